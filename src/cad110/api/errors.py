@@ -1,0 +1,52 @@
+"""Rendering errors: domain errors with their status, database races as 409, never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from cad110.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(_request: Request, _exc: StaleDataError) -> JSONResponse:
+        return JSONResponse(
+            {
+                "detail": "the incident changed while this action was saved; reload and retry",
+                "code": "concurrent_update",
+            },
+            status_code=409,
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
+        # Input is validated before writing, so a constraint firing here is a race lost.
+        log.info("integrity conflict: %s", exc.orig)
+        return JSONResponse(
+            {
+                "detail": "a concurrent change conflicted with this one; reload and retry",
+                "code": "concurrent_update",
+            },
+            status_code=409,
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _operational(_request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable: %s", exc.orig)
+        return JSONResponse(
+            {"detail": "the database is busy or unavailable; retry shortly", "code": "unavailable"},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )

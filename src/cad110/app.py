@@ -1,0 +1,40 @@
+"""The web application: API under /api/v1, OpenAPI at /openapi.json."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from cad110 import __version__
+from cad110.api.errors import install_error_handlers
+from cad110.calls.api import router as calls_router
+from cad110.catalog.api import router as catalog_router
+from cad110.incidents.api import router as incidents_router
+from cad110.jurisdictions.api import router as jurisdictions_router
+from cad110.runtime import Runtime
+from cad110.units.api import router as units_router
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    app = FastAPI(
+        title="cad110",
+        version=__version__,
+        description="110 command and dispatch: calls, incidents, units, time axis, audit log.",
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    api = APIRouter(prefix="/api/v1")
+    for router in (
+        incidents_router,
+        calls_router,
+        catalog_router,
+        jurisdictions_router,
+        units_router,
+    ):
+        api.include_router(router)
+    app.include_router(api)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,62 @@
+"""Who may do what: one table, read by every endpoint."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from cad110.models.user import Role
+
+C, D, O, L, A, M = (
+    Role.CALLTAKER,
+    Role.DISPATCHER,
+    Role.OFFICER,
+    Role.LEADER,
+    Role.ANALYST,
+    Role.ADMIN,
+)
+
+
+class Permission(StrEnum):
+    READ = "read"
+    RECEIVE = "receive"  # record calls, create incidents (接警)
+    ACCEPT = "accept"
+    ASSESS = "assess"
+    DISPATCH = "dispatch"
+    UNIT_STEP = "unit_step"  # acknowledge, depart, arrive (an officer for their own unit)
+    RELEASE = "release"
+    HANDLE = "handle"
+    REPORT = "report"
+    CLOSE = "close"
+    CALLBACK = "callback"
+    ARCHIVE = "archive"
+    MERGE = "merge"
+    TRANSFER = "transfer"
+    INVALIDATE = "invalidate"
+    CANCEL = "cancel"
+    MANAGE = "manage"  # users, units, jurisdictions
+
+
+ROLES: dict[Permission, frozenset[Role]] = {
+    Permission.READ: frozenset({C, D, O, L, A, M}),
+    Permission.RECEIVE: frozenset({C, D}),
+    Permission.ACCEPT: frozenset({C, D}),
+    Permission.ASSESS: frozenset({C, D, A}),
+    Permission.DISPATCH: frozenset({D}),
+    # A dispatcher records these on a unit's behalf when it reports by radio.
+    Permission.UNIT_STEP: frozenset({D, O}),
+    Permission.RELEASE: frozenset({D, O}),
+    Permission.HANDLE: frozenset({D, O}),
+    Permission.REPORT: frozenset({D, O}),
+    Permission.CLOSE: frozenset({D, L}),
+    Permission.CALLBACK: frozenset({C, D}),
+    Permission.ARCHIVE: frozenset({D, L}),
+    Permission.MERGE: frozenset({C, D}),
+    Permission.TRANSFER: frozenset({C, D}),
+    Permission.INVALIDATE: frozenset({C, D}),
+    Permission.CANCEL: frozenset({D, L}),
+    Permission.MANAGE: frozenset({M}),
+}
+
+
+def allowed(role: Role, permission: Permission) -> bool:
+    return role in ROLES[permission]

@@ -1,0 +1,67 @@
+"""User accounts."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cad110.auth.passwords import hash_password
+from cad110.errors import Conflict, InvalidInput
+from cad110.events.log import NEW_SUBJECT, append
+from cad110.jurisdictions.repository import get_jurisdiction
+from cad110.models.unit import Unit
+from cad110.models.user import Role, User
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+def add_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    jurisdiction_code: str,
+    display_name: str | None = None,
+    unit_code: str | None = None,
+    now: datetime,
+    actor: str,
+) -> User:
+    """Create an account; officers must name their unit."""
+    if not USERNAME.match(username):
+        raise InvalidInput("username", "username: 2–64 lowercase letters, digits, '.', '_' or '-'")
+    if len(password) < 8:
+        raise InvalidInput("password", "password must have at least 8 characters")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username} already exists")
+    get_jurisdiction(session, jurisdiction_code)
+    if role is Role.OFFICER and unit_code is None:
+        raise InvalidInput("unit_code", "an officer account belongs to a unit")
+    if unit_code is not None and session.get(Unit, unit_code) is None:
+        raise InvalidInput("unit_code", f"unknown unit {unit_code}")
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        password_hash=hash_password(password),
+        role=role,
+        jurisdiction_code=jurisdiction_code,
+        unit_code=unit_code,
+        active=True,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    append(
+        session,
+        subject_type="user",
+        subject_id=username,
+        kind="user.created",
+        at=now,
+        actor=actor,
+        payload={"role": role.value, "jurisdiction": jurisdiction_code, "unit": unit_code},
+        head=NEW_SUBJECT,
+    )
+    return user

@@ -1,0 +1,1 @@
+"""Call records (every inbound contact) and their outcomes."""

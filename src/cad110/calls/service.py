@@ -1,0 +1,107 @@
+"""Recording calls: with a new incident, attached to one, or ending without one."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from cad110.errors import Conflict, InvalidInput
+from cad110.events.log import NEW_SUBJECT, append
+from cad110.incidents.context import Ctx
+from cad110.incidents.lifecycle import Status
+from cad110.incidents.repository import get_incident
+from cad110.models.call import Call, CallOutcome
+from cad110.models.incident import Incident
+
+# A clock on a call-taker's PC may run a little ahead; beyond this an answered_at is a typo.
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def checked_answered_at(ctx: Ctx, answered_at: datetime | None, field: str) -> datetime:
+    if answered_at is None:
+        return ctx.at
+    if answered_at > ctx.at + MAX_CLOCK_SKEW:
+        raise InvalidInput(field, "answered_at lies in the future")
+    return answered_at
+
+
+def record_call(
+    ctx: Ctx,
+    *,
+    outcome: CallOutcome,
+    caller_phone: str | None,
+    caller_name: str | None,
+    answered_at: datetime,
+    duration_s: int | None,
+    note: str,
+    incident: Incident | None,
+) -> Call:
+    """Add a call record and its event (the caller flushes and commits)."""
+    call = Call(
+        caller_phone=caller_phone,
+        caller_name=caller_name,
+        answered_at=answered_at,
+        duration_s=duration_s,
+        calltaker=ctx.by.username,
+        outcome=outcome,
+        incident_id=incident.id if incident is not None else None,
+        jurisdiction_path=incident.jurisdiction_path if incident is not None else ctx.by.scope_path,
+        note=note,
+    )
+    ctx.session.add(call)
+    ctx.session.flush()
+    append(
+        ctx.session,
+        subject_type="call",
+        subject_id=str(call.id),
+        kind="call.recorded",
+        at=ctx.at,
+        actor=ctx.by.username,
+        payload={
+            "outcome": outcome.value,
+            "caller_phone": caller_phone,
+            "caller_name": caller_name,
+            "answered_at": answered_at.isoformat(),
+            "duration_s": duration_s,
+            "incident": incident.number if incident is not None else None,
+            "note": note,
+        },
+        head=NEW_SUBJECT,
+    )
+    return call
+
+
+def attach_call(
+    ctx: Ctx,
+    *,
+    number: str,
+    caller_phone: str | None,
+    caller_name: str | None,
+    answered_at: datetime | None,
+    duration_s: int | None,
+    note: str,
+    field_prefix: str = "",
+) -> Call:
+    """Another caller about an existing incident: a call record linked to it."""
+    incident = get_incident(ctx.session, number, by=ctx.by)
+    if incident.status is Status.MERGED:
+        raise Conflict(f"incident {number} was merged into another; attach the call to that one")
+    call = record_call(
+        ctx,
+        outcome=CallOutcome.ATTACHED,
+        caller_phone=caller_phone,
+        caller_name=caller_name,
+        answered_at=checked_answered_at(ctx, answered_at, field_prefix + "answered_at"),
+        duration_s=duration_s,
+        note=note,
+        incident=incident,
+    )
+    append(
+        ctx.session,
+        subject_type="incident",
+        subject_id=incident.number,
+        kind="call_attached",
+        at=ctx.at,
+        actor=ctx.by.username,
+        payload={"call": call.id, "caller_phone": caller_phone, "caller_name": caller_name},
+    )
+    return call

@@ -1,0 +1,1 @@
+"""The catalog: categories, grades, time limits and handling guides (data, not code)."""

@@ -1,0 +1,50 @@
+"""The catalog, served as the loaded file says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from cad110.api.deps import Context
+from cad110.auth.permissions import Permission
+from cad110.catalog.loader import LIMIT_NAMES, Category, TimeLimits
+
+router = APIRouter(tags=["catalog"])
+
+
+def _limits(limits: TimeLimits) -> dict[str, int]:
+    return {name: getattr(limits, name) for name in LIMIT_NAMES}
+
+
+def category_out(c: Category) -> dict[str, Any]:
+    return {
+        "code": c.code,
+        "zh": c.zh,
+        "en": c.en,
+        "class": c.cls.value,
+        "default_grade": c.default_grade,
+        "limits": {str(g): _limits(lim) for g, lim in c.limits.items()},
+        "guide": [
+            {"code": i.code, "zh": i.zh, "en": i.en, "required": i.required} for i in c.guide
+        ],
+        "transfer_to": c.transfer_to.value if c.transfer_to else None,
+        "criminal_case": c.criminal_case,
+        "missing_person": c.missing_person,
+        "min_units": c.min_units,
+        "capabilities": list(c.capabilities),
+    }
+
+
+@router.get("/categories")
+def list_categories(ctx: Context) -> dict[str, Any]:
+    """Every category with its grade, time limits, guide and flags; and the grades."""
+    ctx.by.require(Permission.READ)
+    return {
+        "version": ctx.catalog.version,
+        "grades": [
+            {"grade": g.grade, "zh": g.zh, "en": g.en, "limits": _limits(g.limits)}
+            for g in ctx.catalog.grades.values()
+        ],
+        "categories": [category_out(c) for c in ctx.catalog.categories.values()],
+    }

@@ -1,0 +1,83 @@
+"""Domain errors. Each carries the HTTP status the API renders it with.
+
+DomainError
+├── NotFound              404  (also: outside the caller's jurisdiction)
+├── Forbidden             403  (the caller's role may not do this)
+├── Unauthenticated       401
+├── Conflict              409
+│   ├── InvalidTransition 409  (the lifecycle refuses the action in this state)
+│   ├── UnitNotAvailable  409
+│   └── ConcurrentUpdate  409  (someone else changed the record first)
+└── InvalidInput          422  (names the field)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.message, "code": self.code}
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class Unauthenticated(DomainError):
+    status_code = 401
+    code = "unauthenticated"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+    def __init__(self, message: str, *, state: str, allowed: Sequence[str]) -> None:
+        super().__init__(message)
+        self.state = state
+        self.allowed = list(allowed)
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "state": self.state, "allowed": self.allowed}
+
+
+class UnitNotAvailable(Conflict):
+    code = "unit_not_available"
+
+
+class ConcurrentUpdate(Conflict):
+    code = "concurrent_update"
+
+
+class InvalidInput(DomainError):
+    """Bad input found past schema validation; rendered like FastAPI's own 422."""
+
+    status_code = 422
+    code = "invalid_input"
+
+    def __init__(self, field: str | Sequence[str], message: str) -> None:
+        super().__init__(message)
+        self.loc = [field] if isinstance(field, str) else list(field)
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": [{"loc": ["body", *self.loc], "msg": self.message, "type": self.code}]}

@@ -1,0 +1,1 @@
+"""Incidents (警情): lifecycle, storage, use cases and API."""

@@ -1,0 +1,179 @@
+"""JSON routes for incidents: one POST per action, never a whole-object PUT."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+from pydantic import BaseModel, StringConstraints
+from sqlalchemy.exc import IntegrityError
+
+from cad110.api.deps import Context
+from cad110.auth.permissions import Permission
+from cad110.errors import InvalidInput
+from cad110.incidents import actions, intake
+from cad110.incidents.lifecycle import Action, Status
+from cad110.incidents.repository import IncidentFilter, get_incident, list_incidents
+from cad110.incidents.schemas import (
+    AcceptBody,
+    AssessBody,
+    CallbackBody,
+    CloseBody,
+    DispatchBody,
+    IncidentCreate,
+    IncidentOut,
+    IncidentPage,
+    InvalidateBody,
+    MergeBody,
+    NoteBody,
+    ReportBody,
+    TimelineOut,
+    TransferBody,
+)
+from cad110.incidents.views import incident_out, incidents_out, timeline_out
+from cad110.jurisdictions.repository import get_jurisdiction
+
+router = APIRouter(prefix="/incidents", tags=["incidents"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=128,
+        description="Retry-safe create: same key, same incident",
+    ),
+]
+UnitCode = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=IncidentOut)
+def create_incident(
+    data: IncidentCreate, ctx: Context, response: Response, idempotency_key: IdempotencyKey = None
+) -> IncidentOut:
+    """接警: record an incident with its first call (and 受理 it at once with `accept`)."""
+    ctx.by.require(Permission.RECEIVE)
+    if idempotency_key is not None:
+        earlier = intake.find_idempotent(ctx, idempotency_key, data)
+        if earlier is not None:
+            response.status_code = status.HTTP_200_OK
+            return incident_out(ctx.session, earlier)
+    try:
+        with ctx.session.begin_nested():
+            incident = intake.create_incident(ctx, data, idempotency_key=idempotency_key)
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its incident.
+        if idempotency_key is None:
+            raise
+        earlier = intake.find_idempotent(ctx, idempotency_key, data)
+        if earlier is None:
+            raise
+        response.status_code = status.HTTP_200_OK
+        return incident_out(ctx.session, earlier)
+    return incident_out(ctx.session, incident)
+
+
+@router.get("", response_model=IncidentPage)
+def search_incidents(
+    ctx: Context,
+    status_: Annotated[list[Status] | None, Query(alias="status")] = None,
+    grade: Annotated[list[int] | None, Query(ge=1, le=4)] = None,
+    category: Annotated[list[str] | None, Query()] = None,
+    jurisdiction: Annotated[str | None, Query(max_length=16)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    caller_phone: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> IncidentPage:
+    """Incidents in the caller's jurisdiction, newest first."""
+    ctx.by.require(Permission.READ)
+    path = None
+    if jurisdiction is not None:
+        j = get_jurisdiction(ctx.session, jurisdiction)
+        ctx.by.require_in_scope(j.path, f"jurisdiction {jurisdiction}")
+        path = j.path
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value.tzinfo is None:
+            raise InvalidInput(["query", name], f"{name} needs a timezone (e.g. +08:00 or Z)")
+    f = IncidentFilter(
+        status=status_ or (),
+        grade=grade or (),
+        category=category or (),
+        jurisdiction_path=path,
+        since=since,
+        until=until,
+        caller_phone=caller_phone,
+    )
+    items, total = list_incidents(ctx.session, f, by=ctx.by, limit=limit, offset=offset)
+    return IncidentPage(
+        items=incidents_out(ctx.session, items), total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{number}", response_model=IncidentOut)
+def read_incident(number: str, ctx: Context) -> IncidentOut:
+    ctx.by.require(Permission.READ)
+    return incident_out(ctx.session, get_incident(ctx.session, number, by=ctx.by))
+
+
+@router.get("/{number}/timeline", response_model=TimelineOut)
+def read_timeline(number: str, ctx: Context) -> TimelineOut:
+    """The twelve stages with their times, and every event with its actor."""
+    ctx.by.require(Permission.READ)
+    return timeline_out(ctx.session, get_incident(ctx.session, number, by=ctx.by))
+
+
+def _action_route(action: Action, body_type: type[BaseModel], summary: str) -> None:
+    def endpoint(number: str, body: BaseModel, ctx: Context) -> IncidentOut:
+        return incident_out(ctx.session, actions.act(ctx, number, action, body))
+
+    endpoint.__annotations__ = {
+        "number": str,
+        "body": body_type,
+        "ctx": Context,
+        "return": IncidentOut,
+    }
+    endpoint.__name__ = action.value
+    router.post(f"/{{number}}/{action.value}", response_model=IncidentOut, summary=summary)(
+        endpoint
+    )
+
+
+def _unit_route(action: Action, summary: str) -> None:
+    def endpoint(
+        number: str, unit: UnitCode, ctx: Context, body: NoteBody | None = None
+    ) -> IncidentOut:
+        return incident_out(
+            ctx.session, actions.act(ctx, number, action, body or NoteBody(), unit=unit)
+        )
+
+    endpoint.__name__ = f"unit_{action.value}"
+    router.post(
+        f"/{{number}}/units/{{unit}}/{action.value}", response_model=IncidentOut, summary=summary
+    )(endpoint)
+
+
+for _action, _body, _summary in (
+    (Action.ACCEPT, AcceptBody, "受理: the record is complete (category, grade, place)"),
+    (Action.ASSESS, AssessBody, "研判: history, links, risk"),
+    (Action.DISPATCH, DispatchBody, "派警: send one or more units"),
+    (Action.HANDLE, NoteBody, "处置: what was done on scene"),
+    (Action.REPORT, ReportBody, "反馈: the unit's report"),
+    (Action.CLOSE, CloseBody, "结警"),
+    (Action.CALLBACK, CallbackBody, "回访: the caller called back"),
+    (Action.ARCHIVE, NoteBody, "归档"),
+    (Action.MERGE, MergeBody, "并案: same event as another incident"),
+    (Action.TRANSFER, TransferBody, "移交: to 12345, 119, 120 or another agency"),
+    (Action.INVALIDATE, InvalidateBody, "无效警情"),
+    (Action.CANCEL, NoteBody, "撤销: releases every unit"),
+):
+    _action_route(_action, _body, _summary)
+
+for _action, _summary in (
+    (Action.ACKNOWLEDGE, "签收"),
+    (Action.DEPART, "出动"),
+    (Action.ARRIVE, "到场"),
+    (Action.RELEASE, "释放: the unit is free again"),
+):
+    _unit_route(_action, _summary)

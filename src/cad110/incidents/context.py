@@ -1,0 +1,23 @@
+"""What every use case needs besides its own input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from cad110.auth.principal import Principal
+from cad110.catalog.loader import Catalog
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """The unit of work (session), who acts, when, and the catalog in force."""
+
+    session: Session
+    by: Principal
+    at: datetime
+    catalog: Catalog
+    tz: ZoneInfo

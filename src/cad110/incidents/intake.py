@@ -1,0 +1,146 @@
+"""接警: creating an incident together with its first call, idempotently."""
+
+from __future__ import annotations
+
+import hashlib
+
+from cad110.calls.service import checked_answered_at, record_call
+from cad110.errors import Conflict, InvalidInput
+from cad110.events.log import NEW_SUBJECT, append
+from cad110.incidents.actions import perform
+from cad110.incidents.context import Ctx
+from cad110.incidents.lifecycle import Action, Status
+from cad110.incidents.numbering import next_number
+from cad110.incidents.schemas import AcceptBody, IncidentCreate
+from cad110.jurisdictions.lookup import Place, geo_index
+from cad110.models.call import CallOutcome
+from cad110.models.idempotency import IdempotencyRecord
+from cad110.models.incident import Incident
+from cad110.models.jurisdiction import Jurisdiction
+
+CREATE_ENDPOINT = "POST /incidents"
+
+
+def request_fingerprint(data: IncidentCreate) -> str:
+    return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+
+
+def find_idempotent(ctx: Ctx, key: str, data: IncidentCreate) -> Incident | None:
+    """The incident an earlier request with this key created, if any."""
+    record = ctx.session.get(IdempotencyRecord, (ctx.by.user_id, key))
+    if record is None:
+        return None
+    if record.endpoint != CREATE_ENDPOINT or record.request_hash != request_fingerprint(data):
+        raise Conflict("Idempotency-Key was already used for a different request")
+    incident = ctx.session.get(Incident, record.incident_id)
+    assert incident is not None
+    return incident
+
+
+def resolve_place(ctx: Ctx, data: IncidentCreate) -> Place:
+    """Where the incident belongs: the explicit jurisdiction, the point's grid, or the caller's own."""
+    if data.jurisdiction is not None:
+        j = ctx.session.get(Jurisdiction, data.jurisdiction)
+        if j is None or not ctx.by.sees(j.path):
+            raise InvalidInput("jurisdiction", f"unknown jurisdiction {data.jurisdiction}")
+        grid = None
+        if data.lon is not None and data.lat is not None:
+            found = geo_index(ctx.session).locate(data.lon, data.lat)
+            grid = found.grid_code if found and found.jurisdiction_code == j.code else None
+        return Place(j.code, j.path, grid)
+    if data.lon is not None and data.lat is not None:
+        found = geo_index(ctx.session).locate(data.lon, data.lat)
+        if found is not None:
+            if not ctx.by.sees(found.jurisdiction_path):
+                raise InvalidInput("lon", "the location lies outside your jurisdiction")
+            return found
+    home = ctx.session.get(Jurisdiction, ctx.by.jurisdiction_code)
+    assert home is not None
+    return Place(home.code, home.path, None)
+
+
+def create_incident(ctx: Ctx, data: IncidentCreate, *, idempotency_key: str | None) -> Incident:
+    """Record a new incident and its first call; with `accept`, 受理 it in the same step."""
+    if data.category is not None and ctx.catalog.get(data.category) is None:
+        raise InvalidInput("category", f"unknown category {data.category}")
+    answered_at = checked_answered_at(
+        ctx, data.call.answered_at if data.call else None, "call.answered_at"
+    )
+    place = resolve_place(ctx, data)
+    number = next_number(
+        ctx.session, jurisdiction_code=place.jurisdiction_code, at=answered_at, tz=ctx.tz
+    )
+    grade = data.grade
+    if grade is None and data.category is not None:
+        grade = ctx.catalog.categories[data.category].default_grade
+    incident = Incident(
+        number=number,
+        source=data.source,
+        caller_name=data.caller_name,
+        caller_phone=data.caller_phone,
+        address=data.address,
+        lon=data.lon,
+        lat=data.lat,
+        jurisdiction_code=place.jurisdiction_code,
+        jurisdiction_path=place.jurisdiction_path,
+        grid_code=place.grid_code,
+        narrative=data.narrative,
+        tags=list(dict.fromkeys(data.tags)),
+        category_code=data.category,
+        grade=grade,
+        status=Status.RECEIVED,
+        outcome={},
+        created_by=ctx.by.username,
+        received_at=answered_at,
+    )
+    ctx.session.add(incident)
+    ctx.session.flush()
+    append(
+        ctx.session,
+        subject_type="incident",
+        subject_id=number,
+        kind="received",
+        at=ctx.at,
+        actor=ctx.by.username,
+        payload={
+            "source": data.source.value,
+            "caller_name": data.caller_name,
+            "caller_phone": data.caller_phone,
+            "address": data.address,
+            "lon": data.lon,
+            "lat": data.lat,
+            "jurisdiction": place.jurisdiction_code,
+            "grid": place.grid_code,
+            "narrative": data.narrative,
+            "tags": incident.tags,
+            "category": data.category,
+            "grade": grade,
+            "received_at": answered_at.isoformat(),
+        },
+        head=NEW_SUBJECT,
+    )
+    record_call(
+        ctx,
+        outcome=CallOutcome.INCIDENT_CREATED,
+        caller_phone=data.caller_phone,
+        caller_name=data.caller_name,
+        answered_at=answered_at,
+        duration_s=data.call.duration_s if data.call else None,
+        note=data.call.note if data.call else "",
+        incident=incident,
+    )
+    if data.accept:
+        perform(ctx, incident, Action.ACCEPT, AcceptBody())
+    if idempotency_key is not None:
+        ctx.session.add(
+            IdempotencyRecord(
+                user_id=ctx.by.user_id,
+                key=idempotency_key,
+                endpoint=CREATE_ENDPOINT,
+                request_hash=request_fingerprint(data),
+                incident_id=incident.id,
+                created_at=ctx.at,
+            )
+        )
+        ctx.session.flush()
+    return incident

@@ -1,0 +1,107 @@
+"""Incident queries. Every read is filtered by the caller's jurisdiction subtree."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from cad110.auth.principal import Principal
+from cad110.errors import NotFound
+from cad110.incidents.lifecycle import Status
+from cad110.models.event import Event
+from cad110.models.incident import Incident
+from cad110.models.unit import Assignment
+
+
+def get_incident(
+    session: Session, number: str, *, by: Principal, for_update: bool = False
+) -> Incident:
+    """The incident with this number, if the caller's scope holds it (else 404)."""
+    stmt = select(Incident).where(Incident.number == number)
+    if for_update:
+        stmt = stmt.with_for_update()
+    incident = session.scalars(stmt).one_or_none()
+    if incident is None or not by.sees(incident.jurisdiction_path):
+        raise NotFound(f"incident {number} not found")
+    return incident
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    status: Sequence[Status] = ()
+    grade: Sequence[int] = ()
+    category: Sequence[str] = ()
+    jurisdiction_path: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    caller_phone: str | None = None
+
+
+def _filtered(
+    stmt: Select[tuple[Incident]], f: IncidentFilter, by: Principal
+) -> Select[tuple[Incident]]:
+    stmt = stmt.where(Incident.jurisdiction_path.startswith(by.scope_path, autoescape=True))
+    if f.jurisdiction_path:
+        stmt = stmt.where(
+            Incident.jurisdiction_path.startswith(f.jurisdiction_path, autoescape=True)
+        )
+    if f.status:
+        stmt = stmt.where(Incident.status.in_(list(f.status)))
+    if f.grade:
+        stmt = stmt.where(Incident.grade.in_(list(f.grade)))
+    if f.category:
+        stmt = stmt.where(Incident.category_code.in_(list(f.category)))
+    if f.since:
+        stmt = stmt.where(Incident.received_at >= f.since)
+    if f.until:
+        stmt = stmt.where(Incident.received_at < f.until)
+    if f.caller_phone:
+        stmt = stmt.where(Incident.caller_phone == f.caller_phone)
+    return stmt
+
+
+def list_incidents(
+    session: Session, f: IncidentFilter, *, by: Principal, limit: int, offset: int
+) -> tuple[Sequence[Incident], int]:
+    """One page of incidents, newest first, and the total that match."""
+    total = session.scalar(_filtered(select(func.count(Incident.id)), f, by))  # type: ignore[arg-type]
+    stmt = _filtered(select(Incident), f, by).order_by(
+        Incident.received_at.desc(), Incident.id.desc()
+    )
+    items = session.scalars(stmt.limit(limit).offset(offset)).all()
+    return items, int(total or 0)
+
+
+def assignments_of(session: Session, incident_ids: Sequence[int]) -> dict[int, list[Assignment]]:
+    """Assignments per incident, oldest first."""
+    result: dict[int, list[Assignment]] = {i: [] for i in incident_ids}
+    if not incident_ids:
+        return result
+    stmt = (
+        select(Assignment)
+        .where(Assignment.incident_id.in_(list(incident_ids)))
+        .order_by(Assignment.id)
+    )
+    for a in session.scalars(stmt):
+        result[a.incident_id].append(a)
+    return result
+
+
+def numbers_of(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Incident.id, Incident.number).where(Incident.id.in_(list(ids))))
+    return {row.id: row.number for row in rows}
+
+
+def events_of(session: Session, number: str) -> Sequence[Event]:
+    stmt = (
+        select(Event)
+        .where(Event.subject_type == "incident", Event.subject_id == number)
+        .order_by(Event.seq)
+    )
+    return session.scalars(stmt).all()

@@ -1,0 +1,214 @@
+"""Pydantic input and output of the incident API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from cad110.catalog.loader import TransferTarget
+from cad110.common.types import Latitude, Longitude, Phone
+from cad110.incidents.lifecycle import AssignmentState, Status
+from cad110.models.call import CallOutcome
+from cad110.models.incident import Source
+
+Text64 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+Text255 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=48)]
+Grade = Annotated[int, Field(ge=1, le=4, description="1 紧急, 2 较急, 3 一般, 4 非警务")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CallInfo(Strict):
+    """The call that brought the report, when it came by phone."""
+
+    answered_at: AwareDatetime | None = None
+    duration_s: Annotated[int, Field(ge=0, le=86400)] | None = None
+    note: Note = ""
+
+
+class Location(Strict):
+    lon: Longitude | None = None
+    lat: Latitude | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Location:
+        if (self.lon is None) != (self.lat is None):
+            missing = "lat" if self.lat is None else "lon"
+            raise ValueError(f"{missing} is required when the other coordinate is given")
+        return self
+
+
+class IncidentCreate(Location):
+    source: Source = Source.CALL_110
+    caller_name: Text64 | None = None
+    caller_phone: Phone | None = None
+    address: Text255 | None = None
+    jurisdiction: Code | None = Field(default=None, description="Override the point lookup")
+    narrative: Note = ""
+    tags: Annotated[list[Tag], Field(max_length=20)] = []
+    category: Code | None = None
+    grade: Grade | None = None
+    accept: bool = Field(default=False, description="接警 and 受理 in one step")
+    call: CallInfo | None = None
+
+
+class AcceptBody(Location):
+    category: Code | None = None
+    grade: Grade | None = None
+    address: Text255 | None = None
+    note: Note = ""
+
+
+class AssessBody(Strict):
+    note: Note = ""
+    risk: Literal["low", "medium", "high"] | None = None
+    related: Annotated[list[Code], Field(max_length=20)] = []
+    category: Code | None = None
+    grade: Grade | None = None
+
+
+class DispatchBody(Strict):
+    units: Annotated[list[Code], Field(min_length=1, max_length=20)]
+    note: Note = ""
+
+
+class NoteBody(Strict):
+    note: Note = ""
+
+
+class ReportBody(Strict):
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    result: Literal["resolved", "case_opened", "referred", "no_finding", "other"] = "resolved"
+
+
+class CloseBody(Strict):
+    summary: Note = ""
+
+
+class CallbackBody(Strict):
+    satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied", "unreachable"]
+    note: Note = ""
+
+
+class MergeBody(Strict):
+    into: Code
+    note: Note = ""
+
+
+class TransferBody(Strict):
+    to: TransferTarget
+    agency: Text64 | None = Field(default=None, description="Name of the receiving agency")
+    note: Note = ""
+
+
+class InvalidateBody(Strict):
+    reason: Literal["misdial", "silent", "harassment", "hoax", "duplicate", "other"]
+    note: Note = ""
+
+
+class AssignmentOut(BaseModel):
+    unit: str
+    state: AssignmentState
+    dispatched_at: datetime
+    acknowledged_at: datetime | None
+    departed_at: datetime | None
+    arrived_at: datetime | None
+    released_at: datetime | None
+
+
+class IncidentOut(BaseModel):
+    number: str
+    status: Status
+    source: Source
+    caller_name: str | None
+    caller_phone: str | None
+    address: str | None
+    lon: float | None
+    lat: float | None
+    jurisdiction: str
+    grid: str | None
+    narrative: str
+    tags: list[str]
+    category: str | None
+    grade: int | None
+    merged_into: str | None
+    transferred_to: str | None
+    invalid_reason: str | None
+    outcome: dict[str, Any]
+    stages: dict[str, datetime | None]
+    assignments: list[AssignmentOut]
+    allowed_actions: list[str]
+    version: int
+
+
+class IncidentPage(BaseModel):
+    items: list[IncidentOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class StageOut(BaseModel):
+    stage: str
+    name_zh: str
+    at: datetime | None
+
+
+class EventOut(BaseModel):
+    seq: int
+    kind: str
+    at: datetime
+    actor: str
+    payload: dict[str, Any]
+
+
+class TimelineOut(BaseModel):
+    number: str
+    status: Status
+    stages: list[StageOut]
+    assignments: list[AssignmentOut]
+    events: list[EventOut]
+
+
+class CallCreate(Strict):
+    caller_phone: Phone | None = None
+    caller_name: Text64 | None = None
+    answered_at: AwareDatetime | None = None
+    duration_s: Annotated[int, Field(ge=0, le=86400)] | None = None
+    outcome: CallOutcome
+    incident: Code | None = Field(default=None, description="For outcome 'attached'")
+    note: Note = ""
+
+
+class CallAttach(Strict):
+    caller_phone: Phone | None = None
+    caller_name: Text64 | None = None
+    answered_at: AwareDatetime | None = None
+    duration_s: Annotated[int, Field(ge=0, le=86400)] | None = None
+    note: Note = ""
+
+
+class CallOut(BaseModel):
+    id: int
+    caller_phone: str | None
+    caller_name: str | None
+    answered_at: datetime
+    duration_s: int | None
+    calltaker: str
+    outcome: CallOutcome
+    incident: str | None
+    note: str
+
+
+class CallPage(BaseModel):
+    items: list[CallOut]
+    total: int
+    limit: int
+    offset: int

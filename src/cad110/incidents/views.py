@@ -1,0 +1,93 @@
+"""Turning incident rows into API output."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from cad110.incidents.lifecycle import STAGE_NAMES_ZH, STAGES, Snapshot, allowed_actions
+from cad110.incidents.repository import assignments_of, events_of, numbers_of
+from cad110.incidents.schemas import AssignmentOut, EventOut, IncidentOut, StageOut, TimelineOut
+from cad110.models.incident import Incident
+from cad110.models.unit import Assignment
+
+
+def _assignment_out(a: Assignment) -> AssignmentOut:
+    return AssignmentOut(
+        unit=a.unit_code,
+        state=a.state,
+        dispatched_at=a.dispatched_at,
+        acknowledged_at=a.acknowledged_at,
+        departed_at=a.departed_at,
+        arrived_at=a.arrived_at,
+        released_at=a.released_at,
+    )
+
+
+def incidents_out(session: Session, incidents: Sequence[Incident]) -> list[IncidentOut]:
+    """Output for many incidents with two extra queries in all, not two per incident."""
+    assignments = assignments_of(session, [i.id for i in incidents])
+    merged = numbers_of(session, [i.merged_into_id for i in incidents if i.merged_into_id])
+    result = []
+    for i in incidents:
+        mine = assignments[i.id]
+        latest = {a.unit_code: a.state for a in mine}
+        result.append(
+            IncidentOut(
+                number=i.number,
+                status=i.status,
+                source=i.source,
+                caller_name=i.caller_name,
+                caller_phone=i.caller_phone,
+                address=i.address,
+                lon=i.lon,
+                lat=i.lat,
+                jurisdiction=i.jurisdiction_code,
+                grid=i.grid_code,
+                narrative=i.narrative,
+                tags=list(i.tags),
+                category=i.category_code,
+                grade=i.grade,
+                merged_into=merged.get(i.merged_into_id) if i.merged_into_id else None,
+                transferred_to=i.transferred_to,
+                invalid_reason=i.invalid_reason,
+                outcome=dict(i.outcome),
+                stages={s.value: getattr(i, f"{s.value}_at") for s in STAGES},
+                assignments=[_assignment_out(a) for a in mine],
+                allowed_actions=[a.value for a in allowed_actions(Snapshot(i.status, latest))],
+                version=i.version,
+            )
+        )
+    return result
+
+
+def incident_out(session: Session, incident: Incident) -> IncidentOut:
+    return incidents_out(session, [incident])[0]
+
+
+def timeline_out(session: Session, incident: Incident) -> TimelineOut:
+    return TimelineOut(
+        number=incident.number,
+        status=incident.status,
+        stages=[
+            StageOut(
+                stage=s.value, name_zh=STAGE_NAMES_ZH[s], at=getattr(incident, f"{s.value}_at")
+            )
+            for s in STAGES
+        ],
+        assignments=[
+            _assignment_out(a) for a in assignments_of(session, [incident.id])[incident.id]
+        ],
+        events=[
+            EventOut(
+                seq=e.seq,
+                kind=e.kind,
+                at=e.occurred_at,
+                actor=e.actor,
+                payload=json.loads(e.payload),
+            )
+            for e in events_of(session, incident.number)
+        ],
+    )

@@ -1,0 +1,1 @@
+"""The command tree, grids, and point → station/grid lookup."""

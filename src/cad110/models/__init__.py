@@ -1,0 +1,24 @@
+"""Typed SQLAlchemy models, one module per concept. Importing this package registers them all."""
+
+from cad110.models.call import Call
+from cad110.models.event import Event
+from cad110.models.idempotency import IdempotencyRecord
+from cad110.models.incident import Incident, IncidentLink, IncidentSequence
+from cad110.models.jurisdiction import Grid, Jurisdiction
+from cad110.models.unit import Assignment, Unit
+from cad110.models.user import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "Assignment",
+    "Call",
+    "Event",
+    "Grid",
+    "IdempotencyRecord",
+    "Incident",
+    "IncidentLink",
+    "IncidentSequence",
+    "Jurisdiction",
+    "Unit",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Police units (警组)."""
