@@ -44,7 +44,7 @@ def user_for_token(session: Session, token: str, *, now: datetime) -> User | Non
     ).first()
     if row is None:
         return None
-    user, api_token = row.tuple()
+    user, api_token = row[0], row[1]
     if api_token.revoked_at is not None or api_token.expires_at <= now or not user.active:
         return None
     return user

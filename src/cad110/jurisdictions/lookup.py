@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import weakref
 from dataclasses import dataclass
 
 from shapely import STRtree
@@ -52,21 +53,20 @@ class GeoIndex:
 
 
 _lock = threading.Lock()
-_indexes: dict[int, GeoIndex] = {}
+_indexes: weakref.WeakKeyDictionary[Engine, GeoIndex] = weakref.WeakKeyDictionary()
 
 
 def geo_index(session: Session) -> GeoIndex:
     """The index for the session's engine, built on first use."""
     engine = session.get_bind()
     assert isinstance(engine, Engine)
-    key = id(engine)
-    index = _indexes.get(key)
+    index = _indexes.get(engine)
     if index is None:
         with _lock:
-            index = _indexes.get(key)
+            index = _indexes.get(engine)
             if index is None:
                 index = GeoIndex(session)
-                _indexes[key] = index
+                _indexes[engine] = index
     return index
 
 

@@ -1,0 +1,208 @@
+"""The `cad110` command line."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy import select
+
+from cad110.clock import SystemClock
+from cad110.db.engine import make_engine, make_sessionmaker, transaction
+from cad110.settings import get_settings
+
+app = typer.Typer(help="cad110 — 110 command and dispatch.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+seed_app = typer.Typer(help="Seed data.", no_args_is_help=True)
+user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="Tamper checks on the event log.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"),
+    (seed_app, "seed"),
+    (user_app, "user"),
+    (token_app, "token"),
+    (audit_app, "audit"),
+    (bench_app, "bench"),
+):
+    app.add_typer(sub, name=name)
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _sessions():  # type: ignore[no-untyped-def]
+    settings = get_settings()
+    return make_sessionmaker(make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only)")] = 1,
+) -> None:
+    """Serve the API (and console) with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "cad110.serve:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    from cad110.db.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url, revision)
+    console.print(f"[green]database at {revision}[/green]")
+
+
+@seed_app.command("demo")
+def seed_demo() -> None:
+    """Fuzhou: districts, stations, grids, ~100 units, staff and officer accounts."""
+    from cad110.seed.demo import seed_demo as run
+
+    with transaction(_sessions()) as session:
+        report = run(session, now=SystemClock().now())
+    if not report.created:
+        console.print(
+            f"demo city already seeded ({report.jurisdictions} jurisdictions, {report.grids} grids, "
+            f"{report.units} units); passwords were shown when it was first seeded"
+        )
+        return
+    console.print(
+        f"[green]seeded Fuzhou:[/green] {report.jurisdictions} jurisdictions, {report.grids} grids, "
+        f"{report.units} units"
+    )
+    table = Table(title="Accounts (passwords are shown this once)")
+    table.add_column("username")
+    table.add_column("password")
+    for username, password in report.passwords.items():
+        table.add_row(username, password)
+    table.add_row("<unit code>, e.g. 35010201-1", f"{report.officer_password} (every officer account)")
+    console.print(table)
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="calltaker, dispatcher, officer, leader, analyst or admin")],
+    jurisdiction: Annotated[str, typer.Option(help="Home jurisdiction code, e.g. 350100")],
+    unit: Annotated[str | None, typer.Option(help="Unit code (officers)")] = None,
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+) -> None:
+    """Create a user; the password is asked for (or read from CAD110_NEW_PASSWORD)."""
+    import os
+
+    from cad110.auth.service import add_user
+    from cad110.errors import DomainError
+    from cad110.models.user import Role
+
+    try:
+        role_value = Role(role)
+    except ValueError:
+        err.print(f"[red]unknown role {role}[/red]")
+        raise typer.Exit(2) from None
+    password = os.environ.get("CAD110_NEW_PASSWORD") or getpass.getpass("password: ")
+    try:
+        with transaction(_sessions()) as session:
+            add_user(
+                session,
+                username=username,
+                password=password,
+                role=role_value,
+                jurisdiction_code=jurisdiction,
+                unit_code=unit,
+                display_name=name,
+                now=SystemClock().now(),
+                actor="cli",
+            )
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"[green]user {username} created[/green]")
+
+
+@token_app.command("create")
+def token_create(
+    username: str,
+    days: Annotated[int | None, typer.Option(help="Valid for this many days")] = None,
+    label: Annotated[str, typer.Option(help="What the token is for")] = "",
+) -> None:
+    """Print a new bearer token for USERNAME (shown once)."""
+    from cad110.auth.tokens import issue_token
+    from cad110.models.user import User
+
+    settings = get_settings()
+    with transaction(_sessions()) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or not user.active:
+            err.print(f"[red]no active user {username}[/red]")
+            raise typer.Exit(1)
+        token = issue_token(
+            session,
+            user=user,
+            now=SystemClock().now(),
+            ttl=timedelta(days=days or settings.token_ttl_days),
+            label=label,
+        )
+    print(token)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk every event chain; exit 1 naming the first altered event."""
+    from cad110.events.audit import count_events, verify
+
+    factory = _sessions()
+    with factory() as session:
+        total = count_events(session)
+        with Progress(
+            TextColumn("verifying event chains"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            disable=total < 5000,
+        ) as progress:
+            task = progress.add_task("verify", total=total)
+            result = verify(session, progress=lambda n: progress.advance(task, n))
+    if result.ok:
+        console.print(f"[green]OK[/green]: {result.events} events in {result.subjects} chains, none altered")
+        return
+    err.print(f"[red]BROKEN[/red]: {result.first_break}")
+    raise typer.Exit(1)
+
+
+@bench_app.command("intake")
+def bench_intake(
+    count: Annotated[int, typer.Option("--count", "-n", help="Incidents per run")] = 2000,
+    concurrency: Annotated[int, typer.Option(help="Concurrent HTTP clients")] = 16,
+    pg_url: Annotated[
+        str | None, typer.Option(help="PostgreSQL server URL (default: CAD110_TEST_PG_URL or local)")
+    ] = None,
+    rate: Annotated[float, typer.Option(help="Offered load for the latency run, incidents/s")] = 60.0,
+) -> None:
+    """Incidents through the real HTTP API versus raw single-transaction inserts."""
+    from cad110.bench.intake import run_intake_bench
+
+    run_intake_bench(console, count=count, concurrency=concurrency, pg_url=pg_url, rate=rate)
+
+
+if __name__ == "__main__":
+    app()

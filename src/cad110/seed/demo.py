@@ -1,0 +1,193 @@
+"""The demo city: Fuzhou's real district boundaries, generated stations, grids, units, users."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cad110.auth.passwords import generate_password
+from cad110.auth.service import add_user
+from cad110.events.log import NEW_SUBJECT, append
+from cad110.jurisdictions.cityplan import CityPlan, fuzhou_plan
+from cad110.jurisdictions.lookup import invalidate
+from cad110.models.jurisdiction import AreaType, Grid, Jurisdiction, Level
+from cad110.models.unit import Unit, UnitStatus
+from cad110.models.user import Role
+
+UNITS_PER_CITY = 100
+CHINESE_NUMERALS = "一二三四五六七八九十"
+STAFF = (
+    ("admin", Role.ADMIN, "系统管理员"),
+    ("calltaker", Role.CALLTAKER, "接警员"),
+    ("dispatcher", Role.DISPATCHER, "调度员"),
+    ("leader", Role.LEADER, "值班领导"),
+    ("analyst", Role.ANALYST, "研判员"),
+)
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    created: bool
+    jurisdictions: int
+    grids: int
+    units: int
+    passwords: dict[str, str]
+    officer_password: str | None
+
+
+def _geometry(value: dict[str, Any]) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _record(session: Session, kind: str, subject: str, at: datetime, payload: dict[str, Any]) -> None:
+    append(
+        session,
+        subject_type="jurisdiction",
+        subject_id=subject,
+        kind=kind,
+        at=at,
+        actor="seed",
+        payload=payload,
+        head=NEW_SUBJECT,
+    )
+
+
+def seed_city(session: Session, plan: CityPlan, *, now: datetime) -> tuple[int, int]:
+    """Insert the command tree and grids of `plan`; returns (jurisdictions, grids)."""
+    city_path = f"{plan.code}/"
+    session.add(
+        Jurisdiction(
+            code=plan.code,
+            parent_code=None,
+            level=Level.CITY,
+            name_zh=plan.name_zh,
+            name_en=plan.name_en,
+            path=city_path,
+            area_type=AreaType.URBAN,
+        )
+    )
+    _record(session, "jurisdiction.created", plan.code, now, {"level": "city", "name": plan.name_zh})
+    session.flush()
+    jurisdictions, grids = 1, 0
+    for d in plan.districts:
+        d_path = f"{city_path}{d.code}/"
+        session.add(
+            Jurisdiction(
+                code=d.code,
+                parent_code=plan.code,
+                level=Level.DISTRICT,
+                name_zh=d.name_zh,
+                name_en=d.name_en,
+                path=d_path,
+                area_type=AreaType(d.area_type),
+                boundary=_geometry(d.boundary),
+                label_lon=d.label[0],
+                label_lat=d.label[1],
+            )
+        )
+        _record(session, "jurisdiction.created", d.code, now, {"level": "district", "name": d.name_zh})
+        session.flush()
+        jurisdictions += 1
+        for s in d.stations:
+            session.add(
+                Jurisdiction(
+                    code=s.code,
+                    parent_code=d.code,
+                    level=Level.STATION,
+                    name_zh=s.name_zh,
+                    name_en=s.name_en,
+                    path=f"{d_path}{s.code}/",
+                    area_type=AreaType(d.area_type),
+                    boundary=_geometry(s.boundary),
+                    label_lon=s.label[0],
+                    label_lat=s.label[1],
+                )
+            )
+            _record(session, "jurisdiction.created", s.code, now, {"level": "station", "name": s.name_zh})
+            session.flush()
+            jurisdictions += 1
+            for g in s.grids:
+                session.add(
+                    Grid(
+                        code=g.code,
+                        station_code=s.code,
+                        name_zh=g.name_zh,
+                        name_en=g.name_en,
+                        boundary=_geometry(g.boundary),
+                    )
+                )
+                grids += 1
+    session.flush()
+    invalidate()
+    return jurisdictions, grids
+
+
+def seed_units(session: Session, plan: CityPlan, *, total: int = UNITS_PER_CITY) -> list[Unit]:
+    """About `total` patrol units, shared out over the stations (urban ones get more)."""
+    stations = [(d, s) for d in plan.districts for s in d.stations]
+    weights = [2 if d.area_type == "urban" else 1 for d, _ in stations]
+    per_weight = total / sum(weights)
+    units: list[Unit] = []
+    for (d, s), w in zip(stations, weights, strict=True):
+        count = max(1, round(w * per_weight))
+        for n in range(1, count + 1):
+            numeral = CHINESE_NUMERALS[n - 1] if n <= len(CHINESE_NUMERALS) else str(n)
+            unit = Unit(
+                code=f"{s.code}-{n}",
+                name_zh=f"{s.name_zh}巡逻{numeral}组",
+                name_en=f"{s.name_en} patrol {n}",
+                station_code=s.code,
+                jurisdiction_path=f"{plan.code}/{d.code}/{s.code}/",
+                status=UnitStatus.AVAILABLE,
+                version=1,
+            )
+            session.add(unit)
+            units.append(unit)
+    session.flush()
+    return units
+
+
+def seed_demo(session: Session, *, now: datetime) -> SeedReport:
+    """Seed the demo city once; a second call changes nothing."""
+    plan = fuzhou_plan()
+    if session.get(Jurisdiction, plan.code) is not None:
+        counts = (
+            len(session.scalars(select(Jurisdiction.code)).all()),
+            len(session.scalars(select(Grid.code)).all()),
+            len(session.scalars(select(Unit.code)).all()),
+        )
+        return SeedReport(False, *counts, passwords={}, officer_password=None)
+    jurisdictions, grids = seed_city(session, plan, now=now)
+    units = seed_units(session, plan)
+    passwords: dict[str, str] = {}
+    for username, role, display in STAFF:
+        passwords[username] = generate_password()
+        add_user(
+            session,
+            username=username,
+            password=passwords[username],
+            role=role,
+            jurisdiction_code=plan.code,
+            display_name=display,
+            now=now,
+            actor="seed",
+        )
+    officer_password = generate_password()
+    for unit in units:
+        add_user(
+            session,
+            username=unit.code,
+            password=officer_password,
+            role=Role.OFFICER,
+            jurisdiction_code=unit.station_code,
+            display_name=unit.name_zh,
+            unit_code=unit.code,
+            now=now,
+            actor="seed",
+        )
+    return SeedReport(True, jurisdictions, grids, len(units), passwords, officer_password)
