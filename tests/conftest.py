@@ -22,7 +22,9 @@ from cad110.runtime import Runtime
 from cad110.settings import Settings
 from tests.world import START, World, build_world
 
-PG_URL = os.environ.get("CAD110_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_URL = os.environ.get(
+    "CAD110_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
@@ -92,7 +94,9 @@ def _seed(url: str) -> World:
         engine.dispose()
 
 
-def _template(kind: str, templates: dict[str, object], tmp_path_factory: pytest.TempPathFactory) -> tuple[str, World]:
+def _template(
+    kind: str, templates: dict[str, object], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, World]:
     if kind not in templates:
         if kind == "sqlite":
             path = tmp_path_factory.mktemp("template") / "template.db"
@@ -116,7 +120,10 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def database(
-    backend: str, templates: dict[str, object], tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+    backend: str,
+    templates: dict[str, object],
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, World]]:
     """A fresh database cloned from the template: (url, world)."""
     source, world = _template(backend, templates, tmp_path_factory)
@@ -164,7 +171,9 @@ class Api:
         return {"Authorization": f"Bearer {self.world.tokens[username]}"}
 
     def post(self, path: str, user: str, json: object | None = None, **kw: object):  # type: ignore[no-untyped-def]
-        return self.client.post("/api/v1" + path, json=json, headers={**self.as_(user), **kw.pop("headers", {})}, **kw)  # type: ignore[arg-type]
+        return self.client.post(
+            "/api/v1" + path, json=json, headers={**self.as_(user), **kw.pop("headers", {})}, **kw
+        )  # type: ignore[arg-type]
 
     def get(self, path: str, user: str, **kw: object):  # type: ignore[no-untyped-def]
         return self.client.get("/api/v1" + path, headers=self.as_(user), **kw)  # type: ignore[arg-type]
@@ -172,5 +181,7 @@ class Api:
 
 @pytest.fixture
 def api(runtime: Runtime, world: World) -> Iterator[Api]:
-    with TestClient(create_app(runtime), raise_server_exceptions=os.environ.get("CAD110_TEST_RAISE") == "1") as client:
+    with TestClient(
+        create_app(runtime), raise_server_exceptions=os.environ.get("CAD110_TEST_RAISE") == "1"
+    ) as client:
         yield Api(client, world)

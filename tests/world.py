@@ -38,15 +38,80 @@ class World:
 def build_world(session: Session) -> World:
     now = START
     nodes = [
-        ("350100", None, Level.CITY, "测试市公安局", "Test City PSB", "350100/", AreaType.URBAN, None),
-        ("350102", "350100", Level.DISTRICT, "鼓楼分局", "Gulou Sub-bureau", "350100/350102/", AreaType.URBAN, _box(119.28, 26.06, 119.32, 26.10)),
-        ("35010201", "350102", Level.STATION, "鼓东派出所", "Gudong Station", "350100/350102/35010201/", AreaType.URBAN, _box(119.28, 26.06, 119.30, 26.10)),
-        ("35010202", "350102", Level.STATION, "鼓楼区第二派出所", "Gulou No. 2 Station", "350100/350102/35010202/", AreaType.URBAN, _box(119.30, 26.06, 119.32, 26.10)),
-        ("350121", "350100", Level.DISTRICT, "闽侯县公安局", "Minhou County PSB", "350100/350121/", AreaType.SUBURBAN, _box(119.10, 26.10, 119.20, 26.20)),
-        ("35012101", "350121", Level.STATION, "闽侯县第一派出所", "Minhou No. 1 Station", "350100/350121/35012101/", AreaType.SUBURBAN, _box(119.10, 26.10, 119.20, 26.20)),
+        (
+            "350100",
+            None,
+            Level.CITY,
+            "测试市公安局",
+            "Test City PSB",
+            "350100/",
+            AreaType.URBAN,
+            None,
+        ),
+        (
+            "350102",
+            "350100",
+            Level.DISTRICT,
+            "鼓楼分局",
+            "Gulou Sub-bureau",
+            "350100/350102/",
+            AreaType.URBAN,
+            _box(119.28, 26.06, 119.32, 26.10),
+        ),
+        (
+            "35010201",
+            "350102",
+            Level.STATION,
+            "鼓东派出所",
+            "Gudong Station",
+            "350100/350102/35010201/",
+            AreaType.URBAN,
+            _box(119.28, 26.06, 119.30, 26.10),
+        ),
+        (
+            "35010202",
+            "350102",
+            Level.STATION,
+            "鼓楼区第二派出所",
+            "Gulou No. 2 Station",
+            "350100/350102/35010202/",
+            AreaType.URBAN,
+            _box(119.30, 26.06, 119.32, 26.10),
+        ),
+        (
+            "350121",
+            "350100",
+            Level.DISTRICT,
+            "闽侯县公安局",
+            "Minhou County PSB",
+            "350100/350121/",
+            AreaType.SUBURBAN,
+            _box(119.10, 26.10, 119.20, 26.20),
+        ),
+        (
+            "35012101",
+            "350121",
+            Level.STATION,
+            "闽侯县第一派出所",
+            "Minhou No. 1 Station",
+            "350100/350121/35012101/",
+            AreaType.SUBURBAN,
+            _box(119.10, 26.10, 119.20, 26.20),
+        ),
     ]
     for code, parent, level, zh, en, path, area, boundary in nodes:
-        session.add(Jurisdiction(code=code, parent_code=parent, level=level, name_zh=zh, name_en=en, path=path, area_type=area, boundary=boundary))
+        session.add(
+            Jurisdiction(
+                code=code,
+                parent_code=parent,
+                level=level,
+                name_zh=zh,
+                name_en=en,
+                path=path,
+                area_type=area,
+                boundary=boundary,
+            )
+        )
         session.flush()
     grids = [
         ("3501020101", "35010201", _box(119.28, 26.06, 119.30, 26.10)),
@@ -54,12 +119,30 @@ def build_world(session: Session) -> World:
         ("3501210101", "35012101", _box(119.10, 26.10, 119.20, 26.20)),
     ]
     for code, station, boundary in grids:
-        session.add(Grid(code=code, station_code=station, name_zh=f"网格{code[-2:]}", name_en=f"Grid {code[-2:]}", boundary=boundary))
+        session.add(
+            Grid(
+                code=code,
+                station_code=station,
+                name_zh=f"网格{code[-2:]}",
+                name_en=f"Grid {code[-2:]}",
+                boundary=boundary,
+            )
+        )
     units = ["35010201-1", "35010201-2", "35010202-1", "35012101-1"]
     for code in units:
         station = code.split("-")[0]
         path = next(n[5] for n in nodes if n[0] == station)
-        session.add(Unit(code=code, name_zh=f"巡逻{code}", name_en=f"Patrol {code}", station_code=station, jurisdiction_path=path, status=UnitStatus.AVAILABLE, version=1))
+        session.add(
+            Unit(
+                code=code,
+                name_zh=f"巡逻{code}",
+                name_en=f"Patrol {code}",
+                station_code=station,
+                jurisdiction_path=path,
+                status=UnitStatus.AVAILABLE,
+                version=1,
+            )
+        )
     session.flush()
     world = World()
     people: list[tuple[str, Role, str, str | None]] = [
@@ -73,7 +156,16 @@ def build_world(session: Session) -> World:
         *[(f"officer-{u}", Role.OFFICER, u.split("-")[0], u) for u in units],
     ]
     for username, role, home, unit in people:
-        user = add_user(session, username=username, password=PASSWORD, role=role, jurisdiction_code=home, unit_code=unit, now=now, actor="test")
+        user = add_user(
+            session,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            jurisdiction_code=home,
+            unit_code=unit,
+            now=now,
+            actor="test",
+        )
         world.tokens[username] = issue_token(session, user=user, now=now, ttl=timedelta(days=365))
     session.flush()
     return world

@@ -11,12 +11,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from cad110.clock import SystemClock
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.settings import get_settings
 
-app = typer.Typer(help="cad110 — 110 command and dispatch.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="cad110 — 110 command and dispatch.", no_args_is_help=True, add_completion=False
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 seed_app = typer.Typer(help="Seed data.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
@@ -37,9 +40,11 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _sessions():  # type: ignore[no-untyped-def]
+def _sessions() -> sessionmaker[Session]:
     settings = get_settings()
-    return make_sessionmaker(make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous))
+    return make_sessionmaker(
+        make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    )
 
 
 @app.command()
@@ -93,14 +98,18 @@ def seed_demo() -> None:
     table.add_column("password")
     for username, password in report.passwords.items():
         table.add_row(username, password)
-    table.add_row("<unit code>, e.g. 35010201-1", f"{report.officer_password} (every officer account)")
+    table.add_row(
+        "<unit code>, e.g. 35010201-1", f"{report.officer_password} (every officer account)"
+    )
     console.print(table)
 
 
 @user_app.command("add")
 def user_add(
     username: str,
-    role: Annotated[str, typer.Option(help="calltaker, dispatcher, officer, leader, analyst or admin")],
+    role: Annotated[
+        str, typer.Option(help="calltaker, dispatcher, officer, leader, analyst or admin")
+    ],
     jurisdiction: Annotated[str, typer.Option(help="Home jurisdiction code, e.g. 350100")],
     unit: Annotated[str | None, typer.Option(help="Unit code (officers)")] = None,
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
@@ -183,7 +192,9 @@ def audit_verify() -> None:
             task = progress.add_task("verify", total=total)
             result = verify(session, progress=lambda n: progress.advance(task, n))
     if result.ok:
-        console.print(f"[green]OK[/green]: {result.events} events in {result.subjects} chains, none altered")
+        console.print(
+            f"[green]OK[/green]: {result.events} events in {result.subjects} chains, none altered"
+        )
         return
     err.print(f"[red]BROKEN[/red]: {result.first_break}")
     raise typer.Exit(1)
@@ -194,9 +205,12 @@ def bench_intake(
     count: Annotated[int, typer.Option("--count", "-n", help="Incidents per run")] = 2000,
     concurrency: Annotated[int, typer.Option(help="Concurrent HTTP clients")] = 16,
     pg_url: Annotated[
-        str | None, typer.Option(help="PostgreSQL server URL (default: CAD110_TEST_PG_URL or local)")
+        str | None,
+        typer.Option(help="PostgreSQL server URL (default: CAD110_TEST_PG_URL or local)"),
     ] = None,
-    rate: Annotated[float, typer.Option(help="Offered load for the latency run, incidents/s")] = 60.0,
+    rate: Annotated[
+        float, typer.Option(help="Offered load for the latency run, incidents/s")
+    ] = 60.0,
 ) -> None:
     """Incidents through the real HTTP API versus raw single-transaction inserts."""
     from cad110.bench.intake import run_intake_bench

@@ -77,7 +77,9 @@ class InvalidInput(DomainError):
 
     def __init__(self, field: str | Sequence[str], message: str) -> None:
         super().__init__(message)
-        self.loc = [field] if isinstance(field, str) else list(field)
+        loc = [field] if isinstance(field, str) else list(field)
+        # A bare field name is a body field; ("query", "since") names its place explicitly.
+        self.loc = loc if loc[0] in {"body", "query", "path", "header"} else ["body", *loc]
 
     def body(self) -> dict[str, Any]:
-        return {"detail": [{"loc": ["body", *self.loc], "msg": self.message, "type": self.code}]}
+        return {"detail": [{"loc": self.loc, "msg": self.message, "type": self.code}]}

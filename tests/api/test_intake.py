@@ -55,7 +55,10 @@ def test_same_idempotency_key_returns_the_same_incident_and_records_nothing(api:
 
 def test_idempotency_key_reused_for_another_request_is_a_conflict(api: Api) -> None:
     headers = {"Idempotency-Key": "k1"}
-    assert api.post("/incidents", "calltaker", json={"narrative": "a"}, headers=headers).status_code == 201
+    assert (
+        api.post("/incidents", "calltaker", json={"narrative": "a"}, headers=headers).status_code
+        == 201
+    )
     response = api.post("/incidents", "calltaker", json={"narrative": "b"}, headers=headers)
     assert response.status_code == 409
     assert "Idempotency-Key" in response.json()["detail"]

@@ -13,7 +13,11 @@ def test_an_incident_walks_all_twelve_stages(api: Api, clock: VirtualClock) -> N
     number = new_incident(api)["number"]
     clock.advance(timedelta(seconds=30))
     ok(api.post(f"/incidents/{number}/accept", "calltaker", json={"grade": 1}))
-    ok(api.post(f"/incidents/{number}/assess", "dispatcher", json={"risk": "high", "note": "嫌疑人在逃"}))
+    ok(
+        api.post(
+            f"/incidents/{number}/assess", "dispatcher", json={"risk": "high", "note": "嫌疑人在逃"}
+        )
+    )
     clock.advance(timedelta(seconds=20))
     ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": ["35010201-1"]}))
     units = {u["code"]: u["status"] for u in api.get("/units", "dispatcher").json()["items"]}
@@ -24,7 +28,13 @@ def test_an_incident_walks_all_twelve_stages(api: Api, clock: VirtualClock) -> N
     units = {u["code"]: u["status"] for u in api.get("/units", "dispatcher").json()["items"]}
     assert units["35010201-1"] == "on_scene"
     ok(api.post(f"/incidents/{number}/handle", "officer-35010201-1", json={"note": "现场勘查"}))
-    ok(api.post(f"/incidents/{number}/report", "officer-35010201-1", json={"summary": "已立案", "result": "case_opened"}))
+    ok(
+        api.post(
+            f"/incidents/{number}/report",
+            "officer-35010201-1",
+            json={"summary": "已立案", "result": "case_opened"},
+        )
+    )
     ok(api.post(f"/incidents/{number}/units/35010201-1/release", "officer-35010201-1"))
     ok(api.post(f"/incidents/{number}/close", "dispatcher", json={"summary": "移交刑侦"}))
     ok(api.post(f"/incidents/{number}/callback", "calltaker", json={"satisfaction": "satisfied"}))
@@ -35,14 +45,36 @@ def test_an_incident_walks_all_twelve_stages(api: Api, clock: VirtualClock) -> N
     timeline = ok(api.get(f"/incidents/{number}/timeline", "analyst"))
     stages = [s["stage"] for s in timeline["stages"]]
     assert stages == [
-        "received", "accepted", "assessed", "dispatched", "acknowledged", "departed",
-        "arrived", "handled", "reported", "closed", "callback", "archived",
+        "received",
+        "accepted",
+        "assessed",
+        "dispatched",
+        "acknowledged",
+        "departed",
+        "arrived",
+        "handled",
+        "reported",
+        "closed",
+        "callback",
+        "archived",
     ]
     times = [s["at"] for s in timeline["stages"]]
-    assert all(times) and times == sorted(times)
+    assert all(times)
+    assert times == sorted(times)
     assert [e["kind"] for e in timeline["events"]] == [
-        "received", "accept", "assess", "dispatch", "acknowledge", "depart", "arrive",
-        "handle", "report", "release", "close", "callback", "archive",
+        "received",
+        "accept",
+        "assess",
+        "dispatch",
+        "acknowledge",
+        "depart",
+        "arrive",
+        "handle",
+        "report",
+        "release",
+        "close",
+        "callback",
+        "archive",
     ]
     assert timeline["events"][4]["actor"] == "officer-35010201-1"
     units = {u["code"]: u["status"] for u in api.get("/units", "dispatcher").json()["items"]}
@@ -57,7 +89,8 @@ def test_close_while_a_unit_is_assigned_is_409_naming_state_and_allowed(api: Api
     assert response.status_code == 409
     body = response.json()
     assert body["state"] == "reported"
-    assert "release" in body["allowed"] and "close" not in body["allowed"]
+    assert "release" in body["allowed"]
+    assert "close" not in body["allowed"]
     assert "35010201-1" in body["detail"]
     assert ok(api.get(f"/incidents/{number}", "dispatcher"))["status"] == "reported"
 
@@ -78,7 +111,9 @@ def test_a_unit_cannot_be_dispatched_twice(api: Api) -> None:
     first = new_incident(api, accept=True)["number"]
     second = new_incident(api, accept=True)["number"]
     ok(api.post(f"/incidents/{first}/dispatch", "dispatcher", json={"units": ["35010201-1"]}))
-    response = api.post(f"/incidents/{second}/dispatch", "dispatcher", json={"units": ["35010201-2", "35010201-1"]})
+    response = api.post(
+        f"/incidents/{second}/dispatch", "dispatcher", json={"units": ["35010201-2", "35010201-1"]}
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "unit_not_available"
     # Nothing half-written: the other unit named in the refused dispatch is still free.
@@ -96,7 +131,12 @@ def test_dispatch_of_unknown_unit_is_422(api: Api) -> None:
 
 def test_calltaker_may_not_dispatch(api: Api) -> None:
     number = new_incident(api, accept=True)["number"]
-    assert api.post(f"/incidents/{number}/dispatch", "calltaker", json={"units": ["35010201-1"]}).status_code == 403
+    assert (
+        api.post(
+            f"/incidents/{number}/dispatch", "calltaker", json={"units": ["35010201-1"]}
+        ).status_code
+        == 403
+    )
 
 
 def test_officer_acts_for_own_unit_only(api: Api) -> None:
@@ -115,8 +155,16 @@ def test_officer_of_another_district_gets_404(api: Api) -> None:
 
 def test_cancel_releases_units(api: Api) -> None:
     number = new_incident(api, accept=True)["number"]
-    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": ["35010201-1", "35010201-2"]}))
-    cancelled = ok(api.post(f"/incidents/{number}/cancel", "dispatcher", json={"note": "报警人称已解决"}))
+    ok(
+        api.post(
+            f"/incidents/{number}/dispatch",
+            "dispatcher",
+            json={"units": ["35010201-1", "35010201-2"]},
+        )
+    )
+    cancelled = ok(
+        api.post(f"/incidents/{number}/cancel", "dispatcher", json={"note": "报警人称已解决"})
+    )
     assert cancelled["status"] == "cancelled"
     assert {a["state"] for a in cancelled["assignments"]} == {"released"}
     units = {u["code"]: u["status"] for u in api.get("/units", "dispatcher").json()["items"]}
@@ -131,16 +179,25 @@ def test_merge_links_the_duplicate_to_the_first(api: Api) -> None:
     assert merged["merged_into"] == first
     kinds = [e["kind"] for e in ok(api.get(f"/incidents/{first}/timeline", "calltaker"))["events"]]
     assert kinds[-1] == "absorbed"
-    assert api.post(f"/incidents/{first}/merge", "calltaker", json={"into": first}).status_code == 422
-    assert api.post(f"/incidents/{first}/merge", "calltaker", json={"into": second}).status_code == 422
+    assert (
+        api.post(f"/incidents/{first}/merge", "calltaker", json={"into": first}).status_code == 422
+    )
+    assert (
+        api.post(f"/incidents/{first}/merge", "calltaker", json={"into": second}).status_code == 422
+    )
 
 
 def test_transfer_to_12345_ends_the_incident(api: Api) -> None:
     number = new_incident(api, category="theft")["number"]
-    done = ok(api.post(f"/incidents/{number}/transfer", "calltaker", json={"to": "12345", "note": "挪车"}))
+    done = ok(
+        api.post(f"/incidents/{number}/transfer", "calltaker", json={"to": "12345", "note": "挪车"})
+    )
     assert done["status"] == "transferred"
     assert done["transferred_to"] == "12345"
-    assert api.post(f"/incidents/{number}/transfer", "calltaker", json={"to": "999"}).status_code == 422
+    assert (
+        api.post(f"/incidents/{number}/transfer", "calltaker", json={"to": "999"}).status_code
+        == 422
+    )
 
 
 def test_invalidate_a_hoax(api: Api) -> None:
@@ -159,7 +216,9 @@ def test_accept_needs_a_category(api: Api) -> None:
 
 
 def test_unknown_incident_is_404(api: Api) -> None:
-    assert api.post("/incidents/350100-20261123-9999/accept", "calltaker", json={}).status_code == 404
+    assert (
+        api.post("/incidents/350100-20261123-9999/accept", "calltaker", json={}).status_code == 404
+    )
 
 
 def test_extra_fields_are_refused(api: Api) -> None:

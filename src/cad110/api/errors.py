@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from cad110.errors import DomainError
@@ -40,6 +40,15 @@ def install_error_handlers(app: FastAPI) -> None:
                 "code": "concurrent_update",
             },
             status_code=409,
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value the schemas let through (e.g. a NUL byte in text).
+        log.info("data refused by the database: %s", exc.orig)
+        return JSONResponse(
+            {"detail": "a value was refused by the database (invalid characters or out of range)", "code": "invalid_value"},
+            status_code=422,
         )
 
     @app.exception_handler(OperationalError)

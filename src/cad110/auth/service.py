@@ -22,7 +22,8 @@ def add_user(
     session: Session,
     *,
     username: str,
-    password: str,
+    password: str | None = None,
+    password_hash: str | None = None,
     role: Role,
     jurisdiction_code: str,
     display_name: str | None = None,
@@ -30,11 +31,16 @@ def add_user(
     now: datetime,
     actor: str,
 ) -> User:
-    """Create an account; officers must name their unit."""
+    """Create an account; officers must name their unit.
+
+    Give `password`, or `password_hash` when many accounts share one (seeding).
+    """
     if not USERNAME.match(username):
         raise InvalidInput("username", "username: 2–64 lowercase letters, digits, '.', '_' or '-'")
-    if len(password) < 8:
-        raise InvalidInput("password", "password must have at least 8 characters")
+    if password_hash is None:
+        if password is None or len(password) < 8:
+            raise InvalidInput("password", "password must have at least 8 characters")
+        password_hash = hash_password(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username} already exists")
     get_jurisdiction(session, jurisdiction_code)
@@ -45,7 +51,7 @@ def add_user(
     user = User(
         username=username,
         display_name=display_name or username,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         role=role,
         jurisdiction_code=jurisdiction_code,
         unit_code=unit_code,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
@@ -41,39 +41,41 @@ class IncidentFilter:
     caller_phone: str | None = None
 
 
-def _filtered(
-    stmt: Select[tuple[Incident]], f: IncidentFilter, by: Principal
-) -> Select[tuple[Incident]]:
-    stmt = stmt.where(Incident.jurisdiction_path.startswith(by.scope_path, autoescape=True))
+def _conditions(f: IncidentFilter, by: Principal) -> list[ColumnElement[bool]]:
+    conditions = [Incident.jurisdiction_path.startswith(by.scope_path, autoescape=True)]
     if f.jurisdiction_path:
-        stmt = stmt.where(
+        conditions.append(
             Incident.jurisdiction_path.startswith(f.jurisdiction_path, autoescape=True)
         )
     if f.status:
-        stmt = stmt.where(Incident.status.in_(list(f.status)))
+        conditions.append(Incident.status.in_(list(f.status)))
     if f.grade:
-        stmt = stmt.where(Incident.grade.in_(list(f.grade)))
+        conditions.append(Incident.grade.in_(list(f.grade)))
     if f.category:
-        stmt = stmt.where(Incident.category_code.in_(list(f.category)))
+        conditions.append(Incident.category_code.in_(list(f.category)))
     if f.since:
-        stmt = stmt.where(Incident.received_at >= f.since)
+        conditions.append(Incident.received_at >= f.since)
     if f.until:
-        stmt = stmt.where(Incident.received_at < f.until)
+        conditions.append(Incident.received_at < f.until)
     if f.caller_phone:
-        stmt = stmt.where(Incident.caller_phone == f.caller_phone)
-    return stmt
+        conditions.append(Incident.caller_phone == f.caller_phone)
+    return conditions
 
 
 def list_incidents(
     session: Session, f: IncidentFilter, *, by: Principal, limit: int, offset: int
 ) -> tuple[Sequence[Incident], int]:
     """One page of incidents, newest first, and the total that match."""
-    total = session.scalar(_filtered(select(func.count(Incident.id)), f, by))  # type: ignore[arg-type]
-    stmt = _filtered(select(Incident), f, by).order_by(
-        Incident.received_at.desc(), Incident.id.desc()
+    conditions = _conditions(f, by)
+    total = session.scalar(select(func.count(Incident.id)).where(*conditions)) or 0
+    stmt = (
+        select(Incident)
+        .where(*conditions)
+        .order_by(Incident.received_at.desc(), Incident.id.desc())
+        .limit(limit)
+        .offset(offset)
     )
-    items = session.scalars(stmt.limit(limit).offset(offset)).all()
-    return items, int(total or 0)
+    return session.scalars(stmt).all(), total
 
 
 def assignments_of(session: Session, incident_ids: Sequence[int]) -> dict[int, list[Assignment]]:

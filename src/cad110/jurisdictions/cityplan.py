@@ -219,7 +219,7 @@ def _split(area: Any, count: int) -> list[tuple[Polygon | MultiPolygon, tuple[fl
     pieces: list[Polygon | MultiPolygon] = []
     for point in points:
         cell = next(c for c in cells if c.contains(point))
-        pieces.append(_polygonal(shapely.intersection(area, cell)))
+        pieces.append(_valid(_polygonal(shapely.intersection(area, cell))))
     pieces = _absorb_strays(pieces, points)
     return [(piece, (point.x, point.y)) for piece, point in zip(pieces, points, strict=True)]
 

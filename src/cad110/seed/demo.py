@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cad110.auth.passwords import generate_password
+from cad110.auth.passwords import generate_password, hash_password
 from cad110.auth.service import add_user
 from cad110.events.log import NEW_SUBJECT, append
 from cad110.jurisdictions.cityplan import CityPlan, fuzhou_plan
@@ -44,7 +44,9 @@ def _geometry(value: dict[str, Any]) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def _record(session: Session, kind: str, subject: str, at: datetime, payload: dict[str, Any]) -> None:
+def _record(
+    session: Session, kind: str, subject: str, at: datetime, payload: dict[str, Any]
+) -> None:
     append(
         session,
         subject_type="jurisdiction",
@@ -71,7 +73,9 @@ def seed_city(session: Session, plan: CityPlan, *, now: datetime) -> tuple[int, 
             area_type=AreaType.URBAN,
         )
     )
-    _record(session, "jurisdiction.created", plan.code, now, {"level": "city", "name": plan.name_zh})
+    _record(
+        session, "jurisdiction.created", plan.code, now, {"level": "city", "name": plan.name_zh}
+    )
     session.flush()
     jurisdictions, grids = 1, 0
     for d in plan.districts:
@@ -90,7 +94,9 @@ def seed_city(session: Session, plan: CityPlan, *, now: datetime) -> tuple[int, 
                 label_lat=d.label[1],
             )
         )
-        _record(session, "jurisdiction.created", d.code, now, {"level": "district", "name": d.name_zh})
+        _record(
+            session, "jurisdiction.created", d.code, now, {"level": "district", "name": d.name_zh}
+        )
         session.flush()
         jurisdictions += 1
         for s in d.stations:
@@ -108,7 +114,13 @@ def seed_city(session: Session, plan: CityPlan, *, now: datetime) -> tuple[int, 
                     label_lat=s.label[1],
                 )
             )
-            _record(session, "jurisdiction.created", s.code, now, {"level": "station", "name": s.name_zh})
+            _record(
+                session,
+                "jurisdiction.created",
+                s.code,
+                now,
+                {"level": "station", "name": s.name_zh},
+            )
             session.flush()
             jurisdictions += 1
             for g in s.grids:
@@ -178,11 +190,12 @@ def seed_demo(session: Session, *, now: datetime) -> SeedReport:
             actor="seed",
         )
     officer_password = generate_password()
+    officer_hash = hash_password(officer_password)
     for unit in units:
         add_user(
             session,
             username=unit.code,
-            password=officer_password,
+            password_hash=officer_hash,
             role=Role.OFFICER,
             jurisdiction_code=unit.station_code,
             display_name=unit.name_zh,

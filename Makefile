@@ -1,0 +1,43 @@
+# cad110 — two commands for a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+export CAD110_DATABASE_URL ?= sqlite:///./var/cad110.db
+
+.PHONY: demo test lint typecheck install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP) $@
+
+install: $(STAMP)
+
+## demo: migrate ./var/cad110.db, seed Fuzhou and serve on http://127.0.0.1:8110
+demo: $(STAMP)
+	$(BIN)/cad110 db upgrade
+	$(BIN)/cad110 seed demo
+	$(BIN)/cad110 serve
+
+## test: lint, types, and every test on SQLite and PostgreSQL
+test: $(TEST_STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy src
+	$(BIN)/pytest
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy src
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
