@@ -17,14 +17,14 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", **kwargs: Any) ->
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
+        on_disk = bool(database) and database != ":memory:"
+        if on_disk:
+            assert database is not None
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs.setdefault("pool_size", 8)
+            kwargs.setdefault("max_overflow", 8)
         engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=kwargs.pop("pool_size", 8),
-            max_overflow=kwargs.pop("max_overflow", 8),
-            **kwargs,
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
         _configure_sqlite(engine, sqlite_synchronous)
         return engine
