@@ -148,7 +148,7 @@ def clock() -> VirtualClock:
 @pytest.fixture
 def runtime(database: tuple[str, World], clock: VirtualClock) -> Iterator[Runtime]:
     url, _world = database
-    rt = Runtime.build(Settings(database_url=url), clock=clock)
+    rt = Runtime.build(Settings(database_url=url, supervision_loop=False), clock=clock)
     try:
         yield rt
     finally:

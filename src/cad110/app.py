@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from cad110 import __version__
 from cad110.api.errors import install_error_handlers
 from cad110.calls.api import router as calls_router
 from cad110.catalog.api import router as catalog_router
+from cad110.dispatch.api import router as dispatch_router
 from cad110.incidents.api import router as incidents_router
 from cad110.jurisdictions.api import router as jurisdictions_router
 from cad110.runtime import Runtime
+from cad110.supervision.api import router as supervision_router
+from cad110.supervision.loop import SupervisionLoop
 from cad110.units.api import router as units_router
 
 
 def create_app(runtime: Runtime) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        loop = SupervisionLoop(runtime) if runtime.settings.supervision_loop else None
+        if loop is not None:
+            loop.start()
+        try:
+            yield
+        finally:
+            if loop is not None:
+                loop.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="cad110",
         version=__version__,
         description="110 command and dispatch: calls, incidents, units, time axis, audit log.",
@@ -25,10 +43,12 @@ def create_app(runtime: Runtime) -> FastAPI:
     api = APIRouter(prefix="/api/v1")
     for router in (
         incidents_router,
+        dispatch_router,
         calls_router,
         catalog_router,
         jurisdictions_router,
         units_router,
+        supervision_router,
     ):
         api.include_router(router)
     app.include_router(api)

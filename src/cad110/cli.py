@@ -25,6 +25,7 @@ seed_app = typer.Typer(help="Seed data.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="Tamper checks on the event log.", no_args_is_help=True)
+roads_app = typer.Typer(help="Road network for ETA.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
@@ -32,6 +33,7 @@ for sub, name in (
     (user_app, "user"),
     (token_app, "token"),
     (audit_app, "audit"),
+    (roads_app, "roads"),
     (bench_app, "bench"),
 ):
     app.add_typer(sub, name=name)
@@ -198,6 +200,44 @@ def audit_verify() -> None:
         return
     err.print(f"[red]BROKEN[/red]: {result.first_break}")
     raise typer.Exit(1)
+
+
+@roads_app.command("import")
+def roads_import(
+    pbf: Annotated[str, typer.Argument(help="OpenStreetMap extract (.osm.pbf)")],
+    out: Annotated[
+        str | None, typer.Option(help="Where to keep the graph (default CAD110_ROADS_PATH)")
+    ] = None,
+) -> None:
+    """Read the drivable road network of an OSM extract; recommendations then use road ETA."""
+    from pathlib import Path
+
+    from cad110.geo.osm import import_osm_pbf
+
+    target = Path(out or get_settings().roads_path)
+    graph = import_osm_pbf(pbf)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    graph.save(target)
+    console.print(
+        f"[green]road network saved[/green] to {target}: {graph.n_nodes:,} nodes, "
+        f"{graph.n_edges:,} directed edges (largest strongly connected part); restart the server"
+    )
+
+
+@bench_app.command("recommend")
+def bench_recommend(
+    nodes: Annotated[int, typer.Option(help="Nodes of the generated city graph")] = 202_500,
+    units: Annotated[int, typer.Option(help="Units on duty")] = 1000,
+    queries: Annotated[int, typer.Option(help="Random incident points")] = 200,
+    naive_samples: Annotated[int, typer.Option(help="Queries also answered the naive way")] = 3,
+) -> None:
+    """Top-5 recommendation latency on a city-sized graph versus networkx; Helsinki check."""
+    from cad110.geo.bench import check_helsinki, run_recommend_bench
+
+    run_recommend_bench(
+        console, nodes=nodes, units=units, queries=queries, naive_samples=naive_samples
+    )
+    check_helsinki(console)
 
 
 @bench_app.command("intake")

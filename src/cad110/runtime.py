@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from cad110.catalog.loader import Catalog, default_catalog
 from cad110.clock import Clock, SystemClock
 from cad110.db.engine import make_engine, make_sessionmaker
+from cad110.geo.eta import EtaModel, RoadEta, StraightLineEta
+from cad110.geo.graph import RoadGraph
 from cad110.settings import Settings
 
 
@@ -20,6 +23,7 @@ class Runtime:
     catalog: Catalog
     engine: Engine
     sessions: sessionmaker[Session]
+    eta: EtaModel
 
     @classmethod
     def build(
@@ -32,4 +36,13 @@ class Runtime:
             catalog=catalog or default_catalog(),
             engine=engine,
             sessions=make_sessionmaker(engine),
+            eta=eta_model(settings),
         )
+
+
+def eta_model(settings: Settings) -> EtaModel:
+    """Road ETA when a road network was imported (`cad110 roads import`), else straight line."""
+    roads = Path(settings.roads_path)
+    if roads.is_file():
+        return RoadEta(RoadGraph.load(roads))
+    return StraightLineEta(speed_kmh=settings.eta_speed_kmh, circuity=settings.eta_circuity)

@@ -21,6 +21,16 @@ class Settings(BaseSettings):
     token_ttl_days: int = 30
     # SQLite durability: FULL survives power loss, which a record of a 110 call must.
     sqlite_synchronous: str = "FULL"
+    # Supervision (督办): how often overdue steps are looked for, and how long a supervision
+    # stays with a station, then a district, before it goes up a level unacknowledged.
+    supervision_tick_s: float = 5.0
+    supervision_loop: bool = True
+    escalate_station_after_s: int = 300
+    escalate_district_after_s: int = 600
+    # Straight-line ETA when no road network is loaded.
+    eta_speed_kmh: float = 30.0
+    eta_circuity: float = 1.35
+    roads_path: str = "./var/roads.npz"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cad110.clock import VirtualClock
-from tests.api.helpers import new_incident, ok, walk_to_arrival
+from tests.api.helpers import new_incident, ok, report_body, walk_to_arrival
 from tests.conftest import Api
 
 
@@ -32,7 +32,9 @@ def test_an_incident_walks_all_twelve_stages(api: Api, clock: VirtualClock) -> N
         api.post(
             f"/incidents/{number}/report",
             "officer-35010201-1",
-            json={"summary": "已立案", "result": "case_opened"},
+            json=report_body(
+                ok(api.get(f"/incidents/{number}", "dispatcher")), "已立案", result="case_opened"
+            ),
         )
     )
     ok(api.post(f"/incidents/{number}/units/35010201-1/release", "officer-35010201-1"))
@@ -77,14 +79,20 @@ def test_an_incident_walks_all_twelve_stages(api: Api, clock: VirtualClock) -> N
         "archive",
     ]
     assert timeline["events"][4]["actor"] == "officer-35010201-1"
+    # Released from the scene, the unit drives back: free for the next incident, not yet at base.
     units = {u["code"]: u["status"] for u in api.get("/units", "dispatcher").json()["items"]}
-    assert units["35010201-1"] == "available"
+    assert units["35010201-1"] == "returning"
 
 
 def test_close_while_a_unit_is_assigned_is_409_naming_state_and_allowed(api: Api) -> None:
     number = walk_to_arrival(api, new_incident(api)["number"])["number"]
     ok(api.post(f"/incidents/{number}/handle", "dispatcher", json={}))
-    ok(api.post(f"/incidents/{number}/report", "dispatcher", json={"summary": "调解完毕"}))
+    incident = ok(api.get(f"/incidents/{number}", "dispatcher"))
+    ok(
+        api.post(
+            f"/incidents/{number}/report", "dispatcher", json=report_body(incident, "调解完毕")
+        )
+    )
     response = api.post(f"/incidents/{number}/close", "dispatcher", json={})
     assert response.status_code == 409
     body = response.json()

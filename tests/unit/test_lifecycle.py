@@ -52,8 +52,10 @@ TIME_AXIS = (
     "archived",  # 归档
 )
 ENDED_EARLY = ("merged", "transferred", "invalid", "cancelled")
+# Statuses off the time axis that an incident passes through and leaves.
+WAITING = ("queued",)
 TERMINAL = frozenset({"archived", *ENDED_EARLY})
-BEFORE_DISPATCH = frozenset({"received", "accepted", "assessed"})
+BEFORE_DISPATCH = frozenset({"received", "accepted", "assessed", "queued"})
 AFTER_CLOSE = frozenset({"closed", "callback", "archived"})
 
 # Which actions each status lets through its status guard (unit guards come on top).
@@ -63,9 +65,13 @@ AFTER_CLOSE = frozenset({"closed", "callback", "archived"})
 STATUS_TABLE: dict[str, frozenset[str]] = {
     "received": frozenset({"accept", "merge", "transfer", "invalidate", "cancel"}),
     "accepted": frozenset(
-        {"assess", "dispatch", "close", "merge", "transfer", "invalidate", "cancel"}
+        {"assess", "queue", "dispatch", "close", "merge", "transfer", "invalidate", "cancel"}
     ),
-    "assessed": frozenset({"dispatch", "close", "merge", "transfer", "invalidate", "cancel"}),
+    "assessed": frozenset(
+        {"queue", "dispatch", "close", "merge", "transfer", "invalidate", "cancel"}
+    ),
+    # Waiting for a unit (待派): dispatch when one frees up, or end it before dispatch.
+    "queued": frozenset({"dispatch", "close", "merge", "transfer", "invalidate", "cancel"}),
     "dispatched": frozenset({"dispatch", "acknowledge", "depart", "arrive", "release", "cancel"}),
     "acknowledged": frozenset({"dispatch", "acknowledge", "depart", "arrive", "release", "cancel"}),
     "departed": frozenset({"dispatch", "acknowledge", "depart", "arrive", "release", "cancel"}),
@@ -100,6 +106,7 @@ NEEDS_NO_ACTIVE_UNITS = frozenset({"close", "merge", "transfer", "invalidate"})
 TARGET = {
     "accept": "accepted",
     "assess": "assessed",
+    "queue": "queued",
     "handle": "handled",
     "report": "reported",
     "close": "closed",
@@ -228,7 +235,7 @@ def unit_choices(action: str, units: Mapping[str, str], pool: tuple[str, ...]) -
 
 def test_tables_cover_every_status_and_action() -> None:
     assert set(STATUS_TABLE) == {s.value for s in Status}
-    assert set(TIME_AXIS) | set(ENDED_EARLY) == {s.value for s in Status}
+    assert set(TIME_AXIS) | set(ENDED_EARLY) | set(WAITING) == {s.value for s in Status}
     actions = {a.value for a in Action}
     assert set().union(*STATUS_TABLE.values()) <= actions
     assert set(TARGET) | set(UNIT_STEPS) | {"dispatch"} == actions
@@ -584,6 +591,7 @@ def test_cancel_allowed_from_received_to_arrived_only() -> None:
         "received",
         "accepted",
         "assessed",
+        "queued",
         "dispatched",
         "acknowledged",
         "departed",
@@ -726,7 +734,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.apply(cmd(step[units[unit]], unit))
         elif status == "reported":
             self.apply(cmd("release", active[0]) if active else cmd("close"))
-        elif status in ("accepted", "assessed"):
+        elif status in ("accepted", "assessed", "queued"):
             self.apply(cmd("dispatch", free[0]))
         else:
             step = {
@@ -747,6 +755,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         status = self.snapshot.status.value
         if status in TIME_AXIS:
             assert self.reached[-1] == status  # the status is the last stage reached
+        if status in WAITING:
+            assert self.reached[-1] in ("accepted", "assessed")  # queued after 受理/研判
 
     @invariant()
     def nothing_assigned_after_close(self) -> None:

@@ -67,7 +67,9 @@ CurrentUser = Annotated[Principal, Depends(principal)]
 
 
 def context(rt: Annotated[Runtime, Depends(runtime)], session: DbSession, by: CurrentUser) -> Ctx:
-    return Ctx(session=session, by=by, at=rt.clock.now(), catalog=rt.catalog, tz=rt.settings.tz)
+    return Ctx(
+        session=session, by=by, at=rt.clock.now(), catalog=rt.catalog, tz=rt.settings.tz, eta=rt.eta
+    )
 
 
 Context = Annotated[Ctx, Depends(context)]

@@ -47,7 +47,10 @@ def install_error_handlers(app: FastAPI) -> None:
         # The database refused a value the schemas let through (e.g. a NUL byte in text).
         log.info("data refused by the database: %s", exc.orig)
         return JSONResponse(
-            {"detail": "a value was refused by the database (invalid characters or out of range)", "code": "invalid_value"},
+            {
+                "detail": "a value was refused by the database (invalid characters or out of range)",
+                "code": "invalid_value",
+            },
             status_code=422,
         )
 

@@ -33,6 +33,9 @@ class Permission(StrEnum):
     TRANSFER = "transfer"
     INVALIDATE = "invalidate"
     CANCEL = "cancel"
+    SUPERVISE = "supervise"  # acknowledge a 督办
+    UNIT_STATUS = "unit_status"  # shift start/end, pause, resume, back at base
+    POSITIONS = "positions"  # AVL fixes
     MANAGE = "manage"  # users, units, jurisdictions
 
 
@@ -54,6 +57,10 @@ ROLES: dict[Permission, frozenset[Role]] = {
     Permission.TRANSFER: frozenset({C, D}),
     Permission.INVALIDATE: frozenset({C, D}),
     Permission.CANCEL: frozenset({D, L}),
+    Permission.SUPERVISE: frozenset({L}),
+    Permission.UNIT_STATUS: frozenset({D, O, M}),
+    # An AVL gateway posts with an admin or dispatcher account; an officer for their unit.
+    Permission.POSITIONS: frozenset({D, O, M}),
     Permission.MANAGE: frozenset({M}),
 }
 

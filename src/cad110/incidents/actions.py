@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
-from cad110.errors import Forbidden, InvalidInput, NotFound, UnitNotAvailable
+from cad110.dispatch.queue import offer_queued_incident, offer_to_free_unit, withdraw_offers
+from cad110.dispatch.recommend import recommend
+from cad110.errors import Forbidden, InvalidInput, NotFound
 from cad110.events.log import append
 from cad110.incidents.context import Ctx
 from cad110.incidents.lifecycle import (
@@ -29,15 +31,20 @@ from cad110.incidents.schemas import (
     DispatchBody,
     InvalidateBody,
     MergeBody,
+    ReportBody,
     TransferBody,
 )
 from cad110.models.incident import Incident, IncidentLink
-from cad110.models.unit import Assignment, Unit, UnitStatus
+from cad110.models.unit import Assignment, Unit
 from cad110.models.user import Role
+from cad110.supervision import deadlines
+from cad110.units.lifecycle import DISPATCHABLE, UnitEvent
+from cad110.units.service import change_status, get_unit
 
 PERMISSION = {
     Action.ACCEPT: Permission.ACCEPT,
     Action.ASSESS: Permission.ASSESS,
+    Action.QUEUE: Permission.DISPATCH,
     Action.DISPATCH: Permission.DISPATCH,
     Action.ACKNOWLEDGE: Permission.UNIT_STEP,
     Action.DEPART: Permission.UNIT_STEP,
@@ -54,13 +61,11 @@ PERMISSION = {
     Action.CANCEL: Permission.CANCEL,
 }
 
-# What a unit's assignment state means for the unit itself.
-UNIT_STATUS_FOR = {
-    AssignmentState.DISPATCHED: UnitStatus.DISPATCHED,
-    AssignmentState.ACKNOWLEDGED: UnitStatus.DISPATCHED,
-    AssignmentState.DEPARTED: UnitStatus.EN_ROUTE,
-    AssignmentState.ARRIVED: UnitStatus.ON_SCENE,
-    AssignmentState.RELEASED: UnitStatus.AVAILABLE,
+# The unit status event an assignment step drives (signing for it changes no unit status).
+_UNIT_EVENT = {
+    AssignmentState.DEPARTED: UnitEvent.DEPART,
+    AssignmentState.ARRIVED: UnitEvent.ARRIVE,
+    AssignmentState.RELEASED: UnitEvent.RELEASE,
 }
 _STAMP = {
     AssignmentState.ACKNOWLEDGED: "acknowledged_at",
@@ -104,7 +109,7 @@ def perform(
     if unit is not None:
         payload["unit"] = unit
     _APPLY[action](ctx, incident, body, payload)
-    _apply_units(ctx, incident, outcome, assignments)
+    freed = _apply_units(ctx, incident, outcome, assignments)
     if outcome.unit_changes:
         payload["unit_changes"] = {u: s.value for u, s in outcome.unit_changes}
     incident.status = outcome.status
@@ -122,6 +127,13 @@ def perform(
         actor=ctx.by.username,
         payload=payload,
     )
+    deadlines.on_action(ctx, incident, action, outcome)
+    if snapshot.status is Status.QUEUED:
+        withdraw_offers(ctx, incident)
+    if action is Action.QUEUE:
+        offer_to_free_unit(ctx, incident)
+    for free_unit in freed:
+        offer_queued_incident(ctx, free_unit)
     return incident
 
 
@@ -142,10 +154,13 @@ def _check_officer(
 
 def _apply_units(
     ctx: Ctx, incident: Incident, outcome: Outcome, assignments: dict[str, Assignment]
-) -> None:
+) -> list[Unit]:
+    """Create or move assignments and move each unit's status; returns units set free."""
+    freed: list[Unit] = []
     for code, state in outcome.unit_changes:
         if state is AssignmentState.DISPATCHED:
-            _take_unit(ctx, code)
+            unit = get_unit(ctx, code, field="units")
+            change_status(ctx, unit, UnitEvent.DISPATCH, incident=incident.number)
             ctx.session.add(
                 Assignment(
                     incident_id=incident.id,
@@ -159,28 +174,13 @@ def _apply_units(
         assignment = assignments[code]
         assignment.state = state
         setattr(assignment, _STAMP[state], ctx.at)
-        ctx.session.execute(
-            update(Unit)
-            .where(Unit.code == code)
-            .values(status=UNIT_STATUS_FOR[state], version=Unit.version + 1)
-        )
-
-
-def _take_unit(ctx: Ctx, code: str) -> None:
-    """Claim an available unit with one conditional UPDATE: of racing dispatchers one wins."""
-    unit = ctx.session.get(Unit, code)
-    if unit is None or not ctx.by.sees(unit.jurisdiction_path):
-        raise InvalidInput("units", f"unknown unit {code}")
-    claimed = ctx.session.execute(
-        update(Unit)
-        .where(Unit.code == code, Unit.status == UnitStatus.AVAILABLE)
-        .values(status=UnitStatus.DISPATCHED, version=Unit.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        ctx.session.expire(unit)
-        raise UnitNotAvailable(f"unit {code} is not available (it is {unit.status.value})")
-    ctx.session.expire(unit)
+        event = _UNIT_EVENT.get(state)
+        if event is not None:
+            moving = ctx.session.get(Unit, code)
+            assert moving is not None
+            if change_status(ctx, moving, event, incident=incident.number) in DISPATCHABLE:
+                freed.append(moving)
+    return freed
 
 
 # --- per-action effects on the incident row ------------------------------------------------
@@ -229,6 +229,35 @@ def _assess(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, An
         )
     if body.risk is not None:
         incident.outcome = {**incident.outcome, "risk": body.risk}
+
+
+def _dispatch(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
+    """Record what was recommended, and whether the dispatcher overrode it."""
+    assert isinstance(body, DispatchBody)
+    advice = recommend(ctx, incident, eta=ctx.eta, k=max(5, len(body.units)))
+    ranked = [r.unit.code for r in advice.items]
+    expected = ranked[: max(len(body.units), advice.min_units)]
+    payload["recommended"] = ranked
+    payload["override"] = bool(set(body.units) - set(expected))
+
+
+def _report(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
+    """The unit's feedback confirms each required guide item, or says why not."""
+    assert isinstance(body, ReportBody)
+    category = ctx.catalog.get(incident.category_code) if incident.category_code else None
+    items = {g.code: g for g in (category.guide if category else ())}
+    given = {c.code: c for c in body.guide}
+    for code in given:
+        if code not in items:
+            raise InvalidInput(["guide", code], f"{code} is not an item of this category's guide")
+    for code, item in items.items():
+        check = given.get(code)
+        if item.required and (check is None or (not check.done and not check.note)):
+            raise InvalidInput(
+                ["guide", code],
+                f"guide item {code} ({item.zh}) must be confirmed done, or say why not",
+            )
+    incident.outcome = {**incident.outcome, "report": body.model_dump(mode="json")}
 
 
 def _merge(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
@@ -289,13 +318,14 @@ def _other_incident(ctx: Ctx, number: str, field: str) -> Incident:
 _APPLY: dict[Action, Callable[[Ctx, Incident, BaseModel, dict[str, Any]], None]] = {
     Action.ACCEPT: _accept,
     Action.ASSESS: _assess,
-    Action.DISPATCH: _nothing,
+    Action.QUEUE: _nothing,
+    Action.DISPATCH: _dispatch,
     Action.ACKNOWLEDGE: _nothing,
     Action.DEPART: _nothing,
     Action.ARRIVE: _nothing,
     Action.RELEASE: _nothing,
     Action.HANDLE: _record("handle"),
-    Action.REPORT: _record("report"),
+    Action.REPORT: _report,
     Action.CLOSE: _record("close"),
     Action.CALLBACK: _record("callback"),
     Action.ARCHIVE: _nothing,

@@ -58,7 +58,7 @@ def create_incident(
         earlier = intake.find_idempotent(ctx, idempotency_key, data)
         if earlier is not None:
             response.status_code = status.HTTP_200_OK
-            return incident_out(ctx.session, earlier)
+            return incident_out(ctx.session, earlier, ctx.catalog)
     try:
         with ctx.session.begin_nested():
             incident = intake.create_incident(ctx, data, idempotency_key=idempotency_key)
@@ -70,8 +70,8 @@ def create_incident(
         if earlier is None:
             raise
         response.status_code = status.HTTP_200_OK
-        return incident_out(ctx.session, earlier)
-    return incident_out(ctx.session, incident)
+        return incident_out(ctx.session, earlier, ctx.catalog)
+    return incident_out(ctx.session, incident, ctx.catalog)
 
 
 @router.get("", response_model=IncidentPage)
@@ -105,14 +105,17 @@ def search_incidents(
     )
     items, total = list_incidents(ctx.session, f, by=ctx.by, limit=limit, offset=offset)
     return IncidentPage(
-        items=incidents_out(ctx.session, items), total=total, limit=limit, offset=offset
+        items=incidents_out(ctx.session, items, ctx.catalog),
+        total=total,
+        limit=limit,
+        offset=offset,
     )
 
 
 @router.get("/{number}", response_model=IncidentOut)
 def read_incident(number: Number, ctx: Context) -> IncidentOut:
     ctx.by.require(Permission.READ)
-    return incident_out(ctx.session, get_incident(ctx.session, number, by=ctx.by))
+    return incident_out(ctx.session, get_incident(ctx.session, number, by=ctx.by), ctx.catalog)
 
 
 @router.get("/{number}/timeline", response_model=TimelineOut)
@@ -124,7 +127,7 @@ def read_timeline(number: Number, ctx: Context) -> TimelineOut:
 
 def _action_route(action: Action, body_type: type[BaseModel], summary: str) -> None:
     def endpoint(number: Number, body: BaseModel, ctx: Context) -> IncidentOut:
-        return incident_out(ctx.session, actions.act(ctx, number, action, body))
+        return incident_out(ctx.session, actions.act(ctx, number, action, body), ctx.catalog)
 
     endpoint.__annotations__ = {
         "number": str,
@@ -142,9 +145,8 @@ def _unit_route(action: Action, summary: str) -> None:
     def endpoint(
         number: Number, unit: UnitCode, ctx: Context, body: NoteBody | None = None
     ) -> IncidentOut:
-        return incident_out(
-            ctx.session, actions.act(ctx, number, action, body or NoteBody(), unit=unit)
-        )
+        incident = actions.act(ctx, number, action, body or NoteBody(), unit=unit)
+        return incident_out(ctx.session, incident, ctx.catalog)
 
     endpoint.__name__ = f"unit_{action.value}"
     router.post(
@@ -155,9 +157,14 @@ def _unit_route(action: Action, summary: str) -> None:
 for _action, _body, _summary in (
     (Action.ACCEPT, AcceptBody, "受理: the record is complete (category, grade, place)"),
     (Action.ASSESS, AssessBody, "研判: history, links, risk"),
-    (Action.DISPATCH, DispatchBody, "派警: send one or more units"),
+    (Action.QUEUE, NoteBody, "待派: no suitable unit is free; offer it to the first that frees up"),
+    (
+        Action.DISPATCH,
+        DispatchBody,
+        "派警: send one or more units (the category's guide comes back)",
+    ),
     (Action.HANDLE, NoteBody, "处置: what was done on scene"),
-    (Action.REPORT, ReportBody, "反馈: the unit's report"),
+    (Action.REPORT, ReportBody, "反馈: the unit's report; confirms every required guide item"),
     (Action.CLOSE, CloseBody, "结警"),
     (Action.CALLBACK, CallbackBody, "回访: the caller called back"),
     (Action.ARCHIVE, NoteBody, "归档"),

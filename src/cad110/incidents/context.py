@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.catalog.loader import Catalog
+from cad110.geo.eta import EtaModel, StraightLineEta
 
 
 @dataclass(frozen=True)
@@ -21,3 +22,5 @@ class Ctx:
     at: datetime
     catalog: Catalog
     tz: ZoneInfo
+    # How travel times are estimated for recommendations (road graph or straight line).
+    eta: EtaModel = field(default_factory=StraightLineEta)

@@ -18,6 +18,7 @@ class Status(StrEnum):
     RECEIVED = "received"  # 接警
     ACCEPTED = "accepted"  # 受理
     ASSESSED = "assessed"  # 研判
+    QUEUED = "queued"  # 待派: no suitable unit free; first one to free up is offered it
     DISPATCHED = "dispatched"  # 派警
     ACKNOWLEDGED = "acknowledged"  # 签收
     DEPARTED = "departed"  # 出动
@@ -58,6 +59,7 @@ STAGE_NAMES_ZH = {
     Status.RECEIVED: "接警",
     Status.ACCEPTED: "受理",
     Status.ASSESSED: "研判",
+    Status.QUEUED: "待派",
     Status.DISPATCHED: "派警",
     Status.ACKNOWLEDGED: "签收",
     Status.DEPARTED: "出动",
@@ -85,6 +87,7 @@ class AssignmentState(StrEnum):
 class Action(StrEnum):
     ACCEPT = "accept"
     ASSESS = "assess"
+    QUEUE = "queue"
     DISPATCH = "dispatch"
     ACKNOWLEDGE = "acknowledge"
     DEPART = "depart"
@@ -113,16 +116,18 @@ _WITH_UNITS = frozenset(
         Status.REPORTED,
     }
 )
-_BEFORE_DISPATCH = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.ASSESSED})
+_BEFORE_DISPATCH = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.ASSESSED, Status.QUEUED})
 
 # Where each action may start. Unit guards come on top (see _check_units).
 ALLOWED_FROM: Mapping[Action, frozenset[Status]] = {
     Action.ACCEPT: frozenset({Status.RECEIVED}),
     Action.ASSESS: frozenset({Status.ACCEPTED}),
+    Action.QUEUE: frozenset({Status.ACCEPTED, Status.ASSESSED}),
     Action.DISPATCH: frozenset(
         {
             Status.ACCEPTED,
             Status.ASSESSED,
+            Status.QUEUED,
             Status.DISPATCHED,
             Status.ACKNOWLEDGED,
             Status.DEPARTED,
@@ -137,7 +142,7 @@ ALLOWED_FROM: Mapping[Action, frozenset[Status]] = {
     Action.HANDLE: frozenset({Status.ARRIVED}),
     Action.REPORT: frozenset({Status.HANDLED}),
     # Closing straight from accepted/assessed covers a call settled by phone advice.
-    Action.CLOSE: frozenset({Status.ACCEPTED, Status.ASSESSED, Status.REPORTED}),
+    Action.CLOSE: frozenset({Status.ACCEPTED, Status.ASSESSED, Status.QUEUED, Status.REPORTED}),
     Action.CALLBACK: frozenset({Status.CLOSED}),
     Action.ARCHIVE: frozenset({Status.CLOSED, Status.CALLED_BACK}),
     Action.MERGE: _BEFORE_DISPATCH,
@@ -175,6 +180,7 @@ _NEEDS_NO_UNITS = frozenset({Action.CLOSE, Action.MERGE, Action.TRANSFER, Action
 _SIMPLE_TARGET = {
     Action.ACCEPT: Status.ACCEPTED,
     Action.ASSESS: Status.ASSESSED,
+    Action.QUEUE: Status.QUEUED,
     Action.HANDLE: Status.HANDLED,
     Action.REPORT: Status.REPORTED,
     Action.CLOSE: Status.CLOSED,

@@ -77,15 +77,27 @@ class AssessBody(Strict):
 class DispatchBody(Strict):
     units: Annotated[list[Code], Field(min_length=1, max_length=20)]
     note: Note = ""
+    override_reason: Note = Field(
+        default="", description="Why units other than the recommended ones"
+    )
 
 
 class NoteBody(Strict):
     note: Note = ""
 
 
+class GuideCheck(Strict):
+    """One item of the category's guide (微预案), confirmed done or explained."""
+
+    code: Code
+    done: bool
+    note: Note = ""
+
+
 class ReportBody(Strict):
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
     result: Literal["resolved", "case_opened", "referred", "no_finding", "other"] = "resolved"
+    guide: Annotated[list[GuideCheck], Field(max_length=50)] = []
 
 
 class CloseBody(Strict):
@@ -123,6 +135,13 @@ class AssignmentOut(BaseModel):
     released_at: datetime | None
 
 
+class GuideItemOut(BaseModel):
+    code: str
+    zh: str
+    en: str
+    required: bool
+
+
 class IncidentOut(BaseModel):
     number: str
     status: Status
@@ -145,6 +164,7 @@ class IncidentOut(BaseModel):
     stages: dict[str, datetime | None]
     assignments: list[AssignmentOut]
     allowed_actions: list[str]
+    guide: list[GuideItemOut]
     version: int
 
 

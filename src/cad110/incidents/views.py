@@ -7,9 +7,17 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from cad110.catalog.loader import Catalog, default_catalog
 from cad110.incidents.lifecycle import STAGE_NAMES_ZH, STAGES, Snapshot, allowed_actions
 from cad110.incidents.repository import assignments_of, events_of, numbers_of
-from cad110.incidents.schemas import AssignmentOut, EventOut, IncidentOut, StageOut, TimelineOut
+from cad110.incidents.schemas import (
+    AssignmentOut,
+    EventOut,
+    GuideItemOut,
+    IncidentOut,
+    StageOut,
+    TimelineOut,
+)
 from cad110.models.incident import Incident
 from cad110.models.unit import Assignment
 
@@ -26,12 +34,16 @@ def _assignment_out(a: Assignment) -> AssignmentOut:
     )
 
 
-def incidents_out(session: Session, incidents: Sequence[Incident]) -> list[IncidentOut]:
+def incidents_out(
+    session: Session, incidents: Sequence[Incident], catalog: Catalog | None = None
+) -> list[IncidentOut]:
     """Output for many incidents with two extra queries in all, not two per incident."""
     assignments = assignments_of(session, [i.id for i in incidents])
     merged = numbers_of(session, [i.merged_into_id for i in incidents if i.merged_into_id])
+    catalog = catalog or default_catalog()
     result = []
     for i in incidents:
+        category = catalog.get(i.category_code) if i.category_code else None
         mine = assignments[i.id]
         latest = {a.unit_code: a.state for a in mine}
         result.append(
@@ -57,14 +69,20 @@ def incidents_out(session: Session, incidents: Sequence[Incident]) -> list[Incid
                 stages={s.value: getattr(i, f"{s.value}_at") for s in STAGES},
                 assignments=[_assignment_out(a) for a in mine],
                 allowed_actions=[a.value for a in allowed_actions(Snapshot(i.status, latest))],
+                guide=[
+                    GuideItemOut(code=g.code, zh=g.zh, en=g.en, required=g.required)
+                    for g in (category.guide if category else ())
+                ],
                 version=i.version,
             )
         )
     return result
 
 
-def incident_out(session: Session, incident: Incident) -> IncidentOut:
-    return incidents_out(session, [incident])[0]
+def incident_out(
+    session: Session, incident: Incident, catalog: Catalog | None = None
+) -> IncidentOut:
+    return incidents_out(session, [incident], catalog)[0]
 
 
 def timeline_out(session: Session, incident: Incident) -> TimelineOut:

@@ -5,13 +5,16 @@ from cad110.models.event import Event
 from cad110.models.idempotency import IdempotencyRecord
 from cad110.models.incident import Incident, IncidentLink, IncidentSequence
 from cad110.models.jurisdiction import Grid, Jurisdiction
-from cad110.models.unit import Assignment, Unit
+from cad110.models.supervision import Deadline, Notification, Supervision, UnitOffer
+from cad110.models.target import KeyTarget
+from cad110.models.unit import Assignment, Unit, UnitGrid
 from cad110.models.user import ApiToken, User
 
 __all__ = [
     "ApiToken",
     "Assignment",
     "Call",
+    "Deadline",
     "Event",
     "Grid",
     "IdempotencyRecord",
@@ -19,6 +22,11 @@ __all__ = [
     "IncidentLink",
     "IncidentSequence",
     "Jurisdiction",
+    "KeyTarget",
+    "Notification",
+    "Supervision",
     "Unit",
+    "UnitGrid",
+    "UnitOffer",
     "User",
 ]

@@ -1,24 +1,41 @@
-"""Police units (警组) in their simplest form, and their assignments to incidents."""
+"""Police units (警组), what they cover, and their assignments to incidents."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cad110.db.base import Base, str_enum
 from cad110.incidents.lifecycle import AssignmentState
+from cad110.units.lifecycle import UnitStatus
+
+__all__ = ["Assignment", "DutyMode", "PatrolLevel", "Unit", "UnitGrid", "UnitKind", "UnitStatus"]
 
 
-class UnitStatus(StrEnum):
-    OFF_DUTY = "off_duty"
-    AVAILABLE = "available"
-    DISPATCHED = "dispatched"
-    EN_ROUTE = "en_route"
-    ON_SCENE = "on_scene"
-    UNAVAILABLE = "unavailable"
+class UnitKind(StrEnum):
+    PATROL_SPECIAL = "patrol_special"  # 巡特警
+    STATION = "station"  # 派出所
+    COMMUNITY = "community"  # 社区警务
+    TRAFFIC = "traffic"  # 交警
+
+
+class PatrolLevel(StrEnum):
+    """The four-level patrol system."""
+
+    CITY = "city"  # 市级巡逻
+    COUNTY = "county"  # 县级巡逻
+    STATION = "station"  # 乡镇(派出所)巡逻
+    COMMUNITY = "community"  # 社区110
+
+
+class DutyMode(StrEnum):
+    ROUTINE = "routine"  # 常态
+    DYNAMIC = "dynamic"  # 动态
+    EMERGENCY = "emergency"  # 应急
+    VIDEO = "video"  # 视频
 
 
 class Unit(Base):
@@ -29,12 +46,35 @@ class Unit(Base):
     name_en: Mapped[str] = mapped_column(String(128))
     station_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
     jurisdiction_path: Mapped[str] = mapped_column(String(255), index=True)
-    status: Mapped[UnitStatus] = mapped_column(
-        str_enum(UnitStatus),
-        default=UnitStatus.AVAILABLE,
+    kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind), default=UnitKind.STATION)
+    patrol_level: Mapped[PatrolLevel] = mapped_column(
+        str_enum(PatrolLevel), default=PatrolLevel.STATION
     )
+    duty_mode: Mapped[DutyMode] = mapped_column(str_enum(DutyMode), default=DutyMode.ROUTINE)
+    capabilities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[UnitStatus] = mapped_column(str_enum(UnitStatus), default=UnitStatus.AVAILABLE)
+    status_reason: Mapped[str] = mapped_column(String(64), default="")
+    # The current shift; outside it a unit is not recommended even if left "available".
+    on_duty_from: Mapped[datetime | None]
+    on_duty_until: Mapped[datetime | None]
+    # Base (the station) and last known position (AVL).
+    home_lon: Mapped[float | None]
+    home_lat: Mapped[float | None]
+    last_lon: Mapped[float | None]
+    last_lat: Mapped[float | None]
+    last_fix_at: Mapped[datetime | None]
+    last_speed_kmh: Mapped[float | None]
     # Bumped by every status change; dispatch is a conditional update on status, never a read.
     version: Mapped[int] = mapped_column(default=1)
+
+
+class UnitGrid(Base):
+    """A grid (网格) a unit patrols."""
+
+    __tablename__ = "unit_grids"
+
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), primary_key=True)
+    grid_code: Mapped[str] = mapped_column(ForeignKey("grids.code"), primary_key=True, index=True)
 
 
 class Assignment(Base):

@@ -7,16 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shapely.geometry import shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cad110.auth.passwords import generate_password, hash_password
 from cad110.auth.service import add_user
 from cad110.events.log import NEW_SUBJECT, append
-from cad110.jurisdictions.cityplan import CityPlan, fuzhou_plan
+from cad110.jurisdictions.cityplan import CityPlan, DistrictPlan, StationPlan, fuzhou_plan
 from cad110.jurisdictions.lookup import invalidate
 from cad110.models.jurisdiction import AreaType, Grid, Jurisdiction, Level
-from cad110.models.unit import Unit, UnitStatus
+from cad110.models.unit import DutyMode, PatrolLevel, Unit, UnitGrid, UnitKind, UnitStatus
 from cad110.models.user import Role
 
 UNITS_PER_CITY = 100
@@ -139,27 +140,110 @@ def seed_city(session: Session, plan: CityPlan, *, now: datetime) -> tuple[int, 
     return jurisdictions, grids
 
 
-def seed_units(session: Session, plan: CityPlan, *, total: int = UNITS_PER_CITY) -> list[Unit]:
-    """About `total` patrol units, shared out over the stations (urban ones get more)."""
+def seed_units(
+    session: Session, plan: CityPlan, *, now: datetime, total: int = UNITS_PER_CITY
+) -> list[Unit]:
+    """About `total` units over the four patrol levels, on duty, each parked at its base.
+
+    Every station has station patrols (派出所巡逻) covering its grids and, in the urban core, a
+    community unit (社区110); each district adds a 巡特警 group (county level, armed) and a
+    traffic unit; the city keeps two armed 巡特警 groups in the centre (city level).
+    """
+    units: list[Unit] = []
+    grid_links: list[UnitGrid] = []
+
+    def add(code: str, zh: str, en: str, d: DistrictPlan, s: StationPlan, **kw: Any) -> Unit:
+        unit = Unit(
+            code=code,
+            name_zh=zh,
+            name_en=en,
+            station_code=s.code,
+            jurisdiction_path=f"{plan.code}/{d.code}/{s.code}/",
+            status=UnitStatus.AVAILABLE,
+            status_reason="",
+            home_lon=s.label[0],
+            home_lat=s.label[1],
+            version=1,
+            **kw,
+        )
+        session.add(unit)
+        units.append(unit)
+        return unit
+
     stations = [(d, s) for d in plan.districts for s in d.stations]
     weights = [2 if d.area_type == "urban" else 1 for d, _ in stations]
-    per_weight = total / sum(weights)
-    units: list[Unit] = []
+    patrols = max(1, total - 2 - 2 * len(plan.districts))
+    per_weight = patrols / sum(weights)
     for (d, s), w in zip(stations, weights, strict=True):
         count = max(1, round(w * per_weight))
+        grids = [g.code for g in s.grids]
         for n in range(1, count + 1):
             numeral = CHINESE_NUMERALS[n - 1] if n <= len(CHINESE_NUMERALS) else str(n)
-            unit = Unit(
-                code=f"{s.code}-{n}",
-                name_zh=f"{s.name_zh}巡逻{numeral}组",
-                name_en=f"{s.name_en} patrol {n}",
-                station_code=s.code,
-                jurisdiction_path=f"{plan.code}/{d.code}/{s.code}/",
-                status=UnitStatus.AVAILABLE,
-                version=1,
+            community = d.area_type == "urban" and n == count and count > 1
+            unit = add(
+                f"{s.code}-{n}",
+                f"{s.name_zh}{'社区警务' if community else '巡逻'}{numeral}组",
+                f"{s.name_en} {'community' if community else 'patrol'} {n}",
+                d,
+                s,
+                kind=UnitKind.COMMUNITY if community else UnitKind.STATION,
+                patrol_level=PatrolLevel.COMMUNITY if community else PatrolLevel.STATION,
+                duty_mode=DutyMode.ROUTINE,
+                capabilities=["female_officer"] if community else [],
             )
-            session.add(unit)
-            units.append(unit)
+            # Patrols share the station's grids round-robin; the community unit walks them all.
+            patrols_here = count - 1 if d.area_type == "urban" and count > 1 else count
+            mine = grids if community else grids[n - 1 :: patrols_here]
+            grid_links += [UnitGrid(unit_code=unit.code, grid_code=g) for g in mine]
+            # On patrol: last seen inside the first grid it covers.
+            first_grid = next((g for g in s.grids if g.code in mine), None)
+            if first_grid is not None:
+                spot = shape(first_grid.boundary).representative_point()
+                unit.last_lon, unit.last_lat, unit.last_fix_at = (
+                    round(spot.x, 6),
+                    round(spot.y, 6),
+                    now,
+                )
+    for d in plan.districts:
+        # Parked at different stations of the district, so that no two start in one spot.
+        first, other = d.stations[0], d.stations[-1]
+        add(
+            f"{d.code}-T1",
+            f"{d.name_zh}巡特警一组",
+            f"{d.name_en} SWAT patrol 1",
+            d,
+            other,
+            kind=UnitKind.PATROL_SPECIAL,
+            patrol_level=PatrolLevel.COUNTY,
+            duty_mode=DutyMode.DYNAMIC,
+            capabilities=["armed", "negotiator"],
+        )
+        add(
+            f"{d.code}-J1",
+            f"{d.name_zh}交警一组",
+            f"{d.name_en} traffic 1",
+            d,
+            first,
+            kind=UnitKind.TRAFFIC,
+            patrol_level=PatrolLevel.COUNTY,
+            duty_mode=DutyMode.DYNAMIC,
+            capabilities=["traffic"],
+        )
+    core = [d for d in plan.districts if d.area_type == "urban"][:2]
+    for n, d in enumerate(core, start=1):
+        add(
+            f"{plan.code}-T{n}",
+            f"市局巡特警支队{CHINESE_NUMERALS[n - 1]}大队",
+            f"City SWAT group {n}",
+            d,
+            d.stations[len(d.stations) // 2],
+            kind=UnitKind.PATROL_SPECIAL,
+            patrol_level=PatrolLevel.CITY,
+            duty_mode=DutyMode.EMERGENCY,
+            capabilities=["armed", "negotiator"],
+        )
+    session.flush()
+    session.add_all(grid_links)
     session.flush()
     return units
 
@@ -175,7 +259,7 @@ def seed_demo(session: Session, *, now: datetime) -> SeedReport:
         )
         return SeedReport(False, *counts, passwords={}, officer_password=None)
     jurisdictions, grids = seed_city(session, plan, now=now)
-    units = seed_units(session, plan)
+    units = seed_units(session, plan, now=now)
     passwords: dict[str, str] = {}
     for username, role, display in STAFF:
         passwords[username] = generate_password()
@@ -194,7 +278,7 @@ def seed_demo(session: Session, *, now: datetime) -> SeedReport:
     for unit in units:
         add_user(
             session,
-            username=unit.code,
+            username=unit.code.lower(),
             password_hash=officer_hash,
             role=Role.OFFICER,
             jurisdiction_code=unit.station_code,

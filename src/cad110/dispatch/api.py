@@ -1,0 +1,143 @@
+"""Recommendations and offers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from cad110.api.deps import Context
+from cad110.auth.permissions import Permission
+from cad110.dispatch.offers import accept_offer, decline_offer
+from cad110.dispatch.recommend import recommend
+from cad110.incidents.repository import get_incident
+from cad110.incidents.schemas import IncidentOut
+from cad110.incidents.views import incident_out
+from cad110.models.incident import Incident
+from cad110.models.supervision import OfferState, UnitOffer
+from cad110.models.user import Role
+
+router = APIRouter(tags=["dispatch"])
+Number = Annotated[str, Path(pattern=r"^[0-9A-Za-z_.-]{1,40}$")]
+
+
+class RecommendedUnit(BaseModel):
+    unit: str
+    name_zh: str
+    name_en: str
+    status: str
+    station: str
+    eta_s: float
+    distance_m: float
+    lon: float | None
+    lat: float | None
+    reasons: list[str]
+
+
+class RecommendationsOut(BaseModel):
+    incident: str
+    eta_model: str
+    min_units: int
+    required_capabilities: list[str]
+    lacking_capability: list[str]
+    approximate_location: bool
+    items: list[RecommendedUnit]
+
+
+@router.get("/incidents/{number}/recommendations", response_model=RecommendationsOut)
+def recommendations(
+    number: Number, ctx: Context, k: Annotated[int, Query(ge=1, le=50)] = 5
+) -> RecommendationsOut:
+    """Free, on-duty units ranked by estimated travel time, each with why it is there."""
+    ctx.by.require(Permission.READ)
+    incident = get_incident(ctx.session, number, by=ctx.by)
+    advice = recommend(ctx, incident, eta=ctx.eta, k=k)
+    return RecommendationsOut(
+        incident=incident.number,
+        eta_model=type(ctx.eta).__name__,
+        min_units=advice.min_units,
+        required_capabilities=sorted(advice.required_capabilities),
+        lacking_capability=advice.lacking,
+        approximate_location=advice.approximate_location,
+        items=[
+            RecommendedUnit(
+                unit=r.unit.code,
+                name_zh=r.unit.name_zh,
+                name_en=r.unit.name_en,
+                status=r.unit.status.value,
+                station=r.unit.station_code,
+                eta_s=round(r.eta_s, 1),
+                distance_m=round(r.distance_m, 1),
+                lon=r.unit.last_lon if r.unit.last_lon is not None else r.unit.home_lon,
+                lat=r.unit.last_lat if r.unit.last_lat is not None else r.unit.home_lat,
+                reasons=list(r.reasons),
+            )
+            for r in advice.items
+        ],
+    )
+
+
+class OfferOut(BaseModel):
+    id: int
+    incident: str
+    unit: str
+    state: OfferState
+    offered_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+
+
+@router.get("/offers", response_model=list[OfferOut])
+def list_offers(ctx: Context, state: OfferState = OfferState.PENDING) -> list[OfferOut]:
+    """Offers of queued incidents to units (an officer sees their own unit's)."""
+    ctx.by.require(Permission.READ)
+    stmt = (
+        select(UnitOffer, Incident.number)
+        .join(Incident, Incident.id == UnitOffer.incident_id)
+        .where(
+            UnitOffer.state == state,
+            Incident.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True),
+        )
+        .order_by(UnitOffer.offered_at, UnitOffer.id)
+        .limit(500)
+    )
+    if ctx.by.role is Role.OFFICER:
+        stmt = stmt.where(UnitOffer.unit_code == ctx.by.unit_code)
+    return [
+        OfferOut(
+            id=o.id,
+            incident=n,
+            unit=o.unit_code,
+            state=o.state,
+            offered_at=o.offered_at,
+            decided_at=o.decided_at,
+            decided_by=o.decided_by,
+        )
+        for o, n in ctx.session.execute(stmt).all()
+    ]
+
+
+@router.post("/offers/{offer_id}/accept", response_model=IncidentOut)
+def accept(offer_id: Annotated[int, Path(ge=1, le=2**62)], ctx: Context) -> IncidentOut:
+    """The offered unit takes the incident: it is dispatched at once."""
+    return incident_out(ctx.session, accept_offer(ctx, offer_id), ctx.catalog)
+
+
+@router.post("/offers/{offer_id}/decline", response_model=OfferOut)
+def decline(offer_id: Annotated[int, Path(ge=1, le=2**62)], ctx: Context) -> OfferOut:
+    """The unit cannot take it; the next suitable free unit is offered it."""
+    offer = decline_offer(ctx, offer_id)
+    incident = ctx.session.get(Incident, offer.incident_id)
+    assert incident is not None
+    return OfferOut(
+        id=offer.id,
+        incident=incident.number,
+        unit=offer.unit_code,
+        state=offer.state,
+        offered_at=offer.offered_at,
+        decided_at=offer.decided_at,
+        decided_by=offer.decided_by,
+    )

@@ -1,0 +1,116 @@
+"""Unit recommendation: free, on-duty units ranked by estimated travel time, with reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import or_, select
+
+from cad110.dispatch.suitability import required_capabilities, units_needed
+from cad110.geo.eta import Candidate, EtaModel
+from cad110.incidents.context import Ctx
+from cad110.models.incident import Incident
+from cad110.models.jurisdiction import Jurisdiction
+from cad110.models.unit import Unit, UnitGrid
+from cad110.units.lifecycle import DISPATCHABLE
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    unit: Unit
+    eta_s: float
+    distance_m: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    items: list[Recommendation]
+    min_units: int
+    required_capabilities: frozenset[str]
+    # Units free and on duty but lacking a required capability (left out of the ranking).
+    lacking: list[str] = field(default_factory=list)
+    approximate_location: bool = False
+
+
+def incident_point(ctx: Ctx, incident: Incident) -> tuple[float, float, bool] | None:
+    """The incident's point, or its jurisdiction's label point (approximate) when it has none."""
+    if incident.lon is not None and incident.lat is not None:
+        return incident.lon, incident.lat, False
+    place = ctx.session.get(Jurisdiction, incident.jurisdiction_code)
+    if place is not None and place.label_lon is not None and place.label_lat is not None:
+        return place.label_lon, place.label_lat, True
+    return None
+
+
+def _position(unit: Unit) -> tuple[float, float] | None:
+    if unit.last_lon is not None and unit.last_lat is not None:
+        return unit.last_lon, unit.last_lat
+    if unit.home_lon is not None and unit.home_lat is not None:
+        return unit.home_lon, unit.home_lat
+    return None
+
+
+def free_units(ctx: Ctx, at: datetime) -> list[Unit]:
+    """Units in the caller's scope that can take an incident now (status and shift)."""
+    return list(
+        ctx.session.scalars(
+            select(Unit).where(
+                Unit.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True),
+                Unit.status.in_(list(DISPATCHABLE)),
+                or_(Unit.on_duty_from.is_(None), Unit.on_duty_from <= at),
+                or_(Unit.on_duty_until.is_(None), Unit.on_duty_until > at),
+            )
+        )
+    )
+
+
+def recommend(ctx: Ctx, incident: Incident, *, eta: EtaModel, k: int) -> Recommendations:
+    """The k best units for `incident` by ETA; category rules filter by capability."""
+    needs = required_capabilities(ctx.catalog, incident)
+    result = Recommendations(
+        items=[], min_units=units_needed(ctx.catalog, incident), required_capabilities=needs
+    )
+    point = incident_point(ctx, incident)
+    if point is None:
+        return result
+    lon, lat, approximate = point
+    units = {u.code: u for u in free_units(ctx, ctx.at)}
+    lacking = sorted(code for code, u in units.items() if not needs <= set(u.capabilities))
+    candidates = []
+    for code, unit in units.items():
+        position = _position(unit)
+        if position is not None and code not in lacking:
+            candidates.append(Candidate(key=code, lon=position[0], lat=position[1]))
+    ranked = eta.rank(lon, lat, candidates, k)
+    covering = set()
+    if incident.grid_code is not None:
+        covering = set(
+            ctx.session.scalars(
+                select(UnitGrid.unit_code).where(UnitGrid.grid_code == incident.grid_code)
+            )
+        )
+    items = []
+    for i, r in enumerate(ranked):
+        unit = units[r.key]
+        reasons = []
+        if i == 0:
+            reasons.append("nearest")
+        if unit.code in covering:
+            reasons.append("same_grid")
+        if unit.station_code == incident.jurisdiction_code:
+            reasons.append("own_station")
+        reasons += [f"capability:{c}" for c in sorted(needs)]
+        items.append(
+            Recommendation(
+                unit=unit, eta_s=r.eta_s, distance_m=r.distance_m, reasons=tuple(reasons)
+            )
+        )
+    return Recommendations(
+        items=items,
+        min_units=result.min_units,
+        required_capabilities=needs,
+        lacking=lacking,
+        approximate_location=approximate,
+    )

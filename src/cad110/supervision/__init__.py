@@ -1,0 +1,1 @@
+"""Supervision (督办): deadlines for each step, overdue detection, escalation up the tree."""

@@ -1,0 +1,112 @@
+"""Deadline rows: created when a supervised step starts, met when it happens.
+
+A deadline is a row with `due_at`; the tick finds the overdue ones with one query, so a tick
+missed while the process was down fires on the next one and nothing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from cad110.catalog.loader import TimeLimits
+from cad110.incidents.context import Ctx
+from cad110.incidents.lifecycle import ENDED_EARLY, Action, AssignmentState, Outcome, Status
+from cad110.models.incident import Incident
+from cad110.models.jurisdiction import AreaType, Jurisdiction
+from cad110.models.supervision import Deadline, Step, Supervision
+
+_PENDING = (Deadline.met_at.is_(None), Deadline.fired_at.is_(None), Deadline.cancelled_at.is_(None))
+_OPEN = (Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
+
+
+def limits_for(ctx: Ctx, incident: Incident) -> TimeLimits:
+    """The time limits of the incident's category at its grade (grade 3 defaults without one)."""
+    grade = incident.grade or 3
+    category = ctx.catalog.get(incident.category_code) if incident.category_code else None
+    if category is not None:
+        return category.limits_for(grade)
+    return ctx.catalog.grades[grade].limits
+
+
+def _arrival_limit(ctx: Ctx, incident: Incident, limits: TimeLimits) -> int:
+    place = ctx.session.get(Jurisdiction, incident.jurisdiction_code)
+    suburban = place is not None and place.area_type is AreaType.SUBURBAN
+    return limits.arrive_suburban_s if suburban else limits.arrive_urban_s
+
+
+def _add(ctx: Ctx, incident: Incident, step: Step, seconds: int, unit: str | None = None) -> None:
+    ctx.session.add(
+        Deadline(
+            incident_id=incident.id,
+            unit_code=unit,
+            step=step,
+            due_at=ctx.at + timedelta(seconds=seconds),
+            created_at=ctx.at,
+        )
+    )
+
+
+def _meet(ctx: Ctx, incident: Incident, steps: Iterable[Step], unit: str | None = None) -> None:
+    """Mark the open deadlines of `steps` met; an open supervision on them records it too."""
+    conditions = [Deadline.incident_id == incident.id, Deadline.step.in_(list(steps)), *_OPEN]
+    if unit is not None:
+        conditions.append(Deadline.unit_code == unit)
+    met = list(ctx.session.scalars(select(Deadline.id).where(*conditions)))
+    if not met:
+        return
+    ctx.session.execute(
+        update(Deadline)
+        .where(Deadline.id.in_(met))
+        .values(met_at=ctx.at)
+        .execution_options(synchronize_session=False)
+    )
+    ctx.session.execute(
+        update(Supervision)
+        .where(Supervision.deadline_id.in_(met), Supervision.step_done_at.is_(None))
+        .values(step_done_at=ctx.at, version=Supervision.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _cancel(ctx: Ctx, incident: Incident, unit: str | None = None) -> None:
+    """Drop deadlines that can no longer be met (the unit was released, the incident ended)."""
+    conditions = [Deadline.incident_id == incident.id, *_PENDING]
+    if unit is not None:
+        conditions.append(Deadline.unit_code == unit)
+    ctx.session.execute(
+        update(Deadline)
+        .where(*conditions)
+        .values(cancelled_at=ctx.at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def on_action(ctx: Ctx, incident: Incident, action: Action, outcome: Outcome) -> None:
+    """Start, meet or drop deadlines for what `action` just did to `incident`."""
+    limits = limits_for(ctx, incident)
+    for unit, state in outcome.unit_changes:
+        if state is AssignmentState.DISPATCHED:
+            _add(ctx, incident, Step.ACKNOWLEDGE, limits.acknowledge_s, unit)
+            _add(ctx, incident, Step.ARRIVE, _arrival_limit(ctx, incident, limits), unit)
+        elif state is AssignmentState.ACKNOWLEDGED:
+            _meet(ctx, incident, [Step.ACKNOWLEDGE], unit)
+        elif state is AssignmentState.ARRIVED:
+            _meet(ctx, incident, [Step.ARRIVE], unit)
+        elif state is AssignmentState.RELEASED:
+            _cancel(ctx, incident, unit)
+    if outcome.stage is Status.ARRIVED:
+        _add(ctx, incident, Step.REPORT, limits.report_s)
+    elif action is Action.REPORT:
+        _meet(ctx, incident, [Step.REPORT])
+        _add(ctx, incident, Step.CLOSE, limits.close_s)
+    elif action is Action.CLOSE:
+        _meet(ctx, incident, [Step.CLOSE])
+        _cancel(ctx, incident)
+        _add(ctx, incident, Step.CALLBACK, limits.callback_s)
+    elif action is Action.CALLBACK:
+        _meet(ctx, incident, [Step.CALLBACK])
+    if outcome.status in ENDED_EARLY or outcome.status is Status.ARCHIVED:
+        _cancel(ctx, incident)

@@ -1,0 +1,121 @@
+"""Unit status changes: one conditional UPDATE each, so the database decides every race."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from cad110.errors import InvalidInput, InvalidTransition, NotFound, UnitNotAvailable
+from cad110.events.log import append
+from cad110.incidents.context import Ctx
+from cad110.models.unit import Unit
+from cad110.units.lifecycle import UnitEvent, UnitStatus, next_status
+
+
+def get_unit(ctx: Ctx, code: str, *, field: str | None = None) -> Unit:
+    """A unit in the caller's scope; unknown or outside it → 404 (or 422 on `field`)."""
+    unit = ctx.session.get(Unit, code)
+    if unit is None or not ctx.by.sees(unit.jurisdiction_path):
+        if field is not None:
+            raise InvalidInput(field, f"unknown unit {code}")
+        raise NotFound(f"unit {code} not found")
+    return unit
+
+
+def change_status(
+    ctx: Ctx, unit: Unit, event: UnitEvent, *, incident: str | None = None, reason: str = ""
+) -> UnitStatus:
+    """Move `unit` by `event` and record it; the database decides any race.
+
+    The UPDATE is conditioned on the status just read: if another transaction changed the
+    unit in between, it matches no row and this one is refused (of twenty dispatchers racing
+    for one unit, exactly one wins).
+    """
+    ctx.session.refresh(unit, ["status"])
+    previous = unit.status
+    try:
+        target = next_status(previous, event)
+    except InvalidTransition:
+        if event is UnitEvent.DISPATCH:
+            raise UnitNotAvailable(
+                f"unit {unit.code} is not available (it is {previous.value})"
+            ) from None
+        raise
+    changed = ctx.session.execute(
+        update(Unit)
+        .where(Unit.code == unit.code, Unit.status == previous)
+        .values(status=target, status_reason=reason, version=Unit.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise UnitNotAvailable(
+            f"unit {unit.code} was just taken or changed by someone else; choose again"
+        )
+    set_committed_value(unit, "status", target)
+    set_committed_value(unit, "status_reason", reason)
+    append(
+        ctx.session,
+        subject_type="unit",
+        subject_id=unit.code,
+        kind=f"status.{event.value}",
+        at=ctx.at,
+        actor=ctx.by.username,
+        payload={
+            "from": previous.value,
+            "to": target.value,
+            "incident": incident,
+            "reason": reason,
+        },
+    )
+    return target
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One AVL position report."""
+
+    unit: str
+    lon: float
+    lat: float
+    at: datetime
+    speed_kmh: float | None = None
+
+
+def record_positions(
+    session: Session, fixes: Sequence[Fix], *, scope_path: str
+) -> tuple[int, list[str]]:
+    """Keep the latest fix per unit; older or out-of-order fixes change nothing.
+
+    Returns (fixes applied, unknown or out-of-scope unit codes).
+    """
+    latest: dict[str, Fix] = {}
+    for fix in fixes:
+        if fix.unit not in latest or fix.at > latest[fix.unit].at:
+            latest[fix.unit] = fix
+    known = set(
+        session.scalars(
+            select(Unit.code).where(
+                Unit.code.in_(list(latest)),
+                Unit.jurisdiction_path.startswith(scope_path, autoescape=True),
+            )
+        )
+    )
+    applied = 0
+    for code, fix in latest.items():
+        if code not in known:
+            continue
+        result = session.execute(
+            update(Unit)
+            .where(Unit.code == code, (Unit.last_fix_at.is_(None)) | (Unit.last_fix_at < fix.at))
+            .values(
+                last_lon=fix.lon, last_lat=fix.lat, last_fix_at=fix.at, last_speed_kmh=fix.speed_kmh
+            )
+            .execution_options(synchronize_session=False)
+        )
+        applied += result.rowcount  # type: ignore[attr-defined]
+    return applied, sorted(set(latest) - known)
