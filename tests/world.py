@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from cad110.auth.service import add_user
 from cad110.auth.tokens import issue_token
 from cad110.models.jurisdiction import AreaType, Grid, Jurisdiction, Level
-from cad110.models.unit import Unit, UnitStatus
+from cad110.models.unit import Unit, UnitGrid, UnitStatus
 from cad110.models.user import Role
 
 # The virtual clock of every test starts here (10:00 in Fuzhou).
@@ -23,6 +23,15 @@ GULOU_WEST = (119.29, 26.08)  # grid 3501020101, station 35010201
 GULOU_EAST = (119.31, 26.08)  # grid 3501020201, station 35010202
 MINHOU = (119.15, 26.15)  # grid 3501210101, station 35012101
 OUTSIDE_CITY = (116.40, 39.90)  # Beijing: in China, outside every polygon here
+
+# Units, their last known positions and capabilities. From GULOU_WEST the straight-line order
+# is 35010201-2 (≈0.7 km), 35010201-1 (≈1.2 km), 35010202-1 (≈2 km); the Minhou unit is far.
+UNITS: dict[str, tuple[tuple[float, float], list[str]]] = {
+    "35010201-1": ((119.283, 26.071), []),
+    "35010201-2": ((119.293, 26.086), []),
+    "35010202-1": ((119.31, 26.08), ["female_officer"]),
+    "35012101-1": ((119.15, 26.15), ["armed"]),
+}
 
 
 def _box(west: float, south: float, east: float, north: float) -> str:
@@ -128,8 +137,7 @@ def build_world(session: Session) -> World:
                 boundary=boundary,
             )
         )
-    units = ["35010201-1", "35010201-2", "35010202-1", "35012101-1"]
-    for code in units:
+    for code, ((lon, lat), capabilities) in UNITS.items():
         station = code.split("-")[0]
         path = next(n[5] for n in nodes if n[0] == station)
         session.add(
@@ -140,10 +148,18 @@ def build_world(session: Session) -> World:
                 station_code=station,
                 jurisdiction_path=path,
                 status=UnitStatus.AVAILABLE,
+                status_reason="",
+                capabilities=capabilities,
+                last_lon=lon,
+                last_lat=lat,
+                last_fix_at=now,
                 version=1,
             )
         )
     session.flush()
+    session.add(UnitGrid(unit_code="35010201-1", grid_code="3501020101"))
+    session.flush()
+    units = list(UNITS)
     world = World()
     people: list[tuple[str, Role, str, str | None]] = [
         ("calltaker", Role.CALLTAKER, "350100", None),

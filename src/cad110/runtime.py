@@ -23,6 +23,8 @@ class Runtime:
     catalog: Catalog
     engine: Engine
     sessions: sessionmaker[Session]
+    # Sessions for requests that only read (on SQLite they never take the write lock).
+    readers: sessionmaker[Session]
     eta: EtaModel
 
     @classmethod
@@ -36,6 +38,7 @@ class Runtime:
             catalog=catalog or default_catalog(),
             engine=engine,
             sessions=make_sessionmaker(engine),
+            readers=make_sessionmaker(engine, read_only=True),
             eta=eta_model(settings),
         )
 

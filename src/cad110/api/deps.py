@@ -24,9 +24,16 @@ def runtime(request: Request) -> Runtime:
     return rt
 
 
-def db_session(rt: Annotated[Runtime, Depends(runtime)]) -> Iterator[Session]:
-    """The request's unit of work: committed when the endpoint returns, before the response."""
-    session = rt.sessions()
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def db_session(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> Iterator[Session]:
+    """The request's unit of work.
+
+    The endpoint commits it as it returns, in the same worker thread (see api/routing.py), so no
+    lock is ever held while a request waits for a thread; this exit only cleans up.
+    """
+    session = rt.readers() if request.method in READ_METHODS else rt.sessions()
     try:
         yield session
         session.commit()
@@ -37,21 +44,21 @@ def db_session(rt: Annotated[Runtime, Depends(runtime)]) -> Iterator[Session]:
         session.close()
 
 
-# scope="function": commit runs as the endpoint returns, so a 2xx is only sent once it is durable.
 DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def principal(
     rt: Annotated[Runtime, Depends(runtime)],
-    session: DbSession,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    """The caller, looked up in a short read transaction of its own."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("a bearer token is required")
-    user = user_for_token(session, credentials.credentials, now=rt.clock.now())
-    if user is None:
-        raise Unauthenticated("the token is invalid, expired or revoked")
-    home = session.get(Jurisdiction, user.jurisdiction_code)
+    with rt.readers() as session:
+        user = user_for_token(session, credentials.credentials, now=rt.clock.now())
+        if user is None:
+            raise Unauthenticated("the token is invalid, expired or revoked")
+        home = session.get(Jurisdiction, user.jurisdiction_code)
     assert home is not None
     return Principal(
         user_id=user.id,

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime
 from sqlalchemy import func, select
 
 from cad110.api.deps import Context
+from cad110.api.routing import UnitOfWorkRoute
 from cad110.auth.permissions import Permission
 from cad110.calls.service import attach_call, checked_answered_at, record_call
 from cad110.errors import InvalidInput
@@ -16,7 +17,7 @@ from cad110.incidents.schemas import CallAttach, CallCreate, CallOut, CallPage
 from cad110.models.call import Call, CallOutcome
 from cad110.models.incident import Incident
 
-router = APIRouter(tags=["calls"])
+router = APIRouter(tags=["calls"], route_class=UnitOfWorkRoute)
 
 
 def _out(call: Call, number: str | None) -> CallOut:

@@ -52,13 +52,22 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Take the write lock at BEGIN: a deferred transaction that later upgrades to a writer
-        # fails with SQLITE_BUSY at once instead of waiting its turn.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A writer takes the write lock at BEGIN: a deferred transaction that later upgrades
+        # fails with SQLITE_BUSY at once instead of waiting its turn. Readers (an engine with
+        # the READ_ONLY option) begin deferred and never block writers under WAL.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+# Execution option marking an engine whose transactions only read.
+READ_ONLY = "cad110_read_only"
+
+
+def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False, autoflush=True)
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from cad110.api.deps import Context
+from cad110.api.routing import UnitOfWorkRoute
 from cad110.auth.permissions import Permission
 from cad110.dispatch.offers import accept_offer, decline_offer
 from cad110.dispatch.recommend import recommend
@@ -20,7 +21,7 @@ from cad110.models.incident import Incident
 from cad110.models.supervision import OfferState, UnitOffer
 from cad110.models.user import Role
 
-router = APIRouter(tags=["dispatch"])
+router = APIRouter(tags=["dispatch"], route_class=UnitOfWorkRoute)
 Number = Annotated[str, Path(pattern=r"^[0-9A-Za-z_.-]{1,40}$")]
 
 
@@ -97,15 +98,15 @@ def list_offers(ctx: Context, state: OfferState = OfferState.PENDING) -> list[Of
     stmt = (
         select(UnitOffer, Incident.number)
         .join(Incident, Incident.id == UnitOffer.incident_id)
-        .where(
-            UnitOffer.state == state,
-            Incident.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True),
-        )
+        .where(UnitOffer.state == state)
         .order_by(UnitOffer.offered_at, UnitOffer.id)
         .limit(500)
     )
     if ctx.by.role is Role.OFFICER:
+        # An officer sees the offers to their unit, wherever in the district the incident is.
         stmt = stmt.where(UnitOffer.unit_code == ctx.by.unit_code)
+    else:
+        stmt = stmt.where(Incident.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True))
     return [
         OfferOut(
             id=o.id,

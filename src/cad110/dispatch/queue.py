@@ -1,6 +1,13 @@
-"""待派: incidents waiting for a unit, offered to the first suitable unit that frees up."""
+"""待派: incidents waiting for a unit, offered to the first suitable unit that frees up.
+
+Rules: a unit holds at most one pending offer and an incident at most one; a unit that
+declined an incident is not offered it again; whenever an offer lapses (the incident no
+longer waits, or the unit was taken for something else) both sides are matched again.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy import select, update
 
@@ -15,21 +22,35 @@ from cad110.models.unit import Unit
 from cad110.units.lifecycle import DISPATCHABLE
 
 
-def _pending_offer_exists(
+def _pending(
     ctx: Ctx, *, incident_id: int | None = None, unit: str | None = None
-) -> bool:
-    stmt = select(UnitOffer.id).where(UnitOffer.state == OfferState.PENDING)
+) -> list[UnitOffer]:
+    stmt = select(UnitOffer).where(UnitOffer.state == OfferState.PENDING)
     if incident_id is not None:
         stmt = stmt.where(UnitOffer.incident_id == incident_id)
     if unit is not None:
         stmt = stmt.where(UnitOffer.unit_code == unit)
-    return ctx.session.scalar(stmt.limit(1)) is not None
+    return list(ctx.session.scalars(stmt))
+
+
+def _declined_by(
+    ctx: Ctx, *, incident_id: int | None = None, unit: str | None = None
+) -> set[object]:
+    """Units that declined this incident, or incidents this unit declined."""
+    column = UnitOffer.unit_code if incident_id is not None else UnitOffer.incident_id
+    stmt = select(column).where(UnitOffer.state == OfferState.DECLINED)
+    if incident_id is not None:
+        stmt = stmt.where(UnitOffer.incident_id == incident_id)
+    if unit is not None:
+        stmt = stmt.where(UnitOffer.unit_code == unit)
+    return set(ctx.session.scalars(stmt))
 
 
 def offer_queued_incident(ctx: Ctx, unit: Unit) -> UnitOffer | None:
-    """Offer the most urgent, oldest queued incident this unit suits (one offer per unit)."""
-    if _pending_offer_exists(ctx, unit=unit.code):
+    """Offer the free `unit` the most urgent, oldest queued incident it suits."""
+    if unit.status not in DISPATCHABLE or _pending(ctx, unit=unit.code):
         return None
+    declined = _declined_by(ctx, unit=unit.code)
     queued = ctx.session.scalars(
         select(Incident)
         .where(
@@ -42,17 +63,18 @@ def offer_queued_incident(ctx: Ctx, unit: Unit) -> UnitOffer | None:
         .limit(50)
     ).all()
     for incident in queued:
-        if suits(ctx.catalog, unit, incident) and not _pending_offer_exists(
-            ctx, incident_id=incident.id
-        ):
+        if incident.id in declined or _pending(ctx, incident_id=incident.id):
+            continue
+        if suits(ctx.catalog, unit, incident):
             return _offer(ctx, incident, unit)
     return None
 
 
-def offer_to_free_unit(
-    ctx: Ctx, incident: Incident, *, exclude: set[str] | None = None
-) -> UnitOffer | None:
-    """Offer a queued incident to a suitable unit that is free right now, if any."""
+def offer_to_free_unit(ctx: Ctx, incident: Incident) -> UnitOffer | None:
+    """Offer a queued incident to a suitable unit that is free now (not one that declined it)."""
+    if incident.status is not Status.QUEUED or _pending(ctx, incident_id=incident.id):
+        return None
+    declined = _declined_by(ctx, incident_id=incident.id)
     candidates = ctx.session.scalars(
         select(Unit)
         .where(
@@ -64,7 +86,7 @@ def offer_to_free_unit(
         .order_by(Unit.code)
     ).all()
     for unit in candidates:
-        if unit.code in (exclude or set()) or _pending_offer_exists(ctx, unit=unit.code):
+        if unit.code in declined or _pending(ctx, unit=unit.code):
             continue
         if suits(ctx.catalog, unit, incident):
             return _offer(ctx, incident, unit)
@@ -101,11 +123,34 @@ def _offer(ctx: Ctx, incident: Incident, unit: Unit) -> UnitOffer:
     return offer
 
 
-def withdraw_offers(ctx: Ctx, incident: Incident) -> None:
-    """The incident no longer waits (dispatched, cancelled…): its pending offers lapse."""
+def _lapse(ctx: Ctx, offers: Sequence[UnitOffer]) -> None:
+    if not offers:
+        return
     ctx.session.execute(
         update(UnitOffer)
-        .where(UnitOffer.incident_id == incident.id, UnitOffer.state == OfferState.PENDING)
+        .where(UnitOffer.id.in_([o.id for o in offers]), UnitOffer.state == OfferState.PENDING)
         .values(state=OfferState.WITHDRAWN, decided_at=ctx.at, decided_by=ctx.by.username)
         .execution_options(synchronize_session=False)
     )
+    for offer in offers:
+        ctx.session.refresh(offer)
+
+
+def withdraw_offers(ctx: Ctx, incident: Incident) -> None:
+    """The incident no longer waits: its offer lapses and the unit is matched again."""
+    offers = _pending(ctx, incident_id=incident.id)
+    _lapse(ctx, offers)
+    for offer in offers:
+        unit = ctx.session.get(Unit, offer.unit_code)
+        if unit is not None:
+            offer_queued_incident(ctx, unit)
+
+
+def withdraw_unit_offers(ctx: Ctx, unit: Unit, *, keep_incident: int | None = None) -> None:
+    """The unit was taken for something else: its offer lapses and the incident waits for another."""
+    offers = [o for o in _pending(ctx, unit=unit.code) if o.incident_id != keep_incident]
+    _lapse(ctx, offers)
+    for offer in offers:
+        incident = ctx.session.get(Incident, offer.incident_id)
+        if incident is not None:
+            offer_to_free_unit(ctx, incident)

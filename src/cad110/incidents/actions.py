@@ -9,7 +9,12 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
-from cad110.dispatch.queue import offer_queued_incident, offer_to_free_unit, withdraw_offers
+from cad110.dispatch.queue import (
+    offer_queued_incident,
+    offer_to_free_unit,
+    withdraw_offers,
+    withdraw_unit_offers,
+)
 from cad110.dispatch.recommend import recommend
 from cad110.errors import Forbidden, InvalidInput, NotFound
 from cad110.events.log import append
@@ -97,13 +102,13 @@ def perform(
 ) -> Incident:
     """Decide and apply one action on a loaded incident."""
     assignments = latest_assignments(ctx, incident)
-    _check_officer(ctx, action, unit, assignments)
-    snapshot = Snapshot(
-        status=incident.status, units={code: a.state for code, a in assignments.items()}
-    )
     units: tuple[str, ...] = (unit,) if unit is not None else ()
     if isinstance(body, DispatchBody):
         units = tuple(body.units)
+    _check_officer(ctx, action, units, assignments)
+    snapshot = Snapshot(
+        status=incident.status, units={code: a.state for code, a in assignments.items()}
+    )
     outcome = decide(snapshot, Command(action, units))
     payload: dict[str, Any] = body.model_dump(mode="json", exclude_defaults=False)
     if unit is not None:
@@ -138,15 +143,17 @@ def perform(
 
 
 def _check_officer(
-    ctx: Ctx, action: Action, unit: str | None, assignments: dict[str, Assignment]
+    ctx: Ctx, action: Action, units: tuple[str, ...], assignments: dict[str, Assignment]
 ) -> None:
     """An officer acts for their own unit, and only on incidents it is assigned to."""
     if ctx.by.role is not Role.OFFICER:
         return
     own = ctx.by.unit_code
-    if unit is not None and unit != own:
+    if units and set(units) != {own}:
         raise Forbidden(f"an officer acts for their own unit ({own}) only")
-    if unit is None:
+    if action is Action.DISPATCH:
+        return  # taking an offered incident: the officer dispatches their own unit
+    if not units:
         active = own in assignments and assignments[own].state is not AssignmentState.RELEASED
         if not active:
             raise Forbidden("your unit is not assigned to this incident")
@@ -161,6 +168,7 @@ def _apply_units(
         if state is AssignmentState.DISPATCHED:
             unit = get_unit(ctx, code, field="units")
             change_status(ctx, unit, UnitEvent.DISPATCH, incident=incident.number)
+            withdraw_unit_offers(ctx, unit, keep_incident=incident.id)
             ctx.session.add(
                 Assignment(
                     incident_id=incident.id,

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from cad110.api.deps import Context
+from cad110.api.routing import UnitOfWorkRoute
 from cad110.auth.permissions import Permission
 from cad110.incidents import actions, intake
 from cad110.incidents.lifecycle import Action, Status
@@ -32,7 +33,7 @@ from cad110.incidents.schemas import (
 from cad110.incidents.views import incident_out, incidents_out, timeline_out
 from cad110.jurisdictions.repository import get_jurisdiction
 
-router = APIRouter(prefix="/incidents", tags=["incidents"])
+router = APIRouter(prefix="/incidents", tags=["incidents"], route_class=UnitOfWorkRoute)
 
 IdempotencyKey = Annotated[
     str | None,

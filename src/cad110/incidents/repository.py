@@ -25,9 +25,23 @@ def get_incident(
     if for_update:
         stmt = stmt.with_for_update()
     incident = session.scalars(stmt).one_or_none()
-    if incident is None or not by.sees(incident.jurisdiction_path):
+    if incident is None or not (
+        by.sees(incident.jurisdiction_path) or _sent_there(session, by, incident)
+    ):
         raise NotFound(f"incident {number} not found")
     return incident
+
+
+def _sent_there(session: Session, by: Principal, incident: Incident) -> bool:
+    """An officer whose unit was sent across a station boundary still works that incident."""
+    if by.unit_code is None:
+        return False
+    found = session.scalar(
+        select(Assignment.id)
+        .where(Assignment.incident_id == incident.id, Assignment.unit_code == by.unit_code)
+        .limit(1)
+    )
+    return found is not None
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from cad110.api.deps import Context
+from cad110.api.routing import UnitOfWorkRoute
 from cad110.auth.permissions import Permission
 from cad110.jurisdictions.repository import grids_of, subtree
 
-router = APIRouter(tags=["jurisdictions"])
+router = APIRouter(tags=["jurisdictions"], route_class=UnitOfWorkRoute)
 
 
 @router.get("/jurisdictions")

@@ -10,12 +10,13 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import case, select
 
 from cad110.api.deps import Context
+from cad110.api.routing import UnitOfWorkRoute
 from cad110.auth.permissions import Permission
 from cad110.models.incident import Incident
 from cad110.models.supervision import Step, Supervision, SupervisionLevel
 from cad110.supervision.service import acknowledge
 
-router = APIRouter(prefix="/supervision", tags=["supervision"])
+router = APIRouter(prefix="/supervision", tags=["supervision"], route_class=UnitOfWorkRoute)
 
 _LEVEL_RANK = case(
     (Supervision.level == SupervisionLevel.CITY, 0),
@@ -80,7 +81,10 @@ def list_supervisions(
         select(Supervision, Incident)
         .join(Incident, Incident.id == Supervision.incident_id)
         .where(Supervision.incident_path.startswith(ctx.by.scope_path, autoescape=True))
-        .order_by(_LEVEL_RANK, Supervision.due_at, Supervision.id)
+        # Worst first: highest level; still overdue before done late; then longest overdue.
+        .order_by(
+            _LEVEL_RANK, Supervision.step_done_at.is_not(None), Supervision.due_at, Supervision.id
+        )
         .limit(limit)
     )
     if state == "open":

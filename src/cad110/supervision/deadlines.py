@@ -18,7 +18,6 @@ from cad110.models.incident import Incident
 from cad110.models.jurisdiction import AreaType, Jurisdiction
 from cad110.models.supervision import Deadline, Step, Supervision
 
-_PENDING = (Deadline.met_at.is_(None), Deadline.fired_at.is_(None), Deadline.cancelled_at.is_(None))
 _OPEN = (Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
 
 
@@ -72,8 +71,12 @@ def _meet(ctx: Ctx, incident: Incident, steps: Iterable[Step], unit: str | None 
 
 
 def _cancel(ctx: Ctx, incident: Incident, unit: str | None = None) -> None:
-    """Drop deadlines that can no longer be met (the unit was released, the incident ended)."""
-    conditions = [Deadline.incident_id == incident.id, *_PENDING]
+    """Drop deadlines that can no longer be met (the unit was released, the incident ended).
+
+    A deadline that already fired is dropped too: its supervision stays on the record for a
+    leader to acknowledge, but stops climbing the tree.
+    """
+    conditions = [Deadline.incident_id == incident.id, *_OPEN]
     if unit is not None:
         conditions.append(Deadline.unit_code == unit)
     ctx.session.execute(

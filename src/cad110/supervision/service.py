@@ -218,10 +218,12 @@ def tick(session: Session, *, now: datetime, settings: Settings) -> TickReport:
     for _ in range(len(SupervisionLevel)):
         waiting = session.scalars(
             select(Supervision)
+            .join(Deadline, Deadline.id == Supervision.deadline_id)
             .where(
                 Supervision.escalate_at <= now,
                 Supervision.acknowledged_at.is_(None),
                 Supervision.step_done_at.is_(None),
+                Deadline.cancelled_at.is_(None),
             )
             .order_by(Supervision.escalate_at)
             .limit(BATCH)

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cad110.api.deps import Context
+from cad110.api.routing import UnitOfWorkRoute
 from cad110.auth.permissions import Permission
-from cad110.dispatch.queue import offer_queued_incident
+from cad110.dispatch.queue import offer_queued_incident, withdraw_unit_offers
 from cad110.errors import Forbidden
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Unit, UnitGrid
@@ -30,7 +31,7 @@ from cad110.units.schemas import (
 )
 from cad110.units.service import Fix, change_status, get_unit, record_positions
 
-router = APIRouter(tags=["units"])
+router = APIRouter(tags=["units"], route_class=UnitOfWorkRoute)
 UnitCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z_.-]{1,32}$")]
 
 
@@ -115,6 +116,8 @@ def _status_route(event: UnitEvent, summary: str) -> None:
         new = change_status(ctx, unit, event, reason=(body or StatusBody()).reason)
         if new in DISPATCHABLE:
             offer_queued_incident(ctx, unit)
+        else:
+            withdraw_unit_offers(ctx, unit)
         return units_out(ctx.session, [unit])[0]
 
     endpoint.__name__ = f"unit_{event.value}"

@@ -18,9 +18,10 @@ from cad110.units.lifecycle import UnitEvent, UnitStatus, next_status
 
 
 def get_unit(ctx: Ctx, code: str, *, field: str | None = None) -> Unit:
-    """A unit in the caller's scope; unknown or outside it → 404 (or 422 on `field`)."""
+    """A unit in the caller's scope (an officer: also their own unit); else 404 or 422."""
     unit = ctx.session.get(Unit, code)
-    if unit is None or not ctx.by.sees(unit.jurisdiction_path):
+    own = unit is not None and ctx.by.unit_code == unit.code
+    if unit is None or not (own or ctx.by.sees(unit.jurisdiction_path)):
         if field is not None:
             raise InvalidInput(field, f"unknown unit {code}")
         raise NotFound(f"unit {code} not found")

@@ -1,0 +1,1 @@
+"""Benchmarks run by `cad110 bench …`: the real stack measured against raw floors."""
