@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from cad110.auth.cache import PrincipalCache
 from cad110.catalog.loader import Catalog, default_catalog
 from cad110.clock import Clock, SystemClock
 from cad110.db.engine import make_engine, make_sessionmaker
@@ -26,6 +27,7 @@ class Runtime:
     # Sessions for requests that only read (on SQLite they never take the write lock).
     readers: sessionmaker[Session]
     eta: EtaModel
+    principals: PrincipalCache
 
     @classmethod
     def build(
@@ -40,6 +42,7 @@ class Runtime:
             sessions=make_sessionmaker(engine),
             readers=make_sessionmaker(engine, read_only=True),
             eta=eta_model(settings),
+            principals=PrincipalCache(settings.auth_cache_s),
         )
 
 

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     # The centre's local time zone: incident numbers and screens use local dates.
     timezone: str = "Asia/Shanghai"
     token_ttl_days: int = 30
+    # How long an authenticated token is remembered in-process: revocation takes effect
+    # within this many seconds. 0 looks every request up.
+    auth_cache_s: float = 10.0
     # SQLite durability: FULL survives power loss, which a record of a 110 call must.
     sqlite_synchronous: str = "FULL"
     # Supervision (督办): how often overdue steps are looked for, and how long a supervision

@@ -35,8 +35,8 @@ def issue_token(
     return token
 
 
-def user_for_token(session: Session, token: str, *, now: datetime) -> User | None:
-    """The active user a valid, unexpired, unrevoked token belongs to."""
+def user_for_token(session: Session, token: str, *, now: datetime) -> tuple[User, datetime] | None:
+    """The active user a valid, unexpired, unrevoked token belongs to, and when it expires."""
     row = session.execute(
         select(User, ApiToken)
         .join(ApiToken, ApiToken.user_id == User.id)
@@ -47,4 +47,4 @@ def user_for_token(session: Session, token: str, *, now: datetime) -> User | Non
     user, api_token = row[0], row[1]
     if api_token.revoked_at is not None or api_token.expires_at <= now or not user.active:
         return None
-    return user
+    return user, api_token.expires_at

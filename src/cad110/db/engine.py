@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -50,6 +52,11 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    # SQLite has one writer at a time. Writers of this process queue on a Python lock, in
+    # order, instead of polling SQLite's lock with the busy handler's growing sleeps (which
+    # gave multi-second tails under load); other processes still meet the busy timeout.
+    write_lock = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A writer takes the write lock at BEGIN: a deferred transaction that later upgrades
@@ -57,9 +64,30 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         # the READ_ONLY option) begin deferred and never block writers under WAL.
         if connection.get_execution_options().get(READ_ONLY):
             connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        info = connection.connection.info
+        if not info.get(_HOLDS_WRITE_LOCK):
+            if not write_lock.acquire(timeout=30):
+                raise OperationalError("BEGIN IMMEDIATE", {}, TimeoutError("database is busy"))
+            info[_HOLDS_WRITE_LOCK] = True
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
+    def _release(record_info: dict[Any, Any]) -> None:
+        if record_info.pop(_HOLDS_WRITE_LOCK, False):
+            write_lock.release()
+
+    # The transaction is over once the connection goes back to the pool (after commit or
+    # rollback) or is thrown away.
+    @event.listens_for(engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        _release(record.info)
+
+    @event.listens_for(engine.pool, "invalidate")
+    def _on_invalidate(_dbapi_connection: Any, record: Any, _exc: Any) -> None:
+        _release(record.info)
+
+
+_HOLDS_WRITE_LOCK = "cad110_holds_write_lock"
 
 # Execution option marking an engine whose transactions only read.
 READ_ONLY = "cad110_read_only"

@@ -60,13 +60,16 @@ def create_incident(
         if earlier is not None:
             response.status_code = status.HTTP_200_OK
             return incident_out(ctx.session, earlier, ctx.catalog)
+    if idempotency_key is None:
+        return incident_out(
+            ctx.session, intake.create_incident(ctx, data, idempotency_key=None), ctx.catalog
+        )
     try:
+        # A savepoint, so that losing the race for the key leaves a usable transaction.
         with ctx.session.begin_nested():
             incident = intake.create_incident(ctx, data, idempotency_key=idempotency_key)
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its incident.
-        if idempotency_key is None:
-            raise
         earlier = intake.find_idempotent(ctx, idempotency_key, data)
         if earlier is None:
             raise
