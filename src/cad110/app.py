@@ -17,6 +17,7 @@ from cad110.jurisdictions.api import router as jurisdictions_router
 from cad110.runtime import Runtime
 from cad110.supervision.api import router as supervision_router
 from cad110.supervision.loop import SupervisionLoop
+from cad110.supervision.notifications import router as notifications_router
 from cad110.units.api import router as units_router
 
 
@@ -49,6 +50,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         jurisdictions_router,
         units_router,
         supervision_router,
+        notifications_router,
     ):
         api.include_router(router)
     app.include_router(api)

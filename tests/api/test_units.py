@@ -134,3 +134,46 @@ def test_key_targets(api: Api) -> None:
         "/api/v1/key-targets/KT-003", json={**school, "guard_unit": "x"}, headers=api.as_("admin")
     )
     assert ghost.json()["detail"][0]["loc"] == ["body", "guard_unit"]
+
+
+def test_reassign_moves_the_incident_to_another_unit_in_one_step(api: Api) -> None:
+    number = new_incident(api, accept=True)["number"]
+    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": ["35010201-1"]}))
+    moved = ok(
+        api.post(
+            f"/incidents/{number}/units/35010201-1/reassign",
+            "dispatcher",
+            json={"to": "35010201-2", "note": "更近"},
+        )
+    )
+    states = {a["unit"]: a["state"] for a in moved["assignments"]}
+    assert states == {"35010201-1": "released", "35010201-2": "dispatched"}
+    assert _status(api, "35010201-1") == "available"
+    assert _status(api, "35010201-2") == "dispatched"
+    kinds = [
+        e["kind"] for e in ok(api.get(f"/incidents/{number}/timeline", "dispatcher"))["events"]
+    ]
+    assert kinds[-2:] == ["release", "dispatch"]
+
+
+def test_reassign_to_a_busy_unit_changes_nothing(api: Api) -> None:
+    first = new_incident(api, accept=True)["number"]
+    second = new_incident(api, accept=True)["number"]
+    ok(api.post(f"/incidents/{first}/dispatch", "dispatcher", json={"units": ["35010201-1"]}))
+    ok(api.post(f"/incidents/{second}/dispatch", "dispatcher", json={"units": ["35010201-2"]}))
+    refused = api.post(
+        f"/incidents/{first}/units/35010201-1/reassign", "dispatcher", json={"to": "35010201-2"}
+    )
+    assert refused.status_code == 409
+    assert _status(api, "35010201-1") == "dispatched"
+    states = {
+        a["unit"]: a["state"]
+        for a in ok(api.get(f"/incidents/{first}", "dispatcher"))["assignments"]
+    }
+    assert states == {"35010201-1": "dispatched"}
+    assert (
+        api.post(
+            f"/incidents/{first}/units/35010201-1/reassign", "calltaker", json={"to": "35010202-1"}
+        ).status_code
+        == 403
+    )

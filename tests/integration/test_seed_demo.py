@@ -13,6 +13,7 @@ from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import upgrade
 from cad110.jurisdictions.lookup import geo_index
 from cad110.models.jurisdiction import Jurisdiction, Level
+from cad110.models.target import KeyTarget
 from cad110.models.unit import Unit
 from cad110.models.user import User
 from cad110.settings import get_settings
@@ -65,6 +66,9 @@ def test_seed_demo_builds_fuzhou_once_and_tokens_work(
         assert {
             u.username for u in session.scalars(select(User).where(User.role != "officer"))
         } == {"admin", "calltaker", "dispatcher", "leader", "analyst"}
+        targets = session.scalars(select(KeyTarget)).all()
+        assert len(targets) >= 5
+        assert all(t.guard_unit_code is not None for t in targets)
         # A point in Gulou's Dongjiekou lands in a Gulou station and one of its grids.
         place = geo_index(session).locate(119.296, 26.08)
         assert place is not None

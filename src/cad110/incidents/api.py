@@ -26,6 +26,7 @@ from cad110.incidents.schemas import (
     InvalidateBody,
     MergeBody,
     NoteBody,
+    ReassignBody,
     ReportBody,
     TimelineOut,
     TransferBody,
@@ -178,6 +179,21 @@ for _action, _body, _summary in (
     (Action.CANCEL, NoteBody, "撤销: releases every unit"),
 ):
     _action_route(_action, _body, _summary)
+
+
+@router.post("/{number}/units/{unit}/reassign", response_model=IncidentOut)
+def reassign(number: Number, unit: UnitCode, body: ReassignBody, ctx: Context) -> IncidentOut:
+    """改派: release `unit` and dispatch `to` in one step; if `to` cannot go, nothing changes."""
+    ctx.by.require(Permission.DISPATCH)
+    actions.act(ctx, number, Action.RELEASE, NoteBody(note=body.note), unit=unit)
+    incident = actions.act(
+        ctx,
+        number,
+        Action.DISPATCH,
+        DispatchBody(units=[body.to], note=body.note, override_reason=f"改派自 {unit}"),
+    )
+    return incident_out(ctx.session, incident, ctx.catalog)
+
 
 for _action, _summary in (
     (Action.ACKNOWLEDGE, "签收"),

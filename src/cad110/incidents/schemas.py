@@ -82,6 +82,11 @@ class DispatchBody(Strict):
     )
 
 
+class ReassignBody(Strict):
+    to: Code = Field(description="The unit that takes over")
+    note: Note = ""
+
+
 class NoteBody(Strict):
     note: Note = ""
 

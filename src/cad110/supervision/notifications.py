@@ -1,0 +1,83 @@
+"""Notifications to a jurisdiction's duty desk: supervisions, escalations, offers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+from sqlalchemy import select, update
+
+from cad110.api.deps import Context
+from cad110.api.routing import UnitOfWorkRoute
+from cad110.auth.permissions import Permission
+from cad110.errors import NotFound
+from cad110.models.incident import Incident
+from cad110.models.supervision import Notification
+
+router = APIRouter(prefix="/notifications", tags=["supervision"], route_class=UnitOfWorkRoute)
+
+
+class NotificationOut(BaseModel):
+    id: int
+    target: str
+    kind: str
+    incident: str | None
+    supervision: int | None
+    message: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+def _out(n: Notification, number: str | None) -> NotificationOut:
+    return NotificationOut(
+        id=n.id,
+        target=n.target_code,
+        kind=n.kind,
+        incident=number,
+        supervision=n.supervision_id,
+        message=n.message,
+        created_at=n.created_at,
+        read_at=n.read_at,
+    )
+
+
+@router.get("", response_model=list[NotificationOut])
+def list_notifications(
+    ctx: Context,
+    unread: bool = True,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[NotificationOut]:
+    """Messages to desks in the caller's jurisdiction, newest first."""
+    ctx.by.require(Permission.READ)
+    stmt = (
+        select(Notification, Incident.number)
+        .outerjoin(Incident, Incident.id == Notification.incident_id)
+        .where(Notification.target_path.startswith(ctx.by.scope_path, autoescape=True))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
+    if unread:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return [_out(n, number) for n, number in ctx.session.execute(stmt).all()]
+
+
+@router.post("/{notification_id}/read", response_model=NotificationOut)
+def mark_read(
+    notification_id: Annotated[int, Path(ge=1, le=2**62)], ctx: Context
+) -> NotificationOut:
+    """Mark a notification read (the first reader's time is kept)."""
+    ctx.by.require(Permission.READ)
+    found = ctx.session.get(Notification, notification_id)
+    if found is None or not ctx.by.sees(found.target_path):
+        raise NotFound(f"notification {notification_id} not found")
+    ctx.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.read_at.is_(None))
+        .values(read_at=ctx.at)
+        .execution_options(synchronize_session=False)
+    )
+    ctx.session.refresh(found)
+    incident = ctx.session.get(Incident, found.incident_id) if found.incident_id else None
+    return _out(found, incident.number if incident else None)
