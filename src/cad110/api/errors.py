@@ -21,19 +21,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(StaleDataError)
-    async def _stale(_request: Request, _exc: StaleDataError) -> JSONResponse:
-        return JSONResponse(
-            {
-                "detail": "the incident changed while this action was saved; reload and retry",
-                "code": "concurrent_update",
-            },
-            status_code=409,
-        )
-
     @app.exception_handler(IntegrityError)
-    async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
-        # Input is validated before writing, so a constraint firing here is a race lost.
-        log.info("integrity conflict: %s", exc.orig)
+    async def _race_lost(_request: Request, exc: Exception) -> JSONResponse:
+        # Input is validated before writing, so a version check or a constraint firing here
+        # means a concurrent change won.
+        log.info("concurrent change conflicted: %s", exc)
         return JSONResponse(
             {
                 "detail": "a concurrent change conflicted with this one; reload and retry",

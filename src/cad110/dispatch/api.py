@@ -91,6 +91,18 @@ class OfferOut(BaseModel):
     decided_by: str | None
 
 
+def _offer_out(o: UnitOffer, number: str) -> OfferOut:
+    return OfferOut(
+        id=o.id,
+        incident=number,
+        unit=o.unit_code,
+        state=o.state,
+        offered_at=o.offered_at,
+        decided_at=o.decided_at,
+        decided_by=o.decided_by,
+    )
+
+
 @router.get("/offers", response_model=list[OfferOut])
 def list_offers(ctx: Context, state: OfferState = OfferState.PENDING) -> list[OfferOut]:
     """Offers of queued incidents to units (an officer sees their own unit's)."""
@@ -107,18 +119,7 @@ def list_offers(ctx: Context, state: OfferState = OfferState.PENDING) -> list[Of
         stmt = stmt.where(UnitOffer.unit_code == ctx.by.unit_code)
     else:
         stmt = stmt.where(Incident.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True))
-    return [
-        OfferOut(
-            id=o.id,
-            incident=n,
-            unit=o.unit_code,
-            state=o.state,
-            offered_at=o.offered_at,
-            decided_at=o.decided_at,
-            decided_by=o.decided_by,
-        )
-        for o, n in ctx.session.execute(stmt).all()
-    ]
+    return [_offer_out(o, n) for o, n in ctx.session.execute(stmt).all()]
 
 
 @router.post("/offers/{offer_id}/accept", response_model=IncidentOut)
@@ -133,12 +134,4 @@ def decline(offer_id: Annotated[int, Path(ge=1, le=2**62)], ctx: Context) -> Off
     offer = decline_offer(ctx, offer_id)
     incident = ctx.session.get(Incident, offer.incident_id)
     assert incident is not None
-    return OfferOut(
-        id=offer.id,
-        incident=incident.number,
-        unit=offer.unit_code,
-        state=offer.state,
-        offered_at=offer.offered_at,
-        decided_at=offer.decided_at,
-        decided_by=offer.decided_by,
-    )
+    return _offer_out(offer, incident.number)

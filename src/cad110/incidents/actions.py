@@ -194,14 +194,19 @@ def _apply_units(
 # --- per-action effects on the incident row ------------------------------------------------
 
 
+def _classify(ctx: Ctx, incident: Incident, category: str | None, grade: int | None) -> None:
+    """Set a new category and/or grade, if given (受理 and 研判 may both correct them)."""
+    if category is not None:
+        if ctx.catalog.get(category) is None:
+            raise InvalidInput("category", f"unknown category {category}")
+        incident.category_code = category
+    if grade is not None:
+        incident.grade = grade
+
+
 def _accept(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
     assert isinstance(body, AcceptBody)
-    if body.category is not None:
-        if ctx.catalog.get(body.category) is None:
-            raise InvalidInput("category", f"unknown category {body.category}")
-        incident.category_code = body.category
-    if body.grade is not None:
-        incident.grade = body.grade
+    _classify(ctx, incident, body.category, body.grade)
     if body.address is not None:
         incident.address = body.address
     if body.lon is not None and body.lat is not None:
@@ -217,12 +222,7 @@ def _accept(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, An
 
 def _assess(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
     assert isinstance(body, AssessBody)
-    if body.category is not None:
-        if ctx.catalog.get(body.category) is None:
-            raise InvalidInput("category", f"unknown category {body.category}")
-        incident.category_code = body.category
-    if body.grade is not None:
-        incident.grade = body.grade
+    _classify(ctx, incident, body.category, body.grade)
     for other_number in body.related:
         other = _other_incident(ctx, other_number, "related")
         if other.id == incident.id:
