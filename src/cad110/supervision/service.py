@@ -107,7 +107,8 @@ def _open(session: Session, deadline: Deadline, now: datetime, settings: Setting
     session.flush()
     overdue_s = int((now - deadline.due_at).total_seconds())
     who = f"警组{deadline.unit_code}" if deadline.unit_code else "本警情"
-    message = f"督办：{incident.number} {who}{STEP_ZH[deadline.step]}超时（应于 {deadline.due_at:%H:%M:%S} UTC 前完成）"
+    due_local = deadline.due_at.astimezone(settings.tz)
+    message = f"督办：{incident.number} {who}{STEP_ZH[deadline.step]}超时（应于 {due_local:%H:%M:%S} 前完成）"
     append(
         session,
         subject_type="incident",
