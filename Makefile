@@ -30,6 +30,7 @@ demo: $(STAMP)
 
 ## test: lint, types, and every test on SQLite and PostgreSQL
 test: $(TEST_STAMP)
+	bash scripts/install-chromium.sh
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy src

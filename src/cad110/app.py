@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from cad110 import __version__
 from cad110.api.errors import install_error_handlers
@@ -19,6 +20,7 @@ from cad110.supervision.api import router as supervision_router
 from cad110.supervision.loop import SupervisionLoop
 from cad110.supervision.notifications import router as notifications_router
 from cad110.units.api import router as units_router
+from cad110.web.pages import router as pages_router
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -54,6 +56,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     ):
         api.include_router(router)
     app.include_router(api)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(packages=[("cad110.web", "static")]), name="static")
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     # How long an authenticated token is remembered in-process: revocation takes effect
     # within this many seconds. 0 looks every request up.
     auth_cache_s: float = 10.0
+    # Console sessions: length of a shift plus handover; cookies marked Secure behind HTTPS.
+    session_hours: int = 14
+    secure_cookies: bool = False
     # SQLite durability: FULL survives power loss, which a record of a 110 call must.
     sqlite_synchronous: str = "FULL"
     # Supervision (督办): how often overdue steps are looked for, and how long a supervision

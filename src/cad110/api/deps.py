@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
@@ -12,10 +13,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
+from cad110.auth.sessions import COOKIE, user_for_cookie
 from cad110.auth.tokens import user_for_token
-from cad110.errors import Unauthenticated
+from cad110.errors import Forbidden, Unauthenticated
 from cad110.incidents.context import Ctx
 from cad110.models.jurisdiction import Jurisdiction
+from cad110.models.user import User
 from cad110.runtime import Runtime
 
 _bearer = HTTPBearer(auto_error=False, description="Token from `cad110 token create USERNAME`")
@@ -54,42 +57,75 @@ async def db_session(
 DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
-def _lookup(rt: Runtime, token: str) -> tuple[Principal, datetime] | None:
+def _principal(user: User, home: Jurisdiction, csrf_token: str | None) -> Principal:
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        jurisdiction_code=user.jurisdiction_code,
+        scope_path=home.path,
+        unit_code=user.unit_code,
+        display_name=user.display_name,
+        csrf_token=csrf_token,
+    )
+
+
+def _lookup(rt: Runtime, credential: str, *, cookie: bool) -> tuple[Principal, datetime] | None:
+    now = rt.clock.now()
     with rt.readers() as session:
-        found = user_for_token(session, token, now=rt.clock.now())
-        if found is None:
-            return None
-        user, expires_at = found
+        if cookie:
+            by_cookie = user_for_cookie(session, credential, now=now)
+            if by_cookie is None:
+                return None
+            user, web = by_cookie
+            csrf, expires_at = web.csrf_token, web.expires_at
+        else:
+            by_token = user_for_token(session, credential, now=now)
+            if by_token is None:
+                return None
+            (user, expires_at), csrf = by_token, None
         home = session.get(Jurisdiction, user.jurisdiction_code)
         assert home is not None
-        principal = Principal(
-            user_id=user.id,
-            username=user.username,
-            role=user.role,
-            jurisdiction_code=user.jurisdiction_code,
-            scope_path=home.path,
-            unit_code=user.unit_code,
-        )
-    return principal, expires_at
+        return _principal(user, home, csrf), expires_at
+
+
+async def authenticate(request: Request, rt: Runtime, bearer: str | None) -> Principal | None:
+    """The caller from a bearer token or the console's session cookie; None if neither is valid."""
+    cookie = None if bearer else request.cookies.get(COOKIE)
+    credential = bearer or cookie
+    if not credential:
+        return None
+    key = ("c:" if cookie else "b:") + credential
+    now = rt.clock.now()
+    cached = rt.principals.get(key, now)
+    if cached is not None:
+        return cached
+    found = await run_in_threadpool(_lookup, rt, credential, cookie=cookie is not None)
+    if found is None:
+        return None
+    rt.principals.put(key, found[0], now=now, token_expires_at=found[1])
+    return found[0]
 
 
 async def principal(
+    request: Request,
     rt: Annotated[Runtime, Depends(runtime)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller. Looked up in a short read of its own, then remembered for a few seconds."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthenticated("a bearer token is required")
-    token = credentials.credentials
-    now = rt.clock.now()
-    cached = rt.principals.get(token, now)
-    if cached is not None:
-        return cached
-    found = await run_in_threadpool(_lookup, rt, token)
-    if found is None:
-        raise Unauthenticated("the token is invalid, expired or revoked")
-    rt.principals.put(token, found[0], now=now, token_expires_at=found[1])
-    return found[0]
+    """The caller (bearer token, or session cookie with CSRF on unsafe methods)."""
+    bearer = None
+    if credentials is not None:
+        if credentials.scheme.lower() != "bearer":
+            raise Unauthenticated("a bearer token is required")
+        bearer = credentials.credentials
+    by = await authenticate(request, rt, bearer)
+    if by is None:
+        raise Unauthenticated("a valid bearer token or console session is required")
+    if by.csrf_token is not None and request.method not in READ_METHODS:
+        sent = request.headers.get("X-CSRF-Token", "")
+        if not secrets.compare_digest(sent, by.csrf_token):
+            raise Forbidden("missing or wrong CSRF token")
+    return by
 
 
 CurrentUser = Annotated[Principal, Depends(principal)]

@@ -18,6 +18,9 @@ class Principal:
     # The caller sees and acts on their own subtree only.
     scope_path: str
     unit_code: str | None = None
+    display_name: str = ""
+    # Set when the caller came with the console's session cookie: unsafe requests must echo it.
+    csrf_token: str | None = None
 
     def require(self, permission: Permission) -> None:
         if not allowed(self.role, permission):

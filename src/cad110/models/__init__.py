@@ -9,6 +9,7 @@ from cad110.models.supervision import Deadline, Notification, Supervision, UnitO
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Assignment, Unit, UnitGrid
 from cad110.models.user import ApiToken, User
+from cad110.models.web_session import WebSession
 
 __all__ = [
     "ApiToken",
@@ -29,4 +30,5 @@ __all__ = [
     "UnitGrid",
     "UnitOffer",
     "User",
+    "WebSession",
 ]

@@ -1,0 +1,37 @@
+"""Jinja2 environments, one per locale, with the Babel translations installed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from cad110.web.i18n import translations
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value: datetime | None, fmt: str = "%m-%d %H:%M:%S") -> str:
+    """A UTC time as the centre's local time (screens never show UTC)."""
+    return value.astimezone(TZ).strftime(fmt) if value is not None else ""
+
+
+@lru_cache(maxsize=4)
+def environment(locale: str) -> Environment:
+    env = Environment(
+        loader=PackageLoader("cad110.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["local_time"] = local_time
+    return env
+
+
+def render(locale: str, template: str, **context: Any) -> str:
+    return environment(locale).get_template(template).render(locale=locale, **context)
