@@ -20,7 +20,10 @@ from cad110.supervision.api import router as supervision_router
 from cad110.supervision.loop import SupervisionLoop
 from cad110.supervision.notifications import router as notifications_router
 from cad110.units.api import router as units_router
+from cad110.web.board import router as board_router
+from cad110.web.desk import router as desk_router
 from cad110.web.pages import router as pages_router
+from cad110.web.records import router as records_router
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -57,6 +60,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(pages_router)
+    app.include_router(board_router)
+    app.include_router(desk_router)
+    app.include_router(records_router)
     app.mount("/static", StaticFiles(packages=[("cad110.web", "static")]), name="static")
 
     @app.get("/healthz", include_in_schema=False)

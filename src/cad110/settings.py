@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     auth_cache_s: float = 10.0
     # Console sessions: length of a shift plus handover; cookies marked Secure behind HTTPS.
     session_hours: int = 14
+    # How far back the call-taker desk looks for a caller's or a place's earlier incidents.
+    history_days: int = 30
     secure_cookies: bool = False
     # SQLite durability: FULL survives power loss, which a record of a 110 call must.
     sqlite_synchronous: str = "FULL"

@@ -89,6 +89,9 @@ def search_incidents(
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
     caller_phone: Annotated[str | None, Query(max_length=32)] = None,
+    address: Annotated[
+        str | None, Query(min_length=2, max_length=64, description="Part of the address")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> IncidentPage:
@@ -107,6 +110,7 @@ def search_incidents(
         since=since,
         until=until,
         caller_phone=caller_phone,
+        address=address,
     )
     items, total = list_incidents(ctx.session, f, by=ctx.by, limit=limit, offset=offset)
     return IncidentPage(

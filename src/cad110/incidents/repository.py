@@ -53,6 +53,7 @@ class IncidentFilter:
     since: datetime | None = None
     until: datetime | None = None
     caller_phone: str | None = None
+    address: str | None = None
 
 
 def _conditions(f: IncidentFilter, by: Principal) -> list[ColumnElement[bool]]:
@@ -73,6 +74,8 @@ def _conditions(f: IncidentFilter, by: Principal) -> list[ColumnElement[bool]]:
         conditions.append(Incident.received_at < f.until)
     if f.caller_phone:
         conditions.append(Incident.caller_phone == f.caller_phone)
+    if f.address:
+        conditions.append(Incident.address.contains(f.address, autoescape=True))
     return conditions
 
 

@@ -1,0 +1,144 @@
+"""指挥调度台: the live queue, the map, and the selected incident with its recommendations."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from sqlalchemy import func, select
+
+from cad110.auth.principal import Principal
+from cad110.dispatch.recommend import recommend
+from cad110.errors import NotFound
+from cad110.incidents.context import Ctx
+from cad110.incidents.lifecycle import STAGE_NAMES_ZH, STAGES, Status
+from cad110.incidents.repository import events_of, get_incident
+from cad110.incidents.views import incident_out
+from cad110.models.incident import Incident
+from cad110.models.supervision import Deadline
+from cad110.runtime import Runtime
+from cad110.web.common import Rt, console_user, page, to_login
+
+router = APIRouter(include_in_schema=False)
+
+OPEN = (
+    Status.RECEIVED,
+    Status.ACCEPTED,
+    Status.ASSESSED,
+    Status.QUEUED,
+    Status.DISPATCHED,
+    Status.ACKNOWLEDGED,
+    Status.DEPARTED,
+    Status.ARRIVED,
+    Status.HANDLED,
+    Status.REPORTED,
+)
+
+
+def board_rows(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
+    """Open incidents in scope, most urgent grade first, then oldest, with the next deadline."""
+    with rt.readers() as session:
+        next_due = (
+            select(Deadline.incident_id, func.min(Deadline.due_at).label("due_at"))
+            .where(
+                Deadline.met_at.is_(None),
+                Deadline.fired_at.is_(None),
+                Deadline.cancelled_at.is_(None),
+            )
+            .group_by(Deadline.incident_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(Incident, next_due.c.due_at)
+            .outerjoin(next_due, next_due.c.incident_id == Incident.id)
+            .where(
+                Incident.status.in_(OPEN),
+                Incident.jurisdiction_path.startswith(by.scope_path, autoescape=True),
+            )
+            .order_by(Incident.grade.asc().nulls_last(), Incident.received_at, Incident.id)
+            .limit(500)
+        ).all()
+        return [
+            {
+                "number": i.number,
+                "grade": i.grade,
+                "status": i.status.value,
+                "stage_zh": STAGE_NAMES_ZH[i.status],
+                "category": rt.catalog.get(i.category_code) if i.category_code else None,
+                "address": i.address or "",
+                "lon": i.lon,
+                "lat": i.lat,
+                "received_at": i.received_at,
+                "next_due": due,
+            }
+            for i, due in rows
+        ]
+
+
+@router.get("/board")
+async def board(request: Request, rt: Rt) -> Response:
+    by = await console_user(request, rt)
+    if by is None:
+        return to_login(request)
+    rows = await run_in_threadpool(board_rows, rt, by)
+    markers = [
+        {
+            "number": r["number"],
+            "grade": r["grade"],
+            "lon": r["lon"],
+            "lat": r["lat"],
+            "address": r["address"],
+        }
+        for r in rows
+        if r["lon"] is not None
+    ]
+    return page(
+        request, "board.html", by, rows=rows, now=rt.clock.now(), markers=json.dumps(markers)
+    )
+
+
+@router.get("/board/rows")
+async def rows_fragment(request: Request, rt: Rt) -> Response:
+    by = await console_user(request, rt)
+    if by is None:
+        return Response(status_code=401)
+    rows = await run_in_threadpool(board_rows, rt, by)
+    return page(request, "_board_rows.html", by, rows=rows, now=rt.clock.now())
+
+
+def incident_panel(rt: Runtime, by: Principal, number: str) -> dict[str, Any]:
+    with rt.readers() as session:
+        incident = get_incident(session, number, by=by)
+        ctx = Ctx(
+            session=session,
+            by=by,
+            at=rt.clock.now(),
+            catalog=rt.catalog,
+            tz=rt.settings.tz,
+            eta=rt.eta,
+        )
+        out = incident_out(session, incident, rt.catalog)
+        advice = recommend(ctx, incident, eta=rt.eta, k=5) if out.status in OPEN else None
+        category = rt.catalog.get(incident.category_code) if incident.category_code else None
+        return {
+            "incident": out,
+            "category": category,
+            "stages": [(s.value, STAGE_NAMES_ZH[s], out.stages.get(s.value)) for s in STAGES],
+            "advice": advice,
+            "events": [(e.kind, e.occurred_at, e.actor) for e in events_of(session, number)],
+        }
+
+
+@router.get("/board/incident/{number}")
+async def panel_fragment(request: Request, rt: Rt, number: str) -> Response:
+    by = await console_user(request, rt)
+    if by is None:
+        return Response(status_code=401)
+    try:
+        panel = await run_in_threadpool(incident_panel, rt, by, number)
+    except NotFound:
+        return Response(status_code=404)
+    return page(request, "_incident_panel.html", by, **panel)

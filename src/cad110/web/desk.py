@@ -1,0 +1,69 @@
+"""接警台 (call-taker desk) and 处警端 (unit view) pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from cad110.auth.principal import Principal
+from cad110.incidents.lifecycle import AssignmentState
+from cad110.incidents.views import incident_out
+from cad110.models.incident import Incident
+from cad110.models.unit import Assignment, Unit
+from cad110.runtime import Runtime
+from cad110.web.common import Rt, console_user, page, to_login
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/desk")
+async def desk(request: Request, rt: Rt) -> Response:
+    """One keyboard-first screen: caller, place, what happened, category; save = 接警 + 受理."""
+    by = await console_user(request, rt)
+    if by is None:
+        return to_login(request)
+    categories = sorted(rt.catalog.categories.values(), key=lambda c: (c.default_grade, c.code))
+    return page(
+        request,
+        "desk.html",
+        by,
+        categories=categories,
+        history_days=rt.settings.history_days,
+    )
+
+
+def _unit_view(rt: Runtime, by: Principal) -> dict[str, Any]:
+    with rt.readers() as session:
+        unit = session.get(Unit, by.unit_code) if by.unit_code else None
+        current = None
+        if unit is not None:
+            active = session.scalars(
+                select(Assignment)
+                .where(
+                    Assignment.unit_code == unit.code, Assignment.state != AssignmentState.RELEASED
+                )
+                .order_by(Assignment.id.desc())
+                .limit(1)
+            ).first()
+            if active is not None:
+                incident = session.get(Incident, active.incident_id)
+                assert incident is not None
+                current = {
+                    "incident": incident_out(session, incident, rt.catalog),
+                    "state": active.state.value,
+                }
+        return {"unit": unit, "current": current}
+
+
+@router.get("/unit")
+async def unit_view(request: Request, rt: Rt) -> Response:
+    """A phone-sized page for an officer: the current assignment and big buttons."""
+    by = await console_user(request, rt)
+    if by is None:
+        return to_login(request)
+    view = await run_in_threadpool(_unit_view, rt, by)
+    return page(request, "unit.html", by, **view)

@@ -1,0 +1,95 @@
+"""督办 page for leaders, and the full record of one incident."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from sqlalchemy import case, select
+
+from cad110.auth.principal import Principal
+from cad110.errors import NotFound
+from cad110.incidents.lifecycle import STAGE_NAMES_ZH, STAGES
+from cad110.incidents.repository import get_incident
+from cad110.incidents.views import incident_out, timeline_out
+from cad110.models.incident import Incident
+from cad110.models.supervision import Supervision, SupervisionLevel
+from cad110.runtime import Runtime
+from cad110.supervision.service import STEP_ZH
+from cad110.web.common import Rt, console_user, page, to_login
+
+router = APIRouter(include_in_schema=False)
+
+_LEVEL_RANK = case(
+    (Supervision.level == SupervisionLevel.CITY, 0),
+    (Supervision.level == SupervisionLevel.DISTRICT, 1),
+    else_=2,
+)
+
+
+def _open_supervisions(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
+    with rt.readers() as session:
+        rows = session.execute(
+            select(Supervision, Incident)
+            .join(Incident, Incident.id == Supervision.incident_id)
+            .where(
+                Supervision.incident_path.startswith(by.scope_path, autoescape=True),
+                Supervision.acknowledged_at.is_(None),
+            )
+            .order_by(_LEVEL_RANK, Supervision.step_done_at.is_not(None), Supervision.due_at)
+            .limit(300)
+        ).all()
+        return [
+            {
+                "id": s.id,
+                "number": i.number,
+                "grade": i.grade,
+                "address": i.address or "",
+                "step": s.step.value,
+                "step_zh": STEP_ZH[s.step],
+                "unit": s.unit_code,
+                "due_at": s.due_at,
+                "level": s.level.value,
+                "done_at": s.step_done_at,
+            }
+            for s, i in rows
+        ]
+
+
+@router.get("/supervise")
+async def supervise(request: Request, rt: Rt) -> Response:
+    """What is overdue in my jurisdiction, worst first; acknowledge each with a comment."""
+    by = await console_user(request, rt)
+    if by is None:
+        return to_login(request)
+    rows = await run_in_threadpool(_open_supervisions, rt, by)
+    return page(request, "supervise.html", by, rows=rows)
+
+
+def _record(rt: Runtime, by: Principal, number: str) -> dict[str, Any]:
+    with rt.readers() as session:
+        incident = get_incident(session, number, by=by)
+        out = incident_out(session, incident, rt.catalog)
+        timeline = timeline_out(session, incident)
+        category = rt.catalog.get(incident.category_code) if incident.category_code else None
+        return {
+            "incident": out,
+            "timeline": timeline,
+            "category": category,
+            "stages": [(s.value, STAGE_NAMES_ZH[s], out.stages.get(s.value)) for s in STAGES],
+        }
+
+
+@router.get("/incidents/{number}")
+async def incident_page(request: Request, rt: Rt, number: str) -> Response:
+    """Every field, the time axis and the full event log with its actors."""
+    by = await console_user(request, rt)
+    if by is None:
+        return to_login(request)
+    try:
+        record = await run_in_threadpool(_record, rt, by, number)
+    except NotFound:
+        return page(request, "not_found.html", by, status_code=404, number=number)
+    return page(request, "incident.html", by, **record)

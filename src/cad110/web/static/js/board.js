@@ -1,0 +1,88 @@
+// Dispatch board: Leaflet map of districts and grids, incident and unit markers, dispatch.
+(function () {
+  "use strict";
+  const cad110 = window.cad110;
+  const GRADE_COLOURS = { 1: "#c62828", 2: "#e08e0b", 3: "#0b5cad", 4: "#7b8794" };
+  const UNIT_COLOURS = { available: "#2e7d32", returning: "#66bb6a", dispatched: "#e08e0b", en_route: "#f57c00", on_scene: "#c62828" };
+
+  const map = L.map("map", { preferCanvas: true }).setView([26.08, 119.3], 11);
+  const incidents = L.layerGroup().addTo(map);
+  const units = L.layerGroup().addTo(map);
+
+  fetch("/api/v1/jurisdictions?geometry=true", { credentials: "same-origin" })
+    .then((r) => r.json())
+    .then((data) => {
+      const districts = data.items.filter((j) => j.level === "district" && j.boundary);
+      const layer = L.geoJSON(
+        districts.map((d) => ({ type: "Feature", geometry: d.boundary, properties: { name: d.name_zh } })),
+        { style: { color: "#334e68", weight: 1.5, fillOpacity: 0.03 } }
+      ).addTo(map);
+      L.geoJSON(
+        data.grids.map((g) => ({ type: "Feature", geometry: g.boundary, properties: { name: g.name_zh } })),
+        { style: { color: "#9fb3c8", weight: 0.5, fillOpacity: 0 } }
+      ).addTo(map);
+      if (districts.length) map.fitBounds(layer.getBounds());
+    });
+
+  function drawIncidents(markers) {
+    incidents.clearLayers();
+    markers.forEach((m) => {
+      L.circleMarker([m.lat, m.lon], { radius: 8, color: "#fff", weight: 2, fillColor: GRADE_COLOURS[m.grade] || "#7b8794", fillOpacity: 1 })
+        .bindTooltip(m.number + " " + (m.address || ""))
+        .on("click", () => htmx.ajax("GET", "/board/incident/" + m.number, "#panel"))
+        .addTo(incidents);
+    });
+  }
+
+  function drawUnits() {
+    fetch("/api/v1/units", { credentials: "same-origin" })
+      .then((r) => r.json())
+      .then((data) => {
+        units.clearLayers();
+        data.items.filter((u) => u.lon !== null && u.status !== "off_duty").forEach((u) => {
+          L.marker([u.lat, u.lon], {
+            icon: L.divIcon({ className: "unit-icon", html: '<span style="background:' + (UNIT_COLOURS[u.status] || "#7b8794") + '"></span>' }),
+          }).bindTooltip(u.name_zh + " · " + u.status).addTo(units);
+        });
+      });
+  }
+
+  function refreshIncidents() {
+    fetch("/api/v1/incidents?limit=500&status=received&status=accepted&status=assessed&status=queued&status=dispatched&status=acknowledged&status=departed&status=arrived&status=handled&status=reported", { credentials: "same-origin" })
+      .then((r) => r.json())
+      .then((data) => drawIncidents(data.items.filter((i) => i.lon !== null).map((i) => ({ number: i.number, grade: i.grade, lon: i.lon, lat: i.lat, address: i.address }))));
+  }
+
+  drawIncidents(JSON.parse(document.getElementById("map").dataset.markers || "[]"));
+  drawUnits();
+
+  // One click dispatches; the panel and the queue refresh from the server.
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest("button.dispatch, button.action");
+    if (!button) return;
+    const number = button.dataset.number;
+    const message = document.querySelector("#panel .message");
+    button.disabled = true;
+    try {
+      if (button.classList.contains("dispatch")) {
+        await cad110.call("POST", "/api/v1/incidents/" + number + "/dispatch", { units: button.dataset.unit.split(",") });
+      } else {
+        await cad110.call("POST", "/api/v1/incidents/" + number + "/" + button.dataset.action, {});
+      }
+      htmx.ajax("GET", "/board/incident/" + number, "#panel");
+      htmx.trigger("#rows", "refresh");
+      drawUnits();
+    } catch (error) {
+      if (message) message.textContent = error.message;
+      button.disabled = false;
+    }
+  });
+
+  cad110.live(() => {
+    htmx.trigger("#rows", "refresh");
+    refreshIncidents();
+    drawUnits();
+    const open = document.querySelector("#panel .incident");
+    if (open) htmx.ajax("GET", "/board/incident/" + open.dataset.number, "#panel");
+  });
+})();

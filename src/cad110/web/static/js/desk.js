@@ -1,0 +1,120 @@
+// Call-taker desk: keyboard-first intake, map point, category guide, caller/place history.
+(function () {
+  "use strict";
+  const cad110 = window.cad110;
+  const form = document.getElementById("intake");
+  const result = document.getElementById("result");
+  const historyList = document.getElementById("history");
+  const days = Number(form.dataset.historyDays || 30);
+  let categories = {};
+
+  fetch("/api/v1/categories", { credentials: "same-origin" })
+    .then((r) => r.json())
+    .then((data) => data.categories.forEach((c) => (categories[c.code] = c)));
+
+  const map = L.map("desk-map").setView([26.08, 119.3], 11);
+  let marker = null;
+  fetch("/api/v1/jurisdictions?geometry=true", { credentials: "same-origin" })
+    .then((r) => r.json())
+    .then((data) => {
+      const districts = data.items.filter((j) => j.level === "district" && j.boundary);
+      const layer = L.geoJSON(districts.map((d) => ({ type: "Feature", geometry: d.boundary })), { style: { color: "#334e68", weight: 1, fillOpacity: 0.03 } }).addTo(map);
+      if (districts.length) map.fitBounds(layer.getBounds());
+    });
+  function place(lat, lon) {
+    if (marker) marker.setLatLng([lat, lon]);
+    else marker = L.marker([lat, lon]).addTo(map);
+  }
+  ["lon", "lat"].forEach((name) =>
+    form[name].addEventListener("change", () => {
+      const lon = Number(form.lon.value), lat = Number(form.lat.value);
+      if (form.lon.value && form.lat.value && !isNaN(lon) && !isNaN(lat)) place(lat, lon);
+    })
+  );
+  map.on("click", (e) => {
+    form.lon.value = e.latlng.lng.toFixed(6);
+    form.lat.value = e.latlng.lat.toFixed(6);
+    place(e.latlng.lat, e.latlng.lng);
+  });
+
+  document.getElementById("category").addEventListener("input", (e) => {
+    const c = categories[e.target.value];
+    const box = document.getElementById("guide");
+    box.innerHTML = "";
+    if (!c) return;
+    const zh = document.documentElement.lang === "zh-CN";
+    const title = document.createElement("h2");
+    title.textContent = (zh ? c.zh : c.en) + " · " + c.default_grade;
+    box.appendChild(title);
+    const list = document.createElement("ul");
+    c.guide.forEach((g) => {
+      const li = document.createElement("li");
+      li.textContent = zh ? g.zh : g.en;
+      if (g.required) li.className = "required";
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+  });
+
+  // A repeat caller or a repeat place is seen at once (重复警情).
+  let timer = null;
+  function lookup() {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const phone = form.caller_phone.value.replace(/\D/g, "");
+      const address = form.address.value.trim();
+      const since = new Date(Date.now() - days * 86400e3).toISOString();
+      const queries = [];
+      if (phone.length >= 7) queries.push("caller_phone=" + encodeURIComponent(phone));
+      if (address.length >= 2) queries.push("address=" + encodeURIComponent(address));
+      historyList.innerHTML = "";
+      const seen = new Set();
+      for (const q of queries) {
+        const data = await fetch("/api/v1/incidents?limit=20&since=" + encodeURIComponent(since) + "&" + q, { credentials: "same-origin" }).then((r) => r.json());
+        (data.items || []).forEach((i) => {
+          if (seen.has(i.number)) return;
+          seen.add(i.number);
+          const li = document.createElement("li");
+          li.innerHTML = '<a href="/incidents/' + i.number + '"><code></code></a> <span></span>';
+          li.querySelector("code").textContent = i.number;
+          li.querySelector("span").textContent = (i.category || "") + " " + (i.address || "") + " " + i.status;
+          historyList.appendChild(li);
+        });
+      }
+      if (!seen.size) historyList.innerHTML = '<li class="muted">—</li>';
+    }, 300);
+  }
+  form.caller_phone.addEventListener("input", lookup);
+  form.address.addEventListener("input", lookup);
+
+  async function save(event) {
+    event.preventDefault();
+    const body = { accept: true, source: "call_110" };
+    ["caller_phone", "caller_name", "address", "narrative", "category"].forEach((k) => {
+      if (form[k].value.trim()) body[k] = form[k].value.trim();
+    });
+    if (form.lon.value && form.lat.value) {
+      body.lon = Number(form.lon.value);
+      body.lat = Number(form.lat.value);
+    }
+    if (form.grade.value) body.grade = Number(form.grade.value);
+    const tags = form.tags.value.split(/[,，]/).map((t) => t.trim()).filter(Boolean);
+    if (tags.length) body.tags = tags;
+    result.className = "result";
+    try {
+      const incident = await cad110.call("POST", "/api/v1/incidents", body);
+      result.textContent = incident.number;
+      result.classList.add("ok");
+      form.reset();
+      if (marker) { map.removeLayer(marker); marker = null; }
+      form.caller_phone.focus();
+    } catch (error) {
+      result.textContent = error.message;
+      result.classList.add("error");
+    }
+  }
+  form.addEventListener("submit", save);
+  form.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) save(e);
+  });
+})();
