@@ -15,6 +15,7 @@ from cad110.catalog.api import router as catalog_router
 from cad110.dispatch.api import router as dispatch_router
 from cad110.incidents.api import router as incidents_router
 from cad110.jurisdictions.api import router as jurisdictions_router
+from cad110.live import install_live
 from cad110.runtime import Runtime
 from cad110.supervision.api import router as supervision_router
 from cad110.supervision.loop import SupervisionLoop
@@ -29,14 +30,16 @@ from cad110.web.records import router as records_router
 def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        loop = SupervisionLoop(runtime) if runtime.settings.supervision_loop else None
-        if loop is not None:
-            loop.start()
-        try:
-            yield
-        finally:
+        # Live first, so that what the supervision loop commits is pushed to screens too.
+        async with live:
+            loop = SupervisionLoop(runtime) if runtime.settings.supervision_loop else None
             if loop is not None:
-                loop.stop()
+                loop.start()
+            try:
+                yield
+            finally:
+                if loop is not None:
+                    loop.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -46,6 +49,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    live = install_live(app, runtime)
     api = APIRouter(prefix="/api/v1")
     for router in (
         incidents_router,

@@ -65,6 +65,8 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level="info",
+        # Open live streams would otherwise hold a restart until every browser disconnects.
+        timeout_graceful_shutdown=5,
     )
 
 
@@ -238,6 +240,17 @@ def bench_recommend(
         console, nodes=nodes, units=units, queries=queries, naive_samples=naive_samples
     )
     check_helsinki(console)
+
+
+@bench_app.command("board")
+def bench_board(
+    incidents: Annotated[int, typer.Option(help="Open incidents on the board")] = 500,
+    requests: Annotated[int, typer.Option(help="Timed GET /board requests")] = 40,
+) -> None:
+    """Dispatch board load time with many open incidents (server and Chromium)."""
+    from cad110.bench.board import run_board_bench
+
+    run_board_bench(console, incidents=incidents, requests=requests)
 
 
 @bench_app.command("intake")

@@ -64,7 +64,13 @@ def live_server(runtime: Runtime) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
-        create_app(runtime), host=host, port=port, log_level="warning", lifespan="on"
+        create_app(runtime),
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        # Pages keep live streams open; shutting down must not wait for them.
+        timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(

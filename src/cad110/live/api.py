@@ -52,28 +52,28 @@ async def _stream(live: Live, scope_path: str) -> AsyncIterator[str]:
         while True:
             try:
                 async with asyncio.timeout(live.heartbeat_s):
-                    message = await subscription.get()
+                    first = await subscription.get()
             except TimeoutError:
                 yield ": ping\n\n"
                 continue
-            if message is None:
+            batch, ended = _batch(first, subscription)
+            if batch:
+                yield batch
+            if ended:
                 return  # the server is stopping
-            chunk = _render(message) + _waiting(subscription)
-            yield chunk
 
 
-def _waiting(subscription: Subscription) -> str:
-    """Whatever else is already queued, in the same write."""
+def _batch(first: Message | None, subscription: Subscription) -> tuple[str, bool]:
+    """`first` and whatever else is already queued, as one write; and whether the bus ended."""
     parts: list[str] = []
-    while True:
+    message = first
+    while message is not None:
+        parts.append(_render(message))
         try:
             message = subscription.get_nowait()
         except asyncio.QueueEmpty:
-            return "".join(parts)
-        if message is None:
-            subscription.end()
-            return "".join(parts)
-        parts.append(_render(message))
+            return "".join(parts), False
+    return "".join(parts), True
 
 
 @router.get("/live", include_in_schema=False)

@@ -8,6 +8,7 @@ cannot keep up gets a single `Resync` instead of an ever-growing backlog.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -168,10 +169,9 @@ class Bus(ABC):
         loop = self._loop
         if loop is None:
             return
-        try:
+        # A closed loop (RuntimeError) has nobody listening any more.
+        with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(callback, argument)
-        except RuntimeError:  # the loop has closed: nobody is listening any more
-            pass
 
 
 class InProcessBus(Bus):

@@ -195,6 +195,8 @@ class ChangeTracker:
 
     def attach(self, factory: sessionmaker[Session]) -> None:
         """Track every session `factory` makes (its Session subclass, not others')."""
+        if any(f is factory for f, _name, _hook in self._hooks):
+            return
         for name, hook in (
             ("after_flush", self._after_flush),
             ("after_commit", self._after_commit),

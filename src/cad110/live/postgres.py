@@ -11,6 +11,7 @@ notices while it was away.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -18,6 +19,8 @@ from collections.abc import Sequence
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
+from psycopg.rows import TupleRow
 
 from cad110.live.bus import QUEUE_SIZE, Bus
 from cad110.live.notice import Notice, Resync, decode, encode
@@ -47,7 +50,7 @@ class _Sender:
         self._bus = bus
         self._queue: queue.SimpleQueue[tuple[Notice, ...] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="live-notify", daemon=True)
-        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self._conn: psycopg.Connection[TupleRow] | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -83,9 +86,7 @@ class _Sender:
         for attempt in (1, 2):
             try:
                 if self._conn is None or self._conn.closed:
-                    self._conn = psycopg.connect(
-                        self._conninfo, autocommit=True, **CONNECT_OPTIONS
-                    )
+                    self._conn = psycopg.connect(self._conninfo, autocommit=True)
                 self._conn.execute(statement, (self._channel, payloads))
                 return
             except psycopg.Error as exc:
@@ -104,7 +105,7 @@ class PostgresBus(Bus):
         self, conninfo: str, *, channel: str = CHANNEL, queue_size: int = QUEUE_SIZE
     ) -> None:
         super().__init__(queue_size)
-        self._conninfo = conninfo
+        self._conninfo = make_conninfo(conninfo, **CONNECT_OPTIONS)
         self._channel = channel
         self._sender: _Sender | None = None
         self._listener: asyncio.Task[None] | None = None
@@ -135,10 +136,8 @@ class PostgresBus(Bus):
         sender, self._sender = self._sender, None
         if self._listener is not None:
             self._listener.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
-            except asyncio.CancelledError:
-                pass
             self._listener = None
         if sender is not None:
             await asyncio.to_thread(sender.stop)
@@ -149,7 +148,7 @@ class PostgresBus(Bus):
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(
-                    self._conninfo, autocommit=True, **CONNECT_OPTIONS
+                    self._conninfo, autocommit=True
                 ) as conn:
                     await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
                     self._listening.set()

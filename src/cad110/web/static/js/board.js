@@ -78,6 +78,13 @@
     }
   });
 
+  // The count in the title follows the rows after every refresh.
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (event.target.id === "rows") {
+      document.getElementById("open-count").textContent = "(" + event.target.querySelectorAll("tr[data-number]").length + ")";
+    }
+  });
+
   cad110.live(() => {
     htmx.trigger("#rows", "refresh");
     refreshIncidents();

@@ -22,7 +22,10 @@
   });
 
   const feedback = document.getElementById("feedback");
+  // A change pushed while the officer is writing the feedback must not wipe the form.
+  let editing = false;
   if (feedback) {
+    feedback.addEventListener("input", () => (editing = true));
     feedback.addEventListener("submit", async (event) => {
       event.preventDefault();
       const number = feedback.closest(".assignment").dataset.number;
@@ -58,5 +61,7 @@
     );
   }
 
-  cad110.live(() => location.reload());
+  cad110.live(() => {
+    if (!editing) location.reload();
+  });
 })();
