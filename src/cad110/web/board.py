@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -84,20 +83,7 @@ async def board(request: Request, rt: Rt) -> Response:
     if by is None:
         return to_login(request)
     rows = await run_in_threadpool(board_rows, rt, by)
-    markers = [
-        {
-            "number": r["number"],
-            "grade": r["grade"],
-            "lon": r["lon"],
-            "lat": r["lat"],
-            "address": r["address"],
-        }
-        for r in rows
-        if r["lon"] is not None
-    ]
-    return page(
-        request, "board.html", by, rows=rows, now=rt.clock.now(), markers=json.dumps(markers)
-    )
+    return page(request, "board.html", by, rows=rows, now=rt.clock.now())
 
 
 @router.get("/board/rows")

@@ -53,8 +53,16 @@
       .then((data) => drawIncidents(data.items.filter((i) => i.lon !== null).map((i) => ({ number: i.number, grade: i.grade, lon: i.lon, lat: i.lat, address: i.address }))));
   }
 
-  drawIncidents(JSON.parse(document.getElementById("map").dataset.markers || "[]"));
+  refreshIncidents();
   drawUnits();
+
+  // One listener for all rows (500 rows with their own handlers slowed the first paint).
+  const rows = document.getElementById("rows");
+  const open = (row) => row && htmx.ajax("GET", "/board/incident/" + row.dataset.number, "#panel");
+  rows.addEventListener("click", (event) => open(event.target.closest("tr[data-number]")));
+  rows.addEventListener("keyup", (event) => {
+    if (event.key === "Enter") open(event.target.closest("tr[data-number]"));
+  });
 
   // One click dispatches; the panel and the queue refresh from the server.
   document.addEventListener("click", async (event) => {
