@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 export CAD110_DATABASE_URL ?= sqlite:///./var/cad110.db
+# The living demo's traffic: 4 is about a call every ten seconds; 0 serves a quiet city.
+SIM_SPEED ?= 4
 
 .PHONY: demo test lint typecheck install clean
 
@@ -22,11 +24,11 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## demo: migrate ./var/cad110.db, seed Fuzhou and serve on http://127.0.0.1:8110
+## demo: migrate ./var/cad110.db, seed Fuzhou and serve it, alive, on http://127.0.0.1:8110
 demo: $(STAMP)
 	$(BIN)/cad110 db upgrade
 	$(BIN)/cad110 seed demo
-	$(BIN)/cad110 serve
+	$(BIN)/cad110 serve --sim-speed $(SIM_SPEED)
 
 ## test: lint, types, and every test on SQLite and PostgreSQL
 test: $(TEST_STAMP)

@@ -18,11 +18,12 @@ from cad110.models.call import CallOutcome
 
 # --- calls ----------------------------------------------------------------------------------
 
-# Share of each call outcome. INCIDENT_CREATED is the valid share (~40%).
+# Share of each call outcome. With repeat callers and second callers about the same incident,
+# about 40% of all calls end up on an incident (the valid share).
 CALL_MIX: Mapping[CallOutcome, float] = {
-    CallOutcome.INCIDENT_CREATED: 0.40,
-    CallOutcome.ADVICE: 0.14,
-    CallOutcome.TRANSFERRED_12345: 0.14,
+    CallOutcome.INCIDENT_CREATED: 0.36,
+    CallOutcome.ADVICE: 0.16,
+    CallOutcome.TRANSFERRED_12345: 0.16,
     CallOutcome.TRANSFERRED_119: 0.025,
     CallOutcome.TRANSFERRED_120: 0.045,
     CallOutcome.INVALID_MISDIAL: 0.09,
@@ -232,7 +233,7 @@ NARRATIVES: Mapping[str, tuple[str, ...]] = {
     "traffic_accident": (
         "报警人称两车追尾，无人员受伤，双方对责任有争议。",
         "报警人称电动车与小车发生剐蹭，双方在现场等候。",
-        "报警人称路口发生{count}车事故，造成交通拥堵。",
+        "报警人称路口发生{cars}车事故，造成交通拥堵。",
     ),
     "traffic_accident_injury": (
         "报警人称电动车与货车相撞，骑车人倒地受伤。",
@@ -292,7 +293,7 @@ NARRATIVES: Mapping[str, tuple[str, ...]] = {
         "报警人称有儿童掉入河中。",
     ),
     "medical_violence": ("报警人称医院急诊室有家属殴打医生。",),
-    "mass_incident": ("报警人称有{count}余人聚集在路口拉横幅，阻塞交通。",),
+    "mass_incident": ("报警人称有{crowd}余人聚集在路口拉横幅，阻塞交通。",),
     "fire_people_trapped": ("报警人称居民楼起火，楼上有人被困，已同时报119。",),
 }
 GENERIC_NARRATIVE = "报警人称现场发生{zh}，请求民警到场处理。"
@@ -355,10 +356,21 @@ SURNAMES = (
     "于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史"
 )
 # Mainland mobile prefixes (all valid for libphonenumber).
-MOBILE_PREFIXES = (
-    "130 131 132 133 135 136 137 138 139 150 151 152 153 155 156 157 158 159 "
-    "166 173 175 176 177 178 180 181 182 183 185 186 187 188 189 191 198 199"
-).split()
+MOBILE_PREFIXES = tuple(
+    str(p)
+    for p in (
+        *range(130, 140),
+        *range(150, 160),
+        166,
+        173,
+        *range(175, 179),
+        *range(180, 190),
+        191,
+        198,
+        199,
+    )
+    if p not in {134, 154, 184}
+)
 ROADS = (
     "人民路",
     "中山路",
@@ -444,6 +456,8 @@ def address(rng: random.Random, city: str, area: str) -> str:
 class _Fill:
     money: int
     count: int
+    cars: int
+    crowd: int
     age: int
     hours: int
     direction: str
@@ -455,6 +469,8 @@ def narrative(rng: random.Random, category: Category) -> str:
     fill = _Fill(
         money=rng.choice((800, 1500, 2600, 5000, 12000, 38000, 96000)),
         count=rng.randint(3, 12),
+        cars=rng.randint(2, 4),
+        crowd=rng.choice((20, 30, 50, 80)),
         age=rng.randint(4, 86),
         hours=rng.randint(3, 20),
         direction=rng.choice(DIRECTIONS),
@@ -463,12 +479,15 @@ def narrative(rng: random.Random, category: Category) -> str:
     return template.format(**fill.__dict__)
 
 
-def handle_note(rng: random.Random, category: Category) -> str:
-    return rng.choice(HANDLE_NOTES.get(category.cls, ("民警到场处置。",)))
+def handle_note(rng: random.Random, category: Category | None) -> str:
+    notes = HANDLE_NOTES.get(category.cls, ()) if category else ()
+    return rng.choice(notes or ("民警到场处置。",))
 
 
-def report(rng: random.Random, category: Category) -> tuple[Result, str]:
-    result, summary = rng.choice(REPORTS.get(category.cls, DEFAULT_REPORTS))
+def report(rng: random.Random, category: Category | None) -> tuple[Result, str]:
+    """The unit's result and summary for its feedback (反馈)."""
+    options = REPORTS.get(category.cls, ()) if category else ()
+    result, summary = rng.choice(options or DEFAULT_REPORTS)
     allowed: tuple[Result, ...] = ("resolved", "case_opened", "referred", "no_finding", "other")
     for r in allowed:
         if r == result:

@@ -52,7 +52,9 @@ def area_name(bureau_name: str) -> str:
 
 class CityMap:
     def __init__(self, session: Session) -> None:
-        places = {j.code: j for j in session.scalars(select(Jurisdiction).order_by(Jurisdiction.code))}
+        places = {
+            j.code: j for j in session.scalars(select(Jurisdiction).order_by(Jurisdiction.code))
+        }
         cities = [j for j in places.values() if j.level is Level.CITY]
         if not cities:
             raise LookupError("no city in the database: run `cad110 seed demo` first")
@@ -62,9 +64,7 @@ class CityMap:
         self.city_name = area_name(city.name_zh).removesuffix("区")
         if not self.city_name.endswith("市"):
             self.city_name += "市"
-        self.urban_places = {
-            code: j.area_type is AreaType.URBAN for code, j in places.items()
-        }
+        self.urban_places = {code: j.area_type is AreaType.URBAN for code, j in places.items()}
         areas: list[Area] = []
         for grid in session.scalars(select(Grid).order_by(Grid.code)):
             station = places.get(grid.station_code)

@@ -1,0 +1,437 @@
+"""The living demo's traffic generator on the real demo city (Fuzhou, 101 units).
+
+SQLite ONLY: each test copies one migrated and seeded SQLite file. The generator calls the
+same service code on PostgreSQL, so the second backend would only double the run time.
+
+Virtual time throughout except the last test: the test moves a VirtualClock with
+`step_until` and runs the supervision tick every 30 simulated seconds, as the server does.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cad110.app import create_app
+from cad110.clock import SystemClock, VirtualClock
+from cad110.common.types import normalize_phone
+from cad110.db.engine import make_engine, make_sessionmaker, transaction
+from cad110.db.migrate import upgrade
+from cad110.dispatch.recommend import recommend
+from cad110.events.audit import verify
+from cad110.incidents.actions import act
+from cad110.incidents.context import Ctx
+from cad110.incidents.lifecycle import Action, AssignmentState, Status
+from cad110.incidents.schemas import DispatchBody, NoteBody
+from cad110.live import Notice
+from cad110.models.call import Call
+from cad110.models.event import Event
+from cad110.models.incident import Incident
+from cad110.models.supervision import Supervision, UnitOffer
+from cad110.models.unit import Assignment, Unit
+from cad110.models.user import User
+from cad110.runtime import Runtime
+from cad110.seed.demo import seed_demo
+from cad110.settings import Settings
+from cad110.sim import TrafficGenerator, run_demo_traffic
+from cad110.sim.actors import principal_of
+from cad110.sim.rhythm import HOURLY, factor
+from cad110.supervision.service import tick
+from cad110.units.lifecycle import UnitEvent, UnitStatus
+from cad110.units.service import change_status
+
+TZ = ZoneInfo("Asia/Shanghai")
+START = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)  # a Monday morning, before the late-morning peak
+TICK = timedelta(seconds=30)
+SPEED = 2.0
+FIX_INTERVAL_S = 30.0  # the demo posts AVL fixes every 5 s; coarser here to keep the test fast
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with the demo city, copied by each test."""
+    path = tmp_path_factory.mktemp("sim") / "demo.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            seed_demo(session, now=START)
+    finally:
+        engine.dispose()
+    return path
+
+
+@dataclass
+class Sim:
+    runtime: Runtime
+    clock: VirtualClock
+    generator: TrafficGenerator
+    supervisions_opened: int = 0
+
+    def run(self, duration: timedelta) -> None:
+        """Step the generator and tick supervision every 30 s, as a serving process would."""
+        end = self.clock.now() + duration
+        while self.clock.now() < end:
+            self.generator.step_until(min(end, self.clock.now() + TICK))
+            with transaction(self.runtime.sessions) as session:
+                report = tick(session, now=self.clock.now(), settings=self.runtime.settings)
+            self.supervisions_opened += report.opened
+
+
+def _runtime(seeded: Path, tmp_path: Path, name: str, clock: VirtualClock | SystemClock) -> Runtime:
+    path = tmp_path / f"{name}.db"
+    shutil.copy(seeded, path)
+    settings = Settings(
+        database_url=f"sqlite:///{path}", supervision_loop=False, sqlite_synchronous="OFF"
+    )
+    return Runtime.build(settings, clock=clock)
+
+
+StartSim = Callable[..., Sim]
+
+
+@pytest.fixture
+def start_sim(seeded: Path, tmp_path: Path) -> Iterator[StartSim]:
+    """Start a generator on a fresh copy of the demo city, on a VirtualClock at START."""
+    runtimes: list[Runtime] = []
+
+    def start(name: str, *, seed: int = 7) -> Sim:
+        clock = VirtualClock(START)
+        runtime = _runtime(seeded, tmp_path, name, clock)
+        runtimes.append(runtime)
+        generator = TrafficGenerator(runtime, speed=SPEED, seed=seed, fix_interval_s=FIX_INTERVAL_S)
+        return Sim(runtime, clock, generator)
+
+    yield start
+    for runtime in runtimes:
+        runtime.engine.dispose()
+
+
+def _fingerprint(runtime: Runtime) -> dict[str, object]:
+    with runtime.readers() as session:
+        return {
+            "events": sorted(
+                Counter(
+                    f"{t}:{k}" for t, k in session.execute(select(Event.subject_type, Event.kind))
+                ).items()
+            ),
+            "statuses": sorted(
+                (s.value, n)
+                for s, n in session.execute(
+                    select(Incident.status, func.count()).group_by(Incident.status)
+                )
+            ),
+            "numbers": session.scalars(select(Incident.number).order_by(Incident.id)).all(),
+            "units": session.execute(select(Unit.code, Unit.status).order_by(Unit.code)).all(),
+        }
+
+
+def test_rhythm_is_low_at_night_and_peaks_late_morning_and_evening() -> None:
+    assert sum(HOURLY) / 24 == pytest.approx(1.0)
+    at = {h: factor(START.replace(hour=h, minute=30), TZ) for h in range(24)}
+    night = max(at[h] for h in (3, 4, 5))
+    assert night < 0.4
+    assert at[11] > 1.3
+    assert at[20] > 1.4
+    assert at[14] < at[11]
+
+
+def test_two_simulated_hours_of_a_living_city(start_sim: StartSim) -> None:
+    sim = start_sim("two-hours")
+    sim.run(timedelta(hours=2))
+    runtime = sim.runtime
+    stats = sim.generator.stats
+
+    with runtime.readers() as session:
+        calls = session.scalars(select(Call)).all()
+        incidents = session.scalars(select(Incident)).all()
+        assignments = session.scalars(select(Assignment)).all()
+        units = {u.code: u for u in session.scalars(select(Unit))}
+        supervisions = session.scalars(select(Supervision)).all()
+        audit = verify(session)
+
+    # Calls: a realistic volume (2,000 a day × speed 2 × the morning rhythm) and valid share.
+    assert 250 <= len(calls) <= 700, len(calls)
+    valid = sum(1 for c in calls if c.incident_id is not None)
+    assert 0.30 <= valid / len(calls) <= 0.60, valid / len(calls)
+    outcomes = Counter(c.outcome.value for c in calls)
+    for outcome in ("advice", "transferred_12345", "invalid_misdial", "invalid_silent"):
+        assert outcomes[outcome] > 0, outcomes
+    assert outcomes["attached"] > 0  # second callers about the same incident
+    for call in calls:
+        if call.caller_phone is not None:
+            assert normalize_phone(call.caller_phone) == call.caller_phone
+    # Repeat callers: the same number twice within an hour.
+    by_phone: dict[str, list[datetime]] = {}
+    for call in calls:
+        if call.caller_phone:
+            by_phone.setdefault(call.caller_phone, []).append(call.answered_at)
+    assert any(
+        any(b - a <= timedelta(hours=1) for a, b in pairwise(ts))
+        for ts in (sorted(v) for v in by_phone.values())
+    )
+
+    # Incidents: a category mix, placed in the city's grids, mostly in the urban core.
+    assert len(incidents) >= 80
+    assert len({i.category_code for i in incidents}) >= 12
+    assert all(i.grid_code is not None and i.lon is not None for i in incidents)
+    assert all(i.address and i.address.startswith("福州市") for i in incidents)
+    urban = sum(1 for i in incidents if i.jurisdiction_path.split("/")[1] in URBAN_DISTRICTS)
+    assert urban / len(incidents) > 0.5
+
+    # They moved along the time axis: dispatched, signed for, on scene, reported, closed, …
+    statuses = Counter(i.status for i in incidents)
+    done = [i for i in incidents if i.closed_at is not None]
+    assert len(done) >= 0.5 * len(incidents), statuses
+    assert statuses[Status.CALLED_BACK] + statuses[Status.ARCHIVED] > 0, statuses
+    for i in done:
+        stages = [
+            i.received_at,
+            i.accepted_at,
+            i.dispatched_at,
+            i.acknowledged_at,
+            i.departed_at,
+            i.arrived_at,
+            i.handled_at,
+            i.reported_at,
+            i.closed_at,
+        ]
+        assert all(s is not None for s in stages), i.number
+        assert stages == sorted(stages), i.number  # type: ignore[type-var]
+        report = i.outcome["report"]
+        category = runtime.catalog.categories[i.category_code or ""]
+        assert {g["code"] for g in report["guide"] if g["done"]} == {g.code for g in category.guide}
+    assert stats["back_at_base"] > 0
+
+    # Units: never on two active assignments; each unit's status matches its assignment.
+    active = [a for a in assignments if a.released_at is None]
+    per_unit = Counter(a.unit_code for a in active)
+    assert max(per_unit.values(), default=0) <= 1
+    expected = {
+        AssignmentState.DISPATCHED: UnitStatus.DISPATCHED,
+        AssignmentState.ACKNOWLEDGED: UnitStatus.DISPATCHED,
+        AssignmentState.DEPARTED: UnitStatus.EN_ROUTE,
+        AssignmentState.ARRIVED: UnitStatus.ON_SCENE,
+    }
+    for a in active:
+        assert units[a.unit_code].status is expected[a.state], (a.unit_code, a.state)
+    idle = set(units) - set(per_unit)
+    assert {units[c].status for c in idle} <= {UnitStatus.AVAILABLE, UnitStatus.RETURNING}
+    # Units on the road reported positions (AVL) after the seed's.
+    assert any(u.last_fix_at is not None and u.last_fix_at > START for u in units.values())
+
+    # Late steps on purpose (~10% of sign-fors) opened supervisions (督办).
+    assert stats["late_acks"] > 0
+    assert sim.supervisions_opened >= 1
+    assert any(s.step.value == "acknowledge" for s in supervisions)
+
+    # Every simulated step is an audited event, and the chains hold.
+    assert audit.ok, audit.first_break
+    with runtime.readers() as session:
+        actors = set(session.scalars(select(Event.actor).distinct()))
+    assert {"calltaker", "dispatcher", "system"} <= actors
+    assert any(a.startswith("3501") for a in actors)  # unit officer accounts
+
+
+URBAN_DISTRICTS = {"350102", "350103", "350104", "350105", "350111"}
+
+
+def test_a_seed_gives_the_same_run(start_sim: StartSim) -> None:
+    prints = []
+    for name in ("first", "second"):
+        sim = start_sim(name, seed=42)
+        sim.run(timedelta(minutes=20))
+        prints.append(_fingerprint(sim.runtime))
+        assert sim.generator.stats["incidents"] > 0
+    assert prints[0] == prints[1]
+    other = start_sim("other", seed=43)
+    other.run(timedelta(minutes=20))
+    assert _fingerprint(other.runtime) != prints[0]
+
+
+def _ctx(runtime: Runtime, session: Session, username: str) -> Ctx:
+    user = session.scalar(select(User).where(User.username == username))
+    assert user is not None
+    return Ctx(
+        session=session,
+        by=principal_of(session, user),
+        at=runtime.clock.now(),
+        catalog=runtime.catalog,
+        tz=runtime.settings.tz,
+        eta=runtime.eta,
+    )
+
+
+def test_people_at_the_console_come_first(
+    start_sim: StartSim, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A dispatcher who acts before the simulator wins; the simulator skips and carries on."""
+    sim = start_sim("console")
+    runtime, clock = sim.runtime, sim.clock
+    # Up to the first incident: the simulated dispatcher waits 8–90 s before dispatching.
+    while sim.generator.stats["incidents"] == 0:
+        sim.generator.step_until(clock.now() + timedelta(seconds=1))
+    with transaction(runtime.sessions) as session:
+        number = session.scalars(select(Incident.number).order_by(Incident.id)).first()
+        assert number is not None
+        ctx = _ctx(runtime, session, "dispatcher")
+        incident = session.scalars(select(Incident).where(Incident.number == number)).one()
+        assert incident.status is Status.ACCEPTED
+        # The human picks the second-ranked unit, so it cannot be the simulator's choice.
+        advice = recommend(ctx, incident, eta=ctx.eta, k=5)
+        mine = advice.items[1].unit.code
+        act(ctx, number, Action.DISPATCH, DispatchBody(units=[mine], override_reason="人工"))
+
+    # Then a unit the simulator dispatches is released from the console before it signs for.
+    with caplog.at_level(logging.DEBUG, logger="cad110.sim"):
+        released: str | None = None
+        while released is None:
+            sim.run(TICK)
+            with transaction(runtime.sessions) as session:
+                waiting = session.execute(
+                    select(Assignment.unit_code, Incident.number)
+                    .join(Incident, Incident.id == Assignment.incident_id)
+                    .where(
+                        Assignment.state == AssignmentState.DISPATCHED,
+                        Assignment.dispatched_by == "dispatcher",
+                        Incident.number != number,
+                    )
+                    .order_by(Assignment.id)
+                ).first()
+                if waiting is not None:
+                    unit, other = waiting
+                    ctx = _ctx(runtime, session, "dispatcher")
+                    act(ctx, other, Action.RELEASE, NoteBody(note="人工释放"), unit=unit)
+                    released = other
+        sim.run(timedelta(minutes=40))
+
+    with runtime.readers() as session:
+        ours = session.scalars(select(Incident).where(Incident.number == number)).one()
+        units = session.scalars(
+            select(Assignment.unit_code).where(Assignment.incident_id == ours.id)
+        ).all()
+        first = session.scalars(
+            select(Assignment).where(
+                Assignment.incident_id == ours.id, Assignment.unit_code == mine
+            )
+        ).one()
+        audit = verify(session)
+    # The simulator did not add its own unit; it drove the human's choice to the end.
+    assert list(units) == [mine]
+    assert first.acknowledged_at is not None
+    assert first.arrived_at is not None
+    assert ours.reported_at is not None
+    assert sim.generator.stats["adopted"] >= 1
+    # The step the console pre-empted was refused (409) and skipped, logged at debug level.
+    assert sim.generator.stats["refused"] >= 1
+    assert any(
+        r.levelno == logging.DEBUG and "refused (409)" in r.getMessage() for r in caplog.records
+    )
+    assert audit.ok
+
+
+def test_with_few_units_free_incidents_queue_and_offered_units_take_them(
+    start_sim: StartSim,
+) -> None:
+    """待派: with all but three units paused, incidents queue and are offered to freed units."""
+    sim = start_sim("queue")
+    runtime = sim.runtime
+    keep = {"35010201-1", "35010202-1", "35010203-1"}  # three patrols of 鼓楼
+    with transaction(runtime.sessions) as session:
+        ctx = _ctx(runtime, session, "dispatcher")
+        for unit in session.scalars(select(Unit).order_by(Unit.code)):
+            if unit.code not in keep:
+                change_status(ctx, unit, UnitEvent.PAUSE, reason="演示测试：暂停")
+    sim.run(timedelta(minutes=45))
+
+    stats = sim.generator.stats
+    assert stats["queued"] >= 3, stats
+    assert stats["offers_accepted"] >= 1, stats
+    with runtime.readers() as session:
+        assignments = session.scalars(select(Assignment)).all()
+        offers = Counter(o.state.value for o in session.scalars(select(UnitOffer)))
+        units = {u.code: u for u in session.scalars(select(Unit))}
+        audit = verify(session)
+    assert offers["accepted"] >= 1, offers
+    assert {a.unit_code for a in assignments} <= keep  # paused units were never sent
+    active = Counter(a.unit_code for a in assignments if a.released_at is None)
+    assert max(active.values(), default=0) <= 1
+    assert all(units[c].status is UnitStatus.UNAVAILABLE for c in set(units) - keep)
+    assert audit.ok, audit.first_break
+
+
+def test_screens_follow_the_simulator_only_through_the_apps_own_runtime(
+    seeded: Path, tmp_path: Path
+) -> None:
+    """Live pushes come from the commits of the app's runtime: run the simulator on it."""
+    clock = VirtualClock(START)
+    runtime = _runtime(seeded, tmp_path, "live", clock)
+    app = create_app(runtime)
+    delivered: list[Notice] = []
+    with TestClient(app):  # the lifespan starts the live bus and hooks runtime's sessions
+        bus = app.state.live.bus
+        bus.hub.deliver = delivered.extend  # runs on the app's loop, after each commit
+        # A simulator on a runtime of its own writes the same rows, but nothing is pushed.
+        apart = Runtime.build(runtime.settings, clock=clock)
+        TrafficGenerator(apart, speed=SPEED, seed=3).step_until(START + timedelta(minutes=3))
+        apart.engine.dispose()
+        time.sleep(0.2)
+        assert delivered == []
+        # On the app's runtime, every simulated step reaches the screens.
+        generator = TrafficGenerator(runtime, speed=SPEED, seed=3)
+        generator.step_until(clock.now() + timedelta(minutes=5))
+        deadline = time.monotonic() + 5
+        while not any(n.kind == "unit" for n in delivered) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    kinds = Counter(n.kind for n in delivered)
+    assert kinds["call"] > 0, kinds
+    assert kinds["incident"] > 0, kinds
+    assert kinds["unit"] > 0, kinds
+    runtime.engine.dispose()
+
+
+def test_run_forever_by_the_wall_clock(seeded: Path, tmp_path: Path) -> None:
+    """`run_demo_traffic` runs on the system clock and stops promptly when told."""
+    path = tmp_path / "wall.db"
+    shutil.copy(seeded, path)
+    settings = Settings(
+        database_url=f"sqlite:///{path}", supervision_loop=False, sqlite_synchronous="OFF"
+    )
+    stop = threading.Event()
+    result: dict[str, Counter[str]] = {}
+
+    def run() -> None:
+        result["stats"] = run_demo_traffic(
+            settings, speed=200, seed=1, stop_event=stop, warm_calls=3
+        )
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(2.0)
+    stopped_at = time.monotonic()
+    stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert time.monotonic() - stopped_at < 3
+    assert result["stats"]["calls"] >= 3
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            assert (session.scalar(select(func.count()).select_from(Call)) or 0) >= 3
+    finally:
+        engine.dispose()
