@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from typing import Any
@@ -176,7 +177,9 @@ def test_a_screen_that_falls_behind_gets_a_resync_instead_of_a_growing_backlog()
                 slow.get_nowait()
         assert len(hub) == 0
 
-    asyncio.run(scoped())
+    # In a thread of its own: the browser tests' Playwright keeps a loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, scoped()).result()
 
 
 def test_notices_leave_only_after_commit_and_never_from_a_rollback(runtime: Runtime) -> None:
