@@ -40,7 +40,9 @@ VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
 SERVER_START_TIMEOUT_S = 20.0
 
 
-@pytest.fixture(scope="session")
+# Per module: the sync Playwright keeps an event loop running in the main thread while it is
+# open, which would break later tests that start their own loop (benchmarks, live).
+@pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/install-chromium.sh (as root)")
