@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     session_hours: int = 14
     # How far back the call-taker desk looks for a caller's or a place's earlier incidents.
     history_days: int = 30
+    # A map tile server the centre runs itself (e.g. "http://tiles.local/{z}/{x}/{y}.png");
+    # empty: the maps show boundaries and grids only, which need nothing from outside.
+    map_tile_url: str = ""
     secure_cookies: bool = False
     # SQLite durability: FULL survives power loss, which a record of a 110 call must.
     sqlite_synchronous: str = "FULL"

@@ -67,7 +67,7 @@ def test_call_to_close_through_the_console(
     row.click()
     expect(page.locator("#panel ol.recommend li").first).to_be_visible()
     _shot(page, backend, "board")
-    page.locator("#panel button.dispatch").first.click()
+    page.keyboard.press("d")  # one key dispatches the recommended unit
     expect(page.locator("#panel .assignments")).to_contain_text("35010201-2")
 
     # The officer of the recommended unit walks it to arrival and feedback on a phone.

@@ -6,6 +6,7 @@
   const UNIT_COLOURS = { available: "#2e7d32", returning: "#66bb6a", dispatched: "#e08e0b", en_route: "#f57c00", on_scene: "#c62828" };
 
   const map = L.map("map", { preferCanvas: true }).setView([26.08, 119.3], 11);
+  cad110.tiles(map);
   const incidents = L.layerGroup().addTo(map);
   const units = L.layerGroup().addTo(map);
 
@@ -62,6 +63,24 @@
   rows.addEventListener("click", (event) => open(event.target.closest("tr[data-number]")));
   rows.addEventListener("keyup", (event) => {
     if (event.key === "Enter") open(event.target.closest("tr[data-number]"));
+  });
+
+  // Keyboard: "d" dispatches the recommendation of the open incident (its first N units when
+  // the category needs N), arrows move through the queue.
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, textarea, select") || event.ctrlKey || event.metaKey) return;
+    if (event.key === "d") {
+      const button = document.querySelector("#panel button.dispatch.primary") || document.querySelector("#panel button.dispatch");
+      if (button) button.click();
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      const current = document.activeElement.closest && document.activeElement.closest("tr[data-number]");
+      const next = current ? (event.key === "ArrowDown" ? current.nextElementSibling : current.previousElementSibling) : rows.querySelector("tr[data-number]");
+      if (next && next.dataset.number) {
+        event.preventDefault();
+        next.focus();
+        open(next);
+      }
+    }
   });
 
   // One click dispatches; the panel and the queue refresh from the server.

@@ -25,6 +25,12 @@
     return data;
   };
 
+  // A tile layer only where the centre runs its own tile server (maps work without one).
+  cad110.tiles = function (map) {
+    const url = document.body.dataset.tileUrl;
+    if (url) L.tileLayer(url, { maxZoom: 19 }).addTo(map);
+  };
+
   // Remaining time to each deadline, turning amber in the last minute and red when passed.
   function tick() {
     const now = Date.now();

@@ -13,6 +13,7 @@
     .then((data) => data.categories.forEach((c) => (categories[c.code] = c)));
 
   const map = L.map("desk-map").setView([26.08, 119.3], 11);
+  cad110.tiles(map);
   let marker = null;
   fetch("/api/v1/jurisdictions?geometry=true", { credentials: "same-origin" })
     .then((r) => r.json())
