@@ -54,6 +54,10 @@ TERMINAL = frozenset(
     {Status.ARCHIVED, Status.MERGED, Status.TRANSFERRED, Status.INVALID, Status.CANCELLED}
 )
 ENDED_EARLY = frozenset({Status.MERGED, Status.TRANSFERRED, Status.INVALID, Status.CANCELLED})
+# Incidents still being worked: on the dispatch board until closed.
+OPEN = tuple(
+    s for s in Status if s not in TERMINAL and s not in {Status.CLOSED, Status.CALLED_BACK}
+)
 
 STAGE_NAMES_ZH = {
     Status.RECEIVED: "接警",

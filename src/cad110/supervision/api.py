@@ -7,22 +7,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, StringConstraints
-from sqlalchemy import case, select
+from sqlalchemy import select
 
 from cad110.api.deps import Context
 from cad110.api.routing import UnitOfWorkRoute
 from cad110.auth.permissions import Permission
 from cad110.models.incident import Incident
 from cad110.models.supervision import Step, Supervision, SupervisionLevel
-from cad110.supervision.service import acknowledge
+from cad110.supervision.service import LEVEL_RANK, acknowledge
 
 router = APIRouter(prefix="/supervision", tags=["supervision"], route_class=UnitOfWorkRoute)
-
-_LEVEL_RANK = case(
-    (Supervision.level == SupervisionLevel.CITY, 0),
-    (Supervision.level == SupervisionLevel.DISTRICT, 1),
-    else_=2,
-)
 
 
 class SupervisionOut(BaseModel):
@@ -83,7 +77,7 @@ def list_supervisions(
         .where(Supervision.incident_path.startswith(ctx.by.scope_path, autoescape=True))
         # Worst first: highest level; still overdue before done late; then longest overdue.
         .order_by(
-            _LEVEL_RANK, Supervision.step_done_at.is_not(None), Supervision.due_at, Supervision.id
+            LEVEL_RANK, Supervision.step_done_at.is_not(None), Supervision.due_at, Supervision.id
         )
         .limit(limit)
     )

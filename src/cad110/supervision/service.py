@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from cad110.auth.permissions import Permission
@@ -30,6 +30,12 @@ LEVEL_OF = {
     Level.CITY: SupervisionLevel.CITY,
 }
 BATCH = 500
+# Worst first: a supervision escalated to the city outranks one still with a district or station.
+LEVEL_RANK = case(
+    (Supervision.level == SupervisionLevel.CITY, 0),
+    (Supervision.level == SupervisionLevel.DISTRICT, 1),
+    else_=2,
+)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from cad110.auth.principal import Principal
 from cad110.dispatch.recommend import recommend
 from cad110.errors import NotFound
 from cad110.incidents.context import Ctx
-from cad110.incidents.lifecycle import STAGE_NAMES_ZH, STAGES, Status
+from cad110.incidents.lifecycle import OPEN, STAGE_NAMES_ZH, STAGES
 from cad110.incidents.repository import events_of, get_incident
 from cad110.incidents.views import incident_out
 from cad110.models.incident import Incident
@@ -22,19 +22,6 @@ from cad110.runtime import Runtime
 from cad110.web.common import Rt, console_user, page, to_login
 
 router = APIRouter(include_in_schema=False)
-
-OPEN = (
-    Status.RECEIVED,
-    Status.ACCEPTED,
-    Status.ASSESSED,
-    Status.QUEUED,
-    Status.DISPATCHED,
-    Status.ACKNOWLEDGED,
-    Status.DEPARTED,
-    Status.ARRIVED,
-    Status.HANDLED,
-    Status.REPORTED,
-)
 
 
 def board_rows(rt: Runtime, by: Principal) -> list[dict[str, Any]]:

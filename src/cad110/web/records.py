@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlalchemy import case, select
+from sqlalchemy import select
 
 from cad110.auth.principal import Principal
 from cad110.errors import NotFound
@@ -15,18 +15,12 @@ from cad110.incidents.lifecycle import STAGE_NAMES_ZH, STAGES
 from cad110.incidents.repository import get_incident
 from cad110.incidents.views import incident_out, timeline_out
 from cad110.models.incident import Incident
-from cad110.models.supervision import Supervision, SupervisionLevel
+from cad110.models.supervision import Supervision
 from cad110.runtime import Runtime
-from cad110.supervision.service import STEP_ZH
+from cad110.supervision.service import LEVEL_RANK, STEP_ZH
 from cad110.web.common import Rt, console_user, page, to_login
 
 router = APIRouter(include_in_schema=False)
-
-_LEVEL_RANK = case(
-    (Supervision.level == SupervisionLevel.CITY, 0),
-    (Supervision.level == SupervisionLevel.DISTRICT, 1),
-    else_=2,
-)
 
 
 def _open_supervisions(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
@@ -38,7 +32,7 @@ def _open_supervisions(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
                 Supervision.incident_path.startswith(by.scope_path, autoescape=True),
                 Supervision.acknowledged_at.is_(None),
             )
-            .order_by(_LEVEL_RANK, Supervision.step_done_at.is_not(None), Supervision.due_at)
+            .order_by(LEVEL_RANK, Supervision.step_done_at.is_not(None), Supervision.due_at)
             .limit(300)
         ).all()
         return [
