@@ -72,8 +72,8 @@ def recommendations(
                 station=r.unit.station_code,
                 eta_s=round(r.eta_s, 1),
                 distance_m=round(r.distance_m, 1),
-                lon=r.unit.last_lon if r.unit.last_lon is not None else r.unit.home_lon,
-                lat=r.unit.last_lat if r.unit.last_lat is not None else r.unit.home_lat,
+                lon=r.unit.position[0] if r.unit.position else None,
+                lat=r.unit.position[1] if r.unit.position else None,
                 reasons=list(r.reasons),
             )
             for r in advice.items

@@ -44,14 +44,6 @@ def incident_point(ctx: Ctx, incident: Incident) -> tuple[float, float, bool] | 
     return None
 
 
-def _position(unit: Unit) -> tuple[float, float] | None:
-    if unit.last_lon is not None and unit.last_lat is not None:
-        return unit.last_lon, unit.last_lat
-    if unit.home_lon is not None and unit.home_lat is not None:
-        return unit.home_lon, unit.home_lat
-    return None
-
-
 def free_units(ctx: Ctx, at: datetime) -> list[Unit]:
     """Units in the caller's scope that can take an incident now (status and shift)."""
     return list(
@@ -80,7 +72,7 @@ def recommend(ctx: Ctx, incident: Incident, *, eta: EtaModel, k: int) -> Recomme
     lacking = sorted(code for code, u in units.items() if not needs <= set(u.capabilities))
     candidates = []
     for code, unit in units.items():
-        position = _position(unit)
+        position = unit.position
         if position is not None and code not in lacking:
             candidates.append(Candidate(key=code, lon=position[0], lat=position[1]))
     ranked = eta.rank(lon, lat, candidates, k)

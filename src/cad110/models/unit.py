@@ -67,6 +67,15 @@ class Unit(Base):
     # Bumped by every status change; dispatch is a conditional update on status, never a read.
     version: Mapped[int] = mapped_column(default=1)
 
+    @property
+    def position(self) -> tuple[float, float] | None:
+        """Where the unit is believed to be: its last AVL fix, else its base."""
+        if self.last_lon is not None and self.last_lat is not None:
+            return self.last_lon, self.last_lat
+        if self.home_lon is not None and self.home_lat is not None:
+            return self.home_lon, self.home_lat
+        return None
+
 
 class UnitGrid(Base):
     """A grid (网格) a unit patrols."""

@@ -61,69 +61,83 @@ def _record(
     )
 
 
+def _node(
+    session: Session,
+    *,
+    at: datetime,
+    code: str,
+    parent: str | None,
+    level: Level,
+    name_zh: str,
+    name_en: str,
+    path: str,
+    area_type: str = "urban",
+    boundary: dict[str, Any] | None = None,
+    label: tuple[float, float] | None = None,
+) -> None:
+    """One jurisdiction of the tree, with its creation event."""
+    session.add(
+        Jurisdiction(
+            code=code,
+            parent_code=parent,
+            level=level,
+            name_zh=name_zh,
+            name_en=name_en,
+            path=path,
+            area_type=AreaType(area_type),
+            boundary=_geometry(boundary) if boundary is not None else None,
+            label_lon=label[0] if label else None,
+            label_lat=label[1] if label else None,
+        )
+    )
+    _record(session, "jurisdiction.created", code, at, {"level": level.value, "name": name_zh})
+    session.flush()
+
+
 def seed_city(session: Session, plan: CityPlan, *, now: datetime) -> tuple[int, int]:
     """Insert the command tree and grids of `plan`; returns (jurisdictions, grids)."""
     city_path = f"{plan.code}/"
-    session.add(
-        Jurisdiction(
-            code=plan.code,
-            parent_code=None,
-            level=Level.CITY,
-            name_zh=plan.name_zh,
-            name_en=plan.name_en,
-            path=city_path,
-            area_type=AreaType.URBAN,
-        )
+    _node(
+        session,
+        at=now,
+        code=plan.code,
+        parent=None,
+        level=Level.CITY,
+        name_zh=plan.name_zh,
+        name_en=plan.name_en,
+        path=city_path,
     )
-    _record(
-        session, "jurisdiction.created", plan.code, now, {"level": "city", "name": plan.name_zh}
-    )
-    session.flush()
     jurisdictions, grids = 1, 0
     for d in plan.districts:
         d_path = f"{city_path}{d.code}/"
-        session.add(
-            Jurisdiction(
-                code=d.code,
-                parent_code=plan.code,
-                level=Level.DISTRICT,
-                name_zh=d.name_zh,
-                name_en=d.name_en,
-                path=d_path,
-                area_type=AreaType(d.area_type),
-                boundary=_geometry(d.boundary),
-                label_lon=d.label[0],
-                label_lat=d.label[1],
-            )
+        _node(
+            session,
+            at=now,
+            code=d.code,
+            parent=plan.code,
+            level=Level.DISTRICT,
+            name_zh=d.name_zh,
+            name_en=d.name_en,
+            path=d_path,
+            area_type=d.area_type,
+            boundary=d.boundary,
+            label=d.label,
         )
-        _record(
-            session, "jurisdiction.created", d.code, now, {"level": "district", "name": d.name_zh}
-        )
-        session.flush()
         jurisdictions += 1
         for s in d.stations:
-            session.add(
-                Jurisdiction(
-                    code=s.code,
-                    parent_code=d.code,
-                    level=Level.STATION,
-                    name_zh=s.name_zh,
-                    name_en=s.name_en,
-                    path=f"{d_path}{s.code}/",
-                    area_type=AreaType(d.area_type),
-                    boundary=_geometry(s.boundary),
-                    label_lon=s.label[0],
-                    label_lat=s.label[1],
-                )
-            )
-            _record(
+            _node(
                 session,
-                "jurisdiction.created",
-                s.code,
-                now,
-                {"level": "station", "name": s.name_zh},
+                at=now,
+                code=s.code,
+                parent=d.code,
+                level=Level.STATION,
+                name_zh=s.name_zh,
+                name_en=s.name_en,
+                path=f"{d_path}{s.code}/",
+                area_type=d.area_type,
+                boundary=s.boundary,
+                label=s.label,
             )
-            session.flush()
             jurisdictions += 1
             for g in s.grids:
                 session.add(

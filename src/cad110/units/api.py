@@ -60,8 +60,8 @@ def units_out(session: Session, units: Sequence[Unit]) -> list[UnitOut]:
             status_reason=u.status_reason,
             on_duty_from=u.on_duty_from,
             on_duty_until=u.on_duty_until,
-            lon=u.last_lon if u.last_lon is not None else u.home_lon,
-            lat=u.last_lat if u.last_lat is not None else u.home_lat,
+            lon=u.position[0] if u.position else None,
+            lat=u.position[1] if u.position else None,
             last_fix_at=u.last_fix_at,
         )
         for u in units
