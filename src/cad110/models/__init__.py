@@ -5,6 +5,20 @@ from cad110.models.event import Event
 from cad110.models.idempotency import IdempotencyRecord
 from cad110.models.incident import Incident, IncidentLink, IncidentSequence
 from cad110.models.jurisdiction import Grid, Jurisdiction
+from cad110.models.missing import (
+    Appeal,
+    CaseCallback,
+    CaseLink,
+    CasePhoto,
+    CaseRequest,
+    CaseTask,
+    ClusterAlert,
+    ClusterMember,
+    MissingCase,
+    OutboxMessage,
+    RuleFiring,
+    SearchNotice,
+)
 from cad110.models.supervision import Deadline, Notification, Supervision, UnitOffer
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Assignment, Unit, UnitGrid
@@ -13,8 +27,16 @@ from cad110.models.web_session import WebSession
 
 __all__ = [
     "ApiToken",
+    "Appeal",
     "Assignment",
     "Call",
+    "CaseCallback",
+    "CaseLink",
+    "CasePhoto",
+    "CaseRequest",
+    "CaseTask",
+    "ClusterAlert",
+    "ClusterMember",
     "Deadline",
     "Event",
     "Grid",
@@ -24,7 +46,11 @@ __all__ = [
     "IncidentSequence",
     "Jurisdiction",
     "KeyTarget",
+    "MissingCase",
     "Notification",
+    "OutboxMessage",
+    "RuleFiring",
+    "SearchNotice",
     "Supervision",
     "Unit",
     "UnitGrid",

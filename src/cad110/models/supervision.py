@@ -19,6 +19,7 @@ class Step(StrEnum):
     REPORT = "report"  # 反馈 after arrival
     CLOSE = "close"  # 结警 after feedback
     CALLBACK = "callback"  # 回访 after close
+    CASE_CALLBACK = "case_callback"  # a missing-person case's scheduled callback (寻人回访)
 
 
 class SupervisionLevel(StrEnum):
