@@ -169,6 +169,7 @@ def build_world(session: Session) -> World:
         ("admin", Role.ADMIN, "350100", None),
         ("minhou_dispatcher", Role.DISPATCHER, "350121", None),
         ("gulou_calltaker", Role.CALLTAKER, "350102", None),
+        ("gulou_leader", Role.LEADER, "350102", None),
         *[(f"officer-{u}", Role.OFFICER, u.split("-")[0], u) for u in units],
     ]
     for username, role, home, unit in people:

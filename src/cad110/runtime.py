@@ -14,6 +14,8 @@ from cad110.clock import Clock, SystemClock
 from cad110.db.engine import make_engine, make_sessionmaker
 from cad110.geo.eta import EtaModel, RoadEta, StraightLineEta
 from cad110.geo.graph import RoadGraph
+from cad110.missing.outbox import Channel, channels_from_settings
+from cad110.missing.rules import Rules, load_rules
 from cad110.settings import Settings
 
 
@@ -28,6 +30,9 @@ class Runtime:
     readers: sessionmaker[Session]
     eta: EtaModel
     principals: PrincipalCache
+    missing_rules: Rules
+    # Where the outbox delivers: appeal channels by name, and "sms" for the informant.
+    outbox_channels: dict[str, Channel]
 
     @classmethod
     def build(
@@ -43,6 +48,10 @@ class Runtime:
             readers=make_sessionmaker(engine, read_only=True),
             eta=eta_model(settings),
             principals=PrincipalCache(settings.auth_cache_s),
+            missing_rules=load_rules(settings.missing_rules_path),
+            outbox_channels=channels_from_settings(
+                settings.appeal_webhooks, settings.sms_gateway_url
+            ),
         )
 
 

@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     eta_speed_kmh: float = 30.0
     eta_circuity: float = 1.35
     roads_path: str = "./var/roads.npz"
+    # Missing persons (寻人): the rules file (empty: the shipped defaults), the domain that
+    # prefixes PFIF record ids, the social channels appeals may go to, where each is posted
+    # (a webhook per channel, "name=url,name=url"; messages for a channel without one wait in
+    # the outbox, visible, until one is set), and the SMS gateway that tells the informant.
+    missing_rules_path: str = ""
+    pfif_domain: str = "110.fuzhou.gov.cn"
+    appeal_channels: str = "wechat_groups,weibo,community_app"
+    appeal_webhooks: str = ""
+    sms_gateway_url: str = ""
 
     @property
     def tz(self) -> ZoneInfo:

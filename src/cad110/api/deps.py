@@ -135,7 +135,13 @@ async def context(
     rt: Annotated[Runtime, Depends(runtime)], session: DbSession, by: CurrentUser
 ) -> Ctx:
     return Ctx(
-        session=session, by=by, at=rt.clock.now(), catalog=rt.catalog, tz=rt.settings.tz, eta=rt.eta
+        session=session,
+        by=by,
+        at=rt.clock.now(),
+        catalog=rt.catalog,
+        tz=rt.settings.tz,
+        eta=rt.eta,
+        missing_rules=rt.missing_rules,
     )
 
 

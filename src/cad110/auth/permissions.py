@@ -37,6 +37,9 @@ class Permission(StrEnum):
     UNIT_STATUS = "unit_status"  # shift start/end, pause, resume, back at base
     POSITIONS = "positions"  # AVL fixes
     MANAGE = "manage"  # users, units, jurisdictions
+    MISSING = "missing"  # open and work a missing-person case (寻人)
+    APPEAL = "appeal"  # publish or withdraw a public appeal (寻人启事)
+    APPROVE = "approve"  # approve a case grade change or a transfer to 刑侦
 
 
 ROLES: dict[Permission, frozenset[Role]] = {
@@ -62,6 +65,9 @@ ROLES: dict[Permission, frozenset[Role]] = {
     # An AVL gateway posts with an admin or dispatcher account; an officer for their unit.
     Permission.POSITIONS: frozenset({D, O, M}),
     Permission.MANAGE: frozenset({M}),
+    Permission.MISSING: frozenset({C, D, O, L}),
+    Permission.APPEAL: frozenset({D, L}),
+    Permission.APPROVE: frozenset({L}),
 }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from cad110.auth.principal import Principal
 from cad110.catalog.loader import Catalog
 from cad110.geo.eta import EtaModel, StraightLineEta
+from cad110.missing.rules import Rules, load_rules
 
 
 @dataclass(frozen=True)
@@ -24,3 +25,5 @@ class Ctx:
     tz: ZoneInfo
     # How travel times are estimated for recommendations (road graph or straight line).
     eta: EtaModel = field(default_factory=StraightLineEta)
+    # The missing-person rules in force (寻人规则).
+    missing_rules: Rules = field(default_factory=load_rules)

@@ -27,6 +27,7 @@ from cad110.models.call import Call
 from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
+from cad110.models.missing import MissingCase
 from cad110.models.supervision import Notification, UnitOffer
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Unit
@@ -63,6 +64,7 @@ SUBJECTS: dict[str, Where] = {
     "call": Where(Call, "id", "jurisdiction_path", int),
     "key_target": Where(KeyTarget, "code", "jurisdiction_path"),
     "jurisdiction": Where(Jurisdiction, "code", "path"),
+    "missing_case": Where(MissingCase, "number", "jurisdiction_path"),
 }
 
 

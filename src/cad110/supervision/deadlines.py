@@ -7,9 +7,10 @@ missed while the process was down fires on the next one and nothing is lost.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from cad110.catalog.loader import TimeLimits
 from cad110.incidents.context import Ctx
@@ -53,19 +54,25 @@ def _meet(ctx: Ctx, incident: Incident, steps: Iterable[Step], unit: str | None 
     conditions = [Deadline.incident_id == incident.id, Deadline.step.in_(list(steps)), *_OPEN]
     if unit is not None:
         conditions.append(Deadline.unit_code == unit)
-    met = list(ctx.session.scalars(select(Deadline.id).where(*conditions)))
-    if not met:
+    meet_deadlines(
+        ctx.session, list(ctx.session.scalars(select(Deadline.id).where(*conditions))), ctx.at
+    )
+
+
+def meet_deadlines(session: Session, ids: list[int], at: datetime) -> None:
+    """Mark these deadlines met; an open supervision on them records that the step was done."""
+    if not ids:
         return
-    ctx.session.execute(
+    session.execute(
         update(Deadline)
-        .where(Deadline.id.in_(met))
-        .values(met_at=ctx.at)
+        .where(Deadline.id.in_(ids), *_OPEN)
+        .values(met_at=at)
         .execution_options(synchronize_session=False)
     )
-    ctx.session.execute(
+    session.execute(
         update(Supervision)
-        .where(Supervision.deadline_id.in_(met), Supervision.step_done_at.is_(None))
-        .values(step_done_at=ctx.at, version=Supervision.version + 1)
+        .where(Supervision.deadline_id.in_(ids), Supervision.step_done_at.is_(None))
+        .values(step_done_at=at, version=Supervision.version + 1)
         .execution_options(synchronize_session=False)
     )
 
@@ -76,7 +83,8 @@ def _cancel(ctx: Ctx, incident: Incident, unit: str | None = None) -> None:
     A deadline that already fired is dropped too: its supervision stays on the record for a
     leader to acknowledge, but stops climbing the tree.
     """
-    conditions = [Deadline.incident_id == incident.id, *_OPEN]
+    # A missing-person case's callbacks outlive the incident: the case cancels its own.
+    conditions = [Deadline.incident_id == incident.id, Deadline.step != Step.CASE_CALLBACK, *_OPEN]
     if unit is not None:
         conditions.append(Deadline.unit_code == unit)
     ctx.session.execute(

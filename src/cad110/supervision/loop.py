@@ -8,6 +8,9 @@ import threading
 from sqlalchemy.exc import SQLAlchemyError
 
 from cad110.db.engine import transaction
+from cad110.missing.outbox import deliver
+from cad110.missing.watch import system_ctx
+from cad110.missing.watch import tick as missing_tick
 from cad110.runtime import Runtime
 from cad110.supervision.service import tick
 
@@ -35,10 +38,15 @@ class SupervisionLoop:
 
     def run_once(self) -> None:
         rt = self._runtime
+        now = rt.clock.now()
         with transaction(rt.sessions) as session:
-            report = tick(session, now=rt.clock.now(), settings=rt.settings)
+            watch = missing_tick(system_ctx(rt, session, now))
+            report = tick(session, now=now, settings=rt.settings)
         if report.opened or report.escalated:
             log.info("supervision: %d opened, %d escalated", report.opened, report.escalated)
+        if watch.fired or watch.reminded or watch.widened:
+            log.info("missing persons: %s", watch)
+        deliver(rt.sessions, rt.outbox_channels, now)
 
     def _run(self) -> None:
         while not self._stop.wait(self._runtime.settings.supervision_tick_s):

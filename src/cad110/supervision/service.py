@@ -23,6 +23,7 @@ STEP_ZH = {
     Step.REPORT: "反馈",
     Step.CLOSE: "结警",
     Step.CALLBACK: "回访",
+    Step.CASE_CALLBACK: "寻人回访",
 }
 LEVEL_OF = {
     Level.STATION: SupervisionLevel.STATION,

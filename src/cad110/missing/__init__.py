@@ -1,0 +1,1 @@
+"""The missing-person closed loop (寻人闭环)."""

@@ -1,0 +1,386 @@
+"""JSON routes of the missing-person loop (寻人): one POST per action on a case."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from sqlalchemy import func, select
+
+from cad110.api.deps import Context, runtime
+from cad110.api.routing import UnitOfWorkRoute
+from cad110.auth.permissions import Permission
+from cad110.errors import Conflict, InvalidInput, NotFound
+from cad110.incidents.schemas import EventOut
+from cad110.missing import cases, closing, ledger, search
+from cad110.missing.journal import SUBJECT, get_case, journal
+from cad110.missing.pfif import export_case
+from cad110.missing.schemas import (
+    AppealIn,
+    AppealOut,
+    CallbackIn,
+    CallbackOut,
+    CaseOpen,
+    CaseOut,
+    CasePage,
+    CaseUpdate,
+    CloseIn,
+    ClusterOut,
+    DecisionIn,
+    GradeRequestIn,
+    GroupIn,
+    NoteIn,
+    PushIn,
+    RequestOut,
+    TaskIn,
+    TaskOut,
+    TaskUpdate,
+)
+from cad110.missing.views import callback_out, case_out, summaries
+from cad110.models.event import Event
+from cad110.models.missing import (
+    CaseCallback,
+    CasePhoto,
+    CaseStatus,
+    ClusterAlert,
+    ClusterMember,
+    MissingCase,
+)
+from cad110.runtime import Runtime
+
+router = APIRouter(prefix="/missing", tags=["missing persons"], route_class=UnitOfWorkRoute)
+
+Number = Annotated[
+    str, Path(pattern=r"^XR-[0-9A-Za-z_.-]{1,44}$", description="e.g. XR-35010201-20261123-0042")
+]
+PHOTO_TYPES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
+MAX_PHOTO = 5 * 1024 * 1024
+Rt = Annotated[Runtime, Depends(runtime)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CaseOut)
+def open_case(body: CaseOpen, ctx: Context, response: Response) -> CaseOut:
+    """建档: open the case of a missing-person incident; the rules run at once."""
+    case, created = cases.open_case(ctx, body)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return case_out(ctx, case)
+
+
+@router.get("", response_model=CasePage)
+def list_cases(
+    ctx: Context,
+    state: Annotated[CaseStatus | None, Query(alias="status")] = None,
+    ledger_only: Annotated[
+        bool, Query(alias="ledger", description="台账: open past their first day")
+    ] = False,
+    due: Annotated[bool, Query(description="Only cases with a callback due now")] = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> CasePage:
+    """Cases in the caller's jurisdiction: urgent first, then oldest last-seen first."""
+    ctx.by.require(Permission.READ)
+    conditions = [MissingCase.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True)]
+    if state is not None:
+        conditions.append(MissingCase.status == state)
+    if ledger_only:
+        start = ctx.at.astimezone(ctx.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+        conditions += [MissingCase.status == CaseStatus.OPEN, MissingCase.opened_at < start]
+    if due:
+        due_ids = select(CaseCallback.case_id).where(
+            CaseCallback.due_at <= ctx.at,
+            CaseCallback.done_at.is_(None),
+            CaseCallback.cancelled_at.is_(None),
+        )
+        conditions.append(MissingCase.id.in_(due_ids))
+    total = (
+        ctx.session.scalar(select(func.count()).select_from(MissingCase).where(*conditions)) or 0
+    )
+    rows = ctx.session.scalars(
+        select(MissingCase)
+        .where(*conditions)
+        .order_by(
+            (MissingCase.status == CaseStatus.OPEN).desc(),
+            MissingCase.urgent.desc(),
+            MissingCase.last_seen_at,
+        )
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return CasePage(items=summaries(ctx, rows), total=total)
+
+
+@router.get("/clusters", response_model=list[ClusterOut])
+def list_clusters(ctx: Context) -> list[ClusterOut]:
+    """聚集预警: several people missing from one grid, school or workplace; newest first."""
+    ctx.by.require(Permission.READ)
+    scope = ctx.by.scope_path
+    alerts = ctx.session.scalars(
+        select(ClusterAlert).order_by(ClusterAlert.updated_at.desc()).limit(200)
+    )
+    out = []
+    for alert in alerts:
+        # The district's leaders and everyone under them see it; so does the city above.
+        if not (alert.district_path.startswith(scope) or scope.startswith(alert.district_path)):
+            continue
+        members = ctx.session.scalars(
+            select(MissingCase)
+            .join(ClusterMember, ClusterMember.case_id == MissingCase.id)
+            .where(ClusterMember.cluster_id == alert.id)
+            .order_by(MissingCase.last_seen_at)
+        ).all()
+        out.append(
+            ClusterOut(
+                id=alert.id,
+                kind=alert.kind.value,
+                key=alert.key,
+                district=alert.district_code,
+                created_at=alert.created_at,
+                updated_at=alert.updated_at,
+                acknowledged_at=alert.acknowledged_at,
+                acknowledged_by=alert.acknowledged_by,
+                comment=alert.comment,
+                cases=summaries(ctx, members),
+            )
+        )
+    return out
+
+
+class AckBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+@router.post("/clusters/{cluster_id}/acknowledge", response_model=ClusterOut)
+def acknowledge_cluster(
+    cluster_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: AckBody, ctx: Context
+) -> ClusterOut:
+    """A district leader takes note of a cluster alert and says what is done about it."""
+    ctx.by.require(Permission.APPROVE)
+    alert = ctx.session.get(ClusterAlert, cluster_id)
+    if alert is None or not ctx.by.sees(alert.district_path):
+        raise NotFound(f"cluster alert {cluster_id} not found")
+    if alert.acknowledged_at is not None:
+        raise Conflict(f"cluster alert {cluster_id} was already acknowledged")
+    alert.acknowledged_at, alert.acknowledged_by, alert.comment = (
+        ctx.at,
+        ctx.by.username,
+        body.comment,
+    )
+    members = ctx.session.scalars(
+        select(MissingCase)
+        .join(ClusterMember, ClusterMember.case_id == MissingCase.id)
+        .where(ClusterMember.cluster_id == alert.id)
+    ).all()
+    for member in members:
+        journal(ctx, member, "cluster_acknowledged", {"cluster": alert.id, "comment": body.comment})
+    return next(c for c in list_clusters(ctx) if c.id == cluster_id)
+
+
+@router.get("/{number}", response_model=CaseOut)
+def read_case(number: Number, ctx: Context) -> CaseOut:
+    ctx.by.require(Permission.READ)
+    return case_out(ctx, get_case(ctx, number))
+
+
+@router.get("/{number}/journal", response_model=list[EventOut])
+def read_journal(number: Number, ctx: Context) -> list[EventOut]:
+    """The case's journal: every change and note, oldest first (append-only)."""
+    ctx.by.require(Permission.READ)
+    case = get_case(ctx, number)
+    events = ctx.session.scalars(
+        select(Event)
+        .where(Event.subject_type == SUBJECT, Event.subject_id == case.number)
+        .order_by(Event.seq)
+    )
+    return [
+        EventOut(
+            seq=e.seq, kind=e.kind, at=e.occurred_at, actor=e.actor, payload=json.loads(e.payload)
+        )
+        for e in events
+    ]
+
+
+@router.post("/{number}/record", response_model=CaseOut)
+def update_record(number: Number, body: CaseUpdate, ctx: Context) -> CaseOut:
+    """Correct or complete the record; the rules run again on the new facts."""
+    return case_out(ctx, cases.update_case(ctx, number, body))
+
+
+@router.post("/{number}/notes", response_model=CaseOut)
+def add_note(number: Number, body: NoteIn, ctx: Context) -> CaseOut:
+    return case_out(ctx, cases.add_note(ctx, number, body.text))
+
+
+async def _raw_body(request: Request) -> bytes:
+    """The request body, refused past the photo limit before it is all read."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_PHOTO:
+        raise InvalidInput("body", "the photo is larger than 5 MB")
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > MAX_PHOTO:
+            raise InvalidInput("body", "the photo is larger than 5 MB")
+    return bytes(data)
+
+
+@router.post(
+    "/{number}/photos",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in PHOTO_TYPES},
+        }
+    },
+)
+def add_photo(
+    number: Number,
+    request: Request,
+    data: Annotated[bytes, Depends(_raw_body)],
+    ctx: Context,
+) -> dict[str, int]:
+    """A photo of the person (JPEG or PNG, up to 5 MB), sent as the raw request body."""
+    ctx.by.require(Permission.MISSING)
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in PHOTO_TYPES:
+        raise InvalidInput("content-type", "send the photo as image/jpeg or image/png")
+    if not data.startswith(PHOTO_TYPES[media_type]):
+        raise InvalidInput("body", f"the body is not a {media_type} image")
+    case = get_case(ctx, number)
+    photo = CasePhoto(
+        case_id=case.id,
+        media_type=media_type,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        added_at=ctx.at,
+        added_by=ctx.by.username,
+    )
+    ctx.session.add(photo)
+    ctx.session.flush()
+    journal(
+        ctx, case, "photo_added", {"photo": photo.id, "sha256": photo.sha256, "bytes": len(data)}
+    )
+    return {"id": photo.id}
+
+
+@router.get("/{number}/photos/{photo_id}")
+def read_photo(
+    number: Number, photo_id: Annotated[int, Path(ge=1, le=2**31 - 1)], ctx: Context
+) -> Response:
+    ctx.by.require(Permission.READ)
+    case = get_case(ctx, number)
+    photo = ctx.session.get(CasePhoto, photo_id)
+    if photo is None or photo.case_id != case.id:
+        raise NotFound(f"photo {photo_id} not found on case {number}")
+    return Response(
+        content=photo.data,
+        media_type=photo.media_type,
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
+
+
+@router.post(
+    "/{number}/grade-requests", status_code=status.HTTP_201_CREATED, response_model=RequestOut
+)
+def request_grade(number: Number, body: GradeRequestIn, ctx: Context) -> RequestOut:
+    """Ask for a new grade (2–3 hand the case to 刑侦); a leader decides."""
+    row = cases.request_grade(ctx, number, body.grade, body.reason)
+    return RequestOut.model_validate(row, from_attributes=True)
+
+
+@router.post("/{number}/requests/{request_id}/decision", response_model=RequestOut)
+def decide(
+    number: Number,
+    request_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: DecisionIn,
+    ctx: Context,
+) -> RequestOut:
+    """A leader approves or rejects a grade change or a transfer to criminal investigation."""
+    row = cases.decide(ctx, number, request_id, body.approve, body.comment)
+    return RequestOut.model_validate(row, from_attributes=True)
+
+
+@router.post("/{number}/group", response_model=CaseOut)
+def form_group(number: Number, body: GroupIn, ctx: Context) -> CaseOut:
+    """一键建群: the commander and four specialist teams, each with its first task."""
+    return case_out(ctx, search.form_group(ctx, number, body.commander))
+
+
+@router.post("/{number}/tasks", status_code=status.HTTP_201_CREATED, response_model=TaskOut)
+def add_task(number: Number, body: TaskIn, ctx: Context) -> TaskOut:
+    return TaskOut.model_validate(search.add_task(ctx, number, body), from_attributes=True)
+
+
+@router.post("/{number}/tasks/{task_id}", response_model=TaskOut)
+def update_task(
+    number: Number,
+    task_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: TaskUpdate,
+    ctx: Context,
+) -> TaskOut:
+    return TaskOut.model_validate(
+        search.update_task(ctx, number, task_id, body), from_attributes=True
+    )
+
+
+class PushOut(BaseModel):
+    units: list[str]
+
+
+@router.post("/{number}/push", response_model=PushOut)
+def push_search(number: Number, body: PushIn, ctx: Context) -> PushOut:
+    """Push the search details (photo, description, last-seen point) to units within the radius."""
+    notices = search.push_search(ctx, number, body.radius_km)
+    return PushOut(units=[n.unit_code for n in notices])
+
+
+@router.post("/{number}/appeals", response_model=list[AppealOut])
+def publish_appeals(number: Number, body: AppealIn, ctx: Context, rt: Rt) -> list[AppealOut]:
+    """寻人启事 to social channels; the reach widens with the time lost until withdrawn."""
+    known = frozenset(filter(None, (c.strip() for c in rt.settings.appeal_channels.split(","))))
+    search.publish_appeals(ctx, number, body.channels, body.text, known)
+    return case_out(ctx, get_case(ctx, number)).appeals
+
+
+@router.post("/{number}/callbacks/{seq}", response_model=CallbackOut)
+def record_callback(
+    number: Number, seq: Annotated[int, Path(ge=1, le=100)], body: CallbackIn, ctx: Context
+) -> CallbackOut:
+    """回访: what the family said at a scheduled callback, and any new lead."""
+    return callback_out(ledger.record_callback(ctx, number, seq, body), ctx.at)
+
+
+@router.post("/{number}/close", response_model=CaseOut)
+def close_case(number: Number, body: CloseIn, ctx: Context) -> CaseOut:
+    """结案: the outcome; the incident closes with it, appeals are withdrawn, the family told."""
+    return case_out(ctx, closing.close_case(ctx, number, body))
+
+
+@router.get(
+    "/{number}/pfif", response_class=Response, responses={200: {"content": {"application/xml": {}}}}
+)
+def pfif(number: Number, ctx: Context, rt: Rt, request: Request) -> Response:
+    """The case as a PFIF 1.4 document (Person Finder Interchange Format)."""
+    ctx.by.require(Permission.READ)
+    case = get_case(ctx, number)
+    events = ctx.session.scalars(
+        select(Event)
+        .where(Event.subject_type == SUBJECT, Event.subject_id == case.number)
+        .order_by(Event.seq)
+    ).all()
+    photo = ctx.session.scalar(
+        select(CasePhoto.id).where(CasePhoto.case_id == case.id).order_by(CasePhoto.id).limit(1)
+    )
+    photo_url = str(request.url_for("read_photo", number=number, photo_id=photo)) if photo else None
+    body = export_case(
+        case, events, domain=rt.settings.pfif_domain, now=ctx.at, photo_url=photo_url
+    )
+    disposition = f'attachment; filename="{case.number}.pfif.xml"'
+    return Response(
+        content=body, media_type="application/xml", headers={"Content-Disposition": disposition}
+    )

@@ -1,0 +1,73 @@
+"""The case's journal and the lookups every part of the missing-person loop shares."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cad110.errors import NotFound
+from cad110.events.log import append
+from cad110.incidents.context import Ctx
+from cad110.models.jurisdiction import Jurisdiction, Level
+from cad110.models.missing import MissingCase
+from cad110.models.supervision import Notification
+
+SUBJECT = "missing_case"
+
+
+def journal(ctx: Ctx, case: MissingCase, kind: str, payload: dict[str, Any]) -> None:
+    """Append one entry to the case's journal."""
+    append(
+        ctx.session,
+        subject_type=SUBJECT,
+        subject_id=case.number,
+        kind=kind,
+        at=ctx.at,
+        actor=ctx.by.username,
+        payload=payload,
+    )
+
+
+def notify(
+    session: Session, place: Jurisdiction, case: MissingCase, kind: str, message: str, at: datetime
+) -> None:
+    """A message to a jurisdiction's duty desk about a case."""
+    session.add(
+        Notification(
+            target_code=place.code,
+            target_path=place.path,
+            kind=kind,
+            incident_id=case.incident_id,
+            message=message,
+            created_at=at,
+        )
+    )
+
+
+def station_of(session: Session, case: MissingCase) -> Jurisdiction:
+    place = session.get(Jurisdiction, case.jurisdiction_code)
+    assert place is not None
+    return place
+
+
+def district_of(session: Session, case: MissingCase) -> Jurisdiction:
+    """The district above the case's station (or the nearest level that exists)."""
+    place = station_of(session, case)
+    while place.level is Level.STATION and place.parent_code is not None:
+        parent = session.get(Jurisdiction, place.parent_code)
+        assert parent is not None
+        place = parent
+    return place
+
+
+def get_case(ctx: Ctx, number: str) -> MissingCase:
+    """The case with this number, if the caller's scope holds it (else 404)."""
+    case = ctx.session.scalars(
+        select(MissingCase).where(MissingCase.number == number)
+    ).one_or_none()
+    if case is None or not ctx.by.sees(case.jurisdiction_path):
+        raise NotFound(f"missing-person case {number} not found")
+    return case

@@ -1,0 +1,136 @@
+"""Delivering the outbox: appeals to social channels, messages to the informant's phone.
+
+The messages were committed with the change that caused them; here each is claimed (so two
+workers do not both send it), sent outside any transaction, and marked sent or rescheduled
+with a growing back-off. A channel with no adapter configured keeps its messages waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import httpx
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from cad110.db.engine import transaction
+from cad110.models.missing import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+# A claimed message not marked sent within this long is tried again (the worker died).
+CLAIM_FOR = timedelta(minutes=5)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+class DeliveryError(Exception):
+    """The outside system refused or could not be reached; try again later."""
+
+
+class Channel(Protocol):
+    """An outside system the outbox delivers to: a social channel or the SMS gateway."""
+
+    def send(self, message: Mapping[str, Any]) -> None:
+        """Deliver one message or raise DeliveryError."""
+
+
+@dataclass(frozen=True)
+class WebhookChannel:
+    """Posts each message as JSON to a URL (a social-group robot, an SMS gateway's API)."""
+
+    url: str
+    timeout_s: float = 10.0
+
+    def send(self, message: Mapping[str, Any]) -> None:
+        try:
+            response = httpx.post(self.url, json=dict(message), timeout=self.timeout_s)
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code >= 300:
+            raise DeliveryError(f"HTTP {response.status_code}: {response.text[:200]}")
+
+
+def parse_webhooks(text: str) -> dict[str, str]:
+    """'wechat=https://…,weibo=https://…' → {name: url}."""
+    hooks: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, url = part.partition("=")
+        if not sep or not name.strip() or not url.strip():
+            raise ValueError(f"appeal webhook must be name=url: {part!r}")
+        hooks[name.strip()] = url.strip()
+    return hooks
+
+
+def channels_from_settings(appeal_webhooks: str, sms_gateway_url: str) -> dict[str, Channel]:
+    found: dict[str, Channel] = {
+        name: WebhookChannel(url) for name, url in parse_webhooks(appeal_webhooks).items()
+    }
+    if sms_gateway_url:
+        found["sms"] = WebhookChannel(sms_gateway_url)
+    return found
+
+
+def _claim(
+    session: Session, now: datetime, channels: Mapping[str, Channel], limit: int
+) -> list[OutboxMessage]:
+    due = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.next_at <= now,
+            OutboxMessage.channel.in_(list(channels)),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    claimed = []
+    for message in due:
+        won = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id, OutboxMessage.next_at == message.next_at)
+            .values(next_at=now + CLAIM_FOR, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if won.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(message)
+    return claimed
+
+
+def deliver(
+    sessions: sessionmaker[Session],
+    channels: Mapping[str, Channel],
+    now: datetime,
+    *,
+    limit: int = 100,
+) -> tuple[int, int]:
+    """Send what is due, in creation order; (sent, failed)."""
+    if not channels:
+        return 0, 0
+    with transaction(sessions) as session:
+        claimed = [
+            (m.id, m.channel, dict(m.payload), m.attempts + 1)
+            for m in _claim(session, now, channels, limit)
+        ]
+    sent = failed = 0
+    for message_id, channel, payload, attempts in claimed:
+        try:
+            channels[channel].send(payload)
+        except DeliveryError as exc:
+            failed += 1
+            backoff = min(timedelta(seconds=30 * 2 ** min(attempts - 1, 10)), MAX_BACKOFF)
+            values: dict[str, Any] = {"next_at": now + backoff, "error": str(exc)[:1000]}
+            log.warning(
+                "outbox %s to %s failed (attempt %d): %s", message_id, channel, attempts, exc
+            )
+        else:
+            sent += 1
+            values = {"sent_at": now, "error": ""}
+        with transaction(sessions) as session:
+            session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+            )
+    return sent, failed

@@ -1,0 +1,243 @@
+"""Cases as the API and the screens show them, with their clocks worked out for now."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from cad110.incidents.context import Ctx
+from cad110.missing import rules as risk
+from cad110.missing.ledger import on_ledger
+from cad110.missing.schemas import (
+    AppealOut,
+    CallbackOut,
+    CaseOut,
+    CaseSummary,
+    FiringOut,
+    LinkOut,
+    NoticeOut,
+    RequestOut,
+    TaskOut,
+)
+from cad110.models.incident import Incident
+from cad110.models.missing import (
+    Appeal,
+    CaseCallback,
+    CaseLink,
+    CasePhoto,
+    CaseRequest,
+    CaseTask,
+    ClusterMember,
+    MissingCase,
+    OutboxMessage,
+    RequestState,
+    RuleFiring,
+    SearchNotice,
+)
+
+
+def callback_out(c: CaseCallback, now: datetime) -> CallbackOut:
+    return CallbackOut(
+        seq=c.seq,
+        label=c.label,
+        due_at=c.due_at,
+        overdue=c.done_at is None and c.cancelled_at is None and c.due_at <= now,
+        done_at=c.done_at,
+        done_by=c.done_by,
+        reached=c.reached,
+        family_said=c.family_said,
+        new_lead=c.new_lead,
+        cancelled=c.cancelled_at is not None,
+    )
+
+
+def _next_callbacks(session: Session, ids: Sequence[int]) -> dict[int, CaseCallback]:
+    rows = session.scalars(
+        select(CaseCallback)
+        .where(
+            CaseCallback.case_id.in_(ids),
+            CaseCallback.done_at.is_(None),
+            CaseCallback.cancelled_at.is_(None),
+        )
+        .order_by(CaseCallback.case_id, CaseCallback.seq)
+    )
+    first: dict[int, CaseCallback] = {}
+    for row in rows:
+        first.setdefault(row.case_id, row)
+    return first
+
+
+def summaries(ctx: Ctx, cases: Sequence[MissingCase]) -> list[CaseSummary]:
+    """Many cases at once: their incidents, next callbacks and pending requests in bulk."""
+    ids = [c.id for c in cases]
+    numbers: dict[int, str] = {
+        row.id: row.number
+        for row in ctx.session.execute(
+            select(Incident.id, Incident.number).where(
+                Incident.id.in_([c.incident_id for c in cases])
+            )
+        )
+    }
+    pending: dict[int, int] = dict(
+        ctx.session.execute(
+            select(CaseRequest.case_id, func.count())
+            .where(CaseRequest.case_id.in_(ids), CaseRequest.state == RequestState.PENDING)
+            .group_by(CaseRequest.case_id)
+        )
+    )
+    nexts = _next_callbacks(ctx.session, ids)
+    return [
+        _summary(ctx, c, numbers[c.incident_id], nexts.get(c.id), pending.get(c.id, 0))
+        for c in cases
+    ]
+
+
+def _summary(
+    ctx: Ctx, c: MissingCase, incident: str, next_cb: CaseCallback | None, pending: int
+) -> CaseSummary:
+    golden = risk.golden_deadline(c.last_seen_at, ctx.missing_rules) if c.urgent else None
+    golden_left = None
+    if golden is not None:
+        end = c.closed_at or ctx.at
+        golden_left = int((golden - end).total_seconds())
+    return CaseSummary(
+        number=c.number,
+        incident=incident,
+        status=c.status,
+        outcome=c.outcome,
+        grade=c.grade,
+        handling_unit=c.handling_unit,
+        urgent=c.urgent,
+        name=c.name,
+        sex=c.sex,
+        age=c.age,
+        jurisdiction=c.jurisdiction_code,
+        last_seen_at=c.last_seen_at,
+        last_seen_place=c.last_seen_place,
+        opened_at=c.opened_at,
+        closed_at=c.closed_at,
+        golden_until=golden,
+        golden_left_s=golden_left,
+        on_ledger=on_ledger(c, ctx.at, ctx.tz),
+        next_callback=callback_out(next_cb, ctx.at) if next_cb is not None else None,
+        pending_requests=pending,
+        case_officer=c.case_officer,
+        leader=c.leader,
+    )
+
+
+def case_out(ctx: Ctx, c: MissingCase) -> CaseOut:
+    s = ctx.session
+    summary = summaries(ctx, [c])[0]
+    delivered = {
+        appeal_id
+        for (appeal_id,) in s.execute(
+            select(OutboxMessage.appeal_id).where(
+                OutboxMessage.case_id == c.id, OutboxMessage.sent_at.is_not(None)
+            )
+        )
+    }
+    links = []
+    for link in s.scalars(
+        select(CaseLink).where(or_(CaseLink.case_id == c.id, CaseLink.duplicate_of_id == c.id))
+    ):
+        mine = link.case_id == c.id
+        other = s.get(MissingCase, link.duplicate_of_id if mine else link.case_id)
+        assert other is not None
+        links.append(
+            LinkOut(
+                case=other.number,
+                name=other.name,
+                score=link.score,
+                reasons=link.reasons,
+                direction="duplicate_of" if mine else "duplicated_by",
+            )
+        )
+    return CaseOut(
+        **summary.model_dump(),
+        birth_date=c.birth_date,
+        id_number=c.id_number,
+        phone=c.phone,
+        school_or_work=c.school_or_work,
+        home_address=c.home_address,
+        conditions=c.conditions,
+        signs=c.signs,
+        details=c.details,
+        informant_name=c.informant_name,
+        informant_phone=c.informant_phone,
+        informant_relation=c.informant_relation,
+        last_seen_lon=c.last_seen_lon,
+        last_seen_lat=c.last_seen_lat,
+        first_station=c.first_station_code,
+        first_officer=c.first_officer,
+        criminal_case_at=c.criminal_case_at,
+        investigation_at=c.investigation_at,
+        group_formed_at=c.group_formed_at,
+        commander=c.commander,
+        outcome_note=c.outcome_note,
+        photos=list(
+            s.scalars(select(CasePhoto.id).where(CasePhoto.case_id == c.id).order_by(CasePhoto.id))
+        ),
+        firings=[
+            FiringOut(rule=f.rule, reason=f.reason, fired_at=f.fired_at)
+            for f in s.scalars(
+                select(RuleFiring).where(RuleFiring.case_id == c.id).order_by(RuleFiring.id)
+            )
+        ],
+        requests=[
+            RequestOut.model_validate(r, from_attributes=True)
+            for r in s.scalars(
+                select(CaseRequest).where(CaseRequest.case_id == c.id).order_by(CaseRequest.id)
+            )
+        ],
+        tasks=[
+            TaskOut.model_validate(t, from_attributes=True)
+            for t in s.scalars(
+                select(CaseTask).where(CaseTask.case_id == c.id).order_by(CaseTask.id)
+            )
+        ],
+        appeals=[
+            AppealOut(
+                id=a.id,
+                channel=a.channel,
+                radius_km=a.radius_km,
+                state=a.state,
+                text=a.text,
+                created_at=a.created_at,
+                withdrawn_at=a.withdrawn_at,
+                delivered=a.id in delivered,
+            )
+            for a in s.scalars(select(Appeal).where(Appeal.case_id == c.id).order_by(Appeal.id))
+        ],
+        callbacks=[
+            callback_out(cb, ctx.at)
+            for cb in s.scalars(
+                select(CaseCallback).where(CaseCallback.case_id == c.id).order_by(CaseCallback.seq)
+            )
+        ],
+        links=links,
+        notices=[
+            NoticeOut(
+                unit=n.unit_code, distance_m=n.distance_m, sent_at=n.sent_at, read_at=n.read_at
+            )
+            for n in s.scalars(
+                select(SearchNotice)
+                .where(SearchNotice.case_id == c.id)
+                .order_by(SearchNotice.distance_m)
+            )
+        ],
+        clusters=list(
+            s.scalars(select(ClusterMember.cluster_id).where(ClusterMember.case_id == c.id))
+        ),
+    )
+
+
+def group_by_case(rows: Sequence[tuple[int, int]]) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for key, value in rows:
+        grouped[key].append(value)
+    return grouped

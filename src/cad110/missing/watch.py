@@ -1,0 +1,78 @@
+"""The missing-person tick: rules that fire with time, callback reminders, widening appeals.
+
+Run by the supervision loop in the same transaction as its own tick; every change is
+conditional or guarded by a unique row, so two workers ticking at once do each thing once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from cad110.auth.principal import Principal
+from cad110.incidents.context import Ctx
+from cad110.missing import rules as risk
+from cad110.missing.cases import apply_firings, person_facts
+from cad110.missing.ledger import remind_due
+from cad110.missing.search import widen_appeals
+from cad110.models.missing import Appeal, AppealState, CaseStatus, MissingCase
+from cad110.models.user import Role
+from cad110.runtime import Runtime
+
+# The tick acts as the system: rule firings and reminders are journalled by "system".
+SYSTEM = Principal(
+    user_id=0, username="system", role=Role.ADMIN, jurisdiction_code="", scope_path=""
+)
+
+
+def system_ctx(rt: Runtime, session: Session, now: datetime) -> Ctx:
+    return Ctx(
+        session=session,
+        by=SYSTEM,
+        at=now,
+        catalog=rt.catalog,
+        tz=rt.settings.tz,
+        eta=rt.eta,
+        missing_rules=rt.missing_rules,
+    )
+
+
+@dataclass(frozen=True)
+class WatchReport:
+    fired: int
+    reminded: int
+    widened: int
+
+
+def tick(ctx: Ctx) -> WatchReport:
+    rules = ctx.missing_rules
+    child_since = ctx.at - timedelta(hours=rules.victim_child_hours)
+    unexplained_since = ctx.at - timedelta(days=rules.unexplained_days)
+    candidates = ctx.session.scalars(
+        select(MissingCase).where(
+            MissingCase.status == CaseStatus.OPEN,
+            or_(
+                (MissingCase.age < rules.victim_child_under)
+                & (MissingCase.last_seen_at <= child_since),
+                MissingCase.opened_at <= unexplained_since,
+            ),
+        )
+    ).all()
+    fired = 0
+    for case in candidates:
+        fired += len(
+            apply_firings(
+                ctx, case, risk.on_time(person_facts(case), case.opened_at, ctx.at, rules)
+            )
+        )
+    reminded = remind_due(ctx)
+    widened = 0
+    active = select(Appeal.case_id).where(Appeal.state == AppealState.ACTIVE)
+    with_appeals = ctx.session.scalars(select(MissingCase).where(MissingCase.id.in_(active))).all()
+    for case in with_appeals:
+        widened += widen_appeals(ctx, case)
+    ctx.session.flush()
+    return WatchReport(fired=fired, reminded=reminded, widened=widened)

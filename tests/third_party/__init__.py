@@ -1,0 +1,1 @@
+"""Third-party code used only by the tests, each with its licence and NOTICE."""
