@@ -87,7 +87,7 @@ def summaries(ctx: Ctx, cases: Sequence[MissingCase]) -> list[CaseSummary]:
             select(CaseRequest.case_id, func.count())
             .where(CaseRequest.case_id.in_(ids), CaseRequest.state == RequestState.PENDING)
             .group_by(CaseRequest.case_id)
-        )
+        ).all()
     )
     nexts = _next_callbacks(ctx.session, ids)
     return [
