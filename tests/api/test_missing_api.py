@@ -9,9 +9,9 @@ import pytest
 
 from cad110.clock import VirtualClock
 from cad110.runtime import Runtime
-from tests.api.helpers import new_incident, ok
+from tests.api.helpers import new_incident, ok, walk_to_arrival
 from tests.conftest import Api
-from tests.integration.missing_steps import case, open_case, person
+from tests.integration.missing_steps import case, ok_list, open_case, person
 from tests.world import GULOU_WEST, MINHOU
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -288,3 +288,39 @@ def test_closing_cancels_callbacks_and_refuses_further_work(
     listed = ok(api.get("/missing?status=closed", "dispatcher"))
     assert [c["number"] for c in listed["items"]] == [number]
     assert GULOU_WEST  # the case was opened in Gulou west: the default place of open_case
+
+
+def test_units_see_the_search_details_by_dispatch_or_by_push(api: Api, clock: VirtualClock) -> None:
+    opened = open_case(
+        api,
+        clock,
+        category="missing_elderly",
+        who=person("唐福", "male", 81, details={"clothing": "灰色夹克"}),
+    )
+    number = opened["number"]
+    assert ok_list(api.get("/missing/lookouts", "officer-35010201-1")) == []
+    walk_to_arrival(api, opened["incident"], "35010201-1")
+    [by_dispatch] = ok_list(api.get("/missing/lookouts", "officer-35010201-1"))
+    assert (by_dispatch["case"], by_dispatch["via"]) == (number, "dispatch")
+    assert "灰色夹克" in by_dispatch["description"]
+    ok(api.post(f"/missing/{number}/push", "dispatcher", json={"radius_km": 5}))
+    [pushed] = ok_list(api.get("/missing/lookouts", "officer-35010202-1"))
+    assert (pushed["via"], pushed["read_at"]) == ("push", None)
+    # Another unit's officer cannot mark it read; its own officer can.
+    other = api.post(f"/missing/lookouts/{pushed['notice']}/read", "officer-35010201-1")
+    assert other.status_code == 404
+    assert (
+        api.post(f"/missing/lookouts/{pushed['notice']}/read", "officer-35010202-1").status_code
+        == 204
+    )
+    [seen] = ok_list(api.get("/missing/lookouts?unit=35010202-1", "dispatcher"))
+    assert seen["read_at"] is not None
+    assert api.get("/missing/lookouts", "dispatcher").status_code == 422
+    ok(
+        api.post(
+            f"/missing/{number}/close",
+            "dispatcher",
+            json={"outcome": "found_safe", "note": "已找到"},
+        )
+    )
+    assert ok_list(api.get("/missing/lookouts", "officer-35010202-1")) == []

@@ -17,6 +17,7 @@ from cad110.errors import Conflict, InvalidInput, NotFound
 from cad110.incidents.schemas import EventOut
 from cad110.missing import cases, closing, ledger, search
 from cad110.missing.journal import SUBJECT, get_case, journal
+from cad110.missing.notices import LookoutOut, lookouts, mark_read
 from cad110.missing.pfif import export_case
 from cad110.missing.schemas import (
     AppealIn,
@@ -178,6 +179,25 @@ def acknowledge_cluster(
     for member in members:
         journal(ctx, member, "cluster_acknowledged", {"cluster": alert.id, "comment": body.comment})
     return next(c for c in list_clusters(ctx) if c.id == cluster_id)
+
+
+@router.get("/lookouts", response_model=list[LookoutOut])
+def read_lookouts(
+    ctx: Context,
+    unit: Annotated[str | None, Query(pattern=r"^[0-9A-Za-z_.-]{1,32}$")] = None,
+) -> list[LookoutOut]:
+    """查找协查: the open cases a unit is asked to look out for (an officer: their own unit)."""
+    ctx.by.require(Permission.READ)
+    code = unit or ctx.by.unit_code
+    if code is None:
+        raise InvalidInput("unit", "name the unit")
+    return lookouts(ctx, code)
+
+
+@router.post("/lookouts/{notice_id}/read", status_code=status.HTTP_204_NO_CONTENT)
+def read_notice(notice_id: Annotated[int, Path(ge=1, le=2**31 - 1)], ctx: Context) -> None:
+    ctx.by.require(Permission.UNIT_STEP)
+    mark_read(ctx, notice_id)
 
 
 @router.get("/{number}", response_model=CaseOut)
