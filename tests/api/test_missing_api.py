@@ -12,6 +12,7 @@ from cad110.runtime import Runtime
 from tests.api.helpers import new_incident, ok, walk_to_arrival
 from tests.conftest import Api
 from tests.integration.missing_steps import case, ok_list, open_case, person
+from tests.third_party.personfinder import pfif as personfinder
 from tests.world import GULOU_WEST, MINHOU
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -324,3 +325,41 @@ def test_units_see_the_search_details_by_dispatch_or_by_push(api: Api, clock: Vi
         )
     )
     assert ok_list(api.get("/missing/lookouts", "officer-35010202-1")) == []
+
+
+def test_the_pfif_export_of_a_worked_case_is_read_back_by_person_finder(
+    api: Api, clock: VirtualClock
+) -> None:
+    opened = open_case(api, clock, category="missing_person", who=person("田野", "male", 26))
+    number = opened["number"]
+    ok(
+        api.post(
+            f"/missing/{number}/notes", "dispatcher", json={"text": "调取监控，见其往火车站方向"}
+        )
+    )
+    headers = {**api.as_("dispatcher"), "Content-Type": "image/png"}
+    api.client.post(f"/api/v1/missing/{number}/photos", content=PNG, headers=headers)
+    clock.advance(timedelta(hours=5))
+    ok(
+        api.post(
+            f"/missing/{number}/close",
+            "dispatcher",
+            json={"outcome": "found_safe", "note": "在火车站找到", "found_place": "福州火车站"},
+        )
+    )
+    response = api.get(f"/missing/{number}/pfif", "dispatcher")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    assert "13900139000" not in response.text  # the informant's phone stays inside
+    persons, notes = personfinder.parse(response.content, rename_fields=False)
+    [found] = persons
+    assert found["person_record_id"] == f"110.fuzhou.gov.cn/person.{number}"
+    assert found["full_name"] == "田野"
+    assert found["photo_url"].endswith(
+        f"/api/v1/missing/{number}/photos/{case(api, number)['photos'][0]}"
+    )
+    texts = [n["text"] for n in notes]
+    assert any("火车站方向" in t for t in texts)
+    assert notes[-1]["status"] == "believed_alive"
+    assert notes[-1]["last_known_location"] == "福州火车站"
+    assert all(n["person_record_id"] == found["person_record_id"] for n in notes)
