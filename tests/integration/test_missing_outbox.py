@@ -19,7 +19,7 @@ from cad110.models.missing import OutboxMessage
 from cad110.runtime import Runtime
 from tests.api.helpers import ok
 from tests.conftest import Api
-from tests.integration.missing_steps import FakeChannel, open_case, person
+from tests.integration.missing_steps import FakeChannel, notifications, open_case, person
 
 
 class _Hook(BaseHTTPRequestHandler):
@@ -136,3 +136,20 @@ def test_webhook_settings_are_parsed_and_wrong_ones_refused() -> None:
     assert set(channels_from_settings("wechat=http://a/x", "http://sms/send")) == {"wechat", "sms"}
     with pytest.raises(ValueError, match="name=url"):
         parse_webhooks("wechat")
+
+
+def test_a_death_is_told_in_person_never_by_sms(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    sms = FakeChannel()
+    runtime.outbox_channels = {"sms": sms}
+    number = open_case(api, clock, category="missing_person", who=person("苏红", "female", 35))[
+        "number"
+    ]
+    body = {"outcome": "found_dead", "note": "在江边发现遗体"}
+    ok(api.post(f"/missing/{number}/close", "leader", json=body))
+    assert deliver(runtime.sessions, runtime.outbox_channels, clock.now()) == (0, 0)
+    assert sms.sent == []
+    [told] = notifications(runtime, "missing_inform")
+    assert "当面告知" in told.message
+    assert told.target_code == "35010201"

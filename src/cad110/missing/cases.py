@@ -6,7 +6,7 @@ transaction; the journal is append-only like every other event.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -79,7 +79,7 @@ def _set_informant(case: MissingCase, informant: InformantIn) -> None:
 def _set_last_seen(case: MissingCase, last_seen: LastSeenIn, now: datetime) -> None:
     if last_seen.at > now + timedelta(minutes=5):
         raise InvalidInput(["last_seen", "at"], "the time last seen is in the future")
-    case.last_seen_at = last_seen.at
+    case.last_seen_at = last_seen.at.astimezone(UTC)
     case.last_seen_place = last_seen.place
     case.last_seen_lon = last_seen.lon
     case.last_seen_lat = last_seen.lat

@@ -11,7 +11,7 @@ from cad110.incidents.actions import latest_assignments, perform
 from cad110.incidents.context import Ctx
 from cad110.incidents.lifecycle import Action, AssignmentState, Status
 from cad110.incidents.schemas import CloseBody, GuideCheck, NoteBody, ReportBody
-from cad110.missing.journal import get_case, journal
+from cad110.missing.journal import get_case, journal, notify, station_of
 from cad110.missing.ledger import cancel_callbacks
 from cad110.missing.schemas import CloseIn
 from cad110.missing.search import enqueue, withdraw_appeals
@@ -62,12 +62,29 @@ def close_case(ctx: Ctx, number: str, body: CloseIn) -> MissingCase:
         pending.comment = "案件已结案"
     cancel_callbacks(ctx, case)
     withdraw_appeals(ctx, case)
-    text = f"【110】您报告失踪的{case.name}{OUTCOME_ZH[body.outcome]}。{body.note}"
-    enqueue(ctx, case, OutboxKind.INFORM, SMS_CHANNEL, text=text)
-    journal(ctx, case, "informant_told", {"phone": case.informant_phone, "text": text})
+    _tell_informant(ctx, case, body)
     _close_incident(ctx, case, body)
     ctx.session.flush()
     return case
+
+
+def _tell_informant(ctx: Ctx, case: MissingCase, body: CloseIn) -> None:
+    """The family hears the outcome: by SMS, except a death, which officers tell in person."""
+    if body.outcome is CaseOutcome.FOUND_DEAD:
+        notify(
+            ctx.session,
+            station_of(ctx.session, case),
+            case,
+            "missing_inform",
+            f"寻人结案：{case.number}（{case.name}）已找到，人员死亡。请民警当面告知报案人"
+            f"{case.informant_name}（{case.informant_relation}），不以短信通知。",
+            ctx.at,
+        )
+        journal(ctx, case, "informant_to_be_told_in_person", {"informant": case.informant_name})
+        return
+    text = f"【110】您报告失踪的{case.name}{OUTCOME_ZH[body.outcome]}。{body.note}"
+    enqueue(ctx, case, OutboxKind.INFORM, SMS_CHANNEL, text=text)
+    journal(ctx, case, "informant_told", {"phone": case.informant_phone, "text": text})
 
 
 def _close_incident(ctx: Ctx, case: MissingCase, body: CloseIn) -> None:
