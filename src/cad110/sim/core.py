@@ -1,0 +1,261 @@
+"""The traffic generator's core: its state, the queue of due actions, the clock, the plumbing.
+
+`SimCore` holds what every actor shares (the runtime, the seeded random generator, the city,
+the accounts, what it knows of units, incidents and recent callers, the queue of due actions)
+and the plumbing they all use: one short transaction a step, time limits, drive times. The
+actors are mixins on it (`desk`, `dispatcher`, `field`); what one actor asks of another is
+declared here and defined by that actor.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import random
+import threading
+from collections import Counter, deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from cad110.auth.principal import Principal
+from cad110.catalog.loader import TimeLimits
+from cad110.clock import VirtualClock
+from cad110.db.engine import transaction
+from cad110.errors import DomainError
+from cad110.geo.distance import haversine_m
+from cad110.incidents.context import Ctx
+from cad110.models.incident import Incident
+from cad110.runtime import Runtime
+from cad110.sim import content
+from cad110.sim.actors import Actors
+from cad110.sim.geography import CityMap
+from cad110.sim.rhythm import CALLS_PER_DAY, Arrivals
+from cad110.sim.state import CIRCUITY, DRIVE_KMH, _Caller, _Due, _IncidentState, _UnitState
+
+log = logging.getLogger("cad110.sim")
+
+_T = TypeVar("_T")
+
+
+class SimCore:
+    """The traffic generator's state, clock and plumbing, under its actors."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        speed: float = 1.0,
+        seed: int | None = 0,
+        calls_per_day: float = CALLS_PER_DAY,
+        fix_interval_s: float = 5.0,
+        warm_calls: int = 0,
+    ) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        if fix_interval_s <= 0:
+            raise ValueError("fix_interval_s must be positive")
+        self._rt = runtime
+        self._clock = runtime.clock
+        self.speed = speed
+        self._fix_interval = fix_interval_s
+        root = random.Random(seed)
+        self._rng = random.Random(root.getrandbits(64))
+        self._catalog = runtime.catalog
+        with runtime.readers() as session:
+            self._map = CityMap(session)
+            self._actors = Actors.load(session)
+        self._arrivals = Arrivals(
+            random.Random(root.getrandbits(64)),
+            calls_per_day=calls_per_day,
+            speed=speed,
+            tz=runtime.settings.tz,
+        )
+        self._categories = content.category_weights(self._catalog)
+        if not self._categories:
+            raise ValueError("the catalog has none of the simulated categories")
+        self._units = {code: _UnitState(u) for code, u in self._actors.units.items()}
+        self._incidents: dict[str, _IncidentState] = {}
+        self._callers: deque[_Caller] = deque()
+        self._offers: set[int] = set()
+        self._queue: list[_Due] = []
+        self._seq = 0
+        self.stats: Counter[str] = Counter()
+        start = self._now()
+        self._at(self._arrivals.next_after(start), "call", partial(self._call, True))
+        for i in range(warm_calls):
+            self._at(start + timedelta(seconds=1 + 2 * i), "call", partial(self._call, False))
+        self._at(start + timedelta(seconds=fix_interval_s), "heartbeat", self._heartbeat)
+
+    # --- driving the clock --------------------------------------------------------------
+
+    @property
+    def next_due(self) -> datetime | None:
+        return self._queue[0].at if self._queue else None
+
+    def step_until(self, moment: datetime) -> int:
+        """Run every action due up to `moment`, in order; returns how many ran.
+
+        On a VirtualClock the clock is moved to each action's time, then to `moment`.
+        """
+        virtual = self._clock if isinstance(self._clock, VirtualClock) else None
+        ran = 0
+        while self._queue and self._queue[0].at <= moment:
+            due = heapq.heappop(self._queue)
+            if virtual is not None and virtual.now() < due.at:
+                virtual.set(due.at)
+            due.run()
+            ran += 1
+        if virtual is not None and virtual.now() < moment:
+            virtual.set(moment)
+        return ran
+
+    def run_forever(self, stop_event: threading.Event, *, report_every_s: float = 60.0) -> None:
+        """Run in wall-clock time until `stop_event` is set, sleeping between due actions."""
+        log.info(
+            "traffic generator running: speed %s, about %.0f calls/hour now",
+            self.speed,
+            self._arrivals.rate(self._now()) * 3600,
+        )
+        next_report = self._now() + timedelta(seconds=report_every_s)
+        while not stop_event.is_set():
+            now = self._now()
+            due = self.next_due
+            wait = report_every_s if due is None else (due - now).total_seconds()
+            wait = min(wait, (next_report - now).total_seconds())
+            if wait > 0:
+                if stop_event.wait(wait):
+                    break
+                now = self._now()
+            self.step_until(now)
+            if now >= next_report:
+                log.info("traffic generator: %s", self.summary())
+                next_report = now + timedelta(seconds=report_every_s)
+        log.info("traffic generator stopped: %s", self.summary())
+
+    def summary(self) -> str:
+        keys = ("calls", "incidents", "dispatched", "queued", "reported", "closed", "refused")
+        return ", ".join(f"{k} {self.stats[k]}" for k in keys)
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self._clock.now()
+
+    def _at(self, when: datetime, label: str, run: Callable[[], object]) -> None:
+        self._seq += 1
+        heapq.heappush(self._queue, _Due(when, self._seq, label, run))
+
+    def _after(self, seconds: float, label: str, run: Callable[[], object]) -> None:
+        self._at(self._now() + timedelta(seconds=seconds), label, run)
+
+    def _squeeze(self, seconds: float, floor: float) -> float:
+        """A stretch nobody supervises, shortened by the speed."""
+        return max(floor, seconds / self.speed)
+
+    def _ctx(self, session: Session, by: Principal) -> Ctx:
+        rt = self._rt
+        return Ctx(
+            session=session,
+            by=by,
+            at=self._now(),
+            catalog=rt.catalog,
+            tz=rt.settings.tz,
+            eta=rt.eta,
+        )
+
+    def _tx(self, label: str, work: Callable[[Session], _T]) -> _T | None:
+        """Run one step in its own transaction; a refusal or a database error skips it."""
+        try:
+            with transaction(self._rt.sessions) as session:
+                return work(session)
+        except DomainError as exc:
+            self.stats["refused"] += 1
+            log.debug("simulated %s refused (%d): %s", label, exc.status_code, exc.message)
+        except SQLAlchemyError as exc:
+            self.stats["db_errors"] += 1
+            log.warning("simulated %s failed in the database: %s", label, exc)
+        return None
+
+    def _limits(self, inc: _IncidentState) -> TimeLimits:
+        if inc.category is not None:
+            return inc.category.limits_for(inc.grade)
+        return self._catalog.grades[inc.grade].limits
+
+    def _drive_s(
+        self, origin: tuple[float, float], target: tuple[float, float], grade: int
+    ) -> float:
+        """Seconds a simulated drive takes: straight line × circuity at the grade's speed.
+
+        Deliberately not the dispatcher's ETA model: with lights and siren an urgent drive
+        beats the estimate; a routine one roughly meets it.
+        """
+        metres = haversine_m(origin[0], origin[1], target[0], target[1])
+        speed_kmh = DRIVE_KMH.get(grade, DRIVE_KMH[3])
+        return 15.0 + metres * CIRCUITY / (speed_kmh / 3.6) * self._rng.uniform(0.85, 1.15)
+
+    def _register(
+        self,
+        number: str,
+        *,
+        lon: float | None,
+        lat: float | None,
+        category: str | None,
+        grade: int | None,
+        jurisdiction: str,
+        ours: bool,
+    ) -> _IncidentState:
+        known = self._incidents.get(number)
+        if known is not None:
+            return known
+        state = _IncidentState(
+            number=number,
+            point=(lon, lat) if lon is not None and lat is not None else None,
+            category=self._catalog.get(category) if category else None,
+            grade=grade or 3,
+            urban=self._map.is_urban(jurisdiction),
+            ours=ours,
+        )
+        self._incidents[number] = state
+        return state
+
+    def _register_row(self, incident: Incident, *, ours: bool) -> _IncidentState:
+        return self._register(
+            incident.number,
+            lon=incident.lon,
+            lat=incident.lat,
+            category=incident.category_code,
+            grade=incident.grade,
+            jurisdiction=incident.jurisdiction_code,
+            ours=ours,
+        )
+
+    # --- asked of one actor by another ---------------------------------------------------
+
+    def _call(self, chain: bool) -> None:
+        """Take one call; with `chain`, book the next arrival (the call-taker's)."""
+        raise NotImplementedError
+
+    def _dispatch(self, number: str) -> None:
+        """Dispatch the incident, or queue it (the dispatcher's)."""
+        raise NotImplementedError
+
+    def _scan_offers(self) -> None:
+        """Book the acceptance of each new pending offer (the dispatcher's)."""
+        raise NotImplementedError
+
+    def _close(self, number: str, tries: int) -> None:
+        """Close a reported incident, retrying a refused close (the dispatcher's)."""
+        raise NotImplementedError
+
+    def _start_job(self, code: str, number: str, dispatched_at: datetime) -> None:
+        """Put a unit on an incident and book its sign-for (the units')."""
+        raise NotImplementedError
+
+    def _heartbeat(self) -> None:
+        """Post AVL fixes and pick up what the console did; books the next beat (the units')."""
+        raise NotImplementedError
