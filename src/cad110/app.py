@@ -17,6 +17,7 @@ from cad110.incidents.api import router as incidents_router
 from cad110.jurisdictions.api import router as jurisdictions_router
 from cad110.live import install_live
 from cad110.missing.api import router as missing_router
+from cad110.missing.reports_api import router as missing_reports_router
 from cad110.runtime import Runtime
 from cad110.supervision.api import router as supervision_router
 from cad110.supervision.loop import SupervisionLoop
@@ -62,6 +63,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         supervision_router,
         notifications_router,
         missing_router,
+        missing_reports_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -1,18 +1,30 @@
-"""`cad110 seed demo` on a fresh database: Fuzhou, with people and units, once."""
+"""`cad110 seed demo` on a fresh database: Fuzhou, with people, units and missing-person cases,
+once."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from cad110.cli import app as cli
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import upgrade
 from cad110.jurisdictions.lookup import geo_index
+from cad110.models.event import Event
+from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction, Level
+from cad110.models.missing import (
+    Appeal,
+    CaseCallback,
+    CaseLink,
+    CaseRequest,
+    MissingCase,
+    SearchNotice,
+)
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Unit
 from cad110.models.user import User
@@ -75,4 +87,106 @@ def test_seed_demo_builds_fuzhou_once_and_tokens_work(
         assert place.jurisdiction_path.startswith("350100/350102/")
         assert place.grid_code is not None
         assert place.grid_code.startswith(place.jurisdiction_code)
+    engine.dispose()
+
+
+def test_seed_demo_adds_missing_person_cases_in_every_stage_once(
+    empty_sqlite: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAD110_DATABASE_URL", empty_sqlite)
+    get_settings.cache_clear()
+    engine = make_engine(empty_sqlite)
+    sessions = make_sessionmaker(engine)
+
+    def counts() -> tuple[int, ...]:
+        with transaction(sessions) as session:
+            return tuple(
+                session.scalar(select(func.count()).select_from(model)) or 0
+                for model in (MissingCase, Incident, CaseCallback, CaseRequest, Event)
+            )
+
+    try:
+        runner = CliRunner()
+        assert runner.invoke(cli, ["seed", "demo"]).exit_code == 0
+        seeded = counts()
+        assert runner.invoke(cli, ["seed", "demo"]).exit_code == 0
+        assert counts() == seeded  # a second run adds nothing
+        assert runner.invoke(cli, ["audit", "verify"]).exit_code == 0
+
+        report = runner.invoke(cli, ["report", "missing-daily"])
+        assert report.exit_code == 0, report.output
+        assert "全市接报失踪人员" in report.output
+        assert "合计" in report.output
+        assert runner.invoke(cli, ["report", "missing-daily", "--date", "23/11"]).exit_code == 2
+        unknown = runner.invoke(cli, ["report", "missing-daily", "--jurisdiction", "999999"])
+        assert unknown.exit_code == 1
+    finally:
+        get_settings.cache_clear()
+
+    now = datetime.now(UTC)
+    with transaction(sessions) as session:
+        by_name: dict[str, list[MissingCase]] = {}
+        for case in session.scalars(select(MissingCase).order_by(MissingCase.opened_at)):
+            by_name.setdefault(case.name, []).append(case)
+        assert {n: [c.status.value for c in cs] for n, cs in by_name.items()} == {
+            "郑志明": ["open"],
+            "林雨欣": ["open"],
+            "张子豪": ["closed"],
+            "吴建平": ["open", "open"],
+            "陈金水": ["open"],
+        }
+
+        def callbacks(case: MissingCase) -> list[CaseCallback]:
+            return list(
+                session.scalars(
+                    select(CaseCallback)
+                    .where(CaseCallback.case_id == case.id)
+                    .order_by(CaseCallback.seq)
+                )
+            )
+
+        # The elderly man: urgent, the golden hours running, the group, appeals and a unit out.
+        [elderly] = by_name["陈金水"]
+        assert elderly.urgent
+        assert elderly.group_formed_at is not None
+        assert now < elderly.last_seen_at + timedelta(hours=72)
+        assert session.scalar(
+            select(func.count()).where(Appeal.case_id == elderly.id, Appeal.state == "active")
+        )
+        assert session.scalar(select(func.count()).where(SearchNotice.case_id == elderly.id))
+        incident = session.get(Incident, elderly.incident_id)
+        assert incident is not None
+        assert incident.status.value == "arrived"
+
+        # The girl: a criminal case at once; past 48 hours a transfer waits for the leader.
+        [girl] = by_name["林雨欣"]
+        assert girl.criminal_case_at is not None
+        assert girl.handling_unit.value == "criminal"
+        [request] = session.scalars(select(CaseRequest).where(CaseRequest.case_id == girl.id))
+        assert (request.kind.value, request.state.value) == ("transfer_criminal", "pending")
+
+        # On the ledger ten days: 24 h, 3 d and 7 d recorded, 15 d still to come.
+        [adult] = by_name["郑志明"]
+        assert timedelta(days=9) < now - adult.opened_at < timedelta(days=11)
+        assert [(c.label, c.done_at is not None) for c in callbacks(adult)[:4]] == [
+            ("24h", True),
+            ("3d", True),
+            ("7d", True),
+            ("15d", False),
+        ]
+        assert callbacks(adult)[3].due_at > now
+
+        # Found safe yesterday: closed, its callbacks cancelled.
+        [found] = by_name["张子豪"]
+        assert found.outcome is not None
+        assert found.outcome.value == "found_safe"
+        assert all(c.cancelled_at is not None for c in callbacks(found))
+
+        # Reported twice: the second report linked to the first, whose first callback is due.
+        first, second = by_name["吴建平"]
+        [link] = session.scalars(select(CaseLink))
+        assert (link.case_id, link.duplicate_of_id) == (second.id, first.id)
+        due = callbacks(first)[0]
+        assert due.due_at <= now
+        assert (due.done_at, due.cancelled_at) == (None, None)
     engine.dispose()

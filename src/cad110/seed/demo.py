@@ -13,13 +13,17 @@ from sqlalchemy.orm import Session
 
 from cad110.auth.passwords import generate_password, hash_password
 from cad110.auth.service import add_user
+from cad110.catalog.loader import default_catalog
 from cad110.events.log import NEW_SUBJECT, append
 from cad110.jurisdictions.cityplan import CityPlan, DistrictPlan, StationPlan, fuzhou_plan
 from cad110.jurisdictions.lookup import geo_index, invalidate
+from cad110.missing.rules import load_rules
 from cad110.models.jurisdiction import AreaType, Grid, Jurisdiction, Level
 from cad110.models.target import KeyTarget, TargetKind
 from cad110.models.unit import DutyMode, PatrolLevel, Unit, UnitGrid, UnitKind, UnitStatus
 from cad110.models.user import Role
+from cad110.seed.missing_demo import seed_missing_demo
+from cad110.settings import Settings, get_settings
 
 UNITS_PER_CITY = 100
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -40,6 +44,7 @@ class SeedReport:
     units: int
     passwords: dict[str, str]
     officer_password: str | None
+    missing_cases: int = 0
 
 
 def _geometry(value: dict[str, Any]) -> str:
@@ -329,8 +334,19 @@ def seed_key_targets(session: Session, units: list[Unit]) -> int:
     return count
 
 
-def seed_demo(session: Session, *, now: datetime) -> SeedReport:
-    """Seed the demo city once; a second call changes nothing."""
+def seed_demo(
+    session: Session,
+    *,
+    now: datetime,
+    missing_cases: bool = False,
+    settings: Settings | None = None,
+) -> SeedReport:
+    """Seed the demo city once; a second call changes nothing.
+
+    With `missing_cases` (as `cad110 seed demo` does), the city also gets missing-person cases
+    in every stage of the loop, with their incidents and one unit on scene. The simulator's
+    tests and the board benchmark leave them out: they count on a city with no history.
+    """
     plan = fuzhou_plan()
     if session.get(Jurisdiction, plan.code) is not None:
         counts = (
@@ -369,4 +385,19 @@ def seed_demo(session: Session, *, now: datetime) -> SeedReport:
             now=now,
             actor="seed",
         )
-    return SeedReport(True, jurisdictions, grids, len(units), passwords, officer_password)
+    if not missing_cases:
+        return SeedReport(True, jurisdictions, grids, len(units), passwords, officer_password)
+    # With the city, once: the cases are created as of `now` so that they look live.
+    settings = settings or get_settings()
+    channels = frozenset(filter(None, (c.strip() for c in settings.appeal_channels.split(","))))
+    cases = seed_missing_demo(
+        session,
+        now=now,
+        tz=settings.tz,
+        catalog=default_catalog(),
+        rules=load_rules(settings.missing_rules_path),
+        appeal_channels=channels,
+    )
+    return SeedReport(
+        True, jurisdictions, grids, len(units), passwords, officer_password, len(cases)
+    )

@@ -1,0 +1,54 @@
+"""JSON routes of the missing-person reports: the daily section and recovery statistics.
+
+Readable by every role; a jurisdiction outside the caller's subtree does not exist (404).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from cad110.api.deps import Context
+from cad110.api.routing import UnitOfWorkRoute
+from cad110.missing import reports
+from cad110.missing.reports import DailyReport, GroupBy, RecoveryReport
+
+router = APIRouter(
+    prefix="/reports/missing", tags=["missing persons", "reports"], route_class=UnitOfWorkRoute
+)
+
+JurisdictionCode = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=16,
+        pattern=r"^[0-9A-Za-z_.-]+$",
+        description="Jurisdiction code (default: the caller's own)",
+    ),
+]
+
+
+@router.get("/daily", response_model=DailyReport)
+def daily(
+    ctx: Context,
+    day: Annotated[
+        date | None, Query(alias="date", description="Local date, YYYY-MM-DD (default: today)")
+    ] = None,
+    jurisdiction: JurisdictionCode = None,
+) -> DailyReport:
+    """每日治安情况汇报 (寻人部分): a day's cases per station, district and in all, with the text."""
+    return reports.daily_report(ctx, day, jurisdiction)
+
+
+@router.get("/recovery", response_model=RecoveryReport)
+def recovery(
+    ctx: Context,
+    since: Annotated[date, Query(description="First local day of the period")],
+    until: Annotated[date, Query(description="Day after the period (exclusive)")],
+    jurisdiction: JurisdictionCode = None,
+    group_by: GroupBy = "district",
+) -> RecoveryReport:
+    """找回率: recovery of the cases opened in [since, until), per district or station."""
+    return reports.recovery_stats(ctx, since, until, jurisdiction, group_by)
