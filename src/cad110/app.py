@@ -25,6 +25,7 @@ from cad110.supervision.notifications import router as notifications_router
 from cad110.units.api import router as units_router
 from cad110.web.board import router as board_router
 from cad110.web.desk import router as desk_router
+from cad110.web.missing import router as missing_pages_router
 from cad110.web.pages import router as pages_router
 from cad110.web.records import router as records_router
 
@@ -71,6 +72,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(board_router)
     app.include_router(desk_router)
     app.include_router(records_router)
+    app.include_router(missing_pages_router)
     app.mount("/static", StaticFiles(packages=[("cad110.web", "static")]), name="static")
 
     @app.get("/healthz", include_in_schema=False)

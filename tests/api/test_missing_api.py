@@ -363,3 +363,28 @@ def test_the_pfif_export_of_a_worked_case_is_read_back_by_person_finder(
     assert notes[-1]["status"] == "believed_alive"
     assert notes[-1]["last_known_location"] == "福州火车站"
     assert all(n["person_record_id"] == found["person_record_id"] for n in notes)
+
+
+def test_a_linked_report_in_another_jurisdiction_is_named_by_number_only(
+    api: Api, clock: VirtualClock
+) -> None:
+    first = open_case(
+        api,
+        clock,
+        category="missing_person",
+        who=person("许杰", "male", 36, phone="13300133000"),
+        point=MINHOU,
+        place="闽侯县甘蔗街道",
+        user="minhou_dispatcher",
+    )
+    second = open_case(
+        api,
+        clock,
+        category="missing_person",
+        who=person("许杰", "male", 36, phone="13300133000"),
+        user="gulou_calltaker",
+    )
+    [link] = case(api, second["number"], "gulou_calltaker")["links"]
+    assert (link["case"], link["visible"], link["name"]) == (first["number"], False, "")
+    [full] = case(api, second["number"], "leader")["links"]
+    assert (full["visible"], full["name"]) == (True, "许杰")

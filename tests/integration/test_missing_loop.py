@@ -348,6 +348,10 @@ def test_three_pupils_of_one_school_raise_a_cluster_alert_for_the_district(
     assert ack["acknowledged_by"] == "gulou_leader"
     assert len(ok_list(api.get("/missing/clusters", "leader"))) == 1
     assert ok_list(api.get("/missing/clusters", "minhou_dispatcher")) == []
+    # A station's officer sees the alert, but only the cases of their own station.
+    [seen] = ok_list(api.get("/missing/clusters", "officer-35010201-1"))
+    assert seen["people"] == 3
+    assert sorted(x["number"] for x in seen["cases"]) == sorted([numbers[0], numbers[3]])
 
 
 def test_a_second_report_of_the_same_person_is_linked_with_a_score_not_merged(

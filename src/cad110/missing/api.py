@@ -144,7 +144,8 @@ def list_clusters(ctx: Context) -> list[ClusterOut]:
                 acknowledged_at=alert.acknowledged_at,
                 acknowledged_by=alert.acknowledged_by,
                 comment=alert.comment,
-                cases=summaries(ctx, members),
+                people=len(members),
+                cases=summaries(ctx, [m for m in members if ctx.by.sees(m.jurisdiction_path)]),
             )
         )
     return out

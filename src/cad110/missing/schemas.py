@@ -227,6 +227,8 @@ class LinkOut(BaseModel):
     score: int
     reasons: list[str]
     direction: Literal["duplicate_of", "duplicated_by"]
+    # A report in another jurisdiction is named by number only: its record is not the caller's.
+    visible: bool
 
 
 class NoticeOut(BaseModel):
@@ -309,4 +311,6 @@ class ClusterOut(BaseModel):
     acknowledged_at: datetime | None
     acknowledged_by: str | None
     comment: str
+    # Everyone in the alert; `cases` lists those inside the caller's jurisdiction.
+    people: int
     cases: list[CaseSummary]

@@ -148,13 +148,15 @@ def case_out(ctx: Ctx, c: MissingCase) -> CaseOut:
         mine = link.case_id == c.id
         other = s.get(MissingCase, link.duplicate_of_id if mine else link.case_id)
         assert other is not None
+        visible = ctx.by.sees(other.jurisdiction_path)
         links.append(
             LinkOut(
                 case=other.number,
-                name=other.name,
+                name=other.name if visible else "",
                 score=link.score,
                 reasons=link.reasons,
                 direction="duplicate_of" if mine else "duplicated_by",
+                visible=visible,
             )
         )
     return CaseOut(

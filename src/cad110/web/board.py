@@ -17,6 +17,7 @@ from cad110.incidents.lifecycle import OPEN, STAGE_NAMES_ZH, STAGES
 from cad110.incidents.repository import events_of, get_incident
 from cad110.incidents.views import incident_out
 from cad110.models.incident import Incident
+from cad110.models.missing import MissingCase
 from cad110.models.supervision import Deadline
 from cad110.runtime import Runtime
 from cad110.web.common import Rt, console_user, page, to_login
@@ -96,9 +97,13 @@ def incident_panel(rt: Runtime, by: Principal, number: str) -> dict[str, Any]:
         out = incident_out(session, incident, rt.catalog)
         advice = recommend(ctx, incident, eta=rt.eta, k=5) if out.status in OPEN else None
         category = rt.catalog.get(incident.category_code) if incident.category_code else None
+        missing_case = session.scalar(
+            select(MissingCase.number).where(MissingCase.incident_id == incident.id)
+        )
         return {
             "incident": out,
             "category": category,
+            "missing_case": missing_case,
             "stages": [(s.value, STAGE_NAMES_ZH[s], out.stages.get(s.value)) for s in STAGES],
             "advice": advice,
             "events": [(e.kind, e.occurred_at, e.actor) for e in events_of(session, number)],
