@@ -273,3 +273,21 @@ def test_cluster_alerts_list_their_cases_and_leaders_acknowledge(
     assert "/missing/clusters#cluster-" in case_text
     _login(api, "dispatcher")
     assert "/acknowledge" not in api.client.get("/missing/clusters").text
+
+
+def test_the_unit_view_lists_who_to_look_out_for(api: Api, clock: VirtualClock) -> None:
+    opened = open_case(
+        api,
+        clock,
+        category="missing_elderly",
+        who=person("吴桂芳", "female", 84, details={"clothing": "红色毛衣"}),
+    )
+    ok(api.post(f"/missing/{opened['number']}/push", "dispatcher", json={"radius_km": 5}))
+    _login(api, "officer-35010202-1")
+    page = api.client.get("/unit").text
+    assert "查找协查" in page
+    assert "吴桂芳" in page
+    assert "红色毛衣" in page
+    assert "mark-read" in page
+    _login(api, "officer-35012101-1")  # Minhou, outside the radius
+    assert "吴桂芳" not in api.client.get("/unit").text

@@ -10,8 +10,10 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from cad110.auth.principal import Principal
+from cad110.incidents.context import Ctx
 from cad110.incidents.lifecycle import AssignmentState
 from cad110.incidents.views import incident_out
+from cad110.missing.notices import lookouts
 from cad110.models.incident import Incident
 from cad110.models.unit import Assignment, Unit
 from cad110.runtime import Runtime
@@ -56,12 +58,24 @@ def _unit_view(rt: Runtime, by: Principal) -> dict[str, Any]:
                     "incident": incident_out(session, incident, rt.catalog),
                     "state": active.state.value,
                 }
-        return {"unit": unit, "current": current}
+        found = []
+        if unit is not None:
+            ctx = Ctx(
+                session=session,
+                by=by,
+                at=rt.clock.now(),
+                catalog=rt.catalog,
+                tz=rt.settings.tz,
+                missing_rules=rt.missing_rules,
+            )
+            found = lookouts(ctx, unit.code)
+        return {"unit": unit, "current": current, "lookouts": found}
 
 
 @router.get("/unit")
 async def unit_view(request: Request, rt: Rt) -> Response:
-    """A phone-sized page for an officer: the current assignment and big buttons."""
+    """A phone-sized page for an officer: the current assignment, big buttons, and the
+    missing people the unit is asked to look out for (查找协查)."""
     by = await console_user(request, rt)
     if by is None:
         return to_login(request)

@@ -21,6 +21,21 @@
     });
   });
 
+  // 查找协查: the officer confirms having seen a missing person's details.
+  document.querySelectorAll(".mark-read").forEach((button) => {
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        await cad110.call("POST", "/api/v1/missing/lookouts/" + button.dataset.notice + "/read", {});
+        button.closest(".lookout").classList.remove("unread");
+        button.remove();
+      } catch (error) {
+        message.textContent = error.message;
+        button.disabled = false;
+      }
+    });
+  });
+
   const feedback = document.getElementById("feedback");
   // A change pushed while the officer is writing the feedback must not wipe the form.
   let editing = false;
