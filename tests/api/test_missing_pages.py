@@ -291,3 +291,11 @@ def test_the_unit_view_lists_who_to_look_out_for(api: Api, clock: VirtualClock) 
     assert "mark-read" in page
     _login(api, "officer-35012101-1")  # Minhou, outside the radius
     assert "吴桂芳" not in api.client.get("/unit").text
+
+
+def test_the_incident_record_links_its_case(api: Api, clock: VirtualClock) -> None:
+    opened = _elderly(api, clock)
+    _login(api, "dispatcher")
+    page = api.client.get(f"/incidents/{opened['incident']}").text
+    assert f'href="/missing/{opened["number"]}"' in page
+    assert "寻人档案" in page

@@ -15,6 +15,7 @@ from cad110.incidents.lifecycle import STAGE_NAMES_ZH, STAGES
 from cad110.incidents.repository import get_incident
 from cad110.incidents.views import incident_out, timeline_out
 from cad110.models.incident import Incident
+from cad110.models.missing import MissingCase
 from cad110.models.supervision import Supervision
 from cad110.runtime import Runtime
 from cad110.supervision.service import LEVEL_RANK, STEP_ZH
@@ -68,8 +69,12 @@ def _record(rt: Runtime, by: Principal, number: str) -> dict[str, Any]:
         out = incident_out(session, incident, rt.catalog)
         timeline = timeline_out(session, incident)
         category = rt.catalog.get(incident.category_code) if incident.category_code else None
+        missing_case = session.scalar(
+            select(MissingCase.number).where(MissingCase.incident_id == incident.id)
+        )
         return {
             "incident": out,
+            "missing_case": missing_case,
             "timeline": timeline,
             "category": category,
             "stages": [(s.value, STAGE_NAMES_ZH[s], out.stages.get(s.value)) for s in STAGES],
