@@ -125,8 +125,8 @@ def update_task(ctx: Ctx, number: str, task_id: int, body: TaskUpdate) -> CaseTa
     return task
 
 
-def describe(case: MissingCase) -> str:
-    """The search details in one line: who, what they look like, where and when last seen."""
+def describe(case: MissingCase, *, clothing: bool = True) -> str:
+    """The search details in one line: who they are and what they look like."""
     d = case.details
     parts = [case.name, SEX_ZH.get(case.sex.value, "")]
     if case.age is not None:
@@ -134,7 +134,7 @@ def describe(case: MissingCase) -> str:
     if d.get("height_cm"):
         parts.append(f"身高约{d['height_cm']}厘米")
     for key in ("build", "features", "clothing", "accent"):
-        if d.get(key):
+        if d.get(key) and (clothing or key != "clothing"):
             parts.append(str(d[key]))
     return "，".join(p for p in parts if p)
 
@@ -194,7 +194,7 @@ def appeal_text(case: MissingCase, ctx: Ctx) -> str:
     clothing = case.details.get("clothing")
     wearing = f"，走失时穿{clothing}" if clothing else ""
     return (
-        f"寻人启事：{describe(case)}，于{seen:%m月%d日%H时%M分}在{case.last_seen_place}走失{wearing}。"
+        f"寻人启事：{describe(case, clothing=False)}，于{seen:%m月%d日%H时%M分}在{case.last_seen_place}走失{wearing}。"
         "如有线索请拨打110。"
     )
 
