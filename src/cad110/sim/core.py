@@ -75,6 +75,8 @@ class SimCore:
             speed=speed,
             tz=runtime.settings.tz,
         )
+        # Missing-person cases draw from their own stream, so the calls stay as they were.
+        self._missing_rng = random.Random(root.getrandbits(64))
         self._categories = content.category_weights(self._catalog)
         if not self._categories:
             raise ValueError("the catalog has none of the simulated categories")
@@ -166,6 +168,7 @@ class SimCore:
             catalog=rt.catalog,
             tz=rt.settings.tz,
             eta=rt.eta,
+            missing_rules=rt.missing_rules,
         )
 
     def _tx(self, label: str, work: Callable[[Session], _T]) -> _T | None:
@@ -254,6 +257,10 @@ class SimCore:
 
     def _start_job(self, code: str, number: str, dispatched_at: datetime) -> None:
         """Put a unit on an incident and book its sign-for (the units')."""
+        raise NotImplementedError
+
+    def _open_missing_case(self, number: str) -> None:
+        """Open the case file of a missing-person incident (the call-taker's, 首接)."""
         raise NotImplementedError
 
     def _heartbeat(self) -> None:

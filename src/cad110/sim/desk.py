@@ -119,6 +119,8 @@ class DeskActor(SimCore):
         self._after(rng.uniform(*delay), "dispatch", partial(self._dispatch, number))
         if rng.random() < SECOND_CALLER_SHARE:
             self._after(rng.uniform(20, 240), "second call", partial(self._second_call, number))
+        if category.missing_person:
+            self._after(60, "missing case", partial(self._open_missing_case, number))
 
     def _second_call(self, number: str) -> None:
         rng = self._rng
