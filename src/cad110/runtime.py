@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from cad110.auth.cache import PrincipalCache
+from cad110.auth.principal import Principal
 from cad110.catalog.loader import Catalog, default_catalog
 from cad110.clock import Clock, SystemClock
 from cad110.db.engine import make_engine, make_sessionmaker
 from cad110.geo.eta import EtaModel, RoadEta, StraightLineEta
 from cad110.geo.graph import RoadGraph
+from cad110.incidents.context import Ctx
 from cad110.missing.outbox import Channel, channels_from_settings
 from cad110.missing.rules import Rules, load_rules
 from cad110.settings import Settings
@@ -52,6 +55,19 @@ class Runtime:
             outbox_channels=channels_from_settings(
                 settings.appeal_webhooks, settings.sms_gateway_url
             ),
+        )
+
+    def ctx(self, session: Session, by: Principal, at: datetime | None = None) -> Ctx:
+        """A unit of work on `session` as `by`, at `at` (default: now) with this runtime's
+        catalog, time zone, ETA model and missing-person rules."""
+        return Ctx(
+            session=session,
+            by=by,
+            at=at or self.clock.now(),
+            catalog=self.catalog,
+            tz=self.settings.tz,
+            eta=self.eta,
+            missing_rules=self.missing_rules,
         )
 
 

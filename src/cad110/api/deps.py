@@ -134,15 +134,7 @@ CurrentUser = Annotated[Principal, Depends(principal)]
 async def context(
     rt: Annotated[Runtime, Depends(runtime)], session: DbSession, by: CurrentUser
 ) -> Ctx:
-    return Ctx(
-        session=session,
-        by=by,
-        at=rt.clock.now(),
-        catalog=rt.catalog,
-        tz=rt.settings.tz,
-        eta=rt.eta,
-        missing_rules=rt.missing_rules,
-    )
+    return rt.ctx(session, by)
 
 
 Context = Annotated[Ctx, Depends(context)]

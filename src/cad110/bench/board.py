@@ -25,7 +25,6 @@ from cad110.db.engine import transaction
 from cad110.db.migrate import upgrade
 from cad110.dispatch.recommend import recommend
 from cad110.incidents.actions import act
-from cad110.incidents.context import Ctx
 from cad110.incidents.intake import create_incident
 from cad110.incidents.lifecycle import Action
 from cad110.incidents.schemas import DispatchBody, IncidentCreate
@@ -71,14 +70,7 @@ def _fill(rt: Runtime, count: int, seed: int) -> int:
             scope_path="350100/",
         )
         for n in range(count):
-            ctx = Ctx(
-                session=session,
-                by=by,
-                at=rt.clock.now(),
-                catalog=rt.catalog,
-                tz=rt.settings.tz,
-                eta=rt.eta,
-            )
+            ctx = rt.ctx(session, by)
             grid = rng.choice(grids)
             spot = shape(json.loads(grid.boundary)).representative_point()
             incident = create_incident(

@@ -16,7 +16,7 @@ from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput, NotFound
 from cad110.incidents.schemas import EventOut
 from cad110.missing import cases, closing, ledger, search
-from cad110.missing.journal import SUBJECT, get_case, journal
+from cad110.missing.journal import get_case, journal, journal_of
 from cad110.missing.notices import LookoutOut, lookouts, mark_read
 from cad110.missing.pfif import export_case
 from cad110.missing.schemas import (
@@ -41,7 +41,6 @@ from cad110.missing.schemas import (
     TaskUpdate,
 )
 from cad110.missing.views import callback_out, case_out, summaries
-from cad110.models.event import Event
 from cad110.models.missing import (
     CaseCallback,
     CasePhoto,
@@ -212,16 +211,11 @@ def read_journal(number: Number, ctx: Context) -> list[EventOut]:
     """The case's journal: every change and note, oldest first (append-only)."""
     ctx.by.require(Permission.READ)
     case = get_case(ctx, number)
-    events = ctx.session.scalars(
-        select(Event)
-        .where(Event.subject_type == SUBJECT, Event.subject_id == case.number)
-        .order_by(Event.seq)
-    )
     return [
         EventOut(
             seq=e.seq, kind=e.kind, at=e.occurred_at, actor=e.actor, payload=json.loads(e.payload)
         )
-        for e in events
+        for e in journal_of(ctx.session, case)
     ]
 
 
@@ -389,11 +383,7 @@ def pfif(number: Number, ctx: Context, rt: Rt, request: Request) -> Response:
     """The case as a PFIF 1.4 document (Person Finder Interchange Format)."""
     ctx.by.require(Permission.READ)
     case = get_case(ctx, number)
-    events = ctx.session.scalars(
-        select(Event)
-        .where(Event.subject_type == SUBJECT, Event.subject_id == case.number)
-        .order_by(Event.seq)
-    ).all()
+    events = journal_of(ctx.session, case)
     photo = ctx.session.scalar(
         select(CasePhoto.id).where(CasePhoto.case_id == case.id).order_by(CasePhoto.id).limit(1)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from cad110.errors import NotFound
 from cad110.events.log import append
 from cad110.incidents.context import Ctx
+from cad110.models.event import Event
 from cad110.models.jurisdiction import Jurisdiction, Level
 from cad110.models.missing import MissingCase
 from cad110.models.supervision import Notification
@@ -71,3 +73,12 @@ def get_case(ctx: Ctx, number: str) -> MissingCase:
     if case is None or not ctx.by.sees(case.jurisdiction_path):
         raise NotFound(f"missing-person case {number} not found")
     return case
+
+
+def journal_of(session: Session, case: MissingCase) -> Sequence[Event]:
+    """The case's journal, oldest first."""
+    return session.scalars(
+        select(Event)
+        .where(Event.subject_type == SUBJECT, Event.subject_id == case.number)
+        .order_by(Event.seq)
+    ).all()

@@ -29,15 +29,7 @@ SYSTEM = Principal(
 
 
 def system_ctx(rt: Runtime, session: Session, now: datetime) -> Ctx:
-    return Ctx(
-        session=session,
-        by=SYSTEM,
-        at=now,
-        catalog=rt.catalog,
-        tz=rt.settings.tz,
-        eta=rt.eta,
-        missing_rules=rt.missing_rules,
-    )
+    return rt.ctx(session, SYSTEM, now)
 
 
 @dataclass(frozen=True)

@@ -160,16 +160,7 @@ class SimCore:
         return max(floor, seconds / self.speed)
 
     def _ctx(self, session: Session, by: Principal) -> Ctx:
-        rt = self._rt
-        return Ctx(
-            session=session,
-            by=by,
-            at=self._now(),
-            catalog=rt.catalog,
-            tz=rt.settings.tz,
-            eta=rt.eta,
-            missing_rules=rt.missing_rules,
-        )
+        return self._rt.ctx(session, by, self._now())
 
     def _tx(self, label: str, work: Callable[[Session], _T]) -> _T | None:
         """Run one step in its own transaction; a refusal or a database error skips it."""

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from cad110.auth.principal import Principal
 from cad110.dispatch.recommend import recommend
 from cad110.errors import NotFound
-from cad110.incidents.context import Ctx
 from cad110.incidents.lifecycle import OPEN, STAGE_NAMES_ZH, STAGES
 from cad110.incidents.repository import events_of, get_incident
 from cad110.incidents.views import incident_out
@@ -86,14 +85,7 @@ async def rows_fragment(request: Request, rt: Rt) -> Response:
 def incident_panel(rt: Runtime, by: Principal, number: str) -> dict[str, Any]:
     with rt.readers() as session:
         incident = get_incident(session, number, by=by)
-        ctx = Ctx(
-            session=session,
-            by=by,
-            at=rt.clock.now(),
-            catalog=rt.catalog,
-            tz=rt.settings.tz,
-            eta=rt.eta,
-        )
+        ctx = rt.ctx(session, by)
         out = incident_out(session, incident, rt.catalog)
         advice = recommend(ctx, incident, eta=rt.eta, k=5) if out.status in OPEN else None
         category = rt.catalog.get(incident.category_code) if incident.category_code else None

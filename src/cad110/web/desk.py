@@ -10,7 +10,6 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from cad110.auth.principal import Principal
-from cad110.incidents.context import Ctx
 from cad110.incidents.lifecycle import AssignmentState
 from cad110.incidents.views import incident_out
 from cad110.missing.notices import lookouts
@@ -60,14 +59,7 @@ def _unit_view(rt: Runtime, by: Principal) -> dict[str, Any]:
                 }
         found = []
         if unit is not None:
-            ctx = Ctx(
-                session=session,
-                by=by,
-                at=rt.clock.now(),
-                catalog=rt.catalog,
-                tz=rt.settings.tz,
-                missing_rules=rt.missing_rules,
-            )
+            ctx = rt.ctx(session, by)
             found = lookouts(ctx, unit.code)
         return {"unit": unit, "current": current, "lookouts": found}
 

@@ -39,15 +39,7 @@ CLOSED_SHOWN = 200
 def reading(rt: Runtime, by: Principal) -> Iterator[Ctx]:
     """A read-only unit of work as `by`, at the runtime's now."""
     with rt.readers() as session:
-        yield Ctx(
-            session=session,
-            by=by,
-            at=rt.clock.now(),
-            catalog=rt.catalog,
-            tz=rt.settings.tz,
-            eta=rt.eta,
-            missing_rules=rt.missing_rules,
-        )
+        yield rt.ctx(session, by)
 
 
 def permissions(by: Principal) -> dict[str, bool]:
