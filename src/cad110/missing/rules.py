@@ -117,6 +117,11 @@ def load_rules(path: str = "") -> Rules:
     return parse_rules(tomllib.loads(text))
 
 
+# The rules that fire with time, by name (the tick looks for cases where they have not yet).
+CHILD_48H = "child_48h"
+UNEXPLAINED = "unexplained"
+
+
 class Effect(StrEnum):
     CRIMINAL_CASE = "criminal_case"  # 立案 at once, grade at least the rule's
     URGENT = "urgent"  # grade-1 urgency, golden 72 h
@@ -201,7 +206,7 @@ def on_time(person: Person, opened_at: datetime, now: datetime, rules: Rules) ->
     ):
         fired.append(
             Firing(
-                "child_48h",
+                CHILD_48H,
                 Effect.REQUEST_TRANSFER,
                 f"不满{rules.victim_child_under}周岁儿童失踪超过{rules.victim_child_hours}小时，提请移交刑侦",
             )
@@ -209,7 +214,7 @@ def on_time(person: Person, opened_at: datetime, now: datetime, rules: Rules) ->
     if now - opened_at >= timedelta(days=rules.unexplained_days):
         fired.append(
             Firing(
-                "unexplained",
+                UNEXPLAINED,
                 Effect.REQUEST_TRANSFER,
                 f"失踪超过{rules.unexplained_days}天原因不明，提请立线调查",
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
@@ -18,7 +18,7 @@ from cad110.missing import rules as risk
 from cad110.missing.cases import apply_firings, person_facts
 from cad110.missing.ledger import remind_due
 from cad110.missing.search import widen_appeals
-from cad110.models.missing import Appeal, AppealState, CaseStatus, MissingCase
+from cad110.models.missing import Appeal, AppealState, CaseStatus, MissingCase, RuleFiring
 from cad110.models.user import Role
 from cad110.runtime import Runtime
 
@@ -39,7 +39,13 @@ class WatchReport:
     widened: int
 
 
+def _not_fired(rule: str) -> ColumnElement[bool]:
+    return ~exists().where(RuleFiring.case_id == MissingCase.id, RuleFiring.rule == rule)
+
+
 def tick(ctx: Ctx) -> WatchReport:
+    """Only what is due is loaded: a case whose time rules have fired, or whose appeals
+    already reach their widest, costs the tick nothing however long it stays open."""
     rules = ctx.missing_rules
     child_since = ctx.at - timedelta(hours=rules.victim_child_hours)
     unexplained_since = ctx.at - timedelta(days=rules.unexplained_days)
@@ -48,8 +54,9 @@ def tick(ctx: Ctx) -> WatchReport:
             MissingCase.status == CaseStatus.OPEN,
             or_(
                 (MissingCase.age < rules.victim_child_under)
-                & (MissingCase.last_seen_at <= child_since),
-                MissingCase.opened_at <= unexplained_since,
+                & (MissingCase.last_seen_at <= child_since)
+                & _not_fired(risk.CHILD_48H),
+                (MissingCase.opened_at <= unexplained_since) & _not_fired(risk.UNEXPLAINED),
             ),
         )
     ).all()
@@ -62,8 +69,11 @@ def tick(ctx: Ctx) -> WatchReport:
         )
     reminded = remind_due(ctx)
     widened = 0
-    active = select(Appeal.case_id).where(Appeal.state == AppealState.ACTIVE)
-    with_appeals = ctx.session.scalars(select(MissingCase).where(MissingCase.id.in_(active))).all()
+    widest = rules.appeal_radius[-1][1]
+    growing = select(Appeal.case_id).where(
+        Appeal.state == AppealState.ACTIVE, Appeal.radius_km < widest
+    )
+    with_appeals = ctx.session.scalars(select(MissingCase).where(MissingCase.id.in_(growing))).all()
     for case in with_appeals:
         widened += widen_appeals(ctx, case)
     ctx.session.flush()
