@@ -101,3 +101,20 @@ def test_two_actions_racing_on_one_incident_do_not_both_apply(
         e["kind"] for e in api.get(f"/incidents/{number}/timeline", "calltaker").json()["events"]
     ]
     assert kinds == ["received", "accept"]
+
+
+def test_retries_racing_to_open_one_missing_person_case_open_one(
+    runtime: Runtime, world: World, api: Api
+) -> None:
+    number = new_incident(api, category="missing_elderly", narrative="老人走失")["number"]
+    body = {
+        "incident": number,
+        "person": {"name": "王秀英", "sex": "female", "age": 80},
+        "informant": {"name": "李芳", "phone": "13900139000", "relation": "女儿"},
+        "last_seen": {"at": "2026-11-23T01:00:00Z", "place": "西湖公园"},
+    }
+    responses = _race(runtime, world, [("calltaker", "/missing", body, {})] * 8)
+    codes = Counter(r.status_code for r in responses)
+    assert codes == {201: 1, 200: 7}, [r.text for r in responses]
+    assert len({r.json()["number"] for r in responses}) == 1
+    assert api.get("/missing", "calltaker").json()["total"] == 1

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from cad110.api.deps import Context, runtime
 from cad110.api.routing import UnitOfWorkRoute
@@ -64,7 +65,12 @@ Rt = Annotated[Runtime, Depends(runtime)]
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CaseOut)
 def open_case(body: CaseOpen, ctx: Context, response: Response) -> CaseOut:
     """建档: open the case of a missing-person incident; the rules run at once."""
-    case, created = cases.open_case(ctx, body)
+    try:
+        # A savepoint: losing a race for the incident's case leaves the transaction usable.
+        with ctx.session.begin_nested():
+            case, created = cases.open_case(ctx, body)
+    except IntegrityError:
+        case, created = cases.open_case(ctx, body)  # the winner's case, or 409 if it differs
     if not created:
         response.status_code = status.HTTP_200_OK
     return case_out(ctx, case)
