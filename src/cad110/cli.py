@@ -440,6 +440,17 @@ def bench_board(
     run_board_bench(console, incidents=incidents, requests=requests)
 
 
+@bench_app.command("missing")
+def bench_missing(
+    cases: Annotated[int, typer.Option(help="Open missing-person cases")] = 2000,
+    requests: Annotated[int, typer.Option(help="Timed requests per page")] = 40,
+) -> None:
+    """The missing-person loop with thousands of open cases: tick, ledger and case pages."""
+    from cad110.bench.missing import run_missing_bench
+
+    run_missing_bench(console, cases=cases, requests=requests)
+
+
 @bench_app.command("intake")
 def bench_intake(
     count: Annotated[int, typer.Option("--count", "-n", help="Incidents per run")] = 2000,

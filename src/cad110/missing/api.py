@@ -41,7 +41,7 @@ from cad110.missing.schemas import (
     TaskOut,
     TaskUpdate,
 )
-from cad110.missing.views import callback_out, case_out, summaries
+from cad110.missing.views import callback_out, case_out, clusters_out, summaries
 from cad110.models.missing import (
     CaseCallback,
     CasePhoto,
@@ -123,37 +123,7 @@ def list_cases(
 def list_clusters(ctx: Context) -> list[ClusterOut]:
     """聚集预警: several people missing from one grid, school or workplace; newest first."""
     ctx.by.require(Permission.READ)
-    scope = ctx.by.scope_path
-    alerts = ctx.session.scalars(
-        select(ClusterAlert).order_by(ClusterAlert.updated_at.desc()).limit(200)
-    )
-    out = []
-    for alert in alerts:
-        # The district's leaders and everyone under them see it; so does the city above.
-        if not (alert.district_path.startswith(scope) or scope.startswith(alert.district_path)):
-            continue
-        members = ctx.session.scalars(
-            select(MissingCase)
-            .join(ClusterMember, ClusterMember.case_id == MissingCase.id)
-            .where(ClusterMember.cluster_id == alert.id)
-            .order_by(MissingCase.last_seen_at)
-        ).all()
-        out.append(
-            ClusterOut(
-                id=alert.id,
-                kind=alert.kind.value,
-                key=alert.key,
-                district=alert.district_code,
-                created_at=alert.created_at,
-                updated_at=alert.updated_at,
-                acknowledged_at=alert.acknowledged_at,
-                acknowledged_by=alert.acknowledged_by,
-                comment=alert.comment,
-                people=len(members),
-                cases=summaries(ctx, [m for m in members if ctx.by.sees(m.jurisdiction_path)]),
-            )
-        )
-    return out
+    return clusters_out(ctx)
 
 
 class AckBody(BaseModel):
@@ -184,7 +154,7 @@ def acknowledge_cluster(
     ).all()
     for member in members:
         journal(ctx, member, "cluster_acknowledged", {"cluster": alert.id, "comment": body.comment})
-    return next(c for c in list_clusters(ctx) if c.id == cluster_id)
+    return clusters_out(ctx, [cluster_id])[0]
 
 
 @router.get("/lookouts", response_model=list[LookoutOut])

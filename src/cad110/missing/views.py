@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from cad110.incidents.context import Ctx
@@ -17,6 +17,7 @@ from cad110.missing.schemas import (
     CallbackOut,
     CaseOut,
     CaseSummary,
+    ClusterOut,
     FiringOut,
     LinkOut,
     NoticeOut,
@@ -31,6 +32,7 @@ from cad110.models.missing import (
     CasePhoto,
     CaseRequest,
     CaseTask,
+    ClusterAlert,
     ClusterMember,
     MissingCase,
     OutboxMessage,
@@ -238,8 +240,59 @@ def case_out(ctx: Ctx, c: MissingCase) -> CaseOut:
     )
 
 
-def group_by_case(rows: Sequence[tuple[int, int]]) -> dict[int, list[int]]:
-    grouped: dict[int, list[int]] = defaultdict(list)
-    for key, value in rows:
-        grouped[key].append(value)
-    return grouped
+def _in_view(ctx: Ctx) -> ColumnElement[bool]:
+    """A district's alert is seen by everyone in the district and by the levels above it."""
+    scope = ctx.by.scope_path
+    return or_(
+        ClusterAlert.district_path.startswith(scope, autoescape=True),
+        literal(scope).startswith(ClusterAlert.district_path),
+    )
+
+
+def open_cluster_count(ctx: Ctx) -> int:
+    """Cluster alerts no leader has acknowledged yet, in the caller's view."""
+    return (
+        ctx.session.scalar(
+            select(func.count())
+            .select_from(ClusterAlert)
+            .where(_in_view(ctx), ClusterAlert.acknowledged_at.is_(None))
+        )
+        or 0
+    )
+
+
+def clusters_out(ctx: Ctx, ids: Sequence[int] | None = None, limit: int = 200) -> list[ClusterOut]:
+    """Cluster alerts newest first, each with its cases inside the caller's jurisdiction
+    (the count of people covers them all), in three queries whatever their number."""
+    query = select(ClusterAlert).where(_in_view(ctx))
+    if ids is not None:
+        query = query.where(ClusterAlert.id.in_(list(ids)))
+    alerts = ctx.session.scalars(query.order_by(ClusterAlert.updated_at.desc()).limit(limit)).all()
+    members: dict[int, list[MissingCase]] = defaultdict(list)
+    for cluster_id, case in ctx.session.execute(
+        select(ClusterMember.cluster_id, MissingCase)
+        .join(MissingCase, MissingCase.id == ClusterMember.case_id)
+        .where(ClusterMember.cluster_id.in_([a.id for a in alerts]))
+        .order_by(MissingCase.last_seen_at)
+    ).all():
+        members[cluster_id].append(case)
+    visible = {
+        c.id: c for cases in members.values() for c in cases if ctx.by.sees(c.jurisdiction_path)
+    }
+    summary = dict(zip(visible, summaries(ctx, list(visible.values())), strict=True))
+    return [
+        ClusterOut(
+            id=a.id,
+            kind=a.kind.value,
+            key=a.key,
+            district=a.district_code,
+            created_at=a.created_at,
+            updated_at=a.updated_at,
+            acknowledged_at=a.acknowledged_at,
+            acknowledged_by=a.acknowledged_by,
+            comment=a.comment,
+            people=len(members[a.id]),
+            cases=[summary[c.id] for c in members[a.id] if c.id in summary],
+        )
+        for a in alerts
+    ]

@@ -19,11 +19,11 @@ from cad110.auth.principal import Principal
 from cad110.incidents.context import Ctx
 from cad110.incidents.lifecycle import OPEN
 from cad110.incidents.repository import get_incident
-from cad110.missing.api import list_cases, list_clusters, read_journal
+from cad110.missing.api import list_cases, read_journal
 from cad110.missing.journal import get_case
 from cad110.missing.rules import CONDITION_ZH, CONDITIONS, SIGN_ZH, SIGNS
 from cad110.missing.schemas import CaseSummary, ClusterOut
-from cad110.missing.views import case_out, summaries
+from cad110.missing.views import case_out, clusters_out, open_cluster_count, summaries
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.missing import CaseStatus, MissingCase
@@ -97,7 +97,7 @@ def desk(rt: Runtime, by: Principal, view: str) -> dict[str, Any]:
     with reading(rt, by) as ctx:
         cases, total = _page(ctx, view, 500)
         counts = {v: total if v == view else _page(ctx, v, 1)[1] for v in VIEWS}
-        unacknowledged = sum(1 for c in list_clusters(ctx) if c.acknowledged_at is None)
+        unacknowledged = open_cluster_count(ctx)
         can = permissions(by)
         waiting = _waiting_incidents(rt, ctx) if can["work"] else []
         return {
@@ -160,7 +160,7 @@ def case_page(rt: Runtime, by: Principal, number: str) -> dict[str, Any]:
         out = case_out(ctx, case)
         incident = ctx.session.get(Incident, case.incident_id)
         assert incident is not None
-        alerts = [c for c in list_clusters(ctx) if c.id in out.clusters]
+        alerts = clusters_out(ctx, out.clusters)
         journal = [
             {"entry": e, "fields": list(_flatten(e.payload, ctx.tz))}
             for e in read_journal(number, ctx)
@@ -215,7 +215,7 @@ def new_case(rt: Runtime, by: Principal, incident_number: str) -> dict[str, Any]
 
 def clusters(rt: Runtime, by: Principal) -> dict[str, Any]:
     with reading(rt, by) as ctx:
-        alerts: list[ClusterOut] = list_clusters(ctx)
+        alerts: list[ClusterOut] = clusters_out(ctx)
         codes = {a.district for a in alerts}
         names = {
             j.code: (j.name_zh, j.name_en)
