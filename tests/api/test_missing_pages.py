@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from cad110.clock import VirtualClock
 from tests.api.helpers import new_incident, ok
 from tests.conftest import Api
@@ -299,3 +301,27 @@ def test_the_incident_record_links_its_case(api: Api, clock: VirtualClock) -> No
     page = api.client.get(f"/incidents/{opened['incident']}").text
     assert f'href="/missing/{opened["number"]}"' in page
     assert "寻人档案" in page
+
+
+def test_the_desk_pages_a_long_ledger(
+    api: Api, clock: VirtualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cad110.web import missing_views
+
+    monkeypatch.setattr(missing_views, "PAGE_SIZE", 2)
+    numbers = [
+        open_case(api, clock, category="missing_person", who=person(f"页{i}", "male", 30 + i))[
+            "number"
+        ]
+        for i in range(3)
+    ]
+    _login(api, "dispatcher")
+    first = api.client.get("/missing").text
+    second = api.client.get("/missing?view=open&page_no=2").text
+    assert "第1–2条，共3条" in first
+    assert "page_no=2" in first
+    assert "第3–3条，共3条" in second
+    assert "page_no=1" in second
+    shown = [n for n in numbers if n in first] + [n for n in numbers if n in second]
+    assert sorted(shown) == sorted(numbers)
+    assert api.client.get("/missing?page_no=abc").status_code == 200

@@ -17,14 +17,15 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/missing")
-async def case_desk(request: Request, rt: Rt, view: str = "open") -> Response:
+async def case_desk(request: Request, rt: Rt, view: str = "open", page_no: str = "1") -> Response:
     """寻人台账: open cases first, urgent ones on top with the golden-hours clock."""
     by = await console_user(request, rt)
     if by is None:
         return to_login(request)
     if view not in views.VIEWS:
         view = "open"
-    data = await run_in_threadpool(views.desk, rt, by, view)
+    number = int(page_no) if page_no.isdigit() and 0 < int(page_no) <= 100_000 else 1
+    data = await run_in_threadpool(views.desk, rt, by, view, number)
     return page(request, "missing_desk.html", by, **data)
 
 

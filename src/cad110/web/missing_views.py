@@ -32,7 +32,8 @@ from cad110.runtime import Runtime
 
 # The desk's filters (寻人台账): every open case, the ledger, callbacks due now, closed cases.
 VIEWS = ("open", "ledger", "due", "closed")
-CLOSED_SHOWN = 200
+# Rows a page of the ledger shows; more are a page further.
+PAGE_SIZE = 100
 
 
 @contextmanager
@@ -52,7 +53,7 @@ def permissions(by: Principal) -> dict[str, bool]:
     }
 
 
-def _page(ctx: Ctx, view: str, limit: int) -> tuple[list[CaseSummary], int]:
+def _page(ctx: Ctx, view: str, limit: int, offset: int = 0) -> tuple[list[CaseSummary], int]:
     if view == "closed":
         total = list_cases(ctx, state=CaseStatus.CLOSED, limit=1).total
         rows = ctx.session.scalars(
@@ -62,7 +63,8 @@ def _page(ctx: Ctx, view: str, limit: int) -> tuple[list[CaseSummary], int]:
                 MissingCase.status == CaseStatus.CLOSED,
             )
             .order_by(MissingCase.closed_at.desc(), MissingCase.id.desc())
-            .limit(min(limit, CLOSED_SHOWN))
+            .limit(limit)
+            .offset(offset)
         ).all()
         return summaries(ctx, rows), total
     page = list_cases(
@@ -71,6 +73,7 @@ def _page(ctx: Ctx, view: str, limit: int) -> tuple[list[CaseSummary], int]:
         ledger_only=view == "ledger",
         due=view == "due",
         limit=limit,
+        offset=offset,
     )
     return page.items, page.total
 
@@ -93,15 +96,20 @@ def _waiting_incidents(rt: Runtime, ctx: Ctx) -> list[Incident]:
     )
 
 
-def desk(rt: Runtime, by: Principal, view: str) -> dict[str, Any]:
+def desk(rt: Runtime, by: Principal, view: str, page_no: int = 1) -> dict[str, Any]:
     with reading(rt, by) as ctx:
-        cases, total = _page(ctx, view, 500)
+        cases, total = _page(ctx, view, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
         counts = {v: total if v == view else _page(ctx, v, 1)[1] for v in VIEWS}
         unacknowledged = open_cluster_count(ctx)
         can = permissions(by)
         waiting = _waiting_incidents(rt, ctx) if can["work"] else []
         return {
             "view": view,
+            "page_no": page_no,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "first_row": (page_no - 1) * PAGE_SIZE + 1 if cases else 0,
+            "last_row": (page_no - 1) * PAGE_SIZE + len(cases),
+            "total": total,
             "cases": cases,
             "counts": counts,
             "clusters_open": unacknowledged,
