@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -11,23 +10,8 @@ from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
 from cad110.runtime import Runtime
 from cad110.supervision.service import tick
-from tests.world import GULOU_WEST, PASSWORD
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def _login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
-def _shot(page: Page, backend: str, name: str) -> None:
-    if backend == "sqlite":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+from tests.browser.steps import login, shot
+from tests.world import GULOU_WEST
 
 
 def test_call_to_close_through_the_console(
@@ -39,14 +23,14 @@ def test_call_to_close_through_the_console(
     backend: str,
 ) -> None:
     # The dispatcher's board is open before the call comes in.
-    _login(page, live_server, "dispatcher")
+    login(page, live_server, "dispatcher")
     expect(page.locator("h1")).to_contain_text("在办警情")
 
     desk_context = chromium_browser.new_context(
         viewport={"width": 1366, "height": 768}, locale="zh-CN"
     )
     desk = desk_context.new_page()
-    _login(desk, live_server, "calltaker")
+    login(desk, live_server, "calltaker")
     expect(desk).to_have_url(f"{live_server}/desk")
     desk.fill("#caller_phone", "13800138000")
     desk.fill("input[name=caller_name]", "王先生")
@@ -56,7 +40,7 @@ def test_call_to_close_through_the_console(
     desk.fill("textarea[name=narrative]", "电动车被盗，嫌疑人已离开")
     desk.fill("#category", "theft")
     expect(desk.locator("#guide li").first).to_be_visible()
-    _shot(desk, backend, "desk")
+    shot(desk, backend, "desk")
     desk.keyboard.press("Control+Enter")
     expect(desk.locator("#result")).to_have_text("35010201-20261123-0001")
     desk_context.close()
@@ -66,7 +50,7 @@ def test_call_to_close_through_the_console(
     expect(row).to_be_visible(timeout=5000)
     row.click()
     expect(page.locator("#panel ol.recommend li").first).to_be_visible()
-    _shot(page, backend, "board")
+    shot(page, backend, "board")
     page.keyboard.press("d")  # one key dispatches the recommended unit
     expect(page.locator("#panel .assignments")).to_contain_text("35010201-2")
 
@@ -75,10 +59,10 @@ def test_call_to_close_through_the_console(
         viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True
     )
     phone = phone_context.new_page()
-    _login(phone, live_server, "officer-35010201-2")
+    login(phone, live_server, "officer-35010201-2")
     expect(phone).to_have_url(f"{live_server}/unit")
     expect(phone.locator(".assignment")).to_contain_text("鼓楼区东街口")
-    _shot(phone, backend, "unit")
+    shot(phone, backend, "unit")
     for label in ("签收", "出动", "到场"):
         phone.get_by_role("button", name=label).click()
         phone.wait_for_load_state("networkidle")
@@ -104,18 +88,18 @@ def test_call_to_close_through_the_console(
         viewport={"width": 1366, "height": 768}, locale="zh-CN"
     )
     leader = leader_context.new_page()
-    _login(leader, live_server, "leader")
+    login(leader, live_server, "leader")
     expect(leader).to_have_url(f"{live_server}/supervise")
     _dispatch_and_let_it_run_late(runtime, clock)
     leader.reload()
     expect(leader.locator("tr[data-supervision]")).to_have_count(1)
-    _shot(leader, backend, "supervise")
+    shot(leader, backend, "supervise")
     leader.fill("input[name=comment]", "立即电话督促")
     leader.get_by_role("button", name="签阅").click()
     expect(leader.locator("tr[data-supervision]")).to_have_count(0)
     leader.goto(f"{live_server}/incidents/35010201-20261123-0001")
     expect(leader.locator("table.events")).to_contain_text("officer-35010201-2")
-    _shot(leader, backend, "incident")
+    shot(leader, backend, "incident")
     leader_context.close()
 
 

@@ -7,18 +7,17 @@ from __future__ import annotations
 import re
 import struct
 import zlib
-from pathlib import Path
 
 import httpx
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 
 from cad110.clock import VirtualClock
 from tests.api.helpers import new_incident, ok
+from tests.browser.steps import login, shot
 from tests.conftest import Api
 from tests.integration.missing_steps import open_case, person
-from tests.world import GULOU_WEST, PASSWORD, World
+from tests.world import GULOU_WEST, World
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESK_MONITOR = {"width": 1920, "height": 1080}
 
 
@@ -64,20 +63,6 @@ def _portrait() -> bytes:
     )
 
 
-def _login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
-def _shot(page: Page, backend: str, name: str) -> None:
-    if backend == "sqlite":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
 def test_a_missing_elderly_woman_from_the_board_to_the_case_desk(
     live_server: str,
     world: World,
@@ -102,7 +87,7 @@ def test_a_missing_elderly_woman_from_the_board_to_the_case_desk(
     # The dispatcher opens the case form from the incident's panel on the board.
     desk_context = _context(chromium_browser)
     page = desk_context.new_page()
-    _login(page, live_server, "dispatcher")
+    login(page, live_server, "dispatcher")
     page.locator(f"tr[data-number='{incident}']").click()
     page.locator("#panel").get_by_role("link", name="寻人建档").click()
     expect(page).to_have_url(f"{live_server}/missing/new?incident={incident}")
@@ -144,18 +129,18 @@ def test_a_missing_elderly_woman_from_the_board_to_the_case_desk(
     )
     expect(page.locator(".photos img")).to_have_count(1)
     expect(page.locator(".photos img")).to_have_js_property("naturalWidth", 96)
-    _shot(page, backend, "missing-case")
+    shot(page, backend, "missing-case")
 
     # An officer of the station reads it on a phone.
     phone_context = _context(chromium_browser, phone=True)
     phone = phone_context.new_page()
-    _login(phone, live_server, "officer-35010201-1")
+    login(phone, live_server, "officer-35010201-1")
     phone.goto(f"{live_server}/missing/XR-{incident}")
     expect(phone.locator(".clock-box")).to_be_visible()
     expect(phone.locator(".team")).to_have_count(5)
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the case page is {width} px wide on a 390 px phone"
-    _shot(phone, backend, "missing-case-phone")
+    shot(phone, backend, "missing-case-phone")
     # A note from the phone reaches the dispatcher's open case page without a reload.
     phone.locator("#journal input[name=text]").fill("已到闽江公园沿岸查找")
     phone.locator("#journal button[type=submit]").click()
@@ -174,7 +159,7 @@ def test_a_missing_elderly_woman_from_the_board_to_the_case_desk(
     )
     leader_context = _context(chromium_browser)
     leader = leader_context.new_page()
-    _login(leader, live_server, "leader")
+    login(leader, live_server, "leader")
     leader.goto(f"{live_server}/missing/{child['number']}")
     request = leader.locator("li.request.pending")
     expect(request).to_contain_text("移交刑侦")
@@ -194,6 +179,6 @@ def test_a_missing_elderly_woman_from_the_board_to_the_case_desk(
     expect(rows.first.locator(".golden")).to_be_visible()
     expect(rows.nth(1)).to_contain_text("陈小明")
     expect(rows.nth(1)).to_contain_text("刑侦")
-    _shot(leader, backend, "missing-desk")
+    shot(leader, backend, "missing-desk")
     leader_context.close()
     api.client.close()
