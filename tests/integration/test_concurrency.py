@@ -25,15 +25,17 @@ def _race(
 
     def fire(call: tuple[str, str, dict[str, Any], dict[str, str]]) -> Any:
         user, path, body, headers = call
-        with TestClient(app) as client:
-            barrier.wait()
-            return client.post(
-                "/api/v1" + path,
-                json=body,
-                headers={"Authorization": f"Bearer {world.tokens[user]}", **headers},
-            )
+        # No lifespan per thread: starting the app installs listeners on the shared session
+        # factory, which must not change while another thread flushes. It starts once, below.
+        client = TestClient(app)
+        barrier.wait()
+        return client.post(
+            "/api/v1" + path,
+            json=body,
+            headers={"Authorization": f"Bearer {world.tokens[user]}", **headers},
+        )
 
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+    with TestClient(app), ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(fire, calls))
 
 
