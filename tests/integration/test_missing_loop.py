@@ -400,3 +400,24 @@ def test_the_incident_is_reported_with_the_case_closed_when_units_are_on_scene(
     kinds = [e["kind"] for e in incident["events"]]
     assert kinds[-4:] == ["release", "handle", "report", "close"]
     assert incident["status"] == "closed"
+
+
+def test_an_incident_found_invalid_leaves_the_case_open_and_asks_the_station_to_check(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    opened = open_case(api, clock, category="missing_person", who=person("蒋涛", "male", 29))
+    ok(
+        api.post(
+            f"/incidents/{opened['incident']}/invalidate", "dispatcher", json={"reason": "hoax"}
+        )
+    )
+    tick(runtime)
+    after = case(api, opened["number"])
+    assert after["status"] == "open"
+    assert [f["rule"] for f in after["firings"]] == ["incident_ended"]
+    assert "认定无效" in after["firings"][0]["reason"]
+    [review] = notifications(runtime, "missing_review")
+    assert opened["number"] in review.message
+    assert review.target_code == "35010201"
+    tick(runtime)
+    assert len(notifications(runtime, "missing_review")) == 1

@@ -244,6 +244,15 @@ def apply_firings(ctx: Ctx, case: MissingCase, firings: list[risk.Firing]) -> li
                 firing.reason,
                 firing.rule,
             )
+        elif firing.effect is risk.Effect.REVIEW:
+            notify(
+                ctx.session,
+                station_of(ctx.session, case),
+                case,
+                "missing_review",
+                f"寻人：{case.number}（{case.name}）{firing.reason}",
+                ctx.at,
+            )
     ctx.session.flush()
     return fresh
 

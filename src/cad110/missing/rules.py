@@ -120,12 +120,15 @@ def load_rules(path: str = "") -> Rules:
 # The rules that fire with time, by name (the tick looks for cases where they have not yet).
 CHILD_48H = "child_48h"
 UNEXPLAINED = "unexplained"
+INCIDENT_ENDED = "incident_ended"
+ENDED_ZH = {"merged": "并案", "transferred": "移交", "invalid": "认定无效", "cancelled": "撤销"}
 
 
 class Effect(StrEnum):
     CRIMINAL_CASE = "criminal_case"  # 立案 at once, grade at least the rule's
     URGENT = "urgent"  # grade-1 urgency, golden 72 h
     REQUEST_TRANSFER = "request_transfer"  # to 刑侦, a leader approves
+    REVIEW = "review"  # the station checks whether the case still stands
 
 
 @dataclass(frozen=True)
@@ -269,3 +272,14 @@ def duplicate_score(a: Record, b: Record, rules: Rules) -> tuple[int, list[str]]
     }
     reasons = [field for field, matched in matches.items() if matched]
     return sum(rules.duplicate_weights[f] for f in reasons), reasons
+
+
+def on_incident_ended(status: str) -> Firing:
+    """The case's incident ended without being worked to its close (merged, transferred, found
+    invalid, cancelled): the case stays open — the person may still be missing — but the
+    station is asked to check it."""
+    return Firing(
+        INCIDENT_ENDED,
+        Effect.REVIEW,
+        f"对应警情已{ENDED_ZH.get(status, status)}，请核实寻人案件是否继续查找或结案",
+    )

@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.incidents.context import Ctx
+from cad110.incidents.lifecycle import ENDED_EARLY
 from cad110.missing import rules as risk
 from cad110.missing.cases import apply_firings, person_facts
 from cad110.missing.ledger import remind_due
 from cad110.missing.search import widen_appeals
+from cad110.models.incident import Incident
 from cad110.models.missing import Appeal, AppealState, CaseStatus, MissingCase, RuleFiring
 from cad110.models.user import Role
 from cad110.runtime import Runtime
@@ -67,6 +69,17 @@ def tick(ctx: Ctx) -> WatchReport:
                 ctx, case, risk.on_time(person_facts(case), case.opened_at, ctx.at, rules)
             )
         )
+    ended = ctx.session.execute(
+        select(MissingCase, Incident.status)
+        .join(Incident, Incident.id == MissingCase.incident_id)
+        .where(
+            MissingCase.status == CaseStatus.OPEN,
+            Incident.status.in_(list(ENDED_EARLY)),
+            _not_fired(risk.INCIDENT_ENDED),
+        )
+    ).all()
+    for case, status in ended:
+        fired += len(apply_firings(ctx, case, [risk.on_incident_ended(status.value)]))
     reminded = remind_due(ctx)
     widened = 0
     widest = rules.appeal_radius[-1][1]
