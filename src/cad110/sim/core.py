@@ -13,6 +13,7 @@ import heapq
 import logging
 import random
 import threading
+from abc import ABC, abstractmethod
 from collections import Counter, deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -42,7 +43,7 @@ log = logging.getLogger("cad110.sim")
 _T = TypeVar("_T")
 
 
-class SimCore:
+class SimCore(ABC):
     """The traffic generator's state, clock and plumbing, under its actors."""
 
     def __init__(
@@ -228,32 +229,32 @@ class SimCore:
             ours=ours,
         )
 
-    # --- asked of one actor by another ---------------------------------------------------
+    # --- asked of one actor by another: each actor mixin implements its own -------------
 
+    @abstractmethod
     def _call(self, chain: bool) -> None:
         """Take one call; with `chain`, book the next arrival (the call-taker's)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _dispatch(self, number: str) -> None:
         """Dispatch the incident, or queue it (the dispatcher's)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _scan_offers(self) -> None:
         """Book the acceptance of each new pending offer (the dispatcher's)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _close(self, number: str, tries: int) -> None:
         """Close a reported incident, retrying a refused close (the dispatcher's)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _start_job(self, code: str, number: str, dispatched_at: datetime) -> None:
         """Put a unit on an incident and book its sign-for (the units')."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _open_missing_case(self, number: str) -> None:
         """Open the case file of a missing-person incident (the call-taker's, 首接)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _heartbeat(self) -> None:
         """Post AVL fixes and pick up what the console did; books the next beat (the units')."""
-        raise NotImplementedError
