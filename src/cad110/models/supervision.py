@@ -22,6 +22,10 @@ class Step(StrEnum):
     CASE_CALLBACK = "case_callback"  # a missing-person case's scheduled callback (寻人回访)
 
 
+# The steps of an incident's own lifecycle; others (a case's callbacks) outlive the incident.
+INCIDENT_STEPS = (Step.ACKNOWLEDGE, Step.ARRIVE, Step.REPORT, Step.CLOSE, Step.CALLBACK)
+
+
 class SupervisionLevel(StrEnum):
     STATION = "station"
     DISTRICT = "district"

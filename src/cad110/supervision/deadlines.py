@@ -17,7 +17,7 @@ from cad110.incidents.context import Ctx
 from cad110.incidents.lifecycle import ENDED_EARLY, Action, AssignmentState, Outcome, Status
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import AreaType, Jurisdiction
-from cad110.models.supervision import Deadline, Step, Supervision
+from cad110.models.supervision import INCIDENT_STEPS, Deadline, Step, Supervision
 
 _OPEN = (Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
 
@@ -81,10 +81,10 @@ def _cancel(ctx: Ctx, incident: Incident, unit: str | None = None) -> None:
     """Drop deadlines that can no longer be met (the unit was released, the incident ended).
 
     A deadline that already fired is dropped too: its supervision stays on the record for a
-    leader to acknowledge, but stops climbing the tree.
+    leader to acknowledge, but stops climbing the tree. Only the incident's own steps go: a
+    missing-person case's callbacks outlive the incident and are cancelled by the case.
     """
-    # A missing-person case's callbacks outlive the incident: the case cancels its own.
-    conditions = [Deadline.incident_id == incident.id, Deadline.step != Step.CASE_CALLBACK, *_OPEN]
+    conditions = [Deadline.incident_id == incident.id, Deadline.step.in_(INCIDENT_STEPS), *_OPEN]
     if unit is not None:
         conditions.append(Deadline.unit_code == unit)
     ctx.session.execute(
