@@ -111,13 +111,12 @@ def _offer(ctx: Ctx, incident: Incident, unit: Unit) -> UnitOffer:
     station = ctx.session.get(Jurisdiction, unit.station_code)
     assert station is not None
     ctx.session.add(
-        Notification(
-            target_code=station.code,
-            target_path=station.path,
+        Notification.to(
+            station,
             kind="offer",
-            incident_id=incident.id,
             message=f"待派警情 {incident.number} 推送给空闲警组 {unit.name_zh}",
-            created_at=ctx.at,
+            at=ctx.at,
+            incident_id=incident.id,
         )
     )
     return offer

@@ -38,14 +38,7 @@ def notify(
 ) -> None:
     """A message to a jurisdiction's duty desk about a case."""
     session.add(
-        Notification(
-            target_code=place.code,
-            target_path=place.path,
-            kind=kind,
-            incident_id=case.incident_id,
-            message=message,
-            created_at=at,
-        )
+        Notification.to(place, kind=kind, message=message, at=at, incident_id=case.incident_id)
     )
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cad110.db.base import Base, str_enum
+
+if TYPE_CHECKING:
+    from cad110.models.jurisdiction import Jurisdiction
 
 
 class Step(StrEnum):
@@ -105,6 +109,28 @@ class Notification(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
+
+    @classmethod
+    def to(
+        cls,
+        place: Jurisdiction,
+        *,
+        kind: str,
+        message: str,
+        at: datetime,
+        incident_id: int | None = None,
+        supervision_id: int | None = None,
+    ) -> Notification:
+        """A message for `place`'s duty desk (seen by everyone whose scope holds it)."""
+        return cls(
+            target_code=place.code,
+            target_path=place.path,
+            kind=kind,
+            incident_id=incident_id,
+            supervision_id=supervision_id,
+            message=message,
+            created_at=at,
+        )
 
 
 class OfferState(StrEnum):

@@ -53,29 +53,6 @@ def _delay(settings: Settings, level: SupervisionLevel) -> timedelta | None:
     return None
 
 
-def _notify(
-    session: Session,
-    owner: Jurisdiction,
-    *,
-    kind: str,
-    incident: Incident,
-    supervision: Supervision,
-    message: str,
-    at: datetime,
-) -> None:
-    session.add(
-        Notification(
-            target_code=owner.code,
-            target_path=owner.path,
-            kind=kind,
-            incident_id=incident.id,
-            supervision_id=supervision.id,
-            message=message,
-            created_at=at,
-        )
-    )
-
-
 def _open(session: Session, deadline: Deadline, now: datetime, settings: Settings) -> bool:
     claimed = session.execute(
         update(Deadline)
@@ -133,14 +110,15 @@ def _open(session: Session, deadline: Deadline, now: datetime, settings: Setting
             "owner": owner.code,
         },
     )
-    _notify(
-        session,
-        owner,
-        kind="supervision",
-        incident=incident,
-        supervision=supervision,
-        message=message,
-        at=now,
+    session.add(
+        Notification.to(
+            owner,
+            kind="supervision",
+            message=message,
+            at=now,
+            incident_id=incident.id,
+            supervision_id=supervision.id,
+        )
     )
     return True
 
@@ -193,14 +171,15 @@ def _escalate(
         },
     )
     message = f"督办升级：{incident.number} {STEP_ZH[supervision.step]}超时未处理，已由{owner.name_zh}升级至{parent.name_zh}"
-    _notify(
-        session,
-        parent,
-        kind="escalation",
-        incident=incident,
-        supervision=supervision,
-        message=message,
-        at=now,
+    session.add(
+        Notification.to(
+            parent,
+            kind="escalation",
+            message=message,
+            at=now,
+            incident_id=incident.id,
+            supervision_id=supervision.id,
+        )
     )
     return True
 
