@@ -9,7 +9,6 @@ import statistics
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from time import perf_counter
 
 import httpx
 from rich.console import Console
@@ -18,11 +17,9 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from cad110.auth.principal import Principal
-from cad110.auth.service import add_user
+from cad110.bench.city import demo_city, p99, time_gets
 from cad110.bench.harness import api_server
-from cad110.clock import SystemClock
 from cad110.db.engine import transaction
-from cad110.db.migrate import upgrade
 from cad110.dispatch.recommend import recommend
 from cad110.incidents.actions import act
 from cad110.incidents.intake import create_incident
@@ -31,8 +28,6 @@ from cad110.incidents.schemas import DispatchBody, IncidentCreate
 from cad110.models.jurisdiction import Grid
 from cad110.models.user import Role
 from cad110.runtime import Runtime
-from cad110.seed.demo import seed_demo
-from cad110.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 LOADS = 11
@@ -102,39 +97,22 @@ def run_board_bench(
 ) -> BoardFigures:
     """Time GET /board (server) and a full page load in Chromium with `incidents` open."""
     with tempfile.TemporaryDirectory(prefix="cad110-board-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'board.db'}"
-        upgrade(url)
-        rt = Runtime.build(Settings(database_url=url, supervision_loop=False), clock=SystemClock())
-        with transaction(rt.sessions) as session:
-            seed_demo(session, now=rt.clock.now())
-            add_user(
-                session,
-                username="bench-dispatcher",
-                password=PASSWORD,
-                role=Role.DISPATCHER,
-                jurisdiction_code="350100",
-                now=rt.clock.now(),
-                actor="bench",
-            )
+        url, rt = demo_city(
+            Path(tmp), "board", username="bench-dispatcher", password=PASSWORD, role=Role.DISPATCHER
+        )
         console.print(f"filling {incidents} open incidents…")
         _fill(rt, incidents, seed)
         rt.engine.dispose()
         with api_server(url, Path(tmp) / "server.log") as server:
             with httpx.Client(base_url=server.base_url) as client:
                 client.post("/login", data={"username": "bench-dispatcher", "password": PASSWORD})
-                timings = []
-                for _ in range(requests):
-                    started = perf_counter()
-                    response = client.get("/board")
-                    response.raise_for_status()
-                    timings.append((perf_counter() - started) * 1000)
-                timings.sort()
+                timings, response = time_gets(client, "/board", requests)
                 rows = response.text.count("data-number=")
             browser = _browser_loads(server.base_url) if CHROMIUM.exists() else []
     figures = BoardFigures(
         open_incidents=rows,
         server_p50_ms=statistics.median(timings),
-        server_p99_ms=timings[min(len(timings) - 1, int(len(timings) * 0.99))],
+        server_p99_ms=p99(timings),
         browser_load_ms=browser,
     )
     table = Table(title=f"Dispatch board with {figures.open_incidents} open incidents")

@@ -19,11 +19,9 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from cad110.auth.principal import Principal
-from cad110.auth.service import add_user
+from cad110.bench.city import demo_city, p99, time_gets
 from cad110.bench.harness import api_server
-from cad110.clock import SystemClock
 from cad110.db.engine import transaction
-from cad110.db.migrate import upgrade
 from cad110.incidents.intake import create_incident
 from cad110.incidents.schemas import IncidentCreate
 from cad110.missing.cases import open_case
@@ -35,8 +33,6 @@ from cad110.models.jurisdiction import Grid
 from cad110.models.missing import Sex
 from cad110.models.user import Role
 from cad110.runtime import Runtime
-from cad110.seed.demo import seed_demo
-from cad110.settings import Settings
 from cad110.supervision.service import tick as supervision_tick
 
 PASSWORD = "bench-missing-password"  # noqa: S105
@@ -157,33 +153,13 @@ def _ticks(rt: Runtime, repeats: int) -> tuple[float, int, list[float]]:
     return first, catch_up + 1, timings
 
 
-def _time(client: httpx.Client, path: str, requests: int) -> list[float]:
-    timings = []
-    for _ in range(requests):
-        started = perf_counter()
-        client.get(path).raise_for_status()
-        timings.append((perf_counter() - started) * 1000)
-    return sorted(timings)
-
-
 def run_missing_bench(
     console: Console, *, cases: int = 2000, days: int = 120, requests: int = 40, seed: int = 11
 ) -> MissingFigures:
     with tempfile.TemporaryDirectory(prefix="cad110-missing-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'missing.db'}"
-        upgrade(url)
-        rt = Runtime.build(Settings(database_url=url, supervision_loop=False), clock=SystemClock())
-        with transaction(rt.sessions) as session:
-            seed_demo(session, now=rt.clock.now())
-            add_user(
-                session,
-                username="bench-leader",
-                password=PASSWORD,
-                role=Role.LEADER,
-                jurisdiction_code="350100",
-                now=rt.clock.now(),
-                actor="bench",
-            )
+        url, rt = demo_city(
+            Path(tmp), "missing", username="bench-leader", password=PASSWORD, role=Role.LEADER
+        )
         console.print(f"opening {cases} missing-person cases over {days} days…")
         rate, sample = _fill(rt, cases, days, seed)
         first, catch_up_ticks, steady = _ticks(rt, 20)
@@ -193,17 +169,16 @@ def run_missing_bench(
             httpx.Client(base_url=server.base_url, timeout=30) as client,
         ):
             client.post("/login", data={"username": "bench-leader", "password": PASSWORD})
-            ledger = _time(client, "/api/v1/missing?limit=100", requests)
-            desk = _time(client, "/missing", requests)
-            page = _time(client, f"/missing/{sample}", requests)
-    p99 = min(len(ledger) - 1, int(len(ledger) * 0.99))
+            ledger, _ = time_gets(client, "/api/v1/missing?limit=100", requests)
+            desk, _ = time_gets(client, "/missing", requests)
+            page, _ = time_gets(client, f"/missing/{sample}", requests)
     figures = MissingFigures(
         cases=cases,
         opened_per_s=rate,
         catch_up_s=first,
         tick_p50_ms=statistics.median(steady) * 1000,
         ledger_p50_ms=statistics.median(ledger),
-        ledger_p99_ms=ledger[p99],
+        ledger_p99_ms=p99(ledger),
         desk_p50_ms=statistics.median(desk),
         case_p50_ms=statistics.median(page),
     )

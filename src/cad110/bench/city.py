@@ -1,0 +1,56 @@
+"""What the page benchmarks share: the demo city in a throwaway SQLite file with one console
+account, and timed GETs against the real server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from time import perf_counter
+
+import httpx
+
+from cad110.auth.service import add_user
+from cad110.clock import SystemClock
+from cad110.db.engine import transaction
+from cad110.db.migrate import upgrade
+from cad110.models.user import Role
+from cad110.runtime import Runtime
+from cad110.seed.demo import seed_demo
+from cad110.settings import Settings
+
+
+def demo_city(
+    folder: Path, name: str, *, username: str, password: str, role: Role
+) -> tuple[str, Runtime]:
+    """(database url, runtime) of a fresh demo city with a city-level `role` account."""
+    url = f"sqlite:///{folder / f'{name}.db'}"
+    upgrade(url)
+    rt = Runtime.build(Settings(database_url=url, supervision_loop=False), clock=SystemClock())
+    with transaction(rt.sessions) as session:
+        seed_demo(session, now=rt.clock.now())
+        add_user(
+            session,
+            username=username,
+            password=password,
+            role=role,
+            jurisdiction_code="350100",
+            now=rt.clock.now(),
+            actor="bench",
+        )
+    return url, rt
+
+
+def time_gets(client: httpx.Client, path: str, requests: int) -> tuple[list[float], httpx.Response]:
+    """Milliseconds of `requests` GETs of `path`, sorted; and the last response."""
+    timings = []
+    response = None
+    for _ in range(requests):
+        started = perf_counter()
+        response = client.get(path)
+        response.raise_for_status()
+        timings.append((perf_counter() - started) * 1000)
+    assert response is not None
+    return sorted(timings), response
+
+
+def p99(sorted_ms: list[float]) -> float:
+    return sorted_ms[min(len(sorted_ms) - 1, int(len(sorted_ms) * 0.99))]
