@@ -41,7 +41,7 @@ from cad110.missing.schemas import (
     TaskOut,
     TaskUpdate,
 )
-from cad110.missing.views import callback_out, case_out, clusters_out, summaries
+from cad110.missing.views import appeals_out, callback_out, case_out, clusters_out, summaries
 from cad110.models.missing import (
     CaseCallback,
     CasePhoto,
@@ -335,7 +335,7 @@ def publish_appeals(number: Number, body: AppealIn, ctx: Context, rt: Rt) -> lis
     """寻人启事 to social channels; the reach widens with the time lost until withdrawn."""
     known = frozenset(filter(None, (c.strip() for c in rt.settings.appeal_channels.split(","))))
     search.publish_appeals(ctx, number, body.channels, body.text, known)
-    return case_out(ctx, get_case(ctx, number)).appeals
+    return appeals_out(ctx.session, get_case(ctx, number))
 
 
 @router.post("/{number}/callbacks/{seq}", response_model=CallbackOut)

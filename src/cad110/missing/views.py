@@ -132,17 +132,33 @@ def _summary(
     )
 
 
-def case_out(ctx: Ctx, c: MissingCase) -> CaseOut:
-    s = ctx.session
-    summary = summaries(ctx, [c])[0]
-    delivered = {
-        appeal_id
-        for (appeal_id,) in s.execute(
+def appeals_out(s: Session, c: MissingCase) -> list[AppealOut]:
+    """The case's appeals, each saying whether its outside channel has taken it yet."""
+    delivered = set(
+        s.scalars(
             select(OutboxMessage.appeal_id).where(
                 OutboxMessage.case_id == c.id, OutboxMessage.sent_at.is_not(None)
             )
         )
-    }
+    )
+    return [
+        AppealOut(
+            id=a.id,
+            channel=a.channel,
+            radius_km=a.radius_km,
+            state=a.state,
+            text=a.text,
+            created_at=a.created_at,
+            withdrawn_at=a.withdrawn_at,
+            delivered=a.id in delivered,
+        )
+        for a in s.scalars(select(Appeal).where(Appeal.case_id == c.id).order_by(Appeal.id))
+    ]
+
+
+def case_out(ctx: Ctx, c: MissingCase) -> CaseOut:
+    s = ctx.session
+    summary = summaries(ctx, [c])[0]
     links = []
     for link in s.scalars(
         select(CaseLink).where(or_(CaseLink.case_id == c.id, CaseLink.duplicate_of_id == c.id))
@@ -204,19 +220,7 @@ def case_out(ctx: Ctx, c: MissingCase) -> CaseOut:
                 select(CaseTask).where(CaseTask.case_id == c.id).order_by(CaseTask.id)
             )
         ],
-        appeals=[
-            AppealOut(
-                id=a.id,
-                channel=a.channel,
-                radius_km=a.radius_km,
-                state=a.state,
-                text=a.text,
-                created_at=a.created_at,
-                withdrawn_at=a.withdrawn_at,
-                delivered=a.id in delivered,
-            )
-            for a in s.scalars(select(Appeal).where(Appeal.case_id == c.id).order_by(Appeal.id))
-        ],
+        appeals=appeals_out(s, c),
         callbacks=[
             callback_out(cb, ctx.at)
             for cb in s.scalars(
