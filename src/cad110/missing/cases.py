@@ -64,6 +64,7 @@ def _set_person(case: MissingCase, person: PersonIn, last_seen: LastSeenIn) -> N
     case.id_number = person.id_number.upper() if person.id_number else None
     case.phone = person.phone
     case.school_or_work = person.school_or_work or None
+    case.school_key = risk.place_key(person.school_or_work)
     case.home_address = person.home_address or None
     case.conditions = [str(c) for c in dict.fromkeys(person.conditions)]
     case.signs = [str(s) for s in dict.fromkeys(person.signs)]

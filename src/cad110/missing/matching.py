@@ -6,7 +6,6 @@ a short window. The district's leaders are told, with the linked cases.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from sqlalchemy import or_, select
@@ -72,19 +71,14 @@ def link_duplicates(ctx: Ctx, case: MissingCase) -> list[CaseLink]:
     return links
 
 
-def normalise_place(text: str) -> str:
-    """A school or workplace as a key: spaces and punctuation do not make two places."""
-    return re.sub(r"[\s·.,，。()（）-]+", "", text).lower()
-
-
 def watch_clusters(ctx: Ctx, case: MissingCase) -> list[ClusterAlert]:
     """Raise (or grow) a cluster alert when this case makes enough in one grid or school."""
     alerts: list[ClusterAlert] = []
     keys: list[tuple[ClusterKind, str]] = []
     if case.grid_code:
         keys.append((ClusterKind.GRID, case.grid_code))
-    if case.school_or_work and normalise_place(case.school_or_work):
-        keys.append((ClusterKind.SCHOOL_OR_WORK, normalise_place(case.school_or_work)))
+    if case.school_key:
+        keys.append((ClusterKind.SCHOOL_OR_WORK, case.school_key))
     for kind, key in keys:
         alert = _cluster(ctx, case, kind, key)
         if alert is not None:
@@ -92,23 +86,15 @@ def watch_clusters(ctx: Ctx, case: MissingCase) -> list[ClusterAlert]:
     return alerts
 
 
-def _same_key(case: MissingCase, kind: ClusterKind, key: str) -> bool:
-    if kind is ClusterKind.GRID:
-        return case.grid_code == key
-    return normalise_place(case.school_or_work or "") == key
-
-
 def _cluster(ctx: Ctx, case: MissingCase, kind: ClusterKind, key: str) -> ClusterAlert | None:
     rules = ctx.missing_rules
     since = case.last_seen_at - rules.cluster_window
-    query = select(MissingCase).where(MissingCase.last_seen_at >= since)
-    if kind is ClusterKind.GRID:
-        query = query.where(MissingCase.grid_code == key)
-    else:
-        # The exact text narrows the scan; the normalised key decides.
-        assert case.school_or_work is not None
-        query = query.where(MissingCase.school_or_work.is_not(None))
-    recent = [c for c in ctx.session.scalars(query) if _same_key(c, kind, key)]
+    column = MissingCase.grid_code if kind is ClusterKind.GRID else MissingCase.school_key
+    recent = list(
+        ctx.session.scalars(
+            select(MissingCase).where(column == key, MissingCase.last_seen_at >= since)
+        )
+    )
     # A second report of the same person is one person, not two.
     linked = set(
         ctx.session.scalars(

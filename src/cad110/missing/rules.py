@@ -256,6 +256,12 @@ class Record:
     place: str
 
 
+def place_key(text: str | None) -> str | None:
+    """A school or workplace as a key: spaces and punctuation do not make two places."""
+    key = re.sub(r"[\s·.,，。()（）-]+", "", text or "").lower()
+    return key or None
+
+
 def _norm(text: str | None) -> str:
     return re.sub(r"\s+", "", text or "").lower()
 

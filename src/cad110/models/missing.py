@@ -86,7 +86,9 @@ class MissingCase(Base):
     age: Mapped[int | None]
     id_number: Mapped[str | None] = mapped_column(String(18), index=True)
     phone: Mapped[str | None] = mapped_column(String(32), index=True)
-    school_or_work: Mapped[str | None] = mapped_column(String(128), index=True)
+    school_or_work: Mapped[str | None] = mapped_column(String(128))
+    # The school or workplace as written, normalised: what cluster alerts group by.
+    school_key: Mapped[str | None] = mapped_column(String(128), index=True)
     home_address: Mapped[str | None] = mapped_column(String(255))
     # Conditions: elderly, dementia, intellectual_disability, mental_illness, suicide_risk.
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)

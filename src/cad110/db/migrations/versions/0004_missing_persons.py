@@ -134,6 +134,7 @@ def upgrade() -> None:
         sa.Column("id_number", sa.String(length=18), nullable=True),
         sa.Column("phone", sa.String(length=32), nullable=True),
         sa.Column("school_or_work", sa.String(length=128), nullable=True),
+        sa.Column("school_key", sa.String(length=128), nullable=True),
         sa.Column("home_address", sa.String(length=255), nullable=True),
         sa.Column("conditions", sa.JSON(), nullable=False),
         sa.Column("signs", sa.JSON(), nullable=False),
@@ -186,7 +187,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_missing_cases_phone"), ["phone"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_missing_cases_school_or_work"), ["school_or_work"], unique=False
+            batch_op.f("ix_missing_cases_school_key"), ["school_key"], unique=False
         )
         batch_op.create_index(
             "ix_missing_cases_status_opened", ["status", "opened_at"], unique=False
@@ -538,7 +539,7 @@ def downgrade() -> None:
     op.drop_table("missing_appeals")
     with op.batch_alter_table("missing_cases", schema=None) as batch_op:
         batch_op.drop_index("ix_missing_cases_status_opened")
-        batch_op.drop_index(batch_op.f("ix_missing_cases_school_or_work"))
+        batch_op.drop_index(batch_op.f("ix_missing_cases_school_key"))
         batch_op.drop_index(batch_op.f("ix_missing_cases_phone"))
         batch_op.drop_index(batch_op.f("ix_missing_cases_jurisdiction_path"))
         batch_op.drop_index(batch_op.f("ix_missing_cases_id_number"))
