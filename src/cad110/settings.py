@@ -52,6 +52,38 @@ class Settings(BaseSettings):
     appeal_webhooks: str = ""
     sms_gateway_url: str = ""
 
+    # --- trust -------------------------------------------------------------------------------
+    # The audit keys (HMAC) live outside the database, so that whoever can write the database
+    # cannot recompute a chain; one "key_id:base64" per line, the last one signs new events.
+    # Created with a first key if missing (production keeps it on another volume, 0600).
+    audit_key_file: str = "./var/audit.keys"
+    # Chain heads are copied out of the database to this append-only file every
+    # `audit_checkpoint_s` seconds; `cad110 audit verify` checks the database still reaches them.
+    audit_checkpoint_path: str = "./var/audit-checkpoints.jsonl"
+    audit_checkpoint_s: float = 60.0
+    # Passwords: at least this long, not the username, not common; `password_min_score` is
+    # zxcvbn's 0–4 strength score a centre may raise.
+    password_min_length: int = 10
+    password_min_score: int = 3
+    # Failed logins: after `login_delay_after` failures in a row an account (known or not)
+    # waits 2, 4, 8… s (at most `login_max_delay_s`) before the next try; after
+    # `login_lock_after` it is locked until an administrator unlocks it. One client address
+    # is slowed the same way after `login_address_delay_after` failures (a whole centre may
+    # sit behind one address, so it is never locked out).
+    login_delay_after: int = 3
+    login_lock_after: int = 10
+    login_address_delay_after: int = 20
+    login_max_delay_s: int = 900
+    # Password hashing runs in its own small pool, never on the threads that serve requests.
+    login_hash_workers: int = 1
+    # Open live streams per user (a console has a few tabs; more is a leak or an attack).
+    live_streams_per_user: int = 8
+    # Request bodies: JSON at most `max_body_bytes`; uploads (photos) `max_upload_bytes`.
+    max_body_bytes: int = 1_048_576
+    max_upload_bytes: int = 6 * 1_048_576
+    # Interactive API docs (/docs) with their assets served from the package; off: 404.
+    docs_enabled: bool = True
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per concept. Importing this package registers them all."""
 
+from cad110.models.audit import AccessRecord, EventHead
 from cad110.models.call import Call
 from cad110.models.event import Event
 from cad110.models.idempotency import IdempotencyRecord
@@ -22,10 +23,11 @@ from cad110.models.missing import (
 from cad110.models.supervision import Deadline, Notification, Supervision, UnitOffer
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Assignment, Unit, UnitGrid
-from cad110.models.user import ApiToken, User
+from cad110.models.user import ApiToken, LoginThrottle, User
 from cad110.models.web_session import WebSession
 
 __all__ = [
+    "AccessRecord",
     "ApiToken",
     "Appeal",
     "Assignment",
@@ -39,6 +41,7 @@ __all__ = [
     "ClusterMember",
     "Deadline",
     "Event",
+    "EventHead",
     "Grid",
     "IdempotencyRecord",
     "Incident",
@@ -46,6 +49,7 @@ __all__ = [
     "IncidentSequence",
     "Jurisdiction",
     "KeyTarget",
+    "LoginThrottle",
     "MissingCase",
     "Notification",
     "OutboxMessage",

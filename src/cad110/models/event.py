@@ -25,5 +25,8 @@ class Event(Base):
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The audit key the hash was made with (an HMAC key kept outside the database); "" for
+    # plain SHA-256, as events were hashed before keys.
+    key_id: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
     __table_args__ = (UniqueConstraint("subject_type", "subject_id", "seq"),)

@@ -33,6 +33,7 @@ class User(Base):
     unit_code: Mapped[str | None] = mapped_column(ForeignKey("units.code"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    password_changed_at: Mapped[datetime | None]
 
 
 class ApiToken(Base):
@@ -46,3 +47,19 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per account name and per client address.
+
+    Keyed by "account:<username>" or "address:<ip>". Names that have no account are counted
+    exactly like real ones, so that neither the answer nor its timing tells them apart.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime]
+    # Set when an account reached the lockout threshold; only an administrator lifts it.
+    locked_at: Mapped[datetime | None]

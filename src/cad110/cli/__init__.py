@@ -1,0 +1,8 @@
+"""The `cad110` command line: one module per group of commands, registered on `app`."""
+
+from __future__ import annotations
+
+from cad110.cli import accounts, audit, bench, data, reports, serve
+from cad110.cli.common import app
+
+__all__ = ["accounts", "app", "audit", "bench", "data", "reports", "serve"]

@@ -1,0 +1,3 @@
+from cad110.cli import app
+
+app()

@@ -1,0 +1,65 @@
+"""Benchmarks whose figures go into the README."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cad110.cli.common import bench_app, console
+
+
+@bench_app.command("recommend")
+def bench_recommend(
+    nodes: Annotated[int, typer.Option(help="Nodes of the generated city graph")] = 202_500,
+    units: Annotated[int, typer.Option(help="Units on duty")] = 1000,
+    queries: Annotated[int, typer.Option(help="Random incident points")] = 200,
+    naive_samples: Annotated[int, typer.Option(help="Queries also answered the naive way")] = 3,
+) -> None:
+    """Top-5 recommendation latency on a city-sized graph versus networkx; Helsinki check."""
+    from cad110.geo.bench import check_helsinki, run_recommend_bench
+
+    run_recommend_bench(
+        console, nodes=nodes, units=units, queries=queries, naive_samples=naive_samples
+    )
+    check_helsinki(console)
+
+
+@bench_app.command("board")
+def bench_board(
+    incidents: Annotated[int, typer.Option(help="Open incidents on the board")] = 500,
+    requests: Annotated[int, typer.Option(help="Timed GET /board requests")] = 40,
+) -> None:
+    """Dispatch board load time with many open incidents (server and Chromium)."""
+    from cad110.bench.board import run_board_bench
+
+    run_board_bench(console, incidents=incidents, requests=requests)
+
+
+@bench_app.command("missing")
+def bench_missing(
+    cases: Annotated[int, typer.Option(help="Open missing-person cases")] = 2000,
+    requests: Annotated[int, typer.Option(help="Timed requests per page")] = 40,
+) -> None:
+    """The missing-person loop with thousands of open cases: tick, ledger and case pages."""
+    from cad110.bench.missing import run_missing_bench
+
+    run_missing_bench(console, cases=cases, requests=requests)
+
+
+@bench_app.command("intake")
+def bench_intake(
+    count: Annotated[int, typer.Option("--count", "-n", help="Incidents per run")] = 2000,
+    concurrency: Annotated[int, typer.Option(help="Concurrent HTTP clients")] = 16,
+    pg_url: Annotated[
+        str | None,
+        typer.Option(help="PostgreSQL server URL (default: CAD110_TEST_PG_URL or local)"),
+    ] = None,
+    rate: Annotated[
+        float, typer.Option(help="Offered load for the latency run, incidents/s")
+    ] = 60.0,
+) -> None:
+    """Incidents through the real HTTP API versus raw single-transaction inserts."""
+    from cad110.bench.intake import run_intake_bench
+
+    run_intake_bench(console, count=count, concurrency=concurrency, pg_url=pg_url, rate=rate)

@@ -1,0 +1,48 @@
+"""What every command shares: the consoles, the sub-command groups, the session factory."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session, sessionmaker
+
+from cad110.db.engine import make_engine, make_sessionmaker
+from cad110.settings import get_settings
+
+app = typer.Typer(
+    help="cad110 — 110 command and dispatch.", no_args_is_help=True, add_completion=False
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+seed_app = typer.Typer(help="Seed data.", no_args_is_help=True)
+user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="Tamper checks on the event log.", no_args_is_help=True)
+roads_app = typer.Typer(help="Road network for ETA.", no_args_is_help=True)
+sim_app = typer.Typer(
+    help="Simulated traffic on the demo city (living demo).", no_args_is_help=True
+)
+bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports.", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"),
+    (seed_app, "seed"),
+    (user_app, "user"),
+    (token_app, "token"),
+    (audit_app, "audit"),
+    (roads_app, "roads"),
+    (sim_app, "sim"),
+    (bench_app, "bench"),
+    (report_app, "report"),
+):
+    app.add_typer(sub, name=name)
+
+console = Console()
+err = Console(stderr=True)
+
+
+def sessions() -> sessionmaker[Session]:
+    """Sessions on the configured database (CAD110_DATABASE_URL)."""
+    settings = get_settings()
+    return make_sessionmaker(
+        make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    )
