@@ -167,6 +167,7 @@ def build_world(session: Session) -> World:
         ("leader", Role.LEADER, "350100", None),
         ("analyst", Role.ANALYST, "350100", None),
         ("admin", Role.ADMIN, "350100", None),
+        ("auditor", Role.AUDITOR, "350100", None),
         ("minhou_dispatcher", Role.DISPATCHER, "350121", None),
         ("gulou_calltaker", Role.CALLTAKER, "350102", None),
         ("gulou_leader", Role.LEADER, "350102", None),

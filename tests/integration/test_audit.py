@@ -37,9 +37,9 @@ def test_audit_passes_on_an_untouched_log(api: Api, runtime: Runtime) -> None:
     with runtime.sessions() as session:
         result = verify(session)
     assert result.ok
-    # 12 users + 1 call + incident events (received, accept, dispatch, acknowledge, depart,
+    # 13 users + 1 call + incident events (received, accept, dispatch, acknowledge, depart,
     # arrive) + the unit's status changes (dispatched, en route, on scene)
-    assert result.events == 12 + 1 + 6 + 3
+    assert result.events == 13 + 1 + 6 + 3
 
 
 def test_audit_names_the_altered_event(api: Api, runtime: Runtime) -> None:

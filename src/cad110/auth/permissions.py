@@ -6,13 +6,14 @@ from enum import StrEnum
 
 from cad110.models.user import Role
 
-C, D, O, L, A, M = (
+C, D, O, L, A, M, U = (
     Role.CALLTAKER,
     Role.DISPATCHER,
     Role.OFFICER,
     Role.LEADER,
     Role.ANALYST,
     Role.ADMIN,
+    Role.AUDITOR,
 )
 
 
@@ -40,13 +41,18 @@ class Permission(StrEnum):
     MISSING = "missing"  # open and work a missing-person case (寻人)
     APPEAL = "appeal"  # publish or withdraw a public appeal (寻人启事)
     APPROVE = "approve"  # approve a case grade change or a transfer to 刑侦
+    # Show personal data that the caller's duty does not cover, giving a reason (recorded).
+    REVEAL = "reveal"
+    # Read and export the personal-data access log and the audit of the record (督察).
+    AUDIT = "audit"
 
 
 ROLES: dict[Permission, frozenset[Role]] = {
-    Permission.READ: frozenset({C, D, O, L, A, M}),
+    Permission.READ: frozenset({C, D, O, L, A, M, U}),
     Permission.RECEIVE: frozenset({C, D}),
     Permission.ACCEPT: frozenset({C, D}),
-    Permission.ASSESS: frozenset({C, D, A}),
+    # The analyst reads and reports; grading an incident is the desk's and dispatcher's call.
+    Permission.ASSESS: frozenset({C, D}),
     Permission.DISPATCH: frozenset({D}),
     # A dispatcher records these on a unit's behalf when it reports by radio.
     Permission.UNIT_STEP: frozenset({D, O}),
@@ -68,6 +74,8 @@ ROLES: dict[Permission, frozenset[Role]] = {
     Permission.MISSING: frozenset({C, D, O, L}),
     Permission.APPEAL: frozenset({D, L}),
     Permission.APPROVE: frozenset({L}),
+    Permission.REVEAL: frozenset({O, L, A}),
+    Permission.AUDIT: frozenset({U}),
 }
 
 

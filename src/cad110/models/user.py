@@ -18,6 +18,9 @@ class Role(StrEnum):
     LEADER = "leader"
     ANALYST = "analyst"
     ADMIN = "admin"
+    # 督察: audits who saw and did what (the access log, the audit results); reads incidents
+    # with personal data masked, changes nothing.
+    AUDITOR = "auditor"
 
 
 class User(Base):

@@ -33,6 +33,7 @@ STAFF = (
     ("dispatcher", Role.DISPATCHER, "调度员"),
     ("leader", Role.LEADER, "值班领导"),
     ("analyst", Role.ANALYST, "研判员"),
+    ("auditor", Role.AUDITOR, "督察"),
 )
 
 

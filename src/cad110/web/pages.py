@@ -25,6 +25,7 @@ HOME = {
     Role.LEADER: "/supervise",
     Role.ANALYST: "/board",
     Role.ADMIN: "/board",
+    Role.AUDITOR: "/board",
 }
 
 

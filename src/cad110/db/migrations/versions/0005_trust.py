@@ -18,7 +18,18 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+ROLES_0001 = ("calltaker", "dispatcher", "officer", "leader", "analyst", "admin")
+
+
+def _replace_role_check(roles: Sequence[str]) -> None:
+    condition = f"role IN ({', '.join(repr(v) for v in roles)})"
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_users_role"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_users_role"), condition)
+
+
 def upgrade() -> None:
+    _replace_role_check((*ROLES_0001, "auditor"))
     op.create_table(
         "access_log",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -86,6 +97,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM users WHERE role = 'auditor'")
+    _replace_role_check(ROLES_0001)
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("password_changed_at")
     # SQLite rebuilds the table to drop a column, and the rebuild takes the triggers with it.
