@@ -11,15 +11,18 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
-from cad110.app import create_app
+from cad110.app import bind_runtime, create_app
 from cad110.clock import VirtualClock
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import upgrade
+from cad110.events.keys import load_ring, use_ring
 from cad110.runtime import Runtime
 from cad110.settings import Settings
+from tests.pg_clones import CloneMaker
 from tests.world import START, World, build_world
 
 PG_URL = os.environ.get(
@@ -79,6 +82,9 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ob
     try:
         yield made
     finally:
+        clones = made.get("postgresql_clones")
+        if isinstance(clones, CloneMaker):
+            clones.close()
         pg_template = made.get("postgresql_name")  # type: ignore[assignment]
         if pg_template:
             _admin(f'DROP DATABASE IF EXISTS "{pg_template}" WITH (FORCE)')
@@ -108,7 +114,37 @@ def _template(
             templates["postgresql_name"] = name
             world = _seed(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
             templates[kind] = (name, world)
+            templates["postgresql_clones"] = CloneMaker(name, _admin)
     return templates[kind]  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audit_key_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One audit key for the session, signing the template databases and everything built
+    before a test starts; its checkpoints go beside it, never to the repository's ./var."""
+    folder = tmp_path_factory.mktemp("audit")
+    path = folder / "audit.keys"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAD110_AUDIT_KEY_FILE", str(path))
+        patch.setenv("CAD110_AUDIT_CHECKPOINT_PATH", str(folder / "audit-checkpoints.jsonl"))
+        use_ring(load_ring(path))
+        yield path
+
+
+@pytest.fixture(autouse=True)
+def audit_files(
+    audit_key_source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """Each test signs with its own copy of that key and keeps its own checkpoint file, both
+    in its temporary folder."""
+    keys = tmp_path / "audit.keys"
+    shutil.copyfile(audit_key_source, keys)
+    keys.chmod(0o600)
+    monkeypatch.setenv("CAD110_AUDIT_KEY_FILE", str(keys))
+    monkeypatch.setenv("CAD110_AUDIT_CHECKPOINT_PATH", str(tmp_path / "audit-checkpoints.jsonl"))
+    use_ring(load_ring(keys))
+    yield tmp_path
+    use_ring(load_ring(audit_key_source))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -132,12 +168,13 @@ def database(
         shutil.copyfile(source, target)
         yield f"sqlite:///{target}", world
         return
-    name = f"cad110_t_{uuid.uuid4().hex[:12]}"
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    clones = templates["postgresql_clones"]
+    assert isinstance(clones, CloneMaker)
+    name = clones.take()
     try:
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False), world
     finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        clones.give_back(name)
 
 
 @pytest.fixture
@@ -179,9 +216,26 @@ class Api:
         return self.client.get("/api/v1" + path, headers=self.as_(user), **kw)  # type: ignore[arg-type]
 
 
+# One application per middleware configuration, served with each test's runtime in turn:
+# building an application's routes costs more than most tests (see app.bind_runtime).
+_APPS: dict[tuple[object, ...], FastAPI] = {}
+
+
+def app_for(runtime: Runtime) -> FastAPI:
+    """An application serving `runtime`: built once, then bound to each test's runtime."""
+    s = runtime.settings
+    key = (s.max_body_bytes, s.max_upload_bytes, s.map_tile_url, s.docs_enabled)
+    app = _APPS.get(key)
+    if app is None:
+        app = _APPS[key] = create_app(runtime)
+    else:
+        bind_runtime(app, runtime)
+    return app
+
+
 @pytest.fixture
 def api(runtime: Runtime, world: World) -> Iterator[Api]:
     with TestClient(
-        create_app(runtime), raise_server_exceptions=os.environ.get("CAD110_TEST_RAISE") == "1"
+        app_for(runtime), raise_server_exceptions=os.environ.get("CAD110_TEST_RAISE") == "1"
     ) as client:
         yield Api(client, world)

@@ -5,37 +5,49 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from cad110 import __version__
 from cad110.api.errors import install_error_handlers
+from cad110.api.limits import BodyLimit
+from cad110.api.security import SecurityHeaders, content_security_policy
+from cad110.auth.admin_api import router as admin_router
 from cad110.calls.api import router as calls_router
 from cad110.catalog.api import router as catalog_router
 from cad110.dispatch.api import router as dispatch_router
 from cad110.incidents.api import router as incidents_router
 from cad110.jurisdictions.api import router as jurisdictions_router
-from cad110.live import install_live
+from cad110.live import Live, install_live
+from cad110.live.install import make_bus
 from cad110.missing.api import router as missing_router
 from cad110.missing.reports_api import router as missing_reports_router
+from cad110.privacy.api import router as privacy_router
 from cad110.runtime import Runtime
 from cad110.supervision.api import router as supervision_router
 from cad110.supervision.loop import SupervisionLoop
 from cad110.supervision.notifications import router as notifications_router
 from cad110.units.api import router as units_router
+from cad110.web.access_log import router as access_log_router
 from cad110.web.board import router as board_router
 from cad110.web.desk import router as desk_router
+from cad110.web.docs import router as docs_router
 from cad110.web.missing import router as missing_pages_router
 from cad110.web.pages import router as pages_router
 from cad110.web.records import router as records_router
 
+API_PREFIX = "/api/v1"
+
 
 def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # What the application serves now (bind_runtime may have changed it between runs).
+        served: Runtime = app.state.runtime
+        live: Live = app.state.live
         # Live first, so that what the supervision loop commits is pushed to screens too.
         async with live:
-            loop = SupervisionLoop(runtime) if runtime.settings.supervision_loop else None
+            loop = SupervisionLoop(served) if served.settings.supervision_loop else None
             if loop is not None:
                 loop.start()
             try:
@@ -49,11 +61,15 @@ def create_app(runtime: Runtime) -> FastAPI:
         title="cad110",
         version=__version__,
         description="110 command and dispatch: calls, incidents, units, time axis, audit log.",
+        # /docs is served from the package (web/docs.py); ReDoc would load from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    live = install_live(app, runtime)
-    api = APIRouter(prefix="/api/v1")
+    install_live(app, runtime)
+    # Each router straight into the app: FastAPI builds every route's dependencies again at
+    # each include, so an intermediate /api/v1 router would double the cost of every app.
     for router in (
         incidents_router,
         dispatch_router,
@@ -65,18 +81,37 @@ def create_app(runtime: Runtime) -> FastAPI:
         notifications_router,
         missing_router,
         missing_reports_router,
+        privacy_router,
+        admin_router,
     ):
-        api.include_router(router)
-    app.include_router(api)
+        app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)
     app.include_router(board_router)
     app.include_router(desk_router)
     app.include_router(records_router)
     app.include_router(missing_pages_router)
+    app.include_router(access_log_router)
+    if runtime.settings.docs_enabled:
+        app.include_router(docs_router)
     app.mount("/static", StaticFiles(packages=[("cad110.web", "static")]), name="static")
+    settings = runtime.settings
+    app.add_middleware(
+        BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
+    )
+    app.add_middleware(SecurityHeaders, csp=content_security_policy(runtime.settings.map_tile_url))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     return app
+
+
+def bind_runtime(app: FastAPI, runtime: Runtime) -> None:
+    """Serve `runtime` (another database, clock…) with an application built before, between
+    two runs of its lifespan. FastAPI builds every route's dependencies anew for each
+    application; a process that serves many runtimes one after another (the test suite) builds
+    them once. The settings the middleware reads (body limits, the tile server, /docs) stay
+    those of the runtime the application was made with."""
+    app.state.runtime = runtime
+    app.state.live = Live(runtime, make_bus(runtime))

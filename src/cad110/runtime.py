@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cad110.auth.cache import PrincipalCache
 from cad110.auth.principal import Principal
+from cad110.auth.revocation import Revocations
 from cad110.catalog.loader import Catalog, default_catalog
 from cad110.clock import Clock, SystemClock
 from cad110.db.engine import make_engine, make_sessionmaker
+from cad110.events.keys import KeyRing, load_ring, use_ring
 from cad110.geo.eta import EtaModel, RoadEta, StraightLineEta
 from cad110.geo.graph import RoadGraph
 from cad110.incidents.context import Ctx
@@ -33,28 +35,38 @@ class Runtime:
     readers: sessionmaker[Session]
     eta: EtaModel
     principals: PrincipalCache
+    # Ends credentials at once in this process when a committed change announces it.
+    revocations: Revocations
     missing_rules: Rules
     # Where the outbox delivers: appeal channels by name, and "sms" for the informant.
     outbox_channels: dict[str, Channel]
+    # The audit keys every event of this process is signed with (read once, at start).
+    audit_keys: KeyRing
 
     @classmethod
     def build(
         cls, settings: Settings, *, clock: Clock | None = None, catalog: Catalog | None = None
     ) -> Runtime:
         engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        sessions = make_sessionmaker(engine)
+        principals = PrincipalCache(settings.auth_cache_s)
+        revocations = Revocations(principals)
+        revocations.follow(sessions)
         return cls(
             settings=settings,
             clock=clock or SystemClock(),
             catalog=catalog or default_catalog(),
             engine=engine,
-            sessions=make_sessionmaker(engine),
+            sessions=sessions,
             readers=make_sessionmaker(engine, read_only=True),
             eta=eta_model(settings),
-            principals=PrincipalCache(settings.auth_cache_s),
+            principals=principals,
+            revocations=revocations,
             missing_rules=load_rules(settings.missing_rules_path),
             outbox_channels=channels_from_settings(
                 settings.appeal_webhooks, settings.sms_gateway_url
             ),
+            audit_keys=use_ring(load_ring(settings.audit_key_file)),
         )
 
     def ctx(self, session: Session, by: Principal, at: datetime | None = None) -> Ctx:

@@ -19,8 +19,10 @@ class Settings(BaseSettings):
     # The centre's local time zone: incident numbers and screens use local dates.
     timezone: str = "Asia/Shanghai"
     token_ttl_days: int = 30
-    # How long an authenticated token is remembered in-process: revocation takes effect
-    # within this many seconds. 0 looks every request up.
+    # How long an authenticated token is remembered in-process. A revocation made through
+    # cad110 (API, console, command line) evicts it on every worker, within a second at most
+    # (auth/revocation.py); this bounds only changes made to the database by other means.
+    # 0 looks every request up.
     auth_cache_s: float = 10.0
     # Console sessions: length of a shift plus handover; cookies marked Secure behind HTTPS.
     session_hours: int = 14
@@ -30,6 +32,9 @@ class Settings(BaseSettings):
     # empty: the maps show boundaries and grids only, which need nothing from outside.
     map_tile_url: str = ""
     secure_cookies: bool = False
+    # Addresses of the reverse proxy whose X-Forwarded-Proto/-For uvicorn believes (the scheme
+    # decides Secure cookies); comma-separated, "*" trusts any.
+    forwarded_allow_ips: str = "127.0.0.1"
     # SQLite durability: FULL survives power loss, which a record of a 110 call must.
     sqlite_synchronous: str = "FULL"
     # Supervision (督办): how often overdue steps are looked for, and how long a supervision
@@ -76,6 +81,9 @@ class Settings(BaseSettings):
     login_max_delay_s: int = 900
     # Password hashing runs in its own small pool, never on the threads that serve requests.
     login_hash_workers: int = 1
+    # A refused login (throttled, locked, hashing queue full) is answered after this long, so
+    # that a client ignoring Retry-After makes one try a second per connection, not hundreds.
+    login_refusal_delay_s: float = 1.0
     # Open live streams per user (a console has a few tabs; more is a leak or an attack).
     live_streams_per_user: int = 8
     # Request bodies: JSON at most `max_body_bytes`; uploads (photos) `max_upload_bytes`.

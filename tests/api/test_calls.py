@@ -41,7 +41,9 @@ def test_second_caller_is_attached_to_the_incident(api: Api) -> None:
         json={"caller_phone": "0591-87654321", "note": "邻居也报警"},
     )
     assert response.status_code == 201, response.text
-    assert response.json()["caller_phone"] == "059187654321"
+    assert response.json()["caller_phone"] == "059****4321"  # an action's answer: masked
+    stored = ok(api.get(f"/calls/{response.json()['id']}", "calltaker"))
+    assert stored["caller_phone"] == "059187654321"  # normalised; in full on a single read
     assert response.json()["outcome"] == "attached"
     via_calls = api.post("/calls", "calltaker", json={"outcome": "attached", "incident": number})
     assert via_calls.status_code == 201

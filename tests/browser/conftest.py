@@ -18,6 +18,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from cad110.app import create_app
+from cad110.cli.serve import server_options
 from cad110.runtime import Runtime
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -71,6 +72,8 @@ def live_server(runtime: Runtime) -> Iterator[str]:
         port=port,
         log_level="warning",
         lifespan="on",
+        # As `cad110 serve`: no server banner, the scheme from a trusted proxy only.
+        **server_options(runtime.settings),
         # Pages keep live streams open; shutting down must not wait for them.
         timeout_graceful_shutdown=2,
     )

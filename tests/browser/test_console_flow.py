@@ -95,7 +95,10 @@ def test_call_to_close_through_the_console(
     expect(leader.locator("tr[data-supervision]")).to_have_count(1)
     shot(leader, backend, "supervise")
     leader.fill("input[name=comment]", "立即电话督促")
-    leader.get_by_role("button", name="签阅").click()
+    # The acknowledgement is pushed back to this page, which reloads: wait for that before
+    # going on, or the reload cuts the next navigation short.
+    with leader.expect_navigation():
+        leader.get_by_role("button", name="签阅").click()
     expect(leader.locator("tr[data-supervision]")).to_have_count(0)
     leader.goto(f"{live_server}/incidents/35010201-20261123-0001")
     expect(leader.locator("table.events")).to_contain_text("officer-35010201-2")

@@ -152,4 +152,5 @@ def test_a_death_is_told_in_person_never_by_sms(
     assert sms.sent == []
     [told] = notifications(runtime, "missing_inform")
     assert "当面告知" in told.message
+    assert "李芳" not in told.message  # the informant is named on the case page, by duty
     assert told.target_code == "35010201"

@@ -3,13 +3,17 @@ once."""
 
 from __future__ import annotations
 
+import re
+import stat
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from cad110.auth.passwords import verify_password
 from cad110.cli import app as cli
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import upgrade
@@ -38,19 +42,24 @@ def empty_sqlite(tmp_path):  # type: ignore[no-untyped-def]
     return url
 
 
-def test_seed_demo_builds_fuzhou_once_and_tokens_work(
-    empty_sqlite: str, monkeypatch: pytest.MonkeyPatch
+def test_seed_demo_builds_fuzhou_once_with_a_password_for_each_account_and_tokens_work(
+    empty_sqlite: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("CAD110_DATABASE_URL", empty_sqlite)
+    monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()
     try:
         runner = CliRunner()
         first = runner.invoke(cli, ["seed", "demo"])
         assert first.exit_code == 0, first.output
         assert "dispatcher" in first.output
+        accounts_file = tmp_path / "var" / "demo-accounts.txt"
+        written = accounts_file.read_text("utf-8")
         again = runner.invoke(cli, ["seed", "demo"])
         assert again.exit_code == 0
         assert "already seeded" in again.output
+        assert str(accounts_file) in again.output.replace("\n", "")
+        assert accounts_file.read_text("utf-8") == written  # written once
         token = runner.invoke(cli, ["token", "create", "dispatcher"])
         assert token.exit_code == 0
         assert token.output.strip().startswith("cad110_")
@@ -77,7 +86,23 @@ def test_seed_demo_builds_fuzhou_once_and_tokens_work(
         assert {o.unit_code for o in officers} == {u.code for u in units}
         assert {
             u.username for u in session.scalars(select(User).where(User.role != "officer"))
-        } == {"admin", "calltaker", "dispatcher", "leader", "analyst"}
+        } == {"admin", "calltaker", "dispatcher", "leader", "analyst", "auditor"}
+        # Every account its own password, all in a file only its owner may read; the staff
+        # passwords are also shown once, the officers' only in the file.
+        assert str(accounts_file) in first.output.replace("\n", "")
+        assert stat.S_IMODE(accounts_file.stat().st_mode) == 0o600
+        passwords = dict(
+            line.split("\t")[:2] for line in written.splitlines() if not line.startswith("#")
+        )
+        users = {u.username: u for u in session.scalars(select(User))}
+        assert set(passwords) == set(users)
+        assert len(set(passwords.values())) == len(passwords)
+        for username in ("admin", "dispatcher", "auditor"):
+            assert re.search(rf"{username}\s*│\s*{re.escape(passwords[username])}", first.output)
+        assert passwords["35010201-1"] not in first.output
+        for username in ("dispatcher", "35010201-1", "35012101-1"):
+            assert verify_password(users[username].password_hash, passwords[username])
+        assert not verify_password(users["35010201-2"].password_hash, passwords["35010201-1"])
         targets = session.scalars(select(KeyTarget)).all()
         assert len(targets) >= 5
         assert all(t.guard_unit_code is not None for t in targets)
@@ -91,9 +116,10 @@ def test_seed_demo_builds_fuzhou_once_and_tokens_work(
 
 
 def test_seed_demo_adds_missing_person_cases_in_every_stage_once(
-    empty_sqlite: str, monkeypatch: pytest.MonkeyPatch
+    empty_sqlite: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("CAD110_DATABASE_URL", empty_sqlite)
+    monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()
     engine = make_engine(empty_sqlite)
     sessions = make_sessionmaker(engine)

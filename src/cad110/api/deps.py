@@ -100,10 +100,12 @@ async def authenticate(request: Request, rt: Runtime, bearer: str | None) -> Pri
     cached = rt.principals.get(key, now)
     if cached is not None:
         return cached
+    # A revocation committed while the lookup reads must not be undone by remembering it.
+    ticket = rt.principals.ticket()
     found = await run_in_threadpool(_lookup, rt, credential, cookie=cookie is not None)
     if found is None:
         return None
-    rt.principals.put(key, found[0], now=now, token_expires_at=found[1])
+    rt.principals.put(key, found[0], now=now, token_expires_at=found[1], ticket=ticket)
     return found[0]
 
 

@@ -9,11 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cad110.auth.passwords import hash_password
+from cad110.auth.policy import check_password
 from cad110.errors import Conflict, InvalidInput
 from cad110.events.log import NEW_SUBJECT, append
 from cad110.jurisdictions.repository import get_jurisdiction
 from cad110.models.unit import Unit
 from cad110.models.user import Role, User
+from cad110.settings import Settings, get_settings
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -30,16 +32,25 @@ def add_user(
     unit_code: str | None = None,
     now: datetime,
     actor: str,
+    settings: Settings | None = None,
 ) -> User:
     """Create an account; officers must name their unit.
 
-    Give `password`, or `password_hash` when many accounts share one (seeding).
+    Give `password`, which must pass the password policy (auth/policy.py, with `settings`,
+    default the process's), or `password_hash` for accounts whose passwords were generated
+    and hashed together (seeding).
     """
     if not USERNAME.match(username):
         raise InvalidInput("username", "username: 2–64 lowercase letters, digits, '.', '_' or '-'")
     if password_hash is None:
-        if password is None or len(password) < 8:
-            raise InvalidInput("password", "password must have at least 8 characters")
+        if password is None:
+            raise InvalidInput("password", "give a password")
+        check_password(
+            password,
+            username=username,
+            display_name=display_name,
+            settings=settings or get_settings(),
+        )
         password_hash = hash_password(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username} already exists")

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cad110.models.user import ApiToken, User
@@ -18,21 +18,40 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def new_token(
+    session: Session, *, user: User, now: datetime, ttl: timedelta, label: str = ""
+) -> tuple[ApiToken, str]:
+    """Create a token for `user`: its row (flushed) and the plain token, returned once and
+    never stored."""
+    token = PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        token_hash=digest(token),
+        user_id=user.id,
+        label=label,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
 def issue_token(
     session: Session, *, user: User, now: datetime, ttl: timedelta, label: str = ""
 ) -> str:
     """Create a token for `user`; the plain token is returned once and never stored."""
-    token = PREFIX + secrets.token_urlsafe(32)
-    session.add(
-        ApiToken(
-            token_hash=digest(token),
-            user_id=user.id,
-            label=label,
-            created_at=now,
-            expires_at=now + ttl,
-        )
-    )
-    return token
+    return new_token(session, user=user, now=now, ttl=ttl, label=label)[1]
+
+
+def revoke_tokens_of(session: Session, user_id: int, *, now: datetime) -> int:
+    """Revoke every token of a user that is not revoked yet; how many there were."""
+    revoked = session.scalars(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(ApiToken.id)
+    ).all()
+    return len(revoked)
 
 
 def user_for_token(session: Session, token: str, *, now: datetime) -> tuple[User, datetime] | None:

@@ -24,6 +24,7 @@ from sqlalchemy import Engine, Table, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cad110.db.base import Base
+from cad110.events.keys import signing_ring
 from cad110.events.log import GENESIS, canonical_json, event_hash
 
 CITY, DISTRICT = "350100", "350102"
@@ -237,6 +238,8 @@ class RawIncident:
 def _event(
     subject_type: str, subject_id: str, seq: int, kind: str, at: datetime, payload: str, prev: str
 ) -> dict[str, Any]:
+    # Signed with the audit key like the API's events, so that both sides do the same work.
+    key = signing_ring().current
     return {
         "subject_type": subject_type,
         "subject_id": subject_id,
@@ -255,13 +258,29 @@ def _event(
             occurred_at=at,
             actor=USERNAME,
             payload=payload,
+            key=key,
         ),
+        "key_id": key.id,
+    }
+
+
+def _head(event: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "subject_type": event["subject_type"],
+        "subject_id": event["subject_id"],
+        "seq": event["seq"],
+        "hash": event["hash"],
+        "updated_at": event["occurred_at"],
     }
 
 
 def _tables() -> tuple[Table, Table, Table, Table]:
     t = Base.metadata.tables
     return t["incidents"], t["calls"], t["events"], t["incident_sequences"]
+
+
+def _heads() -> Table:
+    return Base.metadata.tables["event_heads"]
 
 
 def raw_prefix(at: datetime, tz: ZoneInfo) -> str:
@@ -355,9 +374,11 @@ def raw_inserts(engine: Engine, rows: Sequence[RawIncident], *, prefix: str) -> 
     """Write `rows` through SQLAlchemy Core, one transaction each, on one connection; wall time.
 
     Per incident: the sequence bump (one upsert … RETURNING), the incident row in its final
-    state, the call row, and the three events (received, call.recorded, accept).
+    state, the call row, the three events (received, call.recorded, accept), signed with the
+    audit key, and the two chain heads (incident and call).
     """
     incidents, calls, events, sequences = _tables()
+    add_heads = insert(_heads())
     dialect_insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     bump = (
         dialect_insert(sequences)
@@ -386,6 +407,7 @@ def raw_inserts(engine: Engine, rows: Sequence[RawIncident], *, prefix: str) -> 
                 at, payload = row.call_event
                 call_event = _event("call", call_id, 1, "call.recorded", at, payload, GENESIS)
                 conn.execute(add_events, [*row.incident_events, call_event])
+                conn.execute(add_heads, [_head(row.incident_events[1]), _head(call_event)])
         return perf_counter() - started
 
 

@@ -5,26 +5,33 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
-from pydantic import AwareDatetime
 from sqlalchemy import func, select
 
 from cad110.api.deps import Context
 from cad110.api.routing import UnitOfWorkRoute
 from cad110.auth.permissions import Permission
 from cad110.calls.service import attach_call, checked_answered_at, record_call
-from cad110.errors import InvalidInput
+from cad110.common.types import Moment
+from cad110.errors import InvalidInput, NotFound
+from cad110.incidents.context import Ctx
 from cad110.incidents.schemas import CallAttach, CallCreate, CallOut, CallPage
 from cad110.models.call import Call, CallOutcome
 from cad110.models.incident import Incident
+from cad110.privacy.deps import AccessLog
+from cad110.privacy.masking import mask
+from cad110.privacy.policy import CALL_FIELDS, Subject, shown
+from cad110.privacy.subjects import call_sight
 
 router = APIRouter(tags=["calls"], route_class=UnitOfWorkRoute)
+CallId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def _out(call: Call, number: str | None) -> CallOut:
+def _out(call: Call, number: str | None, *, full: bool = False) -> CallOut:
+    """A call as the API shows it: the caller masked unless `full` (a recorded single read)."""
     return CallOut(
         id=call.id,
-        caller_phone=call.caller_phone,
-        caller_name=call.caller_name,
+        caller_phone=call.caller_phone if full else mask("phone", call.caller_phone),
+        caller_name=call.caller_name if full else mask("name", call.caller_name),
         answered_at=call.answered_at,
         duration_s=call.duration_s,
         calltaker=call.calltaker,
@@ -91,17 +98,19 @@ def attach(
 @router.get("/calls", response_model=CallPage)
 def search_calls(
     ctx: Context,
+    log: AccessLog,
     outcome: Annotated[list[CallOutcome] | None, Query()] = None,
     valid: Annotated[
         bool | None, Query(description="true: led to an incident; false: did not")
     ] = None,
     caller_phone: Annotated[str | None, Query(max_length=32)] = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CallPage:
-    """Calls in the caller's jurisdiction, newest first."""
+    """Calls in the caller's jurisdiction, newest first; callers masked. A lookup by
+    `caller_phone` is recorded in the access log."""
     ctx.by.require(Permission.READ)
     conditions = [Call.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True)]
     if outcome:
@@ -123,4 +132,29 @@ def search_calls(
         .limit(limit)
         .offset(offset)
     ).all()
+    if caller_phone:
+        log.search(Subject.CALL, [str(c.id) for c, _n in rows], "caller_phone", caller_phone)
     return CallPage(items=[_out(c, n) for c, n in rows], total=total, limit=limit, offset=offset)
+
+
+def get_call(ctx: Ctx, call_id: int) -> tuple[Call, str | None]:
+    """The call and its incident's number, if the caller's scope holds it (else 404)."""
+    found = ctx.session.execute(
+        select(Call, Incident.number)
+        .outerjoin(Incident, Incident.id == Call.incident_id)
+        .where(Call.id == call_id)
+    ).one_or_none()
+    if found is None or not ctx.by.sees(found[0].jurisdiction_path):
+        raise NotFound(f"call {call_id} not found")
+    return found[0], found[1]
+
+
+@router.get("/calls/{call_id}", response_model=CallOut)
+def read_call(call_id: CallId, ctx: Context, log: AccessLog) -> CallOut:
+    """One call; the caller in full where the reader's duty covers them (recorded)."""
+    ctx.by.require(Permission.READ)
+    call, number = get_call(ctx, call_id)
+    seen = call_sight(ctx.session, ctx.by, call)
+    out = _out(call, number, full=seen.full)
+    log.read(Subject.CALL, str(call.id), shown(out, CALL_FIELDS), seen)
+    return out

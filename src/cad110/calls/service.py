@@ -14,13 +14,21 @@ from cad110.models.incident import Incident
 
 # A clock on a call-taker's PC may run a little ahead; beyond this an answered_at is a typo.
 MAX_CLOCK_SKEW = timedelta(minutes=5)
+# A call written up after the event (a busy night, a call taken on paper when the system was
+# down) is real; one answered more than a day before it is recorded is a typo, and would take
+# an incident number from a day long closed.
+MAX_LATE_ENTRY = timedelta(hours=24)
 
 
 def checked_answered_at(ctx: Ctx, answered_at: datetime | None, field: str) -> datetime:
+    """When the call was answered: now by default, else within the last day (and not ahead of
+    now by more than a clock's skew)."""
     if answered_at is None:
         return ctx.at
     if answered_at > ctx.at + MAX_CLOCK_SKEW:
-        raise InvalidInput(field, "answered_at lies in the future")
+        raise InvalidInput(field.split("."), "answered_at lies in the future")
+    if answered_at < ctx.at - MAX_LATE_ENTRY:
+        raise InvalidInput(field.split("."), "answered_at lies more than 24 hours in the past")
     return answered_at
 
 

@@ -63,3 +63,15 @@ def bench_intake(
     from cad110.bench.intake import run_intake_bench
 
     run_intake_bench(console, count=count, concurrency=concurrency, pg_url=pg_url, rate=rate)
+
+
+@bench_app.command("login-flood")
+def bench_login_flood(
+    seconds: Annotated[float, typer.Option(help="Seconds of intake timed per phase")] = 20.0,
+    rate: Annotated[float, typer.Option(help="Intake offered, creates/s")] = 10.0,
+    flooders: Annotated[int, typer.Option(help="Concurrent login flooders")] = 8,
+) -> None:
+    """Intake latency alone and while wrong passwords flood /login (one address, then many)."""
+    from cad110.bench.login import run_login_flood_bench
+
+    run_login_flood_bench(console, rate=rate, seconds=seconds, flooders=flooders)

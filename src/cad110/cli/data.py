@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -11,6 +14,12 @@ from cad110.cli.common import console, db_app, roads_app, seed_app, sessions
 from cad110.clock import SystemClock
 from cad110.db.engine import transaction
 from cad110.settings import get_settings
+
+if TYPE_CHECKING:
+    from cad110.seed.demo import SeededAccount
+
+# Beside the default database (./var/cad110.db).
+DEMO_ACCOUNTS = Path("var/demo-accounts.txt")
 
 
 @db_app.command("upgrade")
@@ -24,31 +33,52 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 
 
 @seed_app.command("demo")
-def seed_demo() -> None:
+def seed_demo(
+    accounts_file: Annotated[
+        Path,
+        typer.Option(help="Where every account's password is written once (mode 0600)"),
+    ] = DEMO_ACCOUNTS,
+) -> None:
     """Fuzhou: districts, stations, grids, ~100 units, staff and officer accounts."""
     from cad110.seed.demo import seed_demo as run
 
     with transaction(sessions()) as session:
         report = run(session, now=SystemClock().now(), missing_cases=True)
     if not report.created:
+        kept = f"; see {accounts_file.resolve()}" if accounts_file.is_file() else ""
         console.print(
             f"demo city already seeded ({report.jurisdictions} jurisdictions, {report.grids} grids, "
-            f"{report.units} units); passwords were shown when it was first seeded"
+            f"{report.units} units); passwords were shown when it was first seeded{kept}"
         )
         return
     console.print(
         f"[green]seeded Fuzhou:[/green] {report.jurisdictions} jurisdictions, {report.grids} grids, "
         f"{report.units} units, {report.missing_cases} missing-person cases"
     )
-    table = Table(title="Accounts (passwords are shown this once)")
+    write_accounts(accounts_file, report.accounts)
+    table = Table(title="Staff accounts (passwords are shown this once)")
     table.add_column("username")
     table.add_column("password")
-    for username, password in report.passwords.items():
-        table.add_row(username, password)
-    table.add_row(
-        "<unit code>, e.g. 35010201-1", f"{report.officer_password} (every officer account)"
-    )
+    table.add_column("role")
+    for account in report.staff:
+        table.add_row(account.username, account.password, account.display_name)
     console.print(table)
+    console.print(
+        f"every account's own password, the {report.units} officers' too (one per unit, "
+        f"named by its code, e.g. 35010201-1): [bold]{accounts_file.resolve()}[/bold]"
+    )
+
+
+def write_accounts(path: Path, accounts: Sequence[SeededAccount]) -> None:
+    """The seeded accounts and their passwords, readable by this user alone."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # An older file keeps its mode on O_CREAT; the passwords must not be readable by others.
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write("# cad110 demo accounts: username, password, role, name. Keep private.\n")
+        for a in accounts:
+            out.write(f"{a.username}\t{a.password}\t{a.role.value}\t{a.display_name}\n")
 
 
 @roads_app.command("import")
@@ -59,8 +89,6 @@ def roads_import(
     ] = None,
 ) -> None:
     """Read the drivable road network of an OSM extract; recommendations then use road ETA."""
-    from pathlib import Path
-
     from cad110.geo.osm import import_osm_pbf
 
     target = Path(out or get_settings().roads_path)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from cad110.cli.common import app, err, sim_app
-from cad110.settings import get_settings
+from cad110.settings import Settings, get_settings
 
 
 def _demo_traffic(speed: float, stop: threading.Event) -> None:
@@ -24,6 +24,18 @@ def _demo_traffic(speed: float, stop: threading.Event) -> None:
         log.error("demo traffic not started: %s", exc)
     except Exception:
         log.exception("demo traffic stopped by an error")
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """What uvicorn is told about the outside world, wherever cad110 is served."""
+    return {
+        # No banner naming the server software.
+        "server_header": False,
+        # The scheme (Secure cookies) and the client address come from the centre's reverse
+        # proxy, and only from the addresses it runs on.
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+    }
 
 
 @app.command()
@@ -65,6 +77,7 @@ def serve(
             port=port or settings.port,
             workers=workers,
             log_level="info",
+            **server_options(settings),
             # Open live streams would otherwise hold a restart until every browser disconnects.
             timeout_graceful_shutdown=5,
         )

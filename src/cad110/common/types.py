@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import phonenumbers
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic_core import PydanticCustomError
 
 # Mainland China, Hong Kong, Macao and Taiwan fit inside this box; a point outside is a typo.
 CHINA_LON = (73.4, 135.1)
@@ -37,9 +39,65 @@ def normalize_phone(value: str) -> str:
 
 
 Phone = Annotated[str, AfterValidator(normalize_phone)]
+# Coordinates are finite: NaN compares false with every bound and neither NaN nor Infinity can
+# be written back as JSON. (Every input model refuses them too: `allow_inf_nan=False`.)
 Longitude = Annotated[
-    float, Field(ge=CHINA_LON[0], le=CHINA_LON[1], description="WGS-84 longitude inside China")
+    float,
+    Field(
+        ge=CHINA_LON[0],
+        le=CHINA_LON[1],
+        allow_inf_nan=False,
+        description="WGS-84 longitude inside China",
+    ),
 ]
 Latitude = Annotated[
-    float, Field(ge=CHINA_LAT[0], le=CHINA_LAT[1], description="WGS-84 latitude inside China")
+    float,
+    Field(
+        ge=CHINA_LAT[0],
+        le=CHINA_LAT[1],
+        allow_inf_nan=False,
+        description="WGS-84 latitude inside China",
+    ),
+]
+
+# No time or date a client sends lies outside these years. Beyond them an offset like +14:00
+# overflows Python's datetime when converted to UTC, and no record of this centre is that old.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+
+def _out_of_range() -> PydanticCustomError:
+    return PydanticCustomError(
+        "date_out_of_range",
+        "give a time between the years {earliest} and {latest} (UTC)",
+        {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+    )
+
+
+def bounded_moment(value: datetime) -> datetime:
+    """An aware time whose UTC year lies between EARLIEST_YEAR and LATEST_YEAR."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise _out_of_range() from None
+    if not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
+        raise _out_of_range()
+    return value
+
+
+def bounded_day(value: date) -> date:
+    """A calendar date whose year lies between EARLIEST_YEAR and LATEST_YEAR."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise _out_of_range()
+    return value
+
+
+Moment = Annotated[
+    AwareDatetime,
+    AfterValidator(bounded_moment),
+    Field(description=f"ISO 8601 with its UTC offset, years {EARLIEST_YEAR}–{LATEST_YEAR}"),
+]
+Day = Annotated[
+    date,
+    AfterValidator(bounded_day),
+    Field(description=f"YYYY-MM-DD, years {EARLIEST_YEAR}–{LATEST_YEAR}"),
 ]

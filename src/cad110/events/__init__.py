@@ -1,1 +1,1 @@
-"""The append-only event log and its per-subject SHA-256 chains."""
+"""The append-only event log: keyed hash chains per subject, their heads, checkpoints, audit."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
-from pydantic import AwareDatetime, BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from fastapi import APIRouter, Path, Query, status
+from pydantic import BaseModel, Field
 
 from cad110.api.deps import Context
 from cad110.api.routing import UnitOfWorkRoute
 from cad110.auth.permissions import Permission
+from cad110.common.types import Moment
 from cad110.incidents import actions, intake
 from cad110.incidents.lifecycle import Action, Status
 from cad110.incidents.repository import IncidentFilter, get_incident, list_incidents
@@ -31,19 +31,14 @@ from cad110.incidents.schemas import (
     TimelineOut,
     TransferBody,
 )
-from cad110.incidents.views import incident_out, incidents_out, timeline_out
+from cad110.incidents.views import event_fields, incident_out, incidents_out, timeline_out
 from cad110.jurisdictions.repository import get_jurisdiction
+from cad110.privacy.deps import AccessLog
+from cad110.privacy.policy import INCIDENT_FIELDS, Subject, shown
+from cad110.privacy.subjects import incident_sight
 
 router = APIRouter(prefix="/incidents", tags=["incidents"], route_class=UnitOfWorkRoute)
 
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=128,
-        description="Retry-safe create: same key, same incident",
-    ),
-]
 UnitCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z_.-]{1,32}$")]
 Number = Annotated[
     str, Path(pattern=r"^[0-9A-Za-z_.-]{1,40}$", description="e.g. 35010201-20261123-0042")
@@ -51,43 +46,25 @@ Number = Annotated[
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=IncidentOut)
-def create_incident(
-    data: IncidentCreate, ctx: Context, response: Response, idempotency_key: IdempotencyKey = None
-) -> IncidentOut:
-    """接警: record an incident with its first call (and 受理 it at once with `accept`)."""
+def create_incident(data: IncidentCreate, ctx: Context) -> IncidentOut:
+    """接警: record an incident with its first call (and 受理 it at once with `accept`).
+
+    Send an `Idempotency-Key`: a retry then gets the same incident instead of a second one."""
     ctx.by.require(Permission.RECEIVE)
-    if idempotency_key is not None:
-        earlier = intake.find_idempotent(ctx, idempotency_key, data)
-        if earlier is not None:
-            response.status_code = status.HTTP_200_OK
-            return incident_out(ctx.session, earlier, ctx.catalog)
-    if idempotency_key is None:
-        return incident_out(
-            ctx.session, intake.create_incident(ctx, data, idempotency_key=None), ctx.catalog
-        )
-    try:
-        # A savepoint, so that losing the race for the key leaves a usable transaction.
-        with ctx.session.begin_nested():
-            incident = intake.create_incident(ctx, data, idempotency_key=idempotency_key)
-    except IntegrityError:
-        # A concurrent retry with the same key won the race: answer with its incident.
-        earlier = intake.find_idempotent(ctx, idempotency_key, data)
-        if earlier is None:
-            raise
-        response.status_code = status.HTTP_200_OK
-        return incident_out(ctx.session, earlier, ctx.catalog)
+    incident = intake.create_incident(ctx, data, idempotency_key=None)
     return incident_out(ctx.session, incident, ctx.catalog)
 
 
 @router.get("", response_model=IncidentPage)
 def search_incidents(
     ctx: Context,
+    log: AccessLog,
     status_: Annotated[list[Status] | None, Query(alias="status")] = None,
     grade: Annotated[list[Annotated[int, Field(ge=1, le=4)]] | None, Query()] = None,
     category: Annotated[list[str] | None, Query()] = None,
     jurisdiction: Annotated[str | None, Query(max_length=16)] = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     caller_phone: Annotated[str | None, Query(max_length=32)] = None,
     address: Annotated[
         str | None, Query(min_length=2, max_length=64, description="Part of the address")
@@ -95,7 +72,8 @@ def search_incidents(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> IncidentPage:
-    """Incidents in the caller's jurisdiction, newest first."""
+    """Incidents in the caller's jurisdiction, newest first; callers' names and phones
+    masked. A lookup by `caller_phone` is recorded in the access log."""
     ctx.by.require(Permission.READ)
     path = None
     if jurisdiction is not None:
@@ -113,6 +91,8 @@ def search_incidents(
         address=address,
     )
     items, total = list_incidents(ctx.session, f, by=ctx.by, limit=limit, offset=offset)
+    if caller_phone:
+        log.search(Subject.INCIDENT, [i.number for i in items], "caller_phone", caller_phone)
     return IncidentPage(
         items=incidents_out(ctx.session, items, ctx.catalog),
         total=total,
@@ -122,16 +102,27 @@ def search_incidents(
 
 
 @router.get("/{number}", response_model=IncidentOut)
-def read_incident(number: Number, ctx: Context) -> IncidentOut:
+def read_incident(number: Number, ctx: Context, log: AccessLog) -> IncidentOut:
+    """One incident; the caller's name and phone in full where the reader's duty covers them
+    (recorded in the access log), masked elsewhere."""
     ctx.by.require(Permission.READ)
-    return incident_out(ctx.session, get_incident(ctx.session, number, by=ctx.by), ctx.catalog)
+    incident = get_incident(ctx.session, number, by=ctx.by)
+    seen = incident_sight(ctx.session, ctx.by, incident)
+    out = incident_out(ctx.session, incident, ctx.catalog, full=seen.full)
+    log.read(Subject.INCIDENT, number, shown(out, INCIDENT_FIELDS), seen)
+    return out
 
 
 @router.get("/{number}/timeline", response_model=TimelineOut)
-def read_timeline(number: Number, ctx: Context) -> TimelineOut:
-    """The twelve stages with their times, and every event with its actor."""
+def read_timeline(number: Number, ctx: Context, log: AccessLog) -> TimelineOut:
+    """The twelve stages with their times, and every event with its actor (personal values in
+    the events masked as on the incident itself)."""
     ctx.by.require(Permission.READ)
-    return timeline_out(ctx.session, get_incident(ctx.session, number, by=ctx.by))
+    incident = get_incident(ctx.session, number, by=ctx.by)
+    seen = incident_sight(ctx.session, ctx.by, incident)
+    out = timeline_out(ctx.session, incident, full=seen.full)
+    log.read(Subject.INCIDENT, number, sorted(event_fields(out.events)), seen)
+    return out
 
 
 def _action_route(action: Action, body_type: type[BaseModel], summary: str) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
+import json
+
+from sqlalchemy import select
 
 from cad110.calls.service import checked_answered_at, record_call
-from cad110.errors import Conflict, InvalidInput
+from cad110.errors import InvalidInput
 from cad110.events.log import NEW_SUBJECT, append
 from cad110.incidents.actions import perform
 from cad110.incidents.context import Ctx
@@ -14,27 +16,13 @@ from cad110.incidents.numbering import next_number
 from cad110.incidents.schemas import AcceptBody, IncidentCreate
 from cad110.jurisdictions.lookup import Place, geo_index
 from cad110.models.call import CallOutcome
-from cad110.models.idempotency import IdempotencyRecord
+from cad110.models.idempotency import claim, fingerprint, finish
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 
-CREATE_ENDPOINT = "POST /incidents"
-
-
-def request_fingerprint(data: IncidentCreate) -> str:
-    return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
-
-
-def find_idempotent(ctx: Ctx, key: str, data: IncidentCreate) -> Incident | None:
-    """The incident an earlier request with this key created, if any."""
-    record = ctx.session.get(IdempotencyRecord, (ctx.by.user_id, key))
-    if record is None:
-        return None
-    if record.endpoint != CREATE_ENDPOINT or record.request_hash != request_fingerprint(data):
-        raise Conflict("Idempotency-Key was already used for a different request")
-    incident = ctx.session.get(Incident, record.incident_id)
-    assert incident is not None
-    return incident
+# In-process callers (the simulator, imports) name their retries by this use case; HTTP clients
+# get the same through the Idempotency-Key header (api/routing.py).
+CREATE_USE_CASE = "incidents.create_incident"
 
 
 def resolve_place(ctx: Ctx, data: IncidentCreate) -> Place:
@@ -60,7 +48,31 @@ def resolve_place(ctx: Ctx, data: IncidentCreate) -> Place:
 
 
 def create_incident(ctx: Ctx, data: IncidentCreate, *, idempotency_key: str | None) -> Incident:
-    """Record a new incident and its first call; with `accept`, 受理 it in the same step."""
+    """Record a new incident and its first call; with `accept`, 受理 it in the same step.
+
+    With `idempotency_key`, a repeat of the same request by the same user returns the incident
+    the first one made (a different request under that key is 409)."""
+    if idempotency_key is None:
+        return _create(ctx, data)
+    record, fresh = claim(
+        ctx.session,
+        user_id=ctx.by.user_id,
+        key=idempotency_key,
+        endpoint=CREATE_USE_CASE,
+        request_hash=fingerprint(data.model_dump(mode="json")),
+        now=ctx.at,
+    )
+    if not fresh:
+        assert record.response is not None
+        number = json.loads(record.response)["number"]
+        return ctx.session.scalars(select(Incident).where(Incident.number == number)).one()
+    incident = _create(ctx, data)
+    answer = json.dumps({"number": incident.number}).encode()
+    finish(ctx.session, record, status=201, media_type="application/json", response=answer)
+    return incident
+
+
+def _create(ctx: Ctx, data: IncidentCreate) -> Incident:
     if data.category is not None and ctx.catalog.get(data.category) is None:
         raise InvalidInput("category", f"unknown category {data.category}")
     answered_at = checked_answered_at(
@@ -131,16 +143,4 @@ def create_incident(ctx: Ctx, data: IncidentCreate, *, idempotency_key: str | No
     )
     if data.accept:
         perform(ctx, incident, Action.ACCEPT, AcceptBody())
-    if idempotency_key is not None:
-        ctx.session.add(
-            IdempotencyRecord(
-                user_id=ctx.by.user_id,
-                key=idempotency_key,
-                endpoint=CREATE_ENDPOINT,
-                request_hash=request_fingerprint(data),
-                incident_id=incident.id,
-                created_at=ctx.at,
-            )
-        )
-        ctx.session.flush()
     return incident

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from cad110.catalog.loader import TransferTarget
-from cad110.common.types import Latitude, Longitude, Phone
+from cad110.common.types import Latitude, Longitude, Moment, Phone
 from cad110.incidents.lifecycle import AssignmentState, Status
 from cad110.models.call import CallOutcome
 from cad110.models.incident import Source
@@ -22,13 +22,13 @@ Grade = Annotated[int, Field(ge=1, le=4, description="1 紧急, 2 较急, 3 一�
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class CallInfo(Strict):
     """The call that brought the report, when it came by phone."""
 
-    answered_at: AwareDatetime | None = None
+    answered_at: Moment | None = None
     duration_s: Annotated[int, Field(ge=0, le=86400)] | None = None
     note: Note = ""
 
@@ -205,7 +205,7 @@ class TimelineOut(BaseModel):
 class CallCreate(Strict):
     caller_phone: Phone | None = None
     caller_name: Text64 | None = None
-    answered_at: AwareDatetime | None = None
+    answered_at: Moment | None = None
     duration_s: Annotated[int, Field(ge=0, le=86400)] | None = None
     outcome: CallOutcome
     incident: Code | None = Field(default=None, description="For outcome 'attached'")
@@ -215,7 +215,7 @@ class CallCreate(Strict):
 class CallAttach(Strict):
     caller_phone: Phone | None = None
     caller_name: Text64 | None = None
-    answered_at: AwareDatetime | None = None
+    answered_at: Moment | None = None
     duration_s: Annotated[int, Field(ge=0, le=86400)] | None = None
     note: Note = ""
 

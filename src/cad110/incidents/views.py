@@ -18,8 +18,10 @@ from cad110.incidents.schemas import (
     StageOut,
     TimelineOut,
 )
+from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.unit import Assignment
+from cad110.privacy.masking import Kind, fields_in, mask, mask_payload, scrub, secrets_in
 
 
 def _assignment_out(a: Assignment) -> AssignmentOut:
@@ -35,9 +37,17 @@ def _assignment_out(a: Assignment) -> AssignmentOut:
 
 
 def incidents_out(
-    session: Session, incidents: Sequence[Incident], catalog: Catalog | None = None
+    session: Session,
+    incidents: Sequence[Incident],
+    catalog: Catalog | None = None,
+    *,
+    full: bool = False,
 ) -> list[IncidentOut]:
-    """Output for many incidents with two extra queries in all, not two per incident."""
+    """Output for many incidents with two extra queries in all, not two per incident.
+
+    The caller's name and phone are masked (also where the phone was typed into the
+    narrative) unless `full`: only a single record's read, recorded, shows them.
+    """
     assignments = assignments_of(session, [i.id for i in incidents])
     merged = numbers_of(session, [i.merged_into_id for i in incidents if i.merged_into_id])
     catalog = catalog or default_catalog()
@@ -46,19 +56,23 @@ def incidents_out(
         category = catalog.get(i.category_code) if i.category_code else None
         mine = assignments[i.id]
         latest = {a.unit_code: a.state for a in mine}
+        name, phone, narrative = i.caller_name, i.caller_phone, i.narrative
+        if not full:
+            name, phone = mask("name", name), mask("phone", phone)
+            narrative = scrub(narrative, secrets_in((), [("phone", i.caller_phone)]))
         result.append(
             IncidentOut(
                 number=i.number,
                 status=i.status,
                 source=i.source,
-                caller_name=i.caller_name,
-                caller_phone=i.caller_phone,
+                caller_name=name,
+                caller_phone=phone,
                 address=i.address,
                 lon=i.lon,
                 lat=i.lat,
                 jurisdiction=i.jurisdiction_code,
                 grid=i.grid_code,
-                narrative=i.narrative,
+                narrative=narrative,
                 tags=list(i.tags),
                 category=i.category_code,
                 grade=i.grade,
@@ -80,12 +94,40 @@ def incidents_out(
 
 
 def incident_out(
-    session: Session, incident: Incident, catalog: Catalog | None = None
+    session: Session, incident: Incident, catalog: Catalog | None = None, *, full: bool = False
 ) -> IncidentOut:
-    return incidents_out(session, [incident], catalog)[0]
+    return incidents_out(session, [incident], catalog, full=full)[0]
 
 
-def timeline_out(session: Session, incident: Incident) -> TimelineOut:
+def events_out(
+    events: Sequence[Event], *, full: bool, known: Sequence[tuple[Kind, str | None]] = ()
+) -> list[EventOut]:
+    """Events with their payloads; personal values masked unless `full`, also where one of
+    them (or a `known` value of the record) was typed into free text."""
+    payloads = [json.loads(e.payload) for e in events]
+    secrets = secrets_in(payloads, known)
+    return [
+        EventOut(
+            seq=e.seq,
+            kind=e.kind,
+            at=e.occurred_at,
+            actor=e.actor,
+            payload=payload if full else mask_payload(payload, secrets)[0],
+        )
+        for e, payload in zip(events, payloads, strict=True)
+    ]
+
+
+def event_fields(events: Sequence[EventOut]) -> frozenset[str]:
+    """The personal fields the events' payloads hold a value in (what a full read shows)."""
+    return frozenset().union(*(fields_in(e.payload) for e in events))
+
+
+def timeline_out(session: Session, incident: Incident, *, full: bool = False) -> TimelineOut:
+    """The twelve stages and every event; personal values in payloads masked unless `full`."""
+    events = events_out(
+        events_of(session, incident.number), full=full, known=[("phone", incident.caller_phone)]
+    )
     return TimelineOut(
         number=incident.number,
         status=incident.status,
@@ -98,14 +140,5 @@ def timeline_out(session: Session, incident: Incident) -> TimelineOut:
         assignments=[
             _assignment_out(a) for a in assignments_of(session, [incident.id])[incident.id]
         ],
-        events=[
-            EventOut(
-                seq=e.seq,
-                kind=e.kind,
-                at=e.occurred_at,
-                actor=e.actor,
-                payload=json.loads(e.payload),
-            )
-            for e in events_of(session, incident.number)
-        ],
+        events=events,
     )

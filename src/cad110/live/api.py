@@ -7,6 +7,11 @@ or its worker lost the database for a while), and a `: ping` comment every 15 s 
 proxies keep the connection open. A browser's EventSource reconnects by itself; each
 (re)connection starts with `ready`, after which the screen reloads and follows the stream.
 
+The stream ends with `event: end` and `{"reason": "revoked" | "expired"}` when the token or
+console session it was opened with is revoked, logged out, its user disabled or its password
+reset (within a second, on every worker), or when it expires (live/guard.py). A user may hold
+`settings.live_streams_per_user` streams on one worker; the next is refused with 429.
+
 Not in the OpenAPI schema: a stream that never ends does not fit it (and would hang the
 schema fuzzer).
 """
@@ -20,10 +25,16 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
+from fastapi.security.utils import get_authorization_scheme_param
+from starlette.types import Receive, Scope, Send
 
 from cad110.api.deps import CurrentUser
 from cad110.auth.permissions import Permission
+from cad110.auth.revocation import Credential
+from cad110.auth.sessions import COOKIE
+from cad110.errors import Unauthenticated
 from cad110.live.bus import Message, Subscription
+from cad110.live.guard import OpenStream
 from cad110.live.notice import Resync
 
 if TYPE_CHECKING:
@@ -45,9 +56,13 @@ def _render(message: Message) -> str:
     return _event("change", message.for_client())
 
 
-async def _stream(live: Live, scope_path: str) -> AsyncIterator[str]:
+async def _stream(live: Live, scope_path: str, stream: OpenStream) -> AsyncIterator[str]:
     # Subscribing here, as the response starts, means nothing is left behind if it never does.
     with live.bus.subscribe(scope_path) as subscription:
+        stream.attach(subscription)
+        if stream.ended is not None:  # its credential ended while the response was starting
+            yield _event("end", {"reason": stream.ended})
+            return
         yield f"retry: {RETRY_MS}\n" + _event("ready", {"scope": scope_path})
         while True:
             try:
@@ -60,7 +75,9 @@ async def _stream(live: Live, scope_path: str) -> AsyncIterator[str]:
             if batch:
                 yield batch
             if ended:
-                return  # the server is stopping
+                if subscription.reason is not None:
+                    yield _event("end", {"reason": subscription.reason})
+                return  # the credential ended, or the server is stopping
 
 
 def _batch(first: Message | None, subscription: Subscription) -> tuple[str, bool]:
@@ -76,13 +93,49 @@ def _batch(first: Message | None, subscription: Subscription) -> tuple[str, bool
     return "".join(parts), True
 
 
+def _credential(request: Request) -> Credential | None:
+    """What the request authenticated with, as api/deps.py reads it: a bearer token first."""
+    scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
+    if scheme.lower() == "bearer" and token:
+        return Credential.of_token(token)
+    cookie = request.cookies.get(COOKIE)
+    return Credential.of_cookie(cookie) if cookie else None
+
+
+class _GuardedStream(StreamingResponse):
+    """Gives the stream's place back however the response ends, even if it never starts."""
+
+    def __init__(self, live: Live, scope_path: str, stream: OpenStream) -> None:
+        super().__init__(
+            _stream(live, scope_path, stream),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+        self._guard = live.guard
+        self._stream = stream
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._guard.release(self._stream)
+
+
 @router.get("/live", include_in_schema=False)
 async def live_stream(request: Request, by: CurrentUser) -> StreamingResponse:
     """Server-sent events: every committed change in the caller's jurisdiction."""
     by.require(Permission.READ)
     live: Live = request.app.state.live
-    return StreamingResponse(
-        _stream(live, by.scope_path),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    credential = _credential(request)
+    if credential is None:
+        raise Unauthenticated("a valid bearer token or console session is required")
+    stream = live.guard.admit(by.user_id, credential)
+    try:
+        valid = await live.guard.validate(stream)
+    except BaseException:
+        live.guard.release(stream)
+        raise
+    if not valid:
+        live.guard.release(stream)
+        raise Unauthenticated("a valid bearer token or console session is required")
+    return _GuardedStream(live, by.scope_path, stream)

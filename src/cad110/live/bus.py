@@ -38,6 +38,8 @@ class Subscription:
         self._hub = hub
         self._queue: asyncio.Queue[Message | None] = asyncio.Queue(maxsize)
         self._ended = False
+        # Why it was ended for its viewer alone ("revoked", "expired"); None: the bus stopped.
+        self.reason: str | None = None
 
     # --- the loop side of the hub ---------------------------------------------------------
 
@@ -53,8 +55,10 @@ class Subscription:
             if not isinstance(message, Resync):
                 self._queue.put_nowait(message)
 
-    def end(self) -> None:
+    def end(self, reason: str | None = None) -> None:
+        """No more messages: whatever waits is dropped, `get()` answers None from now on."""
         if not self._ended:
+            self.reason = reason
             self._drain()
             self._queue.put_nowait(None)
             self._ended = True

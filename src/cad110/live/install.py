@@ -12,6 +12,7 @@ from sqlalchemy.engine import URL
 from cad110.live.api import router
 from cad110.live.bus import QUEUE_SIZE, Bus, InProcessBus
 from cad110.live.capture import ChangeTracker
+from cad110.live.guard import StreamGuard
 from cad110.live.postgres import PostgresBus
 from cad110.runtime import Runtime
 
@@ -21,13 +22,15 @@ HEARTBEAT_S = 15.0
 class Live:
     """Live pushes for one application. Enter it (`async with live:`) in the app's lifespan:
     that starts the bus (on PostgreSQL, its LISTEN connection and NOTIFY thread) and hooks
-    the runtime's sessions; leaving it undoes both. Enter it before anything that commits
-    in the background (the supervision loop) starts, so their changes are pushed too."""
+    the runtime's sessions, and starts the guard that ends streams whose credential ended;
+    leaving it undoes all three. Enter it before anything that commits in the background
+    (the supervision loop) starts, so their changes are pushed too."""
 
     def __init__(self, runtime: Runtime, bus: Bus, heartbeat_s: float = HEARTBEAT_S) -> None:
         self.runtime = runtime
         self.bus = bus
         self.tracker = ChangeTracker(bus.publish)
+        self.guard = StreamGuard(runtime)
         self.heartbeat_s = heartbeat_s
         # The bus runs on one event loop. An app whose lifespan is entered again while it runs
         # (several TestClients on one app, each with a loop of its own) keeps the first one's;
@@ -48,6 +51,7 @@ class Live:
             await self.bus.start()
             self.tracker.attach(self.runtime.sessions)
             self.tracker.attach(self.runtime.readers)
+            await self.guard.start()
         return self
 
     async def __aexit__(
@@ -62,6 +66,7 @@ class Live:
             self._depth -= 1
             if self._depth:
                 return
+        await self.guard.stop()
         self.tracker.detach()
         await self.bus.stop()
         with self._lock:
@@ -74,9 +79,14 @@ def libpq_conninfo(url: URL) -> str:
 
 
 def make_bus(runtime: Runtime, queue_size: int = QUEUE_SIZE) -> Bus:
-    """LISTEN/NOTIFY on PostgreSQL (workers share it); in-process on SQLite (one worker)."""
+    """LISTEN/NOTIFY on PostgreSQL (workers share it, revocations included); in-process on
+    SQLite (one worker)."""
     if runtime.engine.dialect.name == "postgresql":
-        return PostgresBus(libpq_conninfo(runtime.engine.url), queue_size=queue_size)
+        return PostgresBus(
+            libpq_conninfo(runtime.engine.url),
+            queue_size=queue_size,
+            on_revoke=runtime.revocations.revoked,
+        )
     return InProcessBus(queue_size)
 
 

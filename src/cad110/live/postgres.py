@@ -6,6 +6,11 @@ publishing one included — receives them on a LISTEN connection and hands them 
 subscribers, so a notice reaches each screen once, by one path. If the LISTEN connection
 drops, the listener reconnects and tells its subscribers to resync: they may have missed
 notices while it was away.
+
+The same connection listens for revocations (auth/revocation.py: user ids, NOTIFYed by the
+transaction that ended their credentials, whichever process ran it) and hands them to
+`on_revoke`; after a reconnect it hands over None: every user's credentials are looked at
+again, as some revocation may have been missed.
 """
 
 from __future__ import annotations
@@ -15,13 +20,14 @@ import contextlib
 import logging
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from psycopg.rows import TupleRow
 
+from cad110.auth.revocation import CHANNEL as REVOKE_CHANNEL
 from cad110.live.bus import QUEUE_SIZE, Bus
 from cad110.live.notice import Notice, Resync, decode, encode
 
@@ -102,11 +108,17 @@ class PostgresBus(Bus):
     """Several workers on one PostgreSQL database."""
 
     def __init__(
-        self, conninfo: str, *, channel: str = CHANNEL, queue_size: int = QUEUE_SIZE
+        self,
+        conninfo: str,
+        *,
+        channel: str = CHANNEL,
+        queue_size: int = QUEUE_SIZE,
+        on_revoke: Callable[[frozenset[int] | None], None] | None = None,
     ) -> None:
         super().__init__(queue_size)
         self._conninfo = make_conninfo(conninfo, **CONNECT_OPTIONS)
         self._channel = channel
+        self._on_revoke = on_revoke
         self._sender: _Sender | None = None
         self._listener: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
@@ -150,13 +162,18 @@ class PostgresBus(Bus):
                 async with await psycopg.AsyncConnection.connect(
                     self._conninfo, autocommit=True
                 ) as conn:
-                    await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+                    for channel in (self._channel, REVOKE_CHANNEL):
+                        await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
                     self._listening.set()
                     delay = RECONNECT_FIRST_S
                     # Whatever was sent while this worker was not listening is lost.
                     self.hub.resync("reconnect")
+                    self._revoked(None)
                     async for notify in conn.notifies():
-                        self._receive(notify.payload)
+                        if notify.channel == REVOKE_CHANNEL:
+                            self._revoked(_user_ids(notify.payload))
+                        else:
+                            self._receive(notify.payload)
             except psycopg.Error as exc:
                 log.warning("live: LISTEN connection lost (%s); reconnecting", exc)
             except Exception:
@@ -175,3 +192,16 @@ class PostgresBus(Bus):
             self.hub.resync(received.reason)
         else:
             self.hub.deliver(received)
+
+    def _revoked(self, users: frozenset[int] | None) -> None:
+        if self._on_revoke is not None:
+            self._on_revoke(users)
+
+
+def _user_ids(payload: str) -> frozenset[int] | None:
+    """The user ids of a revocation payload; None (everyone) if it cannot be read."""
+    try:
+        return frozenset(int(part) for part in payload.split(","))
+    except ValueError:
+        log.warning("live: unreadable revocation %r; looking at every user again", payload[:80])
+        return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
@@ -16,6 +15,7 @@ from cad110.api.routing import UnitOfWorkRoute
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput, NotFound
 from cad110.incidents.schemas import EventOut
+from cad110.incidents.views import event_fields
 from cad110.missing import cases, closing, ledger, search
 from cad110.missing.journal import get_case, journal, journal_of
 from cad110.missing.notices import LookoutOut, lookouts, mark_read
@@ -41,7 +41,14 @@ from cad110.missing.schemas import (
     TaskOut,
     TaskUpdate,
 )
-from cad110.missing.views import appeals_out, callback_out, case_out, clusters_out, summaries
+from cad110.missing.views import (
+    appeals_out,
+    callback_out,
+    case_out,
+    clusters_out,
+    journal_out,
+    summaries,
+)
 from cad110.models.missing import (
     CaseCallback,
     CasePhoto,
@@ -50,6 +57,11 @@ from cad110.models.missing import (
     ClusterMember,
     MissingCase,
 )
+from cad110.privacy.deps import AccessLog
+from cad110.privacy.masking import mask_name
+from cad110.privacy.policy import CASE_FIELDS, Action, Subject, role_reason, shown
+from cad110.privacy.record import Access
+from cad110.privacy.subjects import case_sight
 from cad110.runtime import Runtime
 
 router = APIRouter(prefix="/missing", tags=["missing persons"], route_class=UnitOfWorkRoute)
@@ -177,22 +189,27 @@ def read_notice(notice_id: Annotated[int, Path(ge=1, le=2**31 - 1)], ctx: Contex
 
 
 @router.get("/{number}", response_model=CaseOut)
-def read_case(number: Number, ctx: Context) -> CaseOut:
+def read_case(number: Number, ctx: Context, log: AccessLog) -> CaseOut:
+    """One case; the ID number, phone and informant in full where the reader's duty covers
+    them (recorded in the access log), masked elsewhere."""
     ctx.by.require(Permission.READ)
-    return case_out(ctx, get_case(ctx, number))
+    case = get_case(ctx, number)
+    seen = case_sight(ctx.session, ctx.by, case)
+    out = case_out(ctx, case, full=seen.full)
+    log.read(Subject.MISSING_CASE, number, shown(out, CASE_FIELDS), seen)
+    return out
 
 
 @router.get("/{number}/journal", response_model=list[EventOut])
-def read_journal(number: Number, ctx: Context) -> list[EventOut]:
-    """The case's journal: every change and note, oldest first (append-only)."""
+def read_journal(number: Number, ctx: Context, log: AccessLog) -> list[EventOut]:
+    """The case's journal: every change and note, oldest first (append-only); personal values
+    masked as on the case itself."""
     ctx.by.require(Permission.READ)
     case = get_case(ctx, number)
-    return [
-        EventOut(
-            seq=e.seq, kind=e.kind, at=e.occurred_at, actor=e.actor, payload=json.loads(e.payload)
-        )
-        for e in journal_of(ctx.session, case)
-    ]
+    seen = case_sight(ctx.session, ctx.by, case)
+    out = journal_out(ctx, case, full=seen.full)
+    log.read(Subject.MISSING_CASE, number, sorted(event_fields(out)), seen)
+    return out
 
 
 @router.post("/{number}/record", response_model=CaseOut)
@@ -355,8 +372,9 @@ def close_case(number: Number, body: CloseIn, ctx: Context) -> CaseOut:
 @router.get(
     "/{number}/pfif", response_class=Response, responses={200: {"content": {"application/xml": {}}}}
 )
-def pfif(number: Number, ctx: Context, rt: Rt, request: Request) -> Response:
-    """The case as a PFIF 1.4 document (Person Finder Interchange Format)."""
+def pfif(number: Number, ctx: Context, rt: Rt, request: Request, log: AccessLog) -> Response:
+    """The case as a PFIF 1.4 document (Person Finder Interchange Format); recorded in the
+    access log as an export (the informant's name goes out as the record's author)."""
     ctx.by.require(Permission.READ)
     case = get_case(ctx, number)
     events = journal_of(ctx.session, case)
@@ -364,9 +382,15 @@ def pfif(number: Number, ctx: Context, rt: Rt, request: Request) -> Response:
         select(CasePhoto.id).where(CasePhoto.case_id == case.id).order_by(CasePhoto.id).limit(1)
     )
     photo_url = str(request.url_for("read_photo", number=number, photo_id=photo)) if photo else None
+    seen = case_sight(ctx.session, ctx.by, case)
+    # The informant goes out as the author: in full only to a reader who may see them.
+    author = case.informant_name if seen.full else mask_name(case.informant_name)
     body = export_case(
-        case, events, domain=rt.settings.pfif_domain, now=ctx.at, photo_url=photo_url
+        case, events, domain=rt.settings.pfif_domain, now=ctx.at, photo_url=photo_url, author=author
     )
+    exported = ["informant_name"] if case.informant_name and seen.full else []
+    why = seen.reason if seen.full else role_reason(ctx.by)
+    log.record([Access(Action.EXPORT, Subject.MISSING_CASE, case.number, exported, why)])
     disposition = f'attachment; filename="{case.number}.pfif.xml"'
     return Response(
         content=body, media_type="application/xml", headers={"Content-Disposition": disposition}

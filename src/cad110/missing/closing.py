@@ -76,8 +76,10 @@ def _tell_informant(ctx: Ctx, case: MissingCase, body: CloseIn) -> None:
             station_of(ctx.session, case),
             case,
             "missing_inform",
+            # The notice names no informant: the case page shows them to those whose duty it
+            # is, and records that it did.
             f"寻人结案：{case.number}（{case.name}）已找到，人员死亡。请民警当面告知报案人"
-            f"{case.informant_name}（{case.informant_relation}），不以短信通知。",
+            f"（{case.informant_relation}，姓名与电话见寻人档案），不以短信通知。",
             ctx.at,
         )
         journal(ctx, case, "informant_to_be_told_in_person", {"informant": case.informant_name})

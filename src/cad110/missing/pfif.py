@@ -86,9 +86,14 @@ def export_case(
     photo_url: str | None = None,
     source_name: str = "福州市公安局110指挥中心",
     tz: tzinfo = DEFAULT_TZ,
+    author: str | None = None,
 ) -> bytes:
     """The case as one PFIF 1.4 <person> with a <note> per journal entry that means something
-    outside (opened, note, callback recorded, closed), as UTF-8 XML."""
+    outside (opened, note, callback recorded, closed), as UTF-8 XML.
+
+    `author` names the informant as the records' author; by default their full name (a reader
+    who may not see it passes the masked one)."""
+    author_name = case.informant_name if author is None else author
     secrets = [s for s in (case.id_number, case.phone, case.informant_phone) if s and len(s) >= 6]
 
     def clean(value: object) -> str:
@@ -103,7 +108,7 @@ def export_case(
     person: dict[str, str | None] = {
         "person_record_id": person_id,
         "entry_date": _utc(now),
-        "author_name": case.informant_name,
+        "author_name": author_name,
         "source_name": source_name,
         "source_date": _utc(case.opened_at),
         "full_name": case.name,
@@ -120,7 +125,7 @@ def export_case(
     for event in sorted(events, key=lambda e: e.seq):
         if (event.subject_type, event.subject_id) != (SUBJECT_TYPE, case.number):
             raise ValueError(f"event {event.subject_type}/{event.subject_id} is not this case's")
-        note = _note(case, event, tz, source_name)
+        note = _note(case, event, tz, source_name, author_name)
         if note is None:
             continue
         note |= {
@@ -136,16 +141,14 @@ def export_case(
 
 
 def _note(
-    case: MissingCase, event: Event, tz: tzinfo, source_name: str
+    case: MissingCase, event: Event, tz: tzinfo, source_name: str, author: str
 ) -> dict[str, str | None] | None:
     """The fields of one journal entry's note that depend on its kind (None: not exported)."""
     payload = _payload(event)
     if event.kind == "opened":
         seen = case.last_seen_at.astimezone(tz)
         return {
-            "author_name": case.informant_name
-            if _NOT_XML.sub("", case.informant_name).strip()
-            else source_name,
+            "author_name": author if _NOT_XML.sub("", author).strip() else source_name,
             "status": "believed_missing",
             "last_known_location": case.last_seen_place,
             "text": f"报案：{case.name}最后一次被看到是在{seen:%Y-%m-%d %H:%M}"

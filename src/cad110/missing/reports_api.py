@@ -5,13 +5,13 @@ Readable by every role; a jurisdiction outside the caller's subtree does not exi
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from cad110.api.deps import Context
 from cad110.api.routing import UnitOfWorkRoute
+from cad110.common.types import Day
 from cad110.missing import reports
 from cad110.missing.reports import DailyReport, GroupBy, RecoveryReport
 
@@ -34,7 +34,7 @@ JurisdictionCode = Annotated[
 def daily(
     ctx: Context,
     day: Annotated[
-        date | None, Query(alias="date", description="Local date, YYYY-MM-DD (default: today)")
+        Day | None, Query(alias="date", description="Local date, YYYY-MM-DD (default: today)")
     ] = None,
     jurisdiction: JurisdictionCode = None,
 ) -> DailyReport:
@@ -45,8 +45,8 @@ def daily(
 @router.get("/recovery", response_model=RecoveryReport)
 def recovery(
     ctx: Context,
-    since: Annotated[date, Query(description="First local day of the period")],
-    until: Annotated[date, Query(description="Day after the period (exclusive)")],
+    since: Annotated[Day, Query(description="First local day of the period")],
+    until: Annotated[Day, Query(description="Day after the period (exclusive)")],
     jurisdiction: JurisdictionCode = None,
     group_by: GroupBy = "district",
 ) -> RecoveryReport:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from cad110.common.types import Latitude, Longitude, Phone
+from cad110.common.types import Day, Latitude, Longitude, Moment, Phone
 from cad110.incidents.schemas import Code, Note, Strict, Text64, Text255
 from cad110.missing.rules import CONDITIONS, SIGNS
 from cad110.models.missing import (
@@ -57,11 +57,14 @@ class Details(Strict):
 class PersonIn(Strict):
     name: Name
     sex: Sex
-    birth_date: date | None = None
+    birth_date: Day | None = None
     age: Annotated[int, Field(ge=0, le=130)] | None = None
     id_number: IdNumber | None = None
     phone: Phone | None = None
-    school_or_work: Text255 | None = None
+    # The column holds 128 (a longer value would be refused by PostgreSQL, without the field).
+    school_or_work: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)] | None
+    ) = None
     home_address: Text255 | None = None
     conditions: Annotated[list[Condition], Field(max_length=5)] = []
     signs: Annotated[list[Sign], Field(max_length=4)] = []
@@ -75,7 +78,7 @@ class InformantIn(Strict):
 
 
 class LastSeenIn(Strict):
-    at: AwareDatetime
+    at: Moment
     place: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
     lon: Longitude | None = None
     lat: Latitude | None = None
@@ -140,7 +143,7 @@ class TaskUpdate(Strict):
 
 
 class PushIn(Strict):
-    radius_km: Annotated[float, Field(gt=0, le=50)] = 5.0
+    radius_km: Annotated[float, Field(gt=0, le=50, allow_inf_nan=False)] = 5.0
 
 
 class AppealIn(Strict):
@@ -164,7 +167,7 @@ class CloseIn(Strict):
     outcome: CaseOutcome
     note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
     found_place: Text255 | None = None
-    found_at: AwareDatetime | None = None
+    found_at: Moment | None = None
 
 
 class FiringOut(BaseModel):

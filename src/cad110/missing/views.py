@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from cad110.incidents.context import Ctx
+from cad110.incidents.schemas import EventOut
+from cad110.incidents.views import events_out
 from cad110.missing import rules as risk
+from cad110.missing.journal import journal_of
 from cad110.missing.ledger import on_ledger
 from cad110.missing.schemas import (
     AppealOut,
@@ -40,6 +43,7 @@ from cad110.models.missing import (
     RuleFiring,
     SearchNotice,
 )
+from cad110.privacy.masking import Kind, mask, mask_payload, scrub, secrets_in
 
 
 def callback_out(c: CaseCallback, now: datetime) -> CallbackOut:
@@ -156,9 +160,29 @@ def appeals_out(s: Session, c: MissingCase) -> list[AppealOut]:
     ]
 
 
-def case_out(ctx: Ctx, c: MissingCase) -> CaseOut:
+def _known(c: MissingCase) -> list[tuple[Kind, str | None]]:
+    return [("id_number", c.id_number), ("phone", c.phone), ("phone", c.informant_phone)]
+
+
+def journal_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> list[EventOut]:
+    """The case's journal, oldest first; personal values masked unless `full`."""
+    return events_out(journal_of(ctx.session, c), full=full, known=_known(c))
+
+
+def case_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> CaseOut:
+    """The whole case. The ID number, the person's phone and the informant's name and phone
+    are masked (and phone and ID numbers typed into its texts) unless `full`: only a
+    single record's read, recorded, shows them."""
     s = ctx.session
     summary = summaries(ctx, [c])[0]
+    secrets = {} if full else secrets_in((), _known(c))
+
+    def text(value: str) -> str:
+        return scrub(value, secrets) if secrets else value
+
+    def personal(kind: Kind, value: str | None) -> str | None:
+        return value if full else mask(kind, value)
+
     links = []
     for link in s.scalars(
         select(CaseLink).where(or_(CaseLink.case_id == c.id, CaseLink.duplicate_of_id == c.id))
@@ -180,15 +204,15 @@ def case_out(ctx: Ctx, c: MissingCase) -> CaseOut:
     return CaseOut(
         **summary.model_dump(),
         birth_date=c.birth_date,
-        id_number=c.id_number,
-        phone=c.phone,
+        id_number=personal("id_number", c.id_number),
+        phone=personal("phone", c.phone),
         school_or_work=c.school_or_work,
         home_address=c.home_address,
         conditions=c.conditions,
         signs=c.signs,
-        details=c.details,
-        informant_name=c.informant_name,
-        informant_phone=c.informant_phone,
+        details=c.details if full else mask_payload(c.details, secrets)[0],
+        informant_name=personal("name", c.informant_name) or "",
+        informant_phone=personal("phone", c.informant_phone) or "",
         informant_relation=c.informant_relation,
         last_seen_lon=c.last_seen_lon,
         last_seen_lat=c.last_seen_lat,
@@ -198,7 +222,7 @@ def case_out(ctx: Ctx, c: MissingCase) -> CaseOut:
         investigation_at=c.investigation_at,
         group_formed_at=c.group_formed_at,
         commander=c.commander,
-        outcome_note=c.outcome_note,
+        outcome_note=text(c.outcome_note),
         photos=list(
             s.scalars(select(CasePhoto.id).where(CasePhoto.case_id == c.id).order_by(CasePhoto.id))
         ),
@@ -222,7 +246,7 @@ def case_out(ctx: Ctx, c: MissingCase) -> CaseOut:
         ],
         appeals=appeals_out(s, c),
         callbacks=[
-            callback_out(cb, ctx.at)
+            _scrubbed(callback_out(cb, ctx.at), text)
             for cb in s.scalars(
                 select(CaseCallback).where(CaseCallback.case_id == c.id).order_by(CaseCallback.seq)
             )
@@ -241,6 +265,12 @@ def case_out(ctx: Ctx, c: MissingCase) -> CaseOut:
         clusters=list(
             s.scalars(select(ClusterMember.cluster_id).where(ClusterMember.case_id == c.id))
         ),
+    )
+
+
+def _scrubbed(cb: CallbackOut, text: Callable[[str], str]) -> CallbackOut:
+    return cb.model_copy(
+        update={"family_said": text(cb.family_said), "new_lead": text(cb.new_lead)}
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from shapely.geometry import shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cad110.auth.passwords import generate_password, hash_password
+from cad110.auth.passwords import generate_password, hash_many
 from cad110.auth.service import add_user
 from cad110.catalog.loader import default_catalog
 from cad110.events.log import NEW_SUBJECT, append
@@ -38,14 +38,27 @@ STAFF = (
 
 
 @dataclass(frozen=True)
+class SeededAccount:
+    username: str
+    # Generated for this account alone; shown once and never stored in clear.
+    password: str
+    role: Role
+    display_name: str
+
+
+@dataclass(frozen=True)
 class SeedReport:
     created: bool
     jurisdictions: int
     grids: int
     units: int
-    passwords: dict[str, str]
-    officer_password: str | None
+    # Every account made, staff first, then one officer per unit (empty when nothing was made).
+    accounts: tuple[SeededAccount, ...] = ()
     missing_cases: int = 0
+
+    @property
+    def staff(self) -> tuple[SeededAccount, ...]:
+        return tuple(a for a in self.accounts if a.role is not Role.OFFICER)
 
 
 def _geometry(value: dict[str, Any]) -> str:
@@ -355,39 +368,36 @@ def seed_demo(
             len(session.scalars(select(Grid.code)).all()),
             len(session.scalars(select(Unit.code)).all()),
         )
-        return SeedReport(False, *counts, passwords={}, officer_password=None)
+        return SeedReport(False, *counts)
     jurisdictions, grids = seed_city(session, plan, now=now)
     units = seed_units(session, plan, now=now)
     seed_key_targets(session, units)
-    passwords: dict[str, str] = {}
-    for username, role, display in STAFF:
-        passwords[username] = generate_password()
+    accounts = [
+        SeededAccount(username, generate_password(), role, display)
+        for username, role, display in STAFF
+    ] + [
+        SeededAccount(unit.code.lower(), generate_password(), Role.OFFICER, unit.name_zh)
+        for unit in units
+    ]
+    # Each account its own password: a hundred argon2 hashes, made on every core at once.
+    hashes = hash_many([a.password for a in accounts])
+    unit_of = {unit.code.lower(): unit for unit in units}
+    for account, password_hash in zip(accounts, hashes, strict=True):
+        unit = unit_of.get(account.username) if account.role is Role.OFFICER else None
         add_user(
             session,
-            username=username,
-            password=passwords[username],
-            role=role,
-            jurisdiction_code=plan.code,
-            display_name=display,
+            username=account.username,
+            password_hash=password_hash,
+            role=account.role,
+            jurisdiction_code=unit.station_code if unit else plan.code,
+            display_name=account.display_name,
+            unit_code=unit.code if unit else None,
             now=now,
             actor="seed",
         )
-    officer_password = generate_password()
-    officer_hash = hash_password(officer_password)
-    for unit in units:
-        add_user(
-            session,
-            username=unit.code.lower(),
-            password_hash=officer_hash,
-            role=Role.OFFICER,
-            jurisdiction_code=unit.station_code,
-            display_name=unit.name_zh,
-            unit_code=unit.code,
-            now=now,
-            actor="seed",
-        )
+    report = SeedReport(True, jurisdictions, grids, len(units), tuple(accounts))
     if not missing_cases:
-        return SeedReport(True, jurisdictions, grids, len(units), passwords, officer_password)
+        return report
     # With the city, once: the cases are created as of `now` so that they look live.
     settings = settings or get_settings()
     channels = frozenset(filter(None, (c.strip() for c in settings.appeal_channels.split(","))))
@@ -399,6 +409,4 @@ def seed_demo(
         rules=load_rules(settings.missing_rules_path),
         appeal_channels=channels,
     )
-    return SeedReport(
-        True, jurisdictions, grids, len(units), passwords, officer_password, len(cases)
-    )
+    return replace(report, missing_cases=len(cases))

@@ -10,9 +10,11 @@ declared here and defined by that actor.
 from __future__ import annotations
 
 import heapq
+import itertools
 import logging
 import random
 import threading
+import uuid
 from abc import ABC, abstractmethod
 from collections import Counter, deque
 from collections.abc import Callable
@@ -87,6 +89,11 @@ class SimCore(ABC):
         self._offers: set[int] = set()
         self._queue: list[_Due] = []
         self._seq = 0
+        # Idempotency keys name this run and a step in it, so that no two steps (of this run or
+        # of another one, which starts over at 1) share a key. Not from the seeded generator:
+        # drawing from it would change the simulated city.
+        self._run_id = uuid.uuid4().hex
+        self._steps = itertools.count(1)
         self.stats: Counter[str] = Counter()
         start = self._now()
         self._at(self._arrivals.next_after(start), "call", partial(self._call, True))
@@ -159,6 +166,10 @@ class SimCore(ABC):
     def _squeeze(self, seconds: float, floor: float) -> float:
         """A stretch nobody supervises, shortened by the speed."""
         return max(floor, seconds / self.speed)
+
+    def _key(self, what: str) -> str:
+        """A fresh idempotency key for one simulated step."""
+        return f"sim:{self._run_id}:{what}:{next(self._steps)}"
 
     def _ctx(self, session: Session, by: Principal) -> Ctx:
         return self._rt.ctx(session, by, self._now())

@@ -101,10 +101,12 @@ class DeskActor(SimCore):
             call=CallInfo(answered_at=answered, duration_s=seconds),
         )
 
+        key = self._key("incident")
+
         def work(session: Session) -> Incident:
             ctx = self._ctx(session, self._actors.calltaker)
             ctx.by.require(Permission.RECEIVE)
-            return create_incident(ctx, data, idempotency_key=None)
+            return create_incident(ctx, data, idempotency_key=key)
 
         incident = self._tx("incident", work)
         if incident is None:

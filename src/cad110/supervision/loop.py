@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from cad110.db.engine import transaction
+from cad110.events.checkpoint import CheckpointTimer
 from cad110.missing.outbox import deliver
 from cad110.missing.watch import system_ctx
 from cad110.missing.watch import tick as missing_tick
@@ -28,6 +30,12 @@ class SupervisionLoop:
         self._runtime = runtime
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="supervision", daemon=True)
+        settings = runtime.settings
+        self._checkpoints = CheckpointTimer(
+            runtime.readers,
+            settings.audit_checkpoint_path,
+            timedelta(seconds=settings.audit_checkpoint_s),
+        )
 
     def start(self) -> None:
         self._thread.start()
@@ -47,6 +55,7 @@ class SupervisionLoop:
         if watch.fired or watch.reminded or watch.widened:
             log.info("missing persons: %s", watch)
         deliver(rt.sessions, rt.outbox_channels, now)
+        self._checkpoints.tick(now)
 
     def _run(self) -> None:
         while not self._stop.wait(self._runtime.settings.supervision_tick_s):

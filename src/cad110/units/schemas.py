@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from cad110.common.types import Latitude, Longitude
+from cad110.common.types import Latitude, Longitude, Moment
 from cad110.models.target import TargetKind
 from cad110.models.unit import DutyMode, PatrolLevel, UnitKind
 from cad110.units.lifecycle import UnitStatus
@@ -18,7 +18,7 @@ Capability = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class UnitIn(Strict):
@@ -34,8 +34,8 @@ class UnitIn(Strict):
     grids: Annotated[list[Code], Field(max_length=50)] = []
     home_lon: Longitude | None = None
     home_lat: Latitude | None = None
-    on_duty_from: AwareDatetime | None = None
-    on_duty_until: AwareDatetime | None = None
+    on_duty_from: Moment | None = None
+    on_duty_until: Moment | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> UnitIn:
@@ -73,8 +73,8 @@ class FixIn(Strict):
     unit: Code
     lon: Longitude
     lat: Latitude
-    at: AwareDatetime
-    speed_kmh: Annotated[float, Field(ge=0, le=400)] | None = None
+    at: Moment
+    speed_kmh: Annotated[float, Field(ge=0, le=400, allow_inf_nan=False)] | None = None
 
 
 class PositionsIn(Strict):

@@ -18,7 +18,13 @@ from cad110.incidents.views import incident_out
 from cad110.models.incident import Incident
 from cad110.models.missing import MissingCase
 from cad110.models.supervision import Deadline
+from cad110.privacy import record
+from cad110.privacy.deps import where_of
+from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
+from cad110.privacy.record import Access, AccessNotRecorded, Where
+from cad110.privacy.subjects import incident_sight
 from cad110.runtime import Runtime
+from cad110.web.access_log import pii
 from cad110.web.common import Rt, console_user, page, to_login
 
 router = APIRouter(include_in_schema=False)
@@ -82,24 +88,33 @@ async def rows_fragment(request: Request, rt: Rt) -> Response:
     return page(request, "_board_rows.html", by, rows=rows, now=rt.clock.now())
 
 
-def incident_panel(rt: Runtime, by: Principal, number: str) -> dict[str, Any]:
+def incident_panel(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, Any]:
+    """The selected incident: its caller as the reader's duty allows (a full view recorded),
+    time axis, units, recommendations and guide."""
     with rt.readers() as session:
         incident = get_incident(session, number, by=by)
         ctx = rt.ctx(session, by)
-        out = incident_out(session, incident, rt.catalog)
+        seen = incident_sight(session, by, incident)
+        out = incident_out(session, incident, rt.catalog, full=seen.full)
         advice = recommend(ctx, incident, eta=rt.eta, k=5) if out.status in OPEN else None
         category = rt.catalog.get(incident.category_code) if incident.category_code else None
         missing_case = session.scalar(
             select(MissingCase.number).where(MissingCase.incident_id == incident.id)
         )
-        return {
-            "incident": out,
-            "category": category,
-            "missing_case": missing_case,
-            "stages": [(s.value, STAGE_NAMES_ZH[s], out.stages.get(s.value)) for s in STAGES],
-            "advice": advice,
-            "events": [(e.kind, e.occurred_at, e.actor) for e in events_of(session, number)],
-        }
+        events = [(e.kind, e.occurred_at, e.actor) for e in events_of(session, number)]
+    fields = shown(out, INCIDENT_FIELDS)
+    if seen.full and fields:
+        access = Access(Action.READ, Subject.INCIDENT, number, fields, seen.reason)
+        record.write(rt.sessions, by, rt.clock.now(), where, [access])
+    return {
+        "incident": out,
+        "category": category,
+        "missing_case": missing_case,
+        "stages": [(s.value, STAGE_NAMES_ZH[s], out.stages.get(s.value)) for s in STAGES],
+        "advice": advice,
+        "events": events,
+        "pii": pii(by, seen),
+    }
 
 
 @router.get("/board/incident/{number}")
@@ -108,7 +123,9 @@ async def panel_fragment(request: Request, rt: Rt, number: str) -> Response:
     if by is None:
         return Response(status_code=401)
     try:
-        panel = await run_in_threadpool(incident_panel, rt, by, number)
+        panel = await run_in_threadpool(incident_panel, rt, by, number, where_of(request))
     except NotFound:
         return Response(status_code=404)
+    except AccessNotRecorded:
+        return Response(status_code=503)
     return page(request, "_incident_panel.html", by, **panel)

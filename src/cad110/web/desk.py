@@ -15,7 +15,13 @@ from cad110.incidents.views import incident_out
 from cad110.missing.notices import lookouts
 from cad110.models.incident import Incident
 from cad110.models.unit import Assignment, Unit
+from cad110.privacy import record
+from cad110.privacy.deps import where_of
+from cad110.privacy.policy import MASKED, Action, Subject, shown
+from cad110.privacy.record import Access, AccessNotRecorded, Where
+from cad110.privacy.subjects import incident_sight
 from cad110.runtime import Runtime
+from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, page, to_login
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +43,8 @@ async def desk(request: Request, rt: Rt) -> Response:
     )
 
 
-def _unit_view(rt: Runtime, by: Principal) -> dict[str, Any]:
+def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
+    seen, out = MASKED, None
     with rt.readers() as session:
         unit = session.get(Unit, by.unit_code) if by.unit_code else None
         current = None
@@ -53,15 +60,19 @@ def _unit_view(rt: Runtime, by: Principal) -> dict[str, Any]:
             if active is not None:
                 incident = session.get(Incident, active.incident_id)
                 assert incident is not None
-                current = {
-                    "incident": incident_out(session, incident, rt.catalog),
-                    "state": active.state.value,
-                }
+                seen = incident_sight(session, by, incident)
+                out = incident_out(session, incident, rt.catalog, full=seen.full)
+                current = {"incident": out, "state": active.state.value}
         found = []
         if unit is not None:
             ctx = rt.ctx(session, by)
             found = lookouts(ctx, unit.code)
-        return {"unit": unit, "current": current, "lookouts": found}
+    # The page shows the caller's phone (not the name): that is what is recorded.
+    fields = shown(out, ["caller_phone"]) if out is not None else []
+    if seen.full and out is not None and fields:
+        access = Access(Action.READ, Subject.INCIDENT, out.number, fields, seen.reason)
+        record.write(rt.sessions, by, rt.clock.now(), where, [access])
+    return {"unit": unit, "current": current, "lookouts": found, "pii": pii(by, seen)}
 
 
 @router.get("/unit")
@@ -71,5 +82,8 @@ async def unit_view(request: Request, rt: Rt) -> Response:
     by = await console_user(request, rt)
     if by is None:
         return to_login(request)
-    view = await run_in_threadpool(_unit_view, rt, by)
+    try:
+        view = await run_in_threadpool(_unit_view, rt, by, where_of(request))
+    except AccessNotRecorded:
+        return unrecorded(request, by)
     return page(request, "unit.html", by, **view)

@@ -10,7 +10,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from cad110.errors import NotFound
+from cad110.privacy.deps import where_of
+from cad110.privacy.record import AccessNotRecorded
 from cad110.web import missing_views as views
+from cad110.web.access_log import unrecorded
 from cad110.web.common import Rt, console_user, page, to_login
 
 router = APIRouter(include_in_schema=False)
@@ -36,9 +39,11 @@ async def new_case(request: Request, rt: Rt, incident: str = "") -> Response:
     if by is None:
         return to_login(request)
     try:
-        data = await run_in_threadpool(views.new_case, rt, by, incident)
+        data = await run_in_threadpool(views.new_case, rt, by, incident, where_of(request))
     except NotFound:
         return page(request, "not_found.html", by, status_code=404, number=incident)
+    except AccessNotRecorded:
+        return unrecorded(request, by)
     if data["existing"]:
         return RedirectResponse(f"/missing/{data['existing']}", status_code=303)
     if not data["can"]["work"]:
@@ -63,9 +68,11 @@ async def case_page(request: Request, rt: Rt, number: str) -> Response:
     if by is None:
         return to_login(request)
     try:
-        data = await run_in_threadpool(views.case_page, rt, by, number)
+        data = await run_in_threadpool(views.case_page, rt, by, number, where_of(request))
     except NotFound:
         return page(
             request, "missing_message.html", by, status_code=404, kind="not_found", number=number
         )
+    except AccessNotRecorded:
+        return unrecorded(request, by)
     return page(request, "missing_case.html", by, **data)

@@ -19,16 +19,28 @@ from cad110.auth.principal import Principal
 from cad110.incidents.context import Ctx
 from cad110.incidents.lifecycle import OPEN
 from cad110.incidents.repository import get_incident
-from cad110.missing.api import list_cases, read_journal
+from cad110.incidents.views import event_fields
+from cad110.missing.api import list_cases
 from cad110.missing.journal import get_case
 from cad110.missing.rules import CONDITION_ZH, CONDITIONS, SIGN_ZH, SIGNS
 from cad110.missing.schemas import CaseSummary, ClusterOut
-from cad110.missing.views import case_out, clusters_out, open_cluster_count, summaries
+from cad110.missing.views import (
+    case_out,
+    clusters_out,
+    journal_out,
+    open_cluster_count,
+    summaries,
+)
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.missing import CaseStatus, MissingCase
 from cad110.models.user import Role, User
+from cad110.privacy import record
+from cad110.privacy.policy import CASE_FIELDS, INCIDENT_FIELDS, Action, Subject, shown
+from cad110.privacy.record import Access, Where
+from cad110.privacy.subjects import case_sight, incident_sight
 from cad110.runtime import Runtime
+from cad110.web.access_log import pii
 
 # The desk's filters (寻人台账): every open case, the ledger, callbacks due now, closed cases.
 VIEWS = ("open", "ledger", "due", "closed")
@@ -161,18 +173,20 @@ def _flatten(
         yield prefix, value
 
 
-def case_page(rt: Runtime, by: Principal, number: str) -> dict[str, Any]:
-    """One case with everything that hangs off it; NotFound outside the caller's scope."""
+def case_page(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, Any]:
+    """One case with everything that hangs off it; NotFound outside the caller's scope.
+
+    Personal data as the reader's duty allows; a full view is recorded before it is shown.
+    """
     with reading(rt, by) as ctx:
         case = get_case(ctx, number)
-        out = case_out(ctx, case)
+        seen = case_sight(ctx.session, by, case)
+        out = case_out(ctx, case, full=seen.full)
         incident = ctx.session.get(Incident, case.incident_id)
         assert incident is not None
         alerts = clusters_out(ctx, out.clusters)
-        journal = [
-            {"entry": e, "fields": list(_flatten(e.payload, ctx.tz))}
-            for e in read_journal(number, ctx)
-        ]
+        entries = journal_out(ctx, case, full=seen.full)
+        journal = [{"entry": e, "fields": list(_flatten(e.payload, ctx.tz))} for e in entries]
         due_callback = next(
             (c for c in out.callbacks if c.done_at is None and not c.cancelled and c.overdue),
             None,
@@ -183,7 +197,12 @@ def case_page(rt: Runtime, by: Principal, number: str) -> dict[str, Any]:
             for c in rt.settings.appeal_channels.split(",")
             if c.strip() and c.strip() not in active
         ]
+        fields = [*shown(out, CASE_FIELDS), *event_fields(entries)]
+        if seen.full and fields:
+            access = Access(Action.READ, Subject.MISSING_CASE, number, fields, seen.reason)
+            record.write(rt.sessions, by, ctx.at, where, [access])
         return {
+            "pii": pii(by, seen),
             "case": out,
             "incident": incident,
             "category": rt.catalog.get(incident.category_code) if incident.category_code else None,
@@ -200,15 +219,26 @@ def case_page(rt: Runtime, by: Principal, number: str) -> dict[str, Any]:
         }
 
 
-def new_case(rt: Runtime, by: Principal, incident_number: str) -> dict[str, Any]:
-    """The opening form's defaults from the incident; `existing` when it has a case already."""
+def new_case(rt: Runtime, by: Principal, incident_number: str, where: Where) -> dict[str, Any]:
+    """The opening form's defaults from the incident; `existing` when it has a case already.
+
+    The caller is offered as the informant only to a reader whose duty covers them (and that
+    view is recorded); others type the informant in.
+    """
     with reading(rt, by) as ctx:
         incident = get_incident(ctx.session, incident_number, by=by)
         existing = ctx.session.scalar(
             select(MissingCase.number).where(MissingCase.incident_id == incident.id)
         )
         category = rt.catalog.get(incident.category_code) if incident.category_code else None
+        seen = incident_sight(ctx.session, by, incident)
+        prefill = seen.full and existing is None and allowed(by.role, Permission.MISSING)
+        fields = shown(incident, INCIDENT_FIELDS) if prefill else []
+        if fields:
+            access = Access(Action.READ, Subject.INCIDENT, incident.number, fields, seen.reason)
+            record.write(rt.sessions, by, ctx.at, where, [access])
         return {
+            "prefill": prefill,
             "incident": incident,
             "category": category,
             "missing_category": bool(category is not None and category.missing_person),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Annotated
 
@@ -9,7 +10,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cad110.auth.sessions import COOKIE, login, logout
+from cad110.api.security import secure_cookie
+from cad110.auth.passwords import login_pool
+from cad110.auth.revocation import end_session
+from cad110.auth.sessions import COOKIE, Opened, login
+from cad110.auth.throttle import Limits
 from cad110.models.user import Role
 from cad110.web.common import Rt, console_user, locale_of, safe_next
 from cad110.web.i18n import LANG_COOKIE, LOCALES
@@ -25,7 +30,7 @@ HOME = {
     Role.LEADER: "/supervise",
     Role.ANALYST: "/board",
     Role.ADMIN: "/board",
-    Role.AUDITOR: "/board",
+    Role.AUDITOR: "/access-log",
 }
 
 
@@ -50,34 +55,44 @@ async def login_submit(
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form(max_length=512)] = "",
 ) -> Response:
-    def attempt() -> tuple[str, str] | None:
-        with rt.sessions.begin() as session:
-            return login(
-                session,
-                username=username,
-                password=password,
-                now=rt.clock.now(),
-                ttl=timedelta(hours=rt.settings.session_hours),
-            )
-
-    opened = await run_in_threadpool(attempt)
-    if opened is None:
+    outcome = await login(
+        rt.sessions,
+        rt.readers,
+        login_pool(rt.settings.login_hash_workers),
+        username=username,
+        password=password,
+        # Behind a reverse proxy uvicorn puts the X-Forwarded-For client here itself
+        # (--forwarded-allow-ips), so the proxy's own address is not what gets throttled.
+        address=request.client.host if request.client else "unknown",
+        clock=rt.clock,
+        limits=Limits.of(rt.settings),
+        ttl=timedelta(hours=rt.settings.session_hours),
+    )
+    if not isinstance(outcome, Opened):
         page = render(
             locale_of(request),
             "login.html",
             next=safe_next(next),
             error=True,
+            refusal=outcome,
             user=None,
             username=username,
         )
-        return HTMLResponse(page, status_code=401)
+        if outcome is None:
+            return HTMLResponse(page, status_code=401)
+        # Held back at no cost (a sleeping coroutine: no thread, no lock, no hash), so that a
+        # client ignoring Retry-After tries once a second per connection, not hundreds of times.
+        await asyncio.sleep(min(rt.settings.login_refusal_delay_s, outcome.retry_after_s))
+        return HTMLResponse(
+            page, status_code=429, headers={"Retry-After": str(outcome.retry_after_s)}
+        )
     response = RedirectResponse(safe_next(next) or "/", status_code=303)
     response.set_cookie(
         COOKIE,
-        opened[0],
+        outcome.cookie,
         httponly=True,
         samesite="lax",
-        secure=rt.settings.secure_cookies,
+        secure=secure_cookie(request),
         max_age=rt.settings.session_hours * 3600,
     )
     return response
@@ -90,12 +105,12 @@ async def logout_submit(request: Request, rt: Rt) -> Response:
 
         def end() -> None:
             with rt.sessions.begin() as session:
-                logout(session, cookie, now=rt.clock.now())
+                # Refuses the cookie at once and ends its open live streams, on every worker.
+                end_session(session, cookie, now=rt.clock.now())
 
         await run_in_threadpool(end)
-        rt.principals.clear()
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE)
+    response.delete_cookie(COOKIE, secure=secure_cookie(request), httponly=True, samesite="lax")
     return response
 
 
@@ -109,5 +124,11 @@ async def switch_language(request: Request, locale: str) -> Response:
     )
     response = RedirectResponse(back, status_code=303)
     if locale in LOCALES:
-        response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax")
+        response.set_cookie(
+            LANG_COOKIE,
+            locale,
+            max_age=365 * 86400,
+            samesite="lax",
+            secure=secure_cookie(request),
+        )
     return response

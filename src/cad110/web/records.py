@@ -13,12 +13,18 @@ from cad110.auth.principal import Principal
 from cad110.errors import NotFound
 from cad110.incidents.lifecycle import STAGE_NAMES_ZH, STAGES
 from cad110.incidents.repository import get_incident
-from cad110.incidents.views import incident_out, timeline_out
+from cad110.incidents.views import event_fields, incident_out, timeline_out
 from cad110.models.incident import Incident
 from cad110.models.missing import MissingCase
 from cad110.models.supervision import Supervision
+from cad110.privacy import record
+from cad110.privacy.deps import where_of
+from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
+from cad110.privacy.record import Access, AccessNotRecorded, Where
+from cad110.privacy.subjects import incident_sight
 from cad110.runtime import Runtime
 from cad110.supervision.service import LEVEL_RANK, STEP_ZH
+from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, page, to_login
 
 router = APIRouter(include_in_schema=False)
@@ -63,22 +69,28 @@ async def supervise(request: Request, rt: Rt) -> Response:
     return page(request, "supervise.html", by, rows=rows)
 
 
-def _record(rt: Runtime, by: Principal, number: str) -> dict[str, Any]:
+def _record(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, Any]:
     with rt.readers() as session:
         incident = get_incident(session, number, by=by)
-        out = incident_out(session, incident, rt.catalog)
-        timeline = timeline_out(session, incident)
+        seen = incident_sight(session, by, incident)
+        out = incident_out(session, incident, rt.catalog, full=seen.full)
+        timeline = timeline_out(session, incident, full=seen.full)
         category = rt.catalog.get(incident.category_code) if incident.category_code else None
         missing_case = session.scalar(
             select(MissingCase.number).where(MissingCase.incident_id == incident.id)
         )
-        return {
-            "incident": out,
-            "missing_case": missing_case,
-            "timeline": timeline,
-            "category": category,
-            "stages": [(s.value, STAGE_NAMES_ZH[s], out.stages.get(s.value)) for s in STAGES],
-        }
+    fields = [*shown(out, INCIDENT_FIELDS), *event_fields(timeline.events)]
+    if seen.full and fields:
+        access = Access(Action.READ, Subject.INCIDENT, number, fields, seen.reason)
+        record.write(rt.sessions, by, rt.clock.now(), where, [access])
+    return {
+        "incident": out,
+        "missing_case": missing_case,
+        "timeline": timeline,
+        "category": category,
+        "stages": [(s.value, STAGE_NAMES_ZH[s], out.stages.get(s.value)) for s in STAGES],
+        "pii": pii(by, seen),
+    }
 
 
 @router.get("/incidents/{number}")
@@ -88,7 +100,9 @@ async def incident_page(request: Request, rt: Rt, number: str) -> Response:
     if by is None:
         return to_login(request)
     try:
-        record = await run_in_threadpool(_record, rt, by, number)
+        data = await run_in_threadpool(_record, rt, by, number, where_of(request))
     except NotFound:
         return page(request, "not_found.html", by, status_code=404, number=number)
-    return page(request, "incident.html", by, **record)
+    except AccessNotRecorded:
+        return unrecorded(request, by)
+    return page(request, "incident.html", by, **data)

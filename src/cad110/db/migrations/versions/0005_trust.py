@@ -94,9 +94,54 @@ def upgrade() -> None:
         "users",
         sa.Column("password_changed_at", cad110.db.base.UTCDateTime(timezone=True), nullable=True),
     )
+    _general_idempotency_keys()
+
+
+def _general_idempotency_keys() -> None:
+    """Every create honours Idempotency-Key, not only an incident's: a key keeps the answer
+    itself (status, body) instead of the incident it made. Keys live a day; those of incident
+    creates made before this revision are let go."""
+    op.execute("DELETE FROM idempotency_keys")
+    with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            op.f("fk_idempotency_keys_incident_id_incidents"), type_="foreignkey"
+        )
+        batch_op.drop_column("incident_id")
+        batch_op.alter_column(
+            "endpoint",
+            existing_type=sa.String(length=64),
+            type_=sa.String(length=160),
+            existing_nullable=False,
+        )
+        batch_op.add_column(sa.Column("status", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("media_type", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("response", sa.LargeBinary(), nullable=True))
+        batch_op.create_index(
+            "ix_idempotency_keys_user_created", ["user_id", "created_at"], unique=False
+        )
+
+
+def _incident_idempotency_keys() -> None:
+    op.execute("DELETE FROM idempotency_keys")
+    with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
+        batch_op.drop_index("ix_idempotency_keys_user_created")
+        batch_op.drop_column("response")
+        batch_op.drop_column("media_type")
+        batch_op.drop_column("status")
+        batch_op.alter_column(
+            "endpoint",
+            existing_type=sa.String(length=160),
+            type_=sa.String(length=64),
+            existing_nullable=False,
+        )
+        batch_op.add_column(sa.Column("incident_id", sa.Integer(), nullable=False))
+        batch_op.create_foreign_key(
+            op.f("fk_idempotency_keys_incident_id_incidents"), "incidents", ["incident_id"], ["id"]
+        )
 
 
 def downgrade() -> None:
+    _incident_idempotency_keys()
     op.execute("DELETE FROM users WHERE role = 'auditor'")
     _replace_role_check(ROLES_0001)
     with op.batch_alter_table("users", schema=None) as batch_op:

@@ -3,7 +3,16 @@
   "use strict";
   const cad110 = window.cad110;
   const GRADE_COLOURS = { 1: "#c62828", 2: "#e08e0b", 3: "#0b5cad", 4: "#7b8794" };
-  const UNIT_COLOURS = { available: "#2e7d32", returning: "#66bb6a", dispatched: "#e08e0b", en_route: "#f57c00", on_scene: "#c62828" };
+  // Unit states with a colour of their own in console.css (.unit-icon span.<state>).
+  const UNIT_STATES = ["available", "returning", "dispatched", "en_route", "on_scene"];
+
+  // Leaflet puts a string tooltip in as HTML: data goes in as a text node, never as markup.
+  function text(value) {
+    const span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
+  const panelOf = (number) => "/board/incident/" + encodeURIComponent(number);
 
   const map = L.map("map", { preferCanvas: true }).setView([26.08, 119.3], 11);
   cad110.tiles(map);
@@ -16,11 +25,13 @@
       const districts = data.items.filter((j) => j.level === "district" && j.boundary);
       const layer = L.geoJSON(
         districts.map((d) => ({ type: "Feature", geometry: d.boundary, properties: { name: d.name_zh } })),
-        { style: { color: "#334e68", weight: 1.5, fillOpacity: 0.03 } }
+        // Boundaries only draw: drawn after the markers, an interactive polygon would take
+        // their hover and click on the shared canvas.
+        { style: { color: "#334e68", weight: 1.5, fillOpacity: 0.03 }, interactive: false }
       ).addTo(map);
       L.geoJSON(
         data.grids.map((g) => ({ type: "Feature", geometry: g.boundary, properties: { name: g.name_zh } })),
-        { style: { color: "#9fb3c8", weight: 0.5, fillOpacity: 0 } }
+        { style: { color: "#9fb3c8", weight: 0.5, fillOpacity: 0 }, interactive: false }
       ).addTo(map);
       if (districts.length) map.fitBounds(layer.getBounds());
     });
@@ -29,8 +40,8 @@
     incidents.clearLayers();
     markers.forEach((m) => {
       L.circleMarker([m.lat, m.lon], { radius: 8, color: "#fff", weight: 2, fillColor: GRADE_COLOURS[m.grade] || "#7b8794", fillOpacity: 1 })
-        .bindTooltip(m.number + " " + (m.address || ""))
-        .on("click", () => htmx.ajax("GET", "/board/incident/" + m.number, "#panel"))
+        .bindTooltip(text(m.number + " " + (m.address || "")))
+        .on("click", () => htmx.ajax("GET", panelOf(m.number), "#panel"))
         .addTo(incidents);
     });
   }
@@ -41,9 +52,11 @@
       .then((data) => {
         units.clearLayers();
         data.items.filter((u) => u.lon !== null && u.status !== "off_duty").forEach((u) => {
-          L.marker([u.lat, u.lon], {
-            icon: L.divIcon({ className: "unit-icon", html: '<span style="background:' + (UNIT_COLOURS[u.status] || "#7b8794") + '"></span>' }),
-          }).bindTooltip(u.name_zh + " · " + u.status).addTo(units);
+          const dot = document.createElement("span");
+          if (UNIT_STATES.includes(u.status)) dot.className = u.status;
+          L.marker([u.lat, u.lon], { icon: L.divIcon({ className: "unit-icon", html: dot }) })
+            .bindTooltip(text(u.name_zh + " · " + u.status))
+            .addTo(units);
         });
       });
   }
@@ -59,7 +72,7 @@
 
   // One listener for all rows (500 rows with their own handlers slowed the first paint).
   const rows = document.getElementById("rows");
-  const open = (row) => row && htmx.ajax("GET", "/board/incident/" + row.dataset.number, "#panel");
+  const open = (row) => row && htmx.ajax("GET", panelOf(row.dataset.number), "#panel");
   rows.addEventListener("click", (event) => open(event.target.closest("tr[data-number]")));
   rows.addEventListener("keyup", (event) => {
     if (event.key === "Enter") open(event.target.closest("tr[data-number]"));
@@ -92,11 +105,11 @@
     button.disabled = true;
     try {
       if (button.classList.contains("dispatch")) {
-        await cad110.call("POST", "/api/v1/incidents/" + number + "/dispatch", { units: button.dataset.unit.split(",") });
+        await cad110.call("POST", "/api/v1/incidents/" + encodeURIComponent(number) + "/dispatch", { units: button.dataset.unit.split(",") });
       } else {
-        await cad110.call("POST", "/api/v1/incidents/" + number + "/" + button.dataset.action, {});
+        await cad110.call("POST", "/api/v1/incidents/" + encodeURIComponent(number) + "/" + encodeURIComponent(button.dataset.action), {});
       }
-      htmx.ajax("GET", "/board/incident/" + number, "#panel");
+      htmx.ajax("GET", panelOf(number), "#panel");
       htmx.trigger("#rows", "refresh");
       drawUnits();
     } catch (error) {
@@ -117,6 +130,6 @@
     refreshIncidents();
     drawUnits();
     const open = document.querySelector("#panel .incident");
-    if (open) htmx.ajax("GET", "/board/incident/" + open.dataset.number, "#panel");
+    if (open) htmx.ajax("GET", panelOf(open.dataset.number), "#panel");
   });
 })();

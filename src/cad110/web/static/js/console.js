@@ -8,19 +8,54 @@
     return headers ? JSON.parse(headers)["X-CSRF-Token"] : "";
   };
 
-  cad110.call = async function (method, url, body) {
-    const response = await fetch(url, {
+  // Unsafe calls carry an Idempotency-Key: one per logical action, the same on every retry
+  // of it, so that an action whose answer was lost (a timeout, a dropped connection, a busy
+  // database) is done once however often it is sent. crypto.randomUUID needs a secure origin;
+  // a centre's network may serve the console over plain HTTP, where getRandomValues still works.
+  cad110.newKey = function () {
+    if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
+  };
+
+  const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
+  const RETRIES = 2;
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  // options.idempotencyKey: reuse the key of an action the caller itself tries again.
+  cad110.call = async function (method, url, body, options) {
+    const headers = { "Content-Type": "application/json", "X-CSRF-Token": cad110.csrf() };
+    if (!SAFE_METHODS.includes(method.toUpperCase())) {
+      headers["Idempotency-Key"] = (options && options.idempotencyKey) || cad110.newKey();
+    }
+    const init = {
       method: method,
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": cad110.csrf() },
+      headers: headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
-    });
+    };
+    let response;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        response = await fetch(url, init);
+        if (response.status !== 503 || attempt >= RETRIES) break;
+      } catch (err) {
+        // No answer: the action may or may not have been done; the same key makes asking again safe.
+        if (attempt >= RETRIES) throw err;
+      }
+      await pause(500 * (attempt + 1));
+    }
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
       const detail = Array.isArray(data.detail)
         ? data.detail.map((d) => (d.loc || []).slice(1).join(".") + ": " + d.msg).join("; ")
         : data.detail || response.statusText;
-      throw new Error(detail);
+      const error = new Error(detail);
+      error.status = response.status;
+      throw error;
     }
     return data;
   };
@@ -58,5 +93,11 @@
     };
     source.addEventListener("change", fire);
     source.addEventListener("resync", fire);
+    // The session was ended (logout elsewhere, revoked, disabled, expired): stop listening and
+    // go to the login page rather than reconnect into 401s.
+    source.addEventListener("end", () => {
+      source.close();
+      window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
+    });
   };
 })();

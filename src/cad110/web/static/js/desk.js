@@ -41,7 +41,7 @@
   document.getElementById("category").addEventListener("input", (e) => {
     const c = categories[e.target.value];
     const box = document.getElementById("guide");
-    box.innerHTML = "";
+    box.replaceChildren();
     if (!c) return;
     const zh = document.documentElement.lang === "zh-CN";
     const title = document.createElement("h2");
@@ -68,7 +68,7 @@
       const queries = [];
       if (phone.length >= 7) queries.push("caller_phone=" + encodeURIComponent(phone));
       if (address.length >= 2) queries.push("address=" + encodeURIComponent(address));
-      historyList.innerHTML = "";
+      historyList.replaceChildren();
       const seen = new Set();
       for (const q of queries) {
         const data = await fetch("/api/v1/incidents?limit=20&since=" + encodeURIComponent(since) + "&" + q, { credentials: "same-origin" }).then((r) => r.json());
@@ -76,17 +76,29 @@
           if (seen.has(i.number)) return;
           seen.add(i.number);
           const li = document.createElement("li");
-          li.innerHTML = '<a href="/incidents/' + i.number + '"><code></code></a> <span></span>';
-          li.querySelector("code").textContent = i.number;
-          li.querySelector("span").textContent = (i.category || "") + " " + (i.address || "") + " " + i.status;
+          const link = document.createElement("a");
+          link.href = "/incidents/" + encodeURIComponent(i.number);
+          link.appendChild(document.createElement("code")).textContent = i.number;
+          const about = document.createElement("span");
+          about.textContent = (i.category || "") + " " + (i.address || "") + " " + i.status;
+          li.append(link, " ", about);
           historyList.appendChild(li);
         });
       }
-      if (!seen.size) historyList.innerHTML = '<li class="muted">—</li>';
+      if (!seen.size) {
+        const none = document.createElement("li");
+        none.className = "muted";
+        none.textContent = "—";
+        historyList.appendChild(none);
+      }
     }, 300);
   }
   form.caller_phone.addEventListener("input", lookup);
   form.address.addEventListener("input", lookup);
+
+  // One key per incident being entered: a save whose answer was lost and is pressed again
+  // creates one incident, not two. A refusal (4xx) did nothing, so the corrected form is new.
+  let pendingKey = null;
 
   async function save(event) {
     event.preventDefault();
@@ -103,13 +115,16 @@
     if (tags.length) body.tags = tags;
     result.className = "result";
     try {
-      const incident = await cad110.call("POST", "/api/v1/incidents", body);
+      pendingKey = pendingKey || cad110.newKey();
+      const incident = await cad110.call("POST", "/api/v1/incidents", body, { idempotencyKey: pendingKey });
+      pendingKey = null;
       result.textContent = incident.number;
       result.classList.add("ok");
       form.reset();
       if (marker) { map.removeLayer(marker); marker = null; }
       form.caller_phone.focus();
     } catch (error) {
+      if (error.status && error.status < 500) pendingKey = null;
       result.textContent = error.message;
       result.classList.add("error");
     }

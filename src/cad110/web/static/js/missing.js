@@ -86,7 +86,11 @@
   async function send(url, body, contentType) {
     const response = await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": contentType || "application/json", "X-CSRF-Token": cad110.csrf() },
+      headers: {
+        "Content-Type": contentType || "application/json",
+        "X-CSRF-Token": cad110.csrf(),
+        "Idempotency-Key": cad110.newKey(),
+      },
       body: contentType ? body : JSON.stringify(body),
       credentials: "same-origin",
     });
@@ -127,7 +131,7 @@
     const parts = loc.filter((p) => typeof p === "string");
     for (let start = 0; start < parts.length; start++) {
       for (let end = parts.length; end > start; end--) {
-        const el = form.querySelector('[name="' + parts.slice(start, end).join(".") + '"]');
+        const el = form.querySelector('[name="' + CSS.escape(parts.slice(start, end).join(".")) + '"]');
         if (el) return el;
       }
     }
@@ -263,7 +267,7 @@
 
   function restore(form, values) {
     values.forEach(([name, value, checked]) => {
-      const els = form.querySelectorAll('[name="' + name + '"]');
+      const els = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
       els.forEach((el) => {
         if (el.type === "checkbox" || el.type === "radio") {
           if (el.value === value) el.checked = checked;
@@ -287,7 +291,7 @@
     const opened = Array.from(here.querySelectorAll("details[open]")).map((d) => d.querySelector("summary").textContent);
     here.replaceWith(fresh);
     drafts.forEach(([url, values]) => {
-      const form = fresh.querySelector('form.api[data-url="' + url + '"]');
+      const form = fresh.querySelector('form.api[data-url="' + CSS.escape(url) + '"]');
       if (form) restore(form, values);
     });
     fresh.querySelectorAll("details").forEach((d) => {

@@ -6,13 +6,14 @@
   const unit = root && root.dataset.unit;
   const message = document.getElementById("unit-message");
   if (!unit) return;
+  const incidentUrl = (number) => "/api/v1/incidents/" + encodeURIComponent(number);
 
   document.querySelectorAll(".big-buttons button").forEach((button) => {
     button.addEventListener("click", async () => {
       const number = button.closest(".assignment").dataset.number;
       button.disabled = true;
       try {
-        await cad110.call("POST", "/api/v1/incidents/" + number + "/units/" + unit + "/" + button.dataset.step, {});
+        await cad110.call("POST", incidentUrl(number) + "/units/" + encodeURIComponent(unit) + "/" + encodeURIComponent(button.dataset.step), {});
         location.reload();
       } catch (error) {
         message.textContent = error.message;
@@ -26,7 +27,7 @@
     button.addEventListener("click", async () => {
       button.disabled = true;
       try {
-        await cad110.call("POST", "/api/v1/missing/lookouts/" + button.dataset.notice + "/read", {});
+        await cad110.call("POST", "/api/v1/missing/lookouts/" + encodeURIComponent(button.dataset.notice) + "/read", {});
         button.closest(".lookout").classList.remove("unread");
         button.remove();
       } catch (error) {
@@ -44,7 +45,7 @@
     feedback.addEventListener("submit", async (event) => {
       event.preventDefault();
       const number = feedback.closest(".assignment").dataset.number;
-      const base = "/api/v1/incidents/" + number;
+      const base = incidentUrl(number);
       const guide = Array.from(feedback.querySelectorAll("input[name=guide]")).map((box) => ({
         code: box.value,
         done: box.checked,
@@ -53,7 +54,7 @@
       try {
         await cad110.call("POST", base + "/handle", { note: feedback.summary.value.trim() });
         await cad110.call("POST", base + "/report", { summary: feedback.summary.value.trim(), guide: guide });
-        await cad110.call("POST", base + "/units/" + unit + "/release", {});
+        await cad110.call("POST", base + "/units/" + encodeURIComponent(unit) + "/release", {});
         location.reload();
       } catch (error) {
         message.textContent = error.message;

@@ -1,0 +1,82 @@
+"""Who sees personal data in full, and why (最小必要): pure rules, no I/O.
+
+- call-taker, dispatcher, duty leader: the records of their jurisdiction — they call the
+  caller or the family back;
+- an officer: the incidents their unit is or was sent to and the missing-person cases of
+  those incidents, and the cases they are the case officer (专管员) of;
+- analyst, auditor, admin: masked values only.
+
+Lists carry masked values for everyone; full values come with one record's read, which is
+recorded with the duty that allowed it. A role with Permission.REVEAL may ask for one
+record's values outside its duty by giving a reason (recorded too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cad110.auth.principal import Principal
+from cad110.models.user import Role
+
+# The personal fields of each kind of record.
+INCIDENT_FIELDS = ("caller_name", "caller_phone")
+CALL_FIELDS = ("caller_name", "caller_phone")
+CASE_FIELDS = ("id_number", "phone", "informant_name", "informant_phone")
+
+DUTY_ROLES = frozenset({Role.CALLTAKER, Role.DISPATCHER, Role.LEADER})
+
+
+class Subject(StrEnum):
+    INCIDENT = "incident"
+    CALL = "call"
+    MISSING_CASE = "missing_case"
+    ACCESS_LOG = "access_log"
+
+
+class Action(StrEnum):
+    READ = "read"  # shown by duty
+    REVEAL = "reveal"  # asked for, with a reason
+    SEARCH = "search"  # looked up by a personal value
+    EXPORT = "export"  # left the system in a file
+
+
+@dataclass(frozen=True)
+class Sight:
+    """Whether a caller sees a record's personal data in full, and the duty that allows it."""
+
+    full: bool
+    reason: str = ""
+
+
+MASKED = Sight(full=False)
+
+
+def sight(
+    by: Principal,
+    *,
+    path: str,
+    units_sent: Collection[str] = (),
+    case_officer: str | None = None,
+) -> Sight:
+    """How `by` sees a record at jurisdiction `path` that `units_sent` were sent to (ever)."""
+    if by.role in DUTY_ROLES:
+        return Sight(True, f"duty:{by.role.value}") if by.sees(path) else MASKED
+    if by.role is Role.OFFICER:
+        if by.unit_code is not None and by.unit_code in units_sent:
+            return Sight(True, f"assigned unit {by.unit_code}")
+        if case_officer is not None and case_officer == by.username:
+            return Sight(True, "case officer")
+    return MASKED
+
+
+def role_reason(by: Principal) -> str:
+    """The reason recorded for what a role does without a duty to the record (a search, an
+    export): the role itself."""
+    return f"role:{by.role.value}"
+
+
+def shown(record: object, names: Collection[str]) -> list[str]:
+    """The personal fields of `record` that hold a value (an empty field shows nobody)."""
+    return [name for name in names if getattr(record, name, None)]

@@ -1,0 +1,438 @@
+"""Hostile text planted through the API in every field a client can set, for tests/browser/
+test_xss.py: markup, attribute and script breakouts, javascript: URLs and template syntax.
+
+Each payload calls `xss("<tag>")` if it ever runs, so a failure names the field it came from;
+`src=x` images also reveal injected markup by the request they make for ".../x".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from cad110.clock import VirtualClock
+from cad110.runtime import Runtime
+from cad110.supervision.loop import SupervisionLoop
+from tests.api.helpers import ok
+from tests.conftest import Api
+from tests.integration.missing_steps import ok_list
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _vectors(tag: str) -> list[str]:
+    call = f'xss("{tag}")'
+    return [
+        f"<img src=x onerror={call}>",
+        f'"><svg onload={call}>',
+        f"</script><script>{call}</script>",
+        f"javascript:{call}",
+        "{{7*7}}",
+        f"'><svg onload='{call}'>",
+        f"'-{call}-'",
+        f"</textarea><img src=x onerror={call}>",
+    ]
+
+
+def attack(tag: str, limit: int, start: int = 0) -> str:
+    """As many of the vectors as fit in `limit` characters, beginning with vector `start`."""
+    vectors = _vectors(tag)
+    vectors = vectors[start % len(vectors) :] + vectors[: start % len(vectors)]
+    chosen: list[str] = []
+    for vector in vectors:
+        if len(" ".join([*chosen, vector])) <= limit:
+            chosen.append(vector)
+    assert chosen, f"no vector fits {limit} characters"
+    return " ".join(chosen)
+
+
+# Points in grid 3501020101 (鼓东派出所), apart from each other and from the units, so that
+# every marker can be hovered on its own.
+POINTS = {
+    "A": (119.2865, 26.0905),
+    "C": (119.2965, 26.0665),
+    "M0": (119.2815, 26.0985),
+    "M1": (119.2885, 26.0795),
+    "M2": (119.2945, 26.0945),
+    "M3": (119.2825, 26.0625),
+    "D": (119.2905, 26.0635),
+    "E": (119.2985, 26.0755),
+    "F": (119.2835, 26.0845),
+    "G": (119.2975, 26.0885),
+    "B": (119.2915, 26.0985),
+    "M4": (119.2995, 26.0705),
+}
+
+
+@dataclass
+class Planted:
+    """What was planted where: numbers of incidents and cases, and the texts to look for."""
+
+    incidents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cases: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    unit_name_zh: str = ""
+    unit_name_en: str = ""
+    school: str = ""
+    clothing: str = ""
+
+    def number(self, label: str) -> str:
+        return str(self.incidents[label]["number"])
+
+
+def _incident(api: Api, label: str, user: str = "calltaker", **body: Any) -> dict[str, Any]:
+    lon, lat = POINTS[label]
+    created = api.post(
+        "/incidents",
+        user,
+        json={
+            "caller_phone": "13800138000",
+            "caller_name": attack(f"{label}-caller", 64),
+            "address": attack(f"{label}-address", 255),
+            "narrative": attack(f"{label}-narrative", 4000),
+            "tags": [attack(f"{label}-tag{i}", 32, start=i) for i in range(8)],
+            "lon": lon,
+            "lat": lat,
+            "category": "theft",
+            **body,
+        },
+    )
+    assert created.status_code == 201, created.text
+    return created.json()  # type: ignore[no-any-return]
+
+
+def _act(api: Api, number: str, action: str, user: str, body: dict[str, Any]) -> None:
+    ok(api.post(f"/incidents/{number}/{action}", user, json=body))
+
+
+def _unit_steps(api: Api, number: str, unit: str) -> None:
+    for step in ("acknowledge", "depart", "arrive"):
+        ok(api.post(f"/incidents/{number}/units/{unit}/{step}", f"officer-{unit}"))
+
+
+def plant_incidents(api: Api, planted: Planted) -> None:
+    """Incidents in every state a screen shows, each action with its own hostile note."""
+    note = attack
+    a = _incident(api, "A", accept=True, call={"note": note("A-call", 4000), "duration_s": 60})
+    planted.incidents["A"] = a
+    number = a["number"]
+    attached = api.post(
+        f"/incidents/{number}/calls",
+        "calltaker",
+        json={"caller_name": note("A-call2-name", 64), "note": note("A-call2-note", 4000)},
+    )
+    assert attached.status_code in (200, 201), attached.text
+    _act(
+        api,
+        number,
+        "dispatch",
+        "dispatcher",
+        {
+            "units": ["35010201-1"],
+            "note": note("A-dispatch", 4000),
+            "override_reason": note("A-override", 4000),
+        },
+    )
+    _unit_steps(api, number, "35010201-1")
+
+    b = _incident(api, "B", accept=True)
+    planted.incidents["B"] = b
+    number = b["number"]
+    _act(api, number, "dispatch", "dispatcher", {"units": ["35010201-2"]})
+    _unit_steps(api, number, "35010201-2")
+    _act(api, number, "handle", "officer-35010201-2", {"note": note("B-handle", 4000)})
+    guide = [
+        {"code": g["code"], "done": False, "note": note(f"B-guide{i}", 4000, start=i)}
+        for i, g in enumerate(b["guide"])
+    ]
+    _act(
+        api,
+        number,
+        "report",
+        "officer-35010201-2",
+        {"summary": note("B-report", 4000), "guide": guide},
+    )
+    ok(api.post(f"/incidents/{number}/units/35010201-2/release", "officer-35010201-2"))
+    _act(api, number, "close", "dispatcher", {"summary": note("B-close", 4000)})
+    _act(
+        api,
+        number,
+        "callback",
+        "calltaker",
+        {"satisfaction": "dissatisfied", "note": note("B-callback", 4000)},
+    )
+    _act(api, number, "archive", "leader", {"note": note("B-archive", 4000)})
+
+    c = _incident(api, "C")
+    planted.incidents["C"] = c
+    number = c["number"]
+    _act(
+        api,
+        number,
+        "accept",
+        "calltaker",
+        {"note": note("C-accept", 4000), "address": note("C-address2", 255)},
+    )
+    _act(api, number, "assess", "dispatcher", {"note": note("C-assess", 4000), "risk": "high"})
+    _act(api, number, "queue", "dispatcher", {"note": note("C-queue", 4000)})
+    planted.incidents["C"] = ok(api.get(f"/incidents/{number}", "dispatcher"))
+
+    d = _incident(api, "D")
+    planted.incidents["D"] = d
+    _act(
+        api,
+        d["number"],
+        "transfer",
+        "calltaker",
+        {"to": "12345", "agency": note("D-agency", 64), "note": note("D-transfer", 4000)},
+    )
+    e = _incident(api, "E")
+    planted.incidents["E"] = e
+    _act(api, e["number"], "invalidate", "calltaker", {"reason": "hoax", "note": note("E", 4000)})
+    f = _incident(api, "F", accept=True)
+    planted.incidents["F"] = f
+    _act(api, f["number"], "cancel", "dispatcher", {"note": note("F-cancel", 4000)})
+    g = _incident(api, "G")
+    planted.incidents["G"] = g
+    _act(
+        api,
+        g["number"],
+        "merge",
+        "calltaker",
+        {"into": planted.number("A"), "note": note("G-merge", 4000)},
+    )
+
+    call = api.post(
+        "/calls",
+        "calltaker",
+        json={
+            "caller_phone": "13800138000",
+            "caller_name": note("call-name", 64),
+            "outcome": "advice",
+            "note": note("call-note", 4000),
+        },
+    )
+    assert call.status_code == 201, call.text
+
+
+def plant_units(api: Api, planted: Planted) -> None:
+    """A unit renamed by the administrator, a pause with a reason, a key target."""
+    unit = ok(api.get("/units/35010201-1", "admin"))
+    planted.unit_name_zh = attack("unit-zh", 64)
+    planted.unit_name_en = attack("unit-en", 128, start=1)
+    renamed = api.client.put(
+        "/api/v1/units/35010201-1",
+        headers=api.as_("admin"),
+        json={
+            "name_zh": planted.unit_name_zh,
+            "name_en": planted.unit_name_en,
+            "station": unit["station"],
+            "kind": unit["kind"],
+            "patrol_level": unit["patrol_level"],
+            "duty_mode": unit["duty_mode"],
+            "capabilities": unit["capabilities"],
+            "grids": unit["grids"],
+        },
+    )
+    assert renamed.status_code == 200, renamed.text
+    ok(api.post("/units/35012101-1/pause", "dispatcher", json={"reason": attack("pause", 64)}))
+    target = api.client.put(
+        "/api/v1/key-targets/KT-XSS",
+        headers=api.as_("admin"),
+        json={
+            "name_zh": attack("target-zh", 128),
+            "name_en": attack("target-en", 128, start=2),
+            "kind": "school",
+            "lon": 119.2895,
+            "lat": 26.0715,
+        },
+    )
+    assert target.status_code in (200, 201), target.text
+
+
+def _details(label: str) -> dict[str, Any]:
+    short = {"ethnicity", "build", "accent", "plate"}
+    texts = [
+        "ethnicity",
+        "build",
+        "features",
+        "accent",
+        "mental_health",
+        "plate",
+        "clothing",
+        "belongings",
+        "habits",
+        "suspected_cause",
+        "search_done",
+    ]
+    details: dict[str, Any] = {
+        name: attack(f"{label}-{name}", 64 if name in short else 500, start=i)
+        for i, name in enumerate(texts)
+    }
+    details["aliases"] = [attack(f"{label}-alias{i}", 64, start=i) for i in range(3)]
+    details["social_accounts"] = [attack(f"{label}-social{i}", 64, start=i) for i in range(3)]
+    details["height_cm"] = 160
+    return details
+
+
+def _case(
+    api: Api, clock: VirtualClock, planted: Planted, label: str, category: str, same_as: str = ""
+) -> str:
+    """A case of its own person, or a second report of the person of case `same_as`."""
+    incident = _incident(api, label, accept=True, category=category)
+    planted.incidents[label] = incident
+    lon, lat = POINTS[label]
+    person = same_as or label
+    planted.names[label] = attack(f"{person}-name", 64)
+    body = {
+        "incident": incident["number"],
+        "person": {
+            "name": planted.names[label],
+            "sex": "female",
+            "age": 80,
+            "phone": {"M1": "13700137001", "M2": "13700137002", "M3": "13700137003"}[person],
+            "school_or_work": planted.school,
+            "home_address": attack(f"{label}-home", 255),
+            "conditions": ["dementia"],
+            "details": {**_details(label), "clothing": planted.clothing},
+        },
+        "informant": {
+            "name": attack(f"{label}-informant", 64),
+            "phone": "13900139000",
+            "relation": attack(f"{label}-rel", 32, start=1),
+        },
+        "last_seen": {
+            "at": (clock.now() - timedelta(hours=2)).isoformat(),
+            "place": attack(f"{label}-seen", 255),
+            "lon": lon,
+            "lat": lat,
+        },
+    }
+    opened = api.post("/missing", "calltaker", json=body)
+    assert opened.status_code == 201, opened.text
+    number = str(opened.json()["number"])
+    planted.cases[label] = number
+    return number
+
+
+def plant_missing(api: Api, clock: VirtualClock, planted: Planted) -> None:
+    """Missing-person cases worked in every part of their page, and a cluster of three."""
+    # The column holds 128 characters, though the API accepts 255 (refused on PostgreSQL).
+    planted.school = attack("school", 128, start=2)
+    planted.clothing = attack("clothing", 500, start=3)
+    planted.incidents["M0"] = _incident(api, "M0", accept=True, category="missing_person")
+    m1 = _case(api, clock, planted, "M1", "missing_elderly")
+    base = f"/missing/{m1}"
+    ok(api.post(f"{base}/notes", "dispatcher", json={"text": attack("M1-note", 4000)}))
+    for grade, tag in ((3, "M1-request-a"), (2, "M1-request-b")):
+        raised = api.post(
+            f"{base}/grade-requests",
+            "dispatcher",
+            json={"grade": grade, "reason": attack(tag, 2000)},
+        )
+        assert raised.status_code in (200, 201), raised.text
+    pending = [r for r in ok(api.get(base, "leader"))["requests"] if r["state"] == "pending"]
+    ok(
+        api.post(
+            f"{base}/requests/{pending[0]['id']}/decision",
+            "leader",
+            json={"approve": False, "comment": attack("M1-decision", 4000)},
+        )
+    )
+    ok(api.post(f"{base}/group", "dispatcher", json={"commander": attack("M1-commander", 64)}))
+    task = api.post(
+        f"{base}/tasks",
+        "dispatcher",
+        json={
+            "team": "patrol",
+            "title": attack("M1-task", 255),
+            "assignee": attack("M1-assignee", 64, start=1),
+        },
+    )
+    assert task.status_code == 201, task.text
+    ok(
+        api.post(
+            f"{base}/tasks/{task.json()['id']}",
+            "dispatcher",
+            json={"state": "doing", "result": attack("M1-result", 4000)},
+        )
+    )
+    ok(api.post(f"{base}/push", "dispatcher", json={"radius_km": 10}))
+    appeals = api.post(
+        f"{base}/appeals",
+        "dispatcher",
+        json={"channels": ["weibo", "wechat_groups"], "text": attack("M1-appeal", 2000)},
+    )
+    assert appeals.status_code == 200, appeals.text
+    photo = api.client.post(
+        f"/api/v1{base}/photos",
+        content=PNG,
+        headers={**api.as_("dispatcher"), "Content-Type": "image/png"},
+    )
+    assert photo.status_code == 201, photo.text
+
+    # Three people from one grid and one school within days: cluster alerts; the same woman
+    # reported again is linked to her case; one case closed.
+    _case(api, clock, planted, "M2", "missing_person")
+    m3 = _case(api, clock, planted, "M3", "missing_person")
+    _case(api, clock, planted, "M4", "missing_person", same_as="M1")
+    ok(
+        api.post(
+            f"/missing/{m3}/close",
+            "dispatcher",
+            json={
+                "outcome": "found_safe",
+                "note": attack("M3-close", 4000),
+                "found_place": attack("M3-found", 255),
+            },
+        )
+    )
+    clusters = ok_list(api.get("/missing/clusters", "leader"))
+    assert clusters, "three cases from one grid and school raise a cluster alert"
+    ok(
+        api.post(
+            f"/missing/clusters/{clusters[0]['id']}/acknowledge",
+            "leader",
+            json={"comment": attack("cluster-ack", 2000)},
+        )
+    )
+
+
+def plant_later(api: Api, runtime: Runtime, clock: VirtualClock, planted: Planted) -> None:
+    """A day on: steps are overdue (督办, acknowledged with a comment) and the family's first
+    callback is due."""
+    clock.advance(timedelta(hours=25))
+    SupervisionLoop(runtime).run_once()
+    open_rows = ok_list(api.get("/supervision?state=open", "leader"))
+    assert len(open_rows) >= 2, "overdue steps open supervisions"
+    ok(
+        api.post(
+            f"/supervision/{open_rows[-1]['id']}/acknowledge",
+            "leader",
+            json={"comment": attack("supervision", 2000)},
+        )
+    )
+    m1 = planted.cases["M1"]
+    due = [cb for cb in ok(api.get(f"/missing/{m1}", "dispatcher"))["callbacks"] if cb["overdue"]]
+    assert due, "the 24-hour callback is due"
+    ok(
+        api.post(
+            f"/missing/{m1}/callbacks/{due[0]['seq']}",
+            "dispatcher",
+            json={
+                "reached": True,
+                "family_said": attack("M1-family", 4000),
+                "new_lead": attack("M1-lead", 4000, start=4),
+            },
+        )
+    )
+
+
+def plant_everything(api: Api, runtime: Runtime, clock: VirtualClock) -> Planted:
+    planted = Planted()
+    plant_units(api, planted)
+    plant_incidents(api, planted)
+    plant_missing(api, clock, planted)
+    plant_later(api, runtime, clock, planted)
+    return planted

@@ -1,0 +1,368 @@
+"""No text from data ever runs as script: hostile text planted in every field a client can set
+(tests/browser/hostile_text.py) is walked through every screen as the roles that see it,
+hovering every map marker. The test fails if a payload runs, if markup from data reaches the
+page (an injected `<img src=x>` asks for ".../x"), if the Content-Security-Policy reports a
+violation, or if a script errors; and the planted text must show, as text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import quote, urlsplit
+
+import httpx
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+
+from cad110.clock import VirtualClock
+from cad110.runtime import Runtime
+from tests.browser.hostile_text import Planted, attack, plant_everything
+from tests.browser.steps import login
+from tests.conftest import Api
+from tests.world import UNITS, World
+
+# Runs before any script of the page (outside its Content-Security-Policy): reports every
+# violation, and keeps each Leaflet map so that the test can find its markers.
+OBSERVER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.cspViolation([location.pathname, e.violatedDirective, e.blockedURI,
+                       e.sourceFile + ":" + e.lineNumber, e.sample].join(" | "));
+});
+(() => {
+  let leaflet;
+  Object.defineProperty(window, "L", {
+    configurable: true,
+    get() { return leaflet; },
+    set(value) {
+      leaflet = value;
+      if (value && value.Map && value.Map.addInitHook) {
+        value.Map.addInitHook(function () { (window.__maps = window.__maps || []).push(this); });
+      }
+    },
+  });
+})();
+"""
+
+# Every marker with a tooltip, one at a time: centred at a close zoom, where it is alone.
+MARKERS = """
+() => {
+  const map = window.__maps && window.__maps[0];
+  const found = [];
+  if (!map) return found;
+  map.eachLayer((layer) => {
+    if (layer.getTooltip && layer.getTooltip() && layer.getLatLng) {
+      const at = layer.getLatLng();
+      found.push([at.lat, at.lng]);
+    }
+  });
+  return found;
+}
+"""
+CENTRE_ON = """
+async ([lat, lng]) => {
+  const map = window.__maps[0];
+  map.setView([lat, lng], 18, { animate: false });
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const point = map.latLngToContainerPoint([lat, lng]);
+  const box = map.getContainer().getBoundingClientRect();
+  return [box.left + point.x, box.top + point.y];
+}
+"""
+# The district boundaries arrive last and move the map to fit them: hover after that.
+BOUNDARIES_DRAWN = """
+() => {
+  const map = window.__maps && window.__maps[0];
+  let drawn = false;
+  if (map) map.eachLayer((layer) => { drawn = drawn || !!layer.feature; });
+  return drawn;
+}
+"""
+
+
+@dataclass
+class Watch:
+    """What the browser saw that it must never see."""
+
+    ran: list[str] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    injected: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def attach(self, context: BrowserContext) -> BrowserContext:
+        context.expose_function("xss", lambda tag: self.ran.append(str(tag)))
+        context.expose_function("cspViolation", lambda text: self.violations.append(str(text)))
+        context.add_init_script(OBSERVER)
+        context.on("request", self._request)
+        context.on("page", lambda page: page.on("pageerror", self._error))
+        context.set_default_timeout(10_000)
+        return context
+
+    def _request(self, request: object) -> None:
+        url = str(getattr(request, "url", ""))
+        if urlsplit(url).path.endswith("/x"):
+            self.injected.append(url)
+
+    def _error(self, error: object) -> None:
+        self.errors.append(str(error))
+
+    def assert_clean(self) -> None:
+        seen = {
+            "planted script ran": self.ran,
+            "planted markup was parsed": self.injected,
+            "Content-Security-Policy violations": self.violations,
+            "script errors": self.errors,
+        }
+        assert not any(seen.values()), "\n".join(f"{k}: {v}" for k, v in seen.items() if v)
+
+
+def _context(
+    browser: Browser, watch: Watch, *, phone: bool = False, locale: str = "zh-CN"
+) -> BrowserContext:
+    size: ViewportSize = {"width": 390, "height": 844} if phone else {"width": 1366, "height": 768}
+    context = browser.new_context(
+        viewport=size, locale=locale, timezone_id="Asia/Shanghai", is_mobile=phone
+    )
+    return watch.attach(context)
+
+
+def _as(
+    browser: Browser,
+    watch: Watch,
+    base: str,
+    user: str,
+    *,
+    phone: bool = False,
+    locale: str = "zh-CN",
+) -> Page:
+    page = _context(browser, watch, phone=phone, locale=locale).new_page()
+    login(page, base, user)
+    return page
+
+
+def _hover_every_marker(page: Page, at_least: int) -> list[str]:
+    page.wait_for_function(BOUNDARIES_DRAWN)
+    page.wait_for_function(f"(n) => ({MARKERS})().length >= n", arg=at_least)
+    tooltip = page.locator(".leaflet-tooltip")
+    texts = []
+    for latlng in page.evaluate(MARKERS):
+        # A live refresh may redraw the markers under the mouse: hover again.
+        for attempt in range(3):
+            x, y = page.evaluate(CENTRE_ON, latlng)
+            # First onto empty map, so that Leaflet lets go of any marker it thinks is under
+            # the mouse; its canvas looks at most one move per 32 ms.
+            page.mouse.move(x + 60, y + 60)
+            page.wait_for_timeout(50)
+            page.mouse.move(x, y)
+            try:
+                expect(tooltip).to_have_count(1, timeout=3000)
+                texts.append(tooltip.inner_text())
+                break
+            except AssertionError:
+                if attempt == 2:
+                    under = page.evaluate(
+                        "([x, y]) => { const e = document.elementFromPoint(x, y);"
+                        " return e ? e.tagName + '.' + e.className : 'nothing'; }",
+                        [x, y],
+                    )
+                    now = page.evaluate(MARKERS)
+                    raise AssertionError(
+                        f"no tooltip on the marker at {latlng} ({x}, {y}: {under}); {now}"
+                    ) from None
+    return texts
+
+
+def _walk_board(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
+    page = _as(browser, watch, base, "dispatcher")
+    page.goto(f"{base}/board")
+    # htmx evaluates no code from attributes, runs no swapped-in script, adds no <style>.
+    settings = (
+        "[htmx.config.allowEval, htmx.config.allowScriptTags, htmx.config.includeIndicatorStyles]"
+    )
+    assert page.evaluate(settings) == [False, False, False]
+    on_board = ("A", "C", "M0", "M1", "M2", "M4")
+    for label in on_board:
+        expect(page.locator(f"tr[data-number='{planted.number(label)}']")).to_be_visible()
+    # Each incident's and each unit's tooltip is its text, whatever that text says.
+    tooltips = _hover_every_marker(page, at_least=len(on_board) + len(UNITS))
+    watch.assert_clean()
+    for label in on_board:
+        incident = planted.incidents[label]
+        address = incident["address"]
+        assert f"{incident['number']} {address}" in tooltips, (label, tooltips)
+    assert any(t.startswith(planted.unit_name_zh + " · ") for t in tooltips), tooltips
+    # The panel of each planted incident: its address and what happened.
+    for label in on_board:
+        incident = planted.incidents[label]
+        page.locator(f"tr[data-number='{incident['number']}']").click()
+        panel = page.locator(f"#panel .incident[data-number='{incident['number']}']")
+        expect(panel).to_contain_text(incident["narrative"])
+        expect(panel).to_contain_text(incident["address"])
+    row = page.locator(f"tr[data-number='{planted.number('C')}']")
+    expect(row).to_contain_text(planted.incidents["C"]["address"])
+    page.context.close()
+
+
+def _walk_desk(browser: Browser, watch: Watch, base: str, planted: Planted, now: datetime) -> None:
+    page = _as(browser, watch, base, "calltaker")
+    expect(page).to_have_url(f"{base}/desk")
+    # The history looks back from the browser's clock: the server's virtual day.
+    page.clock.set_fixed_time(now)
+    address = planted.incidents["A"]["address"]
+    page.fill("#address", address[:40])
+    history = page.locator("#history")
+    expect(history).to_contain_text(planted.number("A"))
+    expect(history).to_contain_text(address)
+    page.fill("#address", "")
+    page.fill("#caller_phone", "13800138000")
+    expect(history).to_contain_text(planted.number("C"))
+    expect(history).to_contain_text(planted.incidents["C"]["address"])
+    page.context.close()
+
+
+def _walk_records(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
+    page = _as(browser, watch, base, "dispatcher")
+    for incident in planted.incidents.values():
+        page.goto(f"{base}/incidents/{incident['number']}")
+        record = page.locator("article.record")
+        expect(record).to_contain_text(incident["narrative"])
+        for tag in incident["tags"]:
+            expect(record).to_contain_text(tag)
+    events = page.locator("table.events")
+    page.goto(f"{base}/incidents/{planted.number('B')}")
+    for tag in ("B-handle", "B-report", "B-close", "B-callback", "B-archive", "B-guide0"):
+        expect(events).to_contain_text(f'xss("{tag}")')
+    page.goto(f"{base}/incidents/{planted.number('A')}")
+    for tag in ("A-dispatch", "A-override", "G-merge"):
+        expect(events).to_contain_text(f'xss("{tag}")')
+    page.context.close()
+
+
+def _walk_supervision(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
+    page = _as(browser, watch, base, "leader")
+    expect(page).to_have_url(f"{base}/supervise")
+    expect(page.locator("table.supervise")).to_contain_text(planted.incidents["A"]["address"])
+    page.goto(f"{base}/incidents/{planted.number('A')}")
+    page.context.close()
+
+
+def _walk_unit(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
+    for locale, name in (("zh-CN", planted.unit_name_zh), ("en-US", planted.unit_name_en)):
+        page = _as(browser, watch, base, "officer-35010201-1", phone=True, locale=locale)
+        expect(page).to_have_url(f"{base}/unit")
+        expect(page.locator("h1")).to_contain_text(name)
+        assignment = page.locator(".assignment")
+        expect(assignment).to_contain_text(planted.incidents["A"]["address"])
+        expect(assignment).to_contain_text(planted.incidents["A"]["narrative"])
+        lookouts = page.locator(".lookouts")
+        expect(lookouts).to_contain_text(planted.names["M1"])
+        expect(lookouts).to_contain_text(planted.clothing)
+        page.context.close()
+
+
+def _walk_missing(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
+    for user in ("dispatcher", "leader"):
+        page = _as(browser, watch, base, user)
+        page.goto(f"{base}/missing")
+        cases = page.locator("#cases")
+        for label in ("M1", "M2", "M4"):
+            expect(cases).to_contain_text(planted.names[label])
+        if user == "dispatcher":
+            waiting = page.locator(".waiting")
+            expect(waiting).to_contain_text(planted.incidents["M0"]["address"])
+        page.goto(f"{base}/missing?view=closed")
+        expect(cases).to_contain_text(planted.names["M3"])
+        for label, number in planted.cases.items():
+            page.goto(f"{base}/missing/{number}")
+            expect(page.locator("h1")).to_contain_text(planted.names[label])
+            expect(page.locator(".record-card")).to_contain_text(planted.clothing)
+            expect(page.locator(".record-card")).to_contain_text(planted.school)
+        page.goto(f"{base}/missing/{planted.cases['M1']}")
+        case = page.locator("#case")
+        for tag in ("M1-note", "M1-request-a", "M1-decision", "M1-task", "M1-result"):
+            expect(case).to_contain_text(f'xss("{tag}")')
+        for tag in ("M1-appeal", "M1-family", "M1-lead", "M1-commander", "M1-social0"):
+            expect(case).to_contain_text(f'xss("{tag}")')
+        page.goto(f"{base}/missing/{planted.cases['M3']}")
+        expect(page.locator("#close")).to_contain_text(attack("M3-close", 4000))
+        page.goto(f"{base}/missing/clusters")
+        expect(page.locator(".cluster").first).to_contain_text(planted.names["M2"])
+        if user == "leader":
+            expect(page.locator(".acknowledged-by")).to_contain_text(attack("cluster-ack", 2000))
+        page.goto(f"{base}/missing/new?incident={planted.number('M0')}")
+        form = page.locator("#open-case")
+        expect(form).to_contain_text(planted.incidents["M0"]["narrative"])
+        expect(page.locator("input[name='last_seen.place']")).to_have_value(
+            planted.incidents["M0"]["address"]
+        )
+        page.context.close()
+
+
+def _walk_login(browser: Browser, watch: Watch, base: str) -> None:
+    page = _context(browser, watch).new_page()
+    planted_next = '/"><svg onload=xss("next")>'
+    page.goto(f"{base}/login?next={quote(planted_next)}")
+    expect(page.locator("input[name=next]")).to_have_value(planted_next)
+    script_url = 'javascript:xss("next-js")'
+    page.goto(f"{base}/login?next={quote(script_url)}")
+    expect(page.locator("input[name=next]")).to_have_value("")
+    page.context.close()
+
+
+def _no_script_urls(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
+    """A javascript: URL from data never becomes a link, a source or a form target."""
+    page = _as(browser, watch, base, "dispatcher")
+    for path in (
+        f"/incidents/{planted.number('A')}",
+        f"/missing/{planted.cases['M1']}",
+        "/missing",
+        "/board",
+    ):
+        page.goto(base + path)
+        hrefs = page.eval_on_selector_all(
+            "[href], [src], [action], [formaction]",
+            "els => els.flatMap(e => ['href', 'src', 'action', 'formaction']"
+            ".map(a => e.getAttribute(a) || ''))",
+        )
+        assert not [h for h in hrefs if re.match(r"\s*javascript:", h, re.I)], (path, hrefs)
+    page.context.close()
+
+
+def test_no_planted_text_runs_anywhere_and_all_of_it_shows_as_text(
+    live_server: str,
+    world: World,
+    runtime: Runtime,
+    clock: VirtualClock,
+    chromium_browser: Browser,
+) -> None:
+    with httpx.Client(base_url=live_server, timeout=30) as client:
+        planted = plant_everything(Api(client, world), runtime, clock)  # type: ignore[arg-type]
+    watch = Watch()
+    _walk_board(chromium_browser, watch, live_server, planted)
+    _walk_desk(chromium_browser, watch, live_server, planted, clock.now())
+    _walk_records(chromium_browser, watch, live_server, planted)
+    _walk_supervision(chromium_browser, watch, live_server, planted)
+    _walk_unit(chromium_browser, watch, live_server, planted)
+    _walk_missing(chromium_browser, watch, live_server, planted)
+    _walk_login(chromium_browser, watch, live_server)
+    _no_script_urls(chromium_browser, watch, live_server, planted)
+    watch.assert_clean()
+
+
+def test_the_api_docs_work_offline_under_the_policy(
+    live_server: str, chromium_browser: Browser
+) -> None:
+    watch = Watch()
+    context = _context(chromium_browser, watch)
+    elsewhere: list[str] = []
+    context.on(
+        "request",
+        lambda r: None if r.url.startswith(live_server) else elsewhere.append(r.url),
+    )
+    page = context.new_page()
+    page.goto(f"{live_server}/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("cad110")
+    page.locator(".opblock-summary").first.click()
+    expect(page.locator(".opblock-body").first).to_be_visible()
+    context.close()
+    assert elsewhere == [], f"/docs reached outside the server: {elsewhere}"
+    watch.assert_clean()
