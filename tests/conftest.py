@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
 
 from cad110.app import bind_runtime, create_app
 from cad110.clock import VirtualClock
@@ -21,7 +22,7 @@ from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import upgrade
 from cad110.events.keys import load_ring, use_ring
 from cad110.runtime import Runtime
-from cad110.settings import Settings
+from cad110.settings import Settings, get_settings
 from tests.pg_clones import CloneMaker
 from tests.world import START, World, build_world
 
@@ -239,3 +240,16 @@ def api(runtime: Runtime, world: World) -> Iterator[Api]:
         app_for(runtime), raise_server_exceptions=os.environ.get("CAD110_TEST_RAISE") == "1"
     ) as client:
         yield Api(client, world)
+
+
+@pytest.fixture
+def command_line(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """`cad110 …` against the test's database, as another process would run it."""
+    monkeypatch.setenv(
+        "CAD110_DATABASE_URL", runtime.engine.url.render_as_string(hide_password=False)
+    )
+    get_settings.cache_clear()
+    try:
+        yield CliRunner()
+    finally:
+        get_settings.cache_clear()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -16,20 +14,7 @@ from cad110.db.engine import transaction
 from cad110.models.event import Event
 from cad110.models.user import ApiToken, LoginThrottle, User
 from cad110.runtime import Runtime
-from cad110.settings import get_settings
 from tests.world import START
-
-
-@pytest.fixture
-def command_line(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv(
-        "CAD110_DATABASE_URL", runtime.engine.url.render_as_string(hide_password=False)
-    )
-    get_settings.cache_clear()
-    try:
-        yield CliRunner()
-    finally:
-        get_settings.cache_clear()
 
 
 def run(runner: CliRunner, *args: str, code: int = 0) -> str:

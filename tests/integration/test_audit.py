@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from cad110.events.log import append, chain_head
 from cad110.models.audit import EventHead
 from cad110.models.event import Event
 from cad110.runtime import Runtime
-from cad110.settings import Settings, get_settings
+from cad110.settings import Settings
 from cad110.supervision.loop import SupervisionLoop
 from tests.api.helpers import new_incident, walk_to_arrival
 from tests.conftest import Api
@@ -37,19 +36,6 @@ def _drop_guards(runtime: Runtime) -> None:
         else:
             conn.execute(text("DROP TRIGGER events_no_update"))
             conn.execute(text("DROP TRIGGER events_no_delete"))
-
-
-@pytest.fixture
-def cli_env(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """The command line, on the test's database and audit files."""
-    monkeypatch.setenv(
-        "CAD110_DATABASE_URL", runtime.engine.url.render_as_string(hide_password=False)
-    )
-    get_settings.cache_clear()
-    try:
-        yield CliRunner()
-    finally:
-        get_settings.cache_clear()
 
 
 def _checkpoints(runtime: Runtime) -> list[dict[str, object]]:
@@ -178,10 +164,10 @@ def test_a_second_worker_leaves_a_fresh_checkpoint_alone(api: Api, runtime: Runt
 
 
 def test_cli_audit_verify_exits_non_zero_listing_every_problem(
-    api: Api, runtime: Runtime, cli_env: CliRunner
+    api: Api, runtime: Runtime, command_line: CliRunner
 ) -> None:
     number = new_incident(api)["number"]
-    good = cli_env.invoke(cli, ["audit", "verify"])
+    good = command_line.invoke(cli, ["audit", "verify"])
     assert good.exit_code == 0, good.output
     assert "nothing altered, nothing missing" in good.output
     _drop_guards(runtime)
@@ -189,7 +175,7 @@ def test_cli_audit_verify_exits_non_zero_listing_every_problem(
         conn.execute(
             text("UPDATE events SET actor = 'mallory' WHERE subject_id = :n"), {"n": number}
         )
-    bad = cli_env.invoke(cli, ["audit", "verify"])
+    bad = command_line.invoke(cli, ["audit", "verify"])
     assert bad.exit_code == 1
     assert f"[chain] incident {number} #1" in bad.output
     assert f"[record] incident {number}: created_by differs" in bad.output
@@ -197,22 +183,22 @@ def test_cli_audit_verify_exits_non_zero_listing_every_problem(
 
 
 def test_cli_checkpoint_then_verify_checks_the_database_against_it(
-    api: Api, runtime: Runtime, cli_env: CliRunner
+    api: Api, runtime: Runtime, command_line: CliRunner
 ) -> None:
     new_incident(api)
-    written = cli_env.invoke(cli, ["audit", "checkpoint"])
+    written = command_line.invoke(cli, ["audit", "checkpoint"])
     assert written.exit_code == 0, written.output
     assert "checkpoint #1" in written.output
-    verified = cli_env.invoke(cli, ["audit", "verify"])
+    verified = command_line.invoke(cli, ["audit", "verify"])
     assert verified.exit_code == 0, verified.output
     assert "1 checkpoint line(s) checked" in verified.output
 
 
 def test_a_rotated_key_signs_new_events_and_the_old_key_still_verifies(
-    api: Api, runtime: Runtime, cli_env: CliRunner
+    api: Api, runtime: Runtime, command_line: CliRunner
 ) -> None:
     before = new_incident(api)["number"]
-    rotated = cli_env.invoke(cli, ["audit", "rotate-key"])
+    rotated = command_line.invoke(cli, ["audit", "rotate-key"])
     assert rotated.exit_code == 0, rotated.output
     assert "new audit key k2" in rotated.output
     restarted = Runtime.build(Settings(database_url=str(runtime.settings.database_url)))
@@ -276,10 +262,10 @@ def test_a_malformed_key_file_is_refused_naming_the_line(text: str, says: str) -
 
 
 def test_cli_audit_refuses_an_unusable_key_file_with_a_clear_message(
-    runtime: Runtime, cli_env: CliRunner
+    runtime: Runtime, command_line: CliRunner
 ) -> None:
     Path(runtime.settings.audit_key_file).write_text("k1:%%%\n", encoding="utf-8")
-    result = cli_env.invoke(cli, ["audit", "verify"])
+    result = command_line.invoke(cli, ["audit", "verify"])
     assert result.exit_code == 2
     assert "audit key file unusable" in result.output
     assert "line 1: the secret is not base64" in result.output

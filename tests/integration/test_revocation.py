@@ -31,7 +31,7 @@ from cad110.db.engine import transaction
 from cad110.models.user import User
 from cad110.models.web_session import WebSession
 from cad110.runtime import Runtime
-from cad110.settings import Settings, get_settings
+from cad110.settings import Settings
 from tests.integration.test_live import TIMEOUT, Stream, new_incident, serving, stream
 from tests.world import World
 
@@ -218,19 +218,6 @@ def test_a_user_may_hold_only_so_many_streams(runtime: Runtime, world: World) ->
 
 
 # --- from another process, and across workers --------------------------------------------------
-
-
-@pytest.fixture
-def command_line(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """`cad110 …` against the test database, as another process would run it."""
-    monkeypatch.setenv(
-        "CAD110_DATABASE_URL", runtime.engine.url.render_as_string(hide_password=False)
-    )
-    get_settings.cache_clear()
-    try:
-        yield CliRunner()
-    finally:
-        get_settings.cache_clear()
 
 
 def test_a_revocation_by_the_command_line_reaches_a_running_server(
