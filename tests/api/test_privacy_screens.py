@@ -239,6 +239,11 @@ def test_the_auditor_starts_on_the_access_log_and_others_may_not_open_it(
     assert 'href="/access-log"' in page.text  # in the top bar
     assert "研判：重复报警" in page.text
     assert "说明理由后显示" in page.text
+    assert "报警人姓名、报警电话" in page.text  # the fields in the reader's words, not codes
+    assert "caller_phone" not in page.text
+    api.client.get(f"/incidents/{number}")  # the auditor's own masked view records nothing
+    ok(api.get(f"/incidents/{number}", "dispatcher"))
+    assert "职责：调度员" in api.client.get("/access-log").text
     filtered = api.client.get("/access-log", params={"action": "read", "since": "2026-11-23"})
     assert "研判：重复报警" not in filtered.text
     assert 'href="/api/v1/access-log/export.csv?action=read&amp;since=2026-11-23T00' in (

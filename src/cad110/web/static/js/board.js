@@ -129,7 +129,13 @@
     htmx.trigger("#rows", "refresh");
     refreshIncidents();
     drawUnits();
-    const open = document.querySelector("#panel .incident");
-    if (open) htmx.ajax("GET", panelOf(open.dataset.number), "#panel");
+    // The open panel follows the change unless the user is working in it: typing a reason,
+    // reading values they revealed (a refresh would mask them again), or on one of its controls.
+    const panel = document.getElementById("panel");
+    const open = panel.querySelector(".incident");
+    const busy =
+      panel.contains(document.activeElement) ||
+      panel.querySelector("form.reveal-form:not([hidden]), .pii.revealed");
+    if (open && !busy) htmx.ajax("GET", panelOf(open.dataset.number), "#panel");
   });
 })();

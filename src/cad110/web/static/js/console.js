@@ -49,6 +49,11 @@
       await pause(500 * (attempt + 1));
     }
     const data = await response.json().catch(() => ({}));
+    if (response.status === 401) {
+      const error = new Error(cad110.sessionEnded());
+      error.status = 401;
+      throw error;
+    }
     if (!response.ok) {
       const detail = Array.isArray(data.detail)
         ? data.detail.map((d) => (d.loc || []).slice(1).join(".") + ": " + d.msg).join("; ")
@@ -82,8 +87,29 @@
   document.addEventListener("DOMContentLoaded", tick);
   document.addEventListener("htmx:afterSwap", tick);
 
+  // The session ended (logged out elsewhere, revoked, disabled, expired): said once, in the
+  // user's language, at the top of the page, which stays as it is so that nothing typed on it
+  // vanishes before the user has seen it.
+  cad110.sessionEnded = function () {
+    const text = document.body.dataset.sessionEnded || "";
+    if (!document.getElementById("session-ended")) {
+      const banner = document.createElement("p");
+      banner.id = "session-ended";
+      banner.className = "session-ended";
+      banner.setAttribute("role", "alert");
+      const link = document.createElement("a");
+      link.href = "/login?next=" + encodeURIComponent(window.location.pathname);
+      link.textContent = text;
+      banner.appendChild(link);
+      document.body.prepend(banner);
+    }
+    return text;
+  };
+
   // Live: every change in the caller's jurisdiction triggers the page's own refresh hook.
-  cad110.live = function (onChange) {
+  // A page where the user types (`keepOnEnd`) stays when the session ends, with the banner;
+  // others go straight to the login page.
+  cad110.live = function (onChange, keepOnEnd) {
     if (!window.EventSource) return;
     let timer = null;
     const source = new EventSource("/api/v1/live");
@@ -97,7 +123,8 @@
     // go to the login page rather than reconnect into 401s.
     source.addEventListener("end", () => {
       source.close();
-      window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
+      if (keepOnEnd) cad110.sessionEnded();
+      else window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
     });
   };
 })();

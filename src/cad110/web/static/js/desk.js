@@ -71,7 +71,17 @@
       historyList.replaceChildren();
       const seen = new Set();
       for (const q of queries) {
-        const data = await fetch("/api/v1/incidents?limit=20&since=" + encodeURIComponent(since) + "&" + q, { credentials: "same-origin" }).then((r) => r.json());
+        const answer = await fetch("/api/v1/incidents?limit=20&since=" + encodeURIComponent(since) + "&" + q, { credentials: "same-origin" });
+        if (answer.status === 401) {
+          // Not "no earlier incidents": the lookup could not be made.
+          historyList.replaceChildren();
+          const ended = document.createElement("li");
+          ended.className = "error";
+          ended.textContent = cad110.sessionEnded();
+          historyList.appendChild(ended);
+          return;
+        }
+        const data = await answer.json();
         (data.items || []).forEach((i) => {
           if (seen.has(i.number)) return;
           seen.add(i.number);
@@ -133,4 +143,6 @@
   form.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) save(e);
   });
+  // Only to hear that the session ended: the desk stays, with the call being typed on it.
+  cad110.live(() => {}, true);
 })();

@@ -96,7 +96,8 @@
     });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const error = new Error(typeof data.detail === "string" ? data.detail : response.statusText);
+      const detail = response.status === 401 ? cad110.sessionEnded() : data.detail;
+      const error = new Error(typeof detail === "string" ? detail : response.statusText);
       error.status = response.status;
       error.data = data;
       throw error;
@@ -330,5 +331,10 @@
       else if (notice.kind === "incident" && page.dataset.live === "desk" && DESK_EVENTS.includes(notice.event)) later();
     });
     source.addEventListener("resync", later);
+    // The session ended: the page stays as it is (something may be half typed) and says so.
+    source.addEventListener("end", () => {
+      source.close();
+      cad110.sessionEnded();
+    });
   }
 })();
