@@ -21,7 +21,8 @@ from cad110.clock import VirtualClock
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import upgrade
 from cad110.events.keys import load_ring, use_ring
-from cad110.runtime import Runtime
+from cad110.kernel.runtime import Runtime
+from cad110.runtime import build_runtime
 from cad110.settings import Settings, get_settings
 from tests.pg_clones import CloneMaker
 from tests.world import START, World, build_world
@@ -186,7 +187,7 @@ def clock() -> VirtualClock:
 @pytest.fixture
 def runtime(database: tuple[str, World], clock: VirtualClock) -> Iterator[Runtime]:
     url, _world = database
-    rt = Runtime.build(Settings(database_url=url, supervision_loop=False), clock=clock)
+    rt = build_runtime(Settings(database_url=url, supervision_loop=False), clock=clock)
     try:
         yield rt
     finally:

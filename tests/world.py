@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from cad110.auth.service import add_user
+from cad110.accounts.service import add_user
 from cad110.auth.tokens import issue_token
 from cad110.models.jurisdiction import AreaType, Grid, Jurisdiction, Level
 from cad110.models.unit import Unit, UnitGrid, UnitStatus

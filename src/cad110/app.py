@@ -9,23 +9,23 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from cad110 import __version__
+from cad110.accounts.api import router as admin_router
 from cad110.api.errors import install_error_handlers
 from cad110.api.limits import BodyLimit
 from cad110.api.security import SecurityHeaders, content_security_policy
-from cad110.auth.admin_api import router as admin_router
-from cad110.calls.api import router as calls_router
-from cad110.catalog.api import router as catalog_router
 from cad110.dispatch.api import router as dispatch_router
 from cad110.incidents.api import router as incidents_router
+from cad110.incidents.calls_api import router as calls_router
+from cad110.incidents.catalog_api import router as catalog_router
 from cad110.jurisdictions.api import router as jurisdictions_router
+from cad110.kernel.runtime import Runtime
+from cad110.kernel.ticks import TickLoop
 from cad110.live import Live, install_live
 from cad110.live.install import make_bus
 from cad110.missing.api import router as missing_router
 from cad110.missing.reports_api import router as missing_reports_router
 from cad110.privacy.api import router as privacy_router
-from cad110.runtime import Runtime
 from cad110.supervision.api import router as supervision_router
-from cad110.supervision.loop import SupervisionLoop
 from cad110.supervision.notifications import router as notifications_router
 from cad110.units.api import router as units_router
 from cad110.web.access_log import router as access_log_router
@@ -47,7 +47,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         live: Live = app.state.live
         # Live first, so that what the supervision loop commits is pushed to screens too.
         async with live:
-            loop = SupervisionLoop(served) if served.settings.supervision_loop else None
+            loop = TickLoop(served) if served.settings.supervision_loop else None
             if loop is not None:
                 loop.start()
             try:

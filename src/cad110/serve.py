@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cad110.app import create_app
-from cad110.runtime import Runtime
+from cad110.runtime import build_runtime
 from cad110.settings import get_settings
 
-app = create_app(Runtime.build(get_settings()))
+app = create_app(build_runtime(get_settings()))

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from cad110.auth.service import add_user
+from cad110.accounts.service import add_user
 from cad110.auth.tokens import issue_token
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
+from cad110.kernel.runtime import Runtime
 from cad110.models.audit import AccessRecord
 from cad110.models.user import Role
-from cad110.runtime import Runtime
 from tests.api.helpers import new_incident, ok
 from tests.api.test_privacy import PHONE, access_log
 from tests.conftest import Api

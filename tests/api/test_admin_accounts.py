@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from cad110.auth.service import add_user
+from cad110.accounts.service import add_user
 from cad110.auth.tokens import issue_token
 from cad110.db.engine import transaction
+from cad110.kernel.runtime import Runtime
 from cad110.models.event import Event
 from cad110.models.user import LoginThrottle, Role
-from cad110.runtime import Runtime
 from tests.conftest import Api
 from tests.world import PASSWORD, START
 

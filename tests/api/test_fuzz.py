@@ -23,7 +23,7 @@ from schemathesis.specs.openapi import unregister_string_format
 
 from cad110.app import create_app
 from cad110.clock import VirtualClock
-from cad110.runtime import Runtime
+from cad110.kernel.runtime import Runtime
 from tests.api.helpers import new_incident
 from tests.conftest import Api
 from tests.integration.missing_steps import open_case, person

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from cad110.clock import VirtualClock
-from cad110.runtime import Runtime
+from cad110.kernel.runtime import Runtime
 from tests.api.helpers import new_incident
 from tests.conftest import Api
 from tests.integration.missing_steps import open_case, person

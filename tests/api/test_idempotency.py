@@ -22,9 +22,9 @@ from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
 from cad110.incidents.intake import create_incident
 from cad110.incidents.schemas import IncidentCreate
+from cad110.kernel.runtime import Runtime
 from cad110.models.user import User
-from cad110.runtime import Runtime
-from cad110.sim.actors import principal_of
+from cad110.sim.actors import acting_as
 from tests.api.helpers import new_incident
 from tests.conftest import Api
 from tests.integration.missing_steps import open_case, person
@@ -192,7 +192,7 @@ def test_the_simulator_s_keyed_create_makes_one_incident(runtime: Runtime, api: 
     for _ in range(2):
         with transaction(runtime.sessions) as session:
             user = session.scalars(select(User).where(User.username == "calltaker")).one()
-            ctx = runtime.ctx(session, principal_of(session, user))
+            ctx = runtime.ctx(session, acting_as(session, user))
             numbers.append(create_incident(ctx, data, idempotency_key="sim:run:1").number)
     assert numbers[0] == numbers[1]
     assert api.get("/incidents", "calltaker").json()["total"] == 1

@@ -16,8 +16,8 @@ from cad110.auth.passwords import login_pool
 from cad110.auth.throttle import unlock
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
+from cad110.kernel.runtime import Runtime
 from cad110.models.event import Event
-from cad110.runtime import Runtime
 from tests.conftest import Api
 from tests.world import PASSWORD
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
-from cad110.runtime import Runtime
+from cad110.kernel.runtime import Runtime
 from cad110.supervision.service import tick
 from tests.api.helpers import new_incident, ok
 from tests.conftest import Api

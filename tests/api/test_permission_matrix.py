@@ -18,8 +18,8 @@ import pytest
 
 from cad110.auth.permissions import ROLES, Permission
 from cad110.clock import VirtualClock
+from cad110.kernel.runtime import Runtime
 from cad110.models.user import Role
-from cad110.runtime import Runtime
 from tests.api.helpers import new_incident, ok, report_body, walk_to_arrival
 from tests.conftest import Api
 from tests.integration.missing_steps import open_case, person, tick

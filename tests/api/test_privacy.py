@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
+from cad110.kernel.runtime import Runtime
 from cad110.models.audit import AccessRecord
 from cad110.models.idempotency import IdempotencyRecord
-from cad110.runtime import Runtime
 from tests.api.helpers import new_incident, ok
 from tests.conftest import Api
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from cad110.clock import VirtualClock
-from cad110.runtime import Runtime
+from cad110.kernel.runtime import Runtime
 from tests.api.helpers import new_incident, ok
 from tests.api.test_privacy import MASKED_PHONE, PHONE, access_log, dispatched
 from tests.conftest import Api

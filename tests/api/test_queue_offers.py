@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 
 from cad110.clock import VirtualClock
+from cad110.kernel.runtime import Runtime
 from cad110.models.incident import Incident
 from cad110.models.supervision import Notification
-from cad110.runtime import Runtime
 from tests.api.helpers import new_incident, ok
 from tests.conftest import Api
 from tests.world import GULOU_EAST, GULOU_WEST, MINHOU

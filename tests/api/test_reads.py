@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cad110.clock import VirtualClock
+from cad110.runtime import build_runtime
 from tests.api.helpers import new_incident, ok
 from tests.conftest import Api
 from tests.world import MINHOU
@@ -88,10 +89,9 @@ def test_jurisdictions_and_units_are_scoped(api: Api) -> None:
 
 def test_openapi_is_published() -> None:
     from cad110.app import create_app
-    from cad110.runtime import Runtime
     from cad110.settings import Settings
 
-    app = create_app(Runtime.build(Settings(database_url="sqlite://")))
+    app = create_app(build_runtime(Settings(database_url="sqlite://")))
     paths = app.openapi()["paths"]
     for path in (
         "/api/v1/incidents",

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from cad110.api.security import content_security_policy, tile_source
 from cad110.app import create_app
 from cad110.cli.serve import server_options
-from cad110.runtime import Runtime
+from cad110.kernel.runtime import Runtime
 from tests.conftest import Api
 from tests.world import PASSWORD
 

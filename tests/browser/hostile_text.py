@@ -12,8 +12,8 @@ from datetime import timedelta
 from typing import Any
 
 from cad110.clock import VirtualClock
-from cad110.runtime import Runtime
-from cad110.supervision.loop import SupervisionLoop
+from cad110.kernel.runtime import Runtime
+from cad110.kernel.ticks import TickLoop
 from tests.api.helpers import ok
 from tests.conftest import Api
 from tests.integration.missing_steps import ok_list
@@ -403,7 +403,7 @@ def plant_later(api: Api, runtime: Runtime, clock: VirtualClock, planted: Plante
     """A day on: steps are overdue (督办, acknowledged with a comment) and the family's first
     callback is due."""
     clock.advance(timedelta(hours=25))
-    SupervisionLoop(runtime).run_once()
+    TickLoop(runtime).run_once()
     open_rows = ok_list(api.get("/supervision?state=open", "leader"))
     assert len(open_rows) >= 2, "overdue steps open supervisions"
     ok(

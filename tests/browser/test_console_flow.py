@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
-from cad110.runtime import Runtime
+from cad110.kernel.runtime import Runtime
 from cad110.supervision.service import tick
 from tests.browser.steps import login, shot
 from tests.world import GULOU_WEST
@@ -119,10 +119,9 @@ def _report_of(runtime: Runtime, number: str) -> dict:  # type: ignore[type-arg]
 def _dispatch_and_let_it_run_late(runtime: Runtime, clock: VirtualClock) -> None:
     from cad110.auth.principal import Principal
     from cad110.incidents.actions import act
-    from cad110.incidents.context import Ctx
     from cad110.incidents.intake import create_incident
-    from cad110.incidents.lifecycle import Action
     from cad110.incidents.schemas import DispatchBody, IncidentCreate
+    from cad110.lifecycles.incident import Action
     from cad110.models.user import Role
 
     dispatcher = Principal(
@@ -133,13 +132,7 @@ def _dispatch_and_let_it_run_late(runtime: Runtime, clock: VirtualClock) -> None
         scope_path="350100/",
     )
     with transaction(runtime.sessions) as session:
-        ctx = Ctx(
-            session=session,
-            by=dispatcher,
-            at=clock.now(),
-            catalog=runtime.catalog,
-            tz=runtime.settings.tz,
-        )
+        ctx = runtime.ctx(session, dispatcher, clock.now())
         data = IncidentCreate(
             address="鼓楼区", lon=GULOU_WEST[0], lat=GULOU_WEST[1], category="theft", accept=True
         )

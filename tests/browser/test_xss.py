@@ -15,7 +15,7 @@ import httpx
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from cad110.clock import VirtualClock
-from cad110.runtime import Runtime
+from cad110.kernel.runtime import Runtime
 from tests.browser.hostile_text import Planted, attack, plant_everything
 from tests.browser.steps import login
 from tests.conftest import Api

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
+from cad110.kernel.runtime import Runtime
+from cad110.kernel.ticks import TickLoop
 from cad110.models.supervision import Notification
-from cad110.runtime import Runtime
-from cad110.supervision.loop import SupervisionLoop
 from tests.api.helpers import new_incident, ok
 from tests.conftest import Api
 from tests.world import GULOU_WEST
@@ -26,7 +26,7 @@ class FakeChannel:
         self.failing = False
 
     def send(self, message: Mapping[str, Any]) -> None:
-        from cad110.missing.outbox import DeliveryError
+        from cad110.kernel.outbox import DeliveryError
 
         if self.failing:
             raise DeliveryError("gateway down")
@@ -91,7 +91,7 @@ def ok_list(response: Any) -> list[dict[str, Any]]:
 
 def tick(runtime: Runtime) -> None:
     """One pass of the server's loop: supervision, the missing-person rules, the outbox."""
-    SupervisionLoop(runtime).run_once()
+    TickLoop(runtime).run_once()
 
 
 def advance(runtime: Runtime, clock: VirtualClock, delta: timedelta) -> datetime:

@@ -11,9 +11,9 @@ from cad110.auth.passwords import verify_password
 from cad110.auth.tokens import digest
 from cad110.cli import app as cli
 from cad110.db.engine import transaction
+from cad110.kernel.runtime import Runtime
 from cad110.models.event import Event
 from cad110.models.user import ApiToken, LoginThrottle, User
-from cad110.runtime import Runtime
 from tests.world import START
 
 

@@ -13,17 +13,18 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 from typer.testing import CliRunner
 
+from cad110.audit.verify import verify
 from cad110.cli import app as cli
 from cad110.clock import VirtualClock
-from cad110.events.audit import verify
 from cad110.events.checkpoint import CheckpointTimer
 from cad110.events.keys import KeyFileError, load_ring, parse_ring, use_ring
 from cad110.events.log import append, chain_head
+from cad110.kernel.runtime import Runtime
+from cad110.kernel.ticks import TickLoop
 from cad110.models.audit import EventHead
 from cad110.models.event import Event
-from cad110.runtime import Runtime
+from cad110.runtime import build_runtime
 from cad110.settings import Settings
-from cad110.supervision.loop import SupervisionLoop
 from tests.api.helpers import new_incident, walk_to_arrival
 from tests.conftest import Api
 
@@ -130,7 +131,7 @@ def test_the_server_tick_writes_checkpoints_of_the_heads_that_moved(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:
     first = new_incident(api)["number"]
-    loop = SupervisionLoop(runtime)
+    loop = TickLoop(runtime)
     loop.run_once()
     [opening] = _checkpoints(runtime)
     assert ["incident", first] in [h[:2] for h in opening["heads"]]  # type: ignore[union-attr]
@@ -201,7 +202,7 @@ def test_a_rotated_key_signs_new_events_and_the_old_key_still_verifies(
     rotated = command_line.invoke(cli, ["audit", "rotate-key"])
     assert rotated.exit_code == 0, rotated.output
     assert "new audit key k2" in rotated.output
-    restarted = Runtime.build(Settings(database_url=str(runtime.settings.database_url)))
+    restarted = build_runtime(Settings(database_url=str(runtime.settings.database_url)))
     try:
         assert restarted.audit_keys.current.id == "k2"
         after = new_incident(api)["number"]

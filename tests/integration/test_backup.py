@@ -19,8 +19,9 @@ from cad110.db import backup as backups
 from cad110.db.backup import BackupError
 from cad110.db.engine import make_engine
 from cad110.events.log import append
+from cad110.kernel.runtime import Runtime
 from cad110.models.event import Event
-from cad110.runtime import Runtime
+from cad110.runtime import build_runtime
 from cad110.settings import Settings, get_settings
 from tests.api.helpers import new_incident, walk_to_arrival
 from tests.conftest import PG_URL, Api, _admin
@@ -73,7 +74,7 @@ def test_a_backup_restored_into_an_empty_database_is_whole_with_every_acknowledg
     assert code == 0, output
     assert "4 incidents and 4 calls replayed; 1 checkpoint line(s) checked" in output
 
-    restored = Runtime.build(Settings(database_url=empty_database, supervision_loop=False))
+    restored = build_runtime(Settings(database_url=empty_database, supervision_loop=False))
     try:
         with TestClient(create_app(restored)) as client:
             token = {"Authorization": f"Bearer {world.tokens['dispatcher']}"}

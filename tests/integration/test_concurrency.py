@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from cad110.app import create_app
-from cad110.runtime import Runtime
+from cad110.kernel.runtime import Runtime
 from tests.api.helpers import new_incident
 from tests.conftest import Api
 from tests.world import GULOU_WEST, World

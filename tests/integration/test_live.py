@@ -23,12 +23,13 @@ from sqlalchemy import text
 from cad110.app import create_app
 from cad110.clock import VirtualClock
 from cad110.events.log import append
+from cad110.kernel.runtime import Runtime
 from cad110.live import Notice, Resync
 from cad110.live.bus import Hub
 from cad110.live.capture import ChangeTracker
 from cad110.live.notice import decode, encode
 from cad110.models.supervision import Notification
-from cad110.runtime import Runtime
+from cad110.runtime import build_runtime
 from cad110.settings import Settings
 from tests.world import GULOU_WEST, MINHOU, PASSWORD, START, World
 
@@ -343,7 +344,7 @@ def test_a_change_through_one_worker_reaches_screens_on_every_worker(
     runtime: Runtime, database: tuple[str, World], clock: VirtualClock
 ) -> None:
     url, world = database
-    other = Runtime.build(Settings(database_url=url, supervision_loop=False), clock=clock)
+    other = build_runtime(Settings(database_url=url, supervision_loop=False), clock=clock)
     try:
         with ExitStack() as stack:
             a = stack.enter_context(

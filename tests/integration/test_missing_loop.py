@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
+from cad110.kernel.runtime import Runtime
 from cad110.models.supervision import Step, Supervision
-from cad110.runtime import Runtime
 from tests.api.helpers import ok, walk_to_arrival
 from tests.conftest import Api
 from tests.integration.missing_steps import (

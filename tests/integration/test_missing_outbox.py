@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
-from cad110.missing.outbox import WebhookChannel, channels_from_settings, deliver, parse_webhooks
+from cad110.kernel.outbox import WebhookChannel, channels_from_settings, deliver, parse_webhooks
+from cad110.kernel.runtime import Runtime
 from cad110.models.missing import OutboxMessage
-from cad110.runtime import Runtime
 from tests.api.helpers import ok
 from tests.conftest import Api
 from tests.integration.missing_steps import FakeChannel, notifications, open_case, person

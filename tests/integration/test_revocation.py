@@ -28,9 +28,10 @@ from cad110.auth.tokens import digest
 from cad110.cli import app as cli
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
+from cad110.kernel.runtime import Runtime
 from cad110.models.user import User
 from cad110.models.web_session import WebSession
-from cad110.runtime import Runtime
+from cad110.runtime import build_runtime
 from cad110.settings import Settings
 from tests.integration.test_live import TIMEOUT, Stream, new_incident, serving, stream
 from tests.world import World
@@ -256,7 +257,7 @@ def test_a_revocation_on_one_worker_reaches_every_other_worker(
     runtime: Runtime, database: tuple[str, World], clock: VirtualClock
 ) -> None:
     url, world = database
-    other = Runtime.build(Settings(database_url=url, supervision_loop=False), clock=clock)
+    other = build_runtime(Settings(database_url=url, supervision_loop=False), clock=clock)
     try:
         with ExitStack() as stack:
             _app_a, _url_a, a = stack.enter_context(app_and_client(runtime))

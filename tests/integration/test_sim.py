@@ -27,16 +27,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cad110.app import create_app
+from cad110.audit.verify import verify
 from cad110.clock import SystemClock, VirtualClock
-from cad110.common.types import normalize_phone
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import upgrade
 from cad110.dispatch.recommend import recommend
-from cad110.events.audit import verify
 from cad110.incidents.actions import act
-from cad110.incidents.context import Ctx
-from cad110.incidents.lifecycle import Action, AssignmentState, Status
 from cad110.incidents.schemas import DispatchBody, NoteBody
+from cad110.kernel.context import Ctx
+from cad110.kernel.inputs import normalize_phone
+from cad110.kernel.runtime import Runtime
+from cad110.lifecycles.incident import Action, AssignmentState, Status
+from cad110.lifecycles.unit import UnitEvent, UnitStatus
 from cad110.live import Notice
 from cad110.models.call import Call
 from cad110.models.event import Event
@@ -45,14 +47,13 @@ from cad110.models.missing import MissingCase
 from cad110.models.supervision import Supervision, UnitOffer
 from cad110.models.unit import Assignment, Unit
 from cad110.models.user import User
-from cad110.runtime import Runtime
+from cad110.runtime import build_runtime
 from cad110.seed.demo import seed_demo
 from cad110.settings import Settings
 from cad110.sim import TrafficGenerator, run_demo_traffic
-from cad110.sim.actors import principal_of
+from cad110.sim.actors import acting_as
 from cad110.sim.rhythm import HOURLY, factor
 from cad110.supervision.service import tick
-from cad110.units.lifecycle import UnitEvent, UnitStatus
 from cad110.units.service import change_status
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -100,7 +101,7 @@ def _runtime(seeded: Path, tmp_path: Path, name: str, clock: VirtualClock | Syst
     settings = Settings(
         database_url=f"sqlite:///{path}", supervision_loop=False, sqlite_synchronous="OFF"
     )
-    return Runtime.build(settings, clock=clock)
+    return build_runtime(settings, clock=clock)
 
 
 StartSim = Callable[..., Sim]
@@ -287,14 +288,7 @@ def test_a_seed_gives_the_same_run(start_sim: StartSim) -> None:
 def _ctx(runtime: Runtime, session: Session, username: str) -> Ctx:
     user = session.scalar(select(User).where(User.username == username))
     assert user is not None
-    return Ctx(
-        session=session,
-        by=principal_of(session, user),
-        at=runtime.clock.now(),
-        catalog=runtime.catalog,
-        tz=runtime.settings.tz,
-        eta=runtime.eta,
-    )
+    return runtime.ctx(session, acting_as(session, user))
 
 
 def test_people_at_the_console_come_first(
@@ -407,7 +401,7 @@ def test_screens_follow_the_simulator_only_through_the_apps_own_runtime(
         bus = app.state.live.bus
         bus.hub.deliver = delivered.extend  # runs on the app's loop, after each commit
         # A simulator on a runtime of its own writes the same rows, but nothing is pushed.
-        apart = Runtime.build(runtime.settings, clock=clock)
+        apart = build_runtime(runtime.settings, clock=clock)
         TrafficGenerator(apart, speed=SPEED, seed=3).step_until(START + timedelta(minutes=3))
         apart.engine.dispose()
         time.sleep(0.2)

@@ -15,11 +15,12 @@ from sqlalchemy import select
 from cad110.catalog.loader import TimeLimits
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
+from cad110.kernel.runtime import Runtime
+from cad110.kernel.ticks import TickLoop
 from cad110.models.incident import Incident
 from cad110.models.supervision import Deadline, Notification, Step, Supervision
-from cad110.runtime import Runtime
+from cad110.runtime import build_runtime
 from cad110.settings import Settings
-from cad110.supervision.loop import SupervisionLoop
 from cad110.supervision.service import TickReport, tick
 from tests.api.helpers import new_incident, ok, report_body
 from tests.conftest import Api
@@ -257,7 +258,7 @@ def test_a_deadline_survives_a_restart_and_fires_on_the_first_tick_after(
     runtime.engine.dispose()  # the process goes down
 
     clock.advance(timedelta(hours=3))  # …and stays down well past every limit
-    restarted = Runtime.build(Settings(database_url=url, supervision_loop=False), clock=clock)
+    restarted = build_runtime(Settings(database_url=url, supervision_loop=False), clock=clock)
     try:
         report = _tick(restarted, clock)
         assert report.opened == 2  # sign-for and arrival: nothing was lost
@@ -508,7 +509,7 @@ def test_the_background_loop_runs_the_same_tick(
 ) -> None:
     limits = _limits(runtime, "theft", 2)
     number = _dispatched(api)
-    loop = SupervisionLoop(runtime)
+    loop = TickLoop(runtime)
     loop.run_once()
     assert _supervisions(runtime, number) == []
     clock.advance(timedelta(seconds=limits.acknowledge_s + 1))
@@ -523,7 +524,7 @@ def test_the_background_loop_runs_the_same_tick(
     fast = dataclasses.replace(
         runtime, settings=runtime.settings.model_copy(update={"supervision_tick_s": 0.02})
     )
-    running = SupervisionLoop(fast)
+    running = TickLoop(fast)
     running.start()
     try:
         deadline = time.monotonic() + 10

@@ -17,15 +17,15 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, delete, select, update
 
-from cad110.events.audit import AuditResult, verify
+from cad110.audit.verify import AuditResult, verify
 from cad110.events.checkpoint import decode, encode, line_mac, write_checkpoint
 from cad110.events.keys import AuditKey
 from cad110.events.log import GENESIS, canonical_json, event_hash
+from cad110.kernel.runtime import Runtime
 from cad110.models.audit import EventHead
 from cad110.models.call import Call
 from cad110.models.event import Event
 from cad110.models.incident import Incident
-from cad110.runtime import Runtime
 from tests.api.helpers import new_incident, walk_to_arrival
 from tests.conftest import Api
 

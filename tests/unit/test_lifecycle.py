@@ -1,4 +1,4 @@
-"""Exhaustive tests of the pure incident state machine (cad110.incidents.lifecycle).
+"""Exhaustive tests of the pure incident state machine (cad110.lifecycles.incident).
 
 The expectations here come from an explicit table and a small reference model written in this
 file from the rules (DOMAIN.md, "The incident lifecycle and its time axis"), using plain strings,
@@ -20,7 +20,7 @@ from hypothesis.stateful import (
 )
 
 from cad110.errors import InvalidTransition
-from cad110.incidents.lifecycle import (
+from cad110.lifecycles.incident import (
     STAGES,
     Action,
     AssignmentState,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cad110.incidents.lifecycle import Status
 from cad110.incidents.replay import RecordedEvent, differences, replay
+from cad110.lifecycles.incident import Status
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 NUMBER = "35010201-20261123-0001"

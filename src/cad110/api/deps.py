@@ -12,14 +12,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from cad110.auth.principal import Principal
+from cad110.auth.principal import Principal, principal_of
 from cad110.auth.sessions import COOKIE, user_for_cookie
 from cad110.auth.tokens import user_for_token
 from cad110.errors import Forbidden, Unauthenticated
-from cad110.incidents.context import Ctx
+from cad110.kernel.context import Ctx
+from cad110.kernel.runtime import Runtime
 from cad110.models.jurisdiction import Jurisdiction
-from cad110.models.user import User
-from cad110.runtime import Runtime
 
 _bearer = HTTPBearer(auto_error=False, description="Token from `cad110 token create USERNAME`")
 
@@ -57,19 +56,6 @@ async def db_session(
 DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
-def _principal(user: User, home: Jurisdiction, csrf_token: str | None) -> Principal:
-    return Principal(
-        user_id=user.id,
-        username=user.username,
-        role=user.role,
-        jurisdiction_code=user.jurisdiction_code,
-        scope_path=home.path,
-        unit_code=user.unit_code,
-        display_name=user.display_name,
-        csrf_token=csrf_token,
-    )
-
-
 def _lookup(rt: Runtime, credential: str, *, cookie: bool) -> tuple[Principal, datetime] | None:
     now = rt.clock.now()
     with rt.readers() as session:
@@ -86,7 +72,7 @@ def _lookup(rt: Runtime, credential: str, *, cookie: bool) -> tuple[Principal, d
             (user, expires_at), csrf = by_token, None
         home = session.get(Jurisdiction, user.jurisdiction_code)
         assert home is not None
-        return _principal(user, home, csrf), expires_at
+        return principal_of(user, home, csrf_token=csrf), expires_at
 
 
 async def authenticate(request: Request, rt: Runtime, bearer: str | None) -> Principal | None:

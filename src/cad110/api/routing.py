@@ -30,7 +30,7 @@ from fastapi.utils import is_body_allowed_for_status_code
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from cad110.incidents.context import Ctx
+from cad110.kernel.context import Ctx
 from cad110.models.idempotency import MAX_KEY_LENGTH, claim, fingerprint, finish
 from cad110.models.idempotency import IdempotencyRecord as Record
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cad110.auth.permissions import Permission, allowed
 from cad110.errors import Forbidden, NotFound
 from cad110.models.user import Role
+
+if TYPE_CHECKING:
+    from cad110.models.jurisdiction import Jurisdiction
+    from cad110.models.user import User
 
 
 @dataclass(frozen=True)
@@ -33,3 +38,23 @@ class Principal:
         # Outside the subtree a record does not exist for this caller: 404, not 403.
         if not self.sees(path):
             raise NotFound(f"{what} not found")
+
+
+def principal_of(user: User, home: Jurisdiction, *, csrf_token: str | None = None) -> Principal:
+    """The principal a user acts as, scoped to their home jurisdiction's subtree."""
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        jurisdiction_code=user.jurisdiction_code,
+        scope_path=home.path,
+        unit_code=user.unit_code,
+        display_name=user.display_name,
+        csrf_token=csrf_token,
+    )
+
+
+# The system itself (the tick, rule firings, reminders): journalled as "system", sees all.
+SYSTEM = Principal(
+    user_id=0, username="system", role=Role.ADMIN, jurisdiction_code="", scope_path=""
+)

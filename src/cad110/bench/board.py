@@ -23,11 +23,11 @@ from cad110.db.engine import transaction
 from cad110.dispatch.recommend import recommend
 from cad110.incidents.actions import act
 from cad110.incidents.intake import create_incident
-from cad110.incidents.lifecycle import Action
 from cad110.incidents.schemas import DispatchBody, IncidentCreate
+from cad110.kernel.runtime import Runtime
+from cad110.lifecycles.incident import Action
 from cad110.models.jurisdiction import Grid
 from cad110.models.user import Role
-from cad110.runtime import Runtime
 
 CHROMIUM = Path("/usr/bin/chromium")
 LOADS = 11

@@ -8,12 +8,13 @@ from time import perf_counter
 
 import httpx
 
-from cad110.auth.service import add_user
+from cad110.accounts.service import add_user
 from cad110.clock import SystemClock
 from cad110.db.engine import transaction
 from cad110.db.migrate import upgrade
+from cad110.kernel.runtime import Runtime
 from cad110.models.user import Role
-from cad110.runtime import Runtime
+from cad110.runtime import build_runtime
 from cad110.seed.demo import seed_demo
 from cad110.settings import Settings
 
@@ -24,7 +25,7 @@ def demo_city(
     """(database url, runtime) of a fresh demo city with a city-level `role` account."""
     url = f"sqlite:///{folder / f'{name}.db'}"
     upgrade(url)
-    rt = Runtime.build(Settings(database_url=url, supervision_loop=False), clock=SystemClock())
+    rt = build_runtime(Settings(database_url=url, supervision_loop=False), clock=SystemClock())
     with transaction(rt.sessions) as session:
         seed_demo(session, now=rt.clock.now())
         add_user(

@@ -34,7 +34,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import URL, make_url
 
-from cad110.auth.service import add_user
+from cad110.accounts.service import add_user
 from cad110.auth.tokens import issue_token
 from cad110.bench import harness
 from cad110.clock import SystemClock

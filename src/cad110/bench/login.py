@@ -33,7 +33,7 @@ from typing import cast
 from rich.console import Console
 from rich.table import Table
 
-from cad110.auth.service import add_user
+from cad110.accounts.service import add_user
 from cad110.bench import harness
 from cad110.bench.flooders import READY, flood_process
 from cad110.bench.intake import Latency, build_world

@@ -24,15 +24,14 @@ from cad110.bench.harness import api_server
 from cad110.db.engine import transaction
 from cad110.incidents.intake import create_incident
 from cad110.incidents.schemas import IncidentCreate
+from cad110.kernel.runtime import Runtime
 from cad110.missing.cases import open_case
 from cad110.missing.schemas import CaseOpen, Details, InformantIn, LastSeenIn, PersonIn
 from cad110.missing.search import publish_appeals
-from cad110.missing.watch import system_ctx
 from cad110.missing.watch import tick as missing_tick
 from cad110.models.jurisdiction import Grid
 from cad110.models.missing import Sex
 from cad110.models.user import Role
-from cad110.runtime import Runtime
 from cad110.supervision.service import tick as supervision_tick
 
 PASSWORD = "bench-missing-password"  # noqa: S105
@@ -133,7 +132,7 @@ def _tick(rt: Runtime) -> int:
     """One tick as the server runs it; how many things it did."""
     with transaction(rt.sessions) as session:
         now = rt.clock.now()
-        watch = missing_tick(system_ctx(rt, session, now))
+        watch = missing_tick(rt.system_ctx(session, now))
         report = supervision_tick(session, now=now, settings=rt.settings)
     return watch.fired + watch.reminded + watch.widened + report.opened + report.escalated
 

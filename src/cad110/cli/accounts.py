@@ -23,7 +23,7 @@ from cad110.db.engine import transaction
 from cad110.settings import get_settings
 
 if TYPE_CHECKING:
-    from cad110.auth.admin import Acting
+    from cad110.accounts.admin import Acting
 
 T = TypeVar("T")
 
@@ -38,7 +38,7 @@ def _actor() -> str:
 @contextmanager
 def _acting() -> Iterator[Acting]:
     """One unit of work over the whole tree; a refused change prints why and exits 1."""
-    from cad110.auth.admin import Acting
+    from cad110.accounts.admin import Acting
     from cad110.errors import DomainError
 
     try:
@@ -79,7 +79,7 @@ def user_add(
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
 ) -> None:
     """Create a user; the password is asked for (or read from CAD110_NEW_PASSWORD)."""
-    from cad110.auth.service import add_user
+    from cad110.accounts.service import add_user
     from cad110.models.user import Role
 
     try:
@@ -111,7 +111,7 @@ def user_list(
     ] = None,
 ) -> None:
     """Accounts, with whether each is enabled and whether it is locked out."""
-    from cad110.auth.admin import list_users
+    from cad110.accounts.admin import list_users
 
     rows = _run(lambda by: list_users(by, jurisdiction=jurisdiction))
     table = _table("username", "name", "role", "jurisdiction", "unit", "state", "password changed")
@@ -137,7 +137,7 @@ def user_disable(
     reason: Annotated[str, typer.Option(help="Why (kept in the journal)")] = "",
 ) -> None:
     """Disable an account: its console sessions, tokens and open live streams end now."""
-    from cad110.auth.admin import disable_user
+    from cad110.accounts.admin import disable_user
 
     done = _run(lambda by: disable_user(by, username, reason=reason[:200]))
     console.print(
@@ -149,7 +149,7 @@ def user_disable(
 @user_app.command("enable")
 def user_enable(username: str) -> None:
     """Let a disabled account log in again (its old tokens stay revoked)."""
-    from cad110.auth.admin import enable_user
+    from cad110.accounts.admin import enable_user
 
     _run(lambda by: enable_user(by, username))
     console.print(f"[green]user {username} enabled[/green]")
@@ -158,7 +158,7 @@ def user_enable(username: str) -> None:
 @user_app.command("reset-password")
 def user_reset_password(username: str) -> None:
     """Give the account a new generated password, printed once; its console sessions end."""
-    from cad110.auth.admin import reset_password
+    from cad110.accounts.admin import reset_password
 
     settings = get_settings()
     password = _run(lambda by: reset_password(by, username, settings=settings))
@@ -169,7 +169,7 @@ def user_reset_password(username: str) -> None:
 @user_app.command("unlock")
 def user_unlock(username: str) -> None:
     """Lift the lockout that too many failed logins put on the account."""
-    from cad110.auth.admin import unlock_user
+    from cad110.accounts.admin import unlock_user
 
     _run(lambda by: unlock_user(by, username))
     console.print(f"[green]user {username} unlocked[/green]")
@@ -184,7 +184,7 @@ def token_create(
     label: Annotated[str, typer.Option(help="What the token is for")] = "",
 ) -> None:
     """Print a new bearer token for USERNAME (shown once)."""
-    from cad110.auth.admin import issue
+    from cad110.accounts.admin import issue
 
     ttl = timedelta(days=days or get_settings().token_ttl_days)
     _row, token = _run(lambda by: issue(by, username, ttl=ttl, label=label[:64]))
@@ -196,7 +196,7 @@ def token_list(
     user: Annotated[str | None, typer.Option(help="Only this user's tokens")] = None,
 ) -> None:
     """Tokens (never the secret): id, user, label, created, expires, state."""
-    from cad110.auth.admin import list_tokens
+    from cad110.accounts.admin import list_tokens
 
     rows = _run(lambda by: list_tokens(by, username=user))
     table = _table("id", "user", "label", "created", "expires", "state")
@@ -219,7 +219,7 @@ def token_revoke(
     token_id: Annotated[int, typer.Argument(min=1, max=2**31 - 1, help="The token's id")],
 ) -> None:
     """Revoke a token: its next request is refused and its open live streams end."""
-    from cad110.auth.admin import revoke
+    from cad110.accounts.admin import revoke
 
     row = _run(lambda by: revoke(by, token_id))
     console.print(f"[green]token {row.id} of {row.user} revoked[/green]")

@@ -23,7 +23,7 @@ def _ring(path: str) -> KeyRing:
 def audit_verify() -> None:
     """Prove the whole record: chains, heads, checkpoints, incident and call rows; exit 1
     listing every problem found."""
-    from cad110.events.audit import count_events, verify
+    from cad110.audit.verify import count_events, verify
 
     settings = get_settings()
     ring = _ring(settings.audit_key_file)

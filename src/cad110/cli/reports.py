@@ -11,6 +11,7 @@ from sqlalchemy import select
 from cad110.cli.common import console, err, report_app, sessions
 from cad110.clock import SystemClock
 from cad110.db.engine import transaction
+from cad110.runtime import parts
 from cad110.settings import get_settings
 
 
@@ -32,9 +33,8 @@ def report_missing_daily(
     from cad110.auth.principal import Principal
     from cad110.catalog.loader import default_catalog
     from cad110.errors import DomainError
-    from cad110.incidents.context import Ctx
+    from cad110.kernel.context import Ctx
     from cad110.missing.reports import DailyFigures, daily_report
-    from cad110.missing.rules import load_rules
     from cad110.models.jurisdiction import Jurisdiction
     from cad110.models.user import Role
 
@@ -63,7 +63,7 @@ def report_missing_daily(
             at=SystemClock().now(),
             catalog=default_catalog(),
             tz=settings.tz,
-            missing_rules=load_rules(settings.missing_rules_path),
+            parts=parts(settings),
         )
         try:
             report = daily_report(ctx, on, jurisdiction or root.code)

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 def alembic_config(url: str) -> Config:
     config = Config()
-    config.set_main_option("script_location", "cad110.db:migrations")
+    config.set_main_option("script_location", "cad110:migrations")
     # ConfigParser interpolation would eat '%' in passwords.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config

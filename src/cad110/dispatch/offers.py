@@ -8,9 +8,9 @@ from cad110.auth.permissions import Permission
 from cad110.dispatch.queue import offer_queued_incident, offer_to_free_unit
 from cad110.errors import Conflict, Forbidden, NotFound
 from cad110.incidents.actions import perform
-from cad110.incidents.context import Ctx
-from cad110.incidents.lifecycle import Action
 from cad110.incidents.schemas import DispatchBody
+from cad110.kernel.context import Ctx
+from cad110.lifecycles.incident import Action
 from cad110.models.incident import Incident
 from cad110.models.supervision import OfferState, UnitOffer
 from cad110.models.unit import Unit

@@ -13,13 +13,13 @@ from sqlalchemy import select, update
 
 from cad110.dispatch.suitability import district_path, suits
 from cad110.events.log import append
-from cad110.incidents.context import Ctx
-from cad110.incidents.lifecycle import Status
+from cad110.kernel.context import Ctx
+from cad110.lifecycles.incident import Status
+from cad110.lifecycles.unit import DISPATCHABLE
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.supervision import Notification, OfferState, UnitOffer
 from cad110.models.unit import Unit
-from cad110.units.lifecycle import DISPATCHABLE
 
 
 def _pending(

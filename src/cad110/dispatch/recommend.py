@@ -9,11 +9,11 @@ from sqlalchemy import or_, select
 
 from cad110.dispatch.suitability import required_capabilities, units_needed
 from cad110.geo.eta import Candidate, EtaModel
-from cad110.incidents.context import Ctx
+from cad110.kernel.context import Ctx
+from cad110.lifecycles.unit import DISPATCHABLE
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.unit import Unit, UnitGrid
-from cad110.units.lifecycle import DISPATCHABLE
 
 
 @dataclass(frozen=True)

@@ -18,17 +18,6 @@ from cad110.dispatch.queue import (
 from cad110.dispatch.recommend import recommend
 from cad110.errors import Forbidden, InvalidInput, NotFound
 from cad110.events.log import append
-from cad110.incidents.context import Ctx
-from cad110.incidents.lifecycle import (
-    ENDED_EARLY,
-    Action,
-    AssignmentState,
-    Command,
-    Outcome,
-    Snapshot,
-    Status,
-    decide,
-)
 from cad110.incidents.repository import get_incident
 from cad110.incidents.schemas import (
     AcceptBody,
@@ -39,11 +28,22 @@ from cad110.incidents.schemas import (
     ReportBody,
     TransferBody,
 )
+from cad110.kernel.context import Ctx
+from cad110.lifecycles.incident import (
+    ENDED_EARLY,
+    Action,
+    AssignmentState,
+    Command,
+    Outcome,
+    Snapshot,
+    Status,
+    decide,
+)
+from cad110.lifecycles.unit import DISPATCHABLE, UnitEvent
 from cad110.models.incident import Incident, IncidentLink
 from cad110.models.unit import Assignment, Unit
 from cad110.models.user import Role
 from cad110.supervision import deadlines
-from cad110.units.lifecycle import DISPATCHABLE, UnitEvent
 from cad110.units.service import change_status, get_unit
 
 PERMISSION = {

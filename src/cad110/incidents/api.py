@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, Field
 
 from cad110.api.deps import Context
-from cad110.api.routing import UnitOfWorkRoute
+from cad110.api.routing import UnitOfWorkRoute, repeatable
 from cad110.auth.permissions import Permission
-from cad110.common.types import Moment
 from cad110.incidents import actions, intake
-from cad110.incidents.lifecycle import Action, Status
 from cad110.incidents.repository import IncidentFilter, get_incident, list_incidents
 from cad110.incidents.schemas import (
     AcceptBody,
@@ -33,8 +31,11 @@ from cad110.incidents.schemas import (
 )
 from cad110.incidents.views import event_fields, incident_out, incidents_out, timeline_out
 from cad110.jurisdictions.repository import get_jurisdiction
+from cad110.kernel.inputs import Moment
+from cad110.lifecycles.incident import Action, Status
 from cad110.privacy.deps import AccessLog
 from cad110.privacy.policy import INCIDENT_FIELDS, Subject, shown
+from cad110.privacy.reveal import Revealed, RevealIn, reveal
 from cad110.privacy.subjects import incident_sight
 
 router = APIRouter(prefix="/incidents", tags=["incidents"], route_class=UnitOfWorkRoute)
@@ -197,3 +198,15 @@ for _action, _summary in (
     (Action.RELEASE, "释放: the unit is free again"),
 ):
     _unit_route(_action, _summary)
+
+
+@router.post("/{number}/reveal", response_model=Revealed, tags=["personal data"])
+@repeatable
+def reveal_incident(
+    number: Number, body: RevealIn, ctx: Context, log: AccessLog, response: Response
+) -> Revealed:
+    """显示: the caller's name and phone in full, for a reason that is recorded."""
+    ctx.by.require(Permission.REVEAL)
+    incident = get_incident(ctx.session, number, by=ctx.by)
+    values = {name: getattr(incident, name) for name in INCIDENT_FIELDS}
+    return reveal(log, response, Subject.INCIDENT, number, values, body.reason)

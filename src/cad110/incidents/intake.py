@@ -6,15 +6,15 @@ import json
 
 from sqlalchemy import select
 
-from cad110.calls.service import checked_answered_at, record_call
 from cad110.errors import InvalidInput
 from cad110.events.log import NEW_SUBJECT, append
 from cad110.incidents.actions import perform
-from cad110.incidents.context import Ctx
-from cad110.incidents.lifecycle import Action, Status
+from cad110.incidents.calls import checked_answered_at, record_call
 from cad110.incidents.numbering import next_number
 from cad110.incidents.schemas import AcceptBody, IncidentCreate
 from cad110.jurisdictions.lookup import Place, geo_index
+from cad110.kernel.context import Ctx
+from cad110.lifecycles.incident import Action, Status
 from cad110.models.call import CallOutcome
 from cad110.models.idempotency import claim, fingerprint, finish
 from cad110.models.incident import Incident

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from cad110.errors import InvalidTransition
-from cad110.incidents.lifecycle import (
+from cad110.lifecycles.incident import (
     ENDED_EARLY,
     UNIT_ACTIONS,
     Action,

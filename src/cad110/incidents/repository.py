@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.errors import NotFound
-from cad110.incidents.lifecycle import Status
+from cad110.lifecycles.incident import Status
 from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.unit import Assignment

@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from cad110.catalog.loader import TransferTarget
-from cad110.common.types import Latitude, Longitude, Moment, Phone
-from cad110.incidents.lifecycle import AssignmentState, Status
+from cad110.kernel.inputs import Latitude, Longitude, Moment, Phone
+from cad110.lifecycles.incident import AssignmentState, Status
 from cad110.models.call import CallOutcome
 from cad110.models.incident import Source
 

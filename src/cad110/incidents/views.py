@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from cad110.catalog.loader import Catalog, default_catalog
-from cad110.incidents.lifecycle import STAGE_NAMES_ZH, STAGES, Snapshot, allowed_actions
 from cad110.incidents.repository import assignments_of, events_of, numbers_of
 from cad110.incidents.schemas import (
     AssignmentOut,
@@ -18,6 +17,7 @@ from cad110.incidents.schemas import (
     StageOut,
     TimelineOut,
 )
+from cad110.lifecycles.incident import STAGE_NAMES_ZH, STAGES, Snapshot, allowed_actions
 from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.unit import Assignment

@@ -9,12 +9,12 @@ from types import TracebackType
 from fastapi import FastAPI
 from sqlalchemy.engine import URL
 
+from cad110.kernel.runtime import Runtime
 from cad110.live.api import router
 from cad110.live.bus import QUEUE_SIZE, Bus, InProcessBus
 from cad110.live.capture import ChangeTracker
 from cad110.live.guard import StreamGuard
 from cad110.live.postgres import PostgresBus
-from cad110.runtime import Runtime
 
 HEARTBEAT_S = 15.0
 

@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from cad110.api.deps import Context, runtime
-from cad110.api.routing import UnitOfWorkRoute
+from cad110.api.routing import UnitOfWorkRoute, repeatable
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput, NotFound
 from cad110.incidents.schemas import EventOut
 from cad110.incidents.views import event_fields
+from cad110.kernel.runtime import Runtime
 from cad110.missing import cases, closing, ledger, search
 from cad110.missing.journal import get_case, journal, journal_of
 from cad110.missing.notices import LookoutOut, lookouts, mark_read
@@ -61,8 +62,8 @@ from cad110.privacy.deps import AccessLog
 from cad110.privacy.masking import mask_name
 from cad110.privacy.policy import CASE_FIELDS, Action, Subject, role_reason, shown
 from cad110.privacy.record import Access
+from cad110.privacy.reveal import Revealed, RevealIn, reveal
 from cad110.privacy.subjects import case_sight
-from cad110.runtime import Runtime
 
 router = APIRouter(prefix="/missing", tags=["missing persons"], route_class=UnitOfWorkRoute)
 
@@ -395,3 +396,16 @@ def pfif(number: Number, ctx: Context, rt: Rt, request: Request, log: AccessLog)
     return Response(
         content=body, media_type="application/xml", headers={"Content-Disposition": disposition}
     )
+
+
+@router.post("/{number}/reveal", response_model=Revealed, tags=["personal data"])
+@repeatable
+def reveal_case(
+    number: Number, body: RevealIn, ctx: Context, log: AccessLog, response: Response
+) -> Revealed:
+    """显示: the ID number, the person's phone and the informant in full, for a reason that is
+    recorded."""
+    ctx.by.require(Permission.REVEAL)
+    case = get_case(ctx, number)
+    values = {name: getattr(case, name) for name in CASE_FIELDS}
+    return reveal(log, response, Subject.MISSING_CASE, number, values, body.reason)

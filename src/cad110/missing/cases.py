@@ -13,8 +13,8 @@ from sqlalchemy import select
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput, NotFound
 from cad110.events.log import append
-from cad110.incidents.context import Ctx
 from cad110.incidents.repository import get_incident
+from cad110.kernel.context import Ctx
 from cad110.missing import rules as risk
 from cad110.missing.journal import get_case, journal, notify, station_of
 from cad110.missing.matching import link_duplicates, watch_clusters
@@ -156,13 +156,13 @@ def open_case(ctx: Ctx, body: CaseOpen) -> tuple[MissingCase, bool]:
     _schedule_callbacks(ctx, case)
     link_duplicates(ctx, case)
     watch_clusters(ctx, case)
-    apply_firings(ctx, case, risk.on_opening(person_facts(case), ctx.missing_rules))
+    apply_firings(ctx, case, risk.on_opening(person_facts(case), risk.in_force(ctx)))
     return case, True
 
 
 def _schedule_callbacks(ctx: Ctx, case: MissingCase) -> None:
     """Callbacks at 24 h, 3 d, 7 d…; each a deadline the supervision loop watches."""
-    rules = ctx.missing_rules
+    rules = risk.in_force(ctx)
     for seq, label, due in risk.callback_plan(case.opened_at, rules):
         deadline = Deadline(
             incident_id=case.incident_id,
@@ -217,7 +217,7 @@ def apply_firings(ctx: Ctx, case: MissingCase, firings: list[risk.Firing]) -> li
     """Record each rule that fires for the first time and carry out its effect."""
     done = set(ctx.session.scalars(select(RuleFiring.rule).where(RuleFiring.case_id == case.id)))
     fresh = [f for f in firings if f.rule not in done]
-    rules = ctx.missing_rules
+    rules = risk.in_force(ctx)
     for firing in fresh:
         ctx.session.add(
             RuleFiring(case_id=case.id, rule=firing.rule, reason=firing.reason, fired_at=ctx.at)
@@ -371,7 +371,7 @@ def update_case(ctx: Ctx, number: str, body: CaseUpdate) -> MissingCase:
     if body.case_officer is not None:
         case.case_officer = body.case_officer
     journal(ctx, case, "record_updated", body.model_dump(mode="json", exclude_none=True))
-    apply_firings(ctx, case, risk.on_opening(person_facts(case), ctx.missing_rules))
+    apply_firings(ctx, case, risk.on_opening(person_facts(case), risk.in_force(ctx)))
     return case
 
 

@@ -8,9 +8,9 @@ from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput
 from cad110.events.log import append
 from cad110.incidents.actions import latest_assignments, perform
-from cad110.incidents.context import Ctx
-from cad110.incidents.lifecycle import Action, AssignmentState, Status
 from cad110.incidents.schemas import CloseBody, GuideCheck, NoteBody, ReportBody
+from cad110.kernel.context import Ctx
+from cad110.lifecycles.incident import Action, AssignmentState, Status
 from cad110.missing.journal import get_case, journal, notify, station_of
 from cad110.missing.ledger import cancel_callbacks
 from cad110.missing.schemas import CloseIn

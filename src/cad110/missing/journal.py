@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from cad110.errors import NotFound
 from cad110.events.log import append
-from cad110.incidents.context import Ctx
+from cad110.kernel.context import Ctx
 from cad110.models.event import Event
 from cad110.models.jurisdiction import Jurisdiction, Level
 from cad110.models.missing import MissingCase

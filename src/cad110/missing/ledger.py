@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, NotFound
-from cad110.incidents.context import Ctx
+from cad110.kernel.context import Ctx
 from cad110.missing.journal import get_case, journal, notify, station_of
 from cad110.missing.schemas import CallbackIn
 from cad110.models.missing import CaseCallback, MissingCase

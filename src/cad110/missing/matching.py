@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
-from cad110.incidents.context import Ctx
+from cad110.kernel.context import Ctx
 from cad110.missing import rules as risk
 from cad110.missing.journal import district_of, journal, notify
 from cad110.models.missing import (
@@ -37,7 +37,7 @@ def record_of(case: MissingCase) -> risk.Record:
 
 def link_duplicates(ctx: Ctx, case: MissingCase) -> list[CaseLink]:
     """Link a new case to every earlier case of the same person, with the score and why."""
-    rules = ctx.missing_rules
+    rules = risk.in_force(ctx)
     matches = [MissingCase.name == case.name]
     if case.phone:
         matches.append(MissingCase.phone == case.phone)
@@ -87,7 +87,7 @@ def watch_clusters(ctx: Ctx, case: MissingCase) -> list[ClusterAlert]:
 
 
 def _cluster(ctx: Ctx, case: MissingCase, kind: ClusterKind, key: str) -> ClusterAlert | None:
-    rules = ctx.missing_rules
+    rules = risk.in_force(ctx)
     since = case.last_seen_at - rules.cluster_window
     column = MissingCase.grid_code if kind is ClusterKind.GRID else MissingCase.school_key
     recent = list(

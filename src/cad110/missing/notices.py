@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import select, update
 
 from cad110.errors import NotFound
-from cad110.incidents.context import Ctx
+from cad110.kernel.context import Ctx
 from cad110.missing.search import describe
 from cad110.models.missing import CasePhoto, CaseStatus, MissingCase, SearchNotice
 from cad110.models.unit import Assignment

@@ -22,8 +22,9 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from cad110.auth.permissions import Permission
 from cad110.errors import InvalidInput
-from cad110.incidents.context import Ctx
 from cad110.jurisdictions.repository import get_jurisdiction
+from cad110.kernel.context import Ctx
+from cad110.missing import rules as risk
 from cad110.models.jurisdiction import Jurisdiction, Level
 from cad110.models.missing import FOUND_OUTCOMES, CaseCallback, CaseOutcome, MissingCase
 from cad110.models.supervision import Deadline
@@ -195,7 +196,7 @@ def _day_tallies(
     c = MissingCase
     open_at_end = or_(c.closed_at.is_(None), c.closed_at >= end)
     closed_that_day = and_(c.closed_at >= start, c.closed_at < end)
-    golden_cutoff = as_of - timedelta(hours=ctx.missing_rules.golden_hours)
+    golden_cutoff = as_of - timedelta(hours=risk.in_force(ctx).golden_hours)
     urgent_open = and_(open_at_end, c.urgent.is_(True))
     rows = ctx.session.execute(
         select(
@@ -286,7 +287,7 @@ def daily_report(ctx: Ctx, day: date | None = None, jurisdiction: str | None = N
         if districts[d].active
     ]
     figures = overall.out()
-    golden = ctx.missing_rules.golden_hours
+    golden = risk.in_force(ctx).golden_hours
     return DailyReport(
         date=day,
         jurisdiction=place.code,
@@ -446,7 +447,7 @@ def recovery_stats(
     ):
         per_path[path].total, per_path[path].found = int(total), int(found_n)
         per_path[path].still_open = int(open_n)
-    golden = timedelta(hours=ctx.missing_rules.golden_hours)
+    golden = timedelta(hours=risk.in_force(ctx).golden_hours)
     for path, last_seen, found_at in ctx.session.execute(
         select(c.jurisdiction_path, c.last_seen_at, c.closed_at).where(
             *in_period, found, c.closed_at.is_not(None)
@@ -469,7 +470,7 @@ def recovery_stats(
         jurisdiction=place.code,
         name=place.name_zh,
         group_by=group_by,
-        golden_hours=ctx.missing_rules.golden_hours,
+        golden_hours=risk.in_force(ctx).golden_hours,
         overall=overall.out(),
         groups=[
             RecoveryGroup(

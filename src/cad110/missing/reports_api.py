@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 
 from cad110.api.deps import Context
 from cad110.api.routing import UnitOfWorkRoute
-from cad110.common.types import Day
+from cad110.kernel.inputs import Day
 from cad110.missing import reports
 from cad110.missing.reports import DailyReport, GroupBy, RecoveryReport
 

@@ -14,7 +14,10 @@ from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cad110.kernel.context import Ctx
 
 CONDITIONS = ("elderly", "dementia", "intellectual_disability", "mental_illness", "suicide_risk")
 SIGNS = ("harm_at_scene", "witness_to_harm", "vehicle_or_money", "serious_conflict")
@@ -115,6 +118,11 @@ def load_rules(path: str = "") -> Rules:
     else:
         text = resources.files("cad110.missing").joinpath("rules.toml").read_text("utf-8")
     return parse_rules(tomllib.loads(text))
+
+
+def in_force(ctx: Ctx) -> Rules:
+    """The rules the runtime was started with (`missing_rules_path`), else the shipped ones."""
+    return ctx.part(Rules, load_rules)
 
 
 # The rules that fire with time, by name (the tick looks for cases where they have not yet).

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from cad110.common.types import Day, Latitude, Longitude, Moment, Phone
 from cad110.incidents.schemas import Code, Note, Strict, Text64, Text255
+from cad110.kernel.inputs import Day, Latitude, Longitude, Moment, Phone
 from cad110.missing.rules import CONDITIONS, SIGNS
 from cad110.models.missing import (
     AppealState,

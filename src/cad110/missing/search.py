@@ -7,7 +7,8 @@ from sqlalchemy import select
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput, NotFound
 from cad110.geo.distance import haversine_m
-from cad110.incidents.context import Ctx
+from cad110.kernel.context import Ctx
+from cad110.lifecycles.unit import UnitStatus
 from cad110.missing import rules as risk
 from cad110.missing.journal import get_case, journal
 from cad110.missing.schemas import TaskIn, TaskUpdate
@@ -25,7 +26,6 @@ from cad110.models.missing import (
     Team,
 )
 from cad110.models.unit import Assignment, Unit
-from cad110.units.lifecycle import UnitStatus
 
 # 一长四专班: the tasks each team starts with when the group is formed.
 GROUP_TASKS: tuple[tuple[Team, str], ...] = (
@@ -210,7 +210,7 @@ def publish_appeals(
             "channels",
             f"unknown channel(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}",
         )
-    radius = risk.appeal_radius_km(case.last_seen_at, ctx.at, ctx.missing_rules)
+    radius = risk.appeal_radius_km(case.last_seen_at, ctx.at, risk.in_force(ctx))
     existing = {
         a.channel: a for a in ctx.session.scalars(select(Appeal).where(Appeal.case_id == case.id))
     }
@@ -276,7 +276,7 @@ def enqueue(
 
 def widen_appeals(ctx: Ctx, case: MissingCase) -> int:
     """Widen each active appeal whose reach the time lost has outgrown (called by the tick)."""
-    radius = risk.appeal_radius_km(case.last_seen_at, ctx.at, ctx.missing_rules)
+    radius = risk.appeal_radius_km(case.last_seen_at, ctx.at, risk.in_force(ctx))
     widened = 0
     for appeal in ctx.session.scalars(
         select(Appeal).where(Appeal.case_id == case.id, Appeal.state == AppealState.ACTIVE)

@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from cad110.incidents.context import Ctx
 from cad110.incidents.schemas import EventOut
 from cad110.incidents.views import events_out
+from cad110.kernel.context import Ctx
 from cad110.missing import rules as risk
 from cad110.missing.journal import journal_of
 from cad110.missing.ledger import on_ledger
@@ -105,7 +105,7 @@ def summaries(ctx: Ctx, cases: Sequence[MissingCase]) -> list[CaseSummary]:
 def _summary(
     ctx: Ctx, c: MissingCase, incident: str, next_cb: CaseCallback | None, pending: int
 ) -> CaseSummary:
-    golden = risk.golden_deadline(c.last_seen_at, ctx.missing_rules) if c.urgent else None
+    golden = risk.golden_deadline(c.last_seen_at, risk.in_force(ctx)) if c.urgent else None
     golden_left = None
     if golden is not None:
         end = c.closed_at or ctx.at

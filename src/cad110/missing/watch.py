@@ -10,28 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, exists, or_, select
-from sqlalchemy.orm import Session
 
-from cad110.auth.principal import Principal
-from cad110.incidents.context import Ctx
-from cad110.incidents.lifecycle import ENDED_EARLY
+from cad110.db.engine import transaction
+from cad110.kernel.context import Ctx
+from cad110.kernel.runtime import Runtime
+from cad110.lifecycles.incident import ENDED_EARLY
 from cad110.missing import rules as risk
 from cad110.missing.cases import apply_firings, person_facts
 from cad110.missing.ledger import remind_due
 from cad110.missing.search import widen_appeals
 from cad110.models.incident import Incident
 from cad110.models.missing import Appeal, AppealState, CaseStatus, MissingCase, RuleFiring
-from cad110.models.user import Role
-from cad110.runtime import Runtime
-
-# The tick acts as the system: rule firings and reminders are journalled by "system".
-SYSTEM = Principal(
-    user_id=0, username="system", role=Role.ADMIN, jurisdiction_code="", scope_path=""
-)
-
-
-def system_ctx(rt: Runtime, session: Session, now: datetime) -> Ctx:
-    return rt.ctx(session, SYSTEM, now)
 
 
 @dataclass(frozen=True)
@@ -41,6 +30,18 @@ class WatchReport:
     widened: int
 
 
+class WatchJob:
+    """The tick's share: rules that fire with time, reminders, widening appeals, acting as
+    the system (journalled as "system")."""
+
+    name = "missing persons"
+
+    def run(self, rt: Runtime, now: datetime) -> str | None:
+        with transaction(rt.sessions) as session:
+            report = tick(rt.system_ctx(session, now))
+        return str(report) if report.fired or report.reminded or report.widened else None
+
+
 def _not_fired(rule: str) -> ColumnElement[bool]:
     return ~exists().where(RuleFiring.case_id == MissingCase.id, RuleFiring.rule == rule)
 
@@ -48,7 +49,7 @@ def _not_fired(rule: str) -> ColumnElement[bool]:
 def tick(ctx: Ctx) -> WatchReport:
     """Only what is due is loaded: a case whose time rules have fired, or whose appeals
     already reach their widest, costs the tick nothing however long it stays open."""
-    rules = ctx.missing_rules
+    rules = risk.in_force(ctx)
     child_since = ctx.at - timedelta(hours=rules.victim_child_hours)
     unexplained_since = ctx.at - timedelta(days=rules.unexplained_days)
     candidates = ctx.session.scalars(

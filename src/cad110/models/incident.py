@@ -10,7 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cad110.db.base import Base, str_enum
-from cad110.incidents.lifecycle import Status
+from cad110.lifecycles.incident import Status
 
 
 class Source(StrEnum):

@@ -9,8 +9,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cad110.db.base import Base, str_enum
-from cad110.incidents.lifecycle import AssignmentState
-from cad110.units.lifecycle import UnitStatus
+from cad110.lifecycles.incident import AssignmentState
+from cad110.lifecycles.unit import UnitStatus
 
 __all__ = ["Assignment", "DutyMode", "PatrolLevel", "Unit", "UnitGrid", "UnitKind", "UnitStatus"]
 

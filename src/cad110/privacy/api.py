@@ -1,30 +1,22 @@
-"""JSON routes of personal-data protection: reveal with a reason, and the access log (督察)."""
+"""JSON routes of the access log (督察): who saw whose personal data, when, why and where."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from cad110.api.deps import Context
-from cad110.api.routing import UnitOfWorkRoute, repeatable
+from cad110.api.routing import UnitOfWorkRoute
 from cad110.auth.permissions import Permission
-from cad110.calls.api import CallId, get_call
-from cad110.common.types import Moment
-from cad110.incidents.api import Number as IncidentNumber
-from cad110.incidents.repository import get_incident
-from cad110.missing.api import Number as CaseNumber
-from cad110.missing.journal import get_case
+from cad110.kernel.inputs import Moment
 from cad110.models.audit import AccessRecord
 from cad110.privacy import queries
 from cad110.privacy.deps import AccessLog
 from cad110.privacy.policy import (
-    CALL_FIELDS,
-    CASE_FIELDS,
-    INCIDENT_FIELDS,
     Action,
     Subject,
     role_reason,
@@ -33,74 +25,6 @@ from cad110.privacy.queries import LogFilter
 from cad110.privacy.record import Access
 
 router = APIRouter(tags=["personal data"], route_class=UnitOfWorkRoute)
-
-
-class RevealIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=4, max_length=500),
-    ]
-
-
-class Revealed(BaseModel):
-    subject_type: Subject
-    subject: str
-    # The record's personal fields in full (None where it holds none).
-    fields: dict[str, str | None]
-
-
-def _reveal(
-    log: AccessLog,
-    response: Response,
-    subject_type: Subject,
-    subject: str,
-    values: dict[str, Any],
-    reason: str,
-) -> Revealed:
-    shown = [name for name, value in values.items() if value]
-    log.record([Access(Action.REVEAL, subject_type, subject, shown, reason)])
-    # Kept nowhere: not by a browser, nor as a stored answer to replay for a retried request
-    # (the routes are `repeatable`: a retry asks again and is recorded again).
-    response.headers["Cache-Control"] = "no-store"
-    return Revealed(subject_type=subject_type, subject=subject, fields=values)
-
-
-@router.post("/incidents/{number}/reveal", response_model=Revealed)
-@repeatable
-def reveal_incident(
-    number: IncidentNumber, body: RevealIn, ctx: Context, log: AccessLog, response: Response
-) -> Revealed:
-    """显示: the caller's name and phone in full, for a reason that is recorded."""
-    ctx.by.require(Permission.REVEAL)
-    incident = get_incident(ctx.session, number, by=ctx.by)
-    values = {name: getattr(incident, name) for name in INCIDENT_FIELDS}
-    return _reveal(log, response, Subject.INCIDENT, number, values, body.reason)
-
-
-@router.post("/calls/{call_id}/reveal", response_model=Revealed)
-@repeatable
-def reveal_call(
-    call_id: CallId, body: RevealIn, ctx: Context, log: AccessLog, response: Response
-) -> Revealed:
-    """显示: the caller of one call in full, for a reason that is recorded."""
-    ctx.by.require(Permission.REVEAL)
-    call, _number = get_call(ctx, call_id)
-    values = {name: getattr(call, name) for name in CALL_FIELDS}
-    return _reveal(log, response, Subject.CALL, str(call.id), values, body.reason)
-
-
-@router.post("/missing/{number}/reveal", response_model=Revealed)
-@repeatable
-def reveal_case(
-    number: CaseNumber, body: RevealIn, ctx: Context, log: AccessLog, response: Response
-) -> Revealed:
-    """显示: the ID number, the person's phone and the informant in full, for a reason that is
-    recorded."""
-    ctx.by.require(Permission.REVEAL)
-    case = get_case(ctx, number)
-    values = {name: getattr(case, name) for name in CASE_FIELDS}
-    return _reveal(log, response, Subject.MISSING_CASE, number, values, body.reason)
 
 
 class AccessOut(BaseModel):

@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from cad110.api.deps import READ_METHODS, Context, runtime
-from cad110.incidents.context import Ctx
+from cad110.kernel.context import Ctx
+from cad110.kernel.runtime import Runtime
 from cad110.privacy import record
 from cad110.privacy.policy import Action, Sight, Subject
 from cad110.privacy.record import Access, Where, searched
-from cad110.runtime import Runtime
 
 
 def where_of(request: Request) -> Where:

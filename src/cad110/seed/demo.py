@@ -11,8 +11,8 @@ from shapely.geometry import shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cad110.accounts.service import add_user
 from cad110.auth.passwords import generate_password, hash_many
-from cad110.auth.service import add_user
 from cad110.catalog.loader import default_catalog
 from cad110.events.log import NEW_SUBJECT, append
 from cad110.jurisdictions.cityplan import CityPlan, DistrictPlan, StationPlan, fuzhou_plan

@@ -30,13 +30,11 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from cad110.auth.principal import Principal
+from cad110.auth.principal import SYSTEM, Principal
 from cad110.catalog.loader import Catalog
 from cad110.dispatch.recommend import recommend
 from cad110.incidents.actions import act
-from cad110.incidents.context import Ctx
 from cad110.incidents.intake import create_incident
-from cad110.incidents.lifecycle import Action
 from cad110.incidents.schemas import (
     CallbackBody,
     CallInfo,
@@ -47,6 +45,10 @@ from cad110.incidents.schemas import (
     NoteBody,
     ReportBody,
 )
+from cad110.kernel.context import Ctx
+from cad110.kernel.hooks import Hooks
+from cad110.lifecycles.incident import Action
+from cad110.lifecycles.unit import UnitEvent, UnitStatus
 from cad110.missing import cases, closing, ledger, search
 from cad110.missing import rules as risk
 from cad110.missing.rules import Rules
@@ -59,12 +61,11 @@ from cad110.missing.schemas import (
     LastSeenIn,
     PersonIn,
 )
-from cad110.missing.watch import SYSTEM
 from cad110.models.incident import Incident
 from cad110.models.missing import CaseOutcome, MissingCase, Sex
 from cad110.models.unit import Unit
+from cad110.runtime import subscribers
 from cad110.sim.actors import Actors
-from cad110.units.lifecycle import UnitEvent, UnitStatus
 from cad110.units.service import change_status
 
 SECOND, MINUTE = timedelta(seconds=1), timedelta(minutes=1)
@@ -93,6 +94,7 @@ class _Demo:
     tz: ZoneInfo
     catalog: Catalog
     rules: Rules
+    hooks: Hooks
     channels: frozenset[str]
     actors: Actors
 
@@ -103,7 +105,8 @@ class _Demo:
             at=at,
             catalog=self.catalog,
             tz=self.tz,
-            missing_rules=self.rules,
+            hooks=self.hooks,
+            parts={Rules: self.rules},
         )
 
     def officer(self, unit: str) -> Principal:
@@ -469,7 +472,9 @@ def seed_missing_demo(
     appeal_channels: frozenset[str],
 ) -> list[MissingCase]:
     """The demo's missing-person cases, oldest first (call once, with the city)."""
-    demo = _Demo(session, now, tz, catalog, rules, appeal_channels, Actors.load(session))
+    demo = _Demo(
+        session, now, tz, catalog, rules, subscribers(), appeal_channels, Actors.load(session)
+    )
     ledger_case = _ledger_adult(demo)
     girl = _missing_girl(demo)
     found = _found_yesterday(demo)

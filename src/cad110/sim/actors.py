@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cad110.auth.principal import Principal
+from cad110.auth.principal import Principal, principal_of
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.unit import Unit
 from cad110.models.user import Role, User
@@ -21,18 +21,10 @@ class MissingActor(LookupError):
     """A seeded account the simulator needs is absent (the demo city was not seeded)."""
 
 
-def principal_of(session: Session, user: User) -> Principal:
+def acting_as(session: Session, user: User) -> Principal:
     home = session.get(Jurisdiction, user.jurisdiction_code)
     assert home is not None
-    return Principal(
-        user_id=user.id,
-        username=user.username,
-        role=user.role,
-        jurisdiction_code=user.jurisdiction_code,
-        scope_path=home.path,
-        unit_code=user.unit_code,
-        display_name=user.display_name,
-    )
+    return principal_of(user, home)
 
 
 @dataclass(frozen=True)
@@ -79,7 +71,7 @@ class Actors:
                 if unit.home_lon is not None and unit.home_lat is not None
                 else None
             )
-            units[unit.code] = SimUnit(unit.code, principal_of(session, user), home)
+            units[unit.code] = SimUnit(unit.code, acting_as(session, user), home)
         if not units:
             raise MissingActor("no unit has an officer account: run `cad110 seed demo` first")
         return cls(desk[CALLTAKER], desk[DISPATCHER], desk[LEADER], units)
@@ -92,4 +84,4 @@ def _staff(session: Session, username: str, role: Role) -> Principal:
             f"the simulator acts as the seeded {role.value} account {username!r}, which is "
             "missing or inactive: run `cad110 seed demo` first"
         )
-    return principal_of(session, user)
+    return acting_as(session, user)

@@ -31,9 +31,9 @@ from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
 from cad110.errors import DomainError
 from cad110.geo.distance import haversine_m
-from cad110.incidents.context import Ctx
+from cad110.kernel.context import Ctx
+from cad110.kernel.runtime import Runtime
 from cad110.models.incident import Incident
-from cad110.runtime import Runtime
 from cad110.sim import content
 from cad110.sim.actors import Actors
 from cad110.sim.geography import CityMap

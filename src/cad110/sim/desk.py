@@ -8,11 +8,11 @@ from functools import partial
 from sqlalchemy.orm import Session
 
 from cad110.auth.permissions import Permission
-from cad110.calls.service import attach_call, record_call
 from cad110.incidents.actions import act
+from cad110.incidents.calls import attach_call, record_call
 from cad110.incidents.intake import create_incident
-from cad110.incidents.lifecycle import Action
 from cad110.incidents.schemas import AssessBody, CallInfo, IncidentCreate
+from cad110.lifecycles.incident import Action
 from cad110.models.call import CallOutcome
 from cad110.models.incident import Incident
 from cad110.sim import content

@@ -14,9 +14,9 @@ from cad110.auth.permissions import Permission
 from cad110.dispatch.offers import accept_offer
 from cad110.dispatch.recommend import recommend
 from cad110.incidents.actions import act
-from cad110.incidents.lifecycle import Action, Status
 from cad110.incidents.repository import get_incident
 from cad110.incidents.schemas import CallbackBody, CloseBody, DispatchBody, NoteBody
+from cad110.lifecycles.incident import Action, Status
 from cad110.models.supervision import OfferState, UnitOffer
 from cad110.sim import content
 from cad110.sim.core import SimCore

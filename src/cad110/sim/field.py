@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from cad110.auth.permissions import Permission
 from cad110.dispatch.queue import offer_queued_incident, withdraw_unit_offers
 from cad110.incidents.actions import act, latest_assignments
-from cad110.incidents.lifecycle import Action, AssignmentState, Status
 from cad110.incidents.schemas import GuideCheck, NoteBody, ReportBody
+from cad110.lifecycles.incident import Action, AssignmentState, Status
+from cad110.lifecycles.unit import DISPATCHABLE, UnitEvent, UnitStatus
 from cad110.models.incident import Incident
 from cad110.models.unit import Assignment, Unit
 from cad110.sim import content
@@ -30,7 +31,6 @@ from cad110.sim.state import (
     _Leg,
     _UnitState,
 )
-from cad110.units.lifecycle import DISPATCHABLE, UnitEvent, UnitStatus
 from cad110.units.service import Fix, change_status, get_unit, record_positions
 
 log = logging.getLogger("cad110.sim")

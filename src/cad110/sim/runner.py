@@ -8,7 +8,8 @@ import threading
 from collections import Counter
 
 from cad110.clock import SystemClock
-from cad110.runtime import Runtime
+from cad110.kernel.runtime import Runtime
+from cad110.runtime import build_runtime
 from cad110.settings import Settings
 from cad110.sim.engine import DEMO_SPEED, TrafficGenerator
 
@@ -41,7 +42,7 @@ def run_demo_traffic(
     if seed is None:
         seed = random.SystemRandom().randrange(2**31)
     own = runtime is None
-    rt = Runtime.build(settings, clock=SystemClock()) if runtime is None else runtime
+    rt = build_runtime(settings, clock=SystemClock()) if runtime is None else runtime
     try:
         generator = TrafficGenerator(rt, speed=speed, seed=seed, warm_calls=warm_calls)
         log.info("traffic generator: seed %d", seed)

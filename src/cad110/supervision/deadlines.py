@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cad110.catalog.loader import TimeLimits
-from cad110.incidents.context import Ctx
-from cad110.incidents.lifecycle import ENDED_EARLY, Action, AssignmentState, Outcome, Status
+from cad110.kernel.context import Ctx
+from cad110.lifecycles.incident import ENDED_EARLY, Action, AssignmentState, Outcome, Status
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import AreaType, Jurisdiction
 from cad110.models.supervision import INCIDENT_STEPS, Deadline, Step, Supervision

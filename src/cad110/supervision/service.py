@@ -9,9 +9,11 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from cad110.auth.permissions import Permission
+from cad110.db.engine import transaction
 from cad110.errors import Conflict, NotFound
 from cad110.events.log import append
-from cad110.incidents.context import Ctx
+from cad110.kernel.context import Ctx
+from cad110.kernel.runtime import Runtime
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction, Level
 from cad110.models.supervision import Deadline, Notification, Step, Supervision, SupervisionLevel
@@ -256,3 +258,16 @@ def acknowledge(ctx: Ctx, supervision_id: int, comment: str) -> Supervision:
         payload={"supervision": supervision_id, "comment": comment},
     )
     return supervision
+
+
+class SupervisionJob:
+    """The tick's share: open a supervision for each overdue step, escalate what waited."""
+
+    name = "supervision"
+
+    def run(self, rt: Runtime, now: datetime) -> str | None:
+        with transaction(rt.sessions) as session:
+            report = tick(session, now=now, settings=rt.settings)
+        if report.opened or report.escalated:
+            return f"{report.opened} opened, {report.escalated} escalated"
+        return None

@@ -6,12 +6,12 @@ from sqlalchemy import delete, select
 
 from cad110.errors import InvalidInput
 from cad110.events.log import append
-from cad110.incidents.context import Ctx
 from cad110.jurisdictions.lookup import geo_index
+from cad110.kernel.context import Ctx
+from cad110.lifecycles.unit import UnitStatus
 from cad110.models.jurisdiction import Grid, Jurisdiction, Level
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Unit, UnitGrid
-from cad110.units.lifecycle import UnitStatus
 from cad110.units.schemas import KeyTargetIn, UnitIn
 
 

@@ -15,11 +15,11 @@ from cad110.api.routing import UnitOfWorkRoute
 from cad110.auth.permissions import Permission
 from cad110.dispatch.queue import offer_queued_incident, withdraw_unit_offers
 from cad110.errors import Forbidden
+from cad110.lifecycles.unit import DISPATCHABLE, MANUAL_EVENTS, UnitEvent, UnitStatus
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Unit, UnitGrid
 from cad110.models.user import Role
 from cad110.units.admin import save_key_target, save_unit
-from cad110.units.lifecycle import DISPATCHABLE, MANUAL_EVENTS, UnitEvent, UnitStatus
 from cad110.units.schemas import (
     KeyTargetIn,
     KeyTargetOut,

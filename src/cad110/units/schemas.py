@@ -7,10 +7,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from cad110.common.types import Latitude, Longitude, Moment
+from cad110.kernel.inputs import Latitude, Longitude, Moment
+from cad110.lifecycles.unit import UnitStatus
 from cad110.models.target import TargetKind
 from cad110.models.unit import DutyMode, PatrolLevel, UnitKind
-from cad110.units.lifecycle import UnitStatus
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z_.-]{1,32}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]

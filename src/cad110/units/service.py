@@ -12,9 +12,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from cad110.errors import InvalidInput, InvalidTransition, NotFound, UnitNotAvailable
 from cad110.events.log import append
-from cad110.incidents.context import Ctx
+from cad110.kernel.context import Ctx
+from cad110.lifecycles.unit import UnitEvent, UnitStatus, next_status
 from cad110.models.unit import Unit
-from cad110.units.lifecycle import UnitEvent, UnitStatus, next_status
 
 
 def get_unit(ctx: Ctx, code: str, *, field: str | None = None) -> Unit:

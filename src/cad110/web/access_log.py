@@ -14,11 +14,11 @@ from fastapi.responses import Response
 
 from cad110.auth.permissions import Permission, allowed
 from cad110.auth.principal import Principal
-from cad110.common.types import EARLIEST_YEAR, LATEST_YEAR
+from cad110.kernel.inputs import EARLIEST_YEAR, LATEST_YEAR
+from cad110.kernel.runtime import Runtime
 from cad110.privacy import queries
 from cad110.privacy.policy import Action, Sight, Subject
 from cad110.privacy.queries import LogFilter
-from cad110.runtime import Runtime
 from cad110.web.common import Rt, console_user, page, to_login
 
 router = APIRouter(include_in_schema=False)

@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from cad110.auth.principal import Principal
 from cad110.dispatch.recommend import recommend
 from cad110.errors import NotFound
-from cad110.incidents.lifecycle import OPEN, STAGE_NAMES_ZH, STAGES
 from cad110.incidents.repository import events_of, get_incident
 from cad110.incidents.views import incident_out
+from cad110.kernel.runtime import Runtime
+from cad110.lifecycles.incident import OPEN, STAGE_NAMES_ZH, STAGES
 from cad110.models.incident import Incident
 from cad110.models.missing import MissingCase
 from cad110.models.supervision import Deadline
@@ -23,7 +24,6 @@ from cad110.privacy.deps import where_of
 from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
 from cad110.privacy.record import Access, AccessNotRecorded, Where
 from cad110.privacy.subjects import incident_sight
-from cad110.runtime import Runtime
 from cad110.web.access_log import pii
 from cad110.web.common import Rt, console_user, page, to_login
 

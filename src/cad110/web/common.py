@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cad110.api.deps import authenticate, runtime
 from cad110.auth.principal import Principal
-from cad110.runtime import Runtime
+from cad110.kernel.runtime import Runtime
 from cad110.web.i18n import LANG_COOKIE, pick_locale
 from cad110.web.render import render
 

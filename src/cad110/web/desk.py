@@ -10,8 +10,9 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from cad110.auth.principal import Principal
-from cad110.incidents.lifecycle import AssignmentState
 from cad110.incidents.views import incident_out
+from cad110.kernel.runtime import Runtime
+from cad110.lifecycles.incident import AssignmentState
 from cad110.missing.notices import lookouts
 from cad110.models.incident import Incident
 from cad110.models.unit import Assignment, Unit
@@ -20,7 +21,6 @@ from cad110.privacy.deps import where_of
 from cad110.privacy.policy import MASKED, Action, Subject, shown
 from cad110.privacy.record import Access, AccessNotRecorded, Where
 from cad110.privacy.subjects import incident_sight
-from cad110.runtime import Runtime
 from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, page, to_login
 

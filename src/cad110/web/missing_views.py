@@ -16,10 +16,11 @@ from sqlalchemy import exists, select
 
 from cad110.auth.permissions import Permission, allowed
 from cad110.auth.principal import Principal
-from cad110.incidents.context import Ctx
-from cad110.incidents.lifecycle import OPEN
 from cad110.incidents.repository import get_incident
 from cad110.incidents.views import event_fields
+from cad110.kernel.context import Ctx
+from cad110.kernel.runtime import Runtime
+from cad110.lifecycles.incident import OPEN
 from cad110.missing.api import list_cases
 from cad110.missing.journal import get_case
 from cad110.missing.rules import CONDITION_ZH, CONDITIONS, SIGN_ZH, SIGNS
@@ -39,7 +40,6 @@ from cad110.privacy import record
 from cad110.privacy.policy import CASE_FIELDS, INCIDENT_FIELDS, Action, Subject, shown
 from cad110.privacy.record import Access, Where
 from cad110.privacy.subjects import case_sight, incident_sight
-from cad110.runtime import Runtime
 from cad110.web.access_log import pii
 
 # The desk's filters (寻人台账): every open case, the ledger, callbacks due now, closed cases.

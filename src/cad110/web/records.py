@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from cad110.auth.principal import Principal
 from cad110.errors import NotFound
-from cad110.incidents.lifecycle import STAGE_NAMES_ZH, STAGES
 from cad110.incidents.repository import get_incident
 from cad110.incidents.views import event_fields, incident_out, timeline_out
+from cad110.kernel.runtime import Runtime
+from cad110.lifecycles.incident import STAGE_NAMES_ZH, STAGES
 from cad110.models.incident import Incident
 from cad110.models.missing import MissingCase
 from cad110.models.supervision import Supervision
@@ -22,7 +23,6 @@ from cad110.privacy.deps import where_of
 from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
 from cad110.privacy.record import Access, AccessNotRecorded, Where
 from cad110.privacy.subjects import incident_sight
-from cad110.runtime import Runtime
 from cad110.supervision.service import LEVEL_RANK, STEP_ZH
 from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, page, to_login

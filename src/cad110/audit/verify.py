@@ -6,7 +6,7 @@ before keys, and never after a keyed one), each link to the event before, no gap
 sequence; (b) each chain's head row is its last event, and no head points past its chain;
 (c) the checkpoint file's own MAC chain holds and every head it recorded is still in the
 database (events/checkpoint.py); (d) each incident's and call's row equals what its events say
-(events/records.py). The log is read in batches, never whole.
+(audit/records.py). The log is read in batches, never whole.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from typing import Any
 from sqlalchemy import Row, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from cad110.audit.records import ChainEvent, RecordAudit
 from cad110.events.checkpoint import CheckpointAudit
 from cad110.events.findings import Problem
 from cad110.events.keys import KeyRing, signing_ring
 from cad110.events.log import GENESIS, event_hash
-from cad110.events.records import ChainEvent, RecordAudit
 from cad110.models.audit import EventHead
 from cad110.models.event import Event
 

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 from cad110.errors import Conflict, InvalidInput
 from cad110.events.log import NEW_SUBJECT, append
-from cad110.incidents.context import Ctx
-from cad110.incidents.lifecycle import Status
 from cad110.incidents.repository import get_incident
+from cad110.kernel.context import Ctx
+from cad110.lifecycles.incident import Status
 from cad110.models.call import Call, CallOutcome
 from cad110.models.incident import Incident
 

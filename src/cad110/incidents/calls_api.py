@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Response, status
 from sqlalchemy import func, select
 
 from cad110.api.deps import Context
-from cad110.api.routing import UnitOfWorkRoute
+from cad110.api.routing import UnitOfWorkRoute, repeatable
 from cad110.auth.permissions import Permission
-from cad110.calls.service import attach_call, checked_answered_at, record_call
-from cad110.common.types import Moment
 from cad110.errors import InvalidInput, NotFound
-from cad110.incidents.context import Ctx
+from cad110.incidents.calls import attach_call, checked_answered_at, record_call
 from cad110.incidents.schemas import CallAttach, CallCreate, CallOut, CallPage
+from cad110.kernel.context import Ctx
+from cad110.kernel.inputs import Moment
 from cad110.models.call import Call, CallOutcome
 from cad110.models.incident import Incident
 from cad110.privacy.deps import AccessLog
 from cad110.privacy.masking import mask
 from cad110.privacy.policy import CALL_FIELDS, Subject, shown
+from cad110.privacy.reveal import Revealed, RevealIn, reveal
 from cad110.privacy.subjects import call_sight
 
 router = APIRouter(tags=["calls"], route_class=UnitOfWorkRoute)
@@ -158,3 +159,15 @@ def read_call(call_id: CallId, ctx: Context, log: AccessLog) -> CallOut:
     out = _out(call, number, full=seen.full)
     log.read(Subject.CALL, str(call.id), shown(out, CALL_FIELDS), seen)
     return out
+
+
+@router.post("/calls/{call_id}/reveal", response_model=Revealed, tags=["personal data"])
+@repeatable
+def reveal_call(
+    call_id: CallId, body: RevealIn, ctx: Context, log: AccessLog, response: Response
+) -> Revealed:
+    """显示: the caller of one call in full, for a reason that is recorded."""
+    ctx.by.require(Permission.REVEAL)
+    call, _number = get_call(ctx, call_id)
+    values = {name: getattr(call, name) for name in CALL_FIELDS}
+    return reveal(log, response, Subject.CALL, str(call.id), values, body.reason)

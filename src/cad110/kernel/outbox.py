@@ -1,4 +1,5 @@
-"""Delivering the outbox: appeals to social channels, messages to the informant's phone.
+"""Delivering the outbox: messages to outside systems (social channels for appeals, the SMS
+gateway…).
 
 The messages were committed with the change that caused them; here each is claimed (so two
 workers do not both send it), sent outside any transaction, and marked sent or rescheduled
@@ -11,7 +12,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 from sqlalchemy import select, update
@@ -19,6 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cad110.db.engine import transaction
 from cad110.models.missing import OutboxMessage
+
+if TYPE_CHECKING:
+    from cad110.kernel.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -134,3 +138,13 @@ def deliver(
                 update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
             )
     return sent, failed
+
+
+class DeliveryJob:
+    """The tick's share: send what is due to the channels configured."""
+
+    name = "outbox"
+
+    def run(self, rt: Runtime, now: datetime) -> str | None:
+        sent, failed = deliver(rt.sessions, rt.outbox_channels, now)
+        return f"{sent} sent, {failed} failed" if sent or failed else None

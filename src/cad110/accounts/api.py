@@ -12,11 +12,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from cad110.api.deps import Context, runtime
-from cad110.api.routing import UnitOfWorkRoute
-from cad110.auth import admin
-from cad110.auth.permissions import Permission
-from cad110.auth.schemas import (
+from cad110.accounts import admin
+from cad110.accounts.schemas import (
     USERNAME_PATTERN,
     DisabledOut,
     DisableIn,
@@ -28,9 +25,12 @@ from cad110.auth.schemas import (
     UserOut,
     UsersOut,
 )
-from cad110.incidents.context import Ctx
+from cad110.api.deps import Context, runtime
+from cad110.api.routing import UnitOfWorkRoute
+from cad110.auth.permissions import Permission
+from cad110.kernel.context import Ctx
+from cad110.kernel.runtime import Runtime
 from cad110.models.user import User
-from cad110.runtime import Runtime
 
 router = APIRouter(prefix="/admin", tags=["admin"], route_class=UnitOfWorkRoute)
 

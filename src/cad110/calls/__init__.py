@@ -1,1 +1,0 @@
-"""Call records (every inbound contact) and their outcomes."""
