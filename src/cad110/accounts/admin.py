@@ -22,6 +22,7 @@ from cad110.auth.throttle import unlock
 from cad110.auth.tokens import new_token, revoke_tokens_of
 from cad110.errors import Conflict, InvalidInput, NotFound
 from cad110.events.log import append
+from cad110.events.subjects import SubjectType
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.user import ApiToken, LoginThrottle, Role, User
 from cad110.settings import Settings
@@ -85,7 +86,7 @@ def _in_scope(scope_path: str) -> Any:
 def _journal(by: Acting, user: User, kind: str, payload: dict[str, Any]) -> None:
     append(
         by.session,
-        subject_type="user",
+        subject_type=SubjectType.USER,
         subject_id=user.username,
         kind=kind,
         at=by.now,

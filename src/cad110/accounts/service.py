@@ -12,6 +12,7 @@ from cad110.auth.passwords import hash_password
 from cad110.auth.policy import check_password
 from cad110.errors import Conflict, InvalidInput
 from cad110.events.log import NEW_SUBJECT, append
+from cad110.events.subjects import SubjectType
 from cad110.jurisdictions.repository import get_jurisdiction
 from cad110.models.unit import Unit
 from cad110.models.user import Role, User
@@ -73,7 +74,7 @@ def add_user(
     session.flush()
     append(
         session,
-        subject_type="user",
+        subject_type=SubjectType.USER,
         subject_id=username,
         kind="user.created",
         at=now,

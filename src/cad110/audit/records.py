@@ -18,6 +18,7 @@ from sqlalchemy import String, cast, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from cad110.events.findings import Problem
+from cad110.events.subjects import SubjectType
 from cad110.incidents.replay import FIELDS, RecordedEvent, Replayed, differences, replay
 from cad110.models.call import Call
 from cad110.models.event import Event
@@ -82,12 +83,16 @@ class RecordAudit:
         self._compare_incidents()
         self._compare_calls()
         chainless = select(Incident.number).where(
-            ~exists().where(Event.subject_type == "incident", Event.subject_id == Incident.number)
+            ~exists().where(
+                Event.subject_type == SubjectType.INCIDENT, Event.subject_id == Incident.number
+            )
         )
         for number in self.session.scalars(chainless):
             self._record("incident", number, "the row has no events (written without any)")
         calls = select(Call.id).where(
-            ~exists().where(Event.subject_type == "call", Event.subject_id == cast(Call.id, String))
+            ~exists().where(
+                Event.subject_type == SubjectType.CALL, Event.subject_id == cast(Call.id, String)
+            )
         )
         for call_id in self.session.scalars(calls):
             self._record("call", str(call_id), "the row has no events (written without any)")

@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cad110.events.log import append
+from cad110.events.subjects import SubjectType
 from cad110.models.user import LoginThrottle, User
 from cad110.settings import Settings
 
@@ -178,7 +179,7 @@ def record_failure(
     if session.scalar(select(User.id).where(User.username == name)) is not None:
         append(
             session,
-            subject_type="user",
+            subject_type=SubjectType.USER,
             subject_id=name,
             kind="user.locked",
             at=now,
@@ -217,7 +218,7 @@ def unlock(session: Session, *, username: str, now: datetime, actor: str) -> boo
     if session.scalar(select(User.id).where(User.username == name)) is not None:
         append(
             session,
-            subject_type="user",
+            subject_type=SubjectType.USER,
             subject_id=name,
             kind="user.unlocked",
             at=now,

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from cad110.dispatch.suitability import district_path, suits
 from cad110.events.log import append
+from cad110.events.subjects import SubjectType
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.incident import Status
 from cad110.lifecycles.unit import DISPATCHABLE
@@ -101,7 +102,7 @@ def _offer(ctx: Ctx, incident: Incident, unit: Unit) -> UnitOffer:
     ctx.session.flush()
     append(
         ctx.session,
-        subject_type="incident",
+        subject_type=SubjectType.INCIDENT,
         subject_id=incident.number,
         kind="offered",
         at=ctx.at,

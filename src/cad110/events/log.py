@@ -25,6 +25,7 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from cad110.events.keys import AuditKey, signing_ring
+from cad110.events.subjects import SubjectType
 from cad110.models.audit import EventHead
 from cad110.models.event import Event
 
@@ -133,7 +134,7 @@ def _stored_head(session: Session, subject_type: str, subject_id: str) -> tuple[
 def append(
     session: Session,
     *,
-    subject_type: str,
+    subject_type: SubjectType,
     subject_id: str,
     kind: str,
     at: datetime,

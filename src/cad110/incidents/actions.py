@@ -18,6 +18,7 @@ from cad110.dispatch.queue import (
 from cad110.dispatch.recommend import recommend
 from cad110.errors import Forbidden, InvalidInput, NotFound
 from cad110.events.log import append
+from cad110.events.subjects import SubjectType
 from cad110.incidents.repository import get_incident
 from cad110.incidents.schemas import (
     AcceptBody,
@@ -125,7 +126,7 @@ def perform(
     ctx.session.flush()
     append(
         ctx.session,
-        subject_type="incident",
+        subject_type=SubjectType.INCIDENT,
         subject_id=incident.number,
         kind=action.value,
         at=ctx.at,
@@ -284,7 +285,7 @@ def _merge(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any
     incident.merged_into_id = target.id
     append(
         ctx.session,
-        subject_type="incident",
+        subject_type=SubjectType.INCIDENT,
         subject_id=target.number,
         kind="absorbed",
         at=ctx.at,

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from cad110.errors import Conflict, InvalidInput
 from cad110.events.log import NEW_SUBJECT, append
+from cad110.events.subjects import SubjectType
 from cad110.incidents.repository import get_incident
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.incident import Status
@@ -59,7 +60,7 @@ def record_call(
     ctx.session.flush()
     append(
         ctx.session,
-        subject_type="call",
+        subject_type=SubjectType.CALL,
         subject_id=str(call.id),
         kind="call.recorded",
         at=ctx.at,
@@ -105,7 +106,7 @@ def attach_call(
     )
     append(
         ctx.session,
-        subject_type="incident",
+        subject_type=SubjectType.INCIDENT,
         subject_id=incident.number,
         kind="call_attached",
         at=ctx.at,

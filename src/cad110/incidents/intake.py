@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from cad110.errors import InvalidInput
 from cad110.events.log import NEW_SUBJECT, append
+from cad110.events.subjects import SubjectType
 from cad110.incidents.actions import perform
 from cad110.incidents.calls import checked_answered_at, record_call
 from cad110.incidents.numbering import next_number
@@ -109,7 +110,7 @@ def _create(ctx: Ctx, data: IncidentCreate) -> Incident:
     ctx.session.flush()
     append(
         ctx.session,
-        subject_type="incident",
+        subject_type=SubjectType.INCIDENT,
         subject_id=number,
         kind="received",
         at=ctx.at,

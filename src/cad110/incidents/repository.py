@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.errors import NotFound
+from cad110.events.subjects import SubjectType
 from cad110.lifecycles.incident import Status
 from cad110.models.event import Event
 from cad110.models.incident import Incident
@@ -120,7 +121,7 @@ def numbers_of(session: Session, ids: Sequence[int]) -> dict[int, str]:
 def events_of(session: Session, number: str) -> Sequence[Event]:
     stmt = (
         select(Event)
-        .where(Event.subject_type == "incident", Event.subject_id == number)
+        .where(Event.subject_type == SubjectType.INCIDENT, Event.subject_id == number)
         .order_by(Event.seq)
     )
     return session.scalars(stmt).all()

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.catalog.loader import Catalog
+from cad110.events.log import ChainHead, append
+from cad110.events.subjects import SubjectType
 from cad110.geo.eta import EtaModel, StraightLineEta
 from cad110.kernel.hooks import Hooks
+from cad110.models.event import Event
 
 T = TypeVar("T")
 
@@ -42,3 +45,25 @@ class Ctx:
         """The configured `kind`, or `default()` where none was configured."""
         found = self.parts.get(kind)
         return default() if found is None else cast(T, found)
+
+    def record(
+        self,
+        subject: SubjectType,
+        subject_id: str,
+        kind: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        head: ChainHead | None = None,
+    ) -> Event:
+        """Append the next event of `subject`'s chain, done by this unit of work's actor at its
+        time (flushed with the rest of the work). `head=NEW_SUBJECT` for a new subject."""
+        return append(
+            self.session,
+            subject_type=subject,
+            subject_id=subject_id,
+            kind=kind,
+            at=self.at,
+            actor=self.by.username,
+            payload=payload,
+            head=head,
+        )

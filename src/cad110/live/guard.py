@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 
 from cad110.auth.revocation import POLL_S, Credential, still_valid
 from cad110.errors import DomainError
+from cad110.events.subjects import SubjectType
 from cad110.kernel.runtime import Runtime
 from cad110.live.bus import Subscription
 from cad110.models.event import Event
@@ -231,7 +232,9 @@ class StreamGuard:
                 session.scalars(
                     select(User.id)
                     .join(Event, Event.subject_id == User.username)
-                    .where(Event.id > seen, Event.id <= newest, Event.subject_type == "user")
+                    .where(
+                        Event.id > seen, Event.id <= newest, Event.subject_type == SubjectType.USER
+                    )
                 )
             )
         self._seen_event_id = newest

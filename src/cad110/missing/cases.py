@@ -13,6 +13,7 @@ from sqlalchemy import select
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput, NotFound
 from cad110.events.log import append
+from cad110.events.subjects import SubjectType
 from cad110.incidents.repository import get_incident
 from cad110.kernel.context import Ctx
 from cad110.missing import rules as risk
@@ -146,7 +147,7 @@ def open_case(ctx: Ctx, body: CaseOpen) -> tuple[MissingCase, bool]:
     journal(ctx, case, "opened", {**body.model_dump(mode="json"), "number": case.number})
     append(
         ctx.session,
-        subject_type="incident",
+        subject_type=SubjectType.INCIDENT,
         subject_id=incident.number,
         kind="missing_case_opened",
         at=ctx.at,
@@ -203,7 +204,7 @@ def _raise_incident_grade(ctx: Ctx, case: MissingCase, reason: str) -> None:
     if incident.grade is None or incident.grade > 1:
         append(
             ctx.session,
-            subject_type="incident",
+            subject_type=SubjectType.INCIDENT,
             subject_id=incident.number,
             kind="grade_raised",
             at=ctx.at,

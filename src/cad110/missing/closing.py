@@ -7,6 +7,7 @@ from sqlalchemy import select
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput
 from cad110.events.log import append
+from cad110.events.subjects import SubjectType
 from cad110.incidents.actions import latest_assignments, perform
 from cad110.incidents.schemas import CloseBody, GuideCheck, NoteBody, ReportBody
 from cad110.kernel.context import Ctx
@@ -130,7 +131,7 @@ def _close_incident(ctx: Ctx, case: MissingCase, body: CloseIn) -> None:
 def journal_incident(ctx: Ctx, incident: Incident, case: MissingCase, body: CloseIn) -> None:
     append(
         ctx.session,
-        subject_type="incident",
+        subject_type=SubjectType.INCIDENT,
         subject_id=incident.number,
         kind="missing_case_closed",
         at=ctx.at,

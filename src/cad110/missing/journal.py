@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from cad110.errors import NotFound
 from cad110.events.log import append
+from cad110.events.subjects import SubjectType
 from cad110.kernel.context import Ctx
 from cad110.models.event import Event
 from cad110.models.jurisdiction import Jurisdiction, Level
 from cad110.models.missing import MissingCase
 from cad110.models.supervision import Notification
 
-SUBJECT = "missing_case"
+SUBJECT = SubjectType.MISSING_CASE
 
 
 def journal(ctx: Ctx, case: MissingCase, kind: str, payload: dict[str, Any]) -> None:

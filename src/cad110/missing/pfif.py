@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cad110.events.subjects import SubjectType
 from cad110.models.event import Event
 from cad110.models.missing import MissingCase, Sex
 
@@ -42,7 +43,7 @@ _NOTE_REQUIRED = frozenset(
     {"note_record_id", "person_record_id", "author_name", "source_date", "text"}
 )
 
-SUBJECT_TYPE = "missing_case"
+SUBJECT_TYPE = SubjectType.MISSING_CASE
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")  # for times written inside note texts
 REDACTED = "[已隐去]"

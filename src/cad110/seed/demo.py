@@ -15,6 +15,7 @@ from cad110.accounts.service import add_user
 from cad110.auth.passwords import generate_password, hash_many
 from cad110.catalog.loader import default_catalog
 from cad110.events.log import NEW_SUBJECT, append
+from cad110.events.subjects import SubjectType
 from cad110.jurisdictions.cityplan import CityPlan, DistrictPlan, StationPlan, fuzhou_plan
 from cad110.jurisdictions.lookup import geo_index, invalidate
 from cad110.missing.rules import load_rules
@@ -70,7 +71,7 @@ def _record(
 ) -> None:
     append(
         session,
-        subject_type="jurisdiction",
+        subject_type=SubjectType.JURISDICTION,
         subject_id=subject,
         kind=kind,
         at=at,

@@ -12,6 +12,7 @@ from cad110.auth.permissions import Permission
 from cad110.db.engine import transaction
 from cad110.errors import Conflict, NotFound
 from cad110.events.log import append
+from cad110.events.subjects import SubjectType
 from cad110.kernel.context import Ctx
 from cad110.kernel.runtime import Runtime
 from cad110.models.incident import Incident
@@ -97,7 +98,7 @@ def _open(session: Session, deadline: Deadline, now: datetime, settings: Setting
     message = f"督办：{incident.number} {who}{STEP_ZH[deadline.step]}超时（应于 {due_local:%H:%M:%S} 前完成）"
     append(
         session,
-        subject_type="incident",
+        subject_type=SubjectType.INCIDENT,
         subject_id=incident.number,
         kind="supervision_opened",
         at=now,
@@ -160,7 +161,7 @@ def _escalate(
     assert incident is not None
     append(
         session,
-        subject_type="incident",
+        subject_type=SubjectType.INCIDENT,
         subject_id=incident.number,
         kind="supervision_escalated",
         at=now,
@@ -250,7 +251,7 @@ def acknowledge(ctx: Ctx, supervision_id: int, comment: str) -> Supervision:
     assert incident is not None
     append(
         ctx.session,
-        subject_type="incident",
+        subject_type=SubjectType.INCIDENT,
         subject_id=incident.number,
         kind="supervision_acknowledged",
         at=ctx.at,

@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 
 from cad110.errors import InvalidInput
 from cad110.events.log import append
+from cad110.events.subjects import SubjectType
 from cad110.jurisdictions.lookup import geo_index
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.unit import UnitStatus
@@ -50,7 +51,7 @@ def save_unit(ctx: Ctx, code: str, data: UnitIn) -> tuple[Unit, bool]:
         ctx.session.add(UnitGrid(unit_code=code, grid_code=grid))
     append(
         ctx.session,
-        subject_type="unit",
+        subject_type=SubjectType.UNIT,
         subject_id=code,
         kind="unit.created" if created else "unit.updated",
         at=ctx.at,
@@ -80,7 +81,7 @@ def save_key_target(ctx: Ctx, code: str, data: KeyTargetIn) -> tuple[KeyTarget, 
     target.guard_unit_code = data.guard_unit
     append(
         ctx.session,
-        subject_type="key_target",
+        subject_type=SubjectType.KEY_TARGET,
         subject_id=code,
         kind="key_target.created" if created else "key_target.updated",
         at=ctx.at,

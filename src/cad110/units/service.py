@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from cad110.errors import InvalidInput, InvalidTransition, NotFound, UnitNotAvailable
 from cad110.events.log import append
+from cad110.events.subjects import SubjectType
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.unit import UnitEvent, UnitStatus, next_status
 from cad110.models.unit import Unit
@@ -61,7 +62,7 @@ def change_status(
     set_committed_value(unit, "status_reason", reason)
     append(
         ctx.session,
-        subject_type="unit",
+        subject_type=SubjectType.UNIT,
         subject_id=unit.code,
         kind=f"status.{event.value}",
         at=ctx.at,

@@ -1,0 +1,19 @@
+"""What an event chain can be about: one chain per subject (type and id).
+
+A package with records of its own (a 12345 ticket, a fraud warning) adds its type here, so
+that every chain in the log is one of a known, typed set.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SubjectType(StrEnum):
+    INCIDENT = "incident"
+    CALL = "call"
+    UNIT = "unit"
+    KEY_TARGET = "key_target"
+    USER = "user"
+    JURISDICTION = "jurisdiction"
+    MISSING_CASE = "missing_case"
