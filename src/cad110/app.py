@@ -12,6 +12,7 @@ from cad110 import __version__
 from cad110.accounts.api import router as admin_router
 from cad110.api.errors import install_error_handlers
 from cad110.api.limits import BodyLimit
+from cad110.api.routing import UnitOfWorkRoute
 from cad110.api.security import SecurityHeaders, content_security_policy
 from cad110.dispatch.api import router as dispatch_router
 from cad110.incidents.api import router as incidents_router
@@ -65,6 +66,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    # Routes put straight on the application (/healthz) commit like those of a Router.
+    app.router.route_class = UnitOfWorkRoute
     app.state.runtime = runtime
     install_error_handlers(app)
     install_live(app, runtime)

@@ -14,12 +14,13 @@ from sqlalchemy import select
 
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
+from cad110.events.subjects import SubjectType
 from cad110.kernel.outbox import WebhookChannel, channels_from_settings, deliver, parse_webhooks
 from cad110.kernel.runtime import Runtime
-from cad110.models.missing import OutboxMessage
+from cad110.models.outbox import OutboxMessage
 from tests.api.helpers import ok
 from tests.conftest import Api
-from tests.integration.missing_steps import FakeChannel, notifications, open_case, person
+from tests.integration.missing_steps import FakeChannel, case, notifications, open_case, person
 
 
 class _Hook(BaseHTTPRequestHandler):
@@ -75,6 +76,10 @@ def test_an_appeal_is_posted_to_the_groups_webhook_once(
     assert message["case"] == number
     assert message["radius_km"] == 100
     assert "刘桂兰" in message["text"]
+    # The row names its cause as the case's journal does, and the appeal it is about.
+    [row] = _pending(runtime)
+    assert (row.subject_type, row.subject_id) == (SubjectType.MISSING_CASE, number)
+    assert (row.kind, row.ref) == ("appeal_publish", f"appeal:{message['appeal']}")
     # A repeated publish changes nothing and sends nothing.
     api.post(f"/missing/{number}/appeals", "dispatcher", json={"channels": ["wechat_groups"]})
     assert deliver(runtime.sessions, runtime.outbox_channels, clock.now()) == (0, 0)
@@ -96,6 +101,7 @@ def test_a_refused_message_is_retried_with_backoff_and_kept_until_sent(
     )
     assert deliver(runtime.sessions, runtime.outbox_channels, clock.now()) == (0, 1)
     [message] = _pending(runtime)
+    assert (message.subject_id, message.kind, message.ref) == (number, "inform", None)
     assert message.sent_at is None
     assert "503" in message.error
     assert message.next_at == clock.now() + timedelta(seconds=30)
@@ -126,6 +132,9 @@ def test_a_channel_without_an_adapter_keeps_its_messages_waiting(
     assert deliver(runtime.sessions, runtime.outbox_channels, clock.now()) == (1, 0)
     waiting = [m for m in _pending(runtime) if m.sent_at is None]
     assert [m.channel for m in waiting] == ["wechat_groups"]
+    # The case says which channel has taken its appeal.
+    delivered = {a["channel"]: a["delivered"] for a in case(api, number)["appeals"]}
+    assert delivered == {"wechat_groups": False, "weibo": True}
 
 
 def test_webhook_settings_are_parsed_and_wrong_ones_refused() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import Depends, Path, Query, Response, status
 
 from cad110.accounts import admin
 from cad110.accounts.schemas import (
@@ -26,13 +26,13 @@ from cad110.accounts.schemas import (
     UsersOut,
 )
 from cad110.api.deps import Context, runtime
-from cad110.api.routing import UnitOfWorkRoute
+from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.kernel.context import Ctx
 from cad110.kernel.runtime import Runtime
 from cad110.models.user import User
 
-router = APIRouter(prefix="/admin", tags=["admin"], route_class=UnitOfWorkRoute)
+router = Router(prefix="/admin", tags=["admin"])
 
 UsernamePath = Annotated[str, Path(pattern=USERNAME_PATTERN)]
 TokenId = Annotated[int, Path(ge=1, le=2**31 - 1)]

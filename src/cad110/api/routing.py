@@ -21,7 +21,7 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import Header, Response
+from fastapi import APIRouter, Header, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import ResponseValidationError
 from fastapi.responses import JSONResponse
@@ -206,3 +206,52 @@ class UnitOfWorkRoute(APIRoute):
         unsafe = bool(set(kwargs.get("methods") or ()) - SAFE_METHODS)
         unsafe = unsafe and not getattr(endpoint, _REPEATABLE, False)
         super().__init__(path, committing(endpoint, self if unsafe else None), **kwargs)
+
+
+class Router(APIRouter):
+    """The router every cad110 module builds: its routes are always `UnitOfWorkRoute`, so no
+    router can forget to commit. Another route class is refused, and so is a plain APIRouter to
+    include (tests/api/test_routing.py checks every route of the app)."""
+
+    def __init__(
+        self,
+        *,
+        prefix: str = "",
+        tags: list[str | Enum] | None = None,
+        include_in_schema: bool = True,
+        route_class: type[APIRoute] = UnitOfWorkRoute,
+        **kwargs: Any,
+    ) -> None:
+        _refuse_other(route_class)
+        super().__init__(
+            prefix=prefix,
+            tags=tags,
+            include_in_schema=include_in_schema,
+            route_class=UnitOfWorkRoute,
+            **kwargs,
+        )
+
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        route_class_override: type[APIRoute] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if route_class_override is not None:
+            _refuse_other(route_class_override)
+        super().add_api_route(path, endpoint, route_class_override=route_class_override, **kwargs)
+
+    def include_router(self, router: APIRouter, **kwargs: Any) -> None:
+        # A plain APIRouter's routes would be served under this one, uncommitted.
+        if not isinstance(router, Router):
+            raise TypeError(f"a Router includes only Routers, not {type(router).__name__}")
+        super().include_router(router, **kwargs)
+
+
+def _refuse_other(route_class: type[APIRoute]) -> None:
+    if route_class is not UnitOfWorkRoute:
+        raise TypeError(
+            f"a Router's routes are UnitOfWorkRoute (they commit), not {route_class.__name__}"
+        )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from cad110.api.deps import Context
-from cad110.api.routing import UnitOfWorkRoute
+from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.dispatch.offers import accept_offer, decline_offer
 from cad110.dispatch.recommend import recommend
@@ -21,7 +21,7 @@ from cad110.models.incident import Incident
 from cad110.models.supervision import OfferState, UnitOffer
 from cad110.models.user import Role
 
-router = APIRouter(tags=["dispatch"], route_class=UnitOfWorkRoute)
+router = Router(tags=["dispatch"])
 Number = Annotated[str, Path(pattern=r"^[0-9A-Za-z_.-]{1,40}$")]
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import Path, Query, Response, status
 from pydantic import BaseModel, Field
 
 from cad110.api.deps import Context
-from cad110.api.routing import UnitOfWorkRoute, repeatable
+from cad110.api.routing import Router, repeatable
 from cad110.auth.permissions import Permission
 from cad110.incidents import actions, intake
 from cad110.incidents.repository import IncidentFilter, get_incident, list_incidents
@@ -38,7 +38,7 @@ from cad110.privacy.policy import INCIDENT_FIELDS, Subject, shown
 from cad110.privacy.reveal import Revealed, RevealIn, reveal
 from cad110.privacy.subjects import incident_sight
 
-router = APIRouter(prefix="/incidents", tags=["incidents"], route_class=UnitOfWorkRoute)
+router = Router(prefix="/incidents", tags=["incidents"])
 
 UnitCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z_.-]{1,32}$")]
 Number = Annotated[

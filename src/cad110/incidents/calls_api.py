@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import Path, Query, Response, status
 from sqlalchemy import func, select
 
 from cad110.api.deps import Context
-from cad110.api.routing import UnitOfWorkRoute, repeatable
+from cad110.api.routing import Router, repeatable
 from cad110.auth.permissions import Permission
 from cad110.errors import InvalidInput, NotFound
 from cad110.incidents.calls import attach_call, checked_answered_at, record_call
@@ -23,7 +23,7 @@ from cad110.privacy.policy import CALL_FIELDS, Subject, shown
 from cad110.privacy.reveal import Revealed, RevealIn, reveal
 from cad110.privacy.subjects import call_sight
 
-router = APIRouter(tags=["calls"], route_class=UnitOfWorkRoute)
+router = Router(tags=["calls"])
 CallId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 

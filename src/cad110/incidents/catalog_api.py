@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from cad110.api.deps import Context
-from cad110.api.routing import UnitOfWorkRoute
+from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.catalog.loader import LIMIT_NAMES, Category, TimeLimits
 
-router = APIRouter(tags=["catalog"], route_class=UnitOfWorkRoute)
+router = Router(tags=["catalog"])
 
 
 def _limits(limits: TimeLimits) -> dict[str, int]:

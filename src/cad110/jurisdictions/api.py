@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import Response
 
 from cad110.api.deps import Context
-from cad110.api.routing import UnitOfWorkRoute
+from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.jurisdictions.repository import grids_of, subtree
 
-router = APIRouter(tags=["jurisdictions"], route_class=UnitOfWorkRoute)
+router = Router(tags=["jurisdictions"])
 
 
 def _object(fields: dict[str, Any], boundary: str | None) -> str:

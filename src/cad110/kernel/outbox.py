@@ -1,9 +1,10 @@
-"""Delivering the outbox: messages to outside systems (social channels for appeals, the SMS
-gateway…).
+"""The outbox: messages to outside systems (social channels for appeals, the SMS gateway…).
 
-The messages were committed with the change that caused them; here each is claimed (so two
-workers do not both send it), sent outside any transaction, and marked sent or rescheduled
-with a growing back-off. A channel with no adapter configured keeps its messages waiting.
+A package writes a message with `enqueue`, in the unit of work of the change that caused it,
+so the message exists if and only if the change was committed. Delivery (the tick's
+`DeliveryJob`) claims each message (so two workers do not both send it), sends it outside any
+transaction, and marks it sent or reschedules it with a growing back-off. A channel with no
+adapter configured keeps its messages waiting.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from cad110.db.engine import transaction
-from cad110.models.missing import OutboxMessage
+from cad110.events.subjects import SubjectType
+from cad110.kernel.context import Ctx
+from cad110.models.outbox import OutboxMessage
 
 if TYPE_CHECKING:
     from cad110.kernel.runtime import Runtime
@@ -56,6 +59,33 @@ class WebhookChannel:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
         if response.status_code >= 300:
             raise DeliveryError(f"HTTP {response.status_code}: {response.text[:200]}")
+
+
+def enqueue(
+    ctx: Ctx,
+    subject: SubjectType,
+    subject_id: str,
+    channel: str,
+    kind: str,
+    payload: Mapping[str, Any],
+    *,
+    ref: str | None = None,
+) -> OutboxMessage:
+    """Write a message for `channel`, caused by `subject` (the chain identity of the event
+    log), to go out once this unit of work commits; due at once. `kind` is the producer's
+    word for it and `ref` its own handle, to find the message again (see models/outbox.py)."""
+    message = OutboxMessage(
+        subject_type=subject,
+        subject_id=subject_id,
+        ref=ref,
+        kind=str(kind),  # a producer's StrEnum member is kept as its plain value
+        channel=channel,
+        payload=dict(payload),
+        created_at=ctx.at,
+        next_at=ctx.at,
+    )
+    ctx.session.add(message)
+    return message
 
 
 def parse_webhooks(text: str) -> dict[str, str]:

@@ -23,12 +23,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import StreamingResponse
 from fastapi.security.utils import get_authorization_scheme_param
 from starlette.types import Receive, Scope, Send
 
 from cad110.api.deps import CurrentUser
+from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.auth.revocation import Credential
 from cad110.auth.sessions import COOKIE
@@ -40,7 +41,7 @@ from cad110.live.notice import Resync
 if TYPE_CHECKING:
     from cad110.live.install import Live
 
-router = APIRouter(tags=["live"])
+router = Router(tags=["live"])
 
 # How long a browser waits before reconnecting a dropped stream.
 RETRY_MS = 3000

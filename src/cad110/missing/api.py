@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import Depends, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from cad110.api.deps import Context, runtime
-from cad110.api.routing import UnitOfWorkRoute, repeatable
+from cad110.api.routing import Router, repeatable
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput, NotFound
 from cad110.incidents.schemas import EventOut
@@ -65,7 +65,7 @@ from cad110.privacy.record import Access
 from cad110.privacy.reveal import Revealed, RevealIn, reveal
 from cad110.privacy.subjects import case_sight
 
-router = APIRouter(prefix="/missing", tags=["missing persons"], route_class=UnitOfWorkRoute)
+router = Router(prefix="/missing", tags=["missing persons"])
 
 Number = Annotated[
     str, Path(pattern=r"^XR-[0-9A-Za-z_.-]{1,44}$", description="e.g. XR-35010201-20261123-0042")

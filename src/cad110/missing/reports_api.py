@@ -7,17 +7,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from cad110.api.deps import Context
-from cad110.api.routing import UnitOfWorkRoute
+from cad110.api.routing import Router
 from cad110.kernel.inputs import Day
 from cad110.missing import reports
 from cad110.missing.reports import DailyReport, GroupBy, RecoveryReport
 
-router = APIRouter(
-    prefix="/reports/missing", tags=["missing persons", "reports"], route_class=UnitOfWorkRoute
-)
+router = Router(prefix="/reports/missing", tags=["missing persons", "reports"])
 
 JurisdictionCode = Annotated[
     str | None,

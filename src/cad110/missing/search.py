@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput, NotFound
+from cad110.events.subjects import SubjectType
 from cad110.geo.distance import haversine_m
+from cad110.kernel import outbox
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.unit import UnitStatus
 from cad110.missing import rules as risk
@@ -20,11 +22,11 @@ from cad110.models.missing import (
     CaseTask,
     MissingCase,
     OutboxKind,
-    OutboxMessage,
     SearchNotice,
     TaskState,
     Team,
 )
+from cad110.models.outbox import OutboxMessage
 from cad110.models.unit import Assignment, Unit
 
 # 一长四专班: the tasks each team starts with when the group is formed.
@@ -261,17 +263,20 @@ def enqueue(
         payload["text"] = text
     if kind is OutboxKind.INFORM:
         payload["phone"] = case.informant_phone
-    message = OutboxMessage(
-        case_id=case.id,
-        appeal_id=appeal.id if appeal is not None else None,
-        kind=kind,
-        channel=channel,
-        payload=payload,
-        created_at=ctx.at,
-        next_at=ctx.at,
+    return outbox.enqueue(
+        ctx,
+        SubjectType.MISSING_CASE,
+        case.number,
+        channel,
+        kind,
+        payload,
+        ref=appeal_ref(appeal.id) if appeal is not None else None,
     )
-    ctx.session.add(message)
-    return message
+
+
+def appeal_ref(appeal_id: int) -> str:
+    """How an appeal's messages are marked in the outbox, to be found again (views.py)."""
+    return f"appeal:{appeal_id}"
 
 
 def widen_appeals(ctx: Ctx, case: MissingCase) -> int:

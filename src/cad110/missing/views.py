@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from cad110.events.subjects import SubjectType
 from cad110.incidents.schemas import EventOut
 from cad110.incidents.views import events_out
 from cad110.kernel.context import Ctx
@@ -27,6 +28,7 @@ from cad110.missing.schemas import (
     RequestOut,
     TaskOut,
 )
+from cad110.missing.search import appeal_ref
 from cad110.models.incident import Incident
 from cad110.models.missing import (
     Appeal,
@@ -38,11 +40,11 @@ from cad110.models.missing import (
     ClusterAlert,
     ClusterMember,
     MissingCase,
-    OutboxMessage,
     RequestState,
     RuleFiring,
     SearchNotice,
 )
+from cad110.models.outbox import OutboxMessage
 from cad110.privacy.masking import Kind, mask, mask_payload, scrub, secrets_in
 
 
@@ -140,8 +142,10 @@ def appeals_out(s: Session, c: MissingCase) -> list[AppealOut]:
     """The case's appeals, each saying whether its outside channel has taken it yet."""
     delivered = set(
         s.scalars(
-            select(OutboxMessage.appeal_id).where(
-                OutboxMessage.case_id == c.id, OutboxMessage.sent_at.is_not(None)
+            select(OutboxMessage.ref).where(
+                OutboxMessage.subject_type == SubjectType.MISSING_CASE,
+                OutboxMessage.subject_id == c.number,
+                OutboxMessage.sent_at.is_not(None),
             )
         )
     )
@@ -154,7 +158,7 @@ def appeals_out(s: Session, c: MissingCase) -> list[AppealOut]:
             text=a.text,
             created_at=a.created_at,
             withdrawn_at=a.withdrawn_at,
-            delivered=a.id in delivered,
+            delivered=appeal_ref(a.id) in delivered,
         )
         for a in s.scalars(select(Appeal).where(Appeal.case_id == c.id).order_by(Appeal.id))
     ]

@@ -16,10 +16,10 @@ from cad110.models.missing import (
     ClusterAlert,
     ClusterMember,
     MissingCase,
-    OutboxMessage,
     RuleFiring,
     SearchNotice,
 )
+from cad110.models.outbox import OutboxMessage
 from cad110.models.supervision import Deadline, Notification, Supervision, UnitOffer
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Assignment, Unit, UnitGrid

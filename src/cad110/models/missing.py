@@ -19,7 +19,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -257,37 +256,12 @@ class Appeal(Base):
 
 
 class OutboxKind(StrEnum):
+    """What a missing-person message in the outbox (models/outbox.py) is."""
+
     APPEAL_PUBLISH = "appeal_publish"
     APPEAL_WIDEN = "appeal_widen"
     APPEAL_WITHDRAW = "appeal_withdraw"
     INFORM = "inform"  # a message to the informant (SMS)
-
-
-class OutboxMessage(Base):
-    """A message to an outside system, written with the change that caused it, sent after commit."""
-
-    __tablename__ = "missing_outbox"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("missing_cases.id"), index=True)
-    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("missing_appeals.id"))
-    kind: Mapped[OutboxKind] = mapped_column(str_enum(OutboxKind))
-    channel: Mapped[str] = mapped_column(String(32))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime]
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_at: Mapped[datetime]
-    sent_at: Mapped[datetime | None]
-    error: Mapped[str] = mapped_column(Text, default="")
-
-    __table_args__ = (
-        Index(
-            "ix_missing_outbox_pending",
-            "next_at",
-            sqlite_where=text("sent_at IS NULL"),
-            postgresql_where=text("sent_at IS NULL"),
-        ),
-    )
 
 
 class CaseCallback(Base):

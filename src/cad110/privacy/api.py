@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from cad110.api.deps import Context
-from cad110.api.routing import UnitOfWorkRoute
+from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.kernel.inputs import Moment
 from cad110.models.audit import AccessRecord
@@ -24,7 +24,7 @@ from cad110.privacy.policy import (
 from cad110.privacy.queries import LogFilter
 from cad110.privacy.record import Access
 
-router = APIRouter(tags=["personal data"], route_class=UnitOfWorkRoute)
+router = Router(tags=["personal data"])
 
 
 class AccessOut(BaseModel):

@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import select
 
 from cad110.api.deps import Context
-from cad110.api.routing import UnitOfWorkRoute
+from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.models.incident import Incident
 from cad110.models.supervision import Step, Supervision, SupervisionLevel
 from cad110.supervision.service import LEVEL_RANK, acknowledge
 
-router = APIRouter(prefix="/supervision", tags=["supervision"], route_class=UnitOfWorkRoute)
+router = Router(prefix="/supervision", tags=["supervision"])
 
 
 class SupervisionOut(BaseModel):

@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 from pydantic import BaseModel
 from sqlalchemy import select, update
 
 from cad110.api.deps import Context
-from cad110.api.routing import UnitOfWorkRoute
+from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.errors import NotFound
 from cad110.models.incident import Incident
 from cad110.models.supervision import Notification
 
-router = APIRouter(prefix="/notifications", tags=["supervision"], route_class=UnitOfWorkRoute)
+router = Router(prefix="/notifications", tags=["supervision"])
 
 
 class NotificationOut(BaseModel):

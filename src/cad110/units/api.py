@@ -6,12 +6,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import Path, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cad110.api.deps import Context
-from cad110.api.routing import UnitOfWorkRoute
+from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.dispatch.queue import offer_queued_incident, withdraw_unit_offers
 from cad110.errors import Forbidden
@@ -31,7 +31,7 @@ from cad110.units.schemas import (
 )
 from cad110.units.service import Fix, change_status, get_unit, record_positions
 
-router = APIRouter(tags=["units"], route_class=UnitOfWorkRoute)
+router = Router(tags=["units"])
 UnitCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z_.-]{1,32}$")]
 
 

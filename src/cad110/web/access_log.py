@@ -8,10 +8,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from cad110.api.routing import Router
 from cad110.auth.permissions import Permission, allowed
 from cad110.auth.principal import Principal
 from cad110.kernel.inputs import EARLIEST_YEAR, LATEST_YEAR
@@ -21,7 +22,7 @@ from cad110.privacy.policy import Action, Sight, Subject
 from cad110.privacy.queries import LogFilter
 from cad110.web.common import Rt, console_user, page, to_login
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 PAGE_SIZE = 100
 

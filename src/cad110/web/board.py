@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
+from cad110.api.routing import Router
 from cad110.auth.principal import Principal
 from cad110.dispatch.recommend import recommend
 from cad110.errors import NotFound
@@ -27,7 +28,7 @@ from cad110.privacy.subjects import incident_sight
 from cad110.web.access_log import pii
 from cad110.web.common import Rt, console_user, page, to_login
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 def board_rows(rt: Runtime, by: Principal) -> list[dict[str, Any]]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from cad110.api.routing import Router
 from cad110.auth.principal import Principal
 from cad110.incidents.views import incident_out
 from cad110.kernel.runtime import Runtime
@@ -24,7 +25,7 @@ from cad110.privacy.subjects import incident_sight
 from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, page, to_login
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 @router.get("/desk")

@@ -4,13 +4,14 @@ script). The OpenAPI document itself stays at /openapi.json for integrators eith
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from cad110.api.routing import Router
 from cad110.web.common import locale_of
 from cad110.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 @router.get("/docs", response_class=HTMLResponse)

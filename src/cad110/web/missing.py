@@ -5,10 +5,11 @@ Pages are read here; every action on them calls the JSON API under /api/v1/missi
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
+from cad110.api.routing import Router
 from cad110.errors import NotFound
 from cad110.privacy.deps import where_of
 from cad110.privacy.record import AccessNotRecorded
@@ -16,7 +17,7 @@ from cad110.web import missing_views as views
 from cad110.web.access_log import unrecorded
 from cad110.web.common import Rt, console_user, page, to_login
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 @router.get("/missing")

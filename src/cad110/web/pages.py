@@ -6,10 +6,11 @@ import asyncio
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cad110.api.routing import Router
 from cad110.api.security import secure_cookie
 from cad110.auth.passwords import login_pool
 from cad110.auth.revocation import end_session
@@ -20,7 +21,7 @@ from cad110.web.common import Rt, console_user, locale_of, safe_next
 from cad110.web.i18n import LANG_COOKIE, LOCALES
 from cad110.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 # Where each role starts its shift.
 HOME = {

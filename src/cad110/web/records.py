@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from cad110.api.routing import Router
 from cad110.auth.principal import Principal
 from cad110.errors import NotFound
 from cad110.incidents.repository import get_incident
@@ -27,7 +28,7 @@ from cad110.supervision.service import LEVEL_RANK, STEP_ZH
 from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, page, to_login
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 def _open_supervisions(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
