@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput, NotFound
-from cad110.events.log import append
 from cad110.events.subjects import SubjectType
 from cad110.incidents.repository import get_incident
 from cad110.kernel.context import Ctx
@@ -145,15 +144,7 @@ def open_case(ctx: Ctx, body: CaseOpen) -> tuple[MissingCase, bool]:
     ctx.session.add(case)
     ctx.session.flush()
     journal(ctx, case, "opened", {**body.model_dump(mode="json"), "number": case.number})
-    append(
-        ctx.session,
-        subject_type=SubjectType.INCIDENT,
-        subject_id=incident.number,
-        kind="missing_case_opened",
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload={"case": case.number},
-    )
+    ctx.record(SubjectType.INCIDENT, incident.number, "missing_case_opened", {"case": case.number})
     _schedule_callbacks(ctx, case)
     link_duplicates(ctx, case)
     watch_clusters(ctx, case)
@@ -202,14 +193,11 @@ def _raise_incident_grade(ctx: Ctx, case: MissingCase, reason: str) -> None:
     incident = ctx.session.get(Incident, case.incident_id)
     assert incident is not None
     if incident.grade is None or incident.grade > 1:
-        append(
-            ctx.session,
-            subject_type=SubjectType.INCIDENT,
-            subject_id=incident.number,
-            kind="grade_raised",
-            at=ctx.at,
-            actor=ctx.by.username,
-            payload={"from": incident.grade, "to": 1, "reason": reason},
+        ctx.record(
+            SubjectType.INCIDENT,
+            incident.number,
+            "grade_raised",
+            {"from": incident.grade, "to": 1, "reason": reason},
         )
         incident.grade = 1
 

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cad110.errors import NotFound
-from cad110.events.log import append
 from cad110.events.subjects import SubjectType
 from cad110.kernel.context import Ctx
 from cad110.models.event import Event
@@ -23,15 +22,7 @@ SUBJECT = SubjectType.MISSING_CASE
 
 def journal(ctx: Ctx, case: MissingCase, kind: str, payload: dict[str, Any]) -> None:
     """Append one entry to the case's journal."""
-    append(
-        ctx.session,
-        subject_type=SUBJECT,
-        subject_id=case.number,
-        kind=kind,
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload=payload,
-    )
+    ctx.record(SUBJECT, case.number, kind, payload)
 
 
 def notify(
