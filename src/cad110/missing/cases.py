@@ -16,8 +16,9 @@ from cad110.events.subjects import SubjectType
 from cad110.incidents.repository import get_incident
 from cad110.kernel.context import Ctx
 from cad110.missing import rules as risk
-from cad110.missing.journal import get_case, journal, notify, station_of
+from cad110.missing.journal import journal, notify, station_of
 from cad110.missing.matching import link_duplicates, watch_clusters
+from cad110.missing.repository import case_of_incident, get_case
 from cad110.missing.schemas import CaseOpen, CaseUpdate, InformantIn, LastSeenIn, PersonIn
 from cad110.models.incident import Incident
 from cad110.models.missing import (
@@ -100,9 +101,7 @@ def open_case(ctx: Ctx, body: CaseOpen) -> tuple[MissingCase, bool]:
     """Open the case of an incident; (case, created). A retried request returns the same case."""
     ctx.by.require(Permission.MISSING)
     incident = get_incident(ctx.session, body.incident, by=ctx.by)
-    existing = ctx.session.scalars(
-        select(MissingCase).where(MissingCase.incident_id == incident.id)
-    ).one_or_none()
+    existing = case_of_incident(ctx.session, incident.id)
     if existing is not None:
         if existing.name == body.person.name and existing.last_seen_at == body.last_seen.at:
             return existing, False

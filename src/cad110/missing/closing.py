@@ -11,8 +11,9 @@ from cad110.incidents.actions import latest_assignments, perform
 from cad110.incidents.schemas import CloseBody, GuideCheck, NoteBody, ReportBody
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.incident import Action, AssignmentState, Status
-from cad110.missing.journal import get_case, journal, notify, station_of
+from cad110.missing.journal import journal, notify, station_of
 from cad110.missing.ledger import cancel_callbacks
+from cad110.missing.repository import get_case
 from cad110.missing.schemas import CloseIn
 from cad110.missing.search import enqueue, withdraw_appeals
 from cad110.models.incident import Incident
