@@ -117,21 +117,21 @@ def _report_of(runtime: Runtime, number: str) -> dict:  # type: ignore[type-arg]
 
 
 def _dispatch_and_let_it_run_late(runtime: Runtime, clock: VirtualClock) -> None:
-    from cad110.auth.principal import Principal
+    from sqlalchemy import select
+
+    from cad110.auth.principal import principal_of
     from cad110.incidents.actions import act
     from cad110.incidents.intake import create_incident
     from cad110.incidents.schemas import DispatchBody, IncidentCreate
     from cad110.lifecycles.incident import Action
-    from cad110.models.user import Role
+    from cad110.models.jurisdiction import Jurisdiction
+    from cad110.models.user import User
 
-    dispatcher = Principal(
-        user_id=2,
-        username="dispatcher",
-        role=Role.DISPATCHER,
-        jurisdiction_code="350100",
-        scope_path="350100/",
-    )
     with transaction(runtime.sessions) as session:
+        user = session.scalars(select(User).where(User.username == "dispatcher")).one()
+        home = session.get(Jurisdiction, user.jurisdiction_code)
+        assert home is not None
+        dispatcher = principal_of(user, home)
         ctx = runtime.ctx(session, dispatcher, clock.now())
         data = IncidentCreate(
             address="鼓楼区", lon=GULOU_WEST[0], lat=GULOU_WEST[1], category="theft", accept=True

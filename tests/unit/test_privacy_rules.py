@@ -7,6 +7,7 @@ import pytest
 from cad110.auth.principal import Principal
 from cad110.live.notice import Notice
 from cad110.models.user import Role
+from cad110.privacy.export import to_csv
 from cad110.privacy.masking import (
     fields_in,
     mask_id_number,
@@ -17,7 +18,6 @@ from cad110.privacy.masking import (
     secrets_in,
 )
 from cad110.privacy.policy import sight
-from cad110.privacy.queries import to_csv
 from tests.world import START
 
 STATION = "350100/350102/35010201/"

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cad110.accounts import repository
 from cad110.auth.passwords import generate_password, hash_password
 from cad110.auth.policy import check_password
 from cad110.auth.revocation import announce, end_sessions_of
@@ -23,8 +23,7 @@ from cad110.auth.tokens import new_token, revoke_tokens_of
 from cad110.errors import Conflict, InvalidInput, NotFound
 from cad110.events.log import append
 from cad110.events.subjects import SubjectType
-from cad110.models.jurisdiction import Jurisdiction
-from cad110.models.user import ApiToken, LoginThrottle, Role, User
+from cad110.models.user import ApiToken, Role, User
 from cad110.settings import Settings
 
 # A generated password that the policy refuses is drawn again, this many times at most.
@@ -79,10 +78,6 @@ class Disabled:
     tokens_revoked: int
 
 
-def _in_scope(scope_path: str) -> Any:
-    return Jurisdiction.path.startswith(scope_path, autoescape=True)
-
-
 def _journal(by: Acting, user: User, kind: str, payload: dict[str, Any]) -> None:
     append(
         by.session,
@@ -97,11 +92,7 @@ def _journal(by: Acting, user: User, kind: str, payload: dict[str, Any]) -> None
 
 def get_user(by: Acting, username: str) -> User:
     """The user, if their home jurisdiction lies in the administrator's subtree."""
-    user = by.session.scalar(
-        select(User)
-        .join(Jurisdiction, Jurisdiction.code == User.jurisdiction_code)
-        .where(User.username == username.strip().lower(), _in_scope(by.scope_path))
-    )
+    user = repository.find_user(by.session, username.strip().lower(), scope=by.scope_path)
     if user is None:
         raise NotFound(f"user {username} not found")
     return user
@@ -111,25 +102,15 @@ def list_users(by: Acting, *, jurisdiction: str | None = None) -> list[UserRow]:
     """Users whose home is in the subtree (or in `jurisdiction`'s, itself in the subtree)."""
     scope = by.scope_path
     if jurisdiction is not None:
-        home = by.session.scalar(
-            select(Jurisdiction.path).where(
-                Jurisdiction.code == jurisdiction, _in_scope(by.scope_path)
-            )
-        )
+        home = repository.home_path(by.session, jurisdiction, scope=by.scope_path)
         if home is None:
             raise NotFound(f"jurisdiction {jurisdiction} not found")
         scope = home
-    users = by.session.scalars(
-        select(User)
-        .join(Jurisdiction, Jurisdiction.code == User.jurisdiction_code)
-        .where(_in_scope(scope))
-        .order_by(Jurisdiction.path, User.username)
-    ).all()
-    return user_rows(by.session, users)
+    return user_rows(by.session, repository.users_in(by.session, scope=scope))
 
 
 def user_rows(session: Session, users: Sequence[User]) -> list[UserRow]:
-    locked = _locked(session, [u.username for u in users])
+    locked = repository.locked_usernames(session, [u.username for u in users])
     return [
         UserRow(
             username=u.username,
@@ -144,20 +125,6 @@ def user_rows(session: Session, users: Sequence[User]) -> list[UserRow]:
         )
         for u in users
     ]
-
-
-def _locked(session: Session, usernames: Sequence[str]) -> set[str]:
-    keys = [f"account:{name}" for name in usernames]
-    locked: set[str] = set()
-    for start in range(0, len(keys), 500):
-        rows = session.scalars(
-            select(LoginThrottle.key).where(
-                LoginThrottle.key.in_(keys[start : start + 500]),
-                LoginThrottle.locked_at.is_not(None),
-            )
-        )
-        locked.update(key.removeprefix("account:") for key in rows)
-    return locked
 
 
 def disable_user(by: Acting, username: str, *, reason: str = "") -> Disabled:
@@ -254,16 +221,9 @@ def _token_row(token: ApiToken, username: str, now: datetime) -> TokenRow:
 
 def list_tokens(by: Acting, *, username: str | None = None) -> list[TokenRow]:
     """Tokens of the users in the subtree (or of one of them); never the secret."""
-    stmt = (
-        select(ApiToken, User.username)
-        .join(User, User.id == ApiToken.user_id)
-        .join(Jurisdiction, Jurisdiction.code == User.jurisdiction_code)
-        .where(_in_scope(by.scope_path))
-        .order_by(ApiToken.id)
-    )
-    if username is not None:
-        stmt = stmt.where(User.id == get_user(by, username).id)
-    return [_token_row(token, name, by.now) for token, name in by.session.execute(stmt)]
+    user_id = get_user(by, username).id if username is not None else None
+    rows = repository.tokens_in(by.session, scope=by.scope_path, user_id=user_id)
+    return [_token_row(token, name, by.now) for token, name in rows]
 
 
 def issue(by: Acting, username: str, *, ttl: timedelta, label: str = "") -> tuple[TokenRow, str]:
@@ -283,12 +243,7 @@ def issue(by: Acting, username: str, *, ttl: timedelta, label: str = "") -> tupl
 
 def revoke(by: Acting, token_id: int) -> TokenRow:
     """Revoke a token: its next request is refused, its open live streams end."""
-    found = by.session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .join(Jurisdiction, Jurisdiction.code == User.jurisdiction_code)
-        .where(ApiToken.id == token_id, _in_scope(by.scope_path))
-    ).first()
+    found = repository.find_token(by.session, token_id, scope=by.scope_path)
     if found is None:
         raise NotFound(f"token {token_id} not found")
     token, user = found

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cad110.accounts.repository import username_taken
 from cad110.auth.passwords import hash_password
 from cad110.auth.policy import check_password
 from cad110.errors import Conflict, InvalidInput
@@ -53,7 +53,7 @@ def add_user(
             settings=settings or get_settings(),
         )
         password_hash = hash_password(password)
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
+    if username_taken(session, username):
         raise Conflict(f"user {username} already exists")
     get_jurisdiction(session, jurisdiction_code)
     if role is Role.OFFICER and unit_code is None:

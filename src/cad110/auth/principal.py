@@ -27,6 +27,23 @@ class Principal:
     # Set when the caller came with the console's session cookie: unsafe requests must echo it.
     csrf_token: str | None = None
 
+    @classmethod
+    def acting_for(
+        cls, scope_path: str, *, username: str, role: Role, jurisdiction_code: str | None = None
+    ) -> Principal:
+        """Someone without an account of their own acting over a subtree: the command line
+        (the whole tree, `scope_path` "") or a bench filling its throwaway city. Journalled as
+        `username`; user id 0, like the system. Their home is the subtree's top unless named."""
+        if jurisdiction_code is None:
+            jurisdiction_code = scope_path.rstrip("/").rpartition("/")[2]
+        return cls(
+            user_id=0,
+            username=username,
+            role=role,
+            jurisdiction_code=jurisdiction_code,
+            scope_path=scope_path,
+        )
+
     def require(self, permission: Permission) -> None:
         if not allowed(self.role, permission):
             raise Forbidden(f"role {self.role.value} may not {permission.value}")
@@ -55,6 +72,4 @@ def principal_of(user: User, home: Jurisdiction, *, csrf_token: str | None = Non
 
 
 # The system itself (the tick, rule firings, reminders): journalled as "system", sees all.
-SYSTEM = Principal(
-    user_id=0, username="system", role=Role.ADMIN, jurisdiction_code="", scope_path=""
-)
+SYSTEM = Principal.acting_for("", username="system", role=Role.ADMIN)

@@ -57,13 +57,7 @@ def _fill(rt: Runtime, count: int, seed: int) -> int:
     rng = random.Random(seed)
     with transaction(rt.sessions) as session:
         grids = list(session.scalars(select(Grid)))
-        by = Principal(
-            user_id=0,
-            username="bench",
-            role=Role.DISPATCHER,
-            jurisdiction_code="350100",
-            scope_path="350100/",
-        )
+        by = Principal.acting_for("350100/", username="bench", role=Role.DISPATCHER)
         for n in range(count):
             ctx = rt.ctx(session, by)
             grid = rng.choice(grids)

@@ -57,13 +57,7 @@ def _fill(rt: Runtime, count: int, days: int, seed: int) -> tuple[float, str]:
     """`count` open cases opened over the last `days`, through the real use cases."""
     rng = random.Random(seed)
     now = rt.clock.now()
-    by = Principal(
-        user_id=0,
-        username="bench",
-        role=Role.DISPATCHER,
-        jurisdiction_code="350100",
-        scope_path="350100/",
-    )
+    by = Principal.acting_for("350100/", username="bench", role=Role.DISPATCHER)
     started = perf_counter()
     last = ""
     with transaction(rt.sessions) as session:

@@ -54,9 +54,7 @@ def report_missing_daily(
             err.print("[red]no jurisdictions: run `cad110 seed demo` first[/red]")
             raise typer.Exit(1)
         # The command line reads the whole database, as an administrator of the root would.
-        by = Principal(
-            user_id=0, username="cli", role=Role.ADMIN, jurisdiction_code=root.code, scope_path=""
-        )
+        by = Principal.acting_for("", username="cli", role=Role.ADMIN, jurisdiction_code=root.code)
         ctx = Ctx(
             session=session,
             by=by,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from cad110.errors import Conflict, InvalidInput
-from cad110.events.log import NEW_SUBJECT, append
+from cad110.events.log import NEW_SUBJECT
 from cad110.events.subjects import SubjectType
 from cad110.incidents.repository import get_incident
 from cad110.kernel.context import Ctx
@@ -58,14 +58,11 @@ def record_call(
     )
     ctx.session.add(call)
     ctx.session.flush()
-    append(
-        ctx.session,
-        subject_type=SubjectType.CALL,
-        subject_id=str(call.id),
-        kind="call.recorded",
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload={
+    ctx.record(
+        SubjectType.CALL,
+        str(call.id),
+        "call.recorded",
+        {
             "outcome": outcome.value,
             "caller_phone": caller_phone,
             "caller_name": caller_name,
@@ -104,13 +101,10 @@ def attach_call(
         note=note,
         incident=incident,
     )
-    append(
-        ctx.session,
-        subject_type=SubjectType.INCIDENT,
-        subject_id=incident.number,
-        kind="call_attached",
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload={"call": call.id, "caller_phone": caller_phone, "caller_name": caller_name},
+    ctx.record(
+        SubjectType.INCIDENT,
+        incident.number,
+        "call_attached",
+        {"call": call.id, "caller_phone": caller_phone, "caller_name": caller_name},
     )
     return call

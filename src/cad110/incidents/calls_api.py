@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path, Query, Response, status
-from sqlalchemy import func, select
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router, repeatable
 from cad110.auth.permissions import Permission
-from cad110.errors import InvalidInput, NotFound
+from cad110.errors import InvalidInput
 from cad110.incidents.calls import attach_call, checked_answered_at, record_call
+from cad110.incidents.calls_repository import CallFilter, get_call, list_calls
 from cad110.incidents.schemas import CallAttach, CallCreate, CallOut, CallPage
-from cad110.kernel.context import Ctx
 from cad110.kernel.inputs import Moment
 from cad110.models.call import Call, CallOutcome
-from cad110.models.incident import Incident
 from cad110.privacy.deps import AccessLog
 from cad110.privacy.masking import mask
 from cad110.privacy.policy import CALL_FIELDS, Subject, shown
@@ -113,48 +111,24 @@ def search_calls(
     """Calls in the caller's jurisdiction, newest first; callers masked. A lookup by
     `caller_phone` is recorded in the access log."""
     ctx.by.require(Permission.READ)
-    conditions = [Call.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True)]
-    if outcome:
-        conditions.append(Call.outcome.in_(outcome))
-    if valid is not None:
-        conditions.append(Call.incident_id.is_not(None) if valid else Call.incident_id.is_(None))
-    if caller_phone:
-        conditions.append(Call.caller_phone == caller_phone)
-    if since is not None:
-        conditions.append(Call.answered_at >= since)
-    if until is not None:
-        conditions.append(Call.answered_at < until)
-    total = ctx.session.scalar(select(func.count(Call.id)).where(*conditions)) or 0
-    rows = ctx.session.execute(
-        select(Call, Incident.number)
-        .outerjoin(Incident, Incident.id == Call.incident_id)
-        .where(*conditions)
-        .order_by(Call.answered_at.desc(), Call.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    f = CallFilter(
+        outcome=outcome or (),
+        valid=valid,
+        caller_phone=caller_phone,
+        since=since,
+        until=until,
+    )
+    rows, total = list_calls(ctx.session, f, by=ctx.by, limit=limit, offset=offset)
     if caller_phone:
         log.search(Subject.CALL, [str(c.id) for c, _n in rows], "caller_phone", caller_phone)
     return CallPage(items=[_out(c, n) for c, n in rows], total=total, limit=limit, offset=offset)
-
-
-def get_call(ctx: Ctx, call_id: int) -> tuple[Call, str | None]:
-    """The call and its incident's number, if the caller's scope holds it (else 404)."""
-    found = ctx.session.execute(
-        select(Call, Incident.number)
-        .outerjoin(Incident, Incident.id == Call.incident_id)
-        .where(Call.id == call_id)
-    ).one_or_none()
-    if found is None or not ctx.by.sees(found[0].jurisdiction_path):
-        raise NotFound(f"call {call_id} not found")
-    return found[0], found[1]
 
 
 @router.get("/calls/{call_id}", response_model=CallOut)
 def read_call(call_id: CallId, ctx: Context, log: AccessLog) -> CallOut:
     """One call; the caller in full where the reader's duty covers them (recorded)."""
     ctx.by.require(Permission.READ)
-    call, number = get_call(ctx, call_id)
+    call, number = get_call(ctx.session, call_id, by=ctx.by)
     seen = call_sight(ctx.session, ctx.by, call)
     out = _out(call, number, full=seen.full)
     log.read(Subject.CALL, str(call.id), shown(out, CALL_FIELDS), seen)
@@ -168,6 +142,6 @@ def reveal_call(
 ) -> Revealed:
     """显示: the caller of one call in full, for a reason that is recorded."""
     ctx.by.require(Permission.REVEAL)
-    call, _number = get_call(ctx, call_id)
+    call, _number = get_call(ctx.session, call_id, by=ctx.by)
     values = {name: getattr(call, name) for name in CALL_FIELDS}
     return reveal(log, response, Subject.CALL, str(call.id), values, body.reason)

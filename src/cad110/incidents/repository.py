@@ -1,4 +1,5 @@
-"""Incident queries. Every read is filtered by the caller's jurisdiction subtree."""
+"""Incident queries. Every read starts from the scope helper: the caller's jurisdiction
+subtree (an officer also reaches an incident their unit was sent to across a boundary)."""
 
 from __future__ import annotations
 
@@ -6,43 +7,48 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.errors import NotFound
 from cad110.events.subjects import SubjectType
-from cad110.lifecycles.incident import Status
+from cad110.kernel.scope import in_scope
+from cad110.lifecycles.incident import OPEN, AssignmentState, Status
 from cad110.models.event import Event
 from cad110.models.incident import Incident
+from cad110.models.supervision import Deadline
 from cad110.models.unit import Assignment
+
+# 在办: received and not yet closed, merged, transferred, cancelled or found invalid.
+OPEN_INCIDENT = Incident.status.in_(OPEN)
+# The board shows at most this many open incidents (a whole city on a bad night).
+BOARD_ROWS = 500
 
 
 def get_incident(
     session: Session, number: str, *, by: Principal, for_update: bool = False
 ) -> Incident:
     """The incident with this number, if the caller's scope holds it (else 404)."""
-    stmt = select(Incident).where(Incident.number == number)
+    stmt = select(Incident).where(
+        Incident.number == number,
+        or_(in_scope(Incident.jurisdiction_path, by), _sent_there(by)),
+    )
     if for_update:
         stmt = stmt.with_for_update()
     incident = session.scalars(stmt).one_or_none()
-    if incident is None or not (
-        by.sees(incident.jurisdiction_path) or _sent_there(session, by, incident)
-    ):
+    if incident is None:
         raise NotFound(f"incident {number} not found")
     return incident
 
 
-def _sent_there(session: Session, by: Principal, incident: Incident) -> bool:
+def _sent_there(by: Principal) -> ColumnElement[bool]:
     """An officer whose unit was sent across a station boundary still works that incident."""
     if by.unit_code is None:
-        return False
-    found = session.scalar(
-        select(Assignment.id)
-        .where(Assignment.incident_id == incident.id, Assignment.unit_code == by.unit_code)
-        .limit(1)
+        return false()
+    return exists().where(
+        Assignment.incident_id == Incident.id, Assignment.unit_code == by.unit_code
     )
-    return found is not None
 
 
 @dataclass(frozen=True)
@@ -58,11 +64,9 @@ class IncidentFilter:
 
 
 def _conditions(f: IncidentFilter, by: Principal) -> list[ColumnElement[bool]]:
-    conditions = [Incident.jurisdiction_path.startswith(by.scope_path, autoescape=True)]
+    conditions = [in_scope(Incident.jurisdiction_path, by)]
     if f.jurisdiction_path:
-        conditions.append(
-            Incident.jurisdiction_path.startswith(f.jurisdiction_path, autoescape=True)
-        )
+        conditions.append(in_scope(Incident.jurisdiction_path, f.jurisdiction_path))
     if f.status:
         conditions.append(Incident.status.in_(list(f.status)))
     if f.grade:
@@ -125,3 +129,42 @@ def events_of(session: Session, number: str) -> Sequence[Event]:
         .order_by(Event.seq)
     )
     return session.scalars(stmt).all()
+
+
+def board_queue(session: Session, by: Principal) -> list[tuple[Incident, datetime | None]]:
+    """Open incidents in scope, most urgent grade first, then oldest, each with its next
+    deadline (one not yet met, fired or cancelled)."""
+    next_due = (
+        select(Deadline.incident_id, func.min(Deadline.due_at).label("due_at"))
+        .where(
+            Deadline.met_at.is_(None),
+            Deadline.fired_at.is_(None),
+            Deadline.cancelled_at.is_(None),
+        )
+        .group_by(Deadline.incident_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Incident, next_due.c.due_at)
+        .outerjoin(next_due, next_due.c.incident_id == Incident.id)
+        .where(OPEN_INCIDENT, in_scope(Incident.jurisdiction_path, by))
+        .order_by(Incident.grade.asc().nulls_last(), Incident.received_at, Incident.id)
+        .limit(BOARD_ROWS)
+    ).all()
+    return [(incident, due) for incident, due in rows]
+
+
+def current_assignment(session: Session, unit_code: str) -> tuple[Assignment, Incident] | None:
+    """The unit's latest assignment not yet released, and its incident (the officer's own
+    unit: it may lie across a station boundary, so no scope limits it)."""
+    active = session.scalars(
+        select(Assignment)
+        .where(Assignment.unit_code == unit_code, Assignment.state != AssignmentState.RELEASED)
+        .order_by(Assignment.id.desc())
+        .limit(1)
+    ).first()
+    if active is None:
+        return None
+    incident = session.get(Incident, active.incident_id)
+    assert incident is not None
+    return active, incident

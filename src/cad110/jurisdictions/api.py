@@ -39,14 +39,14 @@ def list_jurisdictions(ctx: Context, geometry: bool = False) -> Response:
             },
             j.boundary if geometry and j.boundary else None,
         )
-        for j in subtree(ctx.session, ctx.by.scope_path)
+        for j in subtree(ctx.session, ctx.by)
     ]
     grids = [
         _object(
             {"code": g.code, "station": g.station_code, "name_zh": g.name_zh, "name_en": g.name_en},
             g.boundary if geometry else None,
         )
-        for g in grids_of(ctx.session, ctx.by.scope_path)
+        for g in grids_of(ctx.session, ctx.by)
     ]
     body = '{"items":[' + ",".join(items) + '],"grids":[' + ",".join(grids) + "]}"
     return Response(body, media_type="application/json")

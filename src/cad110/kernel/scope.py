@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, literal, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from cad110.auth.principal import Principal
@@ -18,10 +18,19 @@ M = TypeVar("M")
 PathColumn = InstrumentedAttribute[str] | ColumnElement[str]
 
 
+def _prefix(by: Principal | str) -> str:
+    return by if isinstance(by, str) else by.scope_path
+
+
 def in_scope(path: PathColumn, by: Principal | str) -> ColumnElement[bool]:
     """Rows whose `path` lies in `by`'s subtree (`by` a principal or a path prefix)."""
-    prefix = by if isinstance(by, str) else by.scope_path
-    return path.startswith(prefix, autoescape=True)
+    return path.startswith(_prefix(by), autoescape=True)
+
+
+def covering(path: PathColumn, by: Principal | str) -> ColumnElement[bool]:
+    """Rows whose `path` is `by`'s own or one above it: the levels a caller answers to (a
+    district's alert reaches the stations under it as well as the city above it)."""
+    return literal(_prefix(by)).startswith(path)
 
 
 def scope_column(model: type[Any]) -> PathColumn:

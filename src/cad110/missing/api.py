@@ -7,20 +7,20 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, StringConstraints
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from cad110.api.deps import Context, runtime
 from cad110.api.routing import Router, repeatable
 from cad110.auth.permissions import Permission
-from cad110.errors import Conflict, InvalidInput, NotFound
+from cad110.errors import Conflict, InvalidInput
 from cad110.incidents.schemas import EventOut
 from cad110.incidents.views import event_fields
 from cad110.kernel.runtime import Runtime
-from cad110.missing import cases, closing, ledger, search
-from cad110.missing.journal import get_case, journal, journal_of
+from cad110.missing import cases, closing, ledger, repository, search
+from cad110.missing.journal import journal
 from cad110.missing.notices import LookoutOut, lookouts, mark_read
 from cad110.missing.pfif import export_case
+from cad110.missing.repository import CaseFilter, get_case
 from cad110.missing.schemas import (
     AppealIn,
     AppealOut,
@@ -50,14 +50,7 @@ from cad110.missing.views import (
     journal_out,
     summaries,
 )
-from cad110.models.missing import (
-    CaseCallback,
-    CasePhoto,
-    CaseStatus,
-    ClusterAlert,
-    ClusterMember,
-    MissingCase,
-)
+from cad110.models.missing import CasePhoto, CaseStatus
 from cad110.privacy.deps import AccessLog
 from cad110.privacy.masking import mask_name
 from cad110.privacy.policy import CASE_FIELDS, Action, Subject, role_reason, shown
@@ -102,33 +95,8 @@ def list_cases(
 ) -> CasePage:
     """Cases in the caller's jurisdiction: urgent first, then oldest last-seen first."""
     ctx.by.require(Permission.READ)
-    conditions = [MissingCase.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True)]
-    if state is not None:
-        conditions.append(MissingCase.status == state)
-    if ledger_only:
-        start = ctx.at.astimezone(ctx.tz).replace(hour=0, minute=0, second=0, microsecond=0)
-        conditions += [MissingCase.status == CaseStatus.OPEN, MissingCase.opened_at < start]
-    if due:
-        due_ids = select(CaseCallback.case_id).where(
-            CaseCallback.due_at <= ctx.at,
-            CaseCallback.done_at.is_(None),
-            CaseCallback.cancelled_at.is_(None),
-        )
-        conditions.append(MissingCase.id.in_(due_ids))
-    total = (
-        ctx.session.scalar(select(func.count()).select_from(MissingCase).where(*conditions)) or 0
-    )
-    rows = ctx.session.scalars(
-        select(MissingCase)
-        .where(*conditions)
-        .order_by(
-            (MissingCase.status == CaseStatus.OPEN).desc(),
-            MissingCase.urgent.desc(),
-            MissingCase.last_seen_at,
-        )
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    f = CaseFilter.as_of(ctx, status=state, ledger=ledger_only, due=due)
+    rows, total = repository.list_cases(ctx.session, f, by=ctx.by, limit=limit, offset=offset)
     return CasePage(items=summaries(ctx, rows), total=total)
 
 
@@ -150,9 +118,7 @@ def acknowledge_cluster(
 ) -> ClusterOut:
     """A district leader takes note of a cluster alert and says what is done about it."""
     ctx.by.require(Permission.APPROVE)
-    alert = ctx.session.get(ClusterAlert, cluster_id)
-    if alert is None or not ctx.by.sees(alert.district_path):
-        raise NotFound(f"cluster alert {cluster_id} not found")
+    alert = repository.get_cluster(ctx.session, cluster_id, by=ctx.by)
     if alert.acknowledged_at is not None:
         raise Conflict(f"cluster alert {cluster_id} was already acknowledged")
     alert.acknowledged_at, alert.acknowledged_by, alert.comment = (
@@ -160,12 +126,7 @@ def acknowledge_cluster(
         ctx.by.username,
         body.comment,
     )
-    members = ctx.session.scalars(
-        select(MissingCase)
-        .join(ClusterMember, ClusterMember.case_id == MissingCase.id)
-        .where(ClusterMember.cluster_id == alert.id)
-    ).all()
-    for member in members:
+    for member in repository.cases_of_cluster(ctx.session, alert.id):
         journal(ctx, member, "cluster_acknowledged", {"cluster": alert.id, "comment": body.comment})
     return clusters_out(ctx, [cluster_id])[0]
 
@@ -282,10 +243,7 @@ def read_photo(
     number: Number, photo_id: Annotated[int, Path(ge=1, le=2**31 - 1)], ctx: Context
 ) -> Response:
     ctx.by.require(Permission.READ)
-    case = get_case(ctx, number)
-    photo = ctx.session.get(CasePhoto, photo_id)
-    if photo is None or photo.case_id != case.id:
-        raise NotFound(f"photo {photo_id} not found on case {number}")
+    photo = repository.photo_of(ctx.session, get_case(ctx, number), photo_id)
     return Response(
         content=photo.data,
         media_type=photo.media_type,
@@ -378,10 +336,8 @@ def pfif(number: Number, ctx: Context, rt: Rt, request: Request, log: AccessLog)
     access log as an export (the informant's name goes out as the record's author)."""
     ctx.by.require(Permission.READ)
     case = get_case(ctx, number)
-    events = journal_of(ctx.session, case)
-    photo = ctx.session.scalar(
-        select(CasePhoto.id).where(CasePhoto.case_id == case.id).order_by(CasePhoto.id).limit(1)
-    )
+    events = repository.journal_of(ctx.session, case)
+    photo = next(iter(repository.photo_ids(ctx.session, case.id)), None)
     photo_url = str(request.url_for("read_photo", number=number, photo_id=photo)) if photo else None
     seen = case_sight(ctx.session, ctx.by, case)
     # The informant goes out as the author: in full only to a reader who may see them.

@@ -12,13 +12,13 @@ from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput, NotFound
-from cad110.events.log import append
 from cad110.events.subjects import SubjectType
 from cad110.incidents.repository import get_incident
 from cad110.kernel.context import Ctx
 from cad110.missing import rules as risk
-from cad110.missing.journal import get_case, journal, notify, station_of
+from cad110.missing.journal import journal, notify, station_of
 from cad110.missing.matching import link_duplicates, watch_clusters
+from cad110.missing.repository import case_of_incident, get_case
 from cad110.missing.schemas import CaseOpen, CaseUpdate, InformantIn, LastSeenIn, PersonIn
 from cad110.models.incident import Incident
 from cad110.models.missing import (
@@ -101,9 +101,7 @@ def open_case(ctx: Ctx, body: CaseOpen) -> tuple[MissingCase, bool]:
     """Open the case of an incident; (case, created). A retried request returns the same case."""
     ctx.by.require(Permission.MISSING)
     incident = get_incident(ctx.session, body.incident, by=ctx.by)
-    existing = ctx.session.scalars(
-        select(MissingCase).where(MissingCase.incident_id == incident.id)
-    ).one_or_none()
+    existing = case_of_incident(ctx.session, incident.id)
     if existing is not None:
         if existing.name == body.person.name and existing.last_seen_at == body.last_seen.at:
             return existing, False
@@ -145,15 +143,7 @@ def open_case(ctx: Ctx, body: CaseOpen) -> tuple[MissingCase, bool]:
     ctx.session.add(case)
     ctx.session.flush()
     journal(ctx, case, "opened", {**body.model_dump(mode="json"), "number": case.number})
-    append(
-        ctx.session,
-        subject_type=SubjectType.INCIDENT,
-        subject_id=incident.number,
-        kind="missing_case_opened",
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload={"case": case.number},
-    )
+    ctx.record(SubjectType.INCIDENT, incident.number, "missing_case_opened", {"case": case.number})
     _schedule_callbacks(ctx, case)
     link_duplicates(ctx, case)
     watch_clusters(ctx, case)
@@ -202,14 +192,11 @@ def _raise_incident_grade(ctx: Ctx, case: MissingCase, reason: str) -> None:
     incident = ctx.session.get(Incident, case.incident_id)
     assert incident is not None
     if incident.grade is None or incident.grade > 1:
-        append(
-            ctx.session,
-            subject_type=SubjectType.INCIDENT,
-            subject_id=incident.number,
-            kind="grade_raised",
-            at=ctx.at,
-            actor=ctx.by.username,
-            payload={"from": incident.grade, "to": 1, "reason": reason},
+        ctx.record(
+            SubjectType.INCIDENT,
+            incident.number,
+            "grade_raised",
+            {"from": incident.grade, "to": 1, "reason": reason},
         )
         incident.grade = 1
 

@@ -6,14 +6,14 @@ from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput
-from cad110.events.log import append
 from cad110.events.subjects import SubjectType
 from cad110.incidents.actions import latest_assignments, perform
 from cad110.incidents.schemas import CloseBody, GuideCheck, NoteBody, ReportBody
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.incident import Action, AssignmentState, Status
-from cad110.missing.journal import get_case, journal, notify, station_of
+from cad110.missing.journal import journal, notify, station_of
 from cad110.missing.ledger import cancel_callbacks
+from cad110.missing.repository import get_case
 from cad110.missing.schemas import CloseIn
 from cad110.missing.search import enqueue, withdraw_appeals
 from cad110.models.incident import Incident
@@ -129,12 +129,9 @@ def _close_incident(ctx: Ctx, case: MissingCase, body: CloseIn) -> None:
 
 
 def journal_incident(ctx: Ctx, incident: Incident, case: MissingCase, body: CloseIn) -> None:
-    append(
-        ctx.session,
-        subject_type=SubjectType.INCIDENT,
-        subject_id=incident.number,
-        kind="missing_case_closed",
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload={"case": case.number, "outcome": body.outcome.value, "note": body.note},
+    ctx.record(
+        SubjectType.INCIDENT,
+        incident.number,
+        "missing_case_closed",
+        {"case": case.number, "outcome": body.outcome.value, "note": body.note},
     )

@@ -1,19 +1,15 @@
-"""The case's journal and the lookups every part of the missing-person loop shares."""
+"""The case's journal, the duty desks told about a case, and the places a case belongs to."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cad110.errors import NotFound
-from cad110.events.log import append
 from cad110.events.subjects import SubjectType
 from cad110.kernel.context import Ctx
-from cad110.models.event import Event
+from cad110.missing.repository import get_case as get_case  # where the ledger looks it up
 from cad110.models.jurisdiction import Jurisdiction, Level
 from cad110.models.missing import MissingCase
 from cad110.models.supervision import Notification
@@ -23,15 +19,7 @@ SUBJECT = SubjectType.MISSING_CASE
 
 def journal(ctx: Ctx, case: MissingCase, kind: str, payload: dict[str, Any]) -> None:
     """Append one entry to the case's journal."""
-    append(
-        ctx.session,
-        subject_type=SUBJECT,
-        subject_id=case.number,
-        kind=kind,
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload=payload,
-    )
+    ctx.record(SUBJECT, case.number, kind, payload)
 
 
 def notify(
@@ -57,22 +45,3 @@ def district_of(session: Session, case: MissingCase) -> Jurisdiction:
         assert parent is not None
         place = parent
     return place
-
-
-def get_case(ctx: Ctx, number: str) -> MissingCase:
-    """The case with this number, if the caller's scope holds it (else 404)."""
-    case = ctx.session.scalars(
-        select(MissingCase).where(MissingCase.number == number)
-    ).one_or_none()
-    if case is None or not ctx.by.sees(case.jurisdiction_path):
-        raise NotFound(f"missing-person case {number} not found")
-    return case
-
-
-def journal_of(session: Session, case: MissingCase) -> Sequence[Event]:
-    """The case's journal, oldest first."""
-    return session.scalars(
-        select(Event)
-        .where(Event.subject_type == SUBJECT, Event.subject_id == case.number)
-        .order_by(Event.seq)
-    ).all()

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from cad110.errors import NotFound
 from cad110.kernel.context import Ctx
+from cad110.missing import repository
 from cad110.missing.search import describe
-from cad110.models.missing import CasePhoto, CaseStatus, MissingCase, SearchNotice
-from cad110.models.unit import Assignment
+from cad110.models.missing import SearchNotice
 from cad110.units.service import get_unit
 
 
@@ -39,28 +39,9 @@ class LookoutOut(BaseModel):
 def lookouts(ctx: Ctx, unit_code: str) -> list[LookoutOut]:
     """Open cases this unit is asked to look out for, most urgent and newest first."""
     unit = get_unit(ctx, unit_code, field="unit")
-    pushed = {
-        n.case_id: n
-        for n in ctx.session.scalars(
-            select(SearchNotice).where(SearchNotice.unit_code == unit.code)
-        )
-    }
-    on_incident = select(Assignment.incident_id).where(Assignment.unit_code == unit.code)
-    cases = ctx.session.scalars(
-        select(MissingCase)
-        .where(
-            MissingCase.status == CaseStatus.OPEN,
-            (MissingCase.id.in_(list(pushed)) | MissingCase.incident_id.in_(on_incident)),
-        )
-        .order_by(MissingCase.urgent.desc(), MissingCase.last_seen_at.desc())
-    ).all()
-    photos: dict[int, list[int]] = {c.id: [] for c in cases}
-    for case_id, photo_id in ctx.session.execute(
-        select(CasePhoto.case_id, CasePhoto.id)
-        .where(CasePhoto.case_id.in_(list(photos)))
-        .order_by(CasePhoto.id)
-    ).all():
-        photos[case_id].append(photo_id)
+    pushed = repository.notices_to_unit(ctx.session, unit.code)
+    cases = repository.lookout_cases(ctx.session, unit.code, pushed)
+    photos = repository.photos_by_case(ctx.session, [c.id for c in cases])
     out = []
     for case in cases:
         notice = pushed.get(case.id)

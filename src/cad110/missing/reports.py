@@ -24,6 +24,7 @@ from cad110.auth.permissions import Permission
 from cad110.errors import InvalidInput
 from cad110.jurisdictions.repository import get_jurisdiction
 from cad110.kernel.context import Ctx
+from cad110.kernel.scope import in_scope
 from cad110.missing import rules as risk
 from cad110.models.jurisdiction import Jurisdiction, Level
 from cad110.models.missing import FOUND_OUTCOMES, CaseCallback, CaseOutcome, MissingCase
@@ -209,7 +210,7 @@ def _day_tallies(
             *(_count(and_(closed_that_day, c.outcome == o)) for o in OUTCOMES),
         )
         .where(
-            c.jurisdiction_path.startswith(scope, autoescape=True),
+            in_scope(c.jurisdiction_path, scope),
             c.opened_at < end,
             or_(c.closed_at.is_(None), c.closed_at >= start),
         )
@@ -238,7 +239,7 @@ def _day_tallies(
         .join(c, c.id == cb.case_id)
         .outerjoin(dl, dl.id == cb.deadline_id)
         .where(
-            c.jurisdiction_path.startswith(scope, autoescape=True),
+            in_scope(c.jurisdiction_path, scope),
             cb.due_at >= start,
             cb.due_at < end,
             # A callback cancelled before it fell due (the case had closed) was never due.
@@ -434,7 +435,7 @@ def recovery_stats(
     start, end = _local_midnight(since, ctx), _local_midnight(until, ctx)
     c = MissingCase
     in_period = (
-        c.jurisdiction_path.startswith(place.path, autoescape=True),
+        in_scope(c.jurisdiction_path, place.path),
         c.opened_at >= start,
         c.opened_at < end,
     )

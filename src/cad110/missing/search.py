@@ -12,7 +12,8 @@ from cad110.kernel import outbox
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.unit import UnitStatus
 from cad110.missing import rules as risk
-from cad110.missing.journal import get_case, journal
+from cad110.missing.journal import journal
+from cad110.missing.repository import get_case
 from cad110.missing.schemas import TaskIn, TaskUpdate
 from cad110.models.incident import Incident
 from cad110.models.missing import (

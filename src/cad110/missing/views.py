@@ -6,15 +6,16 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, literal, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cad110.events.subjects import SubjectType
+from cad110.incidents.repository import numbers_of
 from cad110.incidents.schemas import EventOut
 from cad110.incidents.views import events_out
 from cad110.kernel.context import Ctx
+from cad110.missing import repository
 from cad110.missing import rules as risk
-from cad110.missing.journal import journal_of
 from cad110.missing.ledger import on_ledger
 from cad110.missing.schemas import (
     AppealOut,
@@ -29,21 +30,7 @@ from cad110.missing.schemas import (
     TaskOut,
 )
 from cad110.missing.search import appeal_ref
-from cad110.models.incident import Incident
-from cad110.models.missing import (
-    Appeal,
-    CaseCallback,
-    CaseLink,
-    CasePhoto,
-    CaseRequest,
-    CaseTask,
-    ClusterAlert,
-    ClusterMember,
-    MissingCase,
-    RequestState,
-    RuleFiring,
-    SearchNotice,
-)
+from cad110.models.missing import Appeal, CaseCallback, MissingCase
 from cad110.models.outbox import OutboxMessage
 from cad110.privacy.masking import Kind, mask, mask_payload, scrub, secrets_in
 
@@ -63,41 +50,12 @@ def callback_out(c: CaseCallback, now: datetime) -> CallbackOut:
     )
 
 
-def _next_callbacks(session: Session, ids: Sequence[int]) -> dict[int, CaseCallback]:
-    rows = session.scalars(
-        select(CaseCallback)
-        .where(
-            CaseCallback.case_id.in_(ids),
-            CaseCallback.done_at.is_(None),
-            CaseCallback.cancelled_at.is_(None),
-        )
-        .order_by(CaseCallback.case_id, CaseCallback.seq)
-    )
-    first: dict[int, CaseCallback] = {}
-    for row in rows:
-        first.setdefault(row.case_id, row)
-    return first
-
-
 def summaries(ctx: Ctx, cases: Sequence[MissingCase]) -> list[CaseSummary]:
     """Many cases at once: their incidents, next callbacks and pending requests in bulk."""
     ids = [c.id for c in cases]
-    numbers: dict[int, str] = {
-        row.id: row.number
-        for row in ctx.session.execute(
-            select(Incident.id, Incident.number).where(
-                Incident.id.in_([c.incident_id for c in cases])
-            )
-        )
-    }
-    pending: dict[int, int] = dict(
-        ctx.session.execute(
-            select(CaseRequest.case_id, func.count())
-            .where(CaseRequest.case_id.in_(ids), CaseRequest.state == RequestState.PENDING)
-            .group_by(CaseRequest.case_id)
-        ).all()
-    )
-    nexts = _next_callbacks(ctx.session, ids)
+    numbers = numbers_of(ctx.session, [c.incident_id for c in cases])
+    pending = repository.pending_requests(ctx.session, ids)
+    nexts = repository.next_callbacks(ctx.session, ids)
     return [
         _summary(ctx, c, numbers[c.incident_id], nexts.get(c.id), pending.get(c.id, 0))
         for c in cases
@@ -170,7 +128,7 @@ def _known(c: MissingCase) -> list[tuple[Kind, str | None]]:
 
 def journal_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> list[EventOut]:
     """The case's journal, oldest first; personal values masked unless `full`."""
-    return events_out(journal_of(ctx.session, c), full=full, known=_known(c))
+    return events_out(repository.journal_of(ctx.session, c), full=full, known=_known(c))
 
 
 def case_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> CaseOut:
@@ -188,12 +146,8 @@ def case_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> CaseOut:
         return value if full else mask(kind, value)
 
     links = []
-    for link in s.scalars(
-        select(CaseLink).where(or_(CaseLink.case_id == c.id, CaseLink.duplicate_of_id == c.id))
-    ):
+    for link, other in repository.links_of(s, c.id):
         mine = link.case_id == c.id
-        other = s.get(MissingCase, link.duplicate_of_id if mine else link.case_id)
-        assert other is not None
         visible = ctx.by.sees(other.jurisdiction_path)
         links.append(
             LinkOut(
@@ -227,48 +181,30 @@ def case_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> CaseOut:
         group_formed_at=c.group_formed_at,
         commander=c.commander,
         outcome_note=text(c.outcome_note),
-        photos=list(
-            s.scalars(select(CasePhoto.id).where(CasePhoto.case_id == c.id).order_by(CasePhoto.id))
-        ),
+        photos=repository.photo_ids(s, c.id),
         firings=[
             FiringOut(rule=f.rule, reason=f.reason, fired_at=f.fired_at)
-            for f in s.scalars(
-                select(RuleFiring).where(RuleFiring.case_id == c.id).order_by(RuleFiring.id)
-            )
+            for f in repository.firings_of(s, c.id)
         ],
         requests=[
             RequestOut.model_validate(r, from_attributes=True)
-            for r in s.scalars(
-                select(CaseRequest).where(CaseRequest.case_id == c.id).order_by(CaseRequest.id)
-            )
+            for r in repository.requests_of(s, c.id)
         ],
         tasks=[
-            TaskOut.model_validate(t, from_attributes=True)
-            for t in s.scalars(
-                select(CaseTask).where(CaseTask.case_id == c.id).order_by(CaseTask.id)
-            )
+            TaskOut.model_validate(t, from_attributes=True) for t in repository.tasks_of(s, c.id)
         ],
         appeals=appeals_out(s, c),
         callbacks=[
-            _scrubbed(callback_out(cb, ctx.at), text)
-            for cb in s.scalars(
-                select(CaseCallback).where(CaseCallback.case_id == c.id).order_by(CaseCallback.seq)
-            )
+            _scrubbed(callback_out(cb, ctx.at), text) for cb in repository.callbacks_of(s, c.id)
         ],
         links=links,
         notices=[
             NoticeOut(
                 unit=n.unit_code, distance_m=n.distance_m, sent_at=n.sent_at, read_at=n.read_at
             )
-            for n in s.scalars(
-                select(SearchNotice)
-                .where(SearchNotice.case_id == c.id)
-                .order_by(SearchNotice.distance_m)
-            )
+            for n in repository.notices_of(s, c.id)
         ],
-        clusters=list(
-            s.scalars(select(ClusterMember.cluster_id).where(ClusterMember.case_id == c.id))
-        ),
+        clusters=repository.cluster_ids_of(s, c.id),
     )
 
 
@@ -278,41 +214,12 @@ def _scrubbed(cb: CallbackOut, text: Callable[[str], str]) -> CallbackOut:
     )
 
 
-def _in_view(ctx: Ctx) -> ColumnElement[bool]:
-    """A district's alert is seen by everyone in the district and by the levels above it."""
-    scope = ctx.by.scope_path
-    return or_(
-        ClusterAlert.district_path.startswith(scope, autoescape=True),
-        literal(scope).startswith(ClusterAlert.district_path),
-    )
-
-
-def open_cluster_count(ctx: Ctx) -> int:
-    """Cluster alerts no leader has acknowledged yet, in the caller's view."""
-    return (
-        ctx.session.scalar(
-            select(func.count())
-            .select_from(ClusterAlert)
-            .where(_in_view(ctx), ClusterAlert.acknowledged_at.is_(None))
-        )
-        or 0
-    )
-
-
 def clusters_out(ctx: Ctx, ids: Sequence[int] | None = None, limit: int = 200) -> list[ClusterOut]:
     """Cluster alerts newest first, each with its cases inside the caller's jurisdiction
     (the count of people covers them all), in three queries whatever their number."""
-    query = select(ClusterAlert).where(_in_view(ctx))
-    if ids is not None:
-        query = query.where(ClusterAlert.id.in_(list(ids)))
-    alerts = ctx.session.scalars(query.order_by(ClusterAlert.updated_at.desc()).limit(limit)).all()
+    alerts = repository.clusters_in_view(ctx.session, by=ctx.by, ids=ids, limit=limit)
     members: dict[int, list[MissingCase]] = defaultdict(list)
-    for cluster_id, case in ctx.session.execute(
-        select(ClusterMember.cluster_id, MissingCase)
-        .join(MissingCase, MissingCase.id == ClusterMember.case_id)
-        .where(ClusterMember.cluster_id.in_([a.id for a in alerts]))
-        .order_by(MissingCase.last_seen_at)
-    ).all():
+    for cluster_id, case in repository.cluster_members(ctx.session, [a.id for a in alerts]):
         members[cluster_id].append(case)
     visible = {
         c.id: c for cases in members.values() for c in cases if ctx.by.sees(c.jurisdiction_path)

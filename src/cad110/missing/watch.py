@@ -18,9 +18,10 @@ from cad110.lifecycles.incident import ENDED_EARLY
 from cad110.missing import rules as risk
 from cad110.missing.cases import apply_firings, person_facts
 from cad110.missing.ledger import remind_due
+from cad110.missing.repository import OPEN_CASE
 from cad110.missing.search import widen_appeals
 from cad110.models.incident import Incident
-from cad110.models.missing import Appeal, AppealState, CaseStatus, MissingCase, RuleFiring
+from cad110.models.missing import Appeal, AppealState, MissingCase, RuleFiring
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def tick(ctx: Ctx) -> WatchReport:
     unexplained_since = ctx.at - timedelta(days=rules.unexplained_days)
     candidates = ctx.session.scalars(
         select(MissingCase).where(
-            MissingCase.status == CaseStatus.OPEN,
+            OPEN_CASE,
             or_(
                 (MissingCase.age < rules.victim_child_under)
                 & (MissingCase.last_seen_at <= child_since)
@@ -74,7 +75,7 @@ def tick(ctx: Ctx) -> WatchReport:
         select(MissingCase, Incident.status)
         .join(Incident, Incident.id == MissingCase.incident_id)
         .where(
-            MissingCase.status == CaseStatus.OPEN,
+            OPEN_CASE,
             Incident.status.in_(list(ENDED_EARLY)),
             _not_fired(risk.INCIDENT_ENDED),
         )

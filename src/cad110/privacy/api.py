@@ -7,22 +7,21 @@ from typing import Annotated
 
 from fastapi import Query, Response
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.kernel.inputs import Moment
-from cad110.models.audit import AccessRecord
-from cad110.privacy import queries
+from cad110.privacy import repository
 from cad110.privacy.deps import AccessLog
+from cad110.privacy.export import to_csv
 from cad110.privacy.policy import (
     Action,
     Subject,
     role_reason,
 )
-from cad110.privacy.queries import LogFilter
 from cad110.privacy.record import Access
+from cad110.privacy.repository import LogFilter
 
 router = Router(tags=["personal data"])
 
@@ -88,7 +87,7 @@ def read_access_log(
     """Who saw whose personal data, when, why and where, newest first (督察 only)."""
     ctx.by.require(Permission.AUDIT)
     f = _filter(user, subject_type, subject, action, since, until)
-    rows, total = queries.page(ctx.session, f, ctx.by, limit=limit, offset=offset)
+    rows, total = repository.page(ctx.session, f, ctx.by, limit=limit, offset=offset)
     return AccessPage(
         items=[AccessOut.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
     )
@@ -112,13 +111,8 @@ def export_access_log(
     """The matching records as CSV (UTF-8 with BOM, for Excel); the export is recorded too."""
     ctx.by.require(Permission.AUDIT)
     f = _filter(user, subject_type, subject, action, since, until)
-    rows = ctx.session.scalars(
-        select(AccessRecord)
-        .where(*queries.conditions(f, ctx.by))
-        .order_by(AccessRecord.at.desc(), AccessRecord.id.desc())
-        .limit(queries.EXPORT_LIMIT)
-    ).all()
-    body = queries.to_csv(rows, ctx.tz)
+    rows = repository.for_export(ctx.session, f, ctx.by)
+    body = to_csv(rows, ctx.tz)
     wanted = " ".join(f"{k}={v}" for k, v in vars(f).items() if v is not None)
     log.record(
         [

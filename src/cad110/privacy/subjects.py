@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.models.call import Call
 from cad110.models.incident import Incident
 from cad110.models.missing import MissingCase
-from cad110.models.unit import Assignment
 from cad110.models.user import Role
 from cad110.privacy.policy import Sight, sight
-
-
-def units_sent(session: Session, incident_id: int) -> frozenset[str]:
-    """Every unit ever assigned to the incident (released ones too: they were there)."""
-    return frozenset(
-        session.scalars(
-            select(Assignment.unit_code).where(Assignment.incident_id == incident_id).distinct()
-        )
-    )
+from cad110.privacy.repository import units_sent
 
 
 def _units(session: Session, by: Principal, incident_id: int | None) -> frozenset[str]:

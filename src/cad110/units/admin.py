@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from cad110.errors import InvalidInput
-from cad110.events.log import append
 from cad110.events.subjects import SubjectType
 from cad110.jurisdictions.lookup import geo_index
 from cad110.kernel.context import Ctx
@@ -49,14 +48,11 @@ def save_unit(ctx: Ctx, code: str, data: UnitIn) -> tuple[Unit, bool]:
     ctx.session.execute(delete(UnitGrid).where(UnitGrid.unit_code == code))
     for grid in sorted(grids):
         ctx.session.add(UnitGrid(unit_code=code, grid_code=grid))
-    append(
-        ctx.session,
-        subject_type=SubjectType.UNIT,
-        subject_id=code,
-        kind="unit.created" if created else "unit.updated",
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload=data.model_dump(mode="json"),
+    ctx.record(
+        SubjectType.UNIT,
+        code,
+        "unit.created" if created else "unit.updated",
+        data.model_dump(mode="json"),
     )
     ctx.session.flush()
     return unit, created
@@ -79,14 +75,11 @@ def save_key_target(ctx: Ctx, code: str, data: KeyTargetIn) -> tuple[KeyTarget, 
     target.lon, target.lat = data.lon, data.lat
     target.station_code, target.jurisdiction_path = place.jurisdiction_code, place.jurisdiction_path
     target.guard_unit_code = data.guard_unit
-    append(
-        ctx.session,
-        subject_type=SubjectType.KEY_TARGET,
-        subject_id=code,
-        kind="key_target.created" if created else "key_target.updated",
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload=data.model_dump(mode="json"),
+    ctx.record(
+        SubjectType.KEY_TARGET,
+        code,
+        "key_target.created" if created else "key_target.updated",
+        data.model_dump(mode="json"),
     )
     ctx.session.flush()
     return target, created

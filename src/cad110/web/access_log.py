@@ -17,9 +17,9 @@ from cad110.auth.permissions import Permission, allowed
 from cad110.auth.principal import Principal
 from cad110.kernel.inputs import EARLIEST_YEAR, LATEST_YEAR
 from cad110.kernel.runtime import Runtime
-from cad110.privacy import queries
+from cad110.privacy import repository
 from cad110.privacy.policy import Action, Sight, Subject
-from cad110.privacy.queries import LogFilter
+from cad110.privacy.repository import LogFilter
 from cad110.web.common import Rt, console_user, page, to_login
 
 router = Router(include_in_schema=False)
@@ -79,7 +79,9 @@ def _view(rt: Runtime, by: Principal, params: dict[str, str]) -> dict[str, Any]:
     raw = params.get("page_no", "1")
     number = int(raw) if raw.isdigit() and 0 < int(raw) <= 10_000 else 1
     with rt.readers() as session:
-        rows, total = queries.page(session, f, by, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        rows, total = repository.page(
+            session, f, by, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+        )
     query = {k: v for k, v in shown.items() if v}
     export = {k: v for k, v in query.items() if k not in ("since", "until")}
     export |= {k: v.isoformat() for k, v in (("since", f.since), ("until", f.until)) if v}

@@ -7,19 +7,16 @@ from typing import Any
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlalchemy import func, select
 
 from cad110.api.routing import Router
 from cad110.auth.principal import Principal
 from cad110.dispatch.recommend import recommend
 from cad110.errors import NotFound
-from cad110.incidents.repository import events_of, get_incident
+from cad110.incidents.repository import board_queue, events_of, get_incident
 from cad110.incidents.views import incident_out
 from cad110.kernel.runtime import Runtime
 from cad110.lifecycles.incident import OPEN, STAGE_NAMES_ZH, STAGES
-from cad110.models.incident import Incident
-from cad110.models.missing import MissingCase
-from cad110.models.supervision import Deadline
+from cad110.missing.repository import case_number_of
 from cad110.privacy import record
 from cad110.privacy.deps import where_of
 from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
@@ -34,26 +31,7 @@ router = Router(include_in_schema=False)
 def board_rows(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
     """Open incidents in scope, most urgent grade first, then oldest, with the next deadline."""
     with rt.readers() as session:
-        next_due = (
-            select(Deadline.incident_id, func.min(Deadline.due_at).label("due_at"))
-            .where(
-                Deadline.met_at.is_(None),
-                Deadline.fired_at.is_(None),
-                Deadline.cancelled_at.is_(None),
-            )
-            .group_by(Deadline.incident_id)
-            .subquery()
-        )
-        rows = session.execute(
-            select(Incident, next_due.c.due_at)
-            .outerjoin(next_due, next_due.c.incident_id == Incident.id)
-            .where(
-                Incident.status.in_(OPEN),
-                Incident.jurisdiction_path.startswith(by.scope_path, autoescape=True),
-            )
-            .order_by(Incident.grade.asc().nulls_last(), Incident.received_at, Incident.id)
-            .limit(500)
-        ).all()
+        rows = board_queue(session, by)
         return [
             {
                 "number": i.number,
@@ -99,9 +77,7 @@ def incident_panel(rt: Runtime, by: Principal, number: str, where: Where) -> dic
         out = incident_out(session, incident, rt.catalog, full=seen.full)
         advice = recommend(ctx, incident, eta=rt.eta, k=5) if out.status in OPEN else None
         category = rt.catalog.get(incident.category_code) if incident.category_code else None
-        missing_case = session.scalar(
-            select(MissingCase.number).where(MissingCase.incident_id == incident.id)
-        )
+        missing_case = case_number_of(session, incident.id)
         events = [(e.kind, e.occurred_at, e.actor) for e in events_of(session, number)]
     fields = shown(out, INCIDENT_FIELDS)
     if seen.full and fields:

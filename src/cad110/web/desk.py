@@ -7,16 +7,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from cad110.api.routing import Router
 from cad110.auth.principal import Principal
+from cad110.incidents.repository import current_assignment
 from cad110.incidents.views import incident_out
 from cad110.kernel.runtime import Runtime
-from cad110.lifecycles.incident import AssignmentState
 from cad110.missing.notices import lookouts
-from cad110.models.incident import Incident
-from cad110.models.unit import Assignment, Unit
+from cad110.models.unit import Unit
 from cad110.privacy import record
 from cad110.privacy.deps import where_of
 from cad110.privacy.policy import MASKED, Action, Subject, shown
@@ -49,25 +47,15 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
     with rt.readers() as session:
         unit = session.get(Unit, by.unit_code) if by.unit_code else None
         current = None
+        found = []
         if unit is not None:
-            active = session.scalars(
-                select(Assignment)
-                .where(
-                    Assignment.unit_code == unit.code, Assignment.state != AssignmentState.RELEASED
-                )
-                .order_by(Assignment.id.desc())
-                .limit(1)
-            ).first()
-            if active is not None:
-                incident = session.get(Incident, active.incident_id)
-                assert incident is not None
+            on = current_assignment(session, unit.code)
+            if on is not None:
+                active, incident = on
                 seen = incident_sight(session, by, incident)
                 out = incident_out(session, incident, rt.catalog, full=seen.full)
                 current = {"incident": out, "state": active.state.value}
-        found = []
-        if unit is not None:
-            ctx = rt.ctx(session, by)
-            found = lookouts(ctx, unit.code)
+            found = lookouts(rt.ctx(session, by), unit.code)
     # The page shows the caller's phone (not the name): that is what is recorded.
     fields = shown(out, ["caller_phone"]) if out is not None else []
     if seen.full and out is not None and fields:

@@ -1,6 +1,6 @@
 """What the 寻人 screens show: the case desk, one case, the opening form, cluster alerts.
 
-Reads only, through the same use cases and views as the JSON API (scope is checked there).
+Reads only, through the repositories and views the JSON API uses (scope lives in their queries).
 """
 
 from __future__ import annotations
@@ -12,30 +12,22 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
-
+from cad110.accounts.repository import staff_around
 from cad110.auth.permissions import Permission, allowed
 from cad110.auth.principal import Principal
 from cad110.incidents.repository import get_incident
 from cad110.incidents.views import event_fields
+from cad110.jurisdictions.repository import names_of
 from cad110.kernel.context import Ctx
 from cad110.kernel.runtime import Runtime
-from cad110.lifecycles.incident import OPEN
-from cad110.missing.api import list_cases
-from cad110.missing.journal import get_case
+from cad110.missing import repository
+from cad110.missing.repository import CaseFilter, get_case
 from cad110.missing.rules import CONDITION_ZH, CONDITIONS, SIGN_ZH, SIGNS
 from cad110.missing.schemas import CaseSummary, ClusterOut
-from cad110.missing.views import (
-    case_out,
-    clusters_out,
-    journal_out,
-    open_cluster_count,
-    summaries,
-)
+from cad110.missing.views import case_out, clusters_out, journal_out, summaries
 from cad110.models.incident import Incident
-from cad110.models.jurisdiction import Jurisdiction
-from cad110.models.missing import CaseStatus, MissingCase
-from cad110.models.user import Role, User
+from cad110.models.missing import CaseStatus
+from cad110.models.user import Role
 from cad110.privacy import record
 from cad110.privacy.policy import CASE_FIELDS, INCIDENT_FIELDS, Action, Subject, shown
 from cad110.privacy.record import Access, Where
@@ -46,6 +38,8 @@ from cad110.web.access_log import pii
 VIEWS = ("open", "ledger", "due", "closed")
 # Rows a page of the ledger shows; more are a page further.
 PAGE_SIZE = 100
+# Who may lead or work a case (the opening form and the case page offer them).
+CASE_STAFF = (Role.LEADER, Role.OFFICER, Role.DISPATCHER)
 
 
 @contextmanager
@@ -65,56 +59,43 @@ def permissions(by: Principal) -> dict[str, bool]:
     }
 
 
-def _page(ctx: Ctx, view: str, limit: int, offset: int = 0) -> tuple[list[CaseSummary], int]:
+def _filter(ctx: Ctx, view: str) -> CaseFilter:
+    """What each of the desk's views holds (the closed view only differs in its order)."""
     if view == "closed":
-        total = list_cases(ctx, state=CaseStatus.CLOSED, limit=1).total
-        rows = ctx.session.scalars(
-            select(MissingCase)
-            .where(
-                MissingCase.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True),
-                MissingCase.status == CaseStatus.CLOSED,
-            )
-            .order_by(MissingCase.closed_at.desc(), MissingCase.id.desc())
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        return summaries(ctx, rows), total
-    page = list_cases(
+        return CaseFilter(status=CaseStatus.CLOSED)
+    return CaseFilter.as_of(
         ctx,
-        state=CaseStatus.OPEN if view == "open" else None,
-        ledger_only=view == "ledger",
+        status=CaseStatus.OPEN if view == "open" else None,
+        ledger=view == "ledger",
         due=view == "due",
-        limit=limit,
-        offset=offset,
     )
-    return page.items, page.total
 
 
-def _waiting_incidents(rt: Runtime, ctx: Ctx) -> list[Incident]:
-    """Open missing-person incidents in scope that have no case yet (待建档)."""
-    codes = [c.code for c in rt.catalog.categories.values() if c.missing_person]
-    return list(
-        ctx.session.scalars(
-            select(Incident)
-            .where(
-                Incident.category_code.in_(codes),
-                Incident.status.in_(OPEN),
-                Incident.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True),
-                ~exists().where(MissingCase.incident_id == Incident.id),
-            )
-            .order_by(Incident.received_at)
-            .limit(50)
-        )
-    )
+def _page(ctx: Ctx, view: str, limit: int, offset: int = 0) -> tuple[list[CaseSummary], int]:
+    f = _filter(ctx, view)
+    if view == "closed":
+        total = repository.count_cases(ctx.session, f, by=ctx.by)
+        rows = repository.closed_cases(ctx.session, by=ctx.by, limit=limit, offset=offset)
+        return summaries(ctx, rows), total
+    rows, total = repository.list_cases(ctx.session, f, by=ctx.by, limit=limit, offset=offset)
+    return summaries(ctx, rows), total
 
 
 def desk(rt: Runtime, by: Principal, view: str, page_no: int = 1) -> dict[str, Any]:
     with reading(rt, by) as ctx:
         cases, total = _page(ctx, view, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
-        counts = {v: total if v == view else _page(ctx, v, 1)[1] for v in VIEWS}
-        unacknowledged = open_cluster_count(ctx)
+        counts = {
+            v: total if v == view else repository.count_cases(ctx.session, _filter(ctx, v), by=by)
+            for v in VIEWS
+        }
+        unacknowledged = repository.open_cluster_count(ctx.session, by=by)
         can = permissions(by)
-        waiting = _waiting_incidents(rt, ctx) if can["work"] else []
+        missing_person = [c.code for c in rt.catalog.categories.values() if c.missing_person]
+        waiting = (
+            repository.waiting_incidents(ctx.session, by=by, categories=missing_person)
+            if can["work"]
+            else []
+        )
         return {
             "view": view,
             "page_no": page_no,
@@ -141,13 +122,7 @@ def desk(rt: Runtime, by: Principal, view: str, page_no: int = 1) -> dict[str, A
 
 def _people(ctx: Ctx, path: str) -> dict[str, list[tuple[str, str]]]:
     """Accounts that may lead or work a case here: the chain above it and the units below."""
-    rows = ctx.session.execute(
-        select(User.username, User.display_name, User.role, Jurisdiction.path)
-        .join(Jurisdiction, Jurisdiction.code == User.jurisdiction_code)
-        .where(User.active.is_(True), User.role.in_([Role.LEADER, Role.OFFICER, Role.DISPATCHER]))
-        .order_by(User.username)
-    ).all()
-    near = [r for r in rows if path.startswith(r.path) or r.path.startswith(path)]
+    near = staff_around(ctx.session, path, CASE_STAFF)
     return {
         "leaders": [(r.username, r.display_name) for r in near if r.role is Role.LEADER],
         "officers": [(r.username, r.display_name) for r in near],
@@ -227,9 +202,7 @@ def new_case(rt: Runtime, by: Principal, incident_number: str, where: Where) -> 
     """
     with reading(rt, by) as ctx:
         incident = get_incident(ctx.session, incident_number, by=by)
-        existing = ctx.session.scalar(
-            select(MissingCase.number).where(MissingCase.incident_id == incident.id)
-        )
+        existing = repository.case_number_of(ctx.session, incident.id)
         category = rt.catalog.get(incident.category_code) if incident.category_code else None
         seen = incident_sight(ctx.session, by, incident)
         prefill = seen.full and existing is None and allowed(by.role, Permission.MISSING)
@@ -255,10 +228,7 @@ def clusters(rt: Runtime, by: Principal) -> dict[str, Any]:
     with reading(rt, by) as ctx:
         alerts: list[ClusterOut] = clusters_out(ctx)
         codes = {a.district for a in alerts}
-        names = {
-            j.code: (j.name_zh, j.name_en)
-            for j in ctx.session.scalars(select(Jurisdiction).where(Jurisdiction.code.in_(codes)))
-        }
+        names = names_of(ctx.session, codes)
         return {
             "alerts": sorted(alerts, key=lambda a: (a.acknowledged_at is not None, -_ts(a))),
             "names": names,

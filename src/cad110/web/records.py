@@ -15,9 +15,10 @@ from cad110.errors import NotFound
 from cad110.incidents.repository import get_incident
 from cad110.incidents.views import event_fields, incident_out, timeline_out
 from cad110.kernel.runtime import Runtime
+from cad110.kernel.scope import in_scope
 from cad110.lifecycles.incident import STAGE_NAMES_ZH, STAGES
+from cad110.missing.repository import case_number_of
 from cad110.models.incident import Incident
-from cad110.models.missing import MissingCase
 from cad110.models.supervision import Supervision
 from cad110.privacy import record
 from cad110.privacy.deps import where_of
@@ -37,7 +38,9 @@ def _open_supervisions(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
             select(Supervision, Incident)
             .join(Incident, Incident.id == Supervision.incident_id)
             .where(
-                Supervision.incident_path.startswith(by.scope_path, autoescape=True),
+                # Supervision has no repository of its own yet: the scope helper is given
+                # the path of the incident a 督办 is about.
+                in_scope(Supervision.incident_path, by),
                 Supervision.acknowledged_at.is_(None),
             )
             .order_by(LEVEL_RANK, Supervision.step_done_at.is_not(None), Supervision.due_at)
@@ -77,9 +80,7 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, 
         out = incident_out(session, incident, rt.catalog, full=seen.full)
         timeline = timeline_out(session, incident, full=seen.full)
         category = rt.catalog.get(incident.category_code) if incident.category_code else None
-        missing_case = session.scalar(
-            select(MissingCase.number).where(MissingCase.incident_id == incident.id)
-        )
+        missing_case = case_number_of(session, incident.id)
     fields = [*shown(out, INCIDENT_FIELDS), *event_fields(timeline.events)]
     if seen.full and fields:
         access = Access(Action.READ, Subject.INCIDENT, number, fields, seen.reason)

@@ -1,4 +1,5 @@
-"""Reading the access log, for the auditor (督察).
+"""Reading the access log, for the auditor (督察), and the facts about a record its sight
+depends on.
 
 Scope: an auditor sees the records about subjects in their jurisdiction (incidents, calls and
 missing-person cases whose place lies in their subtree) and every record made by a user whose
@@ -7,38 +8,26 @@ home jurisdiction lies in it, so that a search that found nothing is seen too.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
+from cad110.kernel.scope import in_scope
 from cad110.models.audit import AccessRecord
 from cad110.models.call import Call
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.missing import MissingCase
+from cad110.models.unit import Assignment
 from cad110.models.user import User
 from cad110.privacy.policy import Subject
 
 # One export holds at most this many records; narrow the filter for more.
 EXPORT_LIMIT = 100_000
-COLUMNS = (
-    "at",
-    "username",
-    "role",
-    "action",
-    "subject_type",
-    "subject_id",
-    "fields",
-    "reason",
-    "channel",
-    "address",
-)
 
 
 @dataclass(frozen=True)
@@ -51,24 +40,22 @@ class LogFilter:
     until: datetime | None = None
 
 
-def _in_scope(scope: str) -> ColumnElement[bool]:
+def _about_scope(by: Principal) -> ColumnElement[bool]:
+    """Records about a subject in `by`'s subtree, or made by a user whose home lies in it."""
     r = AccessRecord
     incident = exists().where(
-        Incident.number == r.subject_id,
-        Incident.jurisdiction_path.startswith(scope, autoescape=True),
+        Incident.number == r.subject_id, in_scope(Incident.jurisdiction_path, by)
     )
     call = exists().where(
-        cast(Call.id, String) == r.subject_id,
-        Call.jurisdiction_path.startswith(scope, autoescape=True),
+        cast(Call.id, String) == r.subject_id, in_scope(Call.jurisdiction_path, by)
     )
     case = exists().where(
-        MissingCase.number == r.subject_id,
-        MissingCase.jurisdiction_path.startswith(scope, autoescape=True),
+        MissingCase.number == r.subject_id, in_scope(MissingCase.jurisdiction_path, by)
     )
     user_home = exists().where(
         User.id == r.user_id,
         Jurisdiction.code == User.jurisdiction_code,
-        Jurisdiction.path.startswith(scope, autoescape=True),
+        in_scope(Jurisdiction.path, by),
     )
     return or_(
         and_(r.subject_type == Subject.INCIDENT.value, incident),
@@ -78,9 +65,9 @@ def _in_scope(scope: str) -> ColumnElement[bool]:
     )
 
 
-def conditions(f: LogFilter, by: Principal) -> list[ColumnElement[bool]]:
+def _conditions(f: LogFilter, by: Principal) -> list[ColumnElement[bool]]:
     r = AccessRecord
-    found = [_in_scope(by.scope_path)]
+    found = [_about_scope(by)]
     if f.user:
         found.append(r.username == f.user)
     if f.subject_type:
@@ -100,7 +87,7 @@ def page(
     session: Session, f: LogFilter, by: Principal, *, limit: int, offset: int
 ) -> tuple[Sequence[AccessRecord], int]:
     """One page of records, newest first, and how many match."""
-    where = conditions(f, by)
+    where = _conditions(f, by)
     total = session.scalar(select(func.count(AccessRecord.id)).where(*where)) or 0
     rows = session.scalars(
         select(AccessRecord)
@@ -112,27 +99,20 @@ def page(
     return rows, total
 
 
-# A cell starting with one of these is a formula to a spreadsheet: a reason typed as
-# "=HYPERLINK(…)" must stay text when the auditor opens the file.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+def for_export(session: Session, f: LogFilter, by: Principal) -> Sequence[AccessRecord]:
+    """The matching records, newest first, up to EXPORT_LIMIT."""
+    return session.scalars(
+        select(AccessRecord)
+        .where(*_conditions(f, by))
+        .order_by(AccessRecord.at.desc(), AccessRecord.id.desc())
+        .limit(EXPORT_LIMIT)
+    ).all()
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
-
-
-def to_csv(records: Sequence[AccessRecord], tz: tzinfo) -> bytes:
-    """The records as CSV in UTF-8 with a byte-order mark (so that Excel reads the Chinese),
-    times in the centre's local time."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for r in records:
-        writer.writerow(
-            [
-                r.at.astimezone(tz).isoformat(timespec="seconds"),
-                *(_cell(getattr(r, c)) for c in COLUMNS[1:]),
-            ]
+def units_sent(session: Session, incident_id: int) -> frozenset[str]:
+    """Every unit ever assigned to the incident (released ones too: they were there)."""
+    return frozenset(
+        session.scalars(
+            select(Assignment.unit_code).where(Assignment.incident_id == incident_id).distinct()
         )
-    return out.getvalue().encode("utf-8-sig")
+    )
