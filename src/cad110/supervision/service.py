@@ -13,6 +13,7 @@ from cad110.db.engine import transaction
 from cad110.errors import Conflict, NotFound
 from cad110.events.log import append
 from cad110.events.subjects import SubjectType
+from cad110.kernel import deadlines
 from cad110.kernel.context import Ctx
 from cad110.kernel.runtime import Runtime
 from cad110.models.incident import Incident
@@ -59,12 +60,7 @@ def _delay(settings: Settings, level: SupervisionLevel) -> timedelta | None:
 def _open(session: Session, deadline: Deadline, now: datetime, settings: Settings) -> bool:
     claimed = session.execute(
         update(Deadline)
-        .where(
-            Deadline.id == deadline.id,
-            Deadline.fired_at.is_(None),
-            Deadline.met_at.is_(None),
-            Deadline.cancelled_at.is_(None),
-        )
+        .where(Deadline.id == deadline.id, deadlines.PENDING)
         .values(fired_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -192,12 +188,7 @@ def tick(session: Session, *, now: datetime, settings: Settings) -> TickReport:
     opened = 0
     due = session.scalars(
         select(Deadline)
-        .where(
-            Deadline.due_at <= now,
-            Deadline.met_at.is_(None),
-            Deadline.fired_at.is_(None),
-            Deadline.cancelled_at.is_(None),
-        )
+        .where(Deadline.due_at <= now, deadlines.PENDING)
         .order_by(Deadline.due_at)
         .limit(BATCH)
     ).all()
