@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from cad110.catalog.loader import TimeLimits
-from cad110.kernel import deadlines
 from cad110.kernel.context import Ctx
 from cad110.kernel.deadlines import cancel_deadlines, meet_deadlines, open_deadline
 from cad110.lifecycles.incident import ENDED_EARLY, Action, AssignmentState, Outcome, Status
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import AreaType, Jurisdiction
 from cad110.models.supervision import INCIDENT_STEPS, Deadline, Step
+from cad110.supervision.repository import open_deadline_ids
 
 
 def limits_for(ctx: Ctx, incident: Incident) -> TimeLimits:
@@ -50,12 +48,7 @@ def _add(ctx: Ctx, incident: Incident, step: Step, seconds: int, unit: str | Non
 
 def _meet(ctx: Ctx, incident: Incident, steps: Iterable[Step], unit: str | None = None) -> None:
     """Mark the open deadlines of `steps` met; an open supervision on them records it too."""
-    stmt = select(Deadline.id).where(
-        Deadline.incident_id == incident.id, Deadline.step.in_(list(steps)), deadlines.OPEN
-    )
-    if unit is not None:
-        stmt = stmt.where(Deadline.unit_code == unit)
-    meet_deadlines(ctx.session, list(ctx.session.scalars(stmt)), ctx.at)
+    meet_deadlines(ctx.session, open_deadline_ids(ctx.session, incident.id, steps, unit), ctx.at)
 
 
 def _cancel(ctx: Ctx, incident: Incident, unit: str | None = None) -> None:

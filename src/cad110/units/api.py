@@ -20,6 +20,7 @@ from cad110.models.target import KeyTarget
 from cad110.models.unit import Unit, UnitGrid
 from cad110.models.user import Role
 from cad110.units.admin import save_key_target, save_unit
+from cad110.units.repository import key_targets_seen_by, units_seen_by
 from cad110.units.schemas import (
     KeyTargetIn,
     KeyTargetOut,
@@ -72,10 +73,7 @@ def units_out(session: Session, units: Sequence[Unit]) -> list[UnitOut]:
 def list_units(ctx: Context, status: UnitStatus | None = None) -> dict[str, list[UnitOut]]:
     """Units in the caller's jurisdiction, with status, shift and last known position."""
     ctx.by.require(Permission.READ)
-    stmt = select(Unit).where(Unit.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True))
-    if status is not None:
-        stmt = stmt.where(Unit.status == status)
-    return {"items": units_out(ctx.session, ctx.session.scalars(stmt.order_by(Unit.code)).all())}
+    return {"items": units_out(ctx.session, units_seen_by(ctx.session, ctx.by, status=status))}
 
 
 @router.post("/units/positions", response_model=PositionsOut)
@@ -152,12 +150,7 @@ def _target_out(t: KeyTarget) -> KeyTargetOut:
 def list_key_targets(ctx: Context) -> list[KeyTargetOut]:
     """重点目标 in the caller's jurisdiction."""
     ctx.by.require(Permission.READ)
-    stmt = (
-        select(KeyTarget)
-        .where(KeyTarget.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True))
-        .order_by(KeyTarget.code)
-    )
-    return [_target_out(t) for t in ctx.session.scalars(stmt)]
+    return [_target_out(t) for t in key_targets_seen_by(ctx.session, ctx.by)]
 
 
 @router.put("/key-targets/{code}", response_model=KeyTargetOut)

@@ -6,16 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from cad110.errors import InvalidInput, InvalidTransition, NotFound, UnitNotAvailable
-from cad110.events.log import append
 from cad110.events.subjects import SubjectType
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.unit import UnitEvent, UnitStatus, next_status
 from cad110.models.unit import Unit
+from cad110.units.repository import known_codes
 
 
 def get_unit(ctx: Ctx, code: str, *, field: str | None = None) -> Unit:
@@ -60,19 +60,11 @@ def change_status(
         )
     set_committed_value(unit, "status", target)
     set_committed_value(unit, "status_reason", reason)
-    append(
-        ctx.session,
-        subject_type=SubjectType.UNIT,
-        subject_id=unit.code,
-        kind=f"status.{event.value}",
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload={
-            "from": previous.value,
-            "to": target.value,
-            "incident": incident,
-            "reason": reason,
-        },
+    ctx.record(
+        SubjectType.UNIT,
+        unit.code,
+        f"status.{event.value}",
+        {"from": previous.value, "to": target.value, "incident": incident, "reason": reason},
     )
     return target
 
@@ -99,14 +91,7 @@ def record_positions(
     for fix in fixes:
         if fix.unit not in latest or fix.at > latest[fix.unit].at:
             latest[fix.unit] = fix
-    known = set(
-        session.scalars(
-            select(Unit.code).where(
-                Unit.code.in_(list(latest)),
-                Unit.jurisdiction_path.startswith(scope_path, autoescape=True),
-            )
-        )
-    )
+    known = known_codes(session, latest, scope_path)
     applied = 0
     for code, fix in latest.items():
         if code not in known:
