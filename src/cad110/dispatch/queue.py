@@ -3,6 +3,9 @@
 Rules: a unit holds at most one pending offer and an incident at most one; a unit that
 declined an incident is not offered it again; whenever an offer lapses (the incident no
 longer waits, or the unit was taken for something else) both sides are matched again.
+
+The queue follows what incidents and units announce (subscribed in `cad110/runtime.py`):
+the `follow_…` functions at the end.
 """
 
 from __future__ import annotations
@@ -14,13 +17,15 @@ from sqlalchemy import update
 from cad110.dispatch.repository import declined, free_units_in, pending_offers, queued_in
 from cad110.dispatch.suitability import district_path, suits
 from cad110.events.subjects import SubjectType
+from cad110.incidents.facts import IncidentActed
 from cad110.kernel.context import Ctx
-from cad110.lifecycles.incident import Status
+from cad110.lifecycles.incident import Action, AssignmentState, Status
 from cad110.lifecycles.unit import DISPATCHABLE
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.supervision import Notification, OfferState, UnitOffer
 from cad110.models.unit import Unit
+from cad110.units.facts import UnitStatusChanged
 
 
 def offer_queued_incident(ctx: Ctx, unit: Unit) -> UnitOffer | None:
@@ -95,13 +100,53 @@ def withdraw_offers(ctx: Ctx, incident: Incident) -> None:
             offer_queued_incident(ctx, unit)
 
 
-def withdraw_unit_offers(ctx: Ctx, unit: Unit, *, keep_incident: int | None = None) -> None:
-    """The unit was taken for something else: its offer lapses and the incident waits for another."""
-    offers = [
-        o for o in pending_offers(ctx.session, unit=unit.code) if o.incident_id != keep_incident
-    ]
+def withdraw_unit_offers(ctx: Ctx, unit: Unit, *, keep: str | None = None) -> None:
+    """The unit was taken for something else: its offers lapse (but one of incident `keep`,
+    the incident it was taken for) and each incident waits for another unit."""
+    offers = []
+    for offer in pending_offers(ctx.session, unit=unit.code):
+        incident = ctx.session.get(Incident, offer.incident_id)
+        if keep is None or incident is None or incident.number != keep:
+            offers.append(offer)
     _lapse(ctx, offers)
     for offer in offers:
         incident = ctx.session.get(Incident, offer.incident_id)
         if incident is not None:
             offer_to_free_unit(ctx, incident)
+
+
+# --- following incidents and units -----------------------------------------------------------
+
+
+def follow_unit_status(ctx: Ctx, fact: UnitStatusChanged) -> None:
+    """A unit set free by hand is offered the queue; a unit no longer free loses its offers.
+
+    A unit set free by an incident's action (released) is offered the queue once that action
+    is recorded (`offer_queue_to_freed_units`); one dispatched keeps the offer of the incident
+    it was dispatched to, which that incident withdraws or has accepted itself."""
+    if fact.after not in DISPATCHABLE:
+        withdraw_unit_offers(ctx, fact.unit, keep=fact.incident)
+    elif fact.incident is None:
+        offer_queued_incident(ctx, fact.unit)
+
+
+def withdraw_offers_when_no_longer_queued(ctx: Ctx, fact: IncidentActed) -> None:
+    """An incident that leaves 待派 (dispatched, closed, cancelled…) withdraws its offer."""
+    if fact.before is Status.QUEUED:
+        withdraw_offers(ctx, fact.incident)
+
+
+def offer_when_queued(ctx: Ctx, fact: IncidentActed) -> None:
+    """An incident put in 待派 is offered at once to a suitable unit that is free."""
+    if fact.action is Action.QUEUE:
+        offer_to_free_unit(ctx, fact.incident)
+
+
+def offer_queue_to_freed_units(ctx: Ctx, fact: IncidentActed) -> None:
+    """Each unit the action set free (released) is offered the queue's next incident."""
+    for code, state in fact.outcome.unit_changes:
+        if state is AssignmentState.DISPATCHED:
+            continue
+        unit = ctx.session.get(Unit, code)
+        if unit is not None and unit.status in DISPATCHABLE:
+            offer_queued_incident(ctx, unit)

@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from cad110.dispatch.suitability import required_capabilities, units_needed
 from cad110.geo.eta import Candidate, EtaModel
+from cad110.incidents.facts import ActionDecided
 from cad110.kernel.context import Ctx
+from cad110.lifecycles.incident import Action
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.unit import Unit, UnitGrid
@@ -91,3 +93,18 @@ def recommend(ctx: Ctx, incident: Incident, *, eta: EtaModel, k: int) -> Recomme
         lacking=lacking,
         approximate_location=approximate,
     )
+
+
+def keep_recommendation(ctx: Ctx, fact: ActionDecided) -> None:
+    """派警 records what was recommended, and whether the dispatcher overrode it.
+
+    It runs before the units dispatched are taken: the ranking is of the units free when the
+    dispatcher chose."""
+    if fact.action is not Action.DISPATCH:
+        return
+    chosen = fact.units
+    advice = recommend(ctx, fact.incident, eta=ctx.eta, k=max(5, len(chosen)))
+    ranked = [r.unit.code for r in advice.items]
+    expected = ranked[: max(len(chosen), advice.min_units)]
+    fact.payload["recommended"] = ranked
+    fact.payload["override"] = bool(set(chosen) - set(expected))

@@ -1,4 +1,9 @@
-"""Every action on an incident: load, decide (pure lifecycle), apply, record one event."""
+"""Every action on an incident: load, decide (pure lifecycle), apply, record one event.
+
+What follows in other packages — units' statuses, the recommendation kept with a dispatch,
+deadlines, queue offers — subscribes to the facts announced here (`incidents/facts.py`);
+incidents imports none of those packages.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
-from cad110.dispatch.queue import (
-    offer_queued_incident,
-    offer_to_free_unit,
-    withdraw_offers,
-    withdraw_unit_offers,
-)
-from cad110.dispatch.recommend import recommend
 from cad110.errors import Forbidden, InvalidInput, NotFound
-from cad110.events.log import append
 from cad110.events.subjects import SubjectType
+from cad110.incidents.facts import ActionDecided, IncidentActed
 from cad110.incidents.repository import get_incident
 from cad110.incidents.schemas import (
     AcceptBody,
@@ -40,12 +38,9 @@ from cad110.lifecycles.incident import (
     Status,
     decide,
 )
-from cad110.lifecycles.unit import DISPATCHABLE, UnitEvent
 from cad110.models.incident import Incident, IncidentLink
-from cad110.models.unit import Assignment, Unit
+from cad110.models.unit import Assignment
 from cad110.models.user import Role
-from cad110.supervision import deadlines
-from cad110.units.service import change_status, get_unit
 
 PERMISSION = {
     Action.ACCEPT: Permission.ACCEPT,
@@ -67,12 +62,7 @@ PERMISSION = {
     Action.CANCEL: Permission.CANCEL,
 }
 
-# The unit status event an assignment step drives (signing for it changes no unit status).
-_UNIT_EVENT = {
-    AssignmentState.DEPARTED: UnitEvent.DEPART,
-    AssignmentState.ARRIVED: UnitEvent.ARRIVE,
-    AssignmentState.RELEASED: UnitEvent.RELEASE,
-}
+# The assignment's time stamp for each state a unit step moves it to.
 _STAMP = {
     AssignmentState.ACKNOWLEDGED: "acknowledged_at",
     AssignmentState.DEPARTED: "departed_at",
@@ -107,15 +97,18 @@ def perform(
     if isinstance(body, DispatchBody):
         units = tuple(body.units)
     _check_officer(ctx, action, units, assignments)
-    snapshot = Snapshot(
-        status=incident.status, units={code: a.state for code, a in assignments.items()}
-    )
+    before = incident.status
+    snapshot = Snapshot(status=before, units={code: a.state for code, a in assignments.items()})
     outcome = decide(snapshot, Command(action, units))
     payload: dict[str, Any] = body.model_dump(mode="json", exclude_defaults=False)
     if unit is not None:
         payload["unit"] = unit
     _APPLY[action](ctx, incident, body, payload)
-    freed = _apply_units(ctx, incident, outcome, assignments)
+    _move_assignments(ctx, outcome, assignments)
+    # Subscribers check and move the units (an unknown or busy unit refuses it here, before
+    # an assignment names it) and add to the payload.
+    ctx.emit(ActionDecided(incident, action, units, outcome, payload))
+    _add_assignments(ctx, incident, outcome)
     if outcome.unit_changes:
         payload["unit_changes"] = {u: s.value for u, s in outcome.unit_changes}
     incident.status = outcome.status
@@ -124,22 +117,8 @@ def perform(
     if outcome.status in ENDED_EARLY:
         incident.ended_at = ctx.at
     ctx.session.flush()
-    append(
-        ctx.session,
-        subject_type=SubjectType.INCIDENT,
-        subject_id=incident.number,
-        kind=action.value,
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload=payload,
-    )
-    deadlines.on_action(ctx, incident, action, outcome)
-    if snapshot.status is Status.QUEUED:
-        withdraw_offers(ctx, incident)
-    if action is Action.QUEUE:
-        offer_to_free_unit(ctx, incident)
-    for free_unit in freed:
-        offer_queued_incident(ctx, free_unit)
+    ctx.record(SubjectType.INCIDENT, incident.number, action.value, payload)
+    ctx.emit(IncidentActed(incident, action, before, outcome))
     return incident
 
 
@@ -160,16 +139,19 @@ def _check_officer(
             raise Forbidden("your unit is not assigned to this incident")
 
 
-def _apply_units(
-    ctx: Ctx, incident: Incident, outcome: Outcome, assignments: dict[str, Assignment]
-) -> list[Unit]:
-    """Create or move assignments and move each unit's status; returns units set free."""
-    freed: list[Unit] = []
+def _move_assignments(ctx: Ctx, outcome: Outcome, assignments: dict[str, Assignment]) -> None:
+    """Move the existing assignments this action changed, stamping the time of each step."""
+    for code, state in outcome.unit_changes:
+        if state is not AssignmentState.DISPATCHED:
+            assignment = assignments[code]
+            assignment.state = state
+            setattr(assignment, _STAMP[state], ctx.at)
+
+
+def _add_assignments(ctx: Ctx, incident: Incident, outcome: Outcome) -> None:
+    """A new assignment for each unit dispatched (one released earlier gets a fresh one)."""
     for code, state in outcome.unit_changes:
         if state is AssignmentState.DISPATCHED:
-            unit = get_unit(ctx, code, field="units")
-            change_status(ctx, unit, UnitEvent.DISPATCH, incident=incident.number)
-            withdraw_unit_offers(ctx, unit, keep_incident=incident.id)
             ctx.session.add(
                 Assignment(
                     incident_id=incident.id,
@@ -179,17 +161,6 @@ def _apply_units(
                     dispatched_by=ctx.by.username,
                 )
             )
-            continue
-        assignment = assignments[code]
-        assignment.state = state
-        setattr(assignment, _STAMP[state], ctx.at)
-        event = _UNIT_EVENT.get(state)
-        if event is not None:
-            moving = ctx.session.get(Unit, code)
-            assert moving is not None
-            if change_status(ctx, moving, event, incident=incident.number) in DISPATCHABLE:
-                freed.append(moving)
-    return freed
 
 
 # --- per-action effects on the incident row ------------------------------------------------
@@ -240,16 +211,6 @@ def _assess(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, An
         incident.outcome = {**incident.outcome, "risk": body.risk}
 
 
-def _dispatch(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
-    """Record what was recommended, and whether the dispatcher overrode it."""
-    assert isinstance(body, DispatchBody)
-    advice = recommend(ctx, incident, eta=ctx.eta, k=max(5, len(body.units)))
-    ranked = [r.unit.code for r in advice.items]
-    expected = ranked[: max(len(body.units), advice.min_units)]
-    payload["recommended"] = ranked
-    payload["override"] = bool(set(body.units) - set(expected))
-
-
 def _report(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
     """The unit's feedback confirms each required guide item, or says why not."""
     assert isinstance(body, ReportBody)
@@ -283,14 +244,11 @@ def _merge(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any
             "into", f"incident {target.number} is {target.status.value}; merge into an open one"
         )
     incident.merged_into_id = target.id
-    append(
-        ctx.session,
-        subject_type=SubjectType.INCIDENT,
-        subject_id=target.number,
-        kind="absorbed",
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload={"merged": incident.number, "note": body.note},
+    ctx.record(
+        SubjectType.INCIDENT,
+        target.number,
+        "absorbed",
+        {"merged": incident.number, "note": body.note},
     )
 
 
@@ -328,7 +286,8 @@ _APPLY: dict[Action, Callable[[Ctx, Incident, BaseModel, dict[str, Any]], None]]
     Action.ACCEPT: _accept,
     Action.ASSESS: _assess,
     Action.QUEUE: _nothing,
-    Action.DISPATCH: _dispatch,
+    # The recommendation is kept with the dispatch by its subscriber (dispatch/recommend.py).
+    Action.DISPATCH: _nothing,
     Action.ACKNOWLEDGE: _nothing,
     Action.DEPART: _nothing,
     Action.ARRIVE: _nothing,

@@ -11,12 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from cad110.auth.permissions import Permission
-from cad110.dispatch.queue import offer_queued_incident, withdraw_unit_offers
 from cad110.incidents.actions import act, latest_assignments
 from cad110.incidents.schemas import GuideCheck, NoteBody, ReportBody
 from cad110.lifecycles.incident import Action, AssignmentState, Status
-from cad110.lifecycles.unit import DISPATCHABLE, UnitEvent, UnitStatus
+from cad110.lifecycles.unit import UnitEvent, UnitStatus
 from cad110.models.incident import Incident
 from cad110.models.unit import Assignment, Unit
 from cad110.sim import content
@@ -31,7 +29,7 @@ from cad110.sim.state import (
     _Leg,
     _UnitState,
 )
-from cad110.units.service import Fix, change_status, get_unit, record_positions
+from cad110.units.service import Fix, record_positions, set_status
 
 log = logging.getLogger("cad110.sim")
 
@@ -268,15 +266,10 @@ class FieldActor(SimCore):
         u.leg = None
 
         def work(session: Session) -> UnitStatus:
+            # The console's use case for a status change by hand: what follows a unit set free
+            # (offered the queue) is the same whoever reports it.
             ctx = self._ctx(session, u.unit.officer)
-            ctx.by.require(Permission.UNIT_STATUS)
-            unit = get_unit(ctx, code)
-            new = change_status(ctx, unit, UnitEvent.BACK_AT_BASE, reason="返回驻地")
-            if new in DISPATCHABLE:
-                offer_queued_incident(ctx, unit)
-            else:
-                withdraw_unit_offers(ctx, unit)
-            return new
+            return set_status(ctx, code, UnitEvent.BACK_AT_BASE, reason="返回驻地").status
 
         if self._tx(f"back at base {code}", work) is not None:
             self.stats["back_at_base"] += 1

@@ -1,8 +1,9 @@
 """Which deadlines follow which action on an incident: a supervised step's deadline starts when
 the step before it happens and is met when the step itself does.
 
-The rows and their states are the kernel's (`kernel/deadlines.py`): the tick finds the overdue
-ones with one query, so a tick missed while the process was down fires on the next one.
+The rows and their states are the kernel's (`kernel/deadlines.py`); here is the incident's
+policy, applied by following every recorded action (`follow_incident`, subscribed in
+`cad110/runtime.py`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from cad110.catalog.loader import TimeLimits
+from cad110.incidents.facts import IncidentActed
 from cad110.kernel.context import Ctx
 from cad110.kernel.deadlines import cancel_deadlines, meet_deadlines, open_deadline
 from cad110.lifecycles.incident import ENDED_EARLY, Action, AssignmentState, Outcome, Status
@@ -88,3 +90,8 @@ def on_action(ctx: Ctx, incident: Incident, action: Action, outcome: Outcome) ->
         _meet(ctx, incident, [Step.CALLBACK])
     if outcome.status in ENDED_EARLY or outcome.status is Status.ARCHIVED:
         _cancel(ctx, incident)
+
+
+def follow_incident(ctx: Ctx, fact: IncidentActed) -> None:
+    """Every recorded action on an incident starts, meets or drops its steps' deadlines."""
+    on_action(ctx, fact.incident, fact.action, fact.outcome)

@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from cad110.api.deps import Context
 from cad110.api.routing import UnitOfWorkRoute
 from cad110.auth.permissions import Permission
-from cad110.dispatch.queue import offer_queued_incident, withdraw_unit_offers
 from cad110.errors import Forbidden
-from cad110.lifecycles.unit import DISPATCHABLE, MANUAL_EVENTS, UnitEvent, UnitStatus
+from cad110.lifecycles.unit import MANUAL_EVENTS, UnitEvent, UnitStatus
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Unit, UnitGrid
 from cad110.models.user import Role
@@ -30,7 +29,7 @@ from cad110.units.schemas import (
     UnitIn,
     UnitOut,
 )
-from cad110.units.service import Fix, change_status, get_unit, record_positions
+from cad110.units.service import Fix, get_unit, record_positions, set_status
 
 router = APIRouter(tags=["units"], route_class=UnitOfWorkRoute)
 UnitCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z_.-]{1,32}$")]
@@ -107,15 +106,7 @@ def put_unit(code: UnitCode, body: UnitIn, ctx: Context, response: Response) -> 
 
 def _status_route(event: UnitEvent, summary: str) -> None:
     def endpoint(code: UnitCode, ctx: Context, body: StatusBody | None = None) -> UnitOut:
-        ctx.by.require(Permission.UNIT_STATUS)
-        if ctx.by.role is Role.OFFICER and code != ctx.by.unit_code:
-            raise Forbidden("an officer changes their own unit's status only")
-        unit = get_unit(ctx, code)
-        new = change_status(ctx, unit, event, reason=(body or StatusBody()).reason)
-        if new in DISPATCHABLE:
-            offer_queued_incident(ctx, unit)
-        else:
-            withdraw_unit_offers(ctx, unit)
+        unit = set_status(ctx, code, event, reason=(body or StatusBody()).reason)
         return units_out(ctx.session, [unit])[0]
 
     endpoint.__name__ = f"unit_{event.value}"
