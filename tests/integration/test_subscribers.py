@@ -1,5 +1,5 @@
 """What follows an incident's action or a unit's status change: the subscribers wired at the
-composition root, their order, and the use case the console and the simulator share."""
+composition root, their order, and the use cases the console and the simulator share."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
-from cad110.errors import Conflict
+from cad110.errors import Conflict, UnitNotAvailable
 from cad110.incidents import actions
 from cad110.incidents.facts import ActionDecided, IncidentActed
-from cad110.incidents.schemas import DispatchBody, NoteBody
+from cad110.incidents.schemas import DispatchBody, NoteBody, ReassignBody
 from cad110.kernel.context import Ctx
 from cad110.kernel.hooks import Hooks
 from cad110.kernel.runtime import Runtime
@@ -117,7 +117,7 @@ def test_a_subscriber_that_refuses_undoes_the_action(runtime: Runtime, api: Api)
         _as(
             runtime,
             "dispatcher",
-            lambda ctx: actions.act(ctx, number, Action.DISPATCH, DispatchBody(units=[UNIT])),
+            lambda ctx: actions.dispatch(ctx, number, DispatchBody(units=[UNIT])),
             hooks,
         )
     assert ok(api.get(f"/incidents/{number}", "dispatcher"))["status"] == "accepted"
@@ -147,6 +147,63 @@ def test_dispatching_a_free_unit_with_a_busy_one_is_409_and_takes_neither(api: A
     assert ok(api.get(f"/incidents/{number}", "dispatcher"))["assignments"] == []
 
 
+def test_an_action_given_another_action_s_body_is_a_programming_error(
+    runtime: Runtime, api: Api
+) -> None:
+    number = new_incident(api)["number"]
+    with pytest.raises(TypeError, match="accept takes a AcceptBody, not a NoteBody"):
+        _as(runtime, "calltaker", lambda ctx: actions.act(ctx, number, Action.ACCEPT, NoteBody()))
+
+
+# --- 改派 as a use case -----------------------------------------------------------------------
+
+
+def test_reassign_in_process_releases_one_unit_and_dispatches_the_other(
+    runtime: Runtime, api: Api
+) -> None:
+    number = new_incident(api, accept=True)["number"]
+    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": [UNIT]}))
+    _as(
+        runtime,
+        "dispatcher",
+        lambda ctx: actions.reassign(ctx, number, UNIT, ReassignBody(to="35010201-2", note="更近")),
+    )
+    states = {
+        a["unit"]: a["state"]
+        for a in ok(api.get(f"/incidents/{number}", "dispatcher"))["assignments"]
+    }
+    assert states == {UNIT: "released", "35010201-2": "dispatched"}
+    with runtime.readers() as session:
+        dispatch = session.scalars(
+            select(Event)
+            .where(Event.subject_id == number, Event.kind == "dispatch")
+            .order_by(Event.seq.desc())
+        ).first()
+    assert dispatch is not None
+    assert '"override_reason":"改派自 35010201-1"' in dispatch.payload
+
+
+def test_reassign_to_a_busy_unit_in_process_leaves_the_first_unit_on_the_incident(
+    runtime: Runtime, api: Api
+) -> None:
+    first = new_incident(api, accept=True)["number"]
+    second = new_incident(api, accept=True)["number"]
+    ok(api.post(f"/incidents/{first}/dispatch", "dispatcher", json={"units": [UNIT]}))
+    ok(api.post(f"/incidents/{second}/dispatch", "dispatcher", json={"units": ["35010201-2"]}))
+    with pytest.raises(UnitNotAvailable):
+        _as(
+            runtime,
+            "dispatcher",
+            lambda ctx: actions.reassign(ctx, first, UNIT, ReassignBody(to="35010201-2")),
+        )
+    assert _status(api, UNIT) == "dispatched"
+    states = {
+        a["unit"]: a["state"]
+        for a in ok(api.get(f"/incidents/{first}", "dispatcher"))["assignments"]
+    }
+    assert states == {UNIT: "dispatched"}
+
+
 # --- the free unit: one use case for the console and the simulator ----------------------------
 
 
@@ -169,7 +226,7 @@ def _returning_with_an_unmatched_queue(runtime: Runtime, api: Api) -> str:
     _as(
         runtime,
         "dispatcher",
-        lambda ctx: actions.act(ctx, waiting, Action.QUEUE, NoteBody(note="无空闲警力")),
+        lambda ctx: actions.queue(ctx, waiting, NoteBody(note="无空闲警力")),
         Hooks(),
     )
     assert _offers(runtime, waiting) == []

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from cad110.incidents.actions import act, latest_assignments
+from cad110.incidents import actions
 from cad110.incidents.schemas import GuideCheck, NoteBody, ReportBody
 from cad110.lifecycles.incident import Action, AssignmentState, Status
 from cad110.lifecycles.unit import UnitEvent, UnitStatus
@@ -77,7 +77,7 @@ class FieldActor(SimCore):
             return False
 
         def work(session: Session) -> bool:
-            act(self._ctx(session, u.unit.officer), number, action, NoteBody(), unit=code)
+            actions.act(self._ctx(session, u.unit.officer), number, action, NoteBody(), unit=code)
             return True
 
         if self._tx(f"{action.value} {code}", work):
@@ -177,7 +177,7 @@ class FieldActor(SimCore):
         note = content.handle_note(self._rng, inc.category)
 
         def work(session: Session) -> bool:
-            act(self._ctx(session, lead.unit.officer), number, Action.HANDLE, NoteBody(note=note))
+            actions.handle(self._ctx(session, lead.unit.officer), number, NoteBody(note=note))
             return True
 
         return bool(self._tx("handle", work))
@@ -199,10 +199,10 @@ class FieldActor(SimCore):
 
         def work(session: Session) -> list[str]:
             ctx = self._ctx(session, lead.unit.officer)
-            incident = act(ctx, number, Action.REPORT, body)
+            incident = actions.report(ctx, number, body)
             return [
                 code
-                for code, a in latest_assignments(ctx, incident).items()
+                for code, a in actions.latest_assignments(ctx, incident).items()
                 if a.state is not AssignmentState.RELEASED
             ]
 
@@ -228,13 +228,7 @@ class FieldActor(SimCore):
         note = "处置完毕，警组释放"
 
         def work(session: Session) -> tuple[UnitStatus, tuple[float, float] | None]:
-            act(
-                self._ctx(session, u.unit.officer),
-                number,
-                Action.RELEASE,
-                NoteBody(note=note),
-                unit=code,
-            )
+            actions.release(self._ctx(session, u.unit.officer), number, code, NoteBody(note=note))
             unit = session.get(Unit, code)
             assert unit is not None
             return unit.status, self._where(u, unit)
