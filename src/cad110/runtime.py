@@ -14,9 +14,18 @@ from cad110.auth.revocation import Revocations
 from cad110.catalog.loader import Catalog, default_catalog
 from cad110.clock import Clock, SystemClock
 from cad110.db.engine import make_engine, make_sessionmaker
+from cad110.dispatch.assignments import move_assigned_units
+from cad110.dispatch.queue import (
+    follow_unit_status,
+    offer_queue_to_freed_units,
+    offer_when_queued,
+    withdraw_offers_when_no_longer_queued,
+)
+from cad110.dispatch.recommend import keep_recommendation
 from cad110.events.keys import load_ring, use_ring
 from cad110.geo.eta import EtaModel, RoadEta, StraightLineEta
 from cad110.geo.graph import RoadGraph
+from cad110.incidents.facts import ActionDecided, IncidentActed
 from cad110.kernel.hooks import Hooks
 from cad110.kernel.outbox import DeliveryJob, channels_from_settings
 from cad110.kernel.runtime import Runtime
@@ -24,12 +33,41 @@ from cad110.kernel.ticks import CheckpointJob, Job
 from cad110.missing.rules import Rules, load_rules
 from cad110.missing.watch import WatchJob
 from cad110.settings import Settings
+from cad110.supervision.deadlines import follow_incident
 from cad110.supervision.service import SupervisionJob
+from cad110.units.facts import UnitStatusChanged
 
 
 def subscribers() -> Hooks:
-    """What follows each fact, in the order it runs (same transaction as the fact)."""
-    return Hooks()
+    """What follows each fact, in the order it runs (in the transaction of the fact, so a
+    refusal anywhere undoes the whole change).
+
+    `ActionDecided` — an incident's action allowed, its event not yet recorded:
+      1. dispatch.recommend.keep_recommendation — a dispatch's event keeps the ranking and
+         whether it was overridden; first, while the units being sent are still free.
+      2. dispatch.assignments.move_assigned_units — each unit follows its assignment (an
+         unknown unit is 422, a busy one 409, before any assignment names it).
+    `UnitStatusChanged` — a unit's status moved (by hand, or by (2)):
+      3. dispatch.queue.follow_unit_status — a unit no longer free loses its other offers; one
+         set free by hand is offered the queue (one freed by an incident's action: in 7).
+    `IncidentActed` — the action recorded:
+      4. supervision.deadlines.follow_incident — start, meet or drop the steps' deadlines.
+      5. dispatch.queue.withdraw_offers_when_no_longer_queued — an incident that left 待派
+         withdraws its offer, and the unit is matched again;
+      6. dispatch.queue.offer_when_queued — then an incident put in 待派 is offered to a
+         free unit;
+      7. dispatch.queue.offer_queue_to_freed_units — last, each unit the action released is
+         offered the queue, once the incident itself no longer waits for it.
+    """
+    hooks = Hooks()
+    hooks.on(ActionDecided, keep_recommendation)
+    hooks.on(ActionDecided, move_assigned_units)
+    hooks.on(UnitStatusChanged, follow_unit_status)
+    hooks.on(IncidentActed, follow_incident)
+    hooks.on(IncidentActed, withdraw_offers_when_no_longer_queued)
+    hooks.on(IncidentActed, offer_when_queued)
+    hooks.on(IncidentActed, offer_queue_to_freed_units)
+    return hooks
 
 
 def tick_jobs(rt: Runtime) -> list[Job]:

@@ -7,19 +7,18 @@ from typing import Annotated
 
 from fastapi import Path, Query
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.dispatch.offers import accept_offer, decline_offer
 from cad110.dispatch.recommend import recommend
+from cad110.dispatch.repository import offers_seen_by
 from cad110.incidents.repository import get_incident
 from cad110.incidents.schemas import IncidentOut
 from cad110.incidents.views import incident_out
 from cad110.models.incident import Incident
 from cad110.models.supervision import OfferState, UnitOffer
-from cad110.models.user import Role
 
 router = Router(tags=["dispatch"])
 Number = Annotated[str, Path(pattern=r"^[0-9A-Za-z_.-]{1,40}$")]
@@ -107,19 +106,7 @@ def _offer_out(o: UnitOffer, number: str) -> OfferOut:
 def list_offers(ctx: Context, state: OfferState = OfferState.PENDING) -> list[OfferOut]:
     """Offers of queued incidents to units (an officer sees their own unit's)."""
     ctx.by.require(Permission.READ)
-    stmt = (
-        select(UnitOffer, Incident.number)
-        .join(Incident, Incident.id == UnitOffer.incident_id)
-        .where(UnitOffer.state == state)
-        .order_by(UnitOffer.offered_at, UnitOffer.id)
-        .limit(500)
-    )
-    if ctx.by.role is Role.OFFICER:
-        # An officer sees the offers to their unit, wherever in the district the incident is.
-        stmt = stmt.where(UnitOffer.unit_code == ctx.by.unit_code)
-    else:
-        stmt = stmt.where(Incident.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True))
-    return [_offer_out(o, n) for o, n in ctx.session.execute(stmt).all()]
+    return [_offer_out(o, n) for o, n in offers_seen_by(ctx.session, ctx.by, state)]
 
 
 @router.post("/offers/{offer_id}/accept", response_model=IncidentOut)

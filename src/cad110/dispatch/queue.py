@@ -3,68 +3,38 @@
 Rules: a unit holds at most one pending offer and an incident at most one; a unit that
 declined an incident is not offered it again; whenever an offer lapses (the incident no
 longer waits, or the unit was taken for something else) both sides are matched again.
+
+The queue follows what incidents and units announce (subscribed in `cad110/runtime.py`):
+the `follow_…` functions at the end.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
+from cad110.dispatch.repository import declined, free_units_in, pending_offers, queued_in
 from cad110.dispatch.suitability import district_path, suits
-from cad110.events.log import append
 from cad110.events.subjects import SubjectType
+from cad110.incidents.facts import IncidentActed
 from cad110.kernel.context import Ctx
-from cad110.lifecycles.incident import Status
+from cad110.lifecycles.incident import Action, AssignmentState, Status
 from cad110.lifecycles.unit import DISPATCHABLE
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.supervision import Notification, OfferState, UnitOffer
 from cad110.models.unit import Unit
-
-
-def _pending(
-    ctx: Ctx, *, incident_id: int | None = None, unit: str | None = None
-) -> list[UnitOffer]:
-    stmt = select(UnitOffer).where(UnitOffer.state == OfferState.PENDING)
-    if incident_id is not None:
-        stmt = stmt.where(UnitOffer.incident_id == incident_id)
-    if unit is not None:
-        stmt = stmt.where(UnitOffer.unit_code == unit)
-    return list(ctx.session.scalars(stmt))
-
-
-def _declined_by(
-    ctx: Ctx, *, incident_id: int | None = None, unit: str | None = None
-) -> set[object]:
-    """Units that declined this incident, or incidents this unit declined."""
-    column = UnitOffer.unit_code if incident_id is not None else UnitOffer.incident_id
-    stmt = select(column).where(UnitOffer.state == OfferState.DECLINED)
-    if incident_id is not None:
-        stmt = stmt.where(UnitOffer.incident_id == incident_id)
-    if unit is not None:
-        stmt = stmt.where(UnitOffer.unit_code == unit)
-    return set(ctx.session.scalars(stmt))
+from cad110.units.facts import UnitStatusChanged
 
 
 def offer_queued_incident(ctx: Ctx, unit: Unit) -> UnitOffer | None:
     """Offer the free `unit` the most urgent, oldest queued incident it suits."""
-    if unit.status not in DISPATCHABLE or _pending(ctx, unit=unit.code):
+    if unit.status not in DISPATCHABLE or pending_offers(ctx.session, unit=unit.code):
         return None
-    declined = _declined_by(ctx, unit=unit.code)
-    queued = ctx.session.scalars(
-        select(Incident)
-        .where(
-            Incident.status == Status.QUEUED,
-            Incident.jurisdiction_path.startswith(
-                district_path(unit.jurisdiction_path), autoescape=True
-            ),
-        )
-        .order_by(Incident.grade.asc().nulls_last(), Incident.received_at, Incident.id)
-        .limit(50)
-    ).all()
-    for incident in queued:
-        if incident.id in declined or _pending(ctx, incident_id=incident.id):
+    refused = declined(ctx.session, unit=unit.code)
+    for incident in queued_in(ctx.session, district_path(unit.jurisdiction_path)):
+        if incident.id in refused or pending_offers(ctx.session, incident_id=incident.id):
             continue
         if suits(ctx.catalog, unit, incident):
             return _offer(ctx, incident, unit)
@@ -73,21 +43,11 @@ def offer_queued_incident(ctx: Ctx, unit: Unit) -> UnitOffer | None:
 
 def offer_to_free_unit(ctx: Ctx, incident: Incident) -> UnitOffer | None:
     """Offer a queued incident to a suitable unit that is free now (not one that declined it)."""
-    if incident.status is not Status.QUEUED or _pending(ctx, incident_id=incident.id):
+    if incident.status is not Status.QUEUED or pending_offers(ctx.session, incident_id=incident.id):
         return None
-    declined = _declined_by(ctx, incident_id=incident.id)
-    candidates = ctx.session.scalars(
-        select(Unit)
-        .where(
-            Unit.status.in_(list(DISPATCHABLE)),
-            Unit.jurisdiction_path.startswith(
-                district_path(incident.jurisdiction_path), autoescape=True
-            ),
-        )
-        .order_by(Unit.code)
-    ).all()
-    for unit in candidates:
-        if unit.code in declined or _pending(ctx, unit=unit.code):
+    refused = declined(ctx.session, incident_id=incident.id)
+    for unit in free_units_in(ctx.session, district_path(incident.jurisdiction_path)):
+        if unit.code in refused or pending_offers(ctx.session, unit=unit.code):
             continue
         if suits(ctx.catalog, unit, incident):
             return _offer(ctx, incident, unit)
@@ -100,14 +60,8 @@ def _offer(ctx: Ctx, incident: Incident, unit: Unit) -> UnitOffer:
     )
     ctx.session.add(offer)
     ctx.session.flush()
-    append(
-        ctx.session,
-        subject_type=SubjectType.INCIDENT,
-        subject_id=incident.number,
-        kind="offered",
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload={"offer": offer.id, "unit": unit.code},
+    ctx.record(
+        SubjectType.INCIDENT, incident.number, "offered", {"offer": offer.id, "unit": unit.code}
     )
     station = ctx.session.get(Jurisdiction, unit.station_code)
     assert station is not None
@@ -138,7 +92,7 @@ def _lapse(ctx: Ctx, offers: Sequence[UnitOffer]) -> None:
 
 def withdraw_offers(ctx: Ctx, incident: Incident) -> None:
     """The incident no longer waits: its offer lapses and the unit is matched again."""
-    offers = _pending(ctx, incident_id=incident.id)
+    offers = pending_offers(ctx.session, incident_id=incident.id)
     _lapse(ctx, offers)
     for offer in offers:
         unit = ctx.session.get(Unit, offer.unit_code)
@@ -146,11 +100,53 @@ def withdraw_offers(ctx: Ctx, incident: Incident) -> None:
             offer_queued_incident(ctx, unit)
 
 
-def withdraw_unit_offers(ctx: Ctx, unit: Unit, *, keep_incident: int | None = None) -> None:
-    """The unit was taken for something else: its offer lapses and the incident waits for another."""
-    offers = [o for o in _pending(ctx, unit=unit.code) if o.incident_id != keep_incident]
+def withdraw_unit_offers(ctx: Ctx, unit: Unit, *, keep: str | None = None) -> None:
+    """The unit was taken for something else: its offers lapse (but one of incident `keep`,
+    the incident it was taken for) and each incident waits for another unit."""
+    offers = []
+    for offer in pending_offers(ctx.session, unit=unit.code):
+        incident = ctx.session.get(Incident, offer.incident_id)
+        if keep is None or incident is None or incident.number != keep:
+            offers.append(offer)
     _lapse(ctx, offers)
     for offer in offers:
         incident = ctx.session.get(Incident, offer.incident_id)
         if incident is not None:
             offer_to_free_unit(ctx, incident)
+
+
+# --- following incidents and units -----------------------------------------------------------
+
+
+def follow_unit_status(ctx: Ctx, fact: UnitStatusChanged) -> None:
+    """A unit set free by hand is offered the queue; a unit no longer free loses its offers.
+
+    A unit set free by an incident's action (released) is offered the queue once that action
+    is recorded (`offer_queue_to_freed_units`); one dispatched keeps the offer of the incident
+    it was dispatched to, which that incident withdraws or has accepted itself."""
+    if fact.after not in DISPATCHABLE:
+        withdraw_unit_offers(ctx, fact.unit, keep=fact.incident)
+    elif fact.incident is None:
+        offer_queued_incident(ctx, fact.unit)
+
+
+def withdraw_offers_when_no_longer_queued(ctx: Ctx, fact: IncidentActed) -> None:
+    """An incident that leaves 待派 (dispatched, closed, cancelled…) withdraws its offer."""
+    if fact.before is Status.QUEUED:
+        withdraw_offers(ctx, fact.incident)
+
+
+def offer_when_queued(ctx: Ctx, fact: IncidentActed) -> None:
+    """An incident put in 待派 is offered at once to a suitable unit that is free."""
+    if fact.action is Action.QUEUE:
+        offer_to_free_unit(ctx, fact.incident)
+
+
+def offer_queue_to_freed_units(ctx: Ctx, fact: IncidentActed) -> None:
+    """Each unit the action set free (released) is offered the queue's next incident."""
+    for code, state in fact.outcome.unit_changes:
+        if state is AssignmentState.DISPATCHED:
+            continue
+        unit = ctx.session.get(Unit, code)
+        if unit is not None and unit.status in DISPATCHABLE:
+            offer_queued_incident(ctx, unit)

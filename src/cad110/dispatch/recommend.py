@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from cad110.dispatch.suitability import required_capabilities, units_needed
 from cad110.geo.eta import Candidate, EtaModel
+from cad110.incidents.facts import ActionDecided
 from cad110.kernel.context import Ctx
-from cad110.lifecycles.unit import DISPATCHABLE
+from cad110.lifecycles.incident import Action
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.unit import Unit, UnitGrid
+from cad110.units.repository import free_units
 
 
 @dataclass(frozen=True)
@@ -44,20 +45,6 @@ def incident_point(ctx: Ctx, incident: Incident) -> tuple[float, float, bool] | 
     return None
 
 
-def free_units(ctx: Ctx, at: datetime) -> list[Unit]:
-    """Units in the caller's scope that can take an incident now (status and shift)."""
-    return list(
-        ctx.session.scalars(
-            select(Unit).where(
-                Unit.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True),
-                Unit.status.in_(list(DISPATCHABLE)),
-                or_(Unit.on_duty_from.is_(None), Unit.on_duty_from <= at),
-                or_(Unit.on_duty_until.is_(None), Unit.on_duty_until > at),
-            )
-        )
-    )
-
-
 def recommend(ctx: Ctx, incident: Incident, *, eta: EtaModel, k: int) -> Recommendations:
     """The k best units for `incident` by ETA; category rules filter by capability."""
     needs = required_capabilities(ctx.catalog, incident)
@@ -68,7 +55,7 @@ def recommend(ctx: Ctx, incident: Incident, *, eta: EtaModel, k: int) -> Recomme
     if point is None:
         return result
     lon, lat, approximate = point
-    units = {u.code: u for u in free_units(ctx, ctx.at)}
+    units = {u.code: u for u in free_units(ctx.session, ctx.by, ctx.at)}
     lacking = sorted(code for code, u in units.items() if not needs <= set(u.capabilities))
     candidates = []
     for code, unit in units.items():
@@ -106,3 +93,18 @@ def recommend(ctx: Ctx, incident: Incident, *, eta: EtaModel, k: int) -> Recomme
         lacking=lacking,
         approximate_location=approximate,
     )
+
+
+def keep_recommendation(ctx: Ctx, fact: ActionDecided) -> None:
+    """派警 records what was recommended, and whether the dispatcher overrode it.
+
+    It runs before the units dispatched are taken: the ranking is of the units free when the
+    dispatcher chose."""
+    if fact.action is not Action.DISPATCH:
+        return
+    chosen = fact.units
+    advice = recommend(ctx, fact.incident, eta=ctx.eta, k=max(5, len(chosen)))
+    ranked = [r.unit.code for r in advice.items]
+    expected = ranked[: max(len(chosen), advice.min_units)]
+    fact.payload["recommended"] = ranked
+    fact.payload["override"] = bool(set(chosen) - set(expected))

@@ -1,31 +1,35 @@
-"""Every action on an incident: load, decide (pure lifecycle), apply, record one event."""
+"""Every action on an incident: load, decide (pure lifecycle), apply, record one event.
+
+Each action has a typed entry (`accept(ctx, number, body: AcceptBody)`, …) that runs its own
+`Step` through the one sequence in `Step.perform`. What follows in other packages — units'
+statuses, the recommendation kept with a dispatch, deadlines, queue offers — subscribes to the
+facts announced there (`incidents/facts.py`); incidents imports none of those packages.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
-from cad110.dispatch.queue import (
-    offer_queued_incident,
-    offer_to_free_unit,
-    withdraw_offers,
-    withdraw_unit_offers,
-)
-from cad110.dispatch.recommend import recommend
 from cad110.errors import Forbidden, InvalidInput, NotFound
-from cad110.events.log import append
 from cad110.events.subjects import SubjectType
+from cad110.incidents.facts import ActionDecided, IncidentActed
 from cad110.incidents.repository import get_incident
 from cad110.incidents.schemas import (
     AcceptBody,
     AssessBody,
+    CallbackBody,
+    CloseBody,
     DispatchBody,
     InvalidateBody,
     MergeBody,
+    NoteBody,
+    ReassignBody,
     ReportBody,
     TransferBody,
 )
@@ -40,39 +44,15 @@ from cad110.lifecycles.incident import (
     Status,
     decide,
 )
-from cad110.lifecycles.unit import DISPATCHABLE, UnitEvent
 from cad110.models.incident import Incident, IncidentLink
-from cad110.models.unit import Assignment, Unit
+from cad110.models.unit import Assignment
 from cad110.models.user import Role
-from cad110.supervision import deadlines
-from cad110.units.service import change_status, get_unit
 
-PERMISSION = {
-    Action.ACCEPT: Permission.ACCEPT,
-    Action.ASSESS: Permission.ASSESS,
-    Action.QUEUE: Permission.DISPATCH,
-    Action.DISPATCH: Permission.DISPATCH,
-    Action.ACKNOWLEDGE: Permission.UNIT_STEP,
-    Action.DEPART: Permission.UNIT_STEP,
-    Action.ARRIVE: Permission.UNIT_STEP,
-    Action.RELEASE: Permission.RELEASE,
-    Action.HANDLE: Permission.HANDLE,
-    Action.REPORT: Permission.REPORT,
-    Action.CLOSE: Permission.CLOSE,
-    Action.CALLBACK: Permission.CALLBACK,
-    Action.ARCHIVE: Permission.ARCHIVE,
-    Action.MERGE: Permission.MERGE,
-    Action.TRANSFER: Permission.TRANSFER,
-    Action.INVALIDATE: Permission.INVALIDATE,
-    Action.CANCEL: Permission.CANCEL,
-}
+B = TypeVar("B", bound=BaseModel)
+# What an action does to the incident row itself, given its body; it may add to the payload.
+Apply = Callable[[Ctx, Incident, B, dict[str, Any]], None]
 
-# The unit status event an assignment step drives (signing for it changes no unit status).
-_UNIT_EVENT = {
-    AssignmentState.DEPARTED: UnitEvent.DEPART,
-    AssignmentState.ARRIVED: UnitEvent.ARRIVE,
-    AssignmentState.RELEASED: UnitEvent.RELEASE,
-}
+# The assignment's time stamp for each state a unit step moves it to.
 _STAMP = {
     AssignmentState.ACKNOWLEDGED: "acknowledged_at",
     AssignmentState.DEPARTED: "departed_at",
@@ -89,58 +69,62 @@ def latest_assignments(ctx: Ctx, incident: Incident) -> dict[str, Assignment]:
     return {a.unit_code: a for a in rows}
 
 
-def act(
-    ctx: Ctx, number: str, action: Action, body: BaseModel, *, unit: str | None = None
-) -> Incident:
-    """Perform `action` on incident `number` for the caller (role and scope checked)."""
-    ctx.by.require(PERMISSION[action])
-    incident = get_incident(ctx.session, number, by=ctx.by)
-    return perform(ctx, incident, action, body, unit=unit)
+@dataclass(frozen=True)
+class Step(Generic[B]):
+    """One action: who may take it, its body, and what it does to the incident row."""
 
+    action: Action
+    permission: Permission
+    body: type[B]
+    apply: Apply[B]
+    # The units a body names (a dispatch's); otherwise the unit of a unit step, if any.
+    units: Callable[[B], tuple[str, ...]] | None = None
 
-def perform(
-    ctx: Ctx, incident: Incident, action: Action, body: BaseModel, *, unit: str | None = None
-) -> Incident:
-    """Decide and apply one action on a loaded incident."""
-    assignments = latest_assignments(ctx, incident)
-    units: tuple[str, ...] = (unit,) if unit is not None else ()
-    if isinstance(body, DispatchBody):
-        units = tuple(body.units)
-    _check_officer(ctx, action, units, assignments)
-    snapshot = Snapshot(
-        status=incident.status, units={code: a.state for code, a in assignments.items()}
-    )
-    outcome = decide(snapshot, Command(action, units))
-    payload: dict[str, Any] = body.model_dump(mode="json", exclude_defaults=False)
-    if unit is not None:
-        payload["unit"] = unit
-    _APPLY[action](ctx, incident, body, payload)
-    freed = _apply_units(ctx, incident, outcome, assignments)
-    if outcome.unit_changes:
-        payload["unit_changes"] = {u: s.value for u, s in outcome.unit_changes}
-    incident.status = outcome.status
-    if outcome.stage is not None:
-        setattr(incident, f"{outcome.stage.value}_at", ctx.at)
-    if outcome.status in ENDED_EARLY:
-        incident.ended_at = ctx.at
-    ctx.session.flush()
-    append(
-        ctx.session,
-        subject_type=SubjectType.INCIDENT,
-        subject_id=incident.number,
-        kind=action.value,
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload=payload,
-    )
-    deadlines.on_action(ctx, incident, action, outcome)
-    if snapshot.status is Status.QUEUED:
-        withdraw_offers(ctx, incident)
-    if action is Action.QUEUE:
-        offer_to_free_unit(ctx, incident)
-    for free_unit in freed:
-        offer_queued_incident(ctx, free_unit)
-    return incident
+    def act(self, ctx: Ctx, number: str, body: B, *, unit: str | None = None) -> Incident:
+        """Take this action on incident `number` for the caller (role and scope checked)."""
+        ctx.by.require(self.permission)
+        incident = get_incident(ctx.session, number, by=ctx.by)
+        return self.perform(ctx, incident, body, unit=unit)
+
+    def perform(
+        self, ctx: Ctx, incident: Incident, body: B, *, unit: str | None = None
+    ) -> Incident:
+        """Decide and apply this action on a loaded incident, and announce it."""
+        action = self.action
+        assignments = latest_assignments(ctx, incident)
+        units = self.units(body) if self.units is not None else (() if unit is None else (unit,))
+        _check_officer(ctx, action, units, assignments)
+        before = incident.status
+        snapshot = Snapshot(status=before, units={code: a.state for code, a in assignments.items()})
+        outcome = decide(snapshot, Command(action, units))
+        payload: dict[str, Any] = body.model_dump(mode="json", exclude_defaults=False)
+        if unit is not None:
+            payload["unit"] = unit
+        self.apply(ctx, incident, body, payload)
+        _move_assignments(ctx, outcome, assignments)
+        # Subscribers check and move the units (an unknown or busy unit refuses it here, before
+        # an assignment names it) and add to the payload.
+        ctx.emit(ActionDecided(incident, action, units, outcome, payload))
+        _add_assignments(ctx, incident, outcome)
+        if outcome.unit_changes:
+            payload["unit_changes"] = {u: s.value for u, s in outcome.unit_changes}
+        incident.status = outcome.status
+        if outcome.stage is not None:
+            setattr(incident, f"{outcome.stage.value}_at", ctx.at)
+        if outcome.status in ENDED_EARLY:
+            incident.ended_at = ctx.at
+        ctx.session.flush()
+        ctx.record(SubjectType.INCIDENT, incident.number, action.value, payload)
+        ctx.emit(IncidentActed(incident, action, before, outcome))
+        return incident
+
+    def checked(self, body: BaseModel) -> B:
+        """`body` as this action's body; a body of another action is a programming error."""
+        if not isinstance(body, self.body):
+            raise TypeError(
+                f"{self.action.value} takes a {self.body.__name__}, not a {type(body).__name__}"
+            )
+        return body
 
 
 def _check_officer(
@@ -160,16 +144,19 @@ def _check_officer(
             raise Forbidden("your unit is not assigned to this incident")
 
 
-def _apply_units(
-    ctx: Ctx, incident: Incident, outcome: Outcome, assignments: dict[str, Assignment]
-) -> list[Unit]:
-    """Create or move assignments and move each unit's status; returns units set free."""
-    freed: list[Unit] = []
+def _move_assignments(ctx: Ctx, outcome: Outcome, assignments: dict[str, Assignment]) -> None:
+    """Move the existing assignments this action changed, stamping the time of each step."""
+    for code, state in outcome.unit_changes:
+        if state is not AssignmentState.DISPATCHED:
+            assignment = assignments[code]
+            assignment.state = state
+            setattr(assignment, _STAMP[state], ctx.at)
+
+
+def _add_assignments(ctx: Ctx, incident: Incident, outcome: Outcome) -> None:
+    """A new assignment for each unit dispatched (one released earlier gets a fresh one)."""
     for code, state in outcome.unit_changes:
         if state is AssignmentState.DISPATCHED:
-            unit = get_unit(ctx, code, field="units")
-            change_status(ctx, unit, UnitEvent.DISPATCH, incident=incident.number)
-            withdraw_unit_offers(ctx, unit, keep_incident=incident.id)
             ctx.session.add(
                 Assignment(
                     incident_id=incident.id,
@@ -179,20 +166,9 @@ def _apply_units(
                     dispatched_by=ctx.by.username,
                 )
             )
-            continue
-        assignment = assignments[code]
-        assignment.state = state
-        setattr(assignment, _STAMP[state], ctx.at)
-        event = _UNIT_EVENT.get(state)
-        if event is not None:
-            moving = ctx.session.get(Unit, code)
-            assert moving is not None
-            if change_status(ctx, moving, event, incident=incident.number) in DISPATCHABLE:
-                freed.append(moving)
-    return freed
 
 
-# --- per-action effects on the incident row ------------------------------------------------
+# --- what each action does to the incident row ---------------------------------------------
 
 
 def _classify(ctx: Ctx, incident: Incident, category: str | None, grade: int | None) -> None:
@@ -205,8 +181,7 @@ def _classify(ctx: Ctx, incident: Incident, category: str | None, grade: int | N
         incident.grade = grade
 
 
-def _accept(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
-    assert isinstance(body, AcceptBody)
+def _accept(ctx: Ctx, incident: Incident, body: AcceptBody, payload: dict[str, Any]) -> None:
     _classify(ctx, incident, body.category, body.grade)
     if body.address is not None:
         incident.address = body.address
@@ -221,8 +196,7 @@ def _accept(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, An
     payload.update(category=incident.category_code, grade=incident.grade)
 
 
-def _assess(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
-    assert isinstance(body, AssessBody)
+def _assess(ctx: Ctx, incident: Incident, body: AssessBody, payload: dict[str, Any]) -> None:
     _classify(ctx, incident, body.category, body.grade)
     for other_number in body.related:
         other = _other_incident(ctx, other_number, "related")
@@ -240,19 +214,8 @@ def _assess(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, An
         incident.outcome = {**incident.outcome, "risk": body.risk}
 
 
-def _dispatch(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
-    """Record what was recommended, and whether the dispatcher overrode it."""
-    assert isinstance(body, DispatchBody)
-    advice = recommend(ctx, incident, eta=ctx.eta, k=max(5, len(body.units)))
-    ranked = [r.unit.code for r in advice.items]
-    expected = ranked[: max(len(body.units), advice.min_units)]
-    payload["recommended"] = ranked
-    payload["override"] = bool(set(body.units) - set(expected))
-
-
-def _report(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
+def _report(ctx: Ctx, incident: Incident, body: ReportBody, payload: dict[str, Any]) -> None:
     """The unit's feedback confirms each required guide item, or says why not."""
-    assert isinstance(body, ReportBody)
     category = ctx.catalog.get(incident.category_code) if incident.category_code else None
     items = {g.code: g for g in (category.guide if category else ())}
     given = {c.code: c for c in body.guide}
@@ -269,8 +232,7 @@ def _report(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, An
     incident.outcome = {**incident.outcome, "report": body.model_dump(mode="json")}
 
 
-def _merge(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
-    assert isinstance(body, MergeBody)
+def _merge(ctx: Ctx, incident: Incident, body: MergeBody, payload: dict[str, Any]) -> None:
     target = _other_incident(ctx, body.into, "into")
     if target.id == incident.id:
         raise InvalidInput("into", "an incident cannot be merged into itself")
@@ -283,28 +245,25 @@ def _merge(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any
             "into", f"incident {target.number} is {target.status.value}; merge into an open one"
         )
     incident.merged_into_id = target.id
-    append(
-        ctx.session,
-        subject_type=SubjectType.INCIDENT,
-        subject_id=target.number,
-        kind="absorbed",
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload={"merged": incident.number, "note": body.note},
+    ctx.record(
+        SubjectType.INCIDENT,
+        target.number,
+        "absorbed",
+        {"merged": incident.number, "note": body.note},
     )
 
 
-def _transfer(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
-    assert isinstance(body, TransferBody)
+def _transfer(ctx: Ctx, incident: Incident, body: TransferBody, payload: dict[str, Any]) -> None:
     incident.transferred_to = body.to.value
 
 
-def _invalidate(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
-    assert isinstance(body, InvalidateBody)
+def _invalidate(
+    ctx: Ctx, incident: Incident, body: InvalidateBody, payload: dict[str, Any]
+) -> None:
     incident.invalid_reason = body.reason
 
 
-def _record(key: str) -> Callable[[Ctx, Incident, BaseModel, dict[str, Any]], None]:
+def _kept_as(key: str) -> Apply[BaseModel]:
     """An action whose body is kept on the incident's outcome under `key`."""
 
     def apply(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
@@ -314,7 +273,7 @@ def _record(key: str) -> Callable[[Ctx, Incident, BaseModel, dict[str, Any]], No
 
 
 def _nothing(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
-    return None
+    """The status change (and what follows it) is the whole action."""
 
 
 def _other_incident(ctx: Ctx, number: str, field: str) -> Incident:
@@ -324,22 +283,170 @@ def _other_incident(ctx: Ctx, number: str, field: str) -> Incident:
         raise InvalidInput(field, f"unknown incident {number}") from exc
 
 
-_APPLY: dict[Action, Callable[[Ctx, Incident, BaseModel, dict[str, Any]], None]] = {
-    Action.ACCEPT: _accept,
-    Action.ASSESS: _assess,
-    Action.QUEUE: _nothing,
-    Action.DISPATCH: _dispatch,
-    Action.ACKNOWLEDGE: _nothing,
-    Action.DEPART: _nothing,
-    Action.ARRIVE: _nothing,
-    Action.RELEASE: _nothing,
-    Action.HANDLE: _record("handle"),
-    Action.REPORT: _report,
-    Action.CLOSE: _record("close"),
-    Action.CALLBACK: _record("callback"),
-    Action.ARCHIVE: _nothing,
-    Action.MERGE: _merge,
-    Action.TRANSFER: _transfer,
-    Action.INVALIDATE: _invalidate,
-    Action.CANCEL: _record("cancel"),
+def _dispatched(body: DispatchBody) -> tuple[str, ...]:
+    return tuple(body.units)
+
+
+_ACCEPT = Step(Action.ACCEPT, Permission.ACCEPT, AcceptBody, _accept)
+_ASSESS = Step(Action.ASSESS, Permission.ASSESS, AssessBody, _assess)
+_QUEUE = Step(Action.QUEUE, Permission.DISPATCH, NoteBody, _nothing)
+# The recommendation is kept with the dispatch by its subscriber (dispatch/recommend.py).
+_DISPATCH = Step(Action.DISPATCH, Permission.DISPATCH, DispatchBody, _nothing, _dispatched)
+_ACKNOWLEDGE = Step(Action.ACKNOWLEDGE, Permission.UNIT_STEP, NoteBody, _nothing)
+_DEPART = Step(Action.DEPART, Permission.UNIT_STEP, NoteBody, _nothing)
+_ARRIVE = Step(Action.ARRIVE, Permission.UNIT_STEP, NoteBody, _nothing)
+_RELEASE = Step(Action.RELEASE, Permission.RELEASE, NoteBody, _nothing)
+_HANDLE = Step(Action.HANDLE, Permission.HANDLE, NoteBody, _kept_as("handle"))
+_REPORT = Step(Action.REPORT, Permission.REPORT, ReportBody, _report)
+_CLOSE = Step(Action.CLOSE, Permission.CLOSE, CloseBody, _kept_as("close"))
+_CALLBACK = Step(Action.CALLBACK, Permission.CALLBACK, CallbackBody, _kept_as("callback"))
+_ARCHIVE = Step(Action.ARCHIVE, Permission.ARCHIVE, NoteBody, _nothing)
+_MERGE = Step(Action.MERGE, Permission.MERGE, MergeBody, _merge)
+_TRANSFER = Step(Action.TRANSFER, Permission.TRANSFER, TransferBody, _transfer)
+_INVALIDATE = Step(Action.INVALIDATE, Permission.INVALIDATE, InvalidateBody, _invalidate)
+_CANCEL = Step(Action.CANCEL, Permission.CANCEL, NoteBody, _kept_as("cancel"))
+
+STEPS: dict[Action, Step[Any]] = {
+    step.action: step
+    for step in (
+        _ACCEPT,
+        _ASSESS,
+        _QUEUE,
+        _DISPATCH,
+        _ACKNOWLEDGE,
+        _DEPART,
+        _ARRIVE,
+        _RELEASE,
+        _HANDLE,
+        _REPORT,
+        _CLOSE,
+        _CALLBACK,
+        _ARCHIVE,
+        _MERGE,
+        _TRANSFER,
+        _INVALIDATE,
+        _CANCEL,
+    )
 }
+assert set(STEPS) == set(Action), "every action needs its step"
+
+
+# --- the use cases, one per action -----------------------------------------------------------
+
+
+def accept(ctx: Ctx, number: str, body: AcceptBody) -> Incident:
+    """受理: the record is complete (category, grade, place)."""
+    return _ACCEPT.act(ctx, number, body)
+
+
+def assess(ctx: Ctx, number: str, body: AssessBody) -> Incident:
+    """研判: history, links, risk."""
+    return _ASSESS.act(ctx, number, body)
+
+
+def queue(ctx: Ctx, number: str, body: NoteBody) -> Incident:
+    """待派: no suitable unit is free; the first that frees up is offered it."""
+    return _QUEUE.act(ctx, number, body)
+
+
+def dispatch(ctx: Ctx, number: str, body: DispatchBody) -> Incident:
+    """派警: send one or more units."""
+    return _DISPATCH.act(ctx, number, body)
+
+
+def acknowledge(ctx: Ctx, number: str, unit: str, body: NoteBody) -> Incident:
+    """签收: `unit` signs for the incident."""
+    return _ACKNOWLEDGE.act(ctx, number, body, unit=unit)
+
+
+def depart(ctx: Ctx, number: str, unit: str, body: NoteBody) -> Incident:
+    """出动: `unit` sets off."""
+    return _DEPART.act(ctx, number, body, unit=unit)
+
+
+def arrive(ctx: Ctx, number: str, unit: str, body: NoteBody) -> Incident:
+    """到场: `unit` is on scene."""
+    return _ARRIVE.act(ctx, number, body, unit=unit)
+
+
+def release(ctx: Ctx, number: str, unit: str, body: NoteBody) -> Incident:
+    """释放: `unit` leaves the incident and is free again."""
+    return _RELEASE.act(ctx, number, body, unit=unit)
+
+
+def handle(ctx: Ctx, number: str, body: NoteBody) -> Incident:
+    """处置: what was done on scene."""
+    return _HANDLE.act(ctx, number, body)
+
+
+def report(ctx: Ctx, number: str, body: ReportBody) -> Incident:
+    """反馈: the unit's report, confirming every required guide item."""
+    return _REPORT.act(ctx, number, body)
+
+
+def close(ctx: Ctx, number: str, body: CloseBody) -> Incident:
+    """结警."""
+    return _CLOSE.act(ctx, number, body)
+
+
+def callback(ctx: Ctx, number: str, body: CallbackBody) -> Incident:
+    """回访: the caller was called back."""
+    return _CALLBACK.act(ctx, number, body)
+
+
+def archive(ctx: Ctx, number: str, body: NoteBody) -> Incident:
+    """归档."""
+    return _ARCHIVE.act(ctx, number, body)
+
+
+def merge(ctx: Ctx, number: str, body: MergeBody) -> Incident:
+    """并案: the same event as another incident."""
+    return _MERGE.act(ctx, number, body)
+
+
+def transfer(ctx: Ctx, number: str, body: TransferBody) -> Incident:
+    """移交: to 12345, 119, 120 or another agency."""
+    return _TRANSFER.act(ctx, number, body)
+
+
+def invalidate(ctx: Ctx, number: str, body: InvalidateBody) -> Incident:
+    """无效警情."""
+    return _INVALIDATE.act(ctx, number, body)
+
+
+def cancel(ctx: Ctx, number: str, body: NoteBody) -> Incident:
+    """撤销: releases every unit."""
+    return _CANCEL.act(ctx, number, body)
+
+
+def reassign(ctx: Ctx, number: str, unit: str, body: ReassignBody) -> Incident:
+    """改派: release `unit` and dispatch `body.to` in its place, all or nothing.
+
+    If `to` cannot go (unknown: 422, busy: 409) the refusal comes after the release but before
+    the unit of work is committed, so the caller's rollback undoes both."""
+    ctx.by.require(Permission.DISPATCH)
+    release(ctx, number, unit, NoteBody(note=body.note))
+    return dispatch(
+        ctx,
+        number,
+        DispatchBody(units=[body.to], note=body.note, override_reason=f"改派自 {unit}"),
+    )
+
+
+# --- an action chosen at run time (the seed, the simulator, a case closing its incident) -----
+
+
+def act(
+    ctx: Ctx, number: str, action: Action, body: BaseModel, *, unit: str | None = None
+) -> Incident:
+    """Take `action` on incident `number` for the caller; `body` must be that action's."""
+    step = STEPS[action]
+    return step.act(ctx, number, step.checked(body), unit=unit)
+
+
+def perform(
+    ctx: Ctx, incident: Incident, action: Action, body: BaseModel, *, unit: str | None = None
+) -> Incident:
+    """Take `action` on a loaded incident (the caller checked who may); `body` as in `act`."""
+    step = STEPS[action]
+    return step.perform(ctx, incident, step.checked(body), unit=unit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router, repeatable
@@ -32,7 +32,7 @@ from cad110.incidents.schemas import (
 from cad110.incidents.views import event_fields, incident_out, incidents_out, timeline_out
 from cad110.jurisdictions.repository import get_jurisdiction
 from cad110.kernel.inputs import Moment
-from cad110.lifecycles.incident import Action, Status
+from cad110.lifecycles.incident import Status
 from cad110.privacy.deps import AccessLog
 from cad110.privacy.policy import INCIDENT_FIELDS, Subject, shown
 from cad110.privacy.reveal import Revealed, RevealIn, reveal
@@ -126,78 +126,141 @@ def read_timeline(number: Number, ctx: Context, log: AccessLog) -> TimelineOut:
     return out
 
 
-def _action_route(action: Action, body_type: type[BaseModel], summary: str) -> None:
-    def endpoint(number: Number, body: BaseModel, ctx: Context) -> IncidentOut:
-        return incident_out(ctx.session, actions.act(ctx, number, action, body), ctx.catalog)
-
-    endpoint.__annotations__ = {
-        "number": str,
-        "body": body_type,
-        "ctx": Context,
-        "return": IncidentOut,
-    }
-    endpoint.__name__ = action.value
-    router.post(f"/{{number}}/{action.value}", response_model=IncidentOut, summary=summary)(
-        endpoint
-    )
+# One route per action, each with its typed body. The summary names the action; there is no
+# docstring, so the operations read in the API reference as they always have (summary only).
 
 
-def _unit_route(action: Action, summary: str) -> None:
-    def endpoint(
-        number: Number, unit: UnitCode, ctx: Context, body: NoteBody | None = None
-    ) -> IncidentOut:
-        incident = actions.act(ctx, number, action, body or NoteBody(), unit=unit)
-        return incident_out(ctx.session, incident, ctx.catalog)
-
-    endpoint.__name__ = f"unit_{action.value}"
-    router.post(
-        f"/{{number}}/units/{{unit}}/{action.value}", response_model=IncidentOut, summary=summary
-    )(endpoint)
+@router.post(
+    "/{number}/accept",
+    response_model=IncidentOut,
+    summary="受理: the record is complete (category, grade, place)",
+)
+def accept(number: Number, body: AcceptBody, ctx: Context) -> IncidentOut:
+    return incident_out(ctx.session, actions.accept(ctx, number, body), ctx.catalog)
 
 
-for _action, _body, _summary in (
-    (Action.ACCEPT, AcceptBody, "受理: the record is complete (category, grade, place)"),
-    (Action.ASSESS, AssessBody, "研判: history, links, risk"),
-    (Action.QUEUE, NoteBody, "待派: no suitable unit is free; offer it to the first that frees up"),
-    (
-        Action.DISPATCH,
-        DispatchBody,
-        "派警: send one or more units (the category's guide comes back)",
-    ),
-    (Action.HANDLE, NoteBody, "处置: what was done on scene"),
-    (Action.REPORT, ReportBody, "反馈: the unit's report; confirms every required guide item"),
-    (Action.CLOSE, CloseBody, "结警"),
-    (Action.CALLBACK, CallbackBody, "回访: the caller called back"),
-    (Action.ARCHIVE, NoteBody, "归档"),
-    (Action.MERGE, MergeBody, "并案: same event as another incident"),
-    (Action.TRANSFER, TransferBody, "移交: to 12345, 119, 120 or another agency"),
-    (Action.INVALIDATE, InvalidateBody, "无效警情"),
-    (Action.CANCEL, NoteBody, "撤销: releases every unit"),
-):
-    _action_route(_action, _body, _summary)
+@router.post("/{number}/assess", response_model=IncidentOut, summary="研判: history, links, risk")
+def assess(number: Number, body: AssessBody, ctx: Context) -> IncidentOut:
+    return incident_out(ctx.session, actions.assess(ctx, number, body), ctx.catalog)
+
+
+@router.post(
+    "/{number}/queue",
+    response_model=IncidentOut,
+    summary="待派: no suitable unit is free; offer it to the first that frees up",
+)
+def queue(number: Number, body: NoteBody, ctx: Context) -> IncidentOut:
+    return incident_out(ctx.session, actions.queue(ctx, number, body), ctx.catalog)
+
+
+@router.post(
+    "/{number}/dispatch",
+    response_model=IncidentOut,
+    summary="派警: send one or more units (the category's guide comes back)",
+)
+def dispatch(number: Number, body: DispatchBody, ctx: Context) -> IncidentOut:
+    return incident_out(ctx.session, actions.dispatch(ctx, number, body), ctx.catalog)
+
+
+@router.post("/{number}/handle", response_model=IncidentOut, summary="处置: what was done on scene")
+def handle(number: Number, body: NoteBody, ctx: Context) -> IncidentOut:
+    return incident_out(ctx.session, actions.handle(ctx, number, body), ctx.catalog)
+
+
+@router.post(
+    "/{number}/report",
+    response_model=IncidentOut,
+    summary="反馈: the unit's report; confirms every required guide item",
+)
+def report(number: Number, body: ReportBody, ctx: Context) -> IncidentOut:
+    return incident_out(ctx.session, actions.report(ctx, number, body), ctx.catalog)
+
+
+@router.post("/{number}/close", response_model=IncidentOut, summary="结警")
+def close(number: Number, body: CloseBody, ctx: Context) -> IncidentOut:
+    return incident_out(ctx.session, actions.close(ctx, number, body), ctx.catalog)
+
+
+@router.post(
+    "/{number}/callback", response_model=IncidentOut, summary="回访: the caller called back"
+)
+def callback(number: Number, body: CallbackBody, ctx: Context) -> IncidentOut:
+    return incident_out(ctx.session, actions.callback(ctx, number, body), ctx.catalog)
+
+
+@router.post("/{number}/archive", response_model=IncidentOut, summary="归档")
+def archive(number: Number, body: NoteBody, ctx: Context) -> IncidentOut:
+    return incident_out(ctx.session, actions.archive(ctx, number, body), ctx.catalog)
+
+
+@router.post(
+    "/{number}/merge",
+    response_model=IncidentOut,
+    summary="并案: same event as another incident",
+)
+def merge(number: Number, body: MergeBody, ctx: Context) -> IncidentOut:
+    return incident_out(ctx.session, actions.merge(ctx, number, body), ctx.catalog)
+
+
+@router.post(
+    "/{number}/transfer",
+    response_model=IncidentOut,
+    summary="移交: to 12345, 119, 120 or another agency",
+)
+def transfer(number: Number, body: TransferBody, ctx: Context) -> IncidentOut:
+    return incident_out(ctx.session, actions.transfer(ctx, number, body), ctx.catalog)
+
+
+@router.post("/{number}/invalidate", response_model=IncidentOut, summary="无效警情")
+def invalidate(number: Number, body: InvalidateBody, ctx: Context) -> IncidentOut:
+    return incident_out(ctx.session, actions.invalidate(ctx, number, body), ctx.catalog)
+
+
+@router.post("/{number}/cancel", response_model=IncidentOut, summary="撤销: releases every unit")
+def cancel(number: Number, body: NoteBody, ctx: Context) -> IncidentOut:
+    return incident_out(ctx.session, actions.cancel(ctx, number, body), ctx.catalog)
 
 
 @router.post("/{number}/units/{unit}/reassign", response_model=IncidentOut)
 def reassign(number: Number, unit: UnitCode, body: ReassignBody, ctx: Context) -> IncidentOut:
     """改派: release `unit` and dispatch `to` in one step; if `to` cannot go, nothing changes."""
-    ctx.by.require(Permission.DISPATCH)
-    actions.act(ctx, number, Action.RELEASE, NoteBody(note=body.note), unit=unit)
-    incident = actions.act(
-        ctx,
-        number,
-        Action.DISPATCH,
-        DispatchBody(units=[body.to], note=body.note, override_reason=f"改派自 {unit}"),
-    )
+    return incident_out(ctx.session, actions.reassign(ctx, number, unit, body), ctx.catalog)
+
+
+@router.post("/{number}/units/{unit}/acknowledge", response_model=IncidentOut, summary="签收")
+def unit_acknowledge(
+    number: Number, unit: UnitCode, ctx: Context, body: NoteBody | None = None
+) -> IncidentOut:
+    incident = actions.acknowledge(ctx, number, unit, body or NoteBody())
     return incident_out(ctx.session, incident, ctx.catalog)
 
 
-for _action, _summary in (
-    (Action.ACKNOWLEDGE, "签收"),
-    (Action.DEPART, "出动"),
-    (Action.ARRIVE, "到场"),
-    (Action.RELEASE, "释放: the unit is free again"),
-):
-    _unit_route(_action, _summary)
+@router.post("/{number}/units/{unit}/depart", response_model=IncidentOut, summary="出动")
+def unit_depart(
+    number: Number, unit: UnitCode, ctx: Context, body: NoteBody | None = None
+) -> IncidentOut:
+    incident = actions.depart(ctx, number, unit, body or NoteBody())
+    return incident_out(ctx.session, incident, ctx.catalog)
+
+
+@router.post("/{number}/units/{unit}/arrive", response_model=IncidentOut, summary="到场")
+def unit_arrive(
+    number: Number, unit: UnitCode, ctx: Context, body: NoteBody | None = None
+) -> IncidentOut:
+    incident = actions.arrive(ctx, number, unit, body or NoteBody())
+    return incident_out(ctx.session, incident, ctx.catalog)
+
+
+@router.post(
+    "/{number}/units/{unit}/release",
+    response_model=IncidentOut,
+    summary="释放: the unit is free again",
+)
+def unit_release(
+    number: Number, unit: UnitCode, ctx: Context, body: NoteBody | None = None
+) -> IncidentOut:
+    incident = actions.release(ctx, number, unit, body or NoteBody())
+    return incident_out(ctx.session, incident, ctx.catalog)
 
 
 @router.post("/{number}/reveal", response_model=Revealed, tags=["personal data"])

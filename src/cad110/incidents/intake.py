@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from cad110.errors import InvalidInput
-from cad110.events.log import NEW_SUBJECT, append
+from cad110.events.log import NEW_SUBJECT
 from cad110.events.subjects import SubjectType
 from cad110.incidents.actions import perform
 from cad110.incidents.calls import checked_answered_at, record_call
@@ -108,14 +108,11 @@ def _create(ctx: Ctx, data: IncidentCreate) -> Incident:
     )
     ctx.session.add(incident)
     ctx.session.flush()
-    append(
-        ctx.session,
-        subject_type=SubjectType.INCIDENT,
-        subject_id=number,
-        kind="received",
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload={
+    ctx.record(
+        SubjectType.INCIDENT,
+        number,
+        "received",
+        {
             "source": data.source.value,
             "caller_name": data.caller_name,
             "caller_phone": data.caller_phone,

@@ -14,11 +14,11 @@ from sqlalchemy import select, update
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, NotFound
 from cad110.kernel.context import Ctx
+from cad110.kernel.deadlines import cancel_deadlines, meet_deadlines
 from cad110.missing.journal import get_case, journal, notify, station_of
 from cad110.missing.schemas import CallbackIn
 from cad110.models.missing import CaseCallback, MissingCase
 from cad110.models.supervision import Deadline
-from cad110.supervision.deadlines import meet_deadlines
 
 
 def on_ledger(case: MissingCase, now: datetime, tz: ZoneInfo) -> bool:
@@ -116,9 +116,4 @@ def cancel_callbacks(ctx: Ctx, case: MissingCase) -> None:
         callback.cancelled_at = ctx.at
     ids = [c.deadline_id for c in pending if c.deadline_id is not None]
     if ids:
-        ctx.session.execute(
-            update(Deadline)
-            .where(Deadline.id.in_(ids), Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
-            .values(cancelled_at=ctx.at)
-            .execution_options(synchronize_session=False)
-        )
+        cancel_deadlines(ctx.session, ctx.at, Deadline.id.in_(ids))

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from cad110.auth.permissions import Permission
 from cad110.dispatch.offers import accept_offer
 from cad110.dispatch.recommend import recommend
-from cad110.incidents.actions import act
+from cad110.incidents import actions
 from cad110.incidents.repository import get_incident
 from cad110.incidents.schemas import CallbackBody, CloseBody, DispatchBody, NoteBody
-from cad110.lifecycles.incident import Action, Status
+from cad110.lifecycles.incident import Status
 from cad110.models.supervision import OfferState, UnitOffer
 from cad110.sim import content
 from cad110.sim.core import SimCore
@@ -58,11 +58,11 @@ class DispatcherActor(SimCore):
             chosen = [r.unit.code for r in advice.items if r.unit.code not in offered]
             chosen = chosen[: advice.min_units]
             if chosen:
-                act(ctx, number, Action.DISPATCH, DispatchBody(units=chosen, note="按系统推荐派警"))
+                actions.dispatch(ctx, number, DispatchBody(units=chosen, note="按系统推荐派警"))
                 return "sent", chosen
             if incident.status is Status.QUEUED:
                 return "waiting", []
-            act(ctx, number, Action.QUEUE, NoteBody(note="暂无空闲警力，转入待派"))
+            actions.queue(ctx, number, NoteBody(note="暂无空闲警力，转入待派"))
             return "queued", []
 
         result = self._tx("dispatch", work)
@@ -129,7 +129,7 @@ class DispatcherActor(SimCore):
 
         def work(session: Session) -> bool:
             ctx = self._ctx(session, self._actors.dispatcher)
-            act(ctx, number, Action.CLOSE, CloseBody(summary=summary))
+            actions.close(ctx, number, CloseBody(summary=summary))
             return True
 
         if not self._tx("close", work):
@@ -149,7 +149,7 @@ class DispatcherActor(SimCore):
         body = CallbackBody(satisfaction=satisfaction, note=content.CALLBACK_NOTES[satisfaction])
 
         def work(session: Session) -> bool:
-            act(self._ctx(session, self._actors.calltaker), number, Action.CALLBACK, body)
+            actions.callback(self._ctx(session, self._actors.calltaker), number, body)
             return True
 
         if self._tx("callback", work):
@@ -157,12 +157,7 @@ class DispatcherActor(SimCore):
 
     def _archive(self, number: str) -> None:
         def work(session: Session) -> bool:
-            act(
-                self._ctx(session, self._actors.leader),
-                number,
-                Action.ARCHIVE,
-                NoteBody(note="归档"),
-            )
+            actions.archive(self._ctx(session, self._actors.leader), number, NoteBody(note="归档"))
             return True
 
         if self._tx("archive", work):

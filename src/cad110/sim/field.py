@@ -11,12 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from cad110.auth.permissions import Permission
-from cad110.dispatch.queue import offer_queued_incident, withdraw_unit_offers
-from cad110.incidents.actions import act, latest_assignments
+from cad110.incidents import actions
 from cad110.incidents.schemas import GuideCheck, NoteBody, ReportBody
 from cad110.lifecycles.incident import Action, AssignmentState, Status
-from cad110.lifecycles.unit import DISPATCHABLE, UnitEvent, UnitStatus
+from cad110.lifecycles.unit import UnitEvent, UnitStatus
 from cad110.models.incident import Incident
 from cad110.models.unit import Assignment, Unit
 from cad110.sim import content
@@ -31,7 +29,7 @@ from cad110.sim.state import (
     _Leg,
     _UnitState,
 )
-from cad110.units.service import Fix, change_status, get_unit, record_positions
+from cad110.units.service import Fix, record_positions, set_status
 
 log = logging.getLogger("cad110.sim")
 
@@ -79,7 +77,7 @@ class FieldActor(SimCore):
             return False
 
         def work(session: Session) -> bool:
-            act(self._ctx(session, u.unit.officer), number, action, NoteBody(), unit=code)
+            actions.act(self._ctx(session, u.unit.officer), number, action, NoteBody(), unit=code)
             return True
 
         if self._tx(f"{action.value} {code}", work):
@@ -179,7 +177,7 @@ class FieldActor(SimCore):
         note = content.handle_note(self._rng, inc.category)
 
         def work(session: Session) -> bool:
-            act(self._ctx(session, lead.unit.officer), number, Action.HANDLE, NoteBody(note=note))
+            actions.handle(self._ctx(session, lead.unit.officer), number, NoteBody(note=note))
             return True
 
         return bool(self._tx("handle", work))
@@ -201,10 +199,10 @@ class FieldActor(SimCore):
 
         def work(session: Session) -> list[str]:
             ctx = self._ctx(session, lead.unit.officer)
-            incident = act(ctx, number, Action.REPORT, body)
+            incident = actions.report(ctx, number, body)
             return [
                 code
-                for code, a in latest_assignments(ctx, incident).items()
+                for code, a in actions.latest_assignments(ctx, incident).items()
                 if a.state is not AssignmentState.RELEASED
             ]
 
@@ -230,13 +228,7 @@ class FieldActor(SimCore):
         note = "处置完毕，警组释放"
 
         def work(session: Session) -> tuple[UnitStatus, tuple[float, float] | None]:
-            act(
-                self._ctx(session, u.unit.officer),
-                number,
-                Action.RELEASE,
-                NoteBody(note=note),
-                unit=code,
-            )
+            actions.release(self._ctx(session, u.unit.officer), number, code, NoteBody(note=note))
             unit = session.get(Unit, code)
             assert unit is not None
             return unit.status, self._where(u, unit)
@@ -268,15 +260,10 @@ class FieldActor(SimCore):
         u.leg = None
 
         def work(session: Session) -> UnitStatus:
+            # The console's use case for a status change by hand: what follows a unit set free
+            # (offered the queue) is the same whoever reports it.
             ctx = self._ctx(session, u.unit.officer)
-            ctx.by.require(Permission.UNIT_STATUS)
-            unit = get_unit(ctx, code)
-            new = change_status(ctx, unit, UnitEvent.BACK_AT_BASE, reason="返回驻地")
-            if new in DISPATCHABLE:
-                offer_queued_incident(ctx, unit)
-            else:
-                withdraw_unit_offers(ctx, unit)
-            return new
+            return set_status(ctx, code, UnitEvent.BACK_AT_BASE, reason="返回驻地").status
 
         if self._tx(f"back at base {code}", work) is not None:
             self.stats["back_at_base"] += 1

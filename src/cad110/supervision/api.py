@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, StringConstraints
-from sqlalchemy import select
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.models.incident import Incident
 from cad110.models.supervision import Step, Supervision, SupervisionLevel
-from cad110.supervision.service import LEVEL_RANK, acknowledge
+from cad110.supervision.repository import SupervisionState, supervisions_seen_by
+from cad110.supervision.service import acknowledge
 
 router = Router(prefix="/supervision", tags=["supervision"])
 
@@ -66,26 +66,13 @@ def _out(s: Supervision, incident: Incident, now: datetime) -> SupervisionOut:
 @router.get("", response_model=list[SupervisionOut])
 def list_supervisions(
     ctx: Context,
-    state: Literal["open", "acknowledged", "all"] = "open",
+    state: SupervisionState = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[SupervisionOut]:
     """Supervisions on incidents in the caller's jurisdiction: highest level, then longest overdue."""
     ctx.by.require(Permission.READ)
-    stmt = (
-        select(Supervision, Incident)
-        .join(Incident, Incident.id == Supervision.incident_id)
-        .where(Supervision.incident_path.startswith(ctx.by.scope_path, autoescape=True))
-        # Worst first: highest level; still overdue before done late; then longest overdue.
-        .order_by(
-            LEVEL_RANK, Supervision.step_done_at.is_not(None), Supervision.due_at, Supervision.id
-        )
-        .limit(limit)
-    )
-    if state == "open":
-        stmt = stmt.where(Supervision.acknowledged_at.is_(None))
-    elif state == "acknowledged":
-        stmt = stmt.where(Supervision.acknowledged_at.is_not(None))
-    return [_out(s, i, ctx.at) for s, i in ctx.session.execute(stmt).all()]
+    found = supervisions_seen_by(ctx.session, ctx.by, state, limit=limit)
+    return [_out(s, i, ctx.at) for s, i in found]
 
 
 @router.post("/{supervision_id}/acknowledge", response_model=SupervisionOut)

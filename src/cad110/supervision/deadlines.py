@@ -1,25 +1,25 @@
-"""Deadline rows: created when a supervised step starts, met when it happens.
+"""Which deadlines follow which action on an incident: a supervised step's deadline starts when
+the step before it happens and is met when the step itself does.
 
-A deadline is a row with `due_at`; the tick finds the overdue ones with one query, so a tick
-missed while the process was down fires on the next one and nothing is lost.
+The rows and their states are the kernel's (`kernel/deadlines.py`); here is the incident's
+policy, applied by following every recorded action (`follow_incident`, subscribed in
+`cad110/runtime.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
-
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from datetime import timedelta
 
 from cad110.catalog.loader import TimeLimits
+from cad110.incidents.facts import IncidentActed
 from cad110.kernel.context import Ctx
+from cad110.kernel.deadlines import cancel_deadlines, meet_deadlines, open_deadline
 from cad110.lifecycles.incident import ENDED_EARLY, Action, AssignmentState, Outcome, Status
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import AreaType, Jurisdiction
-from cad110.models.supervision import INCIDENT_STEPS, Deadline, Step, Supervision
-
-_OPEN = (Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
+from cad110.models.supervision import INCIDENT_STEPS, Deadline, Step
+from cad110.supervision.repository import open_deadline_ids
 
 
 def limits_for(ctx: Ctx, incident: Incident) -> TimeLimits:
@@ -38,61 +38,30 @@ def _arrival_limit(ctx: Ctx, incident: Incident, limits: TimeLimits) -> int:
 
 
 def _add(ctx: Ctx, incident: Incident, step: Step, seconds: int, unit: str | None = None) -> None:
-    ctx.session.add(
-        Deadline(
-            incident_id=incident.id,
-            unit_code=unit,
-            step=step,
-            due_at=ctx.at + timedelta(seconds=seconds),
-            created_at=ctx.at,
-        )
+    open_deadline(
+        ctx.session,
+        incident_id=incident.id,
+        step=step,
+        at=ctx.at,
+        within=timedelta(seconds=seconds),
+        unit=unit,
     )
 
 
 def _meet(ctx: Ctx, incident: Incident, steps: Iterable[Step], unit: str | None = None) -> None:
     """Mark the open deadlines of `steps` met; an open supervision on them records it too."""
-    conditions = [Deadline.incident_id == incident.id, Deadline.step.in_(list(steps)), *_OPEN]
-    if unit is not None:
-        conditions.append(Deadline.unit_code == unit)
-    meet_deadlines(
-        ctx.session, list(ctx.session.scalars(select(Deadline.id).where(*conditions))), ctx.at
-    )
-
-
-def meet_deadlines(session: Session, ids: list[int], at: datetime) -> None:
-    """Mark these deadlines met; an open supervision on them records that the step was done."""
-    if not ids:
-        return
-    session.execute(
-        update(Deadline)
-        .where(Deadline.id.in_(ids), *_OPEN)
-        .values(met_at=at)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Supervision)
-        .where(Supervision.deadline_id.in_(ids), Supervision.step_done_at.is_(None))
-        .values(step_done_at=at, version=Supervision.version + 1)
-        .execution_options(synchronize_session=False)
-    )
+    meet_deadlines(ctx.session, open_deadline_ids(ctx.session, incident.id, steps, unit), ctx.at)
 
 
 def _cancel(ctx: Ctx, incident: Incident, unit: str | None = None) -> None:
     """Drop deadlines that can no longer be met (the unit was released, the incident ended).
 
-    A deadline that already fired is dropped too: its supervision stays on the record for a
-    leader to acknowledge, but stops climbing the tree. Only the incident's own steps go: a
-    missing-person case's callbacks outlive the incident and are cancelled by the case.
-    """
-    conditions = [Deadline.incident_id == incident.id, Deadline.step.in_(INCIDENT_STEPS), *_OPEN]
+    Only the incident's own steps go: a missing-person case's callbacks outlive the incident
+    and are cancelled by the case."""
+    where = [Deadline.incident_id == incident.id, Deadline.step.in_(INCIDENT_STEPS)]
     if unit is not None:
-        conditions.append(Deadline.unit_code == unit)
-    ctx.session.execute(
-        update(Deadline)
-        .where(*conditions)
-        .values(cancelled_at=ctx.at)
-        .execution_options(synchronize_session=False)
-    )
+        where.append(Deadline.unit_code == unit)
+    cancel_deadlines(ctx.session, ctx.at, *where)
 
 
 def on_action(ctx: Ctx, incident: Incident, action: Action, outcome: Outcome) -> None:
@@ -121,3 +90,8 @@ def on_action(ctx: Ctx, incident: Incident, action: Action, outcome: Outcome) ->
         _meet(ctx, incident, [Step.CALLBACK])
     if outcome.status in ENDED_EARLY or outcome.status is Status.ARCHIVED:
         _cancel(ctx, incident)
+
+
+def follow_incident(ctx: Ctx, fact: IncidentActed) -> None:
+    """Every recorded action on an incident starts, meets or drops its steps' deadlines."""
+    on_action(ctx, fact.incident, fact.action, fact.outcome)

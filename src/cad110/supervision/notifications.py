@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Path, Query
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router
@@ -15,6 +15,7 @@ from cad110.auth.permissions import Permission
 from cad110.errors import NotFound
 from cad110.models.incident import Incident
 from cad110.models.supervision import Notification
+from cad110.supervision.repository import notifications_seen_by
 
 router = Router(prefix="/notifications", tags=["supervision"])
 
@@ -51,16 +52,8 @@ def list_notifications(
 ) -> list[NotificationOut]:
     """Messages to desks in the caller's jurisdiction, newest first."""
     ctx.by.require(Permission.READ)
-    stmt = (
-        select(Notification, Incident.number)
-        .outerjoin(Incident, Incident.id == Notification.incident_id)
-        .where(Notification.target_path.startswith(ctx.by.scope_path, autoescape=True))
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
-    )
-    if unread:
-        stmt = stmt.where(Notification.read_at.is_(None))
-    return [_out(n, number) for n, number in ctx.session.execute(stmt).all()]
+    found = notifications_seen_by(ctx.session, ctx.by, unread=unread, limit=limit)
+    return [_out(n, number) for n, number in found]
 
 
 @router.post("/{notification_id}/read", response_model=NotificationOut)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from cad110.auth.permissions import Permission
@@ -13,12 +13,17 @@ from cad110.db.engine import transaction
 from cad110.errors import Conflict, NotFound
 from cad110.events.log import append
 from cad110.events.subjects import SubjectType
+from cad110.kernel import deadlines
 from cad110.kernel.context import Ctx
 from cad110.kernel.runtime import Runtime
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction, Level
 from cad110.models.supervision import Deadline, Notification, Step, Supervision, SupervisionLevel
 from cad110.settings import Settings
+
+# The console's records page ranks supervisions the same way.
+from cad110.supervision.repository import LEVEL_RANK as LEVEL_RANK
+from cad110.supervision.repository import due_deadlines, due_to_escalate
 
 STEP_ZH = {
     Step.ACKNOWLEDGE: "签收",
@@ -34,12 +39,6 @@ LEVEL_OF = {
     Level.CITY: SupervisionLevel.CITY,
 }
 BATCH = 500
-# Worst first: a supervision escalated to the city outranks one still with a district or station.
-LEVEL_RANK = case(
-    (Supervision.level == SupervisionLevel.CITY, 0),
-    (Supervision.level == SupervisionLevel.DISTRICT, 1),
-    else_=2,
-)
 
 
 @dataclass(frozen=True)
@@ -59,12 +58,7 @@ def _delay(settings: Settings, level: SupervisionLevel) -> timedelta | None:
 def _open(session: Session, deadline: Deadline, now: datetime, settings: Settings) -> bool:
     claimed = session.execute(
         update(Deadline)
-        .where(
-            Deadline.id == deadline.id,
-            Deadline.fired_at.is_(None),
-            Deadline.met_at.is_(None),
-            Deadline.cancelled_at.is_(None),
-        )
+        .where(Deadline.id == deadline.id, deadlines.PENDING)
         .values(fired_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -190,34 +184,12 @@ def _escalate(
 def tick(session: Session, *, now: datetime, settings: Settings) -> TickReport:
     """Open a supervision for every overdue step and escalate what waited too long. Idempotent."""
     opened = 0
-    due = session.scalars(
-        select(Deadline)
-        .where(
-            Deadline.due_at <= now,
-            Deadline.met_at.is_(None),
-            Deadline.fired_at.is_(None),
-            Deadline.cancelled_at.is_(None),
-        )
-        .order_by(Deadline.due_at)
-        .limit(BATCH)
-    ).all()
-    for deadline in due:
+    for deadline in due_deadlines(session, now, limit=BATCH):
         opened += _open(session, deadline, now, settings)
     escalated = 0
     # A long outage can leave several levels due at once: climb until nothing is due.
     for _ in range(len(SupervisionLevel)):
-        waiting = session.scalars(
-            select(Supervision)
-            .join(Deadline, Deadline.id == Supervision.deadline_id)
-            .where(
-                Supervision.escalate_at <= now,
-                Supervision.acknowledged_at.is_(None),
-                Supervision.step_done_at.is_(None),
-                Deadline.cancelled_at.is_(None),
-            )
-            .order_by(Supervision.escalate_at)
-            .limit(BATCH)
-        ).all()
+        waiting = due_to_escalate(session, now, limit=BATCH)
         if not waiting:
             break
         for supervision in waiting:
@@ -249,14 +221,11 @@ def acknowledge(ctx: Ctx, supervision_id: int, comment: str) -> Supervision:
     ctx.session.refresh(supervision)
     incident = ctx.session.get(Incident, supervision.incident_id)
     assert incident is not None
-    append(
-        ctx.session,
-        subject_type=SubjectType.INCIDENT,
-        subject_id=incident.number,
-        kind="supervision_acknowledged",
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload={"supervision": supervision_id, "comment": comment},
+    ctx.record(
+        SubjectType.INCIDENT,
+        incident.number,
+        "supervision_acknowledged",
+        {"supervision": supervision_id, "comment": comment},
     )
     return supervision
 

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from cad110.api.deps import Context
 from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
-from cad110.dispatch.queue import offer_queued_incident, withdraw_unit_offers
 from cad110.errors import Forbidden
-from cad110.lifecycles.unit import DISPATCHABLE, MANUAL_EVENTS, UnitEvent, UnitStatus
+from cad110.lifecycles.unit import MANUAL_EVENTS, UnitEvent, UnitStatus
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Unit, UnitGrid
 from cad110.models.user import Role
 from cad110.units.admin import save_key_target, save_unit
+from cad110.units.repository import key_targets_seen_by, units_seen_by
 from cad110.units.schemas import (
     KeyTargetIn,
     KeyTargetOut,
@@ -29,7 +29,7 @@ from cad110.units.schemas import (
     UnitIn,
     UnitOut,
 )
-from cad110.units.service import Fix, change_status, get_unit, record_positions
+from cad110.units.service import Fix, get_unit, record_positions, set_status
 
 router = Router(tags=["units"])
 UnitCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z_.-]{1,32}$")]
@@ -72,10 +72,7 @@ def units_out(session: Session, units: Sequence[Unit]) -> list[UnitOut]:
 def list_units(ctx: Context, status: UnitStatus | None = None) -> dict[str, list[UnitOut]]:
     """Units in the caller's jurisdiction, with status, shift and last known position."""
     ctx.by.require(Permission.READ)
-    stmt = select(Unit).where(Unit.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True))
-    if status is not None:
-        stmt = stmt.where(Unit.status == status)
-    return {"items": units_out(ctx.session, ctx.session.scalars(stmt.order_by(Unit.code)).all())}
+    return {"items": units_out(ctx.session, units_seen_by(ctx.session, ctx.by, status=status))}
 
 
 @router.post("/units/positions", response_model=PositionsOut)
@@ -109,15 +106,7 @@ def put_unit(code: UnitCode, body: UnitIn, ctx: Context, response: Response) -> 
 
 def _status_route(event: UnitEvent, summary: str) -> None:
     def endpoint(code: UnitCode, ctx: Context, body: StatusBody | None = None) -> UnitOut:
-        ctx.by.require(Permission.UNIT_STATUS)
-        if ctx.by.role is Role.OFFICER and code != ctx.by.unit_code:
-            raise Forbidden("an officer changes their own unit's status only")
-        unit = get_unit(ctx, code)
-        new = change_status(ctx, unit, event, reason=(body or StatusBody()).reason)
-        if new in DISPATCHABLE:
-            offer_queued_incident(ctx, unit)
-        else:
-            withdraw_unit_offers(ctx, unit)
+        unit = set_status(ctx, code, event, reason=(body or StatusBody()).reason)
         return units_out(ctx.session, [unit])[0]
 
     endpoint.__name__ = f"unit_{event.value}"
@@ -152,12 +141,7 @@ def _target_out(t: KeyTarget) -> KeyTargetOut:
 def list_key_targets(ctx: Context) -> list[KeyTargetOut]:
     """重点目标 in the caller's jurisdiction."""
     ctx.by.require(Permission.READ)
-    stmt = (
-        select(KeyTarget)
-        .where(KeyTarget.jurisdiction_path.startswith(ctx.by.scope_path, autoescape=True))
-        .order_by(KeyTarget.code)
-    )
-    return [_target_out(t) for t in ctx.session.scalars(stmt)]
+    return [_target_out(t) for t in key_targets_seen_by(ctx.session, ctx.by)]
 
 
 @router.put("/key-targets/{code}", response_model=KeyTargetOut)

@@ -1,4 +1,8 @@
-"""Unit status changes: one conditional UPDATE each, so the database decides every race."""
+"""Unit status changes: one conditional UPDATE each, so the database decides every race.
+
+A change is announced (`UnitStatusChanged`) for whoever follows units: the queue offers a unit
+set free its next incident and takes back the offers of a unit that became busy.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from cad110.errors import InvalidInput, InvalidTransition, NotFound, UnitNotAvailable
-from cad110.events.log import append
+from cad110.auth.permissions import Permission
+from cad110.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, UnitNotAvailable
 from cad110.events.subjects import SubjectType
 from cad110.kernel.context import Ctx
-from cad110.lifecycles.unit import UnitEvent, UnitStatus, next_status
+from cad110.lifecycles.unit import MANUAL_EVENTS, UnitEvent, UnitStatus, next_status
 from cad110.models.unit import Unit
+from cad110.models.user import Role
+from cad110.units.facts import UnitStatusChanged
+from cad110.units.repository import known_codes
 
 
 def get_unit(ctx: Ctx, code: str, *, field: str | None = None) -> Unit:
@@ -60,21 +67,28 @@ def change_status(
         )
     set_committed_value(unit, "status", target)
     set_committed_value(unit, "status_reason", reason)
-    append(
-        ctx.session,
-        subject_type=SubjectType.UNIT,
-        subject_id=unit.code,
-        kind=f"status.{event.value}",
-        at=ctx.at,
-        actor=ctx.by.username,
-        payload={
-            "from": previous.value,
-            "to": target.value,
-            "incident": incident,
-            "reason": reason,
-        },
+    ctx.record(
+        SubjectType.UNIT,
+        unit.code,
+        f"status.{event.value}",
+        {"from": previous.value, "to": target.value, "incident": incident, "reason": reason},
     )
+    ctx.emit(UnitStatusChanged(unit, event, previous, target, incident))
     return target
+
+
+def set_status(ctx: Ctx, code: str, event: UnitEvent, *, reason: str = "") -> Unit:
+    """A status change by hand (上班, 下班, 暂停, 恢复, 返回驻地), by a dispatcher in scope or the
+    unit's own officer. What follows (a unit set free is offered the queue, a busy one loses its
+    offers) follows the announced change, whoever made it: the console or the simulator."""
+    if event not in MANUAL_EVENTS:
+        raise ValueError(f"{event.value} follows an assignment; it is not changed by hand")
+    ctx.by.require(Permission.UNIT_STATUS)
+    if ctx.by.role is Role.OFFICER and code != ctx.by.unit_code:
+        raise Forbidden("an officer changes their own unit's status only")
+    unit = get_unit(ctx, code)
+    change_status(ctx, unit, event, reason=reason)
+    return unit
 
 
 @dataclass(frozen=True)
@@ -99,14 +113,7 @@ def record_positions(
     for fix in fixes:
         if fix.unit not in latest or fix.at > latest[fix.unit].at:
             latest[fix.unit] = fix
-    known = set(
-        session.scalars(
-            select(Unit.code).where(
-                Unit.code.in_(list(latest)),
-                Unit.jurisdiction_path.startswith(scope_path, autoescape=True),
-            )
-        )
-    )
+    known = known_codes(session, latest, scope_path)
     applied = 0
     for code, fix in latest.items():
         if code not in known:

@@ -1,0 +1,43 @@
+"""What an action on an incident announces (`ctx.emit`), for the packages that follow it.
+
+Incidents knows nothing of units' statuses, the queue or supervision: they subscribe to these
+facts at the composition root (`cad110/runtime.py::subscribers`) and run in the action's
+transaction, so a refusal by any of them undoes the whole action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cad110.lifecycles.incident import Action, Outcome, Status
+from cad110.models.incident import Incident
+
+
+@dataclass(frozen=True)
+class ActionDecided:
+    """The lifecycle allowed `action`; its event is not recorded yet.
+
+    The incident row carries what the action's body set (category, merge target…) and the
+    units' existing assignments have moved; assignments of units being dispatched are written
+    only after the subscribers accepted those units. A subscriber may add to `payload` (the
+    event's) or refuse the action by raising a domain error, whose status the caller gets.
+    """
+
+    incident: Incident
+    action: Action
+    # The units the command names (those dispatched, or the one taking a step).
+    units: tuple[str, ...]
+    outcome: Outcome
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class IncidentActed:
+    """`action` is done: the incident row shows it and its event is appended."""
+
+    incident: Incident
+    action: Action
+    # The status the incident had before the action.
+    before: Status
+    outcome: Outcome
