@@ -30,17 +30,19 @@ demo: $(STAMP)
 	$(BIN)/cad110 seed demo
 	$(BIN)/cad110 serve --sim-speed $(SIM_SPEED)
 
-## test: lint, types, and every test on SQLite and PostgreSQL
+## test: lint, types, import contracts, and every test on SQLite and PostgreSQL
 test: $(TEST_STAMP)
 	bash scripts/install-chromium.sh
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

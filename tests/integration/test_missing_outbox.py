@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
-from cad110.events.subjects import SubjectType
 from cad110.kernel.outbox import WebhookChannel, channels_from_settings, deliver, parse_webhooks
 from cad110.kernel.runtime import Runtime
 from cad110.models.outbox import OutboxMessage
+from cad110.models.subjects import SubjectType
 from tests.api.helpers import ok
 from tests.conftest import Api
 from tests.integration.missing_steps import FakeChannel, case, notifications, open_case, person

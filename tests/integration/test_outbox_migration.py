@@ -13,11 +13,11 @@ from cad110.clock import VirtualClock
 from cad110.db.base import UTCDateTime
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import alembic_config, upgrade
-from cad110.events.subjects import SubjectType
 from cad110.kernel.outbox import deliver
 from cad110.kernel.runtime import Runtime
 from cad110.models.missing import Appeal, MissingCase
 from cad110.models.outbox import OutboxMessage
+from cad110.models.subjects import SubjectType
 from tests.api.helpers import ok
 from tests.conftest import Api
 from tests.integration.missing_steps import FakeChannel, open_case, person

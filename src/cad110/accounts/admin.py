@@ -22,7 +22,7 @@ from cad110.auth.throttle import unlock
 from cad110.auth.tokens import new_token, revoke_tokens_of
 from cad110.errors import Conflict, InvalidInput, NotFound
 from cad110.events.log import append
-from cad110.events.subjects import SubjectType
+from cad110.models.subjects import SubjectType
 from cad110.models.user import ApiToken, Role, User
 from cad110.settings import Settings
 

@@ -12,8 +12,8 @@ from cad110.auth.passwords import hash_password
 from cad110.auth.policy import check_password
 from cad110.errors import Conflict, InvalidInput
 from cad110.events.log import NEW_SUBJECT, append
-from cad110.events.subjects import SubjectType
 from cad110.jurisdictions.repository import get_jurisdiction
+from cad110.models.subjects import SubjectType
 from cad110.models.unit import Unit
 from cad110.models.user import Role, User
 from cad110.settings import Settings, get_settings

@@ -18,12 +18,12 @@ from sqlalchemy import String, cast, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from cad110.events.findings import Problem
-from cad110.events.subjects import SubjectType
 from cad110.incidents.replay import FIELDS, RecordedEvent, Replayed, differences, replay
 from cad110.models.call import Call
 from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
+from cad110.models.subjects import SubjectType
 
 CALL_RECORDED = "call.recorded"
 # Fields of a call row and what its one event says of them.

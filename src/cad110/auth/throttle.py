@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cad110.events.log import append
-from cad110.events.subjects import SubjectType
+from cad110.models.subjects import SubjectType
 from cad110.models.user import LoginThrottle, User
 from cad110.settings import Settings
 

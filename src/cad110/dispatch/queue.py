@@ -16,13 +16,13 @@ from sqlalchemy import update
 
 from cad110.dispatch.repository import declined, free_units_in, pending_offers, queued_in
 from cad110.dispatch.suitability import district_path, suits
-from cad110.events.subjects import SubjectType
 from cad110.incidents.facts import IncidentActed
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.incident import Action, AssignmentState, Status
 from cad110.lifecycles.unit import DISPATCHABLE
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
+from cad110.models.subjects import SubjectType
 from cad110.models.supervision import Notification, OfferState, UnitOffer
 from cad110.models.unit import Unit
 from cad110.units.facts import UnitStatusChanged

@@ -25,9 +25,9 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from cad110.events.keys import AuditKey, signing_ring
-from cad110.events.subjects import SubjectType
 from cad110.models.audit import EventHead
 from cad110.models.event import Event
+from cad110.models.subjects import SubjectType
 
 GENESIS = "0" * 64
 

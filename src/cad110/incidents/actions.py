@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
 from cad110.errors import Forbidden, InvalidInput, NotFound
-from cad110.events.subjects import SubjectType
 from cad110.incidents.facts import ActionDecided, IncidentActed
 from cad110.incidents.repository import get_incident
 from cad110.incidents.schemas import (
@@ -45,6 +44,7 @@ from cad110.lifecycles.incident import (
     decide,
 )
 from cad110.models.incident import Incident, IncidentLink
+from cad110.models.subjects import SubjectType
 from cad110.models.unit import Assignment
 from cad110.models.user import Role
 

@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 
 from cad110.errors import Conflict, InvalidInput
 from cad110.events.log import NEW_SUBJECT
-from cad110.events.subjects import SubjectType
 from cad110.incidents.repository import get_incident
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.incident import Status
 from cad110.models.call import Call, CallOutcome
 from cad110.models.incident import Incident
+from cad110.models.subjects import SubjectType
 
 # A clock on a call-taker's PC may run a little ahead; beyond this an answered_at is a typo.
 MAX_CLOCK_SKEW = timedelta(minutes=5)

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from cad110.errors import InvalidInput
 from cad110.events.log import NEW_SUBJECT
-from cad110.events.subjects import SubjectType
 from cad110.incidents.actions import perform
 from cad110.incidents.calls import checked_answered_at, record_call
 from cad110.incidents.numbering import next_number
@@ -20,6 +19,7 @@ from cad110.models.call import CallOutcome
 from cad110.models.idempotency import claim, fingerprint, finish
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
+from cad110.models.subjects import SubjectType
 
 # In-process callers (the simulator, imports) name their retries by this use case; HTTP clients
 # get the same through the Idempotency-Key header (api/routing.py).

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.errors import NotFound
-from cad110.events.subjects import SubjectType
+from cad110.kernel import deadlines
 from cad110.kernel.scope import in_scope
 from cad110.lifecycles.incident import OPEN, AssignmentState, Status
 from cad110.models.event import Event
 from cad110.models.incident import Incident
+from cad110.models.subjects import SubjectType
 from cad110.models.supervision import Deadline
 from cad110.models.unit import Assignment
 
@@ -136,11 +137,7 @@ def board_queue(session: Session, by: Principal) -> list[tuple[Incident, datetim
     deadline (one not yet met, fired or cancelled)."""
     next_due = (
         select(Deadline.incident_id, func.min(Deadline.due_at).label("due_at"))
-        .where(
-            Deadline.met_at.is_(None),
-            Deadline.fired_at.is_(None),
-            Deadline.cancelled_at.is_(None),
-        )
+        .where(deadlines.PENDING)
         .group_by(Deadline.incident_id)
         .subquery()
     )

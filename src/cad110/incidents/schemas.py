@@ -5,24 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from cad110.catalog.loader import TransferTarget
-from cad110.kernel.inputs import Latitude, Longitude, Moment, Phone
+from cad110.kernel.inputs import (
+    Code,
+    Latitude,
+    Longitude,
+    Moment,
+    Note,
+    Phone,
+    Strict,
+    Tag,
+    Text64,
+    Text255,
+)
 from cad110.lifecycles.incident import AssignmentState, Status
 from cad110.models.call import CallOutcome
 from cad110.models.incident import Source
 
-Text64 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
-Text255 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=48)]
 Grade = Annotated[int, Field(ge=1, le=4, description="1 紧急, 2 较急, 3 一般, 4 非警务")]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class CallInfo(Strict):

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from cad110.auth.principal import Principal
 from cad110.catalog.loader import Catalog
 from cad110.events.log import ChainHead, append
-from cad110.events.subjects import SubjectType
 from cad110.geo.eta import EtaModel, StraightLineEta
 from cad110.kernel.hooks import Hooks
 from cad110.models.event import Event
+from cad110.models.subjects import SubjectType
 
 T = TypeVar("T")
 

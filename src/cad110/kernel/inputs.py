@@ -1,4 +1,4 @@
-"""Validated value types shared by the API schemas."""
+"""Validated value types and the strict base model shared by every package's API schemas."""
 
 from __future__ import annotations
 
@@ -7,8 +7,21 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 import phonenumbers
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
+
+
+class Strict(BaseModel):
+    """An input model: unknown fields and non-finite numbers are refused (422 naming them)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+Text64 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+Text255 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=48)]
 
 # Mainland China, Hong Kong, Macao and Taiwan fit inside this box; a point outside is a typo.
 CHINA_LON = (73.4, 135.1)

@@ -20,9 +20,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from cad110.db.engine import transaction
-from cad110.events.subjects import SubjectType
 from cad110.kernel.context import Ctx
 from cad110.models.outbox import OutboxMessage
+from cad110.models.subjects import SubjectType
 
 if TYPE_CHECKING:
     from cad110.kernel.runtime import Runtime

@@ -28,10 +28,10 @@ from sqlalchemy import func, select
 
 from cad110.auth.revocation import POLL_S, Credential, still_valid
 from cad110.errors import DomainError
-from cad110.events.subjects import SubjectType
 from cad110.kernel.runtime import Runtime
 from cad110.live.bus import Subscription
 from cad110.models.event import Event
+from cad110.models.subjects import SubjectType
 from cad110.models.user import User
 
 log = logging.getLogger(__name__)

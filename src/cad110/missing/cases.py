@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput, NotFound
-from cad110.events.subjects import SubjectType
 from cad110.incidents.repository import get_incident
 from cad110.kernel.context import Ctx
 from cad110.missing import rules as risk
@@ -31,6 +30,7 @@ from cad110.models.missing import (
     RequestState,
     RuleFiring,
 )
+from cad110.models.subjects import SubjectType
 from cad110.models.supervision import Deadline, Step
 from cad110.models.user import Role, User
 

@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput
-from cad110.events.subjects import SubjectType
 from cad110.incidents.actions import latest_assignments, perform
 from cad110.incidents.schemas import CloseBody, GuideCheck, NoteBody, ReportBody
 from cad110.kernel.context import Ctx
@@ -25,6 +24,7 @@ from cad110.models.missing import (
     OutboxKind,
     RequestState,
 )
+from cad110.models.subjects import SubjectType
 
 OUTCOME_ZH = {
     CaseOutcome.FOUND_SAFE: "已找到，人员平安",

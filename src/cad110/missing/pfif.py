@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cad110.events.subjects import SubjectType
 from cad110.models.event import Event
 from cad110.models.missing import MissingCase, Sex
+from cad110.models.subjects import SubjectType
 
 NS = "http://zesty.ca/pfif/1.4"
 ET.register_namespace("pfif", NS)

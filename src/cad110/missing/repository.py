@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.errors import NotFound
-from cad110.events.subjects import SubjectType
 from cad110.incidents.repository import OPEN_INCIDENT
 from cad110.kernel.context import Ctx
 from cad110.kernel.scope import covering, in_scope, visible
@@ -37,6 +36,7 @@ from cad110.models.missing import (
     RuleFiring,
     SearchNotice,
 )
+from cad110.models.subjects import SubjectType
 from cad110.models.unit import Assignment
 
 # 查找中: a case not yet closed.

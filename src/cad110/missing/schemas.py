@@ -7,8 +7,18 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from cad110.incidents.schemas import Code, Note, Strict, Text64, Text255
-from cad110.kernel.inputs import Day, Latitude, Longitude, Moment, Phone
+from cad110.kernel.inputs import (
+    Code,
+    Day,
+    Latitude,
+    Longitude,
+    Moment,
+    Note,
+    Phone,
+    Strict,
+    Text64,
+    Text255,
+)
 from cad110.missing.rules import CONDITIONS, SIGNS
 from cad110.models.missing import (
     AppealState,

@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput, NotFound
-from cad110.events.subjects import SubjectType
 from cad110.geo.distance import haversine_m
 from cad110.kernel import outbox
 from cad110.kernel.context import Ctx
@@ -28,6 +27,7 @@ from cad110.models.missing import (
     Team,
 )
 from cad110.models.outbox import OutboxMessage
+from cad110.models.subjects import SubjectType
 from cad110.models.unit import Assignment, Unit
 
 # 一长四专班: the tasks each team starts with when the group is formed.

@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cad110.events.subjects import SubjectType
 from cad110.incidents.repository import numbers_of
 from cad110.incidents.schemas import EventOut
 from cad110.incidents.views import events_out
@@ -32,6 +31,7 @@ from cad110.missing.schemas import (
 from cad110.missing.search import appeal_ref
 from cad110.models.missing import Appeal, CaseCallback, MissingCase
 from cad110.models.outbox import OutboxMessage
+from cad110.models.subjects import SubjectType
 from cad110.privacy.masking import Kind, mask, mask_payload, scrub, secrets_in
 
 

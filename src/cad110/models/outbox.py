@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Enum, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cad110.db.base import Base
-from cad110.events.subjects import SubjectType
+from cad110.models.subjects import SubjectType
 
 
 class OutboxMessage(Base):

@@ -15,11 +15,11 @@ from cad110.accounts.service import add_user
 from cad110.auth.passwords import generate_password, hash_many
 from cad110.catalog.loader import default_catalog
 from cad110.events.log import NEW_SUBJECT, append
-from cad110.events.subjects import SubjectType
 from cad110.jurisdictions.cityplan import CityPlan, DistrictPlan, StationPlan, fuzhou_plan
 from cad110.jurisdictions.lookup import geo_index, invalidate
 from cad110.missing.rules import load_rules
 from cad110.models.jurisdiction import AreaType, Grid, Jurisdiction, Level
+from cad110.models.subjects import SubjectType
 from cad110.models.target import KeyTarget, TargetKind
 from cad110.models.unit import DutyMode, PatrolLevel, Unit, UnitGrid, UnitKind, UnitStatus
 from cad110.models.user import Role

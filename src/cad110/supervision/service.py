@@ -12,12 +12,12 @@ from cad110.auth.permissions import Permission
 from cad110.db.engine import transaction
 from cad110.errors import Conflict, NotFound
 from cad110.events.log import append
-from cad110.events.subjects import SubjectType
 from cad110.kernel import deadlines
 from cad110.kernel.context import Ctx
 from cad110.kernel.runtime import Runtime
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction, Level
+from cad110.models.subjects import SubjectType
 from cad110.models.supervision import Deadline, Notification, Step, Supervision, SupervisionLevel
 from cad110.settings import Settings
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from cad110.errors import InvalidInput
-from cad110.events.subjects import SubjectType
 from cad110.jurisdictions.lookup import geo_index
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.unit import UnitStatus
 from cad110.models.jurisdiction import Grid, Jurisdiction, Level
+from cad110.models.subjects import SubjectType
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Unit, UnitGrid
 from cad110.units.schemas import KeyTargetIn, UnitIn

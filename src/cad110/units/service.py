@@ -16,9 +16,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from cad110.auth.permissions import Permission
 from cad110.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, UnitNotAvailable
-from cad110.events.subjects import SubjectType
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.unit import MANUAL_EVENTS, UnitEvent, UnitStatus, next_status
+from cad110.models.subjects import SubjectType
 from cad110.models.unit import Unit
 from cad110.models.user import Role
 from cad110.units.facts import UnitStatusChanged

@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from cad110.api.routing import Router
 from cad110.auth.principal import Principal
@@ -15,17 +14,15 @@ from cad110.errors import NotFound
 from cad110.incidents.repository import get_incident
 from cad110.incidents.views import event_fields, incident_out, timeline_out
 from cad110.kernel.runtime import Runtime
-from cad110.kernel.scope import in_scope
 from cad110.lifecycles.incident import STAGE_NAMES_ZH, STAGES
 from cad110.missing.repository import case_number_of
-from cad110.models.incident import Incident
-from cad110.models.supervision import Supervision
 from cad110.privacy import record
 from cad110.privacy.deps import where_of
 from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
 from cad110.privacy.record import Access, AccessNotRecorded, Where
 from cad110.privacy.subjects import incident_sight
-from cad110.supervision.service import LEVEL_RANK, STEP_ZH
+from cad110.supervision.repository import supervisions_seen_by
+from cad110.supervision.service import STEP_ZH
 from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, page, to_login
 
@@ -34,18 +31,7 @@ router = Router(include_in_schema=False)
 
 def _open_supervisions(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
     with rt.readers() as session:
-        rows = session.execute(
-            select(Supervision, Incident)
-            .join(Incident, Incident.id == Supervision.incident_id)
-            .where(
-                # Supervision has no repository of its own yet: the scope helper is given
-                # the path of the incident a 督办 is about.
-                in_scope(Supervision.incident_path, by),
-                Supervision.acknowledged_at.is_(None),
-            )
-            .order_by(LEVEL_RANK, Supervision.step_done_at.is_not(None), Supervision.due_at)
-            .limit(300)
-        ).all()
+        rows = supervisions_seen_by(session, by, "open", limit=300)
         return [
             {
                 "id": s.id,
