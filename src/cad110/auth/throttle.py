@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -176,16 +177,14 @@ def record_failure(
     ).first()
     if locked is None:
         return False
-    if session.scalar(select(User.id).where(User.username == name)) is not None:
-        append(
-            session,
-            subject_type=SubjectType.USER,
-            subject_id=name,
-            kind="user.locked",
-            at=now,
-            actor="system",
-            payload={"failures": locked.failures, "address": address},
-        )
+    _journal_account(
+        session,
+        name,
+        "user.locked",
+        now,
+        "system",
+        {"failures": locked.failures, "address": address},
+    )
     return True
 
 
@@ -215,16 +214,7 @@ def unlock(session: Session, *, username: str, now: datetime, actor: str) -> boo
     ).first()
     if row is None or row.locked_at is None:
         return False
-    if session.scalar(select(User.id).where(User.username == name)) is not None:
-        append(
-            session,
-            subject_type=SubjectType.USER,
-            subject_id=name,
-            kind="user.unlocked",
-            at=now,
-            actor=actor,
-            payload={"failures": row.failures},
-        )
+    _journal_account(session, name, "user.unlocked", now, actor, {"failures": row.failures})
     return True
 
 
@@ -262,3 +252,20 @@ def _bump(session: Session, key: str, now: datetime) -> None:
             set_={"failures": LoginThrottle.failures + 1, "last_failure_at": now},
         )
     )
+
+
+def _journal_account(
+    session: Session, name: str, kind: str, at: datetime, actor: str, payload: dict[str, Any]
+) -> None:
+    """An event on the account's chain, if `name` is a real account (a lock on a made-up name
+    is kept in the throttle table only, so a guessed name leaves no chain behind)."""
+    if session.scalar(select(User.id).where(User.username == name)) is not None:
+        append(
+            session,
+            subject_type=SubjectType.USER,
+            subject_id=name,
+            kind=kind,
+            at=at,
+            actor=actor,
+            payload=payload,
+        )

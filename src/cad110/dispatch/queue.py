@@ -103,14 +103,14 @@ def withdraw_offers(ctx: Ctx, incident: Incident) -> None:
 def withdraw_unit_offers(ctx: Ctx, unit: Unit, *, keep: str | None = None) -> None:
     """The unit was taken for something else: its offers lapse (but one of incident `keep`,
     the incident it was taken for) and each incident waits for another unit."""
-    offers = []
-    for offer in pending_offers(ctx.session, unit=unit.code):
-        incident = ctx.session.get(Incident, offer.incident_id)
-        if keep is None or incident is None or incident.number != keep:
-            offers.append(offer)
-    _lapse(ctx, offers)
-    for offer in offers:
-        incident = ctx.session.get(Incident, offer.incident_id)
+    lapsing = [
+        (offer, incident)
+        for offer in pending_offers(ctx.session, unit=unit.code)
+        for incident in [ctx.session.get(Incident, offer.incident_id)]
+        if keep is None or incident is None or incident.number != keep
+    ]
+    _lapse(ctx, [offer for offer, _ in lapsing])
+    for _, incident in lapsing:
         if incident is not None:
             offer_to_free_unit(ctx, incident)
 
@@ -125,7 +125,10 @@ def follow_unit_status(ctx: Ctx, fact: UnitStatusChanged) -> None:
     is recorded (`offer_queue_to_freed_units`); one dispatched keeps the offer of the incident
     it was dispatched to, which that incident withdraws or has accepted itself."""
     if fact.after not in DISPATCHABLE:
-        withdraw_unit_offers(ctx, fact.unit, keep=fact.incident)
+        # Offers go to free units only and lapse when a unit stops being free, so a unit that
+        # was not free has none: its steps on scene (depart, arrive) cost no query here.
+        if fact.before in DISPATCHABLE:
+            withdraw_unit_offers(ctx, fact.unit, keep=fact.incident)
     elif fact.incident is None:
         offer_queued_incident(ctx, fact.unit)
 

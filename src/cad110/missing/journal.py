@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cad110.kernel.context import Ctx
-from cad110.missing.repository import get_case as get_case  # where the ledger looks it up
 from cad110.models.jurisdiction import Jurisdiction, Level
 from cad110.models.missing import MissingCase
 from cad110.models.subjects import SubjectType

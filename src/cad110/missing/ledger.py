@@ -15,7 +15,8 @@ from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, NotFound
 from cad110.kernel.context import Ctx
 from cad110.kernel.deadlines import cancel_deadlines, meet_deadlines
-from cad110.missing.journal import get_case, journal, notify, station_of
+from cad110.missing.journal import journal, notify, station_of
+from cad110.missing.repository import get_case
 from cad110.missing.schemas import CallbackIn
 from cad110.models.missing import CaseCallback, MissingCase
 from cad110.models.supervision import Deadline

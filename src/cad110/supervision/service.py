@@ -22,7 +22,6 @@ from cad110.models.supervision import Deadline, Notification, Step, Supervision,
 from cad110.settings import Settings
 
 # The console's records page ranks supervisions the same way.
-from cad110.supervision.repository import LEVEL_RANK as LEVEL_RANK
 from cad110.supervision.repository import due_deadlines, due_to_escalate
 
 STEP_ZH = {
