@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-from cad110.web.i18n import LOCALES, pick_locale, translations
+import pytest
+
+from cad110.web.i18n import LOCALES, merged, pick_locale, translations
 
 TEMPLATES = resources.files("cad110.web").joinpath("templates")
 MESSAGE = re.compile(r"""_\(\s*(["'])(.+?)\1""")
@@ -36,3 +38,21 @@ def test_chinese_is_the_default() -> None:
     assert pick_locale(None, "en-US,en;q=0.9") == "en"
     assert pick_locale("en", "zh-CN") == "en"
     assert pick_locale("fr", None) == "zh_CN"
+
+
+def _po(*pairs: tuple[str, str]) -> bytes:
+    body = "".join(f'msgid "{k}"\nmsgstr "{v}"\n\n' for k, v in pairs)
+    return ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n' + body).encode()
+
+
+def test_area_catalogs_are_merged() -> None:
+    catalog = merged(
+        [("a.po", _po(("Board", "调度台"))), ("b.po", _po(("Desk", "接警台")))], "zh_CN"
+    )
+    assert catalog["Board"].string == "调度台"
+    assert catalog["Desk"].string == "接警台"
+
+
+def test_a_message_translated_in_two_areas_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"b\.po"):
+        merged([("a.po", _po(("Board", "调度台"))), ("b.po", _po(("Board", "看板")))], "zh_CN")
