@@ -10,6 +10,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cad110.lifecycles.guards import ArrivalRule
+
 
 class CategoryClass(StrEnum):
     CRIME = "crime"  # 刑事
@@ -34,6 +36,7 @@ class TransferTarget(StrEnum):
 
 
 LIMIT_NAMES = (
+    "dispatch_s",
     "acknowledge_s",
     "arrive_urban_s",
     "arrive_suburban_s",
@@ -47,6 +50,7 @@ LIMIT_NAMES = (
 class TimeLimits:
     """Seconds allowed for each supervised step, counted from the step before it."""
 
+    dispatch_s: int  # accept (受理) → first dispatch (派警), queued or not
     acknowledge_s: int  # dispatch → sign-for (签收)
     arrive_urban_s: int  # dispatch → on scene, urban core
     arrive_suburban_s: int  # dispatch → on scene, suburbs
@@ -69,6 +73,8 @@ class Grade:
     zh: str
     en: str
     limits: TimeLimits
+    # 回访 must be recorded before 归档 at this grade (a category may say otherwise).
+    callback_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,9 +91,16 @@ class Category:
     missing_person: bool = False
     min_units: int = 1
     capabilities: tuple[str, ...] = field(default_factory=tuple)
+    # Per grade: 回访 must be recorded before 归档.
+    callback_required: dict[int, bool] = field(default_factory=dict)
+    # The unit kinds (UnitKind values) whose work this category is; others only as a fallback.
+    served_by: frozenset[str] = frozenset()
 
     def limits_for(self, grade: int) -> TimeLimits:
         return self.limits[grade]
+
+    def needs_callback(self, grade: int) -> bool:
+        return self.callback_required.get(grade, False)
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,8 @@ class Catalog:
     version: str
     grades: dict[int, Grade]
     categories: dict[str, Category]
+    # When a 到场 needs the officer's reason.
+    arrival: ArrivalRule = field(default_factory=ArrivalRule)
 
     def get(self, code: str) -> Category | None:
         return self.categories.get(code)
@@ -119,9 +134,16 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
     grades: dict[int, Grade] = {}
     for raw in data.get("grades", []):
         number = int(raw["grade"])
-        grades[number] = Grade(number, raw["zh"], raw["en"], _limits(raw, f"grade {number}"))
+        grades[number] = Grade(
+            number,
+            raw["zh"],
+            raw["en"],
+            _limits(raw, f"grade {number}"),
+            bool(raw.get("callback_required", False)),
+        )
     if sorted(grades) != [1, 2, 3, 4]:
         raise CatalogError("the catalog must define grades 1, 2, 3 and 4")
+    serving = _serving(data)
     categories: dict[str, Category] = {}
     for raw in data.get("categories", []):
         code = raw["code"]
@@ -142,11 +164,23 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
         if len({item.code for item in guide}) != len(guide):
             raise CatalogError(f"category {code}: guide item codes repeat")
         transfer = raw.get("transfer_to")
+        # Where a category sets its own callback limit (a missing person's family at 24 h), its
+        # 回访 is part of the work at every grade; otherwise the grade decides.
+        explicit = raw.get("callback_required")
+        if explicit is None and "callback_s" in override:
+            explicit = True
+        callback_required = {
+            g: bool(grade.callback_required if explicit is None else explicit)
+            for g, grade in grades.items()
+        }
+        cls = CategoryClass(raw["class"])
+        served_by = raw.get("served_by", serving.get(cls.value, serving["default"]))
+        _check_kinds(served_by, f"category {code}")
         categories[code] = Category(
             code=code,
             zh=raw["zh"],
             en=raw["en"],
-            cls=CategoryClass(raw["class"]),
+            cls=cls,
             default_grade=default_grade,
             limits=limits,
             guide=guide,
@@ -155,10 +189,44 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
             missing_person=bool(raw.get("missing_person", False)),
             min_units=int(raw.get("min_units", 1)),
             capabilities=tuple(raw.get("capabilities", ())),
+            callback_required=callback_required,
+            served_by=frozenset(served_by),
         )
     if not categories:
         raise CatalogError("the catalog has no categories")
-    return Catalog(version=str(data.get("version", "0")), grades=grades, categories=categories)
+    raw_arrival = data.get("arrival", {})
+    arrival = ArrivalRule(
+        near_m=float(raw_arrival.get("near_m", ArrivalRule.near_m)),
+        max_kmh=float(raw_arrival.get("max_kmh", ArrivalRule.max_kmh)),
+    )
+    if arrival.near_m <= 0 or arrival.max_kmh <= 0:
+        raise CatalogError("arrival: near_m and max_kmh must be positive")
+    return Catalog(
+        version=str(data.get("version", "0")),
+        grades=grades,
+        categories=categories,
+        arrival=arrival,
+    )
+
+
+# The unit kinds the catalog may name (models.unit.UnitKind; the catalog imports no model).
+UNIT_KINDS = frozenset({"patrol_special", "station", "community", "traffic"})
+
+
+def _check_kinds(kinds: object, where: str) -> None:
+    if not isinstance(kinds, list) or not kinds or not set(kinds) <= UNIT_KINDS:
+        raise CatalogError(f"{where}: served_by must list unit kinds among {sorted(UNIT_KINDS)}")
+
+
+def _serving(data: dict[str, Any]) -> dict[str, list[str]]:
+    """[served_by]: the unit kinds serving each category class, with a `default`."""
+    table = dict(data.get("served_by", {}))
+    table.setdefault("default", sorted(UNIT_KINDS))
+    for key, kinds in table.items():
+        if key != "default" and key not in {c.value for c in CategoryClass}:
+            raise CatalogError(f"served_by: {key} is no category class")
+        _check_kinds(kinds, f"served_by.{key}")
+    return table
 
 
 def _as_dict(limits: TimeLimits) -> dict[str, int]:

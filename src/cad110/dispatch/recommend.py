@@ -6,13 +6,18 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from cad110.dispatch.suitability import required_capabilities, units_needed
+from cad110.dispatch.suitability import (
+    own_station,
+    required_capabilities,
+    serves,
+    units_needed,
+)
 from cad110.geo.eta import Candidate, EtaModel
 from cad110.incidents.facts import ActionDecided
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.incident import Action
 from cad110.models.incident import Incident
-from cad110.models.jurisdiction import Jurisdiction
+from cad110.models.jurisdiction import AreaType, Jurisdiction
 from cad110.models.unit import Unit, UnitGrid
 from cad110.units.repository import free_units
 
@@ -45,6 +50,16 @@ def incident_point(ctx: Ctx, incident: Incident) -> tuple[float, float, bool] | 
     return None
 
 
+def _arrival_limit_s(ctx: Ctx, incident: Incident) -> float:
+    """The arrival limit (到场时限) of the incident's category and grade where it lies."""
+    grade = incident.grade or 3
+    category = ctx.catalog.get(incident.category_code) if incident.category_code else None
+    limits = category.limits_for(grade) if category else ctx.catalog.grades[grade].limits
+    place = ctx.session.get(Jurisdiction, incident.jurisdiction_code)
+    suburban = place is not None and place.area_type is AreaType.SUBURBAN
+    return limits.arrive_suburban_s if suburban else limits.arrive_urban_s
+
+
 def recommend(ctx: Ctx, incident: Incident, *, eta: EtaModel, k: int) -> Recommendations:
     """The k best units for `incident` by ETA; category rules filter by capability."""
     needs = required_capabilities(ctx.catalog, incident)
@@ -62,7 +77,22 @@ def recommend(ctx: Ctx, incident: Incident, *, eta: EtaModel, k: int) -> Recomme
         position = unit.position
         if position is not None and code not in lacking:
             candidates.append(Candidate(key=code, lon=position[0], lat=position[1]))
-    ranked = eta.rank(lon, lat, candidates, k)
+    serving = [
+        c
+        for c in candidates
+        if serves(ctx.catalog, units[c.key].kind.value, incident.category_code)
+    ]
+    ranked = eta.rank(lon, lat, serving, k)
+    # A unit of another kind (traffic police for a theft) comes in only when no serving unit
+    # can be there within the grade's arrival limit, and says so.
+    fallback: set[str] = set()
+    limit = _arrival_limit_s(ctx, incident)
+    if len(serving) < len(candidates) and not any(r.eta_s <= limit for r in ranked):
+        keys = {c.key for c in serving}
+        others = [c for c in candidates if c.key not in keys]
+        extra = eta.rank(lon, lat, others, k)
+        fallback = {r.key for r in extra}
+        ranked = sorted([*ranked, *extra], key=lambda r: r.eta_s)[:k]
     covering = set()
     if incident.grid_code is not None:
         covering = set(
@@ -76,9 +106,11 @@ def recommend(ctx: Ctx, incident: Incident, *, eta: EtaModel, k: int) -> Recomme
         reasons = []
         if i == 0:
             reasons.append("nearest")
+        if r.key in fallback:
+            reasons.append("kind_fallback")
         if unit.code in covering:
             reasons.append("same_grid")
-        if unit.station_code == incident.jurisdiction_code:
+        if own_station(unit, incident):
             reasons.append("own_station")
         reasons += [f"capability:{c}" for c in sorted(needs)]
         items.append(

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from cad110.catalog.loader import Catalog
 from cad110.models.incident import Incident
-from cad110.models.unit import Unit
+from cad110.models.unit import PatrolLevel, Unit
+
+# A station's own units (本所): its patrols and community police. District and city units
+# (巡特警, traffic) are parked at a station but answer to the district or the city.
+_STATION_LEVELS = frozenset({PatrolLevel.STATION, PatrolLevel.COMMUNITY})
 
 
 def required_capabilities(catalog: Catalog, incident: Incident) -> frozenset[str]:
@@ -15,6 +19,19 @@ def required_capabilities(catalog: Catalog, incident: Incident) -> frozenset[str
 def units_needed(catalog: Catalog, incident: Incident) -> int:
     category = catalog.get(incident.category_code) if incident.category_code else None
     return category.min_units if category else 1
+
+
+def serves(catalog: Catalog, kind: str, category_code: str | None) -> bool:
+    """A unit kind serves the categories the catalog gives it (traffic police: traffic only).
+
+    Without a category every kind serves: nothing is known yet to hold against one."""
+    category = catalog.get(category_code) if category_code else None
+    return category is None or kind in category.served_by
+
+
+def own_station(unit: Unit, incident: Incident) -> bool:
+    """The unit belongs to the station whose area the incident is in (本所)."""
+    return unit.patrol_level in _STATION_LEVELS and unit.station_code == incident.jurisdiction_code
 
 
 def district_path(path: str) -> str:

@@ -17,10 +17,12 @@ from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
 from cad110.errors import Forbidden, InvalidInput, NotFound
+from cad110.geo.distance import haversine_m
 from cad110.incidents.facts import ActionDecided, IncidentActed
 from cad110.incidents.repository import get_incident
 from cad110.incidents.schemas import (
     AcceptBody,
+    ArriveBody,
     AssessBody,
     CallbackBody,
     CloseBody,
@@ -29,23 +31,25 @@ from cad110.incidents.schemas import (
     MergeBody,
     NoteBody,
     ReassignBody,
+    ReclassifyBody,
     ReportBody,
     TransferBody,
 )
+from cad110.incidents.snapshot import snapshot_of
 from cad110.kernel.context import Ctx
+from cad110.lifecycles.guards import check_arrival, check_close, check_lowering
 from cad110.lifecycles.incident import (
     ENDED_EARLY,
     Action,
     AssignmentState,
     Command,
     Outcome,
-    Snapshot,
     Status,
     decide,
 )
 from cad110.models.incident import Incident, IncidentLink
 from cad110.models.subjects import SubjectType
-from cad110.models.unit import Assignment
+from cad110.models.unit import Assignment, Unit
 from cad110.models.user import Role
 
 B = TypeVar("B", bound=BaseModel)
@@ -95,8 +99,11 @@ class Step(Generic[B]):
         units = self.units(body) if self.units is not None else (() if unit is None else (unit,))
         _check_officer(ctx, action, units, assignments)
         before = incident.status
-        snapshot = Snapshot(status=before, units={code: a.state for code, a in assignments.items()})
-        outcome = decide(snapshot, Command(action, units))
+        snapshot = snapshot_of(
+            ctx.catalog, incident, {code: a.state for code, a in assignments.items()}
+        )
+        add_unit = isinstance(body, DispatchBody) and body.add_unit
+        outcome = decide(snapshot, Command(action, units, add_unit=add_unit))
         payload: dict[str, Any] = body.model_dump(mode="json", exclude_defaults=False)
         if unit is not None:
             payload["unit"] = unit
@@ -157,6 +164,7 @@ def _add_assignments(ctx: Ctx, incident: Incident, outcome: Outcome) -> None:
     """A new assignment for each unit dispatched (one released earlier gets a fresh one)."""
     for code, state in outcome.unit_changes:
         if state is AssignmentState.DISPATCHED:
+            unit = ctx.session.get(Unit, code)
             ctx.session.add(
                 Assignment(
                     incident_id=incident.id,
@@ -164,6 +172,8 @@ def _add_assignments(ctx: Ctx, incident: Incident, outcome: Outcome) -> None:
                     state=state,
                     dispatched_at=ctx.at,
                     dispatched_by=ctx.by.username,
+                    dispatch_lon=unit.last_lon if unit is not None else None,
+                    dispatch_lat=unit.last_lat if unit is not None else None,
                 )
             )
 
@@ -197,6 +207,16 @@ def _accept(ctx: Ctx, incident: Incident, body: AcceptBody, payload: dict[str, A
 
 
 def _assess(ctx: Ctx, incident: Incident, body: AssessBody, payload: dict[str, Any]) -> None:
+    """研判, as often as facts come in: raising risk or grade is free, lowering needs a reason."""
+    risk_before = incident.outcome.get("risk")
+    check_lowering(
+        risk_before=risk_before,
+        risk_after=body.risk,
+        grade_before=incident.grade,
+        grade_after=body.grade,
+        reason=body.reason,
+    )
+    before = {"category": incident.category_code, "grade": incident.grade, "risk": risk_before}
     _classify(ctx, incident, body.category, body.grade)
     for other_number in body.related:
         other = _other_incident(ctx, other_number, "related")
@@ -212,6 +232,53 @@ def _assess(ctx: Ctx, incident: Incident, body: AssessBody, payload: dict[str, A
         )
     if body.risk is not None:
         incident.outcome = {**incident.outcome, "risk": body.risk}
+    payload["before"] = before
+
+
+def _reclassify(
+    ctx: Ctx, incident: Incident, body: ReclassifyBody, payload: dict[str, Any]
+) -> None:
+    """改类/改级: the event keeps both sides; deadlines follow the new limits (their subscriber)."""
+    before = {"category": incident.category_code, "grade": incident.grade}
+    _classify(ctx, incident, body.category, body.grade)
+    after = {"category": incident.category_code, "grade": incident.grade}
+    if after == before:
+        field = "category" if body.category is not None else "grade"
+        raise InvalidInput(field, "the incident already has this category and grade")
+    payload.update(before=before, after=after)
+
+
+def _close(ctx: Ctx, incident: Incident, body: CloseBody, payload: dict[str, Any]) -> None:
+    """结警 with a summary; one never dispatched says why no unit went."""
+    check_close(
+        dispatched=incident.dispatched_at is not None, no_dispatch_reason=body.no_dispatch_reason
+    )
+    incident.outcome = {**incident.outcome, "close": body.model_dump(mode="json")}
+
+
+def _arrive(ctx: Ctx, incident: Incident, body: ArriveBody, payload: dict[str, Any]) -> None:
+    """到场 far from the scene, or sooner than the drive allows, needs the officer's reason."""
+    code = payload["unit"]
+    unit = ctx.session.get(Unit, code)
+    assignment = latest_assignments(ctx, incident).get(code)
+    if unit is None or assignment is None:
+        return  # the lifecycle has already refused an unknown unit
+    point = (incident.lon, incident.lat)
+    now_m = at_dispatch_m = None
+    if point[0] is not None and point[1] is not None:
+        if unit.last_lon is not None and unit.last_lat is not None:
+            now_m = haversine_m(unit.last_lon, unit.last_lat, point[0], point[1])
+        if assignment.dispatch_lon is not None and assignment.dispatch_lat is not None:
+            at_dispatch_m = haversine_m(
+                assignment.dispatch_lon, assignment.dispatch_lat, point[0], point[1]
+            )
+    check_arrival(
+        ctx.catalog.arrival,
+        distance_now_m=now_m,
+        distance_at_dispatch_m=at_dispatch_m,
+        elapsed_s=(ctx.at - assignment.dispatched_at).total_seconds(),
+        reason=body.reason,
+    )
 
 
 def _report(ctx: Ctx, incident: Incident, body: ReportBody, payload: dict[str, Any]) -> None:
@@ -294,17 +361,19 @@ _QUEUE = Step(Action.QUEUE, Permission.DISPATCH, NoteBody, _nothing)
 _DISPATCH = Step(Action.DISPATCH, Permission.DISPATCH, DispatchBody, _nothing, _dispatched)
 _ACKNOWLEDGE = Step(Action.ACKNOWLEDGE, Permission.UNIT_STEP, NoteBody, _nothing)
 _DEPART = Step(Action.DEPART, Permission.UNIT_STEP, NoteBody, _nothing)
-_ARRIVE = Step(Action.ARRIVE, Permission.UNIT_STEP, NoteBody, _nothing)
+_ARRIVE = Step(Action.ARRIVE, Permission.UNIT_STEP, ArriveBody, _arrive)
 _RELEASE = Step(Action.RELEASE, Permission.RELEASE, NoteBody, _nothing)
 _HANDLE = Step(Action.HANDLE, Permission.HANDLE, NoteBody, _kept_as("handle"))
 _REPORT = Step(Action.REPORT, Permission.REPORT, ReportBody, _report)
-_CLOSE = Step(Action.CLOSE, Permission.CLOSE, CloseBody, _kept_as("close"))
+_CLOSE = Step(Action.CLOSE, Permission.CLOSE, CloseBody, _close)
 _CALLBACK = Step(Action.CALLBACK, Permission.CALLBACK, CallbackBody, _kept_as("callback"))
 _ARCHIVE = Step(Action.ARCHIVE, Permission.ARCHIVE, NoteBody, _nothing)
 _MERGE = Step(Action.MERGE, Permission.MERGE, MergeBody, _merge)
 _TRANSFER = Step(Action.TRANSFER, Permission.TRANSFER, TransferBody, _transfer)
 _INVALIDATE = Step(Action.INVALIDATE, Permission.INVALIDATE, InvalidateBody, _invalidate)
 _CANCEL = Step(Action.CANCEL, Permission.CANCEL, NoteBody, _kept_as("cancel"))
+# Correcting category or grade is the same judgement as 研判, so the same people may.
+_RECLASSIFY = Step(Action.RECLASSIFY, Permission.ASSESS, ReclassifyBody, _reclassify)
 
 STEPS: dict[Action, Step[Any]] = {
     step.action: step
@@ -326,6 +395,7 @@ STEPS: dict[Action, Step[Any]] = {
         _TRANSFER,
         _INVALIDATE,
         _CANCEL,
+        _RECLASSIFY,
     )
 }
 assert set(STEPS) == set(Action), "every action needs its step"
@@ -364,7 +434,7 @@ def depart(ctx: Ctx, number: str, unit: str, body: NoteBody) -> Incident:
     return _DEPART.act(ctx, number, body, unit=unit)
 
 
-def arrive(ctx: Ctx, number: str, unit: str, body: NoteBody) -> Incident:
+def arrive(ctx: Ctx, number: str, unit: str, body: ArriveBody) -> Incident:
     """到场: `unit` is on scene."""
     return _ARRIVE.act(ctx, number, body, unit=unit)
 
@@ -419,6 +489,11 @@ def cancel(ctx: Ctx, number: str, body: NoteBody) -> Incident:
     return _CANCEL.act(ctx, number, body)
 
 
+def reclassify(ctx: Ctx, number: str, body: ReclassifyBody) -> Incident:
+    """改类/改级: a new category and/or grade at any open stage, with the reason."""
+    return _RECLASSIFY.act(ctx, number, body)
+
+
 def reassign(ctx: Ctx, number: str, unit: str, body: ReassignBody) -> Incident:
     """改派: release `unit` and dispatch `body.to` in its place, all or nothing.
 
@@ -429,7 +504,10 @@ def reassign(ctx: Ctx, number: str, unit: str, body: ReassignBody) -> Incident:
     return dispatch(
         ctx,
         number,
-        DispatchBody(units=[body.to], note=body.note, override_reason=f"改派自 {unit}"),
+        # One unit replaces another: the number sent stays as it was.
+        DispatchBody(
+            units=[body.to], note=body.note, override_reason=f"改派自 {unit}", add_unit=True
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from cad110.incidents import actions, intake
 from cad110.incidents.repository import IncidentFilter, get_incident, list_incidents
 from cad110.incidents.schemas import (
     AcceptBody,
+    ArriveBody,
     AssessBody,
     CallbackBody,
     CloseBody,
@@ -25,6 +26,7 @@ from cad110.incidents.schemas import (
     MergeBody,
     NoteBody,
     ReassignBody,
+    ReclassifyBody,
     ReportBody,
     TimelineOut,
     TransferBody,
@@ -221,6 +223,15 @@ def cancel(number: Number, body: NoteBody, ctx: Context) -> IncidentOut:
     return incident_out(ctx.session, actions.cancel(ctx, number, body), ctx.catalog)
 
 
+@router.post(
+    "/{number}/reclassify",
+    response_model=IncidentOut,
+    summary="改类/改级: new category and/or grade with a reason; deadlines follow",
+)
+def reclassify(number: Number, body: ReclassifyBody, ctx: Context) -> IncidentOut:
+    return incident_out(ctx.session, actions.reclassify(ctx, number, body), ctx.catalog)
+
+
 @router.post("/{number}/units/{unit}/reassign", response_model=IncidentOut)
 def reassign(number: Number, unit: UnitCode, body: ReassignBody, ctx: Context) -> IncidentOut:
     """改派: release `unit` and dispatch `to` in one step; if `to` cannot go, nothing changes."""
@@ -243,11 +254,15 @@ def unit_depart(
     return incident_out(ctx.session, incident, ctx.catalog)
 
 
-@router.post("/{number}/units/{unit}/arrive", response_model=IncidentOut, summary="到场")
+@router.post(
+    "/{number}/units/{unit}/arrive",
+    response_model=IncidentOut,
+    summary="到场 (a reason is needed when the unit's position makes it doubtful)",
+)
 def unit_arrive(
-    number: Number, unit: UnitCode, ctx: Context, body: NoteBody | None = None
+    number: Number, unit: UnitCode, ctx: Context, body: ArriveBody | None = None
 ) -> IncidentOut:
-    incident = actions.arrive(ctx, number, unit, body or NoteBody())
+    incident = actions.arrive(ctx, number, unit, body or ArriveBody())
     return incident_out(ctx.session, incident, ctx.catalog)
 
 

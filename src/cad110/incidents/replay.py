@@ -190,7 +190,7 @@ def _follow(
 
 def _apply(state: IncidentState, action: Action, p: Mapping[str, Any]) -> None:
     """What an action's event puts on the row besides its status and stage time."""
-    if action in (Action.ACCEPT, Action.ASSESS):
+    if action in (Action.ACCEPT, Action.ASSESS, Action.RECLASSIFY):
         if p.get("category") is not None:
             state.category_code = p["category"]
         if p.get("grade") is not None:

@@ -68,12 +68,35 @@ class AcceptBody(Location):
     note: Note = ""
 
 
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+RequiredReason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
+]
+
+
 class AssessBody(Strict):
+    """研判, repeatable: risk and grade may rise freely; lowering either needs `reason`."""
+
     note: Note = ""
     risk: Literal["low", "medium", "high"] | None = None
     related: Annotated[list[Code], Field(max_length=20)] = []
     category: Code | None = None
     grade: Grade | None = None
+    reason: Reason = Field(default="", description="Why risk or grade is lowered")
+
+
+class ReclassifyBody(Strict):
+    """改类/改级: a new category and/or grade at any open stage, with the reason."""
+
+    category: Code | None = None
+    grade: Grade | None = None
+    reason: RequiredReason
+
+    @model_validator(mode="after")
+    def _something(self) -> ReclassifyBody:
+        if self.category is None and self.grade is None:
+            raise ValueError("give a new category or a new grade")
+        return self
 
 
 class DispatchBody(Strict):
@@ -81,6 +104,10 @@ class DispatchBody(Strict):
     note: Note = ""
     override_reason: Note = Field(
         default="", description="Why units other than the recommended ones"
+    )
+    add_unit: bool = Field(
+        default=False,
+        description="增派: send more units than the category needs (refused with 409 otherwise)",
     )
 
 
@@ -91,6 +118,16 @@ class ReassignBody(Strict):
 
 class NoteBody(Strict):
     note: Note = ""
+
+
+class ArriveBody(Strict):
+    """到场; `reason` is needed when the unit's position makes the arrival doubtful."""
+
+    note: Note = ""
+    reason: Reason = Field(
+        default="",
+        description="Why the unit is on scene though far away or too soon after dispatch",
+    )
 
 
 class GuideCheck(Strict):
@@ -107,8 +144,21 @@ class ReportBody(Strict):
     guide: Annotated[list[GuideCheck], Field(max_length=50)] = []
 
 
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+NoDispatchReason = Literal[
+    "advice_by_phone",
+    "resolved_before_arrival",
+    "caller_withdrew",
+    "not_police_matter",
+    "other",
+]
+
+
 class CloseBody(Strict):
-    summary: Note = ""
+    summary: Summary
+    no_dispatch_reason: NoDispatchReason | None = Field(
+        default=None, description="Required when no unit was ever dispatched; refused otherwise"
+    )
 
 
 class CallbackBody(Strict):

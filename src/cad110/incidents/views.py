@@ -17,7 +17,8 @@ from cad110.incidents.schemas import (
     StageOut,
     TimelineOut,
 )
-from cad110.lifecycles.incident import STAGE_NAMES_ZH, STAGES, Snapshot, allowed_actions
+from cad110.incidents.snapshot import snapshot_of
+from cad110.lifecycles.incident import STAGE_NAMES_ZH, STAGES, allowed_actions
 from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.unit import Assignment
@@ -82,7 +83,7 @@ def incidents_out(
                 outcome=dict(i.outcome),
                 stages={s.value: getattr(i, f"{s.value}_at") for s in STAGES},
                 assignments=[_assignment_out(a) for a in mine],
-                allowed_actions=[a.value for a in allowed_actions(Snapshot(i.status, latest))],
+                allowed_actions=[a.value for a in allowed_actions(snapshot_of(catalog, i, latest))],
                 guide=[
                     GuideItemOut(code=g.code, zh=g.zh, en=g.en, required=g.required)
                     for g in (category.guide if category else ())

@@ -106,6 +106,7 @@ class Action(StrEnum):
     TRANSFER = "transfer"
     INVALIDATE = "invalidate"
     CANCEL = "cancel"
+    RECLASSIFY = "reclassify"
 
 
 UNIT_ACTIONS = frozenset({Action.ACKNOWLEDGE, Action.DEPART, Action.ARRIVE, Action.RELEASE})
@@ -122,10 +123,14 @@ _WITH_UNITS = frozenset(
 )
 _BEFORE_DISPATCH = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.ASSESSED, Status.QUEUED})
 
+# Every stage at which the incident is still being worked on, from 受理 to 反馈.
+_OPEN_WORK = frozenset({Status.ACCEPTED, Status.ASSESSED, Status.QUEUED}) | _WITH_UNITS
+
 # Where each action may start. Unit guards come on top (see _check_units).
 ALLOWED_FROM: Mapping[Action, frozenset[Status]] = {
     Action.ACCEPT: frozenset({Status.RECEIVED}),
-    Action.ASSESS: frozenset({Status.ACCEPTED}),
+    # 研判 may be repeated while the incident is worked (risk and grade rise as facts come in).
+    Action.ASSESS: _OPEN_WORK,
     Action.QUEUE: frozenset({Status.ACCEPTED, Status.ASSESSED}),
     Action.DISPATCH: frozenset(
         {
@@ -145,15 +150,33 @@ ALLOWED_FROM: Mapping[Action, frozenset[Status]] = {
     Action.RELEASE: _WITH_UNITS,
     Action.HANDLE: frozenset({Status.ARRIVED}),
     Action.REPORT: frozenset({Status.HANDLED}),
-    # Closing straight from accepted/assessed covers a call settled by phone advice.
-    Action.CLOSE: frozenset({Status.ACCEPTED, Status.ASSESSED, Status.QUEUED, Status.REPORTED}),
+    # Closing straight from accepted/assessed covers a call settled by phone advice; from
+    # dispatched/acknowledged/departed (every unit released) a matter settled before any unit
+    # reached the scene (the missing person came home on their own).
+    Action.CLOSE: frozenset(
+        {
+            Status.ACCEPTED,
+            Status.ASSESSED,
+            Status.QUEUED,
+            Status.DISPATCHED,
+            Status.ACKNOWLEDGED,
+            Status.DEPARTED,
+            Status.REPORTED,
+        }
+    ),
     Action.CALLBACK: frozenset({Status.CLOSED}),
+    # From closed only where the catalog does not ask for 回访 first (Snapshot.callback_due).
     Action.ARCHIVE: frozenset({Status.CLOSED, Status.CALLED_BACK}),
     Action.MERGE: _BEFORE_DISPATCH,
-    Action.TRANSFER: _BEFORE_DISPATCH,
-    Action.INVALIDATE: _BEFORE_DISPATCH,
+    # Handing over to another agency happens on scene and after feedback too (railway police).
+    Action.TRANSFER: _BEFORE_DISPATCH
+    | frozenset({Status.ARRIVED, Status.HANDLED, Status.REPORTED}),
+    # A hoax is often found out on scene: the units are released with it.
+    Action.INVALIDATE: _BEFORE_DISPATCH | _WITH_UNITS,
     Action.CANCEL: _BEFORE_DISPATCH
     | frozenset({Status.DISPATCHED, Status.ACKNOWLEDGED, Status.DEPARTED, Status.ARRIVED}),
+    # Category and grade may be corrected at any open stage; the status stays.
+    Action.RECLASSIFY: _OPEN_WORK,
 }
 
 # The assignment state a unit must be in for each unit action, and the state it moves to.
@@ -180,7 +203,11 @@ _UNIT_STAGE = {
     Action.ARRIVE: Status.ARRIVED,
 }
 # Actions refused while any unit is still assigned (release them first).
-_NEEDS_NO_UNITS = frozenset({Action.CLOSE, Action.MERGE, Action.TRANSFER, Action.INVALIDATE})
+_NEEDS_NO_UNITS = frozenset({Action.CLOSE, Action.MERGE})
+# Actions that end the incident and release every unit still assigned.
+_RELEASES_ALL = frozenset({Action.CANCEL, Action.TRANSFER, Action.INVALIDATE})
+# Actions that leave the status as it is (研判 moves only 受理 on to 研判).
+_KEEPS_STATUS = frozenset({Action.RECLASSIFY, Action.ASSESS})
 _SIMPLE_TARGET = {
     Action.ACCEPT: Status.ACCEPTED,
     Action.ASSESS: Status.ASSESSED,
@@ -199,10 +226,17 @@ _SIMPLE_TARGET = {
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What the rules need to know of an incident: its status and its units' latest states."""
+    """What the rules need to know of an incident: its status and its units' latest states.
+
+    The guards below default to "no limit", so a replay of recorded events (which knows only
+    status and units) follows every action that was once allowed."""
 
     status: Status
     units: Mapping[str, AssignmentState] = field(default_factory=dict)
+    # The most units the category needs at once; a dispatch beyond it needs `add_unit`.
+    min_units: int | None = None
+    # The catalog asks for 回访 before 归档 and none is recorded yet.
+    callback_due: bool = False
 
     @property
     def active_units(self) -> tuple[str, ...]:
@@ -213,6 +247,8 @@ class Snapshot:
 class Command:
     action: Action
     units: tuple[str, ...] = ()
+    # The dispatcher means to send more units than the category needs (增派).
+    add_unit: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,22 +277,23 @@ def decide(snapshot: Snapshot, command: Command) -> Outcome:
     if action in UNIT_ACTIONS:
         return _unit_step(snapshot, command, units)
 
+    if action is Action.ARCHIVE and _callback_first(snapshot):
+        raise _refuse(snapshot, "回访 (callback) is due before archive for this category and grade")
     changes: list[tuple[str, AssignmentState]] = []
-    if action is Action.CANCEL:
+    if action in _RELEASES_ALL:
         for unit in snapshot.active_units:
             units[unit] = AssignmentState.RELEASED
             changes.append((unit, AssignmentState.RELEASED))
-    elif snapshot.active_units and action in {
-        Action.CLOSE,
-        Action.MERGE,
-        Action.TRANSFER,
-        Action.INVALIDATE,
-    }:
+    elif snapshot.active_units and action in _NEEDS_NO_UNITS:
         raise _refuse(
             snapshot,
             f"{action.value} needs every unit released first; still assigned: "
             + ", ".join(snapshot.active_units),
         )
+    if action in _KEEPS_STATUS and not (
+        action is Action.ASSESS and snapshot.status is Status.ACCEPTED
+    ):
+        return Outcome(status=snapshot.status, units=units, stage=None, unit_changes=())
     target = _SIMPLE_TARGET[action]
     stage = target if target in STAGE_ORDER else None
     return Outcome(status=target, units=units, stage=stage, unit_changes=tuple(changes))
@@ -270,6 +307,13 @@ def _dispatch(snapshot: Snapshot, command: Command, units: dict[str, AssignmentS
     already = [u for u in command.units if u in snapshot.active_units]
     if already:
         raise _refuse(snapshot, "already assigned to this incident: " + ", ".join(already))
+    after = len(snapshot.active_units) + len(command.units)
+    if snapshot.min_units is not None and after > snapshot.min_units and not command.add_unit:
+        raise _refuse(
+            snapshot,
+            f"this would send {after} units where the category needs {snapshot.min_units}; "
+            "set add_unit to send more (增派)",
+        )
     for unit in command.units:
         units[unit] = AssignmentState.DISPATCHED
     first_time = snapshot.status in _BEFORE_DISPATCH
@@ -314,10 +358,17 @@ def allowed_actions(snapshot: Snapshot) -> list[Action]:
             required = _UNIT_STEP[action][0]
             if not any(state in required for state in snapshot.units.values()):
                 continue
-        elif action in _NEEDS_NO_UNITS and snapshot.active_units:
+        elif (action in _NEEDS_NO_UNITS and snapshot.active_units) or (
+            action is Action.ARCHIVE and _callback_first(snapshot)
+        ):
             continue
         allowed.append(action)
     return allowed
+
+
+def _callback_first(snapshot: Snapshot) -> bool:
+    """归档 straight from 结警 skips a 回访 the catalog asks for."""
+    return snapshot.status is Status.CLOSED and snapshot.callback_due
 
 
 def _refuse(snapshot: Snapshot, reason: str) -> InvalidTransition:

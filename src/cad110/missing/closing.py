@@ -94,22 +94,17 @@ def _close_incident(ctx: Ctx, case: MissingCase, body: CloseIn) -> None:
     """Close the incident together with the case, by the same actions a dispatcher would take.
 
     Units still out are released; an incident on scene is handled and reported with every guide
-    item marked not done for the reason that the case ended; one not yet reached is cancelled.
-    An incident closed earlier (the case went on from the ledger) gets the outcome on its record.
+    item marked not done for the reason that the case ended; then it is closed with the case's
+    outcome as its summary (结警, never 撤销: the person was found, the call was real). One that
+    no unit reached closes from where it stood, its units called back. An incident closed
+    earlier (the case went on from the ledger) gets the outcome on its record.
     """
     incident = ctx.session.get(Incident, case.incident_id)
     assert incident is not None
     summary = f"寻人结案：{OUTCOME_ZH[body.outcome]}。{body.note}"[:4000]
     for code, assignment in latest_assignments(ctx, incident).items():
-        if assignment.state is not AssignmentState.RELEASED and incident.status in (
-            Status.ARRIVED,
-            Status.HANDLED,
-            Status.REPORTED,
-        ):
-            perform(ctx, incident, Action.RELEASE, NoteBody(note=summary[:4000]), unit=code)
-    if incident.status in (Status.DISPATCHED, Status.ACKNOWLEDGED, Status.DEPARTED):
-        perform(ctx, incident, Action.CANCEL, NoteBody(note=summary))
-        return
+        if assignment.state is not AssignmentState.RELEASED:
+            perform(ctx, incident, Action.RELEASE, NoteBody(note=summary), unit=code)
     if incident.status is Status.ARRIVED:
         perform(ctx, incident, Action.HANDLE, NoteBody(note=summary))
     if incident.status is Status.HANDLED:
@@ -122,10 +117,26 @@ def _close_incident(ctx: Ctx, case: MissingCase, body: CloseIn) -> None:
         perform(
             ctx, incident, Action.REPORT, ReportBody(summary=summary, result=result, guide=guide)
         )
-    if incident.status in (Status.ACCEPTED, Status.ASSESSED, Status.QUEUED, Status.REPORTED):
-        perform(ctx, incident, Action.CLOSE, CloseBody(summary=summary))
+    if incident.status in _CLOSABLE:
+        dispatched = incident.dispatched_at is not None
+        reason = None if dispatched else "resolved_before_arrival"
+        perform(ctx, incident, Action.CLOSE, CloseBody(summary=summary, no_dispatch_reason=reason))
         return
     journal_incident(ctx, incident, case, body)
+
+
+# Where the case's end closes its incident (every unit released by then).
+_CLOSABLE = frozenset(
+    {
+        Status.ACCEPTED,
+        Status.ASSESSED,
+        Status.QUEUED,
+        Status.DISPATCHED,
+        Status.ACKNOWLEDGED,
+        Status.DEPARTED,
+        Status.REPORTED,
+    }
+)
 
 
 def journal_incident(ctx: Ctx, incident: Incident, case: MissingCase, body: CloseIn) -> None:

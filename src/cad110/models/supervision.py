@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 class Step(StrEnum):
     """A supervised step and the stage that meets it."""
 
+    DISPATCH = "dispatch"  # 派警 after 受理 (kept while the incident waits in the queue)
     ACKNOWLEDGE = "acknowledge"  # 签收 after dispatch
     ARRIVE = "arrive"  # 到场 after dispatch
     REPORT = "report"  # 反馈 after arrival
@@ -27,7 +28,14 @@ class Step(StrEnum):
 
 
 # The steps of an incident's own lifecycle; others (a case's callbacks) outlive the incident.
-INCIDENT_STEPS = (Step.ACKNOWLEDGE, Step.ARRIVE, Step.REPORT, Step.CLOSE, Step.CALLBACK)
+INCIDENT_STEPS = (
+    Step.DISPATCH,
+    Step.ACKNOWLEDGE,
+    Step.ARRIVE,
+    Step.REPORT,
+    Step.CLOSE,
+    Step.CALLBACK,
+)
 
 
 class SupervisionLevel(StrEnum):

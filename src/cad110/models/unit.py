@@ -99,6 +99,10 @@ class Assignment(Base):
     arrived_at: Mapped[datetime | None]
     released_at: Mapped[datetime | None]
     dispatched_by: Mapped[str] = mapped_column(String(64))
+    # The unit's last known position when it was dispatched: an arrival sooner than a drive
+    # from there allows needs a reason (lifecycles/guards.py::check_arrival).
+    dispatch_lon: Mapped[float | None]
+    dispatch_lat: Mapped[float | None]
 
     __table_args__ = (
         # A unit is on at most one unreleased assignment, whatever the application does.

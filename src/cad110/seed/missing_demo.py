@@ -36,6 +36,7 @@ from cad110.dispatch.recommend import recommend
 from cad110.incidents.actions import act
 from cad110.incidents.intake import create_incident
 from cad110.incidents.schemas import (
+    ArriveBody,
     CallbackBody,
     CallInfo,
     CloseBody,
@@ -66,7 +67,7 @@ from cad110.models.missing import CaseOutcome, MissingCase, Sex
 from cad110.models.unit import Unit
 from cad110.runtime import subscribers
 from cad110.sim.actors import Actors
-from cad110.units.service import change_status
+from cad110.units.service import Fix, change_status, record_positions
 
 SECOND, MINUTE = timedelta(seconds=1), timedelta(minutes=1)
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
@@ -151,7 +152,11 @@ class _Demo:
             officer = self.officer(code)
             self.act(officer, at + 30 * SECOND, incident, Action.ACKNOWLEDGE, NoteBody())
             self.act(officer, at + MINUTE, incident, Action.DEPART, NoteBody())
-            self.act(officer, at + MINUTE + drive, incident, Action.ARRIVE, NoteBody())
+            if incident.lon is not None and incident.lat is not None:
+                # The unit's AVL puts it on scene as it arrives (a 到场 far away needs a reason).
+                fix = Fix(code, incident.lon, incident.lat, at + MINUTE + drive, 0.0)
+                record_positions(self.session, [fix], scope_path="")
+            self.act(officer, at + MINUTE + drive, incident, Action.ARRIVE, ArriveBody())
         return units
 
     def clear(

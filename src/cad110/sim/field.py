@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cad110.incidents import actions
-from cad110.incidents.schemas import GuideCheck, NoteBody, ReportBody
+from cad110.incidents.schemas import ArriveBody, GuideCheck, NoteBody, ReportBody
 from cad110.lifecycles.incident import Action, AssignmentState, Status
 from cad110.lifecycles.unit import UnitEvent, UnitStatus
 from cad110.models.incident import Incident
@@ -77,7 +77,8 @@ class FieldActor(SimCore):
             return False
 
         def work(session: Session) -> bool:
-            actions.act(self._ctx(session, u.unit.officer), number, action, NoteBody(), unit=code)
+            body = ArriveBody() if action is Action.ARRIVE else NoteBody()
+            actions.act(self._ctx(session, u.unit.officer), number, action, body, unit=code)
             return True
 
         if self._tx(f"{action.value} {code}", work):

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from cad110.catalog.loader import TimeLimits
 from cad110.incidents.facts import IncidentActed
 from cad110.kernel.context import Ctx
-from cad110.kernel.deadlines import cancel_deadlines, meet_deadlines, open_deadline
+from cad110.kernel.deadlines import PENDING, cancel_deadlines, meet_deadlines, open_deadline
 from cad110.lifecycles.incident import ENDED_EARLY, Action, AssignmentState, Outcome, Status
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import AreaType, Jurisdiction
@@ -64,9 +66,45 @@ def _cancel(ctx: Ctx, incident: Incident, unit: str | None = None) -> None:
     cancel_deadlines(ctx.session, ctx.at, *where)
 
 
+def _limit_of(ctx: Ctx, incident: Incident, limits: TimeLimits, step: Step) -> int | None:
+    """Seconds allowed for `step` under `limits` (None for a step the incident does not time)."""
+    seconds = {
+        Step.DISPATCH: limits.dispatch_s,
+        Step.ACKNOWLEDGE: limits.acknowledge_s,
+        Step.REPORT: limits.report_s,
+        Step.CLOSE: limits.close_s,
+        Step.CALLBACK: limits.callback_s,
+    }
+    if step is Step.ARRIVE:
+        return _arrival_limit(ctx, incident, limits)
+    return seconds.get(step)
+
+
+def redate(ctx: Ctx, incident: Incident) -> None:
+    """A new category or grade: each deadline not yet met or fired is due its new limit after
+    the moment it started (a fired one already has its supervision and stays as it is)."""
+    limits = limits_for(ctx, incident)
+    rows = ctx.session.scalars(
+        select(Deadline).where(
+            Deadline.incident_id == incident.id, Deadline.step.in_(INCIDENT_STEPS), PENDING
+        )
+    )
+    for deadline in rows:
+        seconds = _limit_of(ctx, incident, limits, deadline.step)
+        if seconds is not None:
+            deadline.due_at = deadline.created_at + timedelta(seconds=seconds)
+
+
 def on_action(ctx: Ctx, incident: Incident, action: Action, outcome: Outcome) -> None:
     """Start, meet or drop deadlines for what `action` just did to `incident`."""
     limits = limits_for(ctx, incident)
+    if outcome.stage is Status.ACCEPTED:
+        # 派警 is due from 受理, and keeps running while the incident waits in the queue.
+        _add(ctx, incident, Step.DISPATCH, limits.dispatch_s)
+    elif outcome.stage is Status.DISPATCHED:
+        _meet(ctx, incident, [Step.DISPATCH])
+    elif action in (Action.ASSESS, Action.RECLASSIFY):
+        redate(ctx, incident)
     for unit, state in outcome.unit_changes:
         if state is AssignmentState.DISPATCHED:
             _add(ctx, incident, Step.ACKNOWLEDGE, limits.acknowledge_s, unit)

@@ -25,6 +25,7 @@ from cad110.settings import Settings
 from cad110.supervision.repository import due_deadlines, due_to_escalate
 
 STEP_ZH = {
+    Step.DISPATCH: "派警",
     Step.ACKNOWLEDGE: "签收",
     Step.ARRIVE: "到场",
     Step.REPORT: "反馈",
