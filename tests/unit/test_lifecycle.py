@@ -62,24 +62,58 @@ AFTER_CLOSE = frozenset({"closed", "callback", "archived"})
 # Unit steps (acknowledge/depart/arrive/release) are possible wherever units can be on the
 # incident: from dispatched up to reported (a reinforcement dispatched while handling may
 # still sign for it after the report; close then waits for its release).
+# 研判 and 改类/改级 are possible at every open stage from 受理 to 反馈; invalidate (a hoax found
+# out on scene) at any open stage; transfer to another agency before dispatch and from arrival
+# on; close also once every unit was called back before reaching the scene.
+WORKED = frozenset({"assess", "reclassify"})
 STATUS_TABLE: dict[str, frozenset[str]] = {
     "received": frozenset({"accept", "merge", "transfer", "invalidate", "cancel"}),
     "accepted": frozenset(
         {"assess", "queue", "dispatch", "close", "merge", "transfer", "invalidate", "cancel"}
-    ),
+    )
+    | WORKED,
     "assessed": frozenset(
         {"queue", "dispatch", "close", "merge", "transfer", "invalidate", "cancel"}
-    ),
+    )
+    | WORKED,
     # Waiting for a unit (待派): dispatch when one frees up, or end it before dispatch.
-    "queued": frozenset({"dispatch", "close", "merge", "transfer", "invalidate", "cancel"}),
-    "dispatched": frozenset({"dispatch", "acknowledge", "depart", "arrive", "release", "cancel"}),
-    "acknowledged": frozenset({"dispatch", "acknowledge", "depart", "arrive", "release", "cancel"}),
-    "departed": frozenset({"dispatch", "acknowledge", "depart", "arrive", "release", "cancel"}),
+    "queued": frozenset({"dispatch", "close", "merge", "transfer", "invalidate", "cancel"})
+    | WORKED,
+    "dispatched": frozenset(
+        {"dispatch", "acknowledge", "depart", "arrive", "release", "cancel", "invalidate", "close"}
+    )
+    | WORKED,
+    "acknowledged": frozenset(
+        {"dispatch", "acknowledge", "depart", "arrive", "release", "cancel", "invalidate", "close"}
+    )
+    | WORKED,
+    "departed": frozenset(
+        {"dispatch", "acknowledge", "depart", "arrive", "release", "cancel", "invalidate", "close"}
+    )
+    | WORKED,
     "arrived": frozenset(
-        {"dispatch", "acknowledge", "depart", "arrive", "release", "handle", "cancel"}
-    ),
-    "handled": frozenset({"dispatch", "acknowledge", "depart", "arrive", "release", "report"}),
-    "reported": frozenset({"acknowledge", "depart", "arrive", "release", "close"}),
+        {
+            "dispatch",
+            "acknowledge",
+            "depart",
+            "arrive",
+            "release",
+            "handle",
+            "cancel",
+            "invalidate",
+            "transfer",
+        }
+    )
+    | WORKED,
+    "handled": frozenset(
+        {"dispatch", "acknowledge", "depart", "arrive", "release", "report"}
+        | {"invalidate", "transfer"}
+    )
+    | WORKED,
+    "reported": frozenset(
+        {"acknowledge", "depart", "arrive", "release", "close", "invalidate", "transfer"}
+    )
+    | WORKED,
     "closed": frozenset({"callback", "archive"}),
     "callback": frozenset({"archive"}),
     "archived": frozenset(),
@@ -101,9 +135,11 @@ UNIT_STEPS: dict[str, tuple[frozenset[str], str, str | None]] = {
     ),
 }
 # Actions refused while any unit is still assigned (not released).
-NEEDS_NO_ACTIVE_UNITS = frozenset({"close", "merge", "transfer", "invalidate"})
+NEEDS_NO_ACTIVE_UNITS = frozenset({"close", "merge"})
+# Actions that end the incident and release every unit still assigned.
+RELEASES_ALL = frozenset({"cancel", "transfer", "invalidate"})
 # Where the other actions lead.
-TARGET = {
+TARGET: dict[str, str | None] = {
     "accept": "accepted",
     "assess": "assessed",
     "queue": "queued",
@@ -116,6 +152,7 @@ TARGET = {
     "transfer": "transferred",
     "invalidate": "invalid",
     "cancel": "cancelled",
+    "reclassify": None,  # the status stays
 }
 
 ModelOutcome = tuple[str, str | None, dict[str, str], dict[str, str]]
@@ -158,8 +195,11 @@ def model_decide(
 
     if action in NEEDS_NO_ACTIVE_UNITS and active:
         return None
-    changes = dict.fromkeys(active, "released") if action == "cancel" else {}
+    changes = dict.fromkeys(active, "released") if action in RELEASES_ALL else {}
     target = TARGET[action]
+    # A repeated 研判 and every 改类/改级 leave the status where it is.
+    if target is None or (action == "assess" and status != "accepted"):
+        return status, None, dict(units), {}
     return (
         target,
         target if target in TIME_AXIS else None,
@@ -390,8 +430,18 @@ def test_call_settled_by_phone_closes_without_dispatch(start: str) -> None:
 
 
 def test_close_is_refused_before_acceptance_and_during_the_response() -> None:
-    for status in ("received", "dispatched", "acknowledged", "departed", "arrived", "handled"):
+    for status in ("received", "arrived", "handled"):
         refused(snap(status), cmd("close"))
+    for status in ("dispatched", "acknowledged", "departed"):
+        refused(snap(status, U1="dispatched"), cmd("close"))
+
+
+@pytest.mark.parametrize("status", ["dispatched", "acknowledged", "departed"])
+def test_a_matter_settled_before_any_unit_arrived_closes_once_they_are_called_back(
+    status: str,
+) -> None:
+    outcome = decide(snap(status, U1="released"), cmd("close"))
+    assert (outcome.status, outcome.stage) == (Status.CLOSED, Status.CLOSED)
 
 
 def test_acknowledge_before_dispatch_is_refused() -> None:
@@ -559,19 +609,43 @@ def test_archive_only_after_close() -> None:
             refused(Snapshot(status), cmd("archive"))
 
 
-@pytest.mark.parametrize("action", ["merge", "transfer", "invalidate"])
-def test_merge_transfer_invalidate_only_before_dispatch(action: str) -> None:
-    target = {"merge": "merged", "transfer": "transferred", "invalidate": "invalid"}[action]
+def test_merge_only_before_dispatch_and_with_every_unit_released() -> None:
     for status in Status:
         if status.value in BEFORE_DISPATCH:
-            outcome = decide(Snapshot(status), cmd(action))
-            assert outcome.status.value == target
+            outcome = decide(Snapshot(status), cmd("merge"))
+            assert outcome.status is Status.MERGED
             assert outcome.stage is None  # ending early is no stage of the time axis
         else:
-            refused(Snapshot(status), cmd(action))
-    # Even before dispatch, not while a unit is still assigned.
-    refused(snap("assessed", U1="dispatched"), cmd(action))
-    assert decide(snap("assessed", U1="released"), cmd(action)).status.value == target
+            refused(Snapshot(status), cmd("merge"))
+    refused(snap("assessed", U1="dispatched"), cmd("merge"))
+    assert decide(snap("assessed", U1="released"), cmd("merge")).status is Status.MERGED
+
+
+def test_a_hoax_found_out_on_scene_is_invalidated_and_its_units_released() -> None:
+    snapshot = snap("arrived", U1="arrived", U2="departed", U3="released")
+    outcome = decide(snapshot, cmd("invalidate"))
+    assert outcome.status is Status.INVALID
+    assert outcome.stage is None
+    assert sorted(outcome.unit_changes) == [("U1", A.RELEASED), ("U2", A.RELEASED)]
+    assert set(outcome.units.values()) == {A.RELEASED}
+
+
+@pytest.mark.parametrize("status", ["arrived", "handled", "reported"])
+def test_transfer_to_another_agency_after_arrival_releases_the_units(status: str) -> None:
+    outcome = decide(snap(status, U1="arrived"), cmd("transfer"))
+    assert outcome.status is Status.TRANSFERRED
+    assert outcome.unit_changes == (("U1", A.RELEASED),)
+
+
+@pytest.mark.parametrize("status", ["dispatched", "acknowledged", "departed"])
+def test_transfer_is_refused_while_units_are_on_their_way(status: str) -> None:
+    refused(snap(status, U1="dispatched"), cmd("transfer"))
+
+
+@pytest.mark.parametrize("action", ["merge", "transfer", "invalidate"])
+def test_nothing_ends_once_closed(action: str) -> None:
+    for status in ("closed", "callback", "archived", *ENDED_EARLY):
+        refused(snap(status), cmd(action))
 
 
 def test_cancel_releases_every_unit() -> None:
@@ -620,7 +694,17 @@ def test_refusal_says_state_and_what_is_allowed() -> None:
     snapshot = snap("arrived", U1="arrived", U2="dispatched")
     exc = refused(snapshot, cmd("close"))
     assert exc.state == "arrived"
-    assert exc.allowed == ["dispatch", "acknowledge", "release", "handle", "cancel"]
+    assert exc.allowed == [
+        "assess",
+        "dispatch",
+        "acknowledge",
+        "release",
+        "handle",
+        "transfer",
+        "invalidate",
+        "cancel",
+        "reclassify",
+    ]
     assert "arrived" in exc.message
     assert "到场" in exc.message
     body = exc.body()
@@ -826,3 +910,66 @@ def test_unit_choices_cover_every_pairing() -> None:
     assert ("U99", "U99") in dispatch
     assert all(len(c) == len(set(c)) or c == ("U99", "U99") for c in dispatch)
     assert unit_choices("close", {}, ("U1",)) == [()]
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Guards that need more than status and units: the category's unit count, 回访 before 归档.
+# --------------------------------------------------------------------------------------------
+
+
+def guarded(
+    status: str, *, min_units: int | None = None, callback_due: bool = False, **units: str
+) -> Snapshot:
+    return Snapshot(
+        Status(status),
+        {u: AssignmentState(s) for u, s in units.items()},
+        min_units=min_units,
+        callback_due=callback_due,
+    )
+
+
+def test_dispatching_more_units_than_the_category_needs_takes_add_unit() -> None:
+    exc = refused(guarded("accepted", min_units=2), cmd("dispatch", "U1", "U2", "U3"))
+    assert "add_unit" in exc.message
+    outcome = decide(
+        guarded("accepted", min_units=2),
+        Command(Action.DISPATCH, ("U1", "U2", "U3"), add_unit=True),
+    )
+    assert outcome.status is Status.DISPATCHED
+    assert len(outcome.unit_changes) == 3
+
+
+def test_pressing_dispatch_twice_sends_no_second_unit() -> None:
+    once = decide(guarded("accepted", min_units=1), cmd("dispatch", "U1"))
+    snapshot = Snapshot(once.status, once.units, min_units=1)
+    refused(snapshot, cmd("dispatch", "U1"))  # the same unit: already assigned
+    exc = refused(snapshot, cmd("dispatch", "U2"))  # the next recommendation: one too many
+    assert "add_unit" in exc.message
+    # A released unit no longer counts: its replacement goes without add_unit.
+    released = guarded("arrived", min_units=1, U1="released")
+    assert decide(released, cmd("dispatch", "U2")).unit_changes == (("U2", A.DISPATCHED),)
+
+
+def test_archive_waits_for_the_callback_where_the_catalog_asks_for_it() -> None:
+    closed = guarded("closed", callback_due=True)
+    exc = refused(closed, cmd("archive"))
+    assert "回访" in exc.message
+    assert allowed_actions(closed) == [Action.CALLBACK]
+    called_back = decide(closed, cmd("callback"))
+    after = Snapshot(called_back.status, called_back.units, callback_due=True)
+    assert decide(after, cmd("archive")).status is Status.ARCHIVED
+    assert decide(guarded("closed"), cmd("archive")).status is Status.ARCHIVED
+
+
+@pytest.mark.parametrize("status", sorted(STATUS_TABLE))
+def test_reassessing_and_reclassifying_never_move_the_status_back(status: str) -> None:
+    for action in ("assess", "reclassify"):
+        outcome = try_decide(snap(status), cmd(action))
+        if action not in STATUS_TABLE[status]:
+            assert outcome is None
+            continue
+        assert outcome is not None
+        if action == "assess" and status == "accepted":
+            assert (outcome.status, outcome.stage) == (Status.ASSESSED, Status.ASSESSED)
+        else:
+            assert (outcome.status, outcome.stage) == (Status(status), None)
