@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cad110.clock import VirtualClock
-from tests.api.helpers import new_incident, ok, report_body, walk_to_arrival
+from tests.api.helpers import new_incident, ok, report_body, step_body, walk_to_arrival
 from tests.conftest import Api
 
 
@@ -24,7 +24,13 @@ def test_an_incident_walks_all_twelve_stages(api: Api, clock: VirtualClock) -> N
     assert units["35010201-1"] == "dispatched"
     for step in ("acknowledge", "depart", "arrive"):
         clock.advance(timedelta(seconds=40))
-        ok(api.post(f"/incidents/{number}/units/35010201-1/{step}", "officer-35010201-1"))
+        ok(
+            api.post(
+                f"/incidents/{number}/units/35010201-1/{step}",
+                "officer-35010201-1",
+                json=step_body(step),
+            )
+        )
     units = {u["code"]: u["status"] for u in api.get("/units", "dispatcher").json()["items"]}
     assert units["35010201-1"] == "on_scene"
     ok(api.post(f"/incidents/{number}/handle", "officer-35010201-1", json={"note": "现场勘查"}))
@@ -93,7 +99,7 @@ def test_close_while_a_unit_is_assigned_is_409_naming_state_and_allowed(api: Api
             f"/incidents/{number}/report", "dispatcher", json=report_body(incident, "调解完毕")
         )
     )
-    response = api.post(f"/incidents/{number}/close", "dispatcher", json={})
+    response = api.post(f"/incidents/{number}/close", "dispatcher", json={"summary": "调解完毕"})
     assert response.status_code == 409
     body = response.json()
     assert body["state"] == "reported"
@@ -120,7 +126,9 @@ def test_a_unit_cannot_be_dispatched_twice(api: Api) -> None:
     second = new_incident(api, accept=True)["number"]
     ok(api.post(f"/incidents/{first}/dispatch", "dispatcher", json={"units": ["35010201-1"]}))
     response = api.post(
-        f"/incidents/{second}/dispatch", "dispatcher", json={"units": ["35010201-2", "35010201-1"]}
+        f"/incidents/{second}/dispatch",
+        "dispatcher",
+        json={"units": ["35010201-2", "35010201-1"], "add_unit": True},
     )
     assert response.status_code == 409
     assert response.json()["code"] == "unit_not_available"
@@ -167,7 +175,7 @@ def test_cancel_releases_units(api: Api) -> None:
         api.post(
             f"/incidents/{number}/dispatch",
             "dispatcher",
-            json={"units": ["35010201-1", "35010201-2"]},
+            json={"units": ["35010201-1", "35010201-2"], "add_unit": True},
         )
     )
     cancelled = ok(

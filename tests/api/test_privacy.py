@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from cad110.kernel.runtime import Runtime
 from cad110.models.audit import AccessRecord
 from cad110.models.idempotency import IdempotencyRecord
-from tests.api.helpers import new_incident, ok
+from tests.api.helpers import new_incident, ok, step_body
 from tests.conftest import Api
 
 PHONE, MASKED_PHONE = "13800138000", "138****8000"
@@ -100,7 +100,7 @@ def test_an_officer_sees_the_caller_of_his_own_incident_and_not_of_the_next_one(
     assert ok(api.get(f"/incidents/{other}", officer))["caller_phone"] == "137****7000"
     # Released, the unit was still there: its officer may still call the caller back.
     for step in ("acknowledge", "depart", "arrive", "release"):
-        ok(api.post(f"/incidents/{mine}/units/35010201-1/{step}", officer))
+        ok(api.post(f"/incidents/{mine}/units/35010201-1/{step}", officer, json=step_body(step)))
     assert ok(api.get(f"/incidents/{mine}", officer))["caller_phone"] == "13900139000"
     assert [r.subject_id for r in access_log(runtime)] == [mine, mine]
 

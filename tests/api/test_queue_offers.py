@@ -12,7 +12,7 @@ from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
 from cad110.models.incident import Incident
 from cad110.models.supervision import Notification
-from tests.api.helpers import new_incident, ok
+from tests.api.helpers import new_incident, ok, step_body
 from tests.conftest import Api
 from tests.world import GULOU_EAST, GULOU_WEST, MINHOU
 
@@ -40,7 +40,11 @@ def _busy(api: Api, units: tuple[str, ...] = GULOU_UNITS) -> dict[str, str]:
 def _finish(api: Api, number: str, unit: str) -> None:
     """The unit signs for, drives to, reaches and leaves its incident: it is free again."""
     for step in ("acknowledge", "depart", "arrive", "release"):
-        ok(api.post(f"/incidents/{number}/units/{unit}/{step}", _officer(unit)))
+        ok(
+            api.post(
+                f"/incidents/{number}/units/{unit}/{step}", _officer(unit), json=step_body(step)
+            )
+        )
 
 
 def _queued(api: Api, **overrides: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cad110.clock import VirtualClock
-from tests.api.helpers import new_incident, ok
+from tests.api.helpers import new_incident, ok, step_body
 from tests.conftest import Api
 from tests.world import GULOU_WEST
 
@@ -140,7 +140,13 @@ def test_dispatch_returns_the_guide_and_report_must_confirm_it(api: Api) -> None
     required = [g["code"] for g in dispatched["guide"] if g["required"]]
     assert required, "theft has required guide items"
     for step in ("acknowledge", "depart", "arrive"):
-        ok(api.post(f"/incidents/{number}/units/35010201-2/{step}", "officer-35010201-2"))
+        ok(
+            api.post(
+                f"/incidents/{number}/units/35010201-2/{step}",
+                "officer-35010201-2",
+                json=step_body(step),
+            )
+        )
     ok(api.post(f"/incidents/{number}/handle", "officer-35010201-2", json={}))
     bare = api.post(f"/incidents/{number}/report", "officer-35010201-2", json={"summary": "已处理"})
     assert bare.status_code == 422

@@ -14,7 +14,7 @@ from typing import Any
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
 from cad110.kernel.ticks import TickLoop
-from tests.api.helpers import ok
+from tests.api.helpers import ok, step_body
 from tests.conftest import Api
 from tests.integration.missing_steps import ok_list
 
@@ -108,7 +108,11 @@ def _act(api: Api, number: str, action: str, user: str, body: dict[str, Any]) ->
 
 def _unit_steps(api: Api, number: str, unit: str) -> None:
     for step in ("acknowledge", "depart", "arrive"):
-        ok(api.post(f"/incidents/{number}/units/{unit}/{step}", f"officer-{unit}"))
+        ok(
+            api.post(
+                f"/incidents/{number}/units/{unit}/{step}", f"officer-{unit}", json=step_body(step)
+            )
+        )
 
 
 def plant_incidents(api: Api, planted: Planted) -> None:

@@ -30,7 +30,7 @@ from cad110.runtime import subscribers
 from cad110.sim import TrafficGenerator
 from cad110.sim.actors import acting_as
 from cad110.units.facts import UnitStatusChanged
-from tests.api.helpers import new_incident, ok
+from tests.api.helpers import new_incident, ok, step_body
 from tests.conftest import Api
 
 UNIT = "35010201-1"
@@ -220,7 +220,11 @@ def _returning_with_an_unmatched_queue(runtime: Runtime, api: Api) -> str:
     job = new_incident(api, accept=True)["number"]
     ok(api.post(f"/incidents/{job}/dispatch", "dispatcher", json={"units": [UNIT]}))
     for step in ("acknowledge", "depart", "arrive", "release"):
-        ok(api.post(f"/incidents/{job}/units/{UNIT}/{step}", f"officer-{UNIT}"))
+        ok(
+            api.post(
+                f"/incidents/{job}/units/{UNIT}/{step}", f"officer-{UNIT}", json=step_body(step)
+            )
+        )
     assert _status(api, UNIT) == "returning"
     waiting: str = new_incident(api, accept=True)["number"]
     _as(

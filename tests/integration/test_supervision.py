@@ -22,7 +22,7 @@ from cad110.models.supervision import Deadline, Notification, Step, Supervision
 from cad110.runtime import build_runtime
 from cad110.settings import Settings
 from cad110.supervision.service import TickReport, tick
-from tests.api.helpers import new_incident, ok, report_body
+from tests.api.helpers import new_incident, ok, report_body, step_body
 from tests.conftest import Api
 from tests.world import GULOU_WEST, MINHOU
 
@@ -201,7 +201,7 @@ def test_signing_for_and_arriving_in_time_meet_the_deadlines_and_open_nothing(
     signed_at = clock.now()
     ok(api.post(f"/incidents/{number}/units/{UNIT}/depart", OFFICER))
     clock.advance(timedelta(seconds=limits.arrive_urban_s - limits.acknowledge_s))
-    ok(api.post(f"/incidents/{number}/units/{UNIT}/arrive", OFFICER))
+    ok(api.post(f"/incidents/{number}/units/{UNIT}/arrive", OFFICER, json=step_body("arrive")))
     arrived_at = clock.now()
 
     deadlines = _deadlines(runtime, number)
@@ -556,7 +556,7 @@ def test_feedback_close_and_callback_deadlines_follow_the_catalog(
     number = _dispatched(api, category=category)
     for step in ("acknowledge", "depart", "arrive"):
         clock.advance(timedelta(seconds=20))
-        ok(api.post(f"/incidents/{number}/units/{UNIT}/{step}", OFFICER))
+        ok(api.post(f"/incidents/{number}/units/{UNIT}/{step}", OFFICER, json=step_body(step)))
     arrived_at = clock.now()
     assert _deadlines(runtime, number)[(Step.REPORT, None)].due_at == arrived_at + timedelta(
         seconds=limits.report_s

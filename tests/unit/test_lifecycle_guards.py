@@ -87,7 +87,8 @@ def test_an_arrival_on_the_spot_after_a_plausible_drive_needs_no_reason() -> Non
 
 def test_an_arrival_four_seconds_after_dispatch_1_7_km_away_needs_a_reason() -> None:
     doubts = arrival_doubts(RULE, distance_now_m=20, distance_at_dispatch_m=1700, elapsed_s=4)
-    assert len(doubts) == 1 and "1700 m" in doubts[0]
+    assert len(doubts) == 1
+    assert "1700 m" in doubts[0]
     with pytest.raises(InvalidInput) as exc:
         check_arrival(RULE, distance_now_m=20, distance_at_dispatch_m=1700, elapsed_s=4, reason="")
     assert field_of(exc) == "reason"
