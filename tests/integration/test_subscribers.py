@@ -127,7 +127,9 @@ def test_a_subscriber_that_refuses_undoes_the_action(runtime: Runtime, api: Api)
 def test_dispatching_a_free_unit_with_an_unknown_one_is_422_and_takes_neither(api: Api) -> None:
     number = new_incident(api, accept=True)["number"]
     refused = api.post(
-        f"/incidents/{number}/dispatch", "dispatcher", json={"units": [UNIT, "NO-SUCH-UNIT"]}
+        f"/incidents/{number}/dispatch",
+        "dispatcher",
+        json={"units": [UNIT, "NO-SUCH-UNIT"], "add_unit": True},
     )
     assert refused.status_code == 422, refused.text
     assert refused.json()["detail"][0]["loc"] == ["body", "units"]
@@ -140,9 +142,12 @@ def test_dispatching_a_free_unit_with_a_busy_one_is_409_and_takes_neither(api: A
     ok(api.post(f"/incidents/{busy}/dispatch", "dispatcher", json={"units": ["35010201-2"]}))
     number = new_incident(api, accept=True)["number"]
     refused = api.post(
-        f"/incidents/{number}/dispatch", "dispatcher", json={"units": [UNIT, "35010201-2"]}
+        f"/incidents/{number}/dispatch",
+        "dispatcher",
+        json={"units": [UNIT, "35010201-2"], "add_unit": True},
     )
     assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "unit_not_available"
     assert _status(api, UNIT) == "available"
     assert ok(api.get(f"/incidents/{number}", "dispatcher"))["assignments"] == []
 

@@ -139,7 +139,8 @@ def test_an_unsigned_dispatch_opens_one_supervision_for_the_station_once(
     number = _dispatched(api)
 
     deadlines = _deadlines(runtime, number)
-    assert set(deadlines) == {(Step.ACKNOWLEDGE, UNIT), (Step.ARRIVE, UNIT)}
+    assert set(deadlines) == {(Step.DISPATCH, None), (Step.ACKNOWLEDGE, UNIT), (Step.ARRIVE, UNIT)}
+    assert deadlines[(Step.DISPATCH, None)].met_at == dispatched_at  # 受理 and 派警 at once
     sign_for = deadlines[(Step.ACKNOWLEDGE, UNIT)]
     assert sign_for.due_at == dispatched_at + timedelta(seconds=limits.acknowledge_s)
     assert deadlines[(Step.ARRIVE, UNIT)].due_at == dispatched_at + timedelta(
