@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cad110.clock import VirtualClock
+from cad110.db.engine import transaction
+from cad110.kernel.runtime import Runtime
+from cad110.models.unit import PatrolLevel, Unit, UnitKind
 from tests.api.helpers import new_incident, ok, step_body
 from tests.conftest import Api
 from tests.world import GULOU_WEST
@@ -186,3 +189,47 @@ def test_incident_without_a_point_is_approximated_by_its_station(api: Api) -> No
     advice = _ranked(api, number)
     # The test city has no label points: nothing to measure from, so no ranking.
     assert advice["items"] == []
+
+
+def _make_traffic_police(runtime: Runtime, code: str) -> None:
+    """Turn a test unit into a district traffic-police group (交警), parked where it was."""
+    with transaction(runtime.sessions) as session:
+        unit = session.get(Unit, code)
+        assert unit is not None
+        unit.kind, unit.patrol_level = UnitKind.TRAFFIC, PatrolLevel.COUNTY
+
+
+def test_traffic_police_are_not_recommended_for_a_theft_while_patrols_can_make_it(
+    api: Api, runtime: Runtime
+) -> None:
+    _make_traffic_police(runtime, "35010201-2")  # the nearest unit
+    number = new_incident(api, accept=True)["number"]  # theft
+    ranked = [i["unit"] for i in _ranked(api, number)["items"]]
+    assert "35010201-2" not in ranked
+    assert ranked[0] == "35010201-1"
+
+
+def test_traffic_police_go_to_a_theft_only_when_nobody_else_is_within_the_limit(
+    api: Api, runtime: Runtime
+) -> None:
+    _make_traffic_police(runtime, "35010201-2")
+    for code in ("35010201-1", "35010202-1"):
+        ok(api.post(f"/units/{code}/pause", "dispatcher", json={"reason": "就餐"}))
+    number = new_incident(api, accept=True)["number"]
+    items = _ranked(api, number)["items"]
+    # Only the Minhou patrol serves, ≈16 km away: beyond grade 2's ten urban minutes.
+    assert [i["unit"] for i in items] == ["35010201-2", "35012101-1"]
+    assert "kind_fallback" in items[0]["reasons"]
+    assert "own_station" not in items[0]["reasons"]  # a district unit, not the station's own
+    assert "kind_fallback" not in items[1]["reasons"]
+
+
+def test_traffic_police_serve_a_traffic_accident_without_a_fallback(
+    api: Api, runtime: Runtime
+) -> None:
+    _make_traffic_police(runtime, "35010201-2")
+    number = new_incident(api, accept=True, category="traffic_accident")["number"]
+    first = _ranked(api, number)["items"][0]
+    assert first["unit"] == "35010201-2"
+    assert "kind_fallback" not in first["reasons"]
+    assert "own_station" not in first["reasons"]
