@@ -67,7 +67,7 @@ from cad110.models.missing import CaseOutcome, MissingCase, Sex
 from cad110.models.unit import Unit
 from cad110.runtime import subscribers
 from cad110.sim.actors import Actors
-from cad110.units.service import Fix, change_status, record_positions
+from cad110.units.service import change_status
 
 SECOND, MINUTE = timedelta(seconds=1), timedelta(minutes=1)
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
@@ -152,10 +152,10 @@ class _Demo:
             officer = self.officer(code)
             self.act(officer, at + 30 * SECOND, incident, Action.ACKNOWLEDGE, NoteBody())
             self.act(officer, at + MINUTE, incident, Action.DEPART, NoteBody())
-            if incident.lon is not None and incident.lat is not None:
-                # The unit's AVL puts it on scene as it arrives (a 到场 far away needs a reason).
-                fix = Fix(code, incident.lon, incident.lat, at + MINUTE + drive, 0.0)
-                record_positions(self.session, [fix], scope_path="")
+            unit = self.session.get(Unit, code)
+            if unit is not None and incident.lon is not None and incident.lat is not None:
+                # On scene by its AVL as it arrives (a 到场 far from the scene needs a reason).
+                unit.last_lon, unit.last_lat = incident.lon, incident.lat
             self.act(officer, at + MINUTE + drive, incident, Action.ARRIVE, ArriveBody())
         return units
 
@@ -184,7 +184,10 @@ class _Demo:
 
     def close_incident(self, incident: Incident, at: datetime, summary: str) -> None:
         """结警 by the dispatcher, and the caller's 回访 within the day (no 督办 left behind)."""
-        self.act(self.actors.dispatcher, at, incident, Action.CLOSE, CloseBody(summary=summary))
+        # One never dispatched (the person came home before a unit went) says so.
+        reason = None if incident.dispatched_at is not None else "resolved_before_arrival"
+        body = CloseBody(summary=summary, no_dispatch_reason=reason)
+        self.act(self.actors.dispatcher, at, incident, Action.CLOSE, body)
         self.callback_caller(incident, at + 3 * HOUR)
 
     def callback_caller(self, incident: Incident, at: datetime) -> None:
