@@ -7,20 +7,45 @@
   const message = document.getElementById("unit-message");
   if (!unit) return;
   const incidentUrl = (number) => "/api/v1/incidents/" + encodeURIComponent(number);
+  // A change pushed while the officer is writing (feedback, a reason) must not wipe the form.
+  let editing = false;
+
+  const stepUrl = (number, step) =>
+    incidentUrl(number) + "/units/" + encodeURIComponent(unit) + "/" + encodeURIComponent(step);
+  const arriveReason = document.getElementById("arrive-reason");
 
   document.querySelectorAll(".big-buttons button").forEach((button) => {
     button.addEventListener("click", async () => {
       const number = button.closest(".assignment").dataset.number;
       button.disabled = true;
       try {
-        await cad110.call("POST", incidentUrl(number) + "/units/" + encodeURIComponent(unit) + "/" + encodeURIComponent(button.dataset.step), {});
+        await cad110.call("POST", stepUrl(number, button.dataset.step), {});
         location.reload();
       } catch (error) {
         message.textContent = error.message;
         button.disabled = false;
+        // 到场 far from the scene or too soon after dispatch: the server asks for a reason.
+        if (button.dataset.step === "arrive" && error.status === 422 && arriveReason) {
+          arriveReason.hidden = false;
+          editing = true;
+          arriveReason.reason.focus();
+        }
       }
     });
   });
+
+  if (arriveReason) {
+    arriveReason.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const number = arriveReason.closest(".assignment").dataset.number;
+      try {
+        await cad110.call("POST", stepUrl(number, "arrive"), { reason: arriveReason.reason.value.trim() });
+        location.reload();
+      } catch (error) {
+        message.textContent = error.message;
+      }
+    });
+  }
 
   // 查找协查: the officer confirms having seen a missing person's details.
   document.querySelectorAll(".mark-read").forEach((button) => {
@@ -38,21 +63,43 @@
   });
 
   const feedback = document.getElementById("feedback");
-  // A change pushed while the officer is writing the feedback must not wipe the form.
-  let editing = false;
+  // Each guide item is ticked, or carries its own reason; the summary is never taken for one.
+  const items = feedback ? Array.from(feedback.querySelectorAll(".guide-item")) : [];
+  const boxOf = (item) => item.querySelector("input[name=guide]");
+  const whyOf = (item) => item.querySelector("input[name^=why-]");
+  items.forEach((item) => {
+    boxOf(item).addEventListener("change", () => {
+      item.classList.toggle("done", boxOf(item).checked);
+      item.classList.remove("missing");
+    });
+  });
+  let handled = false;
   if (feedback) {
     feedback.addEventListener("input", () => (editing = true));
     feedback.addEventListener("submit", async (event) => {
       event.preventDefault();
       const number = feedback.closest(".assignment").dataset.number;
       const base = incidentUrl(number);
-      const guide = Array.from(feedback.querySelectorAll("input[name=guide]")).map((box) => ({
-        code: box.value,
-        done: box.checked,
-        note: box.checked ? "" : feedback.summary.value.trim(),
+      const guide = items.map((item) => ({
+        code: item.dataset.code,
+        done: boxOf(item).checked,
+        note: boxOf(item).checked ? "" : whyOf(item).value.trim(),
       }));
+      const missing = items.filter(
+        (item, n) => item.dataset.required === "true" && !guide[n].done && !guide[n].note
+      );
+      items.forEach((item) => item.classList.toggle("missing", missing.includes(item)));
+      if (missing.length) {
+        message.textContent = feedback.dataset.msgRequired;
+        whyOf(missing[0]).focus();
+        return;
+      }
       try {
-        await cad110.call("POST", base + "/handle", { note: feedback.summary.value.trim() });
+        // A report refused after the handling note went through is sent again without it.
+        if (!handled) {
+          await cad110.call("POST", base + "/handle", { note: feedback.summary.value.trim() });
+          handled = true;
+        }
         await cad110.call("POST", base + "/report", { summary: feedback.summary.value.trim(), guide: guide });
         await cad110.call("POST", base + "/units/" + encodeURIComponent(unit) + "/release", {});
         location.reload();

@@ -1,0 +1,84 @@
+"""The officer's phone page: a doubtful arrival asks for its reason, and every required guide
+item is ticked or explained on its own (the summary is never taken for a reason)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, expect
+
+from cad110.kernel.runtime import Runtime
+from tests.api.helpers import new_incident, ok
+from tests.browser.steps import login
+from tests.conftest import Api
+
+UNIT = "35010201-1"  # ≈1.2 km from the incident, and no fix since
+OFFICER = f"officer-{UNIT}"
+
+
+def _status(runtime: Runtime, number: str) -> str:
+    from sqlalchemy import select
+
+    from cad110.models.incident import Incident
+
+    with runtime.sessions() as session:
+        found = session.scalar(select(Incident.status).where(Incident.number == number))
+        assert found is not None
+        return found.value
+
+
+def _report(api: Api, number: str) -> dict:  # type: ignore[type-arg]
+    return dict(ok(api.get(f"/incidents/{number}", "dispatcher"))["outcome"]["report"])
+
+
+def test_the_officer_gives_reasons_for_a_doubtful_arrival_and_each_item_not_done(
+    live_server: str, chromium_browser: Browser, api: Api, runtime: Runtime
+) -> None:
+    number = new_incident(api, accept=True)["number"]  # theft: three required guide items
+    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": [UNIT]}))
+    for step in ("acknowledge", "depart"):
+        ok(api.post(f"/incidents/{number}/units/{UNIT}/{step}", OFFICER))
+
+    context = chromium_browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True
+    )
+    context.set_default_timeout(10_000)
+    phone = context.new_page()
+    login(phone, live_server, OFFICER)
+    reason_form = phone.locator("#arrive-reason")
+    expect(reason_form).to_be_hidden()
+    phone.get_by_role("button", name="到场").click()
+    # Arriving the same second, 1.2 km from the scene: the page asks why.
+    expect(reason_form).to_be_visible()
+    expect(phone.locator("#unit-message")).to_contain_text("reason")
+    assert _status(runtime, number) == "departed"
+    reason_form.locator("textarea[name=reason]").fill("手机定位失灵，已在现场")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="确认到场").click()
+    expect(phone.locator("#feedback")).to_be_visible()
+    assert _status(runtime, number) == "arrived"
+
+    # Two required items ticked; "list_losses" neither ticked nor explained: refused here.
+    phone.locator(".guide-item[data-code=protect_scene] input[name=guide]").check()
+    phone.locator(".guide-item[data-code=question_reporter] input[name=guide]").check()
+    phone.fill("textarea[name=summary]", "已询问报警人")
+    phone.get_by_role("button", name="反馈并结束").click()
+    expect(phone.locator("#unit-message")).to_have_text("每项必做事项须勾选完成，或填写未做原因。")
+    missing = phone.locator(".guide-item[data-code=list_losses]")
+    expect(missing).to_have_class("guide-item required missing")
+    expect(missing.locator("input[name=why-list_losses]")).to_be_focused()
+    assert _status(runtime, number) == "arrived"  # nothing was sent
+
+    missing.locator("input[name=why-list_losses]").fill("报警人暂无法确认损失")
+    phone.get_by_role("button", name="反馈并结束").click()
+    expect(phone.locator(".idle")).to_be_visible()
+    context.close()
+
+    report = _report(api, number)
+    guide = {g["code"]: g for g in report["guide"]}
+    assert guide["list_losses"] == {
+        "code": "list_losses",
+        "done": False,
+        "note": "报警人暂无法确认损失",
+    }
+    assert guide["protect_scene"]["done"] is True
+    # Optional items left alone carry no borrowed summary.
+    assert guide["check_video"] == {"code": "check_video", "done": False, "note": ""}
