@@ -14,7 +14,7 @@ from typing import Any
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
 from cad110.kernel.ticks import TickLoop
-from tests.api.helpers import ok, step_body
+from tests.api.helpers import ok
 from tests.conftest import Api
 from tests.integration.missing_steps import ok_list
 
@@ -107,12 +107,11 @@ def _act(api: Api, number: str, action: str, user: str, body: dict[str, Any]) ->
 
 
 def _unit_steps(api: Api, number: str, unit: str) -> None:
-    for step in ("acknowledge", "depart", "arrive"):
-        ok(
-            api.post(
-                f"/incidents/{number}/units/{unit}/{step}", f"officer-{unit}", json=step_body(step)
-            )
-        )
+    for step in ("acknowledge", "depart"):
+        ok(api.post(f"/incidents/{number}/units/{unit}/{step}", f"officer-{unit}"))
+    # The reason an arrival far from the scene needs is free text too.
+    reason = {"reason": attack(f"{unit}-arrive", 500)}
+    ok(api.post(f"/incidents/{number}/units/{unit}/arrive", f"officer-{unit}", json=reason))
 
 
 def plant_incidents(api: Api, planted: Planted) -> None:
@@ -180,6 +179,7 @@ def plant_incidents(api: Api, planted: Planted) -> None:
     )
     _act(api, number, "assess", "dispatcher", {"note": note("C-assess", 4000), "risk": "high"})
     _act(api, number, "queue", "dispatcher", {"note": note("C-queue", 4000)})
+    _act(api, number, "reclassify", "dispatcher", {"grade": 1, "reason": note("C-reclassify", 500)})
     planted.incidents["C"] = ok(api.get(f"/incidents/{number}", "dispatcher"))
 
     d = _incident(api, "D")
