@@ -424,3 +424,48 @@ def test_unknown_category_class_is_rejected() -> None:
 def test_catalog_without_categories_is_rejected() -> None:
     with pytest.raises(CatalogError, match="no categories"):
         parse(GRADES_TOML)
+
+
+def test_every_grade_has_a_dispatch_limit_tighter_for_the_urgent(catalog: Catalog) -> None:
+    limits = [catalog.grades[g].limits.dispatch_s for g in (1, 2, 3, 4)]
+    assert limits == sorted(limits)
+    assert limits[0] == 60  # NFPA 1225: first unit dispatched within 60 s
+
+
+def test_callbacks_are_required_for_grades_1_and_2_and_for_missing_persons(
+    catalog: Catalog,
+) -> None:
+    assert [catalog.grades[g].callback_required for g in (1, 2, 3, 4)] == [True, True, False, False]
+    theft = catalog.categories["theft"]
+    assert (theft.needs_callback(2), theft.needs_callback(3)) == (True, False)
+    missing = catalog.categories["missing_person"]
+    assert all(missing.needs_callback(g) for g in (1, 2, 3, 4))
+
+
+def test_a_category_may_say_itself_whether_a_callback_is_required() -> None:
+    text = GRADES_TOML + THEFT_TOML.replace(
+        "default_grade = 2", "default_grade = 2\ncallback_required = true"
+    )
+    assert parse(text).categories["theft"].needs_callback(3) is True
+    assert parse(GRADES_TOML + THEFT_TOML).categories["theft"].needs_callback(3) is False
+
+
+def test_traffic_police_serve_traffic_only(catalog: Catalog) -> None:
+    for category in catalog.categories.values():
+        assert ("traffic" in category.served_by) is (category.cls is CategoryClass.TRAFFIC)
+        assert "patrol_special" in category.served_by
+
+
+def test_served_by_names_known_unit_kinds_only() -> None:
+    with pytest.raises(CatalogError, match="served_by"):
+        parse(GRADES_TOML + '[served_by]\ndefault = ["cavalry"]\n' + THEFT_TOML)
+    with pytest.raises(CatalogError, match="no category class"):
+        parse(GRADES_TOML + '[served_by]\nships = ["traffic"]\n' + THEFT_TOML)
+
+
+def test_the_arrival_thresholds_come_from_the_catalog(catalog: Catalog) -> None:
+    assert (catalog.arrival.near_m, catalog.arrival.max_kmh) == (500, 80)
+    custom = parse(GRADES_TOML + "[arrival]\nnear_m = 300\nmax_kmh = 60\n" + THEFT_TOML)
+    assert (custom.arrival.near_m, custom.arrival.max_kmh) == (300, 60)
+    with pytest.raises(CatalogError, match="arrival"):
+        parse(GRADES_TOML + "[arrival]\nnear_m = 0\n" + THEFT_TOML)

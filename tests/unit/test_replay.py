@@ -113,6 +113,33 @@ def test_accept_and_assess_correct_the_place_category_and_grade() -> None:
     assert state.status is Status.ASSESSED
 
 
+def test_a_reclassify_and_a_second_assess_change_category_and_grade_but_not_the_status() -> None:
+    state = replay(
+        NUMBER,
+        chain(
+            ("accept", {"category": "homicide", "grade": 1, "address": "东街口"}),
+            (
+                "assess",
+                {"note": "", "risk": "high", "related": [], "category": None, "grade": None},
+            ),
+            (
+                "reclassify",
+                {
+                    "category": "false_report",
+                    "grade": 3,
+                    "reason": "谎报",
+                    "before": {"category": "homicide", "grade": 1},
+                    "after": {"category": "false_report", "grade": 3},
+                },
+            ),
+            ("assess", {"note": "", "risk": "low", "related": [], "grade": None, "reason": "x"}),
+        ),
+    ).state
+    assert state is not None
+    assert (state.category_code, state.grade, state.status) == ("false_report", 3, Status.ASSESSED)
+    assert state.outcome == {"risk": "low"}
+
+
 def test_a_cancel_keeps_its_note_but_not_the_units_it_released() -> None:
     state = replay(
         NUMBER,
