@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
 from cad110.errors import Forbidden, InvalidInput, NotFound
-from cad110.geo.distance import haversine_m
+from cad110.incidents.arrival import judge_arrival
 from cad110.incidents.facts import ActionDecided, IncidentActed
+from cad110.incidents.feedback import close_content, report_content
 from cad110.incidents.repository import get_incident
 from cad110.incidents.schemas import (
     AcceptBody,
@@ -37,7 +38,7 @@ from cad110.incidents.schemas import (
 )
 from cad110.incidents.snapshot import snapshot_of
 from cad110.kernel.context import Ctx
-from cad110.lifecycles.guards import check_arrival, check_close, check_lowering
+from cad110.lifecycles.guards import check_lowering
 from cad110.lifecycles.incident import (
     ENDED_EARLY,
     Action,
@@ -248,55 +249,16 @@ def _reclassify(
     payload.update(before=before, after=after)
 
 
-def _close(ctx: Ctx, incident: Incident, body: CloseBody, payload: dict[str, Any]) -> None:
-    """结警 with a summary; one never dispatched says why no unit went."""
-    check_close(
-        dispatched=incident.dispatched_at is not None, no_dispatch_reason=body.no_dispatch_reason
-    )
-    incident.outcome = {**incident.outcome, "close": body.model_dump(mode="json")}
-
-
 def _arrive(ctx: Ctx, incident: Incident, body: ArriveBody, payload: dict[str, Any]) -> None:
     """到场 far from the scene, or sooner than the drive allows, needs the officer's reason."""
     code = payload["unit"]
-    unit = ctx.session.get(Unit, code)
-    assignment = latest_assignments(ctx, incident).get(code)
-    if unit is None or assignment is None:
-        return  # the lifecycle has already refused an unknown unit
-    point = (incident.lon, incident.lat)
-    now_m = at_dispatch_m = None
-    if point[0] is not None and point[1] is not None:
-        if unit.last_lon is not None and unit.last_lat is not None:
-            now_m = haversine_m(unit.last_lon, unit.last_lat, point[0], point[1])
-        if assignment.dispatch_lon is not None and assignment.dispatch_lat is not None:
-            at_dispatch_m = haversine_m(
-                assignment.dispatch_lon, assignment.dispatch_lat, point[0], point[1]
-            )
-    check_arrival(
-        ctx.catalog.arrival,
-        distance_now_m=now_m,
-        distance_at_dispatch_m=at_dispatch_m,
-        elapsed_s=(ctx.at - assignment.dispatched_at).total_seconds(),
-        reason=body.reason,
+    judge_arrival(
+        ctx,
+        incident,
+        ctx.session.get(Unit, code),
+        latest_assignments(ctx, incident).get(code),
+        body.reason,
     )
-
-
-def _report(ctx: Ctx, incident: Incident, body: ReportBody, payload: dict[str, Any]) -> None:
-    """The unit's feedback confirms each required guide item, or says why not."""
-    category = ctx.catalog.get(incident.category_code) if incident.category_code else None
-    items = {g.code: g for g in (category.guide if category else ())}
-    given = {c.code: c for c in body.guide}
-    for code in given:
-        if code not in items:
-            raise InvalidInput(["guide", code], f"{code} is not an item of this category's guide")
-    for code, item in items.items():
-        check = given.get(code)
-        if item.required and (check is None or (not check.done and not check.note)):
-            raise InvalidInput(
-                ["guide", code],
-                f"guide item {code} ({item.zh}) must be confirmed done, or say why not",
-            )
-    incident.outcome = {**incident.outcome, "report": body.model_dump(mode="json")}
 
 
 def _merge(ctx: Ctx, incident: Incident, body: MergeBody, payload: dict[str, Any]) -> None:
@@ -364,8 +326,8 @@ _DEPART = Step(Action.DEPART, Permission.UNIT_STEP, NoteBody, _nothing)
 _ARRIVE = Step(Action.ARRIVE, Permission.UNIT_STEP, ArriveBody, _arrive)
 _RELEASE = Step(Action.RELEASE, Permission.RELEASE, NoteBody, _nothing)
 _HANDLE = Step(Action.HANDLE, Permission.HANDLE, NoteBody, _kept_as("handle"))
-_REPORT = Step(Action.REPORT, Permission.REPORT, ReportBody, _report)
-_CLOSE = Step(Action.CLOSE, Permission.CLOSE, CloseBody, _close)
+_REPORT = Step(Action.REPORT, Permission.REPORT, ReportBody, report_content)
+_CLOSE = Step(Action.CLOSE, Permission.CLOSE, CloseBody, close_content)
 _CALLBACK = Step(Action.CALLBACK, Permission.CALLBACK, CallbackBody, _kept_as("callback"))
 _ARCHIVE = Step(Action.ARCHIVE, Permission.ARCHIVE, NoteBody, _nothing)
 _MERGE = Step(Action.MERGE, Permission.MERGE, MergeBody, _merge)
