@@ -65,7 +65,8 @@ def categories_named(catalog: Catalog, name: str) -> list[str]:
 
 def window(q: Query, now: datetime) -> tuple[datetime, datetime]:
     """The time window searched: as asked, or the last DEFAULT_DAYS; never over MAX_DAYS."""
-    until = q.until or now
+    # Open-ended: up to now, with a minute's grace for a clock a little behind the writer's.
+    until = q.until or now + timedelta(minutes=1)
     since = q.since or until - timedelta(days=DEFAULT_DAYS)
     if since >= until:
         raise InvalidInput("since", "since must be before until")
