@@ -135,7 +135,8 @@ def test_the_admin_room_shows_each_tab_to_the_admin_only(api: Api) -> None:
         ("roster", "鼓东派出所"),
     ):
         page = api.client.get("/admin", params={"tab": tab})
-        assert page.status_code == 200 and seen in page.text, tab
+        assert page.status_code == 200, tab
+        assert seen in page.text, tab
     api.client.post("/login", data={"username": "analyst", "password": PASSWORD})
     assert api.client.get("/admin").status_code == 403
 
