@@ -64,9 +64,7 @@ async def supervise(request: Request, rt: Rt) -> Response:
     return page(request, "supervise.html", by, rows=rows)
 
 
-def _record(
-    rt: Runtime, by: Principal, number: str, where: Where, locale: str
-) -> dict[str, Any]:
+def _record(rt: Runtime, by: Principal, number: str, where: Where, locale: str) -> dict[str, Any]:
     gettext = translations(locale).gettext
     with rt.readers() as session:
         incident = get_incident(session, number, by=by)

@@ -134,10 +134,10 @@ def sentence(kind: str, payload: Mapping[str, Any], names: Names, gettext: Gette
     return text if details else text.rstrip(":： ")
 
 
-def _details(
-    kind: str, p: Mapping[str, Any], names: Names, gettext: Gettext
-) -> Iterable[str]:
-    unit = lambda code: names.units.get(code) or code  # noqa: E731
+def _details(kind: str, p: Mapping[str, Any], names: Names, gettext: Gettext) -> Iterable[str]:
+    def unit(code: str) -> str:
+        return names.units.get(code) or code
+
     if kind in ("received", "accept", "assess", "reclassify"):
         if kind == "assess" and p.get("risk"):
             yield _word("risk", p["risk"], gettext)
