@@ -22,7 +22,8 @@ def test_busy_units_are_listed_after_the_free_ones_and_marked(api: Api) -> None:
     busy = items[-1]
     assert busy["free"] is False
     assert busy["status"] == "dispatched"
-    assert busy["eta_s"] is not None and busy["distance_m"] is not None
+    assert busy["eta_s"] is not None
+    assert busy["distance_m"] is not None
     free_etas = [i["eta_s"] for i in items[:3]]
     assert free_etas == sorted(free_etas)
     assert items[0]["name_zh"] == "巡逻35010201-1"

@@ -11,7 +11,6 @@ from tests.browser.board_steps import api_of, dispatch, incident, open_board, op
 from tests.world import World
 
 
-
 def test_the_dispatch_key_sends_the_recommendation_once(
     live_server: str, page: Page, world: World, runtime: Runtime
 ) -> None:

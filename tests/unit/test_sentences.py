@@ -69,7 +69,8 @@ def test_supervision_names_places() -> None:
 
 def test_an_unknown_kind_never_shows_a_dict() -> None:
     text = sentence("something_new", {"a": {"b": 1}, "c": "值", "d": [1, "x"]}, NAMES, ZH)
-    assert "{" not in text and "值" in text
+    assert "{" not in text
+    assert "值" in text
 
 
 def test_people_by_display_name() -> None:
@@ -91,3 +92,12 @@ def test_every_text_of_the_log_is_in_the_catalog(locale: str) -> None:
         assert [t for t in texts if catalog.gettext(t) == t] == []
     else:
         assert [t for t in texts if t not in catalog._catalog] == []
+
+
+def test_a_report_keeps_the_reason_a_guide_item_was_not_done() -> None:
+    payload = {
+        "summary": "已调解",
+        "result": "resolved",
+        "guide": [{"code": "photo", "done": False, "note": "现场无监控"}],
+    }
+    assert sentence("report", payload, NAMES, ZH) == "反馈：现场无监控、已解决、已调解"

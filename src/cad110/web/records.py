@@ -16,8 +16,8 @@ from cad110.incidents.repository import get_incident
 from cad110.incidents.views import event_fields, incident_out, timeline_out
 from cad110.kernel.runtime import Runtime
 from cad110.lifecycles.incident import STAGE_NAMES_ZH, STAGES
-from cad110.models.jurisdiction import Jurisdiction
 from cad110.missing.repository import case_number_of
+from cad110.models.jurisdiction import Jurisdiction
 from cad110.privacy import record
 from cad110.privacy.deps import where_of
 from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown

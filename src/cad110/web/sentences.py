@@ -167,6 +167,11 @@ def _details(kind: str, p: Mapping[str, Any], names: Names, gettext: Gettext) ->
         yield str(p.get("case") or "")
         if p.get("outcome"):
             yield gettext(str(p["outcome"]))
+    elif kind == "report":
+        # A guide item left undone says why in its note.
+        for item in p.get("guide") or []:
+            if isinstance(item, dict) and isinstance(item.get("note"), str) and item["note"]:
+                yield item["note"]
     elif kind == "grade_raised":
         old, new = (_grade(p.get(k), gettext) for k in ("from", "to"))
         yield gettext(FROM_TO) % {"old": old or "—", "new": new}
