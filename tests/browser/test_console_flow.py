@@ -80,7 +80,9 @@ def test_call_to_close_through_the_console(
     # The dispatcher closes it.
     page.reload()
     page.locator("tr[data-number='35010201-20261123-0001']").click()
-    page.get_by_role("button", name="结警").click()
+    page.get_by_role("button", name="结警").click()  # asks for a summary first
+    page.fill("#dlg-close-summary", "已处置完毕")
+    page.locator("#dlg-close button[type=submit]").click()
     expect(page.locator("tr[data-number='35010201-20261123-0001']")).to_have_count(0, timeout=5000)
 
     # A leader sees an overdue item: another incident whose unit never signs for it.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -16,6 +17,7 @@ from cad110.incidents.views import event_fields, incident_out, timeline_out
 from cad110.kernel.runtime import Runtime
 from cad110.lifecycles.incident import STAGE_NAMES_ZH, STAGES
 from cad110.missing.repository import case_number_of
+from cad110.models.jurisdiction import Jurisdiction
 from cad110.privacy import record
 from cad110.privacy.deps import where_of
 from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
@@ -24,7 +26,10 @@ from cad110.privacy.subjects import incident_sight
 from cad110.supervision.repository import supervisions_seen_by
 from cad110.supervision.service import STEP_ZH
 from cad110.web.access_log import pii, unrecorded
-from cad110.web.common import Rt, console_user, page, to_login
+from cad110.web.common import Rt, console_user, locale_of, page, to_login
+from cad110.web.i18n import translations
+from cad110.web.names import names_of_events, unit_names
+from cad110.web.sentences import VALUE_WORDS, actor_name, sentence
 
 router = Router(include_in_schema=False)
 
@@ -59,7 +64,8 @@ async def supervise(request: Request, rt: Rt) -> Response:
     return page(request, "supervise.html", by, rows=rows)
 
 
-def _record(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, Any]:
+def _record(rt: Runtime, by: Principal, number: str, where: Where, locale: str) -> dict[str, Any]:
+    gettext = translations(locale).gettext
     with rt.readers() as session:
         incident = get_incident(session, number, by=by)
         seen = incident_sight(session, by, incident)
@@ -67,6 +73,20 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, 
         timeline = timeline_out(session, incident, full=seen.full)
         category = rt.catalog.get(incident.category_code) if incident.category_code else None
         missing_case = case_number_of(session, incident.id)
+        names = names_of_events(
+            session, ((e.actor, e.payload) for e in timeline.events), rt.catalog, locale
+        )
+        units = unit_names(session, {a.unit for a in out.assignments}, locale)
+        place = session.get(Jurisdiction, incident.jurisdiction_code)
+    log = [
+        {
+            "seq": e.seq,
+            "at": e.at,
+            "actor": actor_name(e.actor, names, gettext),
+            "sentence": sentence(e.kind, e.payload, names, gettext),
+        }
+        for e in timeline.events
+    ]
     fields = [*shown(out, INCIDENT_FIELDS), *event_fields(timeline.events)]
     if seen.full and fields:
         access = Access(Action.READ, Subject.INCIDENT, number, fields, seen.reason)
@@ -75,10 +95,20 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, 
         "incident": out,
         "missing_case": missing_case,
         "timeline": timeline,
+        "log": log,
+        "place": (place.name_zh if locale == "zh_CN" else place.name_en) if place else None,
+        "transferred": _word(gettext, "to", out.transferred_to),
+        "invalid": _word(gettext, "reason", out.invalid_reason),
+        "units": units,
         "category": category,
         "stages": [(s.value, STAGE_NAMES_ZH[s], out.stages.get(s.value)) for s in STAGES],
         "pii": pii(by, seen),
     }
+
+
+def _word(gettext: Callable[[str], str], key: str, code: str | None) -> str:
+    """A code of the record (a transfer target, an invalid reason) in the reader's words."""
+    return gettext(VALUE_WORDS[key].get(code, code)) if code else ""
 
 
 @router.get("/incidents/{number}")
@@ -88,7 +118,9 @@ async def incident_page(request: Request, rt: Rt, number: str) -> Response:
     if by is None:
         return to_login(request)
     try:
-        data = await run_in_threadpool(_record, rt, by, number, where_of(request))
+        data = await run_in_threadpool(
+            _record, rt, by, number, where_of(request), locale_of(request)
+        )
     except NotFound:
         return page(request, "not_found.html", by, status_code=404, number=number)
     except AccessNotRecorded:
