@@ -141,7 +141,17 @@
       render();
     }, 120);
   });
-  input.addEventListener("keydown", (e) => {
+  input.addEventListener("keydown", async (e) => {
+    if (e.key === "Enter" && !e.ctrlKey && !e.metaKey && (list.hidden || active < 0)) {
+      // Enter here picks, never saves: typed faster than the list came, take the best match.
+      e.preventDefault();
+      const q = input.value.trim();
+      if (!q || (picked && label(picked) === q)) return;
+      clearTimeout(searchTimer);
+      const found = await searchCategories(q);
+      if (found && found.length) pick(found[0]);
+      return;
+    }
     if (list.hidden || !options.length) return;
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
       e.preventDefault();
@@ -263,10 +273,9 @@
     clearTimeout(lookupTimer);
     lookupTimer = setTimeout(lookup, 300);
   };
-  form.caller_phone.addEventListener("input", () => {
-    if (validPhone(form.caller_phone.value)) soon();
-  });
-  form.address.addEventListener("change", soon);
+  // Nothing is asked until the number is complete (validPhone), and a number once only.
+  form.caller_phone.addEventListener("input", soon);
+  form.address.addEventListener("input", soon);
 
   // ---- after a save: a clean desk for the next call --------------------------------------
   function reset(previous) {
