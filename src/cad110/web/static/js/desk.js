@@ -317,12 +317,13 @@
         if (form[k].value.trim()) body[k] = form[k].value.trim();
       });
       const code = await categoryCode();
-      if (code === undefined) {
+      // The desk accepts (受理) as it saves, and 受理 needs a category: asked here, not by a 422.
+      if (!code) {
         refused({ message: texts.pick_category, fields: { category: texts.pick_category } });
         input.focus();
         return;
       }
-      if (code) body.category = code;
+      body.category = code;
       if (form.lon.value && form.lat.value) {
         body.lon = Number(form.lon.value);
         body.lat = Number(form.lat.value);
