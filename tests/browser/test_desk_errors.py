@@ -41,9 +41,7 @@ def test_validator_messages_are_translated_beside_their_field(live_server: str, 
     page.fill("#address", "鼓楼区东街口")
     page.fill("#category", "")
     page.keyboard.press("Control+Enter")
-    expect(page.locator(".field-error[data-field=category]")).to_have_text(
-        "请从列表中选择警情类别"
-    )
+    expect(page.locator(".field-error[data-field=category]")).to_have_text("请从列表中选择警情类别")
     expect(page.locator(".field-error[data-field=caller_phone]")).to_have_count(0)
     page.fill("#category", "邻里纠纷")
     page.keyboard.press("Control+Enter")
