@@ -109,6 +109,11 @@
   async function searchCategories(q) {
     const seq = ++searchSeq;
     const answer = await fetch("/api/v1/catalog/categories?limit=8&q=" + encodeURIComponent(q), { credentials: "same-origin" });
+    if (answer.status === 401) {
+      const ended = new Error(cad110.sessionEnded());
+      ended.status = 401;
+      throw ended;
+    }
     if (!answer.ok) return [];
     const data = await answer.json();
     if (seq !== searchSeq) return null; // a later keystroke's answer wins
@@ -134,7 +139,7 @@
       return;
     }
     searchTimer = setTimeout(async () => {
-      const found = await searchCategories(q);
+      const found = await searchCategories(q).catch(() => null); // a 401 has said so at the top
       if (found === null) return;
       options = found;
       active = options.length ? 0 : -1;
@@ -148,7 +153,7 @@
       const q = input.value.trim();
       if (!q || (picked && label(picked) === q)) return;
       clearTimeout(searchTimer);
-      const found = await searchCategories(q);
+      const found = await searchCategories(q).catch(() => null);
       if (found && found.length) pick(found[0]);
       return;
     }
