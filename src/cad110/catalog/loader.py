@@ -10,6 +10,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cad110.catalog.search import SearchKeys, search_keys
+
 
 class CategoryClass(StrEnum):
     CRIME = "crime"  # 刑事
@@ -85,6 +87,8 @@ class Category:
     missing_person: bool = False
     min_units: int = 1
     capabilities: tuple[str, ...] = field(default_factory=tuple)
+    # What the category is found by on the desk: its pinyin, initials and synonyms.
+    keys: SearchKeys = field(default_factory=lambda: SearchKeys("", ""))
 
     def limits_for(self, grade: int) -> TimeLimits:
         return self.limits[grade]
@@ -142,6 +146,9 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
         if len({item.code for item in guide}) != len(guide):
             raise CatalogError(f"category {code}: guide item codes repeat")
         transfer = raw.get("transfer_to")
+        aliases = raw.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise CatalogError(f"category {code}: aliases must be a list of strings")
         categories[code] = Category(
             code=code,
             zh=raw["zh"],
@@ -155,6 +162,7 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
             missing_person=bool(raw.get("missing_person", False)),
             min_units=int(raw.get("min_units", 1)),
             capabilities=tuple(raw.get("capabilities", ())),
+            keys=search_keys(raw["zh"], aliases),
         )
     if not categories:
         raise CatalogError("the catalog has no categories")

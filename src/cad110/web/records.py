@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from cad110.api.routing import Router
 from cad110.auth.principal import Principal
@@ -18,13 +19,13 @@ from cad110.kernel.runtime import Runtime
 from cad110.lifecycles.incident import STAGE_NAMES_ZH, STAGES
 from cad110.missing.repository import case_number_of
 from cad110.models.jurisdiction import Jurisdiction
+from cad110.models.unit import Unit
 from cad110.privacy import record
 from cad110.privacy.deps import where_of
 from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
 from cad110.privacy.record import Access, AccessNotRecorded, Where
 from cad110.privacy.subjects import incident_sight
 from cad110.supervision.repository import supervisions_seen_by
-from cad110.supervision.service import STEP_ZH
 from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, locale_of, page, to_login
 from cad110.web.i18n import translations
@@ -37,6 +38,12 @@ router = Router(include_in_schema=False)
 def _open_supervisions(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
     with rt.readers() as session:
         rows = supervisions_seen_by(session, by, "open", limit=300)
+        codes = {s.unit_code for s, _ in rows if s.unit_code}
+        # Units by name (one query for the page), the code kept for a unit that has gone.
+        names = {
+            u.code: (u.name_zh, u.name_en)
+            for u in session.scalars(select(Unit).where(Unit.code.in_(codes)))
+        }
         return [
             {
                 "id": s.id,
@@ -44,8 +51,8 @@ def _open_supervisions(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
                 "grade": i.grade,
                 "address": i.address or "",
                 "step": s.step.value,
-                "step_zh": STEP_ZH[s.step],
                 "unit": s.unit_code,
+                "unit_name": names.get(s.unit_code) if s.unit_code else None,
                 "due_at": s.due_at,
                 "level": s.level.value,
                 "done_at": s.step_done_at,
@@ -62,6 +69,17 @@ async def supervise(request: Request, rt: Rt) -> Response:
         return to_login(request)
     rows = await run_in_threadpool(_open_supervisions, rt, by)
     return page(request, "supervise.html", by, rows=rows)
+
+
+@router.get("/supervise/rows")
+async def supervise_rows(request: Request, rt: Rt) -> Response:
+    """The rows alone, for the live refresh to merge into the page (supervise.js): a leader's
+    half-typed comment stays where it is."""
+    by = await console_user(request, rt)
+    if by is None:
+        return Response(status_code=401)
+    rows = await run_in_threadpool(_open_supervisions, rt, by)
+    return page(request, "_supervise_rows.html", by, rows=rows)
 
 
 def _record(rt: Runtime, by: Principal, number: str, where: Where, locale: str) -> dict[str, Any]:

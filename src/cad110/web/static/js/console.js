@@ -55,11 +55,12 @@
       throw error;
     }
     if (!response.ok) {
-      const detail = Array.isArray(data.detail)
-        ? data.detail.map((d) => (d.loc || []).slice(1).join(".") + ": " + d.msg).join("; ")
-        : data.detail || response.statusText;
-      const error = new Error(detail);
+      // Said in the user's language, by field (static/js/errors.js, loaded on every page).
+      const described = cad110.describeError(response.status, data);
+      const error = new Error(described.message);
       error.status = response.status;
+      error.fields = described.fields;
+      error.body = data;
       throw error;
     }
     return data;
