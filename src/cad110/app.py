@@ -19,6 +19,7 @@ from cad110.incidents.api import router as incidents_router
 from cad110.incidents.calls_api import router as calls_router
 from cad110.incidents.catalog_api import router as catalog_router
 from cad110.jurisdictions.api import router as jurisdictions_router
+from cad110.jurisdictions.roster_api import router as roster_router
 from cad110.kernel.runtime import Runtime
 from cad110.kernel.ticks import TickLoop
 from cad110.live import Live, install_live
@@ -26,16 +27,20 @@ from cad110.live.install import make_bus
 from cad110.missing.api import router as missing_router
 from cad110.missing.reports_api import router as missing_reports_router
 from cad110.privacy.api import router as privacy_router
+from cad110.shifts.api import router as handover_router
 from cad110.supervision.api import router as supervision_router
 from cad110.supervision.notifications import router as notifications_router
 from cad110.units.api import router as units_router
 from cad110.web.access_log import router as access_log_router
+from cad110.web.admin import router as admin_pages_router
 from cad110.web.board import router as board_router
 from cad110.web.desk import router as desk_router
 from cad110.web.docs import router as docs_router
 from cad110.web.missing import router as missing_pages_router
 from cad110.web.pages import router as pages_router
 from cad110.web.records import router as records_router
+from cad110.web.search import router as search_pages_router
+from cad110.web.shifts import router as handover_pages_router
 
 API_PREFIX = "/api/v1"
 
@@ -86,6 +91,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         missing_reports_router,
         privacy_router,
         admin_router,
+        roster_router,
+        handover_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)
@@ -94,6 +101,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(records_router)
     app.include_router(missing_pages_router)
     app.include_router(access_log_router)
+    app.include_router(search_pages_router)
+    app.include_router(admin_pages_router)
+    app.include_router(handover_pages_router)
     if runtime.settings.docs_enabled:
         app.include_router(docs_router)
     app.mount("/static", StaticFiles(packages=[("cad110.web", "static")]), name="static")

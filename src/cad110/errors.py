@@ -9,6 +9,10 @@ DomainError
 │   ├── UnitNotAvailable  409
 │   └── ConcurrentUpdate  409  (someone else changed the record first)
 └── InvalidInput          422  (names the field)
+
+Besides the English message, InvalidTransition carries a `reason` and each InvalidInput item a
+`code`: machine words ("not_allowed", "category_required") by which a screen says it in the
+user's language.
 """
 
 from __future__ import annotations
@@ -52,13 +56,21 @@ class Conflict(DomainError):
 class InvalidTransition(Conflict):
     code = "invalid_transition"
 
-    def __init__(self, message: str, *, state: str, allowed: Sequence[str]) -> None:
+    def __init__(
+        self, message: str, *, state: str, allowed: Sequence[str], reason: str = "not_allowed"
+    ) -> None:
         super().__init__(message)
         self.state = state
         self.allowed = list(allowed)
+        self.reason = reason
 
     def body(self) -> dict[str, Any]:
-        return {**super().body(), "state": self.state, "allowed": self.allowed}
+        return {
+            **super().body(),
+            "reason": self.reason,
+            "state": self.state,
+            "allowed": self.allowed,
+        }
 
 
 class UnitNotAvailable(Conflict):
@@ -75,11 +87,13 @@ class InvalidInput(DomainError):
     status_code = 422
     code = "invalid_input"
 
-    def __init__(self, field: str | Sequence[str], message: str) -> None:
+    def __init__(self, field: str | Sequence[str], message: str, *, code: str = "invalid") -> None:
         super().__init__(message)
+        self.reason = code
         loc = [field] if isinstance(field, str) else list(field)
         # A bare field name is a body field; ("query", "since") names its place explicitly.
         self.loc = loc if loc[0] in {"body", "query", "path", "header"} else ["body", *loc]
 
     def body(self) -> dict[str, Any]:
-        return {"detail": [{"loc": self.loc, "msg": self.message, "type": self.code}]}
+        item = {"loc": self.loc, "msg": self.message, "type": self.code, "code": self.reason}
+        return {"detail": [item], "code": self.code}

@@ -23,7 +23,7 @@ from cad110.models.user import Role
 from tests.api.helpers import new_incident, ok, report_body, walk_to_arrival
 from tests.conftest import Api
 from tests.integration.missing_steps import open_case, person, tick
-from tests.world import GULOU_WEST
+from tests.world import GULOU_WEST, PASSWORD
 
 UNIT = "35010201-1"
 # The user who acts in each role; the officer is the one of UNIT, sent where it matters.
@@ -180,6 +180,14 @@ def _reveal(api: Api, _rt: Runtime, _clock: VirtualClock, user: str) -> Any:
     return api.post(f"/incidents/{_accepted(api)}/reveal", user, json={"reason": "核实报警人身份"})
 
 
+def _export(api: Api, _rt: Runtime, _clock: VirtualClock, user: str) -> Any:
+    # The export is a console download: the user logs in with the session cookie.
+    api.client.cookies.clear()
+    login = api.client.post("/login", data={"username": user, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    return api.client.get("/search/export.xlsx")
+
+
 PROBES: dict[Permission, Probe] = {
     Permission.READ: _read,
     Permission.RECEIVE: _receive,
@@ -206,6 +214,8 @@ PROBES: dict[Permission, Probe] = {
     Permission.APPROVE: _approve,
     Permission.REVEAL: _reveal,
     Permission.AUDIT: _get("/access-log"),
+    Permission.EXPORT: _export,
+    Permission.HANDOVER: _get("/handover?position=desk"),
 }
 
 

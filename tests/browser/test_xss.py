@@ -49,11 +49,17 @@ MARKERS = """
   const map = window.__maps && window.__maps[0];
   const found = [];
   if (!map) return found;
+  const seen = new Set();
   map.eachLayer((layer) => {
-    if (layer.getTooltip && layer.getTooltip() && layer.getLatLng) {
-      const at = layer.getLatLng();
-      found.push([at.lat, at.lng]);
-    }
+    // Clustered markers (the board's units) are inside their group, not on the map.
+    const each = layer.getLayers && layer.getChildCount === undefined && layer.zoomToShowLayer ? layer.getLayers() : [layer];
+    each.forEach((one) => {
+      if (one.getTooltip && one.getTooltip() && one.getLatLng) {
+        const at = one.getLatLng();
+        if (!seen.has(at.lat + "," + at.lng)) found.push([at.lat, at.lng]);
+        seen.add(at.lat + "," + at.lng);
+      }
+    });
   });
   return found;
 }

@@ -9,7 +9,6 @@ Virtual time throughout except the last test: the test moves a VirtualClock with
 
 from __future__ import annotations
 
-import logging
 import shutil
 import threading
 import time
@@ -33,7 +32,7 @@ from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import upgrade
 from cad110.dispatch.recommend import recommend
 from cad110.incidents.actions import act
-from cad110.incidents.schemas import DispatchBody, NoteBody
+from cad110.incidents.schemas import DispatchBody
 from cad110.kernel.context import Ctx
 from cad110.kernel.inputs import normalize_phone
 from cad110.kernel.runtime import Runtime
@@ -47,6 +46,7 @@ from cad110.models.missing import MissingCase
 from cad110.models.supervision import Supervision, UnitOffer
 from cad110.models.unit import Assignment, Unit
 from cad110.models.user import User
+from cad110.models.web_session import WebSession
 from cad110.runtime import build_runtime
 from cad110.seed.demo import seed_demo
 from cad110.settings import Settings
@@ -296,10 +296,9 @@ def _ctx(runtime: Runtime, session: Session, username: str) -> Ctx:
     return runtime.ctx(session, acting_as(session, user))
 
 
-def test_people_at_the_console_come_first(
-    start_sim: StartSim, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A dispatcher who acts before the simulator wins; the simulator skips and carries on."""
+def test_the_simulator_leaves_alone_what_a_person_touched(start_sim: StartSim) -> None:
+    """A person at the console — even logged in with the seeded account the simulator also
+    acts as — owns what they touch: the simulator neither signs for, drives nor closes it."""
     sim = start_sim("console")
     runtime, clock = sim.runtime, sim.clock
     # Up to the first incident: the simulated dispatcher waits 8–90 s before dispatching.
@@ -311,56 +310,62 @@ def test_people_at_the_console_come_first(
         ctx = _ctx(runtime, session, "dispatcher")
         incident = session.scalars(select(Incident).where(Incident.number == number)).one()
         assert incident.status is Status.ACCEPTED
-        # The human picks the second-ranked unit, so it cannot be the simulator's choice.
         advice = recommend(ctx, incident, eta=ctx.eta, k=5)
         mine = advice.items[1].unit.code
         act(ctx, number, Action.DISPATCH, DispatchBody(units=[mine], override_reason="人工"))
 
-    # Then a unit the simulator dispatches is released from the console before it signs for.
-    with caplog.at_level(logging.DEBUG, logger="cad110.sim"):
-        released: str | None = None
-        while released is None:
-            sim.run(TICK)
-            with transaction(runtime.sessions) as session:
-                waiting = session.execute(
-                    select(Assignment.unit_code, Incident.number)
-                    .join(Incident, Incident.id == Assignment.incident_id)
-                    .where(
-                        Assignment.state == AssignmentState.DISPATCHED,
-                        Assignment.dispatched_by == "dispatcher",
-                        Incident.number != number,
+    # An officer logs in to the console while the simulator drives their unit.
+    logged_in: tuple[str, AssignmentState] | None = None
+    while logged_in is None:
+        sim.run(TICK)
+        with transaction(runtime.sessions) as session:
+            driven = session.execute(
+                select(Assignment.unit_code, Assignment.state)
+                .where(
+                    Assignment.state.in_(
+                        [AssignmentState.DISPATCHED, AssignmentState.ACKNOWLEDGED]
+                    ),
+                    Assignment.unit_code != mine,
+                )
+                .order_by(Assignment.id)
+            ).first()
+            if driven is not None:
+                code, state = driven
+                officer = session.scalars(select(User).where(User.unit_code == code)).first()
+                assert officer is not None
+                session.add(
+                    WebSession(
+                        id=f"test-{code}",
+                        user_id=officer.id,
+                        csrf_token="x",
+                        created_at=clock.now(),
+                        expires_at=clock.now() + timedelta(hours=8),
                     )
-                    .order_by(Assignment.id)
-                ).first()
-                if waiting is not None:
-                    unit, other = waiting
-                    ctx = _ctx(runtime, session, "dispatcher")
-                    act(ctx, other, Action.RELEASE, NoteBody(note="人工释放"), unit=unit)
-                    released = other
-        sim.run(timedelta(minutes=40))
+                )
+                logged_in = (code, state)
+    sim.run(timedelta(minutes=40))
 
     with runtime.readers() as session:
         ours = session.scalars(select(Incident).where(Incident.number == number)).one()
-        units = session.scalars(
-            select(Assignment.unit_code).where(Assignment.incident_id == ours.id)
+        assignments = session.scalars(
+            select(Assignment).where(Assignment.incident_id == ours.id)
         ).all()
-        first = session.scalars(
+        officer_unit, state_at_login = logged_in
+        officers = session.scalars(
             select(Assignment).where(
-                Assignment.incident_id == ours.id, Assignment.unit_code == mine
+                Assignment.unit_code == officer_unit, Assignment.released_at.is_(None)
             )
-        ).one()
+        ).all()
         audit = verify(session)
-    # The simulator did not add its own unit; it drove the human's choice to the end.
-    assert list(units) == [mine]
-    assert first.acknowledged_at is not None
-    assert first.arrived_at is not None
-    assert ours.reported_at is not None
-    assert sim.generator.stats["adopted"] >= 1
-    # The step the console pre-empted was refused (409) and skipped, logged at debug level.
-    assert sim.generator.stats["refused"] >= 1
-    assert any(
-        r.levelno == logging.DEBUG and "refused (409)" in r.getMessage() for r in caplog.records
-    )
+    # The person's incident and unit are as the person left them: no unit added, none signed.
+    assert [a.unit_code for a in assignments] == [mine]
+    assert assignments[0].acknowledged_at is None
+    assert ours.status is Status.DISPATCHED
+    # The logged-in officer's unit did not move on by itself either.
+    assert [a.state for a in officers] == [state_at_login]
+    assert sim.generator.stats["left_to_people"] >= 1
+    # The rest of the city lives on.
+    assert sim.generator.stats["reported"] >= 1
     assert audit.ok
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from cad110.accounts import repository
+from cad110.accounts.service import add_user
 from cad110.auth.passwords import generate_password, hash_password
 from cad110.auth.policy import check_password
 from cad110.auth.revocation import announce, end_sessions_of
@@ -253,3 +254,93 @@ def revoke(by: Acting, token_id: int) -> TokenRow:
     announce(by.session, user.id)
     _journal(by, user, "token.revoked", {"token_id": token.id, "label": token.label})
     return _token_row(token, user.username, by.now)
+
+
+def create_user(
+    by: Acting,
+    *,
+    username: str,
+    role: Role,
+    jurisdiction: str,
+    display_name: str,
+    unit: str | None,
+    settings: Settings,
+) -> tuple[User, str]:
+    """A new account at a home in the administrator's subtree, with a generated password
+    (returned once)."""
+    if repository.home_path(by.session, jurisdiction, scope=by.scope_path) is None:
+        raise InvalidInput("jurisdiction", f"unknown jurisdiction {jurisdiction}")
+    _check_unit(by, role, unit)
+    probe = User(username=username, display_name=display_name or username)
+    password = _generated_password(probe, settings)
+    user = add_user(
+        by.session,
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        jurisdiction_code=jurisdiction,
+        display_name=display_name or None,
+        unit_code=unit,
+        now=by.now,
+        actor=by.actor,
+    )
+    return user, password
+
+
+def _check_unit(by: Acting, role: Role, unit: str | None) -> None:
+    if role is Role.OFFICER and unit is None:
+        raise InvalidInput("unit", "an officer account belongs to a unit")
+    if unit is not None and repository.unit_path(by.session, unit, scope=by.scope_path) is None:
+        raise InvalidInput("unit", f"unknown unit {unit}")
+
+
+def change_user(
+    by: Acting,
+    username: str,
+    *,
+    role: Role | None = None,
+    jurisdiction: str | None = None,
+    unit: str | None = None,
+    display_name: str | None = None,
+) -> User:
+    """Another role, home, unit or name. A change of role, home or unit ends the account's
+    sessions and tokens' live streams at once (they carry the old scope), journaled."""
+    user = get_user(by, username)
+    if by.username is not None and user.username == by.username and role not in (None, user.role):
+        raise Conflict("an administrator cannot change their own role")
+    new_role = role or user.role
+    new_home = jurisdiction or user.jurisdiction_code
+    if (
+        jurisdiction is not None
+        and repository.home_path(by.session, jurisdiction, scope=by.scope_path) is None
+    ):
+        raise InvalidInput("jurisdiction", f"unknown jurisdiction {jurisdiction}")
+    new_unit = unit if new_role is Role.OFFICER else None
+    if new_role is Role.OFFICER and new_unit is None:
+        new_unit = user.unit_code
+    _check_unit(by, new_role, new_unit)
+    before = {
+        "role": user.role.value,
+        "jurisdiction": user.jurisdiction_code,
+        "unit": user.unit_code,
+        "display_name": user.display_name,
+    }
+    after = {
+        "role": new_role.value,
+        "jurisdiction": new_home,
+        "unit": new_unit,
+        "display_name": display_name or user.display_name,
+    }
+    if before == after:
+        return user
+    user.role, user.jurisdiction_code, user.unit_code = new_role, new_home, new_unit
+    user.display_name = after["display_name"] or user.display_name
+    ended = 0
+    if {k: v for k, v in before.items() if k != "display_name"} != {
+        k: v for k, v in after.items() if k != "display_name"
+    }:
+        announce(by.session, user.id)
+        ended = end_sessions_of(by.session, user.id, now=by.now)
+    changed = {k: after[k] for k in after if after[k] != before[k]}
+    _journal(by, user, "user.changed", {**changed, "sessions_ended": ended})
+    return user

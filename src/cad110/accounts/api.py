@@ -15,6 +15,7 @@ from fastapi import Depends, Path, Query, Response, status
 from cad110.accounts import admin
 from cad110.accounts.schemas import (
     USERNAME_PATTERN,
+    CreatedOut,
     DisabledOut,
     DisableIn,
     IssuedOut,
@@ -22,6 +23,8 @@ from cad110.accounts.schemas import (
     TokenIn,
     TokenOut,
     TokensOut,
+    UserChange,
+    UserIn,
     UserOut,
     UsersOut,
 )
@@ -64,6 +67,41 @@ def list_users(
     """Accounts whose home jurisdiction is in the caller's subtree (or in `jurisdiction`'s)."""
     rows = admin.list_users(_acting(ctx), jurisdiction=jurisdiction)
     return UsersOut(items=[UserOut.model_validate(r, from_attributes=True) for r in rows])
+
+
+@router.post("/users", response_model=CreatedOut, status_code=status.HTTP_201_CREATED)
+def create_user(body: UserIn, ctx: Context, rt: Rt, response: Response) -> CreatedOut:
+    """A new account at a home in the caller's subtree; its generated password is shown once."""
+    by = _acting(ctx)
+    user, password = admin.create_user(
+        by,
+        username=body.username,
+        role=body.role,
+        jurisdiction=body.jurisdiction,
+        display_name=body.display_name,
+        unit=body.unit,
+        settings=rt.settings,
+    )
+    response.headers.update(NO_STORE)
+    return CreatedOut(user=_user_out(by, user), password=password)
+
+
+@router.post("/users/{username}/change", response_model=UserOut)
+def change_user(username: UsernamePath, body: UserChange, ctx: Context) -> UserOut:
+    """Another role, home jurisdiction, unit or name; a change of role, home or unit ends the
+    account's console sessions (they carry the old scope). Journaled as user.changed."""
+    by = _acting(ctx)
+    return _user_out(
+        by,
+        admin.change_user(
+            by,
+            username,
+            role=body.role,
+            jurisdiction=body.jurisdiction,
+            unit=body.unit,
+            display_name=body.display_name,
+        ),
+    )
 
 
 @router.post("/users/{username}/disable", response_model=DisabledOut)

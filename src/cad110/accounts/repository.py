@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from cad110.auth.principal import Principal
 from cad110.kernel.scope import covering, in_scope
 from cad110.models.jurisdiction import Jurisdiction
+from cad110.models.unit import Unit
 from cad110.models.user import ApiToken, LoginThrottle, Role, User
 
 # Lockouts are looked up this many accounts at a time (a bound on the IN list).
@@ -40,6 +41,15 @@ def home_path(session: Session, code: str, *, scope: Scope) -> str | None:
     return session.scalar(
         select(Jurisdiction.path).where(
             Jurisdiction.code == code, in_scope(Jurisdiction.path, scope)
+        )
+    )
+
+
+def unit_path(session: Session, code: str, *, scope: Scope) -> str | None:
+    """The path of unit `code` if it lies in `scope`."""
+    return session.scalar(
+        select(Unit.jurisdiction_path).where(
+            Unit.code == code, in_scope(Unit.jurisdiction_path, scope)
         )
     )
 

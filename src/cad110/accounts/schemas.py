@@ -26,6 +26,39 @@ class DisableIn(Strict):
     reason: Reason = ""
 
 
+JurisdictionCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z_.-]{1,16}$")
+]
+UnitCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z_.-]{1,32}$")
+]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+
+
+class UserIn(Strict):
+    """A new account; its password is generated and shown once."""
+
+    username: Username
+    role: Role
+    jurisdiction: JurisdictionCode
+    display_name: DisplayName = ""
+    unit: UnitCode | None = None
+
+
+class UserChange(Strict):
+    """Another role, home jurisdiction, unit (officers) or display name."""
+
+    role: Role | None = None
+    jurisdiction: JurisdictionCode | None = None
+    unit: UnitCode | None = None
+    display_name: DisplayName | None = None
+
+
+class CreatedOut(BaseModel):
+    user: UserOut
+    password: str = Field(description="the generated password, shown once; give it to the user")
+
+
 class TokenIn(Strict):
     user: Username
     label: Label = ""

@@ -45,6 +45,10 @@ class Permission(StrEnum):
     REVEAL = "reveal"
     # Read and export the personal-data access log and the audit of the record (督察).
     AUDIT = "audit"
+    # Take a list of incidents out of the system as a spreadsheet (recorded in the access log).
+    EXPORT = "export"
+    # Write and read the shift handover notes (交接班) of one's position.
+    HANDOVER = "handover"
 
 
 ROLES: dict[Permission, frozenset[Role]] = {
@@ -76,6 +80,8 @@ ROLES: dict[Permission, frozenset[Role]] = {
     Permission.APPROVE: frozenset({L}),
     Permission.REVEAL: frozenset({O, L, A}),
     Permission.AUDIT: frozenset({U}),
+    Permission.EXPORT: frozenset({D, L, A}),
+    Permission.HANDOVER: frozenset({C, D, O, L}),
 }
 
 

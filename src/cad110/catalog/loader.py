@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cad110.catalog.search import SearchKeys, search_keys
 from cad110.lifecycles.guards import ArrivalRule
 
 
@@ -95,6 +96,8 @@ class Category:
     callback_required: dict[int, bool] = field(default_factory=dict)
     # The unit kinds (UnitKind values) whose work this category is; others only as a fallback.
     served_by: frozenset[str] = frozenset()
+    # What the category is found by on the desk: its pinyin, initials and synonyms.
+    keys: SearchKeys = field(default_factory=lambda: SearchKeys("", ""))
 
     def limits_for(self, grade: int) -> TimeLimits:
         return self.limits[grade]
@@ -176,6 +179,9 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
         cls = CategoryClass(raw["class"])
         served_by = raw.get("served_by", serving.get(cls.value, serving["default"]))
         _check_kinds(served_by, f"category {code}")
+        aliases = raw.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise CatalogError(f"category {code}: aliases must be a list of strings")
         categories[code] = Category(
             code=code,
             zh=raw["zh"],
@@ -191,6 +197,7 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
             capabilities=tuple(raw.get("capabilities", ())),
             callback_required=callback_required,
             served_by=frozenset(served_by),
+            keys=search_keys(raw["zh"], aliases),
         )
     if not categories:
         raise CatalogError("the catalog has no categories")

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from cad110.api.deps import Context
 from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
+from cad110.dispatch.candidates import candidates
 from cad110.dispatch.offers import accept_offer, decline_offer
 from cad110.dispatch.recommend import recommend
 from cad110.dispatch.repository import offers_seen_by
@@ -122,3 +123,51 @@ def decline(offer_id: Annotated[int, Path(ge=1, le=2**62)], ctx: Context) -> Off
     incident = ctx.session.get(Incident, offer.incident_id)
     assert incident is not None
     return _offer_out(offer, incident.number)
+
+
+class CandidateUnit(BaseModel):
+    unit: str
+    name_zh: str
+    name_en: str
+    kind: str
+    status: str
+    free: bool
+    station: str
+    eta_s: float | None
+    distance_m: float | None
+
+
+class CandidatesOut(BaseModel):
+    incident: str
+    items: list[CandidateUnit]
+
+
+@router.get("/incidents/{number}/candidates", response_model=CandidatesOut)
+def unit_candidates(
+    number: Number,
+    ctx: Context,
+    q: Annotated[str, Query(max_length=64, description="Code, name, kind or status")] = "",
+    limit: Annotated[int, Query(ge=1, le=200)] = 30,
+) -> CandidatesOut:
+    """手动选警: on-duty units in scope matching `q`, free first, each with its ETA; busy
+    units are listed too (`free` false) so that the dispatcher sees what is near."""
+    ctx.by.require(Permission.READ)
+    incident = get_incident(ctx.session, number, by=ctx.by)
+    picks = candidates(ctx, incident, eta=ctx.eta, q=q, limit=limit)
+    return CandidatesOut(
+        incident=incident.number,
+        items=[
+            CandidateUnit(
+                unit=p.unit.code,
+                name_zh=p.unit.name_zh,
+                name_en=p.unit.name_en,
+                kind=p.unit.kind.value,
+                status=p.unit.status.value,
+                free=p.free,
+                station=p.unit.station_code,
+                eta_s=None if p.eta_s is None else round(p.eta_s, 1),
+                distance_m=None if p.distance_m is None else round(p.distance_m, 1),
+            )
+            for p in picks
+        ],
+    )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Query
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.catalog.loader import LIMIT_NAMES, Category, TimeLimits
+from cad110.catalog.search import search
 
 router = Router(tags=["catalog"])
 
@@ -46,4 +49,23 @@ def list_categories(ctx: Context) -> dict[str, Any]:
             for g in ctx.catalog.grades.values()
         ],
         "categories": [category_out(c) for c in ctx.catalog.categories.values()],
+    }
+
+
+@router.get("/catalog/categories")
+def search_categories(
+    ctx: Context,
+    q: Annotated[str, Query(max_length=40, description="Name, pinyin, initials or synonym")] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    """Categories matching what a call-taker types (盗窃, daoqie, dq, 被偷), best first; an
+    empty query lists every category in the catalog's order."""
+    ctx.by.require(Permission.READ)
+    everything = list(ctx.catalog.categories.values())
+    found = search(q, everything, limit=limit) if q.strip() else everything[:limit]
+    return {
+        "items": [
+            {"code": c.code, "zh": c.zh, "en": c.en, "default_grade": c.default_grade}
+            for c in found
+        ]
     }

@@ -31,7 +31,11 @@ def resolve_place(ctx: Ctx, data: IncidentCreate) -> Place:
     if data.jurisdiction is not None:
         j = ctx.session.get(Jurisdiction, data.jurisdiction)
         if j is None or not ctx.by.sees(j.path):
-            raise InvalidInput("jurisdiction", f"unknown jurisdiction {data.jurisdiction}")
+            raise InvalidInput(
+                "jurisdiction",
+                f"unknown jurisdiction {data.jurisdiction}",
+                code="unknown_jurisdiction",
+            )
         grid = None
         if data.lon is not None and data.lat is not None:
             found = geo_index(ctx.session).locate(data.lon, data.lat)
@@ -41,7 +45,11 @@ def resolve_place(ctx: Ctx, data: IncidentCreate) -> Place:
         found = geo_index(ctx.session).locate(data.lon, data.lat)
         if found is not None:
             if not ctx.by.sees(found.jurisdiction_path):
-                raise InvalidInput("lon", "the location lies outside your jurisdiction")
+                raise InvalidInput(
+                    "lon",
+                    "the location lies outside your jurisdiction",
+                    code="outside_jurisdiction",
+                )
             return found
     home = ctx.session.get(Jurisdiction, ctx.by.jurisdiction_code)
     assert home is not None
@@ -75,7 +83,7 @@ def create_incident(ctx: Ctx, data: IncidentCreate, *, idempotency_key: str | No
 
 def _create(ctx: Ctx, data: IncidentCreate) -> Incident:
     if data.category is not None and ctx.catalog.get(data.category) is None:
-        raise InvalidInput("category", f"unknown category {data.category}")
+        raise InvalidInput("category", f"unknown category {data.category}", code="unknown_category")
     answered_at = checked_answered_at(
         ctx, data.call.answered_at if data.call else None, "call.answered_at"
     )

@@ -62,6 +62,12 @@ class IncidentFilter:
     until: datetime | None = None
     caller_phone: str | None = None
     address: str | None = None
+    # The number or its beginning (a station's prefix, a day).
+    number: str | None = None
+    # Words in the narrative or the address.
+    text: str | None = None
+    # A unit that was sent (at any time).
+    unit: str | None = None
 
 
 def _conditions(f: IncidentFilter, by: Principal) -> list[ColumnElement[bool]]:
@@ -82,6 +88,19 @@ def _conditions(f: IncidentFilter, by: Principal) -> list[ColumnElement[bool]]:
         conditions.append(Incident.caller_phone == f.caller_phone)
     if f.address:
         conditions.append(Incident.address.contains(f.address, autoescape=True))
+    if f.number:
+        conditions.append(Incident.number.startswith(f.number, autoescape=True))
+    if f.text:
+        conditions.append(
+            or_(
+                Incident.narrative.contains(f.text, autoescape=True),
+                Incident.address.contains(f.text, autoescape=True),
+            )
+        )
+    if f.unit:
+        conditions.append(
+            exists().where(Assignment.incident_id == Incident.id, Assignment.unit_code == f.unit)
+        )
     return conditions
 
 

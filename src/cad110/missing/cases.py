@@ -13,6 +13,7 @@ from sqlalchemy import select
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict, InvalidInput, NotFound
 from cad110.incidents.repository import get_incident
+from cad110.jurisdictions.roster import duty_leader, today
 from cad110.kernel.context import Ctx
 from cad110.missing import rules as risk
 from cad110.missing.journal import journal, notify, station_of
@@ -132,7 +133,8 @@ def open_case(ctx: Ctx, body: CaseOpen) -> tuple[MissingCase, bool]:
         urgent=False,
         first_station_code=incident.jurisdiction_code,
         first_officer=body.first_officer or ctx.by.username,
-        leader=body.leader,
+        # Nobody named: the station's duty leader of the day (值班表) is the 包干领导.
+        leader=body.leader or duty_leader(ctx.session, incident.jurisdiction_code, today(ctx)),
         case_officer=body.case_officer,
         opened_at=ctx.at,
         opened_by=ctx.by.username,
@@ -142,7 +144,10 @@ def open_case(ctx: Ctx, body: CaseOpen) -> tuple[MissingCase, bool]:
     _set_informant(case, body.informant)
     ctx.session.add(case)
     ctx.session.flush()
-    journal(ctx, case, "opened", {**body.model_dump(mode="json"), "number": case.number})
+    opened = {**body.model_dump(mode="json"), "number": case.number}
+    # The journal names who was made responsible, also where the roster or the opener filled it.
+    opened |= {"first_officer": case.first_officer, "leader": case.leader}
+    journal(ctx, case, "opened", opened)
     ctx.record(SubjectType.INCIDENT, incident.number, "missing_case_opened", {"case": case.number})
     _schedule_callbacks(ctx, case)
     link_duplicates(ctx, case)

@@ -20,6 +20,8 @@ from cad110.models.missing import (
     SearchNotice,
 )
 from cad110.models.outbox import OutboxMessage
+from cad110.models.roster import DutyDay
+from cad110.models.shift import HandoverNote
 from cad110.models.supervision import Deadline, Notification, Supervision, UnitOffer
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Assignment, Unit, UnitGrid
@@ -40,9 +42,11 @@ __all__ = [
     "ClusterAlert",
     "ClusterMember",
     "Deadline",
+    "DutyDay",
     "Event",
     "EventHead",
     "Grid",
+    "HandoverNote",
     "IdempotencyRecord",
     "Incident",
     "IncidentLink",

@@ -17,3 +17,7 @@ class SubjectType(StrEnum):
     USER = "user"
     JURISDICTION = "jurisdiction"
     MISSING_CASE = "missing_case"
+    # A station's duty roster (值班表), one chain per station.
+    DUTY_ROSTER = "duty_roster"
+    # A handover note (交接班), one chain per note.
+    HANDOVER = "handover"

@@ -22,10 +22,11 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
+from sqlalchemy import event as sa_event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from cad110.auth.principal import Principal
+from cad110.auth.principal import SYSTEM, Principal
 from cad110.catalog.loader import TimeLimits
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
@@ -33,8 +34,9 @@ from cad110.errors import DomainError
 from cad110.geo.distance import haversine_m
 from cad110.kernel.context import Ctx
 from cad110.kernel.runtime import Runtime
+from cad110.models.event import Event
 from cad110.models.incident import Incident
-from cad110.sim import content
+from cad110.sim import content, people
 from cad110.sim.actors import Actors
 from cad110.sim.geography import CityMap
 from cad110.sim.rhythm import CALLS_PER_DAY, Arrivals
@@ -84,6 +86,12 @@ class SimCore(ABC):
         if not self._categories:
             raise ValueError("the catalog has none of the simulated categories")
         self._units = {code: _UnitState(u) for code, u in self._actors.units.items()}
+        # What a person touches is left alone (sim/people.py); "system" is the supervision
+        # tick and other automatic work, not a person.
+        self._officers = {u.officer.username: code for code, u in self._actors.units.items()}
+        with runtime.readers() as session:
+            self._hands_off = people.start(session, {SYSTEM.username})
+        self._started = self._now()
         self._incidents: dict[str, _IncidentState] = {}
         self._callers: deque[_Caller] = deque()
         self._offers: set[int] = set()
@@ -178,7 +186,18 @@ class SimCore(ABC):
         """Run one step in its own transaction; a refusal or a database error skips it."""
         try:
             with transaction(self._rt.sessions) as session:
-                return work(session)
+                added: list[Event] = []
+
+                def note(_session: Session, obj: object) -> None:
+                    if isinstance(obj, Event):
+                        added.append(obj)
+
+                sa_event.listen(session, "transient_to_pending", note)
+                result = work(session)
+                session.flush()
+                # The simulator's own events: what it reads back later is no person's doing.
+                self._hands_off.recorded(e.id for e in added)
+                return result
         except DomainError as exc:
             self.stats["refused"] += 1
             log.debug("simulated %s refused (%d): %s", label, exc.status_code, exc.message)
@@ -186,6 +205,39 @@ class SimCore(ABC):
             self.stats["db_errors"] += 1
             log.warning("simulated %s failed in the database: %s", label, exc)
         return None
+
+    def _leaves(self, *, incident: str | None = None, unit: str | None = None) -> bool:
+        """Whether a person touched this incident or unit, so the simulator must not act."""
+        if self._hands_off.leaves(incident=incident, unit=unit):
+            self.stats["left_to_people"] += 1
+            return True
+        return False
+
+    def _notice_people(self) -> None:
+        """Learn what people did since the last look; stop driving what they touched."""
+        try:
+            with self._rt.readers() as session:
+                fresh = people.look(
+                    session, self._hands_off, officers=self._officers, since=self._started
+                )
+        except SQLAlchemyError as exc:
+            log.warning("simulator could not read what people did: %s", exc)
+            return
+        touched = self._hands_off.incidents
+        for code, u in self._units.items():
+            busy = u.incident is not None or u.leg is not None
+            if busy and (code in fresh or u.incident in touched):
+                log.debug("simulator leaves %s to the people on it", code)
+                self._let_go(code)
+
+    def _let_go(self, code: str) -> None:
+        u = self._units[code]
+        inc = self._incidents.get(u.incident) if u.incident else None
+        if inc is not None and inc.lead == code:
+            inc.lead = None
+        u.gen += 1  # every step already queued for it is stale
+        u.incident = None
+        u.leg = None
 
     def _limits(self, inc: _IncidentState) -> TimeLimits:
         if inc.category is not None:

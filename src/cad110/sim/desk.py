@@ -125,6 +125,8 @@ class DeskActor(SimCore):
             self._after(60, "missing case", partial(self._open_missing_case, number))
 
     def _second_call(self, number: str) -> None:
+        if self._leaves(incident=number):
+            return
         rng = self._rng
         seconds = content.call_seconds(rng, CallOutcome.ATTACHED)
         phone, name = content.mobile(rng), content.caller_name(rng)
@@ -149,6 +151,8 @@ class DeskActor(SimCore):
             self.stats["attached_calls"] += 1
 
     def _assess(self, number: str, related: str) -> None:
+        if self._leaves(incident=number):
+            return
         body = AssessBody(
             note="同一号码1小时内再次报警，关联历史警情", risk="medium", related=[related]
         )

@@ -37,7 +37,7 @@ class DispatcherActor(SimCore):
         unit of its district; after QUEUE_PATIENCE the dispatcher looks city-wide again.
         """
         inc = self._incidents.get(number)
-        if inc is None:
+        if inc is None or self._leaves(incident=number):
             return
 
         def work(session: Session) -> tuple[str, list[str]]:
@@ -88,7 +88,7 @@ class DispatcherActor(SimCore):
     def _accept_offer(self, offer_id: int, code: str) -> None:
         self._offers.discard(offer_id)
         u = self._units.get(code)
-        if u is None:
+        if u is None or self._leaves(unit=code):
             return
 
         def work(session: Session) -> str:
@@ -124,6 +124,8 @@ class DispatcherActor(SimCore):
     # --- after the report (结警 回访 归档) ------------------------------------------------
 
     def _close(self, number: str, tries: int) -> None:
+        if self._leaves(incident=number):
+            return
         rng = self._rng
         summary = rng.choice(content.CLOSE_NOTES)
 
@@ -145,6 +147,8 @@ class DispatcherActor(SimCore):
         self._after(archive, "archive", partial(self._archive, number))
 
     def _callback(self, number: str) -> None:
+        if self._leaves(incident=number):
+            return
         satisfaction = content.satisfaction(self._rng)
         body = CallbackBody(satisfaction=satisfaction, note=content.CALLBACK_NOTES[satisfaction])
 
@@ -156,6 +160,10 @@ class DispatcherActor(SimCore):
             self.stats["callbacks"] += 1
 
     def _archive(self, number: str) -> None:
+        if self._leaves(incident=number):
+            self._incidents.pop(number, None)
+            return
+
         def work(session: Session) -> bool:
             actions.archive(self._ctx(session, self._actors.leader), number, NoteBody(note="归档"))
             return True

@@ -75,6 +75,9 @@ class FieldActor(SimCore):
         number = u.incident
         if u.gen != gen or number is None:
             return False
+        if self._leaves(incident=number, unit=code):
+            self._let_go(code)
+            return False
 
         def work(session: Session) -> bool:
             body = ArriveBody() if action is Action.ARRIVE else NoteBody()
@@ -147,6 +150,8 @@ class FieldActor(SimCore):
         inc = self._incidents.get(number)
         if inc is None or inc.lead is not None or inc.reported:
             return
+        if self._leaves(incident=number, unit=code):
+            return
         inc.lead = code
         rng = self._rng
         low, high = (
@@ -173,7 +178,7 @@ class FieldActor(SimCore):
     def _handle(self, number: str) -> bool:
         lead = self._lead(number)
         inc = self._incidents.get(number)
-        if lead is None or inc is None:
+        if lead is None or inc is None or self._leaves(incident=number, unit=lead.unit.code):
             return False
         note = content.handle_note(self._rng, inc.category)
 
@@ -187,6 +192,8 @@ class FieldActor(SimCore):
         lead = self._lead(number)
         inc = self._incidents.get(number)
         if lead is None or inc is None or inc.reported:
+            return
+        if self._leaves(incident=number, unit=lead.unit.code):
             return
         with self._rt.readers() as session:
             status = session.scalar(select(Incident.status).where(Incident.number == number))
@@ -224,7 +231,7 @@ class FieldActor(SimCore):
 
     def _release(self, code: str, number: str) -> None:
         u = self._units.get(code)
-        if u is None or u.incident != number:
+        if u is None or u.incident != number or self._leaves(incident=number, unit=code):
             return
         note = "处置完毕，警组释放"
 
@@ -292,7 +299,9 @@ class FieldActor(SimCore):
         self._scan()
 
     def _scan(self) -> None:
-        """Pick up pending offers, units dispatched from the console, and units left returning."""
+        """Pick up pending offers, units dispatched from the console, and units left returning;
+        never what a person touched (sim/people.py)."""
+        self._notice_people()
         self._scan_offers()
         try:
             with self._rt.readers() as session:
@@ -311,9 +320,9 @@ class FieldActor(SimCore):
         for assignment, incident in active:
             code = assignment.unit_code
             u = self._units.get(code)
-            if u is None:
-                continue
             number = incident.number
+            if u is None or self._hands_off.leaves(incident=number, unit=code):
+                continue
             if u.incident == number:
                 inc = self._incidents.get(number)
                 if (
@@ -327,6 +336,8 @@ class FieldActor(SimCore):
             self._adopt(u, assignment, incident)
         for unit in returning:
             u = self._units.get(unit.code)
+            if self._hands_off.leaves(unit=unit.code):
+                continue
             if u is not None and u.incident is None and u.leg is None:
                 self._drive_home(unit.code, self._where(u, unit))
 

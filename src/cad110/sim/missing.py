@@ -60,7 +60,7 @@ class MissingActor(SimCore):
     def _open_missing_case(self, number: str) -> None:
         rng = self._missing_rng
         inc = self._incidents.get(number)
-        if inc is None or inc.category is None:
+        if inc is None or inc.category is None or self._leaves(incident=number):
             return
         code = inc.category.code
         sex = Sex.FEMALE if code == "missing_minor_female" or rng.random() < 0.45 else Sex.MALE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -10,26 +11,34 @@ from fastapi.responses import Response
 
 from cad110.api.routing import Router
 from cad110.auth.principal import Principal
+from cad110.catalog.loader import TransferTarget
 from cad110.dispatch.recommend import recommend
 from cad110.errors import NotFound
+from cad110.geo.distance import haversine_m
 from cad110.incidents.repository import board_queue, events_of, get_incident
 from cad110.incidents.views import incident_out
 from cad110.kernel.runtime import Runtime
-from cad110.lifecycles.incident import OPEN, STAGE_NAMES_ZH, STAGES
+from cad110.lifecycles.incident import OPEN, STAGE_NAMES_ZH, STAGES, AssignmentState
 from cad110.missing.repository import case_number_of
+from cad110.models.incident import Incident
 from cad110.privacy import record
 from cad110.privacy.deps import where_of
 from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
 from cad110.privacy.record import Access, AccessNotRecorded, Where
 from cad110.privacy.subjects import incident_sight
 from cad110.web.access_log import pii
-from cad110.web.common import Rt, console_user, page, to_login
+from cad110.web.common import Rt, console_user, locale_of, page, to_login
+from cad110.web.names import unit_names
 
 router = Router(include_in_schema=False)
 
 
 def board_rows(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
-    """Open incidents in scope, most urgent grade first, then oldest, with the next deadline."""
+    """Open incidents in scope, most urgent grade first, then oldest, with the next deadline.
+
+    Each row carries a signature (version and deadline) by which the page's live merge sees
+    whether the row changed, and the incident's version by which it sees whether the open
+    panel is stale."""
     with rt.readers() as session:
         rows = board_queue(session, by)
         return [
@@ -44,6 +53,8 @@ def board_rows(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
                 "lat": i.lat,
                 "received_at": i.received_at,
                 "next_due": due,
+                "version": i.version,
+                "sig": f"{i.version}/{due.isoformat() if due else ''}",
             }
             for i, due in rows
         ]
@@ -67,9 +78,11 @@ async def rows_fragment(request: Request, rt: Rt) -> Response:
     return page(request, "_board_rows.html", by, rows=rows, now=rt.clock.now())
 
 
-def incident_panel(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, Any]:
+def incident_panel(
+    rt: Runtime, by: Principal, number: str, where: Where, locale: str
+) -> dict[str, Any]:
     """The selected incident: its caller as the reader's duty allows (a full view recorded),
-    time axis, units, recommendations and guide."""
+    time axis, units, recommendations, guide, and what the panel's dialogs offer."""
     with rt.readers() as session:
         incident = get_incident(session, number, by=by)
         ctx = rt.ctx(session, by)
@@ -79,6 +92,13 @@ def incident_panel(rt: Runtime, by: Principal, number: str, where: Where) -> dic
         category = rt.catalog.get(incident.category_code) if incident.category_code else None
         missing_case = case_number_of(session, incident.id)
         events = [(e.kind, e.occurred_at, e.actor) for e in events_of(session, number)]
+        nearby = merge_choices(rt, incident, board_queue(session, by)) if out.status in OPEN else []
+        codes = {a.unit for a in out.assignments} | (
+            {r.unit.code for r in advice.items} if advice else set()
+        )
+        units = unit_names(session, codes, locale)
+    active = [a for a in out.assignments if a.state is not AssignmentState.RELEASED]
+    needed = advice.min_units if advice else 1
     fields = shown(out, INCIDENT_FIELDS)
     if seen.full and fields:
         access = Access(Action.READ, Subject.INCIDENT, number, fields, seen.reason)
@@ -91,7 +111,46 @@ def incident_panel(rt: Runtime, by: Principal, number: str, where: Where) -> dic
         "advice": advice,
         "events": events,
         "pii": pii(by, seen),
+        "units": units,
+        "active": active,
+        "needed": needed,
+        # The recommendation is offered until the units the category needs are out; after
+        # that only an explicit "add unit".
+        "to_send": max(needed - len(active), 0),
+        "never_dispatched": not out.assignments,
+        "nearby": nearby,
+        "categories": sorted(
+            rt.catalog.categories.values(), key=lambda c: c.zh if locale == "zh_CN" else c.en
+        ),
+        "transfer_targets": [t.value for t in TransferTarget],
+        "open": out.status in OPEN,
     }
+
+
+def merge_choices(
+    rt: Runtime, incident: Incident, rows: list[tuple[Incident, datetime | None]], limit: int = 8
+) -> list[dict[str, Any]]:
+    """Open incidents this one could be merged into: nearest first (those with no point after,
+    newest first), each with its number, category, address and distance."""
+    choices = []
+    for other, _due in rows:
+        if other.id == incident.id:
+            continue
+        distance = None
+        if None not in (incident.lon, incident.lat, other.lon, other.lat):
+            distance = haversine_m(incident.lon, incident.lat, other.lon, other.lat)  # type: ignore[arg-type]
+        choices.append((other, distance))
+    choices.sort(key=lambda c: (c[1] is None, c[1] or 0.0, -c[0].received_at.timestamp()))
+    return [
+        {
+            "number": other.number,
+            "category": rt.catalog.get(other.category_code) if other.category_code else None,
+            "address": other.address or "",
+            "distance_m": distance,
+            "received_at": other.received_at,
+        }
+        for other, distance in choices[:limit]
+    ]
 
 
 @router.get("/board/incident/{number}")
@@ -100,7 +159,9 @@ async def panel_fragment(request: Request, rt: Rt, number: str) -> Response:
     if by is None:
         return Response(status_code=401)
     try:
-        panel = await run_in_threadpool(incident_panel, rt, by, number, where_of(request))
+        panel = await run_in_threadpool(
+            incident_panel, rt, by, number, where_of(request), locale_of(request)
+        )
     except NotFound:
         return Response(status_code=404)
     except AccessNotRecorded:

@@ -32,14 +32,8 @@ async def desk(request: Request, rt: Rt) -> Response:
     by = await console_user(request, rt)
     if by is None:
         return to_login(request)
-    categories = sorted(rt.catalog.categories.values(), key=lambda c: (c.default_grade, c.code))
-    return page(
-        request,
-        "desk.html",
-        by,
-        categories=categories,
-        history_days=rt.settings.history_days,
-    )
+    # The category is searched as it is typed (GET /api/v1/catalog/categories?q=): no list here.
+    return page(request, "desk.html", by, history_days=rt.settings.history_days)
 
 
 def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:

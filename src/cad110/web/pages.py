@@ -29,8 +29,8 @@ HOME = {
     Role.DISPATCHER: "/board",
     Role.OFFICER: "/unit",
     Role.LEADER: "/supervise",
-    Role.ANALYST: "/board",
-    Role.ADMIN: "/board",
+    Role.ANALYST: "/search",
+    Role.ADMIN: "/admin",
     Role.AUDITOR: "/access-log",
 }
 

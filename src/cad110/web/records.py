@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from cad110.api.routing import Router
 from cad110.auth.principal import Principal
@@ -16,15 +18,19 @@ from cad110.incidents.views import event_fields, incident_out, timeline_out
 from cad110.kernel.runtime import Runtime
 from cad110.lifecycles.incident import STAGE_NAMES_ZH, STAGES
 from cad110.missing.repository import case_number_of
+from cad110.models.jurisdiction import Jurisdiction
+from cad110.models.unit import Unit
 from cad110.privacy import record
 from cad110.privacy.deps import where_of
 from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
 from cad110.privacy.record import Access, AccessNotRecorded, Where
 from cad110.privacy.subjects import incident_sight
 from cad110.supervision.repository import supervisions_seen_by
-from cad110.supervision.service import STEP_ZH
 from cad110.web.access_log import pii, unrecorded
-from cad110.web.common import Rt, console_user, page, to_login
+from cad110.web.common import Rt, console_user, locale_of, page, to_login
+from cad110.web.i18n import translations
+from cad110.web.names import names_of_events, unit_names
+from cad110.web.sentences import VALUE_WORDS, actor_name, sentence
 
 router = Router(include_in_schema=False)
 
@@ -32,6 +38,12 @@ router = Router(include_in_schema=False)
 def _open_supervisions(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
     with rt.readers() as session:
         rows = supervisions_seen_by(session, by, "open", limit=300)
+        codes = {s.unit_code for s, _ in rows if s.unit_code}
+        # Units by name (one query for the page), the code kept for a unit that has gone.
+        names = {
+            u.code: (u.name_zh, u.name_en)
+            for u in session.scalars(select(Unit).where(Unit.code.in_(codes)))
+        }
         return [
             {
                 "id": s.id,
@@ -39,8 +51,8 @@ def _open_supervisions(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
                 "grade": i.grade,
                 "address": i.address or "",
                 "step": s.step.value,
-                "step_zh": STEP_ZH[s.step],
                 "unit": s.unit_code,
+                "unit_name": names.get(s.unit_code) if s.unit_code else None,
                 "due_at": s.due_at,
                 "level": s.level.value,
                 "done_at": s.step_done_at,
@@ -59,7 +71,19 @@ async def supervise(request: Request, rt: Rt) -> Response:
     return page(request, "supervise.html", by, rows=rows)
 
 
-def _record(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, Any]:
+@router.get("/supervise/rows")
+async def supervise_rows(request: Request, rt: Rt) -> Response:
+    """The rows alone, for the live refresh to merge into the page (supervise.js): a leader's
+    half-typed comment stays where it is."""
+    by = await console_user(request, rt)
+    if by is None:
+        return Response(status_code=401)
+    rows = await run_in_threadpool(_open_supervisions, rt, by)
+    return page(request, "_supervise_rows.html", by, rows=rows)
+
+
+def _record(rt: Runtime, by: Principal, number: str, where: Where, locale: str) -> dict[str, Any]:
+    gettext = translations(locale).gettext
     with rt.readers() as session:
         incident = get_incident(session, number, by=by)
         seen = incident_sight(session, by, incident)
@@ -67,6 +91,20 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, 
         timeline = timeline_out(session, incident, full=seen.full)
         category = rt.catalog.get(incident.category_code) if incident.category_code else None
         missing_case = case_number_of(session, incident.id)
+        names = names_of_events(
+            session, ((e.actor, e.payload) for e in timeline.events), rt.catalog, locale
+        )
+        units = unit_names(session, {a.unit for a in out.assignments}, locale)
+        place = session.get(Jurisdiction, incident.jurisdiction_code)
+    log = [
+        {
+            "seq": e.seq,
+            "at": e.at,
+            "actor": actor_name(e.actor, names, gettext),
+            "sentence": sentence(e.kind, e.payload, names, gettext),
+        }
+        for e in timeline.events
+    ]
     fields = [*shown(out, INCIDENT_FIELDS), *event_fields(timeline.events)]
     if seen.full and fields:
         access = Access(Action.READ, Subject.INCIDENT, number, fields, seen.reason)
@@ -75,10 +113,20 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, 
         "incident": out,
         "missing_case": missing_case,
         "timeline": timeline,
+        "log": log,
+        "place": (place.name_zh if locale == "zh_CN" else place.name_en) if place else None,
+        "transferred": _word(gettext, "to", out.transferred_to),
+        "invalid": _word(gettext, "reason", out.invalid_reason),
+        "units": units,
         "category": category,
         "stages": [(s.value, STAGE_NAMES_ZH[s], out.stages.get(s.value)) for s in STAGES],
         "pii": pii(by, seen),
     }
+
+
+def _word(gettext: Callable[[str], str], key: str, code: str | None) -> str:
+    """A code of the record (a transfer target, an invalid reason) in the reader's words."""
+    return gettext(VALUE_WORDS[key].get(code, code)) if code else ""
 
 
 @router.get("/incidents/{number}")
@@ -88,7 +136,9 @@ async def incident_page(request: Request, rt: Rt, number: str) -> Response:
     if by is None:
         return to_login(request)
     try:
-        data = await run_in_threadpool(_record, rt, by, number, where_of(request))
+        data = await run_in_threadpool(
+            _record, rt, by, number, where_of(request), locale_of(request)
+        )
     except NotFound:
         return page(request, "not_found.html", by, status_code=404, number=number)
     except AccessNotRecorded:

@@ -55,11 +55,12 @@
       throw error;
     }
     if (!response.ok) {
-      const detail = Array.isArray(data.detail)
-        ? data.detail.map((d) => (d.loc || []).slice(1).join(".") + ": " + d.msg).join("; ")
-        : data.detail || response.statusText;
-      const error = new Error(detail);
+      // Said in the user's language, by field (static/js/errors.js, loaded on every page).
+      const described = cad110.describeError(response.status, data);
+      const error = new Error(described.message);
       error.status = response.status;
+      error.fields = described.fields;
+      error.body = data;
       throw error;
     }
     return data;
@@ -71,18 +72,34 @@
     if (url) L.tileLayer(url, { maxZoom: 19 }).addTo(map);
   };
 
-  // Remaining time to each deadline, turning amber in the last minute and red when passed.
+  // Remaining time to each deadline, turning amber in the last minute and red when passed:
+  // "1小时39分" / "4分12秒" / "-2分05秒" with the page's own words (a #deadline-format block),
+  // else m:ss.
+  let format;
+  function remaining(seconds) {
+    if (format === undefined) {
+      const block = document.getElementById("deadline-format");
+      format = block ? JSON.parse(block.textContent) : null;
+    }
+    const abs = Math.abs(seconds);
+    const sign = seconds < 0 ? "-" : "";
+    const h = Math.floor(abs / 3600), m = Math.floor((abs % 3600) / 60), s = abs % 60;
+    if (!format) return sign + Math.floor(abs / 60) + ":" + String(s).padStart(2, "0");
+    const fill = (pattern, values) => pattern.replace(/%\((\w)\)s/g, (_, k) => values[k]);
+    if (h > 0) return sign + fill(format.hours, { h: h, m: m });
+    return sign + fill(format.minutes, { m: m, s: m > 0 ? String(s).padStart(2, "0") : s });
+  }
+  cad110.remaining = remaining;
   function tick() {
     const now = Date.now();
     document.querySelectorAll("time[data-due]").forEach((el) => {
       const left = Math.round((Date.parse(el.dataset.due) - now) / 1000);
-      const abs = Math.abs(left);
-      const text = Math.floor(abs / 60) + ":" + String(abs % 60).padStart(2, "0");
-      el.textContent = left >= 0 ? text : "-" + text;
+      el.textContent = remaining(left);
       el.classList.toggle("near", left >= 0 && left < 60);
       el.classList.toggle("overdue", left < 0);
     });
   }
+  cad110.tick = tick;
   setInterval(tick, 1000);
   document.addEventListener("DOMContentLoaded", tick);
   document.addEventListener("htmx:afterSwap", tick);

@@ -1,17 +1,24 @@
-// Call-taker desk: keyboard-first intake, map point, category guide, caller/place history.
+// Call-taker desk: keyboard-first intake, map point, category search and guide, caller/place
+// history, and calls that end without an incident. Every word shown comes from the page.
 (function () {
   "use strict";
   const cad110 = window.cad110;
   const form = document.getElementById("intake");
   const result = document.getElementById("result");
+  const last = document.getElementById("last");
   const historyList = document.getElementById("history");
+  const guideBox = document.getElementById("guide");
   const days = Number(form.dataset.historyDays || 30);
-  let categories = {};
-
-  fetch("/api/v1/categories", { credentials: "same-origin" })
+  const texts = JSON.parse(document.getElementById("desk-texts").textContent);
+  const zh = document.documentElement.lang === "zh-CN";
+  const label = (c) => (zh ? c.zh : c.en);
+  const categories = {}; // code → full catalog entry (guide, labels), for the guide and history
+  const catalogReady = fetch("/api/v1/categories", { credentials: "same-origin" })
     .then((r) => r.json())
-    .then((data) => data.categories.forEach((c) => (categories[c.code] = c)));
+    .then((data) => data.categories.forEach((c) => (categories[c.code] = c)))
+    .catch(() => {});
 
+  // ---- map -----------------------------------------------------------------------------
   const map = L.map("desk-map").setView([26.08, 119.3], 11);
   cad110.tiles(map);
   let marker = null;
@@ -38,110 +45,368 @@
     place(e.latlng.lat, e.latlng.lng);
   });
 
-  document.getElementById("category").addEventListener("input", (e) => {
-    const c = categories[e.target.value];
-    const box = document.getElementById("guide");
-    box.replaceChildren();
+  // ---- category combobox: labels on screen, the code only in what is sent --------------
+  const input = document.getElementById("category");
+  const list = document.getElementById("category-list");
+  let options = []; // [{code, zh, en, default_grade}] as last searched
+  let active = -1;
+  let picked = null; // the chosen category {code, zh, en, default_grade}
+  let searchSeq = 0;
+
+  function showGuide(code) {
+    guideBox.replaceChildren();
+    const c = code && categories[code];
     if (!c) return;
-    const zh = document.documentElement.lang === "zh-CN";
     const title = document.createElement("h2");
-    title.textContent = (zh ? c.zh : c.en) + " · " + c.default_grade;
-    box.appendChild(title);
-    const list = document.createElement("ul");
+    title.textContent = label(c) + " · " + texts.grade.replace("{grade}", c.default_grade);
+    const ul = document.createElement("ul");
     c.guide.forEach((g) => {
       const li = document.createElement("li");
       li.textContent = zh ? g.zh : g.en;
       if (g.required) li.className = "required";
+      ul.appendChild(li);
+    });
+    guideBox.append(title, ul);
+  }
+
+  function closeList() {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+
+  function render() {
+    list.replaceChildren();
+    options.forEach((c, i) => {
+      const li = document.createElement("li");
+      li.id = "category-option-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", i === active ? "true" : "false");
+      li.textContent = label(c);
+      const grade = document.createElement("span");
+      grade.className = "muted";
+      grade.textContent = texts.grade.replace("{grade}", c.default_grade);
+      li.append(" ", grade);
+      li.addEventListener("mousedown", (e) => {
+        e.preventDefault(); // keep the focus in the field
+        pick(c);
+      });
       list.appendChild(li);
     });
-    box.appendChild(list);
-  });
+    if (!options.length && input.value.trim()) {
+      const li = document.createElement("li");
+      li.className = "muted";
+      li.textContent = texts.no_match;
+      list.appendChild(li);
+    }
+    list.hidden = !input.value.trim();
+    input.setAttribute("aria-expanded", list.hidden ? "false" : "true");
+    if (active >= 0) input.setAttribute("aria-activedescendant", "category-option-" + active);
+    else input.removeAttribute("aria-activedescendant");
+  }
 
-  // A repeat caller or a repeat place is seen at once (重复警情).
-  let timer = null;
-  function lookup() {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const phone = form.caller_phone.value.replace(/\D/g, "");
-      const address = form.address.value.trim();
-      const since = new Date(Date.now() - days * 86400e3).toISOString();
-      const queries = [];
-      if (phone.length >= 7) queries.push("caller_phone=" + encodeURIComponent(phone));
-      if (address.length >= 2) queries.push("address=" + encodeURIComponent(address));
+  async function searchCategories(q) {
+    const seq = ++searchSeq;
+    const answer = await fetch("/api/v1/catalog/categories?limit=8&q=" + encodeURIComponent(q), { credentials: "same-origin" });
+    if (answer.status === 401) {
+      const ended = new Error(cad110.sessionEnded());
+      ended.status = 401;
+      throw ended;
+    }
+    if (!answer.ok) return [];
+    const data = await answer.json();
+    if (seq !== searchSeq) return null; // a later keystroke's answer wins
+    return data.items;
+  }
+
+  function pick(c) {
+    picked = c;
+    input.value = label(c);
+    closeList();
+    showGuide(c.code);
+  }
+
+  let searchTimer = null;
+  input.addEventListener("input", () => {
+    picked = null;
+    showGuide(null);
+    clearTimeout(searchTimer);
+    const q = input.value.trim();
+    if (!q) {
+      options = [];
+      closeList();
+      return;
+    }
+    searchTimer = setTimeout(async () => {
+      const found = await searchCategories(q).catch(() => null); // a 401 has said so at the top
+      if (found === null) return;
+      options = found;
+      active = options.length ? 0 : -1;
+      render();
+    }, 120);
+  });
+  input.addEventListener("keydown", async (e) => {
+    if (e.key === "Enter" && !e.ctrlKey && !e.metaKey && (list.hidden || active < 0)) {
+      // Enter here picks, never saves: typed faster than the list came, take the best match.
+      e.preventDefault();
+      const q = input.value.trim();
+      if (!q || (picked && label(picked) === q)) return;
+      clearTimeout(searchTimer);
+      const found = await searchCategories(q).catch(() => null);
+      if (found && found.length) pick(found[0]);
+      return;
+    }
+    if (list.hidden || !options.length) return;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      const step = e.key === "ArrowDown" ? 1 : -1;
+      active = (active + step + options.length) % options.length;
+      render();
+    } else if (e.key === "Enter" && !e.ctrlKey && !e.metaKey && active >= 0) {
+      e.preventDefault();
+      pick(options[active]);
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      closeList();
+    }
+  });
+  input.addEventListener("blur", () => setTimeout(closeList, 100));
+
+  // What is sent: the picked category's code; a name typed in full (盗窃, Theft) without
+  // picking counts as picked; anything else is a question for the call-taker, not the API.
+  async function categoryCode() {
+    const text = input.value.trim();
+    if (!text) return null;
+    if (picked && label(picked) === text) return picked.code;
+    const found = (await searchCategories(text)) || [];
+    const exact = found.find((c) => c.zh === text || c.en.toLowerCase() === text.toLowerCase());
+    if (exact) {
+      picked = exact;
+      return exact.code;
+    }
+    return undefined;
+  }
+
+  // ---- history: a repeat caller or a repeat place is seen at once (重复警情) ------------
+  // Looked up once per distinct complete number or address, not per keystroke: each lookup
+  // of a phone is a recorded search of personal data.
+  const looked = new Map(); // query → items
+  let shownKey = "";
+  function validPhone(raw) {
+    let digits = raw.replace(/\D/g, "");
+    if (digits.length === 13 && digits.startsWith("86")) digits = digits.slice(2);
+    if (/^1[3-9]\d{9}$/.test(digits) || /^0\d{9,11}$/.test(digits)) return digits;
+    return null;
+  }
+  function historyQueries() {
+    const queries = [];
+    const phone = validPhone(form.caller_phone.value);
+    const address = form.address.value.trim();
+    if (phone) queries.push("caller_phone=" + encodeURIComponent(phone));
+    if (address.length >= 2) queries.push("address=" + encodeURIComponent(address));
+    return queries;
+  }
+  function timeText(iso) {
+    if (!iso) return "";
+    const d = new Date(iso);
+    const pad = (n) => String(n).padStart(2, "0");
+    return pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+  function historyItem(i) {
+    const li = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = "/incidents/" + encodeURIComponent(i.number);
+    link.appendChild(document.createElement("code")).textContent = i.number;
+    const about = document.createElement("span");
+    const c = i.category && categories[i.category];
+    const parts = [c ? label(c) : "—", texts.statuses[i.status] || i.status];
+    const when = timeText(i.stages && i.stages.received);
+    if (when) parts.push(when);
+    about.textContent = parts.join(" · ");
+    const where = document.createElement("span");
+    where.className = "muted";
+    where.textContent = i.address || "";
+    li.append(link, " ", about, " ", where);
+    return li;
+  }
+  async function lookup() {
+    const queries = historyQueries();
+    const key = queries.join("&");
+    if (key === shownKey) return;
+    shownKey = key;
+    if (!queries.length) {
       historyList.replaceChildren();
-      const seen = new Set();
-      for (const q of queries) {
+      return;
+    }
+    const since = new Date(Date.now() - days * 86400e3).toISOString();
+    const items = [];
+    for (const q of queries) {
+      if (!looked.has(q)) {
         const answer = await fetch("/api/v1/incidents?limit=20&since=" + encodeURIComponent(since) + "&" + q, { credentials: "same-origin" });
         if (answer.status === 401) {
           // Not "no earlier incidents": the lookup could not be made.
-          historyList.replaceChildren();
           const ended = document.createElement("li");
           ended.className = "error";
           ended.textContent = cad110.sessionEnded();
-          historyList.appendChild(ended);
+          historyList.replaceChildren(ended);
+          shownKey = "";
           return;
         }
-        const data = await answer.json();
-        (data.items || []).forEach((i) => {
-          if (seen.has(i.number)) return;
-          seen.add(i.number);
-          const li = document.createElement("li");
-          const link = document.createElement("a");
-          link.href = "/incidents/" + encodeURIComponent(i.number);
-          link.appendChild(document.createElement("code")).textContent = i.number;
-          const about = document.createElement("span");
-          about.textContent = (i.category || "") + " " + (i.address || "") + " " + i.status;
-          li.append(link, " ", about);
-          historyList.appendChild(li);
-        });
+        looked.set(q, answer.ok ? (await answer.json()).items || [] : []);
       }
-      if (!seen.size) {
-        const none = document.createElement("li");
-        none.className = "muted";
-        none.textContent = "—";
-        historyList.appendChild(none);
-      }
-    }, 300);
+      items.push(...looked.get(q));
+    }
+    if (key !== shownKey) return; // the fields changed while asking
+    await catalogReady;
+    const seen = new Set();
+    historyList.replaceChildren();
+    items.forEach((i) => {
+      if (seen.has(i.number)) return;
+      seen.add(i.number);
+      historyList.appendChild(historyItem(i));
+    });
+    if (!seen.size) {
+      const none = document.createElement("li");
+      none.className = "muted";
+      none.textContent = texts.none;
+      historyList.appendChild(none);
+    }
   }
-  form.caller_phone.addEventListener("input", lookup);
-  form.address.addEventListener("input", lookup);
+  let lookupTimer = null;
+  const soon = () => {
+    clearTimeout(lookupTimer);
+    lookupTimer = setTimeout(lookup, 300);
+  };
+  // Nothing is asked until the number is complete (validPhone), and a number once only.
+  form.caller_phone.addEventListener("input", soon);
+  form.address.addEventListener("input", soon);
+
+  // ---- after a save: a clean desk for the next call --------------------------------------
+  function reset(previous) {
+    form.reset();
+    picked = null;
+    options = [];
+    closeList();
+    showGuide(null);
+    cad110.showFieldErrors(form, {});
+    historyList.replaceChildren();
+    shownKey = "";
+    result.textContent = "";
+    result.className = "result";
+    if (marker) {
+      map.removeLayer(marker);
+      marker = null;
+    }
+    last.replaceChildren(previous);
+    form.caller_phone.focus();
+  }
+  function refused(error) {
+    cad110.showFieldErrors(form, error.fields || {});
+    result.textContent = error.message;
+    result.className = "result error";
+  }
 
   // One key per incident being entered: a save whose answer was lost and is pressed again
   // creates one incident, not two. A refusal (4xx) did nothing, so the corrected form is new.
   let pendingKey = null;
+  let saving = false;
 
   async function save(event) {
     event.preventDefault();
-    const body = { accept: true, source: "call_110" };
-    ["caller_phone", "caller_name", "address", "narrative", "category"].forEach((k) => {
-      if (form[k].value.trim()) body[k] = form[k].value.trim();
-    });
-    if (form.lon.value && form.lat.value) {
-      body.lon = Number(form.lon.value);
-      body.lat = Number(form.lat.value);
-    }
-    if (form.grade.value) body.grade = Number(form.grade.value);
-    const tags = form.tags.value.split(/[,，]/).map((t) => t.trim()).filter(Boolean);
-    if (tags.length) body.tags = tags;
-    result.className = "result";
+    if (saving) return;
+    saving = true;
     try {
+      const body = { accept: true, source: "call_110" };
+      ["caller_phone", "caller_name", "address", "narrative"].forEach((k) => {
+        if (form[k].value.trim()) body[k] = form[k].value.trim();
+      });
+      const code = await categoryCode();
+      // The desk accepts (受理) as it saves, and 受理 needs a category: asked here, not by a 422.
+      if (!code) {
+        refused({ message: texts.pick_category, fields: { category: texts.pick_category } });
+        input.focus();
+        return;
+      }
+      body.category = code;
+      if (form.lon.value && form.lat.value) {
+        body.lon = Number(form.lon.value);
+        body.lat = Number(form.lat.value);
+      }
+      if (form.grade.value) body.grade = Number(form.grade.value);
+      const tags = form.tags.value.split(/[,，]/).map((t) => t.trim()).filter(Boolean);
+      if (tags.length) body.tags = tags;
       pendingKey = pendingKey || cad110.newKey();
       const incident = await cad110.call("POST", "/api/v1/incidents", body, { idempotencyKey: pendingKey });
       pendingKey = null;
-      result.textContent = incident.number;
-      result.classList.add("ok");
-      form.reset();
-      if (marker) { map.removeLayer(marker); marker = null; }
-      form.caller_phone.focus();
+      const link = document.createElement("a");
+      link.href = "/incidents/" + encodeURIComponent(incident.number);
+      link.textContent = incident.number;
+      const line = document.createDocumentFragment();
+      line.append(texts.previous + " ", link);
+      reset(line);
     } catch (error) {
       if (error.status && error.status < 500) pendingKey = null;
-      result.textContent = error.message;
-      result.classList.add("error");
+      refused(error);
+    } finally {
+      saving = false;
     }
   }
   form.addEventListener("submit", save);
+
+  // ---- a call without an incident: F2, then a digit --------------------------------------
+  const menu = document.getElementById("outcomes");
+  const menuButtons = Array.from(menu.querySelectorAll("button[data-outcome]"));
+  let returnFocus = null;
+  function openMenu() {
+    returnFocus = document.activeElement;
+    menu.hidden = false;
+    menuButtons[0].focus();
+  }
+  function closeMenu() {
+    menu.hidden = true;
+    if (returnFocus) returnFocus.focus();
+  }
+  let callKey = null;
+  async function recordCall(outcome) {
+    menu.hidden = true;
+    const body = { outcome: outcome };
+    const phone = form.caller_phone.value.trim();
+    if (phone) body.caller_phone = phone;
+    if (form.caller_name.value.trim()) body.caller_name = form.caller_name.value.trim();
+    const note = form.narrative.value.trim();
+    if (note) body.note = note;
+    try {
+      callKey = callKey || cad110.newKey();
+      await cad110.call("POST", "/api/v1/calls", body, { idempotencyKey: callKey });
+      callKey = null;
+      reset(texts.previous_call.replace("{outcome}", texts.outcomes[outcome] || outcome));
+    } catch (error) {
+      if (error.status && error.status < 500) callKey = null;
+      refused(error);
+      (returnFocus || form.caller_phone).focus();
+    }
+  }
+  document.getElementById("no-incident").addEventListener("click", openMenu);
+  menuButtons.forEach((b) => b.addEventListener("click", () => recordCall(b.dataset.outcome)));
+  menu.addEventListener("keydown", (e) => {
+    const n = Number(e.key);
+    if (n >= 1 && n <= menuButtons.length) {
+      e.preventDefault();
+      recordCall(menuButtons[n - 1].dataset.outcome);
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      closeMenu();
+    }
+  });
+
   form.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) save(e);
+    else if (e.key === "F2") {
+      e.preventDefault();
+      if (menu.hidden) openMenu();
+      else closeMenu();
+    }
   });
   // Only to hear that the session ended: the desk stays, with the call being typed on it.
   cad110.live(() => {}, true);

@@ -1,0 +1,215 @@
+"""The event log as sentences in the reader's language: "派警：鼓楼分局巡特警一组".
+
+Pure: the caller passes the catalog's `gettext` and the names of the units, people, places and
+categories the events mention (looked up once for the whole log), so a payload never reaches
+the screen as a Python dict and a code never stands where a name is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Gettext = Callable[[str], str]
+
+# One pattern per kind of event; `%(details)s` is the list of what the event set.
+PATTERNS: Mapping[str, str] = {
+    "received": "Received: %(details)s",
+    "accept": "Accepted: %(details)s",
+    "assess": "Assessed: %(details)s",
+    "reclassify": "Reclassified: %(details)s",
+    "queue": "Queued: %(details)s",
+    "offered": "Offered to: %(details)s",
+    "dispatch": "Dispatched: %(details)s",
+    "acknowledge": "Signed for: %(details)s",
+    "depart": "Set out: %(details)s",
+    "arrive": "Arrived: %(details)s",
+    "release": "Released: %(details)s",
+    "handle": "Handled on scene: %(details)s",
+    "report": "Reported back: %(details)s",
+    "close": "Closed: %(details)s",
+    "callback": "Called back: %(details)s",
+    "archive": "Archived: %(details)s",
+    "merge": "Merged into another incident: %(details)s",
+    "absorbed": "Another incident merged in: %(details)s",
+    "transfer": "Transferred: %(details)s",
+    "invalidate": "Marked invalid: %(details)s",
+    "cancel": "Cancelled: %(details)s",
+    "call_attached": "Another caller: %(details)s",
+    "supervision_opened": "Supervision opened: %(details)s",
+    "supervision_escalated": "Supervision escalated: %(details)s",
+    "supervision_acknowledged": "Supervision acknowledged: %(details)s",
+    "missing_case_opened": "Missing-person case opened: %(details)s",
+    "missing_case_closed": "Missing-person case closed: %(details)s",
+    "grade_raised": "Grade raised: %(details)s",
+}
+OTHER = "%(kind)s: %(details)s"
+GRADE = "Grade %(n)s"
+FROM_TO = "%(old)s → %(new)s"
+LIST_SEPARATOR = ", "
+
+# Codes a payload holds whose words are in the catalog (msgid = the code itself, or these).
+VALUE_WORDS: Mapping[str, Mapping[str, str]] = {
+    "reason": {
+        "misdial": "misdial",
+        "silent": "silent call",
+        "harassment": "harassment",
+        "hoax": "hoax",
+        "duplicate": "duplicate",
+        "other": "other reason",
+    },
+    "to": {
+        "12345": "to 12345",
+        "119": "to 119 (fire)",
+        "120": "to 120 (medical)",
+        "agency": "to another agency",
+    },
+    "satisfaction": {
+        "satisfied": "satisfied",
+        "basically_satisfied": "basically satisfied",
+        "dissatisfied": "dissatisfied",
+        "unreachable": "unreachable",
+    },
+    "result": {
+        "resolved": "resolved",
+        "case_opened": "case opened",
+        "referred": "referred",
+        "no_finding": "no finding on scene",
+        "other": "other result",
+    },
+    "no_dispatch_reason": {
+        "advice_by_phone": "advice given by phone",
+        "resolved_before_arrival": "resolved before police arrived",
+        "caller_withdrew": "caller withdrew",
+        "not_police_matter": "not a police matter",
+        "other": "other reason",
+    },
+    "risk": {"low": "low risk", "medium": "medium risk", "high": "high risk"},
+}
+# Free text a person wrote: shown as written.
+TEXT_KEYS = ("summary", "note", "reason_text", "comment", "agency", "override_reason")
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the events' codes are called, in the reader's language."""
+
+    units: Mapping[str, str] = field(default_factory=dict)
+    people: Mapping[str, str] = field(default_factory=dict)
+    places: Mapping[str, str] = field(default_factory=dict)
+    categories: Mapping[str, str] = field(default_factory=dict)
+
+
+def units_named(payload: Mapping[str, Any]) -> set[str]:
+    """The unit codes an event's payload mentions (to look their names up in one query)."""
+    found: set[str] = set()
+    if isinstance(payload.get("unit"), str):
+        found.add(payload["unit"])
+    units = payload.get("units")
+    if isinstance(units, list):
+        found |= {u for u in units if isinstance(u, str)}
+    changes = payload.get("unit_changes")
+    if isinstance(changes, dict):
+        found |= {u for u in changes if isinstance(u, str)}
+    return found
+
+
+def actor_name(actor: str, names: Names, gettext: Gettext) -> str:
+    """A person by their display name; the system's own steps as the system."""
+    if actor == "system":
+        return gettext("the system")
+    return names.people.get(actor) or actor
+
+
+def sentence(kind: str, payload: Mapping[str, Any], names: Names, gettext: Gettext) -> str:
+    """One event as a sentence: what happened, then what it set, in the reader's language."""
+    details = [d for d in _details(kind, payload, names, gettext) if d]
+    joined = gettext(LIST_SEPARATOR).join(details)
+    pattern = PATTERNS.get(kind)
+    if pattern is None:
+        text = gettext(OTHER) % {"kind": gettext(kind), "details": joined}
+    else:
+        text = gettext(pattern) % {"details": joined}
+    return text if details else text.rstrip(":： ")
+
+
+def _details(kind: str, p: Mapping[str, Any], names: Names, gettext: Gettext) -> Iterable[str]:
+    def unit(code: str) -> str:
+        return names.units.get(code) or code
+
+    if kind in ("received", "accept", "assess", "reclassify"):
+        if kind == "assess" and p.get("risk"):
+            yield _word("risk", p["risk"], gettext)
+        yield from _category_and_grade(p, names, gettext)
+        if kind == "received" and p.get("address"):
+            yield str(p["address"])
+    elif kind == "dispatch":
+        yield from (unit(u) for u in p.get("units") or [])
+    elif kind in ("acknowledge", "depart", "arrive", "release", "offered"):
+        if p.get("unit"):
+            yield unit(str(p["unit"]))
+    elif kind == "merge":
+        yield str(p.get("into") or "")
+    elif kind == "absorbed":
+        yield str(p.get("merged") or "")
+    elif kind == "call_attached":
+        yield " ".join(str(p[k]) for k in ("caller_name", "caller_phone") if p.get(k))
+    elif kind == "supervision_opened":
+        step = gettext(str(p["step"])) if p.get("step") else ""
+        yield f"{unit(str(p['unit']))} {step}" if p.get("unit") else step
+        if p.get("owner"):
+            yield names.places.get(str(p["owner"])) or str(p["owner"])
+    elif kind == "supervision_escalated":
+        old, new = (names.places.get(str(p.get(k))) or str(p.get(k) or "") for k in ("from", "to"))
+        yield gettext(FROM_TO) % {"old": old, "new": new}
+    elif kind in ("missing_case_opened", "missing_case_closed"):
+        yield str(p.get("case") or "")
+        if p.get("outcome"):
+            yield gettext(str(p["outcome"]))
+    elif kind == "report":
+        # A guide item left undone says why in its note.
+        for item in p.get("guide") or []:
+            if isinstance(item, dict) and isinstance(item.get("note"), str) and item["note"]:
+                yield item["note"]
+    elif kind == "grade_raised":
+        old, new = (_grade(p.get(k), gettext) for k in ("from", "to"))
+        yield gettext(FROM_TO) % {"old": old or "—", "new": new}
+    for key in ("to", "reason", "satisfaction", "result", "no_dispatch_reason"):
+        if kind not in ("supervision_escalated", "grade_raised") and isinstance(p.get(key), str):
+            if key == "reason" and p[key] not in VALUE_WORDS["reason"]:
+                yield str(p[key])  # a reason written by a person (reclassify, grade raised)
+            elif key == "to" and p[key] not in VALUE_WORDS["to"]:
+                yield unit(str(p[key]))
+            else:
+                yield _word(key, p[key], gettext)
+    for key in TEXT_KEYS:
+        value = p.get(key)
+        if isinstance(value, str) and value.strip():
+            yield value.strip()
+    if kind not in PATTERNS:
+        yield from _plain(p)
+
+
+def _category_and_grade(p: Mapping[str, Any], names: Names, gettext: Gettext) -> Iterable[str]:
+    code = p.get("category")
+    if isinstance(code, str) and code:
+        yield names.categories.get(code) or code
+    yield _grade(p.get("grade"), gettext)
+
+
+def _grade(value: object, gettext: Gettext) -> str:
+    return gettext(GRADE) % {"n": value} if isinstance(value, int) else ""
+
+
+def _word(key: str, code: str, gettext: Gettext) -> str:
+    return gettext(VALUE_WORDS.get(key, {}).get(code, code))
+
+
+def _plain(p: Mapping[str, Any]) -> Iterable[str]:
+    """An event this module does not know: its plain values, never a dict's repr."""
+    for value in p.values():
+        if isinstance(value, str | int | float) and not isinstance(value, bool) and value != "":
+            yield str(value)
+        elif isinstance(value, list):
+            yield " ".join(str(v) for v in value if isinstance(v, str | int | float))

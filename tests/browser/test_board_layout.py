@@ -1,0 +1,179 @@
+"""The board is readable at 1366×768 and on a wall at 1920×1080: numbers never cut, twenty-plus
+rows on the wall, deadlines as "1小时39分", unit markers clustered under the CSP; the record
+page reads as sentences. One test here writes the README's screenshots (marked below)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, Page, expect
+
+from cad110.clock import VirtualClock
+from cad110.kernel.runtime import Runtime
+from tests.api.helpers import ok
+from tests.browser.board_steps import api_of, dispatch, incident, open_panel
+from tests.browser.steps import SCREENSHOTS, login
+from tests.world import World
+
+# Catches what the Content-Security-Policy refuses, and keeps the page's Leaflet map at hand.
+WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(e.violatedDirective + " " + e.sourceFile + ":" + e.lineNumber);
+});
+(() => {
+  let leaflet;
+  Object.defineProperty(window, "L", {
+    configurable: true,
+    get() { return leaflet; },
+    set(value) {
+      leaflet = value;
+      if (value && value.Map && value.Map.addInitHook) {
+        value.Map.addInitHook(function () { window.__map = this; });
+      }
+    },
+  });
+})();
+"""
+
+
+def _board(browser: Browser, base: str, width: int, height: int, locale: str = "zh-CN") -> Page:
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale=locale, timezone_id="Asia/Shanghai"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.add_init_script(WATCH)
+    login(page, base, "dispatcher")
+    return page
+
+
+def _visible_rows(page: Page) -> int:
+    """Rows wholly inside the window, without scrolling."""
+    return int(
+        page.evaluate(
+            "Array.from(document.querySelectorAll('#rows tr[data-number]')).filter(tr => {"
+            " const r = tr.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight;"
+            "}).length"
+        )
+    )
+
+
+def _cut_numbers(page: Page) -> list[str]:
+    return list(
+        page.evaluate(
+            "Array.from(document.querySelectorAll('#rows td.num'))"
+            ".filter(td => td.scrollWidth > td.clientWidth).map(td => td.textContent)"
+        )
+    )
+
+
+def test_numbers_whole_and_twenty_rows_on_a_wall(
+    live_server: str, chromium_browser: Browser, world: World, runtime: Runtime
+) -> None:
+    with api_of(live_server, world) as api:
+        for n in range(26):
+            incident(api, n, address=f"鼓楼区五四路与湖东路交叉口往北三百米处测试小区{n}号楼")
+    for width, height, at_least in ((1920, 1080, 20), (1366, 768, 12)):
+        page = _board(chromium_browser, live_server, width, height)
+        expect(page.locator("#rows tr[data-number]")).to_have_count(26)
+        assert _cut_numbers(page) == [], (width, _cut_numbers(page))
+        assert _visible_rows(page) >= at_least, (width, _visible_rows(page))
+        page.context.close()
+
+
+def test_deadlines_read_as_hours_minutes_seconds_in_both_languages(
+    live_server: str, chromium_browser: Browser, world: World, clock: VirtualClock
+) -> None:
+    with api_of(live_server, world) as api:
+        number = incident(api, 0)
+        dispatch(api, number, "35010201-2")  # the unit must sign for it within its limit
+    page = _board(chromium_browser, live_server, 1366, 768)
+    page.clock.set_fixed_time(clock.now())
+    page.reload()
+    due = page.locator(f"tr[data-number='{number}'] time[data-due]")
+    expect(due).to_have_text("1分00秒")
+    assert page.evaluate("[5940, 252, -125, -7].map(cad110.remaining)") == [
+        "1小时39分",
+        "4分12秒",
+        "-2分05秒",
+        "-0分7秒",
+    ]
+    page.goto(f"{live_server}/lang/en")
+    page.goto(f"{live_server}/board")
+    assert page.evaluate("[5940, 252, -125].map(cad110.remaining)") == [
+        "1h 39m",
+        "4m 12s",
+        "-2m 05s",
+    ]
+    page.context.close()
+
+
+def test_unit_markers_cluster_under_the_policy(
+    live_server: str, chromium_browser: Browser, world: World
+) -> None:
+    page = _board(chromium_browser, live_server, 1366, 768)
+    page.wait_for_function("() => window.__map")
+    page.evaluate("window.__map.setView([26.1, 119.25], 9, { animate: false })")
+    cluster = page.locator(".marker-cluster")
+    expect(cluster.first).to_be_visible()
+    page.wait_for_timeout(500)
+    # Four units in the world: zoomed out, at least two of them are one cluster marker.
+    counts = [int(t) for t in cluster.all_inner_texts()]
+    assert counts, counts
+    assert all(2 <= c <= 4 for c in counts), counts
+    page.evaluate("window.__map.setView([26.086, 119.293], 18, { animate: false })")
+    page.locator(".unit-icon").first.hover()
+    expect(page.locator(".leaflet-tooltip")).to_contain_text("空闲")
+    assert page.evaluate("window.__csp") == []
+    page.context.close()
+
+
+def test_the_record_reads_as_sentences(
+    live_server: str, page: Page, world: World, runtime: Runtime
+) -> None:
+    with api_of(live_server, world) as api:
+        number = incident(api, 0)
+        dispatch(api, number, "35010201-2")
+        ok(api.post(f"/incidents/{number}/units/35010201-2/release", "dispatcher"))
+    login(page, live_server, "dispatcher")
+    page.goto(f"{live_server}/incidents/{number}")
+    log = page.locator("table.events")
+    expect(log).to_contain_text("受理：盗窃、2级")
+    expect(log).to_contain_text("派警：巡逻35010201-2")
+    expect(log).to_contain_text("释放：巡逻35010201-2")
+    assert "{" not in log.inner_text()
+    expect(page.locator("h1 .status")).to_have_text("派警")
+    page.emulate_media(media="print")
+    expect(page.locator(".topbar")).to_be_hidden()
+    expect(page.locator("#print-record")).to_be_hidden()
+
+
+# --- README screenshots: this test writes docs/screenshots/board-*.png and record.png -------
+def test_readme_screenshots_of_the_board_and_the_record(
+    live_server: str, chromium_browser: Browser, world: World, backend: str, clock: VirtualClock
+) -> None:
+    with api_of(live_server, world) as api:
+        numbers = [incident(api, n) for n in range(24)]
+        dispatch(api, numbers[0], "35010201-2")
+    shots = {}
+    for width, height in ((1366, 768), (1920, 1080)):
+        page = _board(chromium_browser, live_server, width, height)
+        page.clock.set_fixed_time(clock.now())  # deadlines counted from the server's clock
+        page.reload()
+        open_panel(page, numbers[0])
+        shots[f"board-{width}x{height}"] = page
+        if backend == "sqlite":
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"board-{width}x{height}.png"))
+    page = shots["board-1366x768"]
+    open_panel(page, numbers[1])
+    page.keyboard.press("u")
+    expect(page.locator("#dlg-pick button.pick").first).to_be_visible()
+    if backend == "sqlite":
+        page.screenshot(path=str(SCREENSHOTS / "board-dialog.png"))
+    page.keyboard.press("Escape")
+    page.goto(f"{live_server}/incidents/{numbers[0]}")
+    expect(page.locator("table.events")).to_contain_text("派警")
+    if backend == "sqlite":
+        page.screenshot(path=str(SCREENSHOTS / "record.png"), full_page=True)
+    for open_page in shots.values():
+        open_page.context.close()

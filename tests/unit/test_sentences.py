@@ -1,0 +1,103 @@
+"""The event log reads as sentences in the reader's language, never as Python dicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from cad110.web.i18n import translations
+from cad110.web.sentences import PATTERNS, VALUE_WORDS, Names, actor_name, sentence, units_named
+
+ZH = translations("zh_CN").gettext
+EN = translations("en").gettext
+NAMES = Names(
+    units={"350102-J1": "鼓楼分局巡特警一组", "350102-J2": "鼓楼分局巡特警二组"},
+    people={"wang": "王晓明"},
+    places={"350102": "鼓楼分局", "350100": "测试市公安局"},
+    categories={"theft": "盗窃", "homicide": "命案"},
+)
+
+
+def test_a_dispatch_names_its_units() -> None:
+    payload = {"units": ["350102-J1"], "note": "", "unit_changes": {"350102-J1": "dispatched"}}
+    assert sentence("dispatch", payload, NAMES, ZH) == "派警：鼓楼分局巡特警一组"
+
+
+def test_acceptance_names_category_and_grade() -> None:
+    assert sentence("accept", {"category": "theft", "grade": 2}, NAMES, ZH) == "受理：盗窃、2级"
+    english = Names(categories={"theft": "Theft"})
+    assert sentence("accept", {"category": "theft", "grade": 2}, english, EN) == (
+        "Accepted: Theft, Grade 2"
+    )
+
+
+def test_a_release_and_an_unknown_unit() -> None:
+    assert sentence("release", {"unit": "350102-J2"}, NAMES, ZH) == "释放：鼓楼分局巡特警二组"
+    assert sentence("release", {"unit": "999-X"}, NAMES, ZH) == "释放：999-X"
+
+
+def test_codes_become_words_and_free_text_stays() -> None:
+    assert sentence("invalidate", {"reason": "hoax", "note": "醉酒谎报"}, NAMES, ZH) == (
+        "无效警情：谎报、醉酒谎报"
+    )
+    transfer = {"to": "agency", "agency": "铁路公安", "note": ""}
+    assert sentence("transfer", transfer, NAMES, ZH) == "移交：移交其他单位、铁路公安"
+    assert sentence("callback", {"satisfaction": "satisfied"}, NAMES, EN) == (
+        "Called back: satisfied"
+    )
+    close = {"summary": "电话答复", "no_dispatch_reason": "advice_by_phone"}
+    assert sentence("close", close, NAMES, ZH) == "结警：电话答复、电话答复"
+
+
+def test_a_reclassification_keeps_the_reason_written() -> None:
+    body = {"category": "theft", "grade": 3, "reason": "现场核实为醉酒谎报命案"}
+    assert sentence("reclassify", body, NAMES, ZH) == "改类：盗窃、3级、现场核实为醉酒谎报命案"
+
+
+def test_an_event_with_nothing_to_add_is_just_its_verb() -> None:
+    assert sentence("queue", {"note": ""}, NAMES, ZH) == "待派"
+    assert sentence("archive", {}, NAMES, EN) == "Archived"
+
+
+def test_supervision_names_places() -> None:
+    escalated = {"supervision": 3, "from": "350102", "to": "350100", "level": "district"}
+    assert sentence("supervision_escalated", escalated, NAMES, ZH) == (
+        "督办升级：鼓楼分局 → 测试市公安局"
+    )
+    opened = {"step": "arrive", "unit": "350102-J1", "owner": "350102", "overdue_s": 5}
+    assert "鼓楼分局巡特警一组" in sentence("supervision_opened", opened, NAMES, ZH)
+
+
+def test_an_unknown_kind_never_shows_a_dict() -> None:
+    text = sentence("something_new", {"a": {"b": 1}, "c": "值", "d": [1, "x"]}, NAMES, ZH)
+    assert "{" not in text
+    assert "值" in text
+
+
+def test_people_by_display_name() -> None:
+    assert actor_name("wang", NAMES, ZH) == "王晓明"
+    assert actor_name("system", NAMES, ZH) == "系统"
+    assert actor_name("nobody", NAMES, ZH) == "nobody"
+
+
+def test_units_named_collects_every_unit_mentioned() -> None:
+    payload = {"units": ["A"], "unit": "B", "unit_changes": {"C": "released"}}
+    assert units_named(payload) == {"A", "B", "C"}
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_every_text_of_the_log_is_in_the_catalog(locale: str) -> None:
+    catalog = translations(locale)
+    texts = [*PATTERNS.values(), *(w for words in VALUE_WORDS.values() for w in words.values())]
+    if locale == "zh_CN":
+        assert [t for t in texts if catalog.gettext(t) == t] == []
+    else:
+        assert [t for t in texts if t not in catalog._catalog] == []
+
+
+def test_a_report_keeps_the_reason_a_guide_item_was_not_done() -> None:
+    payload = {
+        "summary": "已调解",
+        "result": "resolved",
+        "guide": [{"code": "photo", "done": False, "note": "现场无监控"}],
+    }
+    assert sentence("report", payload, NAMES, ZH) == "反馈：现场无监控、已解决、已调解"
