@@ -95,6 +95,7 @@ def test_pressing_dispatch_twice_sends_no_more_units_than_the_category_needs(api
     more = _post(api, number, "dispatch", "dispatcher", {"units": [OTHER]})
     assert more.status_code == 409
     assert "add_unit" in more.json()["detail"]
+    assert more.json()["reason"] == "add_unit_needed"  # what a screen says in its own words
     units = {u["code"]: u["status"] for u in api.get("/units", "dispatcher").json()["items"]}
     assert units[OTHER] == "available"
     added = ok(_post(api, number, "dispatch", "dispatcher", {"units": [OTHER], "add_unit": True}))
@@ -126,6 +127,7 @@ def test_archive_waits_for_the_callback_at_grade_2(api: Api) -> None:
     refused = _post(api, number, "archive", "dispatcher", {})
     assert refused.status_code == 409
     assert "回访" in refused.json()["detail"]
+    assert refused.json()["reason"] == "callback_first"
     ok(_post(api, number, "callback", "calltaker", {"satisfaction": "unreachable"}))
     assert ok(_post(api, number, "archive", "dispatcher", {}))["status"] == "archived"
 
@@ -297,6 +299,7 @@ def test_an_arrival_far_from_the_scene_or_too_soon_needs_a_reason(
     far = api.post(arrive, OFFICER)
     assert _field(far) == "reason"
     assert "m from the scene" in far.json()["detail"][0]["msg"]
+    assert far.json()["detail"][0]["code"] == "arrival_doubtful"
     _fix(api, clock, GULOU_WEST[0] + 0.001, GULOU_WEST[1])  # ≈100 m: on the spot now
     soon = api.post(arrive, OFFICER, json={"note": ""})
     assert _field(soon) == "reason"

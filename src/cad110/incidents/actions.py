@@ -245,7 +245,9 @@ def _reclassify(
     after = {"category": incident.category_code, "grade": incident.grade}
     if after == before:
         field = "category" if body.category is not None else "grade"
-        raise InvalidInput(field, "the incident already has this category and grade")
+        raise InvalidInput(
+            field, "the incident already has this category and grade", code="nothing_changes"
+        )
     payload.update(before=before, after=after)
 
 

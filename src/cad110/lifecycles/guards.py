@@ -19,11 +19,15 @@ def check_close(*, dispatched: bool, no_dispatch_reason: str | None) -> None:
     """结警: an incident never dispatched says why no unit went; a dispatched one cannot."""
     if not dispatched and no_dispatch_reason is None:
         raise InvalidInput(
-            "no_dispatch_reason", "no unit was dispatched: say why the incident closes without one"
+            "no_dispatch_reason",
+            "no unit was dispatched: say why the incident closes without one",
+            code="no_dispatch_reason_required",
         )
     if dispatched and no_dispatch_reason is not None:
         raise InvalidInput(
-            "no_dispatch_reason", "units were dispatched to this incident; leave the reason out"
+            "no_dispatch_reason",
+            "units were dispatched to this incident; leave the reason out",
+            code="no_dispatch_reason_refused",
         )
 
 
@@ -63,7 +67,9 @@ def check_lowering(
         grade_after=grade_after,
     )
     if down and not reason.strip():
-        raise InvalidInput("reason", f"lowering {' and '.join(down)} needs a reason")
+        raise InvalidInput(
+            "reason", f"lowering {' and '.join(down)} needs a reason", code="lowering_needs_reason"
+        )
 
 
 @dataclass(frozen=True)
@@ -113,4 +119,6 @@ def check_arrival(
         elapsed_s=elapsed_s,
     )
     if doubts and not reason.strip():
-        raise InvalidInput("reason", "arrival needs a reason: " + "; ".join(doubts))
+        raise InvalidInput(
+            "reason", "arrival needs a reason: " + "; ".join(doubts), code="arrival_doubtful"
+        )

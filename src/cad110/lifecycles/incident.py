@@ -278,7 +278,11 @@ def decide(snapshot: Snapshot, command: Command) -> Outcome:
         return _unit_step(snapshot, command, units)
 
     if action is Action.ARCHIVE and _callback_first(snapshot):
-        raise _refuse(snapshot, "回访 (callback) is due before archive for this category and grade")
+        raise _refuse(
+            snapshot,
+            "回访 (callback) is due before archive for this category and grade",
+            code="callback_first",
+        )
     changes: list[tuple[str, AssignmentState]] = []
     if action in _RELEASES_ALL:
         for unit in snapshot.active_units:
@@ -306,13 +310,18 @@ def _dispatch(snapshot: Snapshot, command: Command, units: dict[str, AssignmentS
         raise _refuse(snapshot, "a unit is named twice in one dispatch")
     already = [u for u in command.units if u in snapshot.active_units]
     if already:
-        raise _refuse(snapshot, "already assigned to this incident: " + ", ".join(already))
+        raise _refuse(
+            snapshot,
+            "already assigned to this incident: " + ", ".join(already),
+            code="already_assigned",
+        )
     after = len(snapshot.active_units) + len(command.units)
     if snapshot.min_units is not None and after > snapshot.min_units and not command.add_unit:
         raise _refuse(
             snapshot,
             f"this would send {after} units where the category needs {snapshot.min_units}; "
             "set add_unit to send more (增派)",
+            code="add_unit_needed",
         )
     for unit in command.units:
         units[unit] = AssignmentState.DISPATCHED
@@ -371,10 +380,11 @@ def _callback_first(snapshot: Snapshot) -> bool:
     return snapshot.status is Status.CLOSED and snapshot.callback_due
 
 
-def _refuse(snapshot: Snapshot, reason: str) -> InvalidTransition:
+def _refuse(snapshot: Snapshot, reason: str, *, code: str = "not_allowed") -> InvalidTransition:
+    """The refusal, in English for the log and by `code` for a screen to say it in its words."""
     allowed = [a.value for a in allowed_actions(snapshot)]
     message = (
         f"Refused: {reason}. The incident is {snapshot.status.value} "
         f"({STAGE_NAMES_ZH[snapshot.status]}); allowed now: {', '.join(allowed) or 'nothing'}."
     )
-    return InvalidTransition(message, state=snapshot.status.value, allowed=allowed)
+    return InvalidTransition(message, state=snapshot.status.value, allowed=allowed, reason=code)
