@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from cad110.kernel.runtime import Runtime
-from tests.api.helpers import ok, report_body
+from tests.api.helpers import ok, report_body, step_body
 from tests.browser.board_steps import api_of, dispatch, incident, open_board, open_panel
 from tests.world import World
 
@@ -118,7 +118,11 @@ def test_ending_actions_ask_first_and_close_offers_the_callback(
         dispatch(api, number, "35010201-1")
         officer = "officer-35010201-1"
         for step in ("acknowledge", "depart", "arrive"):
-            ok(api.post(f"/incidents/{number}/units/35010201-1/{step}", officer))
+            ok(
+                api.post(
+                    f"/incidents/{number}/units/35010201-1/{step}", officer, json=step_body(step)
+                )
+            )
         ok(api.post(f"/incidents/{number}/handle", officer, json={}))
         current = ok(api.get(f"/incidents/{number}", "dispatcher"))
         ok(api.post(f"/incidents/{number}/report", officer, json=report_body(current)))
