@@ -199,9 +199,7 @@ def _accept(ctx: Ctx, incident: Incident, body: AcceptBody, payload: dict[str, A
     if body.lon is not None and body.lat is not None:
         incident.lon, incident.lat = body.lon, body.lat
     if incident.category_code is None:
-        raise InvalidInput(
-            "category", "accepting needs a category", code="category_required"
-        )
+        raise InvalidInput("category", "accepting needs a category", code="category_required")
     if incident.grade is None:
         incident.grade = ctx.catalog.categories[incident.category_code].default_grade
     if incident.address is None and incident.lon is None:
