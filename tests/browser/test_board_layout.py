@@ -4,6 +4,9 @@ page reads as sentences. One test here writes the README's screenshots (marked b
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 from playwright.sync_api import Browser, Page, expect
 
 from cad110.clock import VirtualClock
@@ -86,24 +89,39 @@ def test_deadlines_read_as_hours_minutes_seconds_in_both_languages(
     with api_of(live_server, world) as api:
         number = incident(api, 0)
         dispatch(api, number, "35010201-2")  # the unit must sign for it within its limit
+        waiting = incident(api, 2)  # nobody dispatches it: 派警 is due in three minutes
     page = _board(chromium_browser, live_server, 1366, 768)
     page.clock.set_fixed_time(clock.now())
     page.reload()
     due = page.locator(f"tr[data-number='{number}'] time[data-due]")
     expect(due).to_have_text("1分00秒")
-    assert page.evaluate("[5940, 252, -125, -7].map(cad110.remaining)") == [
+    assert page.evaluate("[5940, 252, -125, -7, -4000].map(cad110.remaining)") == [
         "1小时39分",
         "4分12秒",
-        "-2分05秒",
-        "-0分7秒",
+        "超时 2分",
+        "超时 7秒",
+        "超时 1小时6分",
     ]
+    # Past both deadlines: each row shows its own, overdue, in red, and the row stands out.
+    clock.advance(timedelta(seconds=200))
+    page.clock.set_fixed_time(clock.now())
+    page.reload()
+    late = page.locator(f"tr[data-number='{waiting}']")
+    expect(late).to_have_class(re.compile(r"\boverdue\b"))
+    expect(late.locator("time[data-due]")).to_have_text("超时 20秒")
+    expect(page.locator(f"tr[data-number='{number}'] time[data-due]")).to_have_text("超时 2分")
+    colour = late.locator("td.due").evaluate("td => getComputedStyle(td).color")
+    assert colour == "rgb(198, 40, 40)", colour
     page.goto(f"{live_server}/lang/en")
     page.goto(f"{live_server}/board")
     assert page.evaluate("[5940, 252, -125].map(cad110.remaining)") == [
         "1h 39m",
         "4m 12s",
-        "-2m 05s",
+        "overdue 2m",
     ]
+    expect(page.locator(f"tr[data-number='{waiting}'] time[data-due]")).to_have_text(
+        "overdue 20s"
+    )
     page.context.close()
 
 

@@ -34,11 +34,13 @@ router = Router(include_in_schema=False)
 
 
 def board_rows(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
-    """Open incidents in scope, most urgent grade first, then oldest, with the next deadline.
+    """Open incidents in scope, most urgent grade first, then oldest, with the earliest unmet
+    deadline (overdue ones too).
 
     Each row carries a signature (version and deadline) by which the page's live merge sees
     whether the row changed, and the incident's version by which it sees whether the open
     panel is stale."""
+    now = rt.clock.now()
     with rt.readers() as session:
         rows = board_queue(session, by)
         return [
@@ -53,6 +55,8 @@ def board_rows(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
                 "lat": i.lat,
                 "received_at": i.received_at,
                 "next_due": due,
+                # Seconds past an unmet deadline (the row stands out), else None.
+                "late_s": (now - due).total_seconds() if due is not None and due < now else None,
                 "version": i.version,
                 "sig": f"{i.version}/{due.isoformat() if due else ''}",
             }

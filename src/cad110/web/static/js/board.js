@@ -187,7 +187,19 @@
     queue.scrollTop = scroll;
     document.getElementById("open-count").textContent = "(" + rows.querySelectorAll("tr[data-number]").length + ")";
     cad110.tick();
+    markLate();
   }
+
+  // A row whose earliest unmet deadline has passed stands out (marked by the server too; the
+  // clock runs on between live changes).
+  function markLate() {
+    const now = Date.now();
+    rows.querySelectorAll("tr[data-number]").forEach((tr) => {
+      const due = tr.querySelector("time[data-due]");
+      tr.classList.toggle("overdue", Boolean(due) && Date.parse(due.dataset.due) < now);
+    });
+  }
+  setInterval(markLate, 1000);
 
   // The user is working in the panel: typing, in a dialog, or reading values they revealed
   // (a refresh would mask them again). The panel waits until they are done.
