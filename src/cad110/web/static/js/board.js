@@ -242,10 +242,19 @@
     }
     // The panel's actions: each button shows its key.
     if (event.key.length === 1) {
-      const button = document.querySelector('#panel button[data-key="' + CSS.escape(event.key) + '"]:not([disabled])');
+      const key = CSS.escape(event.key);
+      const button = document.querySelector('#panel button[data-key="' + key + '"]:not([disabled])');
       if (button) {
         event.preventDefault();
         button.click();
+        return;
+      }
+      // A key whose action cannot be taken now says why, never nothing.
+      const why = document.querySelector('#panel .unavailable li[data-key="' + key + '"]');
+      const message = document.querySelector("#panel .message");
+      if (why && message) {
+        event.preventDefault();
+        message.textContent = why.textContent.trim();
       }
     }
   });
