@@ -83,6 +83,89 @@ def test_numbers_whole_and_twenty_rows_on_a_wall(
         page.context.close()
 
 
+# Categories a shift sees every day, with the longest names among them in each language.
+EVERYDAY = (
+    "theft",
+    "affray",
+    "threat_extreme_behaviour",
+    "noise_nuisance",
+    "missing_elderly",
+    "domestic_violence",
+    "traffic_accident",
+    "neighbour_dispute",
+)
+# Cells cut on screen: their text laid out wider than the room inside their padding (a table
+# cell's scrollWidth does not tell an ellipsis).
+CUT = """sel => Array.from(document.querySelectorAll(sel)).filter(el => {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect().width;
+  const room = box - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return box > 0 && range.getBoundingClientRect().width > room + 0.01;
+}).map(el => el.textContent.trim())"""
+
+
+def test_headers_categories_and_stages_have_room_in_both_languages(
+    live_server: str, chromium_browser: Browser, world: World
+) -> None:
+    with api_of(live_server, world) as api:
+        numbers = [
+            incident(api, n, category=c, address=f"鼓楼区五四路与湖东路交叉口往北三百米处{n}号")
+            for n, c in enumerate(EVERYDAY)
+        ]
+        dispatch(api, numbers[1], "35010201-2")
+        ok(api.post(f"/incidents/{numbers[1]}/units/35010201-2/acknowledge", "officer-35010201-2"))
+    for locale in ("zh-CN", "en"):
+        for width, height in ((1366, 768), (1920, 1080)):
+            page = _board(chromium_browser, live_server, width, height)
+            if locale == "en":
+                page.goto(f"{live_server}/lang/en")
+                page.goto(f"{live_server}/board")
+            expect(page.locator("#rows tr[data-number]")).to_have_count(len(EVERYDAY))
+            where = (locale, width)
+            assert page.evaluate(CUT, "#queue th") == [], where
+            assert page.evaluate(CUT, "#rows td.cat") == [], where
+            assert page.evaluate(CUT, "#rows td.stage") == [], where
+            # A cell that may still be cut carries its whole text as a title.
+            for cell in ("cat", "stage", "addr"):
+                titled = page.locator(f"#rows td.{cell}[title]")
+                expect(titled).to_have_count(len(EVERYDAY))
+            # The address takes the room the others leave: on a wall, more than any of them.
+            widths = page.evaluate(
+                "['cat', 'addr'].map(c => document.querySelector('#rows td.' + c).clientWidth)"
+            )
+            assert widths[1] >= 150, (where, widths)
+            if width == 1920:
+                assert widths[1] > 2 * widths[0], (where, widths)
+            page.context.close()
+
+
+def test_the_panels_actions_are_above_the_fold_at_1366(
+    live_server: str, chromium_browser: Browser, world: World
+) -> None:
+    with api_of(live_server, world) as api:
+        number = incident(
+            api,
+            0,
+            category="threat_extreme_behaviour",
+            narrative="报警人称其邻居手持汽油扬言要烧毁楼道，情绪激动，楼内有老人和小孩，" * 3,
+        )
+    page = _board(chromium_browser, live_server, 1366, 768)
+    open_panel(page, number)
+    expect(page.locator("#panel .grade")).to_have_text("1")
+    toolbar = page.locator("#panel .actions")
+    box = toolbar.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= 768, box
+    # Under the header, before the time axis.
+    order = page.evaluate(
+        "Array.from(document.querySelectorAll('#panel .incident > *')).map(e => e.className)"
+    )
+    assert order.index("actions") < order.index("axis"), order
+    page.context.close()
+
+
 def test_deadlines_read_as_hours_minutes_seconds_in_both_languages(
     live_server: str, chromium_browser: Browser, world: World, clock: VirtualClock
 ) -> None:
