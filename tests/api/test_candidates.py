@@ -93,4 +93,4 @@ def test_a_unit_lacking_a_required_capability_is_marked(api: Api) -> None:
     items = {i["unit"]: i for i in _candidates(api, number)["items"]}
     assert items["35010202-1"]["suitable"] is True  # the only one with a female officer
     assert items["35010201-1"]["unsuitable"] == ["lacks:female_officer"]
-    assert [i["unit"] for i in _candidates(api, number)["items"]][0] == "35010202-1"
+    assert _candidates(api, number)["items"][0]["unit"] == "35010202-1"

@@ -202,9 +202,7 @@ def test_deadlines_read_as_hours_minutes_seconds_in_both_languages(
         "4m 12s",
         "overdue 2m",
     ]
-    expect(page.locator(f"tr[data-number='{waiting}'] time[data-due]")).to_have_text(
-        "overdue 20s"
-    )
+    expect(page.locator(f"tr[data-number='{waiting}'] time[data-due]")).to_have_text("overdue 20s")
     page.context.close()
 
 

@@ -94,9 +94,9 @@ def test_an_incident_with_units_left_after_feedback_can_still_be_closed(
             item.locator("button[data-open='release']").click()
             expect(page.locator("#dlg-release")).to_be_visible()
             page.locator("#dlg-release button[type=submit]").click()
-            expect(
-                page.locator(f"#panel .assignments li[data-unit='{unit}'] .state")
-            ).to_have_text("已释放")
+            expect(page.locator(f"#panel .assignments li[data-unit='{unit}'] .state")).to_have_text(
+                "已释放"
+            )
         page.keyboard.press("x")
         expect(page.locator("#dlg-close")).to_be_visible()
         page.fill("#dlg-close-summary", "已处置完毕")
