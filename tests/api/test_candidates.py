@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cad110.kernel.runtime import Runtime
+from cad110.models.unit import Unit, UnitKind
 from tests.api.helpers import new_incident, ok
 from tests.conftest import Api
 
@@ -59,3 +61,36 @@ def test_limit_and_bad_input(api: Api) -> None:
     assert bad.status_code == 422
     long = api.get(f"/incidents/{number}/candidates", "dispatcher", params={"q": "x" * 65})
     assert long.status_code == 422
+
+
+def _make_traffic(runtime: Runtime, code: str) -> None:
+    with runtime.sessions() as session, session.begin():
+        unit = session.get(Unit, code)
+        assert unit is not None
+        unit.kind = UnitKind.TRAFFIC
+
+
+def test_suitable_units_come_first_and_the_others_say_why(api: Api, runtime: Runtime) -> None:
+    # The nearest unit is a traffic group: it does not serve a fight, so the picker's first
+    # free unit is the nearest patrol, and the traffic group says why it is not suitable.
+    _make_traffic(runtime, "35010201-2")
+    number = new_incident(api, accept=True, category="affray")["number"]
+    items = _candidates(api, number)["items"]
+    codes = [i["unit"] for i in items]
+    assert codes.index("35010201-2") > codes.index("35010201-1")
+    assert items[0]["suitable"] is True
+    assert items[0]["unit"] != "35010201-2"
+    traffic = items[codes.index("35010201-2")]
+    assert traffic["suitable"] is False
+    assert traffic["unsuitable"] == ["kind"]
+    assert traffic["recommended"] is False
+    # A fight needs two: the two nearest serving units are the recommendation.
+    assert sorted(i["unit"] for i in items if i["recommended"]) == ["35010201-1", "35010202-1"]
+
+
+def test_a_unit_lacking_a_required_capability_is_marked(api: Api) -> None:
+    number = new_incident(api, accept=True, category="sexual_assault")["number"]
+    items = {i["unit"]: i for i in _candidates(api, number)["items"]}
+    assert items["35010202-1"]["suitable"] is True  # the only one with a female officer
+    assert items["35010201-1"]["unsuitable"] == ["lacks:female_officer"]
+    assert _candidates(api, number)["items"][0]["unit"] == "35010202-1"

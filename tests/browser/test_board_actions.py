@@ -60,6 +60,13 @@ def test_the_manual_picker_finds_units_and_marks_busy_ones(
         page.keyboard.press("ArrowDown")
         expect(dialog.locator("button.pick[data-unit='35012101-1']")).to_be_focused()
         page.keyboard.press("Enter")
+        # Not the recommended unit: the dispatcher says why first, then Enter sends it.
+        expect(dialog.locator(".field-error[data-field='override_reason']")).to_contain_text(
+            "请填写派警理由"
+        )
+        expect(page.locator("#dlg-pick-why")).to_be_focused()
+        page.keyboard.type("指挥长指定")
+        page.keyboard.press("Enter")
         expect(dialog).to_be_hidden()
         expect(page.locator("#panel .assignments")).to_contain_text("巡逻35012101-1")
 

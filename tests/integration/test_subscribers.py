@@ -185,7 +185,7 @@ def test_reassign_in_process_releases_one_unit_and_dispatches_the_other(
             .order_by(Event.seq.desc())
         ).first()
     assert dispatch is not None
-    assert '"override_reason":"改派自 35010201-1"' in dispatch.payload
+    assert '"reassigned_from":"35010201-1"' in dispatch.payload
 
 
 def test_reassign_to_a_busy_unit_in_process_leaves_the_first_unit_on_the_incident(

@@ -50,7 +50,44 @@ def test_codes_become_words_and_free_text_stays() -> None:
 
 def test_a_reclassification_keeps_the_reason_written() -> None:
     body = {"category": "theft", "grade": 3, "reason": "现场核实为醉酒谎报命案"}
-    assert sentence("reclassify", body, NAMES, ZH) == "改类：盗窃、3级、现场核实为醉酒谎报命案"
+    assert sentence("reclassify", body, NAMES, ZH) == "改类定级：盗窃、3级、现场核实为醉酒谎报命案"
+
+
+def test_a_reclassification_says_what_changed_and_why() -> None:
+    payload = {
+        "category": "intentional_injury",
+        "grade": 1,
+        "reason": "现场有人受伤",
+        "before": {"category": "affray", "grade": 2},
+        "after": {"category": "intentional_injury", "grade": 1},
+    }
+    names = Names(categories={"affray": "打架斗殴", "intentional_injury": "故意伤害"})
+    assert sentence("reclassify", payload, names, ZH) == (
+        "改类定级：打架斗殴 2级 → 故意伤害 1级，理由：现场有人受伤"
+    )
+    english = Names(categories={"affray": "Affray", "intentional_injury": "Intentional injury"})
+    assert sentence("reclassify", payload, english, EN) == (
+        "Reclassified: Affray Grade 2 → Intentional injury Grade 1; reason: 现场有人受伤"
+    )
+    only_grade = {**payload, "category": None, "after": {"category": "affray", "grade": 1}}
+    assert "打架斗殴 2级 → 打架斗殴 1级" in sentence("reclassify", only_grade, names, ZH)
+
+
+def test_a_reassignment_names_both_units_in_the_readers_language() -> None:
+    payload = {
+        "units": ["350102-J2"],
+        "note": "",
+        "override_reason": "",
+        "add_unit": True,
+        "reassigned_from": "350102-J1",
+        "unit_changes": {"350102-J2": "dispatched"},
+    }
+    assert units_named(payload) == {"350102-J1", "350102-J2"}
+    assert sentence("dispatch", payload, NAMES, ZH) == (
+        "改派：鼓楼分局巡特警一组 → 鼓楼分局巡特警二组"
+    )
+    english = Names(units={"350102-J1": "Gulou SWAT 1", "350102-J2": "Gulou SWAT 2"})
+    assert sentence("dispatch", payload, english, EN) == "Reassigned: Gulou SWAT 1 → Gulou SWAT 2"
 
 
 def test_an_event_with_nothing_to_add_is_just_its_verb() -> None:

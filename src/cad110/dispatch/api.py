@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router
@@ -135,6 +135,15 @@ class CandidateUnit(BaseModel):
     station: str
     eta_s: float | None
     distance_m: float | None
+    suitable: bool = Field(
+        description="Its kind serves the category and it has every required capability"
+    )
+    unsuitable: list[str] = Field(
+        description='Why not: "kind" (its kind does not serve the category), "lacks:<capability>"'
+    )
+    recommended: bool = Field(
+        description="Among the units the recommendation would send now; another is an override"
+    )
 
 
 class CandidatesOut(BaseModel):
@@ -167,6 +176,9 @@ def unit_candidates(
                 station=p.unit.station_code,
                 eta_s=None if p.eta_s is None else round(p.eta_s, 1),
                 distance_m=None if p.distance_m is None else round(p.distance_m, 1),
+                suitable=p.suitable,
+                unsuitable=list(p.unsuitable),
+                recommended=p.recommended,
             )
             for p in picks
         ],

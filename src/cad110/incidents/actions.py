@@ -467,14 +467,17 @@ def reassign(ctx: Ctx, number: str, unit: str, body: ReassignBody) -> Incident:
     the unit of work is committed, so the caller's rollback undoes both."""
     ctx.by.require(Permission.DISPATCH)
     release(ctx, number, unit, NoteBody(note=body.note))
-    return dispatch(
-        ctx,
-        number,
-        # One unit replaces another: the number sent stays as it was.
-        DispatchBody(
-            units=[body.to], note=body.note, override_reason=f"改派自 {unit}", add_unit=True
-        ),
-    )
+    # One unit replaces another: the number sent stays as it was. The dispatch event names
+    # the unit replaced (`reassigned_from`), so the record says "改派：A → B" in any language.
+    step = Step(Action.DISPATCH, Permission.DISPATCH, DispatchBody, _replacing(unit), _dispatched)
+    return step.act(ctx, number, DispatchBody(units=[body.to], note=body.note, add_unit=True))
+
+
+def _replacing(unit: str) -> Apply[DispatchBody]:
+    def apply(ctx: Ctx, incident: Incident, body: DispatchBody, payload: dict[str, Any]) -> None:
+        payload["reassigned_from"] = unit
+
+    return apply
 
 
 # --- an action chosen at run time (the seed, the simulator, a case closing its incident) -----

@@ -152,11 +152,12 @@ def events_of(session: Session, number: str) -> Sequence[Event]:
 
 
 def board_queue(session: Session, by: Principal) -> list[tuple[Incident, datetime | None]]:
-    """Open incidents in scope, most urgent grade first, then oldest, each with its next
-    deadline (one not yet met, fired or cancelled)."""
+    """Open incidents in scope, most urgent grade first, then oldest, each with its earliest
+    unmet deadline: neither met nor cancelled, whether or not it has fired (a step overdue is
+    exactly what the board must show, not the countdown of the step after it)."""
     next_due = (
         select(Deadline.incident_id, func.min(Deadline.due_at).label("due_at"))
-        .where(deadlines.PENDING)
+        .where(deadlines.OPEN)
         .group_by(Deadline.incident_id)
         .subquery()
     )

@@ -27,18 +27,22 @@ from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
 from cad110.privacy.record import Access, AccessNotRecorded, Where
 from cad110.privacy.subjects import incident_sight
 from cad110.web.access_log import pii
+from cad110.web.board_words import picker_words, reason_words
 from cad110.web.common import Rt, console_user, locale_of, page, to_login
+from cad110.web.i18n import translations
 from cad110.web.names import unit_names
 
 router = Router(include_in_schema=False)
 
 
 def board_rows(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
-    """Open incidents in scope, most urgent grade first, then oldest, with the next deadline.
+    """Open incidents in scope, most urgent grade first, then oldest, with the earliest unmet
+    deadline (overdue ones too).
 
     Each row carries a signature (version and deadline) by which the page's live merge sees
     whether the row changed, and the incident's version by which it sees whether the open
     panel is stale."""
+    now = rt.clock.now()
     with rt.readers() as session:
         rows = board_queue(session, by)
         return [
@@ -53,6 +57,8 @@ def board_rows(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
                 "lat": i.lat,
                 "received_at": i.received_at,
                 "next_due": due,
+                # Seconds past an unmet deadline (the row stands out), else None.
+                "late_s": (now - due).total_seconds() if due is not None and due < now else None,
                 "version": i.version,
                 "sig": f"{i.version}/{due.isoformat() if due else ''}",
             }
@@ -66,7 +72,8 @@ async def board(request: Request, rt: Rt) -> Response:
     if by is None:
         return to_login(request)
     rows = await run_in_threadpool(board_rows, rt, by)
-    return page(request, "board.html", by, rows=rows, now=rt.clock.now())
+    words = picker_words(translations(locale_of(request)).gettext)
+    return page(request, "board.html", by, rows=rows, now=rt.clock.now(), picker_words=words)
 
 
 @router.get("/board/rows")
@@ -99,6 +106,7 @@ def incident_panel(
         units = unit_names(session, codes, locale)
     active = [a for a in out.assignments if a.state is not AssignmentState.RELEASED]
     needed = advice.min_units if advice else 1
+    gettext = translations(locale).gettext
     fields = shown(out, INCIDENT_FIELDS)
     if seen.full and fields:
         access = Access(Action.READ, Subject.INCIDENT, number, fields, seen.reason)
@@ -109,6 +117,11 @@ def incident_panel(
         "missing_case": missing_case,
         "stages": [(s.value, STAGE_NAMES_ZH[s], out.stages.get(s.value)) for s in STAGES],
         "advice": advice,
+        # Each recommended unit's reasons in the reader's words (never a code).
+        "reason_words": {
+            r.unit.code: [reason_words(x, gettext) for x in r.reasons]
+            for r in (advice.items if advice else [])
+        },
         "events": events,
         "pii": pii(by, seen),
         "units": units,

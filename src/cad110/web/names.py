@@ -40,8 +40,9 @@ def names_of_events(
         actors.add(actor)
         units |= units_named(payload)
         places |= {str(payload[k]) for k in ("owner", "from", "to") if payload.get(k)}
-        if isinstance(payload.get("category"), str):
-            categories.add(payload["category"])
+        for side in (payload, payload.get("before"), payload.get("after")):
+            if isinstance(side, Mapping) and isinstance(side.get("category"), str):
+                categories.add(side["category"])
     people = {
         username: name or username
         for username, name in session.execute(

@@ -48,6 +48,11 @@ OTHER = "%(kind)s: %(details)s"
 GRADE = "Grade %(n)s"
 FROM_TO = "%(old)s → %(new)s"
 LIST_SEPARATOR = ", "
+# 改派 is a dispatch that names the unit it replaces ("改派：A → B").
+REASSIGNED = "Reassigned: %(details)s"
+# Between the clauses of a sentence that says what changed and why ("…，理由：…").
+CLAUSE_SEPARATOR = "; "
+WHY = "reason: %(text)s"
 
 # Codes a payload holds whose words are in the catalog (msgid = the code itself, or these).
 VALUE_WORDS: Mapping[str, Mapping[str, str]] = {
@@ -104,8 +109,9 @@ class Names:
 def units_named(payload: Mapping[str, Any]) -> set[str]:
     """The unit codes an event's payload mentions (to look their names up in one query)."""
     found: set[str] = set()
-    if isinstance(payload.get("unit"), str):
-        found.add(payload["unit"])
+    for key in ("unit", "reassigned_from"):
+        if isinstance(payload.get(key), str):
+            found.add(payload[key])
     units = payload.get("units")
     if isinstance(units, list):
         found |= {u for u in units if isinstance(u, str)}
@@ -125,8 +131,11 @@ def actor_name(actor: str, names: Names, gettext: Gettext) -> str:
 def sentence(kind: str, payload: Mapping[str, Any], names: Names, gettext: Gettext) -> str:
     """One event as a sentence: what happened, then what it set, in the reader's language."""
     details = [d for d in _details(kind, payload, names, gettext) if d]
-    joined = gettext(LIST_SEPARATOR).join(details)
+    changed = kind == "reclassify" and _sides(payload) is not None
+    joined = gettext(CLAUSE_SEPARATOR if changed else LIST_SEPARATOR).join(details)
     pattern = PATTERNS.get(kind)
+    if kind == "dispatch" and isinstance(payload.get("reassigned_from"), str):
+        pattern = REASSIGNED
     if pattern is None:
         text = gettext(OTHER) % {"kind": gettext(kind), "details": joined}
     else:
@@ -138,6 +147,21 @@ def _details(kind: str, p: Mapping[str, Any], names: Names, gettext: Gettext) ->
     def unit(code: str) -> str:
         return names.units.get(code) or code
 
+    sides = _sides(p) if kind == "reclassify" else None
+    if sides is not None:
+        # What changed, both sides named ("打架斗殴 2级 → 故意伤害 1级"), then why.
+        old, new = (_classified(side, names, gettext) for side in sides)
+        yield gettext(FROM_TO) % {"old": old, "new": new}
+        if isinstance(p.get("reason"), str) and p["reason"].strip():
+            yield gettext(WHY) % {"text": p["reason"].strip()}
+        return
+    if kind == "dispatch" and isinstance(p.get("reassigned_from"), str):
+        units = gettext(LIST_SEPARATOR).join(unit(u) for u in p.get("units") or [])
+        old, new = unit(p["reassigned_from"]), units
+        yield gettext(FROM_TO) % {"old": old, "new": new}
+        if isinstance(p.get("note"), str) and p["note"].strip():
+            yield p["note"].strip()
+        return
     if kind in ("received", "accept", "assess", "reclassify"):
         if kind == "assess" and p.get("risk"):
             yield _word("risk", p["risk"], gettext)
@@ -189,6 +213,19 @@ def _details(kind: str, p: Mapping[str, Any], names: Names, gettext: Gettext) ->
             yield value.strip()
     if kind not in PATTERNS:
         yield from _plain(p)
+
+
+def _sides(p: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any]] | None:
+    """A reclassification's category and grade before and after, where its event has them."""
+    before, after = p.get("before"), p.get("after")
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        return before, after
+    return None
+
+
+def _classified(side: Mapping[str, Any], names: Names, gettext: Gettext) -> str:
+    """A category and grade as one phrase ("打架斗殴 2级")."""
+    return " ".join(d for d in _category_and_grade(side, names, gettext) if d) or "—"
 
 
 def _category_and_grade(p: Mapping[str, Any], names: Names, gettext: Gettext) -> Iterable[str]:

@@ -187,7 +187,19 @@
     queue.scrollTop = scroll;
     document.getElementById("open-count").textContent = "(" + rows.querySelectorAll("tr[data-number]").length + ")";
     cad110.tick();
+    markLate();
   }
+
+  // A row whose earliest unmet deadline has passed stands out (marked by the server too; the
+  // clock runs on between live changes).
+  function markLate() {
+    const now = Date.now();
+    rows.querySelectorAll("tr[data-number]").forEach((tr) => {
+      const due = tr.querySelector("time[data-due]");
+      tr.classList.toggle("overdue", Boolean(due) && Date.parse(due.dataset.due) < now);
+    });
+  }
+  setInterval(markLate, 1000);
 
   // The user is working in the panel: typing, in a dialog, or reading values they revealed
   // (a refresh would mask them again). The panel waits until they are done.
@@ -230,10 +242,19 @@
     }
     // The panel's actions: each button shows its key.
     if (event.key.length === 1) {
-      const button = document.querySelector('#panel button[data-key="' + CSS.escape(event.key) + '"]:not([disabled])');
+      const key = CSS.escape(event.key);
+      const button = document.querySelector('#panel button[data-key="' + key + '"]:not([disabled])');
       if (button) {
         event.preventDefault();
         button.click();
+        return;
+      }
+      // A key whose action cannot be taken now says why, never nothing.
+      const why = document.querySelector('#panel .unavailable li[data-key="' + key + '"]');
+      const message = document.querySelector("#panel .message");
+      if (why && message) {
+        event.preventDefault();
+        message.textContent = why.textContent.trim();
       }
     }
   });

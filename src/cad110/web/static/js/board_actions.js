@@ -66,6 +66,8 @@
     const form = dialog.querySelector("form");
     form.reset();
     form.querySelector(".error").textContent = "";
+    delete form.dataset.pending;
+    cad110.showFieldErrors(form, {});
     const select = form.querySelector('select[name="from"]');
     if (select && from) select.value = from;
     dialog.showModal();
@@ -85,7 +87,8 @@
     if (close) close.closest("dialog").close();
   });
 
-  // The body of a form: its named fields, empty optional ones left out.
+  // The body of a form: its named fields, empty optional ones left out; a `data-list` field
+  // is a list of the words typed in it (numbers separated by spaces or commas).
   function bodyOf(form) {
     const body = {};
     Array.from(form.elements).forEach((el) => {
@@ -93,9 +96,42 @@
       if (el.type === "radio" && !el.checked) return;
       const value = el.value.trim();
       if (value === "" && !el.required) return;
-      body[el.name] = el.dataset.int !== undefined ? Number(value) : value;
+      if (el.dataset.list !== undefined) body[el.name] = value.split(/[\s,，、;；]+/).filter(Boolean);
+      else body[el.name] = el.dataset.int !== undefined ? Number(value) : value;
     });
     return body;
+  }
+
+  // The form's own check before it is sent (the forms are `novalidate`): each required field
+  // left empty gets the page's message beside it, and the first of them the focus.
+  function valid(form, extra) {
+    const fields = Object.assign({}, extra || {});
+    Array.from(form.elements).forEach((el) => {
+      if (!el.required || !el.name || fields[el.name]) return;
+      if (el.type === "radio") {
+        if (!form.querySelector('input[name="' + CSS.escape(el.name) + '"]:checked')) fields[el.name] = T.choose;
+      } else if (!el.value.trim()) {
+        fields[el.name] = el.tagName === "SELECT" ? T.choose : T.required;
+      }
+    });
+    cad110.showFieldErrors(form, fields);
+    const names = Object.keys(fields);
+    if (!names.length) return true;
+    const first = Array.from(form.elements).find((el) => names.includes(el.name));
+    if (first) first.focus();
+    return false;
+  }
+
+  // 研判 lowers risk or grade (grade 1 is the most urgent) only with a reason.
+  const RISK = { low: 0, medium: 1, high: 2 };
+  function lowering(form) {
+    const risk = form.elements.risk.value;
+    const before = form.dataset.risk;
+    const grade = Number(form.elements.grade.value);
+    const gradeBefore = Number(form.dataset.grade || 0);
+    return Boolean(
+      (before && risk && RISK[risk] < RISK[before]) || (gradeBefore && grade > gradeBefore)
+    );
   }
 
   async function post(form, path, body) {
@@ -108,6 +144,7 @@
       await after(form.dataset.then);
     } catch (error) {
       form.querySelector(".error").textContent = error.message;
+      cad110.showFieldErrors(form, error.fields);
       if (submit) submit.disabled = false;
       form.querySelectorAll("[data-results] button[data-free]").forEach((b) => (b.disabled = false));
     }
@@ -120,8 +157,22 @@
     if (!form) return;
     event.preventDefault();
     const kind = form.dataset.kind;
-    if (kind === "post") post(form, form.dataset.path, bodyOf(form));
+    const extra = {};
+    if (kind === "assess" && lowering(form) && !form.elements.reason.value.trim()) extra.reason = T.lowering;
+    if (!valid(form, extra)) return;
+    if (kind === "post" || kind === "assess") post(form, form.dataset.path, bodyOf(form));
     else if (kind === "release") post(form, unitPath(form), bodyOf(form));
+  });
+
+  // A field being corrected loses its message.
+  panel.addEventListener("input", (event) => {
+    const field = event.target;
+    if (!field.name || !field.form) return;
+    const note = field.form.querySelector('.field-error[data-field="' + CSS.escape(field.name) + '"]');
+    if (note) {
+      note.remove();
+      field.removeAttribute("aria-invalid");
+    }
   });
 
   // ---------------------------------------------------------------- the unit picker
@@ -134,6 +185,18 @@
       .then((data) => showPicks(form, data.items || []));
   }
 
+  // Why a unit does not suit the incident, in the page's words ("交警不处置此类警情；缺少：女警").
+  function unsuitableWords(u) {
+    const P = T.picker;
+    return u.unsuitable
+      .map((code) => {
+        if (code === "kind") return P.wrong_kind.replace("%(kind)s", P.kinds[u.kind] || u.kind);
+        const what = code.split(":")[1] || code;
+        return P.lacks.replace("%(what)s", P.capabilities[what] || what);
+      })
+      .join("; ");
+  }
+
   function showPicks(form, items) {
     const list = form.querySelector("[data-results]");
     const locale = document.documentElement.lang;
@@ -141,8 +204,10 @@
       const li = document.createElement("li");
       const button = document.createElement("button");
       button.type = "button";
-      button.className = "pick" + (u.free ? "" : " busy");
+      button.className = "pick" + (u.free ? "" : " busy") + (u.suitable ? "" : " unsuitable");
       button.dataset.unit = u.unit;
+      // Sending it is an override (a reason is asked for) unless recommended and suitable.
+      if (!u.recommended || !u.suitable) button.dataset.override = "1";
       if (u.free) button.dataset.free = "1";
       else button.disabled = true;
       const name = document.createElement("strong");
@@ -157,6 +222,18 @@
       eta.className = "eta";
       eta.textContent = u.eta_s === null ? "—" : (u.eta_s / 60).toFixed(1) + " " + T.minutes + " · " + (u.distance_m / 1000).toFixed(1) + " km";
       button.append(name, " ", code, " ", status, " ", eta);
+      if (u.recommended && u.suitable) {
+        const mark = document.createElement("span");
+        mark.className = "recommended";
+        mark.textContent = T.recommended;
+        button.append(" ", mark);
+      }
+      if (!u.suitable) {
+        const why = document.createElement("span");
+        why.className = "why-not";
+        why.textContent = unsuitableWords(u);
+        button.append(" ", why);
+      }
       li.appendChild(button);
       return li;
     });
@@ -181,6 +258,13 @@
     if (!form || !form.querySelector("[data-results]")) return;
     const picks = Array.from(form.querySelectorAll("[data-results] button:not([disabled])"));
     const at = picks.indexOf(event.target);
+    // The reason given, Enter sends the unit that asked for it.
+    if (event.key === "Enter" && event.target.matches("[data-override]") && form.dataset.pending) {
+      event.preventDefault();
+      const pending = form.querySelector('[data-results] button[data-unit="' + CSS.escape(form.dataset.pending) + '"]:not([disabled])');
+      if (pending) pending.click();
+      return;
+    }
     if (event.key === "Enter" && event.target.matches("[data-search]")) {
       event.preventDefault(); // Enter in the search picks the first free unit
       if (picks[0]) picks[0].click();
@@ -201,6 +285,12 @@
     const body = bodyOf(form);
     if (form.dataset.kind === "reassign") {
       post(form, unitPath(form), { to: button.dataset.unit, note: body.note || "" });
+      return;
+    }
+    // Not a recommended, suitable unit: the dispatcher says why before it goes.
+    if (button.dataset.override && !body.override_reason) {
+      form.dataset.pending = button.dataset.unit;
+      valid(form, { override_reason: T.override });
       return;
     }
     const extra = {};

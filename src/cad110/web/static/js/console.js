@@ -86,6 +86,11 @@
     const h = Math.floor(abs / 3600), m = Math.floor((abs % 3600) / 60), s = abs % 60;
     if (!format) return sign + Math.floor(abs / 60) + ":" + String(s).padStart(2, "0");
     const fill = (pattern, values) => pattern.replace(/%\((\w)\)s/g, (_, k) => values[k]);
+    // A page whose block has words for a passed deadline says it so ("超时 3分").
+    if (seconds < 0 && format.overdue_minutes) {
+      if (h > 0) return fill(format.overdue_hours, { h: h, m: m });
+      return m > 0 ? fill(format.overdue_minutes, { m: m }) : fill(format.overdue_seconds, { s: s });
+    }
     if (h > 0) return sign + fill(format.hours, { h: h, m: m });
     return sign + fill(format.minutes, { m: m, s: m > 0 ? String(s).padStart(2, "0") : s });
   }
