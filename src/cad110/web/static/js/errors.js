@@ -71,6 +71,23 @@
     return { message: t.generic || (data && typeof data.detail === "string" ? data.detail : String(status)), fields: fields };
   };
 
+  // The form's own check before it is sent (forms are `novalidate`: the browser's bubble would
+  // speak the browser's language, not the user's): every empty `required` field gets the
+  // page's message beside it and the first one the focus. Returns whether all are filled.
+  cad110.checkRequired = function (form) {
+    const t = load();
+    const fields = {};
+    let first = null;
+    form.querySelectorAll("[required]").forEach((input) => {
+      if (input.disabled || input.closest("[hidden]") || String(input.value || "").trim() !== "") return;
+      if (!fields[input.name]) fields[input.name] = t.required || t.types.missing || "";
+      if (!first) first = input;
+    });
+    cad110.showFieldErrors(form, fields);
+    if (first) first.focus();
+    return first === null;
+  };
+
   // Each field's message beside the field (`form[name]`), the field marked invalid; earlier
   // messages cleared. Returns whether any was placed, so a caller shows the rest elsewhere.
   cad110.showFieldErrors = function (form, fields) {
