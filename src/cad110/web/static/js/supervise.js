@@ -20,7 +20,6 @@
     form.dataset.wired = "1";
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (!cad110.checkRequired(form)) return;
       const id = row.dataset.supervision;
       try {
         await cad110.call("POST", "/api/v1/supervision/" + encodeURIComponent(id) + "/acknowledge", { comment: form.comment.value });
