@@ -168,3 +168,14 @@ def test_the_printable_record_outside_scope_does_not_exist(api: Api) -> None:
     number = new_incident(api)["number"]
     _login(api, "minhou_dispatcher")
     assert api.client.get(f"/incidents/{number}/record.pdf").status_code == 404
+
+
+def test_the_sheet_names_units_keeps_their_codes_and_grades_are_numbers(api: Api) -> None:
+    number = new_incident(api, category="theft", accept=True)["number"]
+    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": ["35010201-2"]}))
+    _login(api, "analyst")
+    rows = _sheet(api.client.get("/search/export.xlsx", params={"number": number}).content)
+    header, row = rows[0], rows[1]
+    assert row[header.index("处警单位")] == "巡逻35010201-2"
+    assert row[header.index("警组编号")] == "35010201-2"
+    assert row[header.index("等级")] == 2

@@ -35,6 +35,7 @@ from cad110.privacy.subjects import incident_sight
 from cad110.web.access_log import unrecorded
 from cad110.web.common import Rt, console_user, locale_of, page, to_login
 from cad110.web.i18n import translations
+from cad110.web.names import unit_names
 
 router = Router(include_in_schema=False)
 
@@ -167,6 +168,7 @@ def _results(
         )
         rows = incidents_out(session, items, rt.catalog)
         names = names_of(session, {i.jurisdiction for i in rows})
+        units = unit_names(session, {a.unit for i in rows for a in i.assignments}, locale)
     record.write(rt.sessions, by, now, where, _lookups(q, [i.number for i in items]))
     since, until = finder.window(q, now)
     query = _query_string(filters)
@@ -174,6 +176,7 @@ def _results(
         rows=rows,
         total=total,
         names=names,
+        units=units,
         window=(since, until - timedelta(seconds=1)),
         pages=max(1, min(-(-total // finder.PAGE_SIZE), finder.MAX_OFFSET // finder.PAGE_SIZE)),
         page_url="/search?" + urlencode([*query, ("page_no", "")]),
@@ -221,11 +224,13 @@ def _export(
         by_number = {o.number: o for o in [*full, *masked]}
         ordered = [by_number[i.number] for i in items]
         names = names_of(session, {o.jurisdiction for o in ordered})
+        units = unit_names(session, {a.unit for o in ordered for a in o.assignments}, locale)
     zh = locale == "zh_CN"
     body = to_xlsx(
         ordered,
         catalog=rt.catalog,
         places={k: (v[0] if zh else v[1]) for k, v in names.items()},
+        units=units,
         tz=rt.settings.tz,
         gettext=translations(locale).gettext,
         zh=zh,
