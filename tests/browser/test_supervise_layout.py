@@ -72,6 +72,7 @@ def test_on_a_phone_each_supervision_is_a_card_with_its_comment_and_button(
     comment = row.locator("input[name=comment]")
     expect(comment).to_be_visible()
     _uncut(comment)
+    assert comment.evaluate("e => e.getBoundingClientRect().width") > 200  # room to write in
     button = row.get_by_role("button", name="签阅")
     expect(button).to_be_visible()
     _uncut(button)
