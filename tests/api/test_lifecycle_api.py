@@ -227,7 +227,21 @@ def test_accept_needs_a_category(api: Api) -> None:
     number = new_incident(api, category=None)["number"]
     response = api.post(f"/incidents/{number}/accept", "calltaker", json={})
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "category"]
+    detail = response.json()["detail"][0]
+    assert detail["loc"] == ["body", "category"]
+    # The screens say it in the user's words by its code; the API's own message is English.
+    assert detail["code"] == "category_required"
+    assert detail["msg"].isascii()
+    assert ok(api.get(f"/incidents/{number}", "calltaker"))["status"] == "received"
+
+
+def test_accept_needs_an_address_or_a_point(api: Api) -> None:
+    number = new_incident(api, address=None, lon=None, lat=None)["number"]
+    response = api.post(f"/incidents/{number}/accept", "calltaker", json={})
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert (detail["loc"], detail["code"]) == (["body", "address"], "address_required")
+    assert detail["msg"].isascii()
     assert ok(api.get(f"/incidents/{number}", "calltaker"))["status"] == "received"
 
 

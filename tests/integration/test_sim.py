@@ -33,6 +33,7 @@ from cad110.db.migrate import upgrade
 from cad110.dispatch.recommend import recommend
 from cad110.incidents.actions import act
 from cad110.incidents.schemas import DispatchBody
+from cad110.incidents.snapshot import snapshot_of
 from cad110.kernel.context import Ctx
 from cad110.kernel.inputs import normalize_phone
 from cad110.kernel.runtime import Runtime
@@ -367,6 +368,45 @@ def test_the_simulator_leaves_alone_what_a_person_touched(start_sim: StartSim) -
     # The rest of the city lives on.
     assert sim.generator.stats["reported"] >= 1
     assert audit.ok
+
+
+def test_every_incident_whose_catalog_asks_for_a_callback_is_called_back_before_its_archive(
+    start_sim: StartSim,
+) -> None:
+    """回访 before 归档 where the catalog asks for it (grades 1–2, missing persons): the desk
+    calls every such caller back within its usual wait, so no archive is refused and none
+    waits for a callback that never comes; elsewhere only a share of callers is called."""
+    sim = start_sim("callbacks")
+    sim.run(timedelta(hours=2, minutes=30))
+    runtime, stats, now = sim.runtime, sim.generator.stats, sim.clock.now()
+    with runtime.readers() as session:
+        incidents = session.scalars(select(Incident)).all()  # the seed's, adopted, too
+    due = [i for i in incidents if snapshot_of(runtime.catalog, i, {}).callback_due]
+    optional = [i for i in incidents if i not in due and i.closed_at is not None]
+    # The longest wait the desk takes before a callback (90 min squeezed by the speed), and
+    # two retries of a busy database two minutes apart.
+    longest_wait = timedelta(minutes=90) / SPEED + timedelta(minutes=5)
+    stuck = [
+        i.number
+        for i in due
+        if i.status is Status.CLOSED
+        and i.closed_at is not None
+        and i.closed_at < now - longest_wait
+    ]
+    assert stuck == []
+    called = [i for i in due if i.callback_at is not None]
+    assert len(called) >= 10, len(called)
+    archived = [i for i in incidents if i.status is Status.ARCHIVED]
+    assert archived
+    assert all(i.callback_at is not None for i in archived if i in due)
+    # A realistic mix of what callers say, some of them not reached.
+    said = Counter(i.outcome["callback"]["satisfaction"] for i in called)
+    assert said["satisfied"] > said["basically_satisfied"] + said["unreachable"] > 0, said
+    # Where the catalog leaves it to the desk, some are archived without a callback.
+    assert any(i.status is Status.ARCHIVED and i.callback_at is None for i in optional)
+    # No archive was refused, and what the generator counts as archived was archived.
+    assert stats["refused archive"] == 0, stats
+    assert stats["archived"] == len(archived)
 
 
 def test_with_few_units_free_incidents_queue_and_offered_units_take_them(

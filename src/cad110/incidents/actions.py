@@ -199,11 +199,13 @@ def _accept(ctx: Ctx, incident: Incident, body: AcceptBody, payload: dict[str, A
     if body.lon is not None and body.lat is not None:
         incident.lon, incident.lat = body.lon, body.lat
     if incident.category_code is None:
-        raise InvalidInput("category", "受理 needs a category")
+        raise InvalidInput("category", "accepting needs a category", code="category_required")
     if incident.grade is None:
         incident.grade = ctx.catalog.categories[incident.category_code].default_grade
     if incident.address is None and incident.lon is None:
-        raise InvalidInput("address", "受理 needs an address or a point on the map")
+        raise InvalidInput(
+            "address", "accepting needs an address or a point on the map", code="address_required"
+        )
     payload.update(category=incident.category_code, grade=incident.grade)
 
 

@@ -174,8 +174,11 @@ def _schedule_callbacks(ctx: Ctx, case: MissingCase) -> None:
         )
 
 
-def set_grade(ctx: Ctx, case: MissingCase, grade: int, reason: str) -> None:
-    """A new case grade; 2 and 3 put criminal investigation (刑侦) in charge."""
+def set_grade(
+    ctx: Ctx, case: MissingCase, grade: int, reason: str, rule: str | None = None
+) -> None:
+    """A new case grade; 2 and 3 put criminal investigation (刑侦) in charge. `rule`, where a
+    rule's firing gave the reason, lets a screen say that reason in the reader's language."""
     before = (case.grade, case.handling_unit)
     case.grade = grade
     case.handling_unit = HandlingUnit.STATION if grade == 1 else HandlingUnit.CRIMINAL
@@ -189,6 +192,7 @@ def set_grade(ctx: Ctx, case: MissingCase, grade: int, reason: str) -> None:
                 "to": grade,
                 "handling_unit": case.handling_unit.value,
                 "reason": reason,
+                **({"rule": rule} if rule else {}),
             },
         )
 
@@ -213,19 +217,30 @@ def apply_firings(ctx: Ctx, case: MissingCase, firings: list[risk.Firing]) -> li
     rules = risk.in_force(ctx)
     for firing in fresh:
         ctx.session.add(
-            RuleFiring(case_id=case.id, rule=firing.rule, reason=firing.reason, fired_at=ctx.at)
+            RuleFiring(
+                case_id=case.id,
+                rule=firing.rule,
+                reason=firing.reason,
+                params=firing.params,
+                fired_at=ctx.at,
+            )
         )
         journal(
             ctx,
             case,
             "rule_fired",
-            {"rule": firing.rule, "effect": firing.effect.value, "reason": firing.reason},
+            {
+                "rule": firing.rule,
+                "effect": firing.effect.value,
+                "reason": firing.reason,
+                "params": firing.params,
+            },
         )
         if firing.effect is risk.Effect.CRIMINAL_CASE:
             if case.criminal_case_at is None:
                 case.criminal_case_at = ctx.at
             if case.grade < rules.criminal_min_grade:
-                set_grade(ctx, case, rules.criminal_min_grade, firing.reason)
+                set_grade(ctx, case, rules.criminal_min_grade, firing.reason, firing.rule)
         elif firing.effect is risk.Effect.URGENT:
             case.urgent = True
             _raise_incident_grade(ctx, case, firing.reason)
@@ -280,7 +295,13 @@ def request(
         ctx,
         case,
         "request_raised",
-        {"request": row.id, "kind": kind.value, "grade": grade, "reason": reason},
+        {
+            "request": row.id,
+            "kind": kind.value,
+            "grade": grade,
+            "reason": reason,
+            **({"rule": rule} if rule else {}),
+        },
     )
     what = "移交刑侦" if kind is RequestKind.TRANSFER_CRIMINAL else f"调整为{grade}级"
     notify(
@@ -326,9 +347,9 @@ def decide(ctx: Ctx, number: str, request_id: int, approve: bool, comment: str) 
         assert row.grade is not None
         if row.kind is RequestKind.TRANSFER_CRIMINAL:
             case.investigation_at = case.investigation_at or ctx.at
-            set_grade(ctx, case, max(case.grade, row.grade), row.reason)
+            set_grade(ctx, case, max(case.grade, row.grade), row.reason, row.rule)
         else:
-            set_grade(ctx, case, row.grade, row.reason)
+            set_grade(ctx, case, row.grade, row.reason, row.rule)
     ctx.session.flush()
     return row
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -141,9 +141,14 @@ class Effect(StrEnum):
 
 @dataclass(frozen=True)
 class Firing:
+    """A rule that fired: `reason` is the Chinese sentence kept in the record; `rule` and
+    `params` (the numbers and codes the sentence was built from) let a screen say the same in
+    the reader's language."""
+
     rule: str
     effect: Effect
-    reason: str  # Chinese, shown to users and kept in the event
+    reason: str
+    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,7 @@ def on_opening(person: Person, rules: Rules) -> list[Firing]:
                 "child",
                 Effect.CRIMINAL_CASE,
                 f"儿童失踪（{age}岁，不满{rules.child_under}周岁），立即立案",
+                {"age": age, "under": rules.child_under},
             )
         )
     if person.sex == "female" and age is not None and rules.female_from <= age < rules.female_under:
@@ -179,18 +185,21 @@ def on_opening(person: Person, rules: Rules) -> list[Firing]:
                 "minor_female",
                 Effect.CRIMINAL_CASE,
                 f"{rules.female_from}至{rules.female_under}周岁女性失踪（{age}岁），立即立案",
+                {"age": age, "from": rules.female_from, "under": rules.female_under},
             )
         )
-    vulnerable = [c for c in person.conditions if c in rules.vulnerable_conditions]
-    if age is not None and age >= rules.vulnerable_age:
-        vulnerable.insert(0, f"{age}岁")
-    if vulnerable:
-        what = "、".join(CONDITION_ZH.get(v, v) for v in vulnerable)
+    conditions = [c for c in person.conditions if c in rules.vulnerable_conditions]
+    old = age if age is not None and age >= rules.vulnerable_age else None
+    if conditions or old is not None:
+        what = "、".join(
+            [f"{old}岁"] * (old is not None) + [CONDITION_ZH.get(c, c) for c in conditions]
+        )
         fired.append(
             Firing(
                 "vulnerable",
                 Effect.URGENT,
                 f"易受伤害人员（{what}），一级紧急，黄金{rules.golden_hours}小时",
+                {"age": old, "conditions": conditions, "hours": rules.golden_hours},
             )
         )
     for sign in person.signs:
@@ -200,6 +209,7 @@ def on_opening(person: Person, rules: Rules) -> list[Firing]:
                     f"sign_{sign}",
                     Effect.REQUEST_TRANSFER,
                     f"疑似被侵害：{SIGN_ZH.get(sign, sign)}，提请移交刑侦",
+                    {"sign": sign},
                 )
             )
     return fired
@@ -220,6 +230,7 @@ def on_time(person: Person, opened_at: datetime, now: datetime, rules: Rules) ->
                 CHILD_48H,
                 Effect.REQUEST_TRANSFER,
                 f"不满{rules.victim_child_under}周岁儿童失踪超过{rules.victim_child_hours}小时，提请移交刑侦",
+                {"under": rules.victim_child_under, "hours": rules.victim_child_hours},
             )
         )
     if now - opened_at >= timedelta(days=rules.unexplained_days):
@@ -228,6 +239,7 @@ def on_time(person: Person, opened_at: datetime, now: datetime, rules: Rules) ->
                 UNEXPLAINED,
                 Effect.REQUEST_TRANSFER,
                 f"失踪超过{rules.unexplained_days}天原因不明，提请立线调查",
+                {"days": rules.unexplained_days},
             )
         )
     return fired
@@ -296,4 +308,5 @@ def on_incident_ended(status: str) -> Firing:
         INCIDENT_ENDED,
         Effect.REVIEW,
         f"对应警情已{ENDED_ZH.get(status, status)}，请核实寻人案件是否继续查找或结案",
+        {"status": status},
     )

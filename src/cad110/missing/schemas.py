@@ -182,7 +182,9 @@ class CloseIn(Strict):
 
 class FiringOut(BaseModel):
     rule: str
-    reason: str
+    reason: str  # Chinese, as recorded
+    # What the reason was built from, by which a screen words it (null on older firings).
+    params: dict[str, Any] | None = None
     fired_at: datetime
 
 
@@ -204,6 +206,7 @@ class TaskOut(BaseModel):
     id: int
     team: Team
     title: str
+    code: str | None = None  # a task the system wrote ("group_<team>"); null for a typed one
     assignee: str | None
     state: TaskState
     result: str

@@ -30,7 +30,8 @@ from cad110.models.outbox import OutboxMessage
 from cad110.models.subjects import SubjectType
 from cad110.models.unit import Assignment, Unit
 
-# 一长四专班: the tasks each team starts with when the group is formed.
+# 一长四专班: the tasks each team starts with when the group is formed; each is kept with the
+# code "group_<team>", by which the screens say its title in the reader's language.
 GROUP_TASKS: tuple[tuple[Team, str], ...] = (
     (Team.COMMAND, "统一指挥，研判查找方向，每日汇总进展"),
     (Team.INTELLIGENCE, "调取沿途视频监控，研判活动轨迹"),
@@ -77,6 +78,7 @@ def form_group(ctx: Ctx, number: str, commander: str | None) -> MissingCase:
                 case_id=case.id,
                 team=team,
                 title=title,
+                code=f"group_{team.value}",
                 assignee=case.commander if team is Team.COMMAND else None,
                 state=TaskState.TODO,
                 created_at=ctx.at,

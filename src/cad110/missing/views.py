@@ -183,7 +183,7 @@ def case_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> CaseOut:
         outcome_note=text(c.outcome_note),
         photos=repository.photo_ids(s, c.id),
         firings=[
-            FiringOut(rule=f.rule, reason=f.reason, fired_at=f.fired_at)
+            FiringOut(rule=f.rule, reason=f.reason, params=f.params, fired_at=f.fired_at)
             for f in repository.firings_of(s, c.id)
         ],
         requests=[

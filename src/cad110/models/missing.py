@@ -181,7 +181,10 @@ class RuleFiring(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("missing_cases.id"), index=True)
     rule: Mapped[str] = mapped_column(String(48))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)  # Chinese, the record
+    # What the reason was built from (ages, hours, condition codes): a screen says it in the
+    # reader's language; None on firings recorded before they were kept.
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     fired_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("case_id", "rule"),)
@@ -210,6 +213,9 @@ class CaseTask(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("missing_cases.id"), index=True)
     team: Mapped[Team] = mapped_column(str_enum(Team))
     title: Mapped[str] = mapped_column(String(255))
+    # A task the system wrote (the group's first tasks, "group_<team>"): a screen says its
+    # title in the reader's language. None for a task a person typed.
+    code: Mapped[str | None] = mapped_column(String(48))
     assignee: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[TaskState] = mapped_column(str_enum(TaskState))
     result: Mapped[str] = mapped_column(Text, default="")

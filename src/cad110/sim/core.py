@@ -200,6 +200,7 @@ class SimCore(ABC):
                 return result
         except DomainError as exc:
             self.stats["refused"] += 1
+            self.stats[f"refused {label}"] += 1  # by step, so a run shows which step is refused
             log.debug("simulated %s refused (%d): %s", label, exc.status_code, exc.message)
         except SQLAlchemyError as exc:
             self.stats["db_errors"] += 1
@@ -309,6 +310,10 @@ class SimCore(ABC):
     @abstractmethod
     def _close(self, number: str, tries: int) -> None:
         """Close a reported incident, retrying a refused close (the dispatcher's)."""
+
+    @abstractmethod
+    def _callback(self, number: str, due: bool, tries: int) -> None:
+        """Call the reporter back (回访), then book the archive (the call-taker's)."""
 
     @abstractmethod
     def _start_job(self, code: str, number: str, dispatched_at: datetime) -> None:

@@ -16,6 +16,7 @@ from cad110.dispatch.recommend import recommend
 from cad110.incidents import actions
 from cad110.incidents.repository import get_incident
 from cad110.incidents.schemas import CallbackBody, CloseBody, DispatchBody, NoteBody
+from cad110.incidents.snapshot import snapshot_of
 from cad110.lifecycles.incident import Status
 from cad110.models.supervision import OfferState, UnitOffer
 from cad110.sim import content
@@ -130,24 +131,34 @@ class DispatcherActor(SimCore):
         summary = rng.choice(content.CLOSE_NOTES)
 
         def work(session: Session) -> bool:
+            """Close; true when the catalog asks for 回访 before 归档 (grades 1–2, missing
+            persons), read from the incident as the lifecycle rules will see it."""
             ctx = self._ctx(session, self._actors.dispatcher)
-            actions.close(ctx, number, CloseBody(summary=summary))
-            return True
+            incident = actions.close(ctx, number, CloseBody(summary=summary))
+            return snapshot_of(ctx.catalog, incident, {}).callback_due
 
-        if not self._tx("close", work):
+        due = self._tx("close", work)
+        if due is None:
             if tries < 2:
                 self._after(120, "close", partial(self._close, number, tries + 1))
             return
         self.stats["closed"] += 1
-        wait = 0.0
-        if rng.random() < CALLBACK_SHARE:
+        # Where the catalog asks for it the desk always calls back (the archive would be
+        # refused without it); elsewhere only a share of callers are called.
+        if due or rng.random() < CALLBACK_SHARE:
             wait = self._squeeze(rng.uniform(20, 90) * 60, 120)
-            self._after(wait, "callback", partial(self._callback, number))
-        archive = wait + self._squeeze(rng.uniform(2, 4) * 3600, 600)
-        self._after(archive, "archive", partial(self._archive, number))
+            self._after(wait, "callback", partial(self._callback, number, due, 0))
+        else:
+            self._after(self._archive_wait(), "archive", partial(self._archive, number))
 
-    def _callback(self, number: str) -> None:
+    def _archive_wait(self) -> float:
+        return self._squeeze(self._rng.uniform(2, 4) * 3600, 600)
+
+    def _callback(self, number: str, due: bool, tries: int) -> None:
+        """回访, then 归档 a while later. A callback the catalog asks for is retried (a busy
+        database); given up, the incident is left closed rather than refused at archive."""
         if self._leaves(incident=number):
+            self._incidents.pop(number, None)
             return
         satisfaction = content.satisfaction(self._rng)
         body = CallbackBody(satisfaction=satisfaction, note=content.CALLBACK_NOTES[satisfaction])
@@ -158,6 +169,13 @@ class DispatcherActor(SimCore):
 
         if self._tx("callback", work):
             self.stats["callbacks"] += 1
+        elif due and tries < 2:
+            self._after(120, "callback", partial(self._callback, number, due, tries + 1))
+            return
+        elif due:
+            self._incidents.pop(number, None)
+            return
+        self._after(self._archive_wait(), "archive", partial(self._archive, number))
 
     def _archive(self, number: str) -> None:
         if self._leaves(incident=number):

@@ -14,10 +14,13 @@ from functools import partial
 from sqlalchemy.orm import Session
 
 from cad110.incidents.repository import get_incident
+from cad110.lifecycles.incident import Status
 from cad110.missing.cases import open_case
 from cad110.missing.closing import close_case
+from cad110.missing.repository import get_case
 from cad110.missing.schemas import CaseOpen, CloseIn, Details, InformantIn, LastSeenIn, PersonIn
 from cad110.missing.search import form_group, push_search
+from cad110.models.incident import Incident
 from cad110.models.missing import CaseOutcome, Sex
 from cad110.sim import content
 from cad110.sim.core import SimCore
@@ -134,10 +137,23 @@ class MissingActor(SimCore):
             CaseOutcome.FOUND_INJURED: "找到时轻微受伤，已送医",
         }[outcome]
 
-        def work(session: Session) -> bool:
+        def work(session: Session) -> tuple[str, bool]:
+            """Close the case: the incident's number, and whether that closed it too."""
             ctx = self._ctx(session, self._actors.dispatcher)
+            incident = session.get(Incident, get_case(ctx, case_number).incident_id)
+            assert incident is not None
+            before = incident.status
             close_case(ctx, case_number, CloseIn(outcome=outcome, note=note))
-            return True
+            closed_now = before is not Status.CLOSED and incident.status is Status.CLOSED
+            return incident.number, closed_now
 
-        if self._tx("missing found", work):
-            self.stats["missing_found"] += 1
+        result = self._tx("missing found", work)
+        if result is None:
+            return
+        self.stats["missing_found"] += 1
+        number, closed_now = result
+        if closed_now:
+            # The family is called back like any caller (the catalog asks for it for every
+            # missing person), then the incident is archived.
+            wait = self._squeeze(self._rng.uniform(20, 90) * 60, 120)
+            self._after(wait, "callback", partial(self._callback, number, True, 0))

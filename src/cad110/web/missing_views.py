@@ -232,6 +232,32 @@ def _flatten(
         yield prefix, value
 
 
+@dataclass(frozen=True)
+class RuleText:
+    """A reason a rule's firing gave: the page words it from the rule's parameters in the
+    reader's language (`stored`, the Chinese of the record, where none were kept)."""
+
+    rule: str
+    params: dict[str, Any] | None
+    stored: str
+
+
+def _journal_fields(
+    payload: dict[str, Any], tz: ZoneInfo, params: dict[str, dict[str, Any] | None]
+) -> list[tuple[tuple[str, ...], Any]]:
+    """A journal entry's fields; a reason given by a rule becomes a `RuleText`, and the
+    parameters kept beside it are left out (the reason says them)."""
+    rule = payload.get("rule")
+    fields = []
+    for path, value in _flatten(payload, tz):
+        if path[0] == "params":
+            continue
+        if path == ("reason",) and isinstance(rule, str) and isinstance(value, str):
+            value = RuleText(rule, params.get(rule), value)
+        fields.append((path, value))
+    return fields
+
+
 def case_page(
     rt: Runtime, by: Principal, number: str, where: Where, locale: str = "zh_CN"
 ) -> dict[str, Any]:
@@ -247,7 +273,8 @@ def case_page(
         assert incident is not None
         alerts = clusters_out(ctx, out.clusters)
         entries = journal_out(ctx, case, full=seen.full)
-        flat = [(e, list(_flatten(e.payload, ctx.tz))) for e in entries]
+        rule_params = {f.rule: f.params for f in out.firings}
+        flat = [(e, _journal_fields(e.payload, ctx.tz, rule_params)) for e in entries]
         names = _shown(ctx, out, flat, locale)
         journal = [
             {"entry": e, "fields": [(path, names.value(path, v)) for path, v in fields]}
@@ -274,6 +301,7 @@ def case_page(
             "category": rt.catalog.get(incident.category_code) if incident.category_code else None,
             "alerts": alerts,
             "journal": journal,
+            "rule_params": rule_params,
             "due_callback": due_callback,
             "channels": channels,
             "people": _people(ctx, case.jurisdiction_path),
