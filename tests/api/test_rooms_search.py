@@ -66,8 +66,20 @@ def test_search_by_words_number_category_label_and_unit(api: Api) -> None:
 def test_an_unknown_category_or_too_wide_a_window_is_said_not_searched(api: Api) -> None:
     new_incident(api)
     _login(api, "analyst")
-    assert "no category is called" in _search(api, category="不存在的类别")
-    assert "366" in _search(api, since="2024-01-01", until="2026-11-23")
+    refused = _search(api, category="不存在的类别")
+    assert "没有与“不存在的类别”对应的类别" in refused
+    assert "no category is called" not in refused  # the reader's words, not the API's detail
+    assert "每次最多查询 366 天" in _search(api, since="2024-01-01", until="2026-11-23")
+
+
+def test_a_category_is_found_by_pinyin_initials_and_synonym_as_on_the_desk(api: Api) -> None:
+    bike = new_incident(api, narrative="电动车在小区楼下被盗", category="theft")["number"]
+    fight = new_incident(api, narrative="两名男子在路口斗殴", category="affray")["number"]
+    _login(api, "analyst")
+    for typed in ("daoqie", "dq", "被偷", "theft"):
+        found = _search(api, category=typed)
+        assert bike in found, typed
+        assert fight not in found, typed
 
 
 def test_search_keeps_to_the_readers_jurisdiction(api: Api) -> None:
@@ -127,7 +139,7 @@ def test_an_export_over_the_row_cap_is_refused(api: Api, monkeypatch: pytest.Mon
     _login(api, "analyst")
     response = api.client.get("/search/export.xlsx")
     assert response.status_code == 422
-    assert "at most 2" in response.text
+    assert "一次导出最多 2 条" in response.text
     assert _log(api, action="export") == []
 
 
@@ -156,3 +168,14 @@ def test_the_printable_record_outside_scope_does_not_exist(api: Api) -> None:
     number = new_incident(api)["number"]
     _login(api, "minhou_dispatcher")
     assert api.client.get(f"/incidents/{number}/record.pdf").status_code == 404
+
+
+def test_the_sheet_names_units_keeps_their_codes_and_grades_are_numbers(api: Api) -> None:
+    number = new_incident(api, category="theft", accept=True)["number"]
+    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": ["35010201-2"]}))
+    _login(api, "analyst")
+    rows = _sheet(api.client.get("/search/export.xlsx", params={"number": number}).content)
+    header, row = rows[0], rows[1]
+    assert row[header.index("处警单位")] == "巡逻35010201-2"
+    assert row[header.index("警组编号")] == "35010201-2"
+    assert row[header.index("等级")] == 2

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from cad110.auth.passwords import verify_password
@@ -18,6 +19,7 @@ from cad110.cli import app as cli
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import upgrade
 from cad110.jurisdictions.lookup import geo_index
+from cad110.jurisdictions.roster import duty_leader
 from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction, Level
@@ -29,10 +31,16 @@ from cad110.models.missing import (
     MissingCase,
     SearchNotice,
 )
+from cad110.models.roster import DutyDay
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Unit
 from cad110.models.user import User
 from cad110.settings import get_settings
+
+
+def users_home(session: Session, username: str) -> str | None:
+    user = session.scalars(select(User).where(User.username == username)).one()
+    return user.jurisdiction_code
 
 
 @pytest.fixture
@@ -84,9 +92,39 @@ def test_seed_demo_builds_fuzhou_once_with_a_password_for_each_account_and_token
         assert 90 <= len(units) <= 130
         officers = session.scalars(select(User).where(User.role == "officer")).all()
         assert {o.unit_code for o in officers} == {u.code for u in units}
-        assert {
-            u.username for u in session.scalars(select(User).where(User.role != "officer"))
-        } == {"admin", "calltaker", "dispatcher", "leader", "analyst", "auditor"}
+        staff = {u.username for u in session.scalars(select(User).where(User.role != "officer"))}
+        leaders = {u for u in staff if u.startswith("leader-")}
+        assert staff - leaders == {
+            "admin",
+            "calltaker",
+            "dispatcher",
+            "leader",
+            "analyst",
+            "auditor",
+        }
+        # Each station has its duty leaders: named people, at home at their station, who take
+        # turns on the roster this week and the next; a case opened today gets one.
+        stations = {
+            j.code
+            for j in session.scalars(
+                select(Jurisdiction).where(Jurisdiction.level == Level.STATION)
+            )
+        }
+        station_leaders = session.scalars(select(User).where(User.username.in_(leaders))).all()
+        assert {u.jurisdiction_code for u in station_leaders} == stations
+        assert all(u.role == "leader" for u in station_leaders)
+        assert all(u.display_name and not u.display_name.isascii() for u in station_leaders)
+        today = datetime.now(get_settings().tz).date()
+        monday = today - timedelta(days=today.weekday())
+        for station in stations:
+            days = {
+                d.day: d.leader
+                for d in session.scalars(select(DutyDay).where(DutyDay.station_code == station))
+            }
+            assert set(days) == {monday + timedelta(days=n) for n in range(14)}
+            assert {users_home(session, u) for u in days.values()} == {station}
+            assert len(set(days.values())) == 2  # two leaders, day about
+            assert duty_leader(session, station, today) in leaders
         # Every account its own password, all in a file only its owner may read; the staff
         # passwords are also shown once, the officers' only in the file.
         assert str(accounts_file) in first.output.replace("\n", "")

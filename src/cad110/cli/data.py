@@ -65,7 +65,8 @@ def seed_demo(
     console.print(table)
     console.print(
         f"every account's own password, the {report.units} officers' too (one per unit, "
-        f"named by its code, e.g. 35010201-1): [bold]{accounts_file.resolve()}[/bold]"
+        f"named by its code, e.g. 35010201-1) and the stations' duty leaders' (e.g. "
+        f"leader-35010201-1, on the duty roster): [bold]{accounts_file.resolve()}[/bold]"
     )
 
 

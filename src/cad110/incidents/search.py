@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.catalog.loader import Catalog
+from cad110.catalog.search import search as find_categories
 from cad110.errors import InvalidInput
 from cad110.incidents.repository import IncidentFilter, list_incidents
 from cad110.jurisdictions.repository import get_jurisdiction
@@ -51,16 +52,14 @@ class Query:
 
 
 def categories_named(catalog: Catalog, name: str) -> list[str]:
-    """The codes of the categories `name` means: a code, or part of a Chinese or English name."""
+    """The codes of the categories `name` means, found as the desk finds them
+    (catalog/search.py): a code, a Chinese or English name or part of one, pinyin, initials or
+    a synonym (盗窃, daoqie, dq, 被偷 all mean the thefts)."""
     name = name.strip()
     if name in catalog.categories:
         return [name]
-    folded = name.casefold()
-    return sorted(
-        c.code
-        for c in catalog.categories.values()
-        if name in c.zh or (folded and folded in c.en.casefold())
-    )
+    everything = list(catalog.categories.values())
+    return sorted(c.code for c in find_categories(name, everything, limit=len(everything)))
 
 
 def window(q: Query, now: datetime) -> tuple[datetime, datetime]:
@@ -69,9 +68,11 @@ def window(q: Query, now: datetime) -> tuple[datetime, datetime]:
     until = q.until or now + timedelta(minutes=1)
     since = q.since or until - timedelta(days=DEFAULT_DAYS)
     if since >= until:
-        raise InvalidInput("since", "since must be before until")
+        raise InvalidInput("since", "since must be before until", code="window_reversed")
     if until - since > timedelta(days=MAX_DAYS):
-        raise InvalidInput("since", f"search at most {MAX_DAYS} days at a time")
+        raise InvalidInput(
+            "since", f"search at most {MAX_DAYS} days at a time", code="window_too_wide"
+        )
     return since, until
 
 
@@ -84,7 +85,9 @@ def to_filter(
     if q.category:
         codes = categories_named(catalog, q.category)
         if not codes:
-            raise InvalidInput("category", f"no category is called {q.category}")
+            raise InvalidInput(
+                "category", f"no category is called {q.category}", code="unknown_category"
+            )
     path = None
     if q.jurisdiction:
         j = get_jurisdiction(session, q.jurisdiction)
@@ -121,6 +124,8 @@ def for_export(session: Session, f: IncidentFilter, *, by: Principal) -> Sequenc
     rows, total = list_incidents(session, f, by=by, limit=EXPORT_ROWS, offset=0)
     if total > EXPORT_ROWS:
         raise InvalidInput(
-            "since", f"{total} incidents match; an export holds at most {EXPORT_ROWS}"
+            "since",
+            f"{total} incidents match; an export holds at most {EXPORT_ROWS}",
+            code="export_too_large",
         )
     return rows

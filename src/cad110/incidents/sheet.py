@@ -25,7 +25,9 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("Jurisdiction", 18),
     ("Caller name", 12),
     ("Caller phone", 16),
-    ("Units sent", 24),
+    ("Units sent", 30),
+    # The units' codes, for a reader who joins the sheet with other systems' data.
+    ("Unit codes", 24),
     ("Narrative", 60),
 )
 
@@ -39,11 +41,13 @@ def to_xlsx(
     *,
     catalog: Catalog,
     places: Mapping[str, str],
+    units: Mapping[str, str] | None = None,
     tz: tzinfo,
     gettext: Gettext,
     zh: bool,
 ) -> bytes:
-    """The workbook's bytes: a header row, then one row per incident, times in local time."""
+    """The workbook's bytes: a header row, then one row per incident, times in local time;
+    units by name (`units`: code → name) and by code."""
     book = Workbook(write_only=False)
     sheet = book.active
     assert sheet is not None
@@ -51,7 +55,9 @@ def to_xlsx(
     sheet.append([gettext(title) for title, _ in COLUMNS])
     for n, (_, width) in enumerate(COLUMNS):
         sheet.column_dimensions[chr(ord("A") + n)].width = width
+    named = units or {}
     for i in items:
+        sent = list(dict.fromkeys(a.unit for a in i.assignments))
         category = catalog.get(i.category) if i.category else None
         received = i.stages.get("received")
         row = [
@@ -59,12 +65,13 @@ def to_xlsx(
             received.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if received else "",
             gettext(i.status.value),
             (category.zh if zh else category.en) if category else _text(i.category),
-            _text(i.grade),
+            i.grade,  # a number, so that the sheet sorts and filters by it
             _text(i.address),
             places.get(i.jurisdiction, i.jurisdiction),
             _text(i.caller_name),
             _text(i.caller_phone),
-            " ".join(dict.fromkeys(a.unit for a in i.assignments)),
+            "、".join(named.get(u, u) for u in sent),
+            " ".join(sent),
             i.narrative,
         ]
         sheet.append(row)

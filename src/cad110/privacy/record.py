@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -110,5 +110,45 @@ def add(
         return
     try:
         session.execute(insert(AccessRecord), rows(by, at, where, accesses))
+    except SQLAlchemyError as exc:
+        raise _refused(exc) from exc
+
+
+def write_unless_recent(
+    sessions: sessionmaker[Session],
+    by: Principal,
+    at: datetime,
+    where: Where,
+    accesses: Sequence[Access],
+    within: timedelta,
+) -> None:
+    """As `write`, leaving out a read this reader already has on record for the same subject,
+    fields and page within `within`: a page that reloads itself (the officer's phone page after
+    every step and live change) shows nothing new by showing it again, and one record says who
+    saw it and when. Any other reader, record, set of fields or page is written as it comes."""
+    if not accesses:
+        return
+    try:
+        with sessions.begin() as session:
+            fresh = [
+                a
+                for a in accesses
+                if a.action is not Action.READ
+                or not session.scalar(
+                    select(func.count())
+                    .select_from(AccessRecord)
+                    .where(
+                        AccessRecord.username == by.username[:64],
+                        AccessRecord.action == a.action.value,
+                        AccessRecord.subject_type == a.subject_type.value,
+                        AccessRecord.subject_id == a.subject_id[:64],
+                        AccessRecord.fields == ",".join(sorted(set(a.fields)))[:255],
+                        AccessRecord.channel == where.channel[:128],
+                        AccessRecord.at > at - within,
+                    )
+                )
+            ]
+            if fresh:
+                session.execute(insert(AccessRecord), rows(by, at, where, fresh))
     except SQLAlchemyError as exc:
         raise _refused(exc) from exc

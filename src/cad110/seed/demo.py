@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from shapely.geometry import shape
 from sqlalchemy import select
@@ -13,10 +14,13 @@ from sqlalchemy.orm import Session
 
 from cad110.accounts.service import add_user
 from cad110.auth.passwords import generate_password, hash_many
+from cad110.auth.principal import Principal
 from cad110.catalog.loader import default_catalog
 from cad110.events.log import NEW_SUBJECT, append
 from cad110.jurisdictions.cityplan import CityPlan, DistrictPlan, StationPlan, fuzhou_plan
 from cad110.jurisdictions.lookup import geo_index, invalidate
+from cad110.jurisdictions.roster import set_duty
+from cad110.kernel.context import Ctx
 from cad110.missing.rules import load_rules
 from cad110.models.jurisdiction import AreaType, Grid, Jurisdiction, Level
 from cad110.models.subjects import SubjectType
@@ -38,6 +42,16 @@ STAFF = (
 )
 
 
+# Each station's duty leaders (值班所长), two who take turns, day about: a surname and a given
+# name each, made up, so the roster and a case's 包干领导 read as people.
+SURNAMES = "陈林黄张吴刘王郑李杨何罗许谢郭"
+GIVEN_NAMES = (
+    "建华", "志强", "国平", "秀英", "明辉", "丽华", "海峰", "永福", "晓东", "春生",
+    "文斌", "桂英", "德明", "振宇", "雪梅", "金龙", "瑞芳", "立新", "少华", "玉兰",
+)  # fmt: skip
+LEADERS_PER_STATION = 2
+
+
 @dataclass(frozen=True)
 class SeededAccount:
     username: str
@@ -53,13 +67,16 @@ class SeedReport:
     jurisdictions: int
     grids: int
     units: int
-    # Every account made, staff first, then one officer per unit (empty when nothing was made).
+    # Every account made: staff, one officer per unit, then the stations' duty leaders (empty
+    # when nothing was made).
     accounts: tuple[SeededAccount, ...] = ()
     missing_cases: int = 0
 
     @property
     def staff(self) -> tuple[SeededAccount, ...]:
-        return tuple(a for a in self.accounts if a.role is not Role.OFFICER)
+        """The centre's own accounts (shown once on the console); station leaders and officers
+        are in the accounts file."""
+        return tuple(a for a in self.accounts if a.username in {u for u, _, _ in STAFF})
 
 
 def _geometry(value: dict[str, Any]) -> str:
@@ -380,6 +397,13 @@ def seed_demo(
         SeededAccount(unit.code.lower(), generate_password(), Role.OFFICER, unit.name_zh)
         for unit in units
     ]
+    # The demo's station duty leaders, at home at their station (the roster names them).
+    leaders = station_leaders(plan) if missing_cases else []
+    accounts += [
+        SeededAccount(username, generate_password(), Role.LEADER, name)
+        for username, name, _ in leaders
+    ]
+    home_of = {username: station for username, _, station in leaders}
     # Each account its own password: a hundred argon2 hashes, made on every core at once.
     hashes = hash_many([a.password for a in accounts])
     unit_of = {unit.code.lower(): unit for unit in units}
@@ -390,7 +414,9 @@ def seed_demo(
             username=account.username,
             password_hash=password_hash,
             role=account.role,
-            jurisdiction_code=unit.station_code if unit else plan.code,
+            jurisdiction_code=unit.station_code
+            if unit
+            else home_of.get(account.username, plan.code),
             display_name=account.display_name,
             unit_code=unit.code if unit else None,
             now=now,
@@ -401,6 +427,7 @@ def seed_demo(
         return report
     # With the city, once: the cases are created as of `now` so that they look live.
     settings = settings or get_settings()
+    fill_roster(session, leaders, now=now, tz=settings.tz)
     channels = frozenset(filter(None, (c.strip() for c in settings.appeal_channels.split(","))))
     cases = seed_missing_demo(
         session,
@@ -411,3 +438,40 @@ def seed_demo(
         appeal_channels=channels,
     )
     return replace(report, missing_cases=len(cases))
+
+
+def station_leaders(plan: CityPlan) -> list[tuple[str, str, str]]:
+    """(username, display name, station code) of each station's duty leaders."""
+    stations = [s for d in plan.districts for s in d.stations]
+    found = []
+    for n, station in enumerate(stations):
+        for k in range(LEADERS_PER_STATION):
+            i = n * LEADERS_PER_STATION + k
+            name = SURNAMES[i % len(SURNAMES)] + GIVEN_NAMES[(i * 7) % len(GIVEN_NAMES)]
+            found.append((f"leader-{station.code}-{k + 1}", name, station.code))
+    return found
+
+
+def fill_roster(
+    session: Session, leaders: list[tuple[str, str, str]], *, now: datetime, tz: ZoneInfo
+) -> int:
+    """The duty roster of this week and the next (Monday to Sunday, the centre's days): each
+    station's leaders day about, set as an administrator sets it (journaled on the station's
+    roster chain), so a missing-person case opened in the demo gets its 包干领导."""
+    by_station: dict[str, list[str]] = {}
+    for username, _, station in leaders:
+        by_station.setdefault(station, []).append(username)
+    ctx = Ctx(
+        session=session,
+        by=Principal.acting_for("", username="seed", role=Role.ADMIN),
+        at=now,
+        catalog=default_catalog(),
+        tz=tz,
+    )
+    today = now.astimezone(tz).date()
+    monday = today - timedelta(days=today.weekday())
+    days = [monday + timedelta(days=n) for n in range(14)]
+    for station, names in by_station.items():
+        for day in days:
+            set_duty(ctx, station, day, names[day.toordinal() % len(names)])
+    return len(by_station) * len(days)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Request
@@ -24,6 +25,8 @@ from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, page, to_login
 
 router = Router(include_in_schema=False)
+# The officer's page records its caller-phone view at most once in this long (see _unit_view).
+RELOADS_WITHIN = timedelta(minutes=5)
 
 
 @router.get("/desk")
@@ -50,11 +53,17 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
                 out = incident_out(session, incident, rt.catalog, full=seen.full)
                 current = {"incident": out, "state": active.state.value}
             found = lookouts(rt.ctx(session, by), unit.code)
-    # The page shows the caller's phone (not the name): that is what is recorded.
+    # The page shows the caller's phone (not the name): that is what is recorded. The page
+    # reloads itself after each of the officer's steps and on every live change (unit.js: a
+    # reload is the simplest way to show the next step's buttons right), so the same phone was
+    # logged four times in nine seconds. The view is recorded once per RELOADS_WITHIN for the
+    # same officer, incident and page instead: the log still says who saw it and since when.
     fields = shown(out, ["caller_phone"]) if out is not None else []
     if seen.full and out is not None and fields:
         access = Access(Action.READ, Subject.INCIDENT, out.number, fields, seen.reason)
-        record.write(rt.sessions, by, rt.clock.now(), where, [access])
+        record.write_unless_recent(
+            rt.sessions, by, rt.clock.now(), where, [access], within=RELOADS_WITHIN
+        )
     return {"unit": unit, "current": current, "lookouts": found, "pii": pii(by, seen)}
 
 

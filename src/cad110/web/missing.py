@@ -15,7 +15,7 @@ from cad110.privacy.deps import where_of
 from cad110.privacy.record import AccessNotRecorded
 from cad110.web import missing_views as views
 from cad110.web.access_log import unrecorded
-from cad110.web.common import Rt, console_user, page, to_login
+from cad110.web.common import Rt, console_user, locale_of, page, to_login
 
 router = Router(include_in_schema=False)
 
@@ -29,7 +29,7 @@ async def case_desk(request: Request, rt: Rt, view: str = "open", page_no: str =
     if view not in views.VIEWS:
         view = "open"
     number = int(page_no) if page_no.isdigit() and 0 < int(page_no) <= 100_000 else 1
-    data = await run_in_threadpool(views.desk, rt, by, view, number)
+    data = await run_in_threadpool(views.desk, rt, by, view, number, locale_of(request))
     return page(request, "missing_desk.html", by, **data)
 
 
@@ -69,7 +69,9 @@ async def case_page(request: Request, rt: Rt, number: str) -> Response:
     if by is None:
         return to_login(request)
     try:
-        data = await run_in_threadpool(views.case_page, rt, by, number, where_of(request))
+        data = await run_in_threadpool(
+            views.case_page, rt, by, number, where_of(request), locale_of(request)
+        )
     except NotFound:
         return page(
             request, "missing_message.html", by, status_code=404, kind="not_found", number=number

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from cad110.accounts.repository import staff_around
 from cad110.auth.permissions import Permission, allowed
 from cad110.auth.principal import Principal
 from cad110.incidents.repository import get_incident
+from cad110.incidents.schemas import EventOut
 from cad110.incidents.views import event_fields
 from cad110.jurisdictions.repository import names_of
 from cad110.kernel.context import Ctx
@@ -24,7 +25,7 @@ from cad110.kernel.runtime import Runtime
 from cad110.missing import repository
 from cad110.missing.repository import CaseFilter, get_case
 from cad110.missing.rules import CONDITION_ZH, CONDITIONS, SIGN_ZH, SIGNS
-from cad110.missing.schemas import CaseSummary, ClusterOut
+from cad110.missing.schemas import CaseOut, CaseSummary, ClusterOut
 from cad110.missing.views import case_out, clusters_out, journal_out, summaries
 from cad110.models.incident import Incident
 from cad110.models.missing import CaseStatus
@@ -34,6 +35,7 @@ from cad110.privacy.policy import CASE_FIELDS, INCIDENT_FIELDS, Action, Subject,
 from cad110.privacy.record import Access, Where
 from cad110.privacy.subjects import case_sight, incident_sight
 from cad110.web.access_log import pii
+from cad110.web.names import display_names, unit_names
 
 # The desk's filters (寻人台账): every open case, the ledger, callbacks due now, closed cases.
 VIEWS = ("open", "ledger", "due", "closed")
@@ -82,9 +84,12 @@ def _page(ctx: Ctx, view: str, limit: int, offset: int = 0) -> tuple[list[CaseSu
     return summaries(ctx, rows), total
 
 
-def desk(rt: Runtime, by: Principal, view: str, page_no: int = 1) -> dict[str, Any]:
+def desk(
+    rt: Runtime, by: Principal, view: str, page_no: int = 1, locale: str = "zh_CN"
+) -> dict[str, Any]:
     with reading(rt, by) as ctx:
         cases, total = _page(ctx, view, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
+        people = display_names(ctx.session, [u for c in cases for u in (c.case_officer, c.leader)])
         counts = {
             v: total if v == view else repository.count_cases(ctx.session, _filter(ctx, v), by=by)
             for v in VIEWS
@@ -118,6 +123,7 @@ def desk(rt: Runtime, by: Principal, view: str, page_no: int = 1) -> dict[str, A
             ],
             "can": can,
             "now": ctx.at,
+            "names": Shown(people=people),
         }
 
 
@@ -131,6 +137,83 @@ def _people(ctx: Ctx, path: str) -> dict[str, list[tuple[str, str]]]:
 
 
 _ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
+# Journal keys whose values are accounts, units or places: shown by name (the API keeps codes).
+PERSON_KEYS = frozenset(
+    {"leader", "case_officer", "first_officer", "commander", "assignee", "by", "decided_by"}
+)
+UNIT_KEYS = frozenset({"unit", "units"})
+PLACE_KEYS = frozenset({"first_station", "station", "jurisdiction"})
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Names for the codes a 寻人 screen shows: accounts by display name, units and places by
+    name in the reader's language; a code with no name is shown as it is."""
+
+    people: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    places: dict[str, str] = field(default_factory=dict)
+
+    def person(self, username: str | None) -> str:
+        return self.people.get(username, username) if username else ""
+
+    def unit(self, code: str | None) -> str:
+        return self.units.get(code, code) if code else ""
+
+    def place(self, code: str | None) -> str:
+        return self.places.get(code, code) if code else ""
+
+    def value(self, path: tuple[str, ...], value: Any) -> Any:
+        """A journal value with the accounts, units and places in it named."""
+        last = path[-1] if path else ""
+        pick = (
+            self.person
+            if last in PERSON_KEYS
+            else self.unit
+            if last in UNIT_KEYS
+            else self.place
+            if last in PLACE_KEYS
+            else None
+        )
+        if pick is None:
+            return value
+        if isinstance(value, str):
+            return pick(value)
+        if isinstance(value, list):
+            return [pick(v) if isinstance(v, str) else v for v in value]
+        return value
+
+
+Fields = list[tuple[tuple[str, ...], Any]]
+
+
+def _codes(fields: Fields, keys: frozenset[str]) -> set[str]:
+    found: set[str] = set()
+    for path, value in fields:
+        if not path or path[-1] not in keys:
+            continue
+        if isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, list):
+            found |= {v for v in value if isinstance(v, str)}
+    return found
+
+
+def _shown(ctx: Ctx, out: CaseOut, journal: list[tuple[EventOut, Fields]], locale: str) -> Shown:
+    """Every account, unit and place the case page names, in one query each."""
+    fields = [f for _, flat in journal for f in flat]
+    people: set[str | None] = {out.first_officer, out.leader, out.case_officer, out.commander}
+    people |= {t.assignee for t in out.tasks}
+    people |= {r.requested_by for r in out.requests} | {r.decided_by for r in out.requests}
+    people |= {entry.actor for entry, _ in journal} | _codes(fields, PERSON_KEYS)
+    units = {n.unit for n in out.notices} | _codes(fields, UNIT_KEYS)
+    places = {out.first_station, out.jurisdiction} | _codes(fields, PLACE_KEYS)
+    named = names_of(ctx.session, {p for p in places if p})
+    return Shown(
+        people=display_names(ctx.session, people),
+        units=unit_names(ctx.session, units, locale),
+        places={code: zh if locale == "zh_CN" else en for code, (zh, en) in named.items()},
+    )
 
 
 def _flatten(
@@ -175,7 +258,9 @@ def _journal_fields(
     return fields
 
 
-def case_page(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, Any]:
+def case_page(
+    rt: Runtime, by: Principal, number: str, where: Where, locale: str = "zh_CN"
+) -> dict[str, Any]:
     """One case with everything that hangs off it; NotFound outside the caller's scope.
 
     Personal data as the reader's duty allows; a full view is recorded before it is shown.
@@ -189,8 +274,11 @@ def case_page(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str
         alerts = clusters_out(ctx, out.clusters)
         entries = journal_out(ctx, case, full=seen.full)
         rule_params = {f.rule: f.params for f in out.firings}
+        flat = [(e, _journal_fields(e.payload, ctx.tz, rule_params)) for e in entries]
+        names = _shown(ctx, out, flat, locale)
         journal = [
-            {"entry": e, "fields": _journal_fields(e.payload, ctx.tz, rule_params)} for e in entries
+            {"entry": e, "fields": [(path, names.value(path, v)) for path, v in fields]}
+            for e, fields in flat
         ]
         due_callback = next(
             (c for c in out.callbacks if c.done_at is None and not c.cancelled and c.overdue),
@@ -217,6 +305,7 @@ def case_page(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str
             "due_callback": due_callback,
             "channels": channels,
             "people": _people(ctx, case.jurisdiction_path),
+            "names": names,
             "teams": ("command", "intelligence", "criminal", "cyber", "patrol"),
             "condition_zh": CONDITION_ZH,
             "sign_zh": SIGN_ZH,

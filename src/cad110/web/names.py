@@ -68,3 +68,15 @@ def names_of_events(
         places=place_names,
         categories=named,
     )
+
+
+def display_names(session: Session, usernames: Collection[str | None]) -> dict[str, str]:
+    """Each account's display name by username (its username where it has none); a username
+    with no account is left out, so a screen shows what it has (`.get(u, u)`)."""
+    wanted = sorted({u for u in usernames if u})
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(User.username, User.display_name).where(User.username.in_(wanted))
+    )
+    return {username: name or username for username, name in rows}

@@ -41,6 +41,13 @@ async def index(request: Request, rt: Rt) -> Response:
     return RedirectResponse(HOME[by.role] if by else "/login", status_code=303)
 
 
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    """Browsers ask for /favicon.ico on their own (and for a PDF or JSON tab that has no
+    <link rel="icon">): the console's icon, never a 404 in the log."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, next: str | None = None) -> HTMLResponse:
     return HTMLResponse(

@@ -4,6 +4,7 @@ duty covers the record; every full view, lookup by phone and export is in the ac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -34,6 +35,7 @@ from cad110.privacy.subjects import incident_sight
 from cad110.web.access_log import unrecorded
 from cad110.web.common import Rt, console_user, locale_of, page, to_login
 from cad110.web.i18n import translations
+from cad110.web.names import unit_names
 
 router = Router(include_in_schema=False)
 
@@ -108,8 +110,34 @@ def _lookups(q: finder.Query, found: list[str]) -> list[Access]:
     ]
 
 
+def refusal(exc: DomainError, gettext: Callable[[str], str], category: str) -> str:
+    """Why a search was not run, in the reader's words (never the English detail)."""
+    if isinstance(exc, NotFound):
+        return gettext("No such jurisdiction, or it lies outside yours.")
+    reason = getattr(exc, "reason", "")
+    if reason == "unknown_category":
+        return gettext(
+            "No category matches “%(q)s”: type its Chinese name, pinyin, initials or a word "
+            "the caller used."
+        ) % {"q": category}
+    if reason == "window_reversed":
+        return gettext("The first day must come before the last.")
+    if reason == "window_too_wide":
+        return gettext("Search at most %(days)s days at a time.") % {"days": finder.MAX_DAYS}
+    if reason == "export_too_large":
+        return gettext(
+            "Too many incidents for one spreadsheet (at most %(rows)s): narrow the search."
+        ) % {"rows": finder.EXPORT_ROWS}
+    return gettext("The search was refused.")
+
+
 def _results(
-    rt: Runtime, by: Principal, params: dict[str, str], multi: dict[str, list[str]], where: Where
+    rt: Runtime,
+    by: Principal,
+    params: dict[str, str],
+    multi: dict[str, list[str]],
+    where: Where,
+    locale: str,
 ) -> dict[str, Any]:
     q, filters = _query(rt, params, multi)
     raw = params.get("page_no", "1")
@@ -133,13 +161,14 @@ def _results(
         try:
             f = finder.to_filter(session, rt.catalog, by, q, now)
         except DomainError as exc:
-            data["error"] = str(exc)
+            data["error"] = refusal(exc, translations(locale).gettext, q.category or "")
             return data
         items, total = finder.search(
             session, f, by=by, limit=finder.PAGE_SIZE, offset=(number - 1) * finder.PAGE_SIZE
         )
         rows = incidents_out(session, items, rt.catalog)
         names = names_of(session, {i.jurisdiction for i in rows})
+        units = unit_names(session, {a.unit for i in rows for a in i.assignments}, locale)
     record.write(rt.sessions, by, now, where, _lookups(q, [i.number for i in items]))
     since, until = finder.window(q, now)
     query = _query_string(filters)
@@ -147,6 +176,7 @@ def _results(
         rows=rows,
         total=total,
         names=names,
+        units=units,
         window=(since, until - timedelta(seconds=1)),
         pages=max(1, min(-(-total // finder.PAGE_SIZE), finder.MAX_OFFSET // finder.PAGE_SIZE)),
         page_url="/search?" + urlencode([*query, ("page_no", "")]),
@@ -165,7 +195,9 @@ async def search_page(request: Request, rt: Rt) -> Response:
         return to_login(request)
     single, multi = _params(request)
     try:
-        data = await run_in_threadpool(_results, rt, by, single, multi, where_of(request))
+        data = await run_in_threadpool(
+            _results, rt, by, single, multi, where_of(request), locale_of(request)
+        )
     except AccessNotRecorded:
         return unrecorded(request, by)
     data["can_export"] = allowed(by.role, Permission.EXPORT)
@@ -192,11 +224,13 @@ def _export(
         by_number = {o.number: o for o in [*full, *masked]}
         ordered = [by_number[i.number] for i in items]
         names = names_of(session, {o.jurisdiction for o in ordered})
+        units = unit_names(session, {a.unit for o in ordered for a in o.assignments}, locale)
     zh = locale == "zh_CN"
     body = to_xlsx(
         ordered,
         catalog=rt.catalog,
         places={k: (v[0] if zh else v[1]) for k, v in names.items()},
+        units=units,
         tz=rt.settings.tz,
         gettext=translations(locale).gettext,
         zh=zh,
@@ -244,8 +278,9 @@ async def export_xlsx(request: Request, rt: Rt) -> Response:
     except AccessNotRecorded:
         return Response(status_code=503, content="the export could not be recorded")
     except DomainError as exc:
+        text = refusal(exc, translations(locale_of(request)).gettext, single.get("category", ""))
         return Response(
-            status_code=exc.status_code, content=str(exc), media_type="text/plain; charset=utf-8"
+            status_code=exc.status_code, content=text, media_type="text/plain; charset=utf-8"
         )
     stamp = rt.clock.now().astimezone(rt.settings.tz).strftime("%Y%m%d-%H%M%S")
     return Response(

@@ -17,6 +17,7 @@ from cad110.models.shift import Position
 from cad110.shifts.repository import latest_notes
 from cad110.shifts.service import SEAT
 from cad110.web.common import Rt, console_user, page, to_login
+from cad110.web.names import display_names
 
 router = Router(include_in_schema=False)
 
@@ -24,7 +25,14 @@ router = Router(include_in_schema=False)
 def _notes(rt: Runtime, by: Principal, position: Position) -> dict[str, Any]:
     with rt.readers() as session:
         notes = list(latest_notes(session, by, position))
-    return {"notes": notes, "position": position.value, "positions": [p.value for p in Position]}
+        # People by name, as the top bar names the reader (the API keeps the usernames).
+        people = display_names(session, [u for n in notes for u in (n.written_by, n.read_by)])
+    return {
+        "notes": notes,
+        "people": people,
+        "position": position.value,
+        "positions": [p.value for p in Position],
+    }
 
 
 @router.get("/handover")

@@ -73,7 +73,7 @@
   };
 
   // Remaining time to each deadline, turning amber in the last minute and red when passed:
-  // "1小时39分" / "4分12秒" / "-2分05秒" with the page's own words (a #deadline-format block),
+  // "1小时39分" / "4分12秒" / "超时 2分05秒" with the page's own words (a #deadline-format block),
   // else m:ss.
   let format;
   function remaining(seconds) {
@@ -86,13 +86,15 @@
     const h = Math.floor(abs / 3600), m = Math.floor((abs % 3600) / 60), s = abs % 60;
     if (!format) return sign + Math.floor(abs / 60) + ":" + String(s).padStart(2, "0");
     const fill = (pattern, values) => pattern.replace(/%\((\w)\)s/g, (_, k) => values[k]);
-    // A page whose block has words for a passed deadline says it so ("超时 3分").
+    // A page whose block has words for a passed deadline says it so: the board in whole
+    // units ("超时 3分"), supervision with the full time ("超时 2分55秒"); else "-".
     if (seconds < 0 && format.overdue_minutes) {
       if (h > 0) return fill(format.overdue_hours, { h: h, m: m });
       return m > 0 ? fill(format.overdue_minutes, { m: m }) : fill(format.overdue_seconds, { s: s });
     }
-    if (h > 0) return sign + fill(format.hours, { h: h, m: m });
-    return sign + fill(format.minutes, { m: m, s: m > 0 ? String(s).padStart(2, "0") : s });
+    const text = h > 0 ? fill(format.hours, { h: h, m: m }) : fill(format.minutes, { m: m, s: m > 0 ? String(s).padStart(2, "0") : s });
+    if (seconds < 0 && format.overdue) return fill(format.overdue, { t: text });
+    return sign + text;
   }
   cad110.remaining = remaining;
   function tick() {

@@ -71,6 +71,53 @@
     return { message: t.generic || (data && typeof data.detail === "string" ? data.detail : String(status)), fields: fields };
   };
 
+  // The form's own check before it is sent (forms are `novalidate`: the browser's bubble would
+  // speak the browser's language, not the user's): every empty `required` field gets the
+  // page's message beside it and the first one the focus. Returns whether all are filled.
+  cad110.checkRequired = function (form) {
+    const t = load();
+    const fields = {};
+    let first = null;
+    form.querySelectorAll("[required]").forEach((input) => {
+      if (input.disabled || input.closest("[hidden]")) return;
+      if (input.type === "checkbox" || input.type === "radio") {
+        const group = form.querySelectorAll('[name="' + CSS.escape(input.name) + '"]');
+        if (Array.from(group).some((el) => el.checked)) return;
+      } else if (String(input.value || "").trim() !== "") return;
+      if (!fields[input.name]) fields[input.name] = t.required || t.types.missing || "";
+      if (!first) first = input;
+    });
+    cad110.showFieldErrors(form, fields);
+    if (first) first.focus();
+    return first === null;
+  };
+
+  // Every form with a required field is checked here, not by the browser: a form its page
+  // left to the browser is made `novalidate` and marked; a marked form that misses a value is
+  // stopped before its own submit handler runs (capture), with the message beside the field.
+  // A form its author made `novalidate` without the mark checks itself (the desk, the board).
+  function adopt(root) {
+    root.querySelectorAll("form").forEach((form) => {
+      if (!form.noValidate && form.querySelector("[required]")) {
+        form.noValidate = true;
+        form.dataset.checkRequired = "";
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", () => adopt(document));
+  document.addEventListener("htmx:afterSwap", (event) => adopt(event.target));
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target;
+      if (!(form instanceof HTMLFormElement) || !("checkRequired" in form.dataset)) return;
+      if (cad110.checkRequired(form)) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    },
+    true
+  );
+
   // Each field's message beside the field (`form[name]`), the field marked invalid; earlier
   // messages cleared. Returns whether any was placed, so a caller shows the rest elsewhere.
   cad110.showFieldErrors = function (form, fields) {

@@ -1,0 +1,85 @@
+"""The officer's phone page: a step reloads the page, yet the caller's phone it shows is
+recorded once, not once per reload; an empty reason or summary is answered by the page in the
+user's language, beside the field (not the browser's bubble)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import func, select
+
+from cad110.kernel.runtime import Runtime
+from cad110.models.audit import AccessRecord
+from tests.api.helpers import new_incident, ok
+from tests.browser.steps import login
+from tests.conftest import Api
+
+UNIT = "35010201-1"  # ≈1.2 km from the incident: its arrival asks for a reason
+OFFICER = f"officer-{UNIT}"
+
+
+def _phone(chromium_browser: Browser) -> Page:
+    context = chromium_browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True
+    )
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+def _reads(runtime: Runtime, number: str) -> int:
+    with runtime.sessions() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(AccessRecord)
+                .where(
+                    AccessRecord.username == OFFICER,
+                    AccessRecord.subject_id == number,
+                    AccessRecord.action == "read",
+                )
+            )
+            or 0
+        )
+
+
+def test_steps_that_reload_the_page_record_the_callers_phone_once(
+    live_server: str, chromium_browser: Browser, api: Api, runtime: Runtime
+) -> None:
+    number = new_incident(api, accept=True)["number"]
+    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": [UNIT]}))
+    phone = _phone(chromium_browser)
+    login(phone, live_server, OFFICER)
+    expect(phone.locator(".caller .pii")).to_have_text("13800138000")
+    for step in ("签收", "出动"):
+        with phone.expect_navigation():
+            phone.get_by_role("button", name=step).click()
+        expect(phone.locator(".caller .pii")).to_have_text("13800138000")
+    assert _reads(runtime, number) == 1
+    phone.context.close()
+
+
+def test_an_empty_reason_or_summary_is_said_beside_the_field(
+    live_server: str, chromium_browser: Browser, api: Api
+) -> None:
+    number = new_incident(api, accept=True)["number"]
+    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": [UNIT]}))
+    for step in ("acknowledge", "depart"):
+        ok(api.post(f"/incidents/{number}/units/{UNIT}/{step}", OFFICER))
+    phone = _phone(chromium_browser)
+    login(phone, live_server, OFFICER)
+    phone.get_by_role("button", name="到场").click()
+    reason = phone.locator("#arrive-reason")
+    expect(reason).to_be_visible()
+    assert reason.evaluate("f => f.noValidate") is True
+    phone.get_by_role("button", name="确认到场").click()
+    expect(reason.locator(".field-error")).to_have_text("请填写此项。")
+    expect(reason.locator("textarea[name=reason]")).to_be_focused()
+    reason.locator("textarea[name=reason]").fill("手机定位失灵，已在现场")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="确认到场").click()
+    feedback = phone.locator("#feedback")
+    for box in feedback.locator("input[name=guide]").all():
+        box.check()
+    phone.get_by_role("button", name="反馈并结束").click()
+    expect(feedback.locator(".field-error")).to_have_text("请填写此项。")
+    expect(feedback.locator("textarea[name=summary]")).to_be_focused()
+    phone.context.close()
