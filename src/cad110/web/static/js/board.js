@@ -224,6 +224,15 @@
   board.followLive = function () {
     if (panelStale() && !board.busy()) board.reloadPanel();
   };
+  // A reload asked for before a dialog opened may come back while it is open: the dialogs live
+  // in the panel, so that swap would take the dialog (and what is typed in it) away. It is
+  // dropped; the panel catches up when the dialog closes (followLive on "close").
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target;
+    if (target && target.id === "panel" && document.querySelector("#panel dialog[open]")) {
+      event.detail.shouldSwap = false;
+    }
+  });
 
   // ---------------------------------------------------------------- keys
   document.addEventListener("keydown", (event) => {
