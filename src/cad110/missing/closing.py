@@ -9,7 +9,7 @@ from cad110.errors import Conflict, InvalidInput
 from cad110.incidents.actions import latest_assignments, perform
 from cad110.incidents.schemas import CloseBody, GuideCheck, NoteBody, ReportBody
 from cad110.kernel.context import Ctx
-from cad110.lifecycles.incident import Action, AssignmentState, Status
+from cad110.lifecycles.incident import ALLOWED_FROM, Action, AssignmentState, Status
 from cad110.missing.journal import journal, notify, station_of
 from cad110.missing.ledger import cancel_callbacks
 from cad110.missing.repository import get_case
@@ -117,26 +117,13 @@ def _close_incident(ctx: Ctx, case: MissingCase, body: CloseIn) -> None:
         perform(
             ctx, incident, Action.REPORT, ReportBody(summary=summary, result=result, guide=guide)
         )
-    if incident.status in _CLOSABLE:
+    # Every unit is released by now: close from wherever the lifecycle allows it.
+    if incident.status in ALLOWED_FROM[Action.CLOSE]:
         dispatched = incident.dispatched_at is not None
         reason = None if dispatched else "resolved_before_arrival"
         perform(ctx, incident, Action.CLOSE, CloseBody(summary=summary, no_dispatch_reason=reason))
         return
     journal_incident(ctx, incident, case, body)
-
-
-# Where the case's end closes its incident (every unit released by then).
-_CLOSABLE = frozenset(
-    {
-        Status.ACCEPTED,
-        Status.ASSESSED,
-        Status.QUEUED,
-        Status.DISPATCHED,
-        Status.ACKNOWLEDGED,
-        Status.DEPARTED,
-        Status.REPORTED,
-    }
-)
 
 
 def journal_incident(ctx: Ctx, incident: Incident, case: MissingCase, body: CloseIn) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from cad110.api.routing import Router
 from cad110.auth.principal import Principal
@@ -19,7 +18,6 @@ from cad110.kernel.runtime import Runtime
 from cad110.lifecycles.incident import STAGE_NAMES_ZH, STAGES
 from cad110.missing.repository import case_number_of
 from cad110.models.jurisdiction import Jurisdiction
-from cad110.models.unit import Unit
 from cad110.privacy import record
 from cad110.privacy.deps import where_of
 from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
@@ -35,15 +33,11 @@ from cad110.web.sentences import VALUE_WORDS, actor_name, sentence
 router = Router(include_in_schema=False)
 
 
-def _open_supervisions(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
+def _open_supervisions(rt: Runtime, by: Principal, locale: str) -> list[dict[str, Any]]:
     with rt.readers() as session:
         rows = supervisions_seen_by(session, by, "open", limit=300)
-        codes = {s.unit_code for s, _ in rows if s.unit_code}
         # Units by name (one query for the page), the code kept for a unit that has gone.
-        names = {
-            u.code: (u.name_zh, u.name_en)
-            for u in session.scalars(select(Unit).where(Unit.code.in_(codes)))
-        }
+        names = unit_names(session, {s.unit_code for s, _ in rows if s.unit_code}, locale)
         return [
             {
                 "id": s.id,
@@ -67,7 +61,7 @@ async def supervise(request: Request, rt: Rt) -> Response:
     by = await console_user(request, rt)
     if by is None:
         return to_login(request)
-    rows = await run_in_threadpool(_open_supervisions, rt, by)
+    rows = await run_in_threadpool(_open_supervisions, rt, by, locale_of(request))
     return page(request, "supervise.html", by, rows=rows)
 
 
@@ -78,7 +72,7 @@ async def supervise_rows(request: Request, rt: Rt) -> Response:
     by = await console_user(request, rt)
     if by is None:
         return Response(status_code=401)
-    rows = await run_in_threadpool(_open_supervisions, rt, by)
+    rows = await run_in_threadpool(_open_supervisions, rt, by, locale_of(request))
     return page(request, "_supervise_rows.html", by, rows=rows)
 
 
