@@ -26,6 +26,7 @@ from cad110.live import Live, install_live
 from cad110.live.install import make_bus
 from cad110.missing.api import router as missing_router
 from cad110.missing.reports_api import router as missing_reports_router
+from cad110.places.api import router as places_router
 from cad110.privacy.api import router as privacy_router
 from cad110.shifts.api import router as handover_router
 from cad110.supervision.api import router as supervision_router
@@ -84,6 +85,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         calls_router,
         catalog_router,
         jurisdictions_router,
+        places_router,
         units_router,
         supervision_router,
         notifications_router,

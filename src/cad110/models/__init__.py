@@ -3,6 +3,7 @@
 from cad110.models.audit import AccessRecord, EventHead
 from cad110.models.call import Call
 from cad110.models.event import Event
+from cad110.models.hazard import HazardFlag
 from cad110.models.idempotency import IdempotencyRecord
 from cad110.models.incident import Incident, IncidentLink, IncidentSequence
 from cad110.models.jurisdiction import Grid, Jurisdiction
@@ -20,10 +21,12 @@ from cad110.models.missing import (
     SearchNotice,
 )
 from cad110.models.outbox import OutboxMessage
+from cad110.models.place import Place
 from cad110.models.roster import DutyDay
 from cad110.models.shift import HandoverNote
 from cad110.models.supervision import Deadline, Notification, Supervision, UnitOffer
 from cad110.models.target import KeyTarget
+from cad110.models.telephony import PhoneCall, PhoneEvent
 from cad110.models.unit import Assignment, Unit, UnitGrid
 from cad110.models.user import ApiToken, LoginThrottle, User
 from cad110.models.web_session import WebSession
@@ -47,6 +50,7 @@ __all__ = [
     "EventHead",
     "Grid",
     "HandoverNote",
+    "HazardFlag",
     "IdempotencyRecord",
     "Incident",
     "IncidentLink",
@@ -57,6 +61,9 @@ __all__ = [
     "MissingCase",
     "Notification",
     "OutboxMessage",
+    "PhoneCall",
+    "PhoneEvent",
+    "Place",
     "RuleFiring",
     "SearchNotice",
     "Supervision",

@@ -21,3 +21,10 @@ class SubjectType(StrEnum):
     DUTY_ROSTER = "duty_roster"
     # A handover note (交接班), one chain per note.
     HANDOVER = "handover"
+    # A standard address (标准地址), one chain per address code; an import batch, one per file.
+    PLACE = "place"
+    PLACE_IMPORT = "place_import"
+    # A hazard flag (警示标记), one chain per flag.
+    HAZARD_FLAG = "hazard_flag"
+    # A call as the phone system reported it, one chain per phone-system call id.
+    PHONE_CALL = "phone_call"
