@@ -68,3 +68,14 @@ def nearest(session: Session, lon: float, lat: float, *, within_m: float = 500.0
         if m <= within_m and (best is None or m < (best.distance_m or 0.0)):
             best = Hit(p, 100.0, m)
     return best
+
+
+def geocode(session: Session, text: str, *, near: tuple[float, float] | None = None) -> Hit | None:
+    """The one place a typed address most likely means, or None when nothing matches well
+    enough to file an incident there without asking."""
+    hits = search(session, text, near=near, limit=1)
+    return hits[0] if hits and hits[0].score >= GEOCODE_MIN_SCORE else None
+
+
+# A match at least this good (0–100) is taken as the address without asking.
+GEOCODE_MIN_SCORE = 85.0
