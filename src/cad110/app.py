@@ -27,6 +27,8 @@ from cad110.live.install import make_bus
 from cad110.missing.api import router as missing_router
 from cad110.missing.reports_api import router as missing_reports_router
 from cad110.places.api import router as places_router
+from cad110.places.flags_api import router as flags_router
+from cad110.places.known_api import router as known_router
 from cad110.privacy.api import router as privacy_router
 from cad110.shifts.api import router as handover_router
 from cad110.supervision.api import router as supervision_router
@@ -85,7 +87,10 @@ def create_app(runtime: Runtime) -> FastAPI:
         calls_router,
         catalog_router,
         jurisdictions_router,
+        # Before places_router: its /places/{code} would take "known" for a code.
+        known_router,
         places_router,
+        flags_router,
         units_router,
         supervision_router,
         notifications_router,

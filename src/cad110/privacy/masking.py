@@ -27,7 +27,7 @@ _BY_KEY: dict[str, Kind] = {
 }
 # Under these keys a plain `name` is a person to protect (not the missing person, whose name
 # goes out in lookouts and appeals on purpose).
-_NAME_UNDER = frozenset({"informant", "caller"})
+_NAME_UNDER = frozenset({"informant", "caller", "person"})
 # Free text is searched for values this long or longer: shorter ones would hit by chance.
 _MIN_SECRET = 6
 

@@ -33,6 +33,7 @@ class Subject(StrEnum):
     CALL = "call"
     MISSING_CASE = "missing_case"
     ACCESS_LOG = "access_log"
+    HAZARD_FLAG = "hazard_flag"
 
 
 class Action(StrEnum):
