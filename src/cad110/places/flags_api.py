@@ -9,14 +9,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path, Query, Response, status
+from sqlalchemy import select
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.auth.principal import Principal
-from cad110.errors import InvalidInput
+from cad110.errors import InvalidInput, NotFound
+from cad110.kernel.context import Ctx
 from cad110.kernel.inputs import Phone
-from cad110.models.hazard import HazardFlag
+from cad110.kernel.scope import in_scope
+from cad110.models.hazard import FlagSubject, HazardFlag
+from cad110.models.incident import Incident
 from cad110.places import flags
 from cad110.places.flags import Persons, flag_reads, person_lookups
 from cad110.places.flags_schemas import (
@@ -30,6 +34,7 @@ from cad110.places.flags_schemas import (
     PlaceCode,
     RevokeIn,
 )
+from cad110.places.known import place_at
 from cad110.privacy.deps import AccessLog, Recorder
 
 router = Router(tags=["hazard flags"])
@@ -63,16 +68,44 @@ def set_flag(body: FlagIn, ctx: Context) -> FlagOut:
         id_number=body.person.id_number if body.person else None,
         name=body.person.name if body.person else None,
     )
+    place_code = body.place
+    if body.incident is not None:
+        if body.place is not None or body.person is not None:
+            raise InvalidInput("incident", "an incident names its own place and caller")
+        place_code, person = _of_incident(ctx, body.incident, body.subject)
     flag = flags.set_flag(
         ctx,
         subject=body.subject,
         kind=body.kind,
         reason=body.reason,
-        place_code=body.place,
+        place_code=place_code,
         person=person,
         expires_at=body.expires_at,
     )
     return FlagOut.of(flag, ctx.at)
+
+
+def _of_incident(ctx: Ctx, number: str, subject: FlagSubject) -> tuple[str | None, Persons]:
+    """The place or the caller of an incident in scope, as the record holds them (a board
+    shows the caller masked, so it could not send the phone itself)."""
+    incident = ctx.session.scalars(
+        select(Incident).where(
+            Incident.number == number, in_scope(Incident.jurisdiction_path, ctx.by)
+        )
+    ).one_or_none()
+    if incident is None:
+        raise NotFound(f"no incident {number}")
+    if subject is FlagSubject.PERSON:
+        person = Persons(phone=incident.caller_phone, name=incident.caller_name)
+        if not person:
+            raise InvalidInput("incident", "the incident names no caller", code="no_caller")
+        return None, person
+    place = None
+    if incident.lon is not None and incident.lat is not None:
+        place = place_at(ctx.session, incident.lon, incident.lat, incident.address)
+    if place is None:
+        raise InvalidInput("incident", "the incident is at no standard address", code="no_place")
+    return place.code, Persons()
 
 
 @router.post("/flags/{flag_id}/revoke")

@@ -29,13 +29,18 @@ class PersonIn(Strict):
     name: PersonName | None = None
 
 
+IncidentNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z_-]{1,40}$")]
+
+
 class FlagIn(Strict):
-    """A new flag: on a place (`place`) or on a person (`person`), never both."""
+    """A new flag: on a place (`place`) or on a person (`person`), never both; or, from an
+    incident's screen, on its place or its caller (`incident`: the record says which)."""
 
     subject: FlagSubject
     kind: KindCode
     place: PlaceCode | None = None
     person: PersonIn | None = None
+    incident: IncidentNumber | None = None
     reason: Reason
     # None: until revoked.
     expires_at: Moment | None = None

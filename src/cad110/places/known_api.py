@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 from pydantic import BaseModel
+from sqlalchemy import select
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router
@@ -18,6 +19,8 @@ from cad110.auth.permissions import Permission
 from cad110.catalog.loader import Catalog
 from cad110.errors import InvalidInput, NotFound
 from cad110.kernel.inputs import Phone
+from cad110.kernel.scope import in_scope
+from cad110.models.incident import Incident
 from cad110.places import repository
 from cad110.places.flags import Persons
 from cad110.places.flags_api import record_shown
@@ -110,8 +113,12 @@ def known_at_place(
     phone: Annotated[Phone | None, Query()] = None,
     id_number: Annotated[IdNumber | None, Query()] = None,
     name: Annotated[PersonName | None, Query()] = None,
-    exclude: Annotated[
-        str | None, Query(max_length=40, description="An incident to leave out")
+    incident: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[0-9A-Za-z_-]{1,40}$",
+            description="An incident: its point, address and caller, and itself left out",
+        ),
     ] = None,
 ) -> KnownOut:
     """Earlier incidents at the address and within 100 m in the last 90 days, open
@@ -121,18 +128,36 @@ def known_at_place(
     ctx.by.require(Permission.READ)
     if (lon is None) != (lat is None):
         raise InvalidInput(("query", "lat" if lat is None else "lon"), "give both", code="required")
-    place = None
-    if code is not None:
+    place, address, exclude = None, None, None
+    person = Persons(phone=phone, id_number=id_number, name=name)
+    if incident is not None:
+        found = ctx.session.scalars(
+            select(Incident).where(
+                Incident.number == incident, in_scope(Incident.jurisdiction_path, ctx.by)
+            )
+        ).one_or_none()
+        if found is None:
+            raise NotFound(f"no incident {incident}")
+        lon, lat, address, exclude = found.lon, found.lat, found.address, found.number
+        # The caller's flags are looked up by what the record holds, never sent by the page.
+        person = Persons(phone=found.caller_phone, name=found.caller_name)
+        if lon is not None and lat is not None:
+            place = place_at(ctx.session, lon, lat, address)
+    elif code is not None:
         place = repository.by_code(ctx.session, code)
         if place is None:
             raise NotFound(f"no place {code}")
     elif lon is not None and lat is not None:
         place = place_at(ctx.session, lon, lat)
     else:
-        raise InvalidInput(("query", "code"), "name a place or a point", code="required")
-    person = Persons(phone=phone, id_number=id_number, name=name)
-    known = known_at(ctx, place=place, lon=lon, lat=lat, person=person, exclude=exclude)
+        raise InvalidInput(
+            ("query", "code"), "name a place, a point or an incident", code="required"
+        )
+    known = known_at(
+        ctx, place=place, lon=lon, lat=lat, address=address, person=person, exclude=exclude
+    )
     if known.flags is not None:
-        record_shown(log, ctx.by, person, known.flags)
+        # An incident's caller was not looked up by the reader: only the flags read are logged.
+        record_shown(log, ctx.by, Persons() if incident else person, known.flags)
     response.headers["Cache-Control"] = "no-store"
     return KnownOut.of(known, ctx.catalog, ctx.at)
