@@ -13,8 +13,11 @@
 
   function texts(section) {
     if (!section._texts) {
-      const block = section.querySelector("script.pk-texts");
-      section._texts = block ? JSON.parse(block.textContent) : {};
+      try {
+        section._texts = JSON.parse(section.dataset.texts || "{}");
+      } catch (err) {
+        section._texts = {};
+      }
     }
     return section._texts;
   }
@@ -106,6 +109,7 @@
   function show(section, known) {
     const t = texts(section);
     section.hidden = false;
+    section._shown = true;
     section.querySelector(".pk-status").textContent = "";
     const where = known.place ? known.place.full_text : section.dataset.label || "";
     section.querySelector(".pk-where").textContent = where;
@@ -170,7 +174,9 @@
   async function load(section, query) {
     section._query = query;
     const status = section.querySelector(".pk-status");
-    status.textContent = texts(section).looking || "";
+    // Only before the first answer: a line appearing above the form on a reload would move
+    // what the user is about to click.
+    if (!section._shown) status.textContent = texts(section).looking || "";
     const params = new URLSearchParams();
     Object.keys(query).forEach((k) => {
       if (query[k] !== null && query[k] !== undefined && query[k] !== "") params.set(k, query[k]);
