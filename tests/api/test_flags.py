@@ -205,3 +205,12 @@ def test_the_kinds_of_flag_come_from_the_data_file(api: Api) -> None:
         assert code in codes
     assert [k["severity"] for k in kinds] == sorted((k["severity"] for k in kinds), reverse=True)
     assert {k["code"]: k["zh"] for k in kinds}["mental_illness"] == "精神障碍"
+
+
+def test_the_auditor_finds_the_reads_of_a_flag_in_the_access_log(api: Api, home: str) -> None:
+    flag = place_flag(api, home)
+    flags_of(api, "calltaker", place=home)
+    log = ok(api.get("/access-log", "auditor", params={"subject_type": "hazard_flag"}))
+    assert [(r["username"], r["subject_id"]) for r in log["items"]] == [
+        ("calltaker", str(flag["id"]))
+    ]

@@ -117,6 +117,19 @@ def _unit_steps(api: Api, number: str, unit: str) -> None:
 def plant_incidents(api: Api, planted: Planted) -> None:
     """Incidents in every state a screen shows, each action with its own hostile note."""
     note = attack
+    # A hazard flag on the callers' number: its reason shows in every incident panel and, from
+    # A's dispatch event, on the unit's phone.
+    flagged = api.post(
+        "/flags",
+        "dispatcher",
+        json={
+            "subject": "person",
+            "kind": "violent",
+            "person": {"phone": "13800138000", "name": note("flag-person", 64)},
+            "reason": note("flag-reason", 500),
+        },
+    )
+    assert flagged.status_code == 201, flagged.text
     a = _incident(api, "A", accept=True, call={"note": note("A-call", 4000), "duration_s": 60})
     planted.incidents["A"] = a
     number = a["number"]
