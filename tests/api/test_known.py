@@ -161,3 +161,42 @@ def test_a_dispatch_carries_the_flags_and_history_of_the_place_to_the_units(
     assert [h["number"] for h in told["history"]] == [earlier["number"]]
     reads = [r for r in flag_records(runtime) if r.channel == f"dispatch {incident['number']}"]
     assert sorted(r.subject_id for r in reads) == sorted([str(dog["id"]), str(caller["id"])])
+
+
+def test_an_incident_s_screen_asks_by_its_number_and_its_caller_is_looked_up_by_the_record(
+    api: Api, runtime: Runtime, home: str
+) -> None:
+    on_caller = person_flag(api, phone="13800138000")
+    number = new_incident(api, address=HOME_TEXT)["number"]
+    known = _known(api, incident=number)
+    assert known["place"]["code"] == home  # type: ignore[index]
+    assert [f["id"] for f in known["flags"]] == [on_caller["id"]]  # type: ignore[attr-defined]
+    assert number not in [i["number"] for i in known["incidents"]]  # type: ignore[attr-defined]
+    assert [r.action for r in flag_records(runtime)] == ["read"], "no lookup by the reader"
+    assert (
+        api.get("/places/known", "minhou_dispatcher", params={"incident": number}).status_code
+        == 404
+    )
+
+
+def test_a_flag_is_set_on_an_incident_s_place_or_caller_from_its_screen(
+    api: Api, runtime: Runtime, home: str
+) -> None:
+    number = new_incident(api, address=HOME_TEXT, caller_phone="13700137000")["number"]
+    body = {"kind": "weapon", "reason": "报警人称对方持刀", "incident": number}
+    on_place = api.post("/flags", "dispatcher", json={**body, "subject": "place"}).json()
+    assert on_place["place"] == home
+    on_caller = api.post("/flags", "dispatcher", json={**body, "subject": "person"}).json()
+    assert on_caller["person"]["phone"] == "137****7000"
+    shown = _known(api, code=home, phone="13700137000")["flags"]
+    assert {f["id"] for f in shown} == {on_caller["id"], on_place["id"]}  # type: ignore[attr-defined]
+    both = {"subject": "place", "place": home, **body}
+    assert api.post("/flags", "dispatcher", json=both).status_code == 422
+    outside = api.post("/flags", "minhou_dispatcher", json={**body, "subject": "person"})
+    assert outside.status_code == 404
+    pointless = new_incident(api, address="鼓楼区别处", lon=FAR[0], lat=FAR[1])["number"]
+    refused = api.post(
+        "/flags", "dispatcher", json={**body, "incident": pointless, "subject": "place"}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["code"] == "no_place"

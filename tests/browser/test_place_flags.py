@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Browser, Page, expect
 
 from cad110.kernel.runtime import Runtime
-from tests.api.flag_steps import HOME, HOME_TEXT, add_place
+from tests.api.flag_steps import HOME, HOME_TEXT, add_place, flag_records
 from tests.browser.board_steps import api_of, dispatch, incident, open_panel
 from tests.browser.steps import login, shot
 from tests.world import GULOU_WEST, World
@@ -90,4 +90,9 @@ def test_a_flag_set_at_the_desk_is_shown_on_the_board_and_pushed_to_the_unit(
     assert buttons is not None
     assert box["y"] < buttons["y"], "the hazards come before the buttons"
     shot(phone, backend, "unit-briefing")
+    # The officer's reading of the flag is on record, once however often the page reloads.
+    phone.reload()
+    expect(told.locator(".pk-kind")).to_have_text("烈性犬")
+    officer_reads = [r for r in flag_records(runtime) if r.username == f"officer-{UNIT}"]
+    assert [(r.action, r.reason) for r in officer_reads] == [("read", f"assigned unit {UNIT}")]
     context.close()
