@@ -163,8 +163,12 @@ def set_flag(
             "subject": subject.value,
             "kind": kind,
             "place": place_code,
-            # Under "person" the event masks come into force on any screen that shows it.
-            "person": {"id_number": person.id_number, "phone": person.phone, "name": person.name},
+            # Under "flagged_person" the event masks apply on any screen that shows it.
+            "flagged_person": {
+                "id_number": person.id_number,
+                "phone": person.phone,
+                "name": person.name,
+            },
             "reason": reason,
             "expires_at": expires_at.isoformat() if expires_at else None,
             "jurisdiction_path": path,
