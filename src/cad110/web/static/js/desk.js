@@ -10,6 +10,7 @@
   const guideBox = document.getElementById("guide");
   const days = Number(form.dataset.historyDays || 30);
   const texts = JSON.parse(document.getElementById("desk-texts").textContent);
+  const placeTexts = JSON.parse(document.getElementById("place-search-texts").textContent);
   const zh = document.documentElement.lang === "zh-CN";
   const label = (c) => (zh ? c.zh : c.en);
   const categories = {}; // code → full catalog entry (guide, labels), for the guide and history
@@ -39,11 +40,73 @@
       if (form.lon.value && form.lat.value && !isNaN(lon) && !isNaN(lat)) place(lat, lon);
     })
   );
-  map.on("click", (e) => {
-    form.lon.value = e.latlng.lng.toFixed(6);
-    form.lat.value = e.latlng.lat.toFixed(6);
-    place(e.latlng.lat, e.latlng.lng);
+  // A click is resolved to the nearest standard address (within 500 m), which fills the form
+  // through the same `cad110:place` event as a search pick; a click far from every address
+  // keeps the clicked point and says so.
+  const mapNote = document.getElementById("map-note");
+  let clickSeq = 0;
+  map.on("click", async (e) => {
+    const lon = Number(e.latlng.lng.toFixed(6));
+    const lat = Number(e.latlng.lat.toFixed(6));
+    const mine = ++clickSeq;
+    place(lat, lon);
+    mapNote.textContent = texts.looking_place;
+    let found = null;
+    try {
+      const answer = await fetch("/api/v1/places/nearest?lon=" + lon + "&lat=" + lat, { credentials: "same-origin" });
+      if (answer.ok) found = await answer.json();
+    } catch (err) {
+      found = null;
+    }
+    if (mine !== clickSeq) return; // a later click wins
+    if (found && found.place) {
+      mapNote.textContent = placeTexts.nearest
+        .replace("{address}", found.place.full_text)
+        .replace("{distance}", cad110.distanceText(found.distance_m));
+      cad110.pickPlace(cad110.placeDetail(found.place, "map"));
+    } else {
+      mapNote.textContent = placeTexts.none_near;
+      cad110.pickPlace({ code: null, lon: lon, lat: lat, full_text: "", district: "", station: null, grid: null, source: "map" });
+    }
   });
+  form.addEventListener("cad110:place-filled", (e) => {
+    place(Number(e.detail.lat), Number(e.detail.lon));
+    if (e.detail.source !== "map") mapNote.textContent = "";
+    hideWarning();
+    soon();
+  });
+  form.addEventListener("cad110:place-cleared", () => {
+    if (marker) {
+      map.removeLayer(marker);
+      marker = null;
+    }
+    mapNote.textContent = "";
+    hideWarning();
+  });
+
+  // ---- the address names one district, the point lies in another -----------------------
+  const warning = document.getElementById("place-warning");
+  const warningText = warning.querySelector(".place-warning-text");
+  let confirmedPlace = false;
+  function hideWarning() {
+    warning.hidden = true;
+    confirmedPlace = false;
+  }
+  function showWarning(message) {
+    warningText.textContent = message;
+    warning.hidden = false;
+    document.getElementById("place-confirm").focus();
+  }
+  document.getElementById("place-confirm").addEventListener("click", (e) => {
+    confirmedPlace = true;
+    warning.hidden = true;
+    save(e);
+  });
+  document.getElementById("place-correct").addEventListener("click", () => {
+    hideWarning();
+    form.address.focus();
+  });
+  ["address", "lon", "lat"].forEach((name) => form[name].addEventListener("input", hideWarning));
 
   // ---- category combobox: labels on screen, the code only in what is sent --------------
   const input = document.getElementById("category");
@@ -289,6 +352,8 @@
     options = [];
     closeList();
     showGuide(null);
+    hideWarning();
+    mapNote.textContent = "";
     cad110.showFieldErrors(form, {});
     historyList.replaceChildren();
     shownKey = "";
@@ -333,6 +398,9 @@
         body.lon = Number(form.lon.value);
         body.lat = Number(form.lat.value);
       }
+      const box = form.querySelector("[data-place-search]");
+      if (box.dataset.code) body.place = box.dataset.code;
+      if (confirmedPlace) body.place_confirmed = true;
       if (form.grade.value) body.grade = Number(form.grade.value);
       const tags = form.tags.value.split(/[,，]/).map((t) => t.trim()).filter(Boolean);
       if (tags.length) body.tags = tags;
@@ -344,9 +412,22 @@
       link.textContent = incident.number;
       const line = document.createDocumentFragment();
       line.append(texts.previous + " ", link);
+      if (!incident.located) {
+        // Recorded, but nowhere: said at once, not found out on the board.
+        const none = document.createElement("strong");
+        none.className = "no-point";
+        none.textContent = texts.no_point;
+        line.append(" ", none);
+      }
       reset(line);
     } catch (error) {
       if (error.status && error.status < 500) pendingKey = null;
+      const item = error.body && Array.isArray(error.body.detail) ? error.body.detail[0] : null;
+      if (item && item.code === "place_contradiction") {
+        refused(error);
+        showWarning(error.message);
+        return;
+      }
       refused(error);
     } finally {
       saving = false;
