@@ -10,7 +10,6 @@
   const guideBox = document.getElementById("guide");
   const days = Number(form.dataset.historyDays || 30);
   const texts = JSON.parse(document.getElementById("desk-texts").textContent);
-  const placeTexts = JSON.parse(document.getElementById("place-search-texts").textContent);
   const zh = document.documentElement.lang === "zh-CN";
   const label = (c) => (zh ? c.zh : c.en);
   const categories = {}; // code → full catalog entry (guide, labels), for the guide and history
@@ -44,34 +43,18 @@
   // through the same `cad110:place` event as a search pick; a click far from every address
   // keeps the clicked point and says so.
   const mapNote = document.getElementById("map-note");
-  let clickSeq = 0;
-  map.on("click", async (e) => {
-    const lon = Number(e.latlng.lng.toFixed(6));
-    const lat = Number(e.latlng.lat.toFixed(6));
-    const mine = ++clickSeq;
-    place(lat, lon);
-    mapNote.textContent = texts.looking_place;
-    let found = null;
-    try {
-      const answer = await fetch("/api/v1/places/nearest?lon=" + lon + "&lat=" + lat, { credentials: "same-origin" });
-      if (answer.ok) found = await answer.json();
-    } catch (err) {
-      found = null;
-    }
-    if (mine !== clickSeq) return; // a later click wins
-    if (found && found.place) {
-      mapNote.textContent = placeTexts.nearest
-        .replace("{address}", found.place.full_text)
-        .replace("{distance}", cad110.distanceText(found.distance_m));
-      cad110.pickPlace(cad110.placeDetail(found.place, "map"));
-    } else {
-      mapNote.textContent = placeTexts.none_near;
-      cad110.pickPlace({ code: null, lon: lon, lat: lat, full_text: "", district: "", station: null, grid: null, source: "map" });
-    }
+  map.on("click", (e) => {
+    place(e.latlng.lat, e.latlng.lng);
+    cad110.placeAtClick(e.latlng.lng, e.latlng.lat, mapNote);
   });
   form.addEventListener("cad110:place-filled", (e) => {
-    place(Number(e.detail.lat), Number(e.detail.lon));
-    if (e.detail.source !== "map") mapNote.textContent = "";
+    const lat = Number(e.detail.lat), lon = Number(e.detail.lon);
+    place(lat, lon);
+    if (e.detail.source !== "map") {
+      // Picked by name: show the streets around it; a click keeps the view it was made in.
+      map.setView([lat, lon], Math.max(map.getZoom(), 15));
+      mapNote.textContent = "";
+    }
     hideWarning();
     soon();
   });
@@ -424,7 +407,10 @@
       if (error.status && error.status < 500) pendingKey = null;
       const item = error.body && Array.isArray(error.body.detail) ? error.body.detail[0] : null;
       if (item && item.code === "place_contradiction") {
-        refused(error);
+        // Said once, in the warning that asks for the confirmation (and beside the address).
+        cad110.showFieldErrors(form, error.fields || {});
+        result.textContent = "";
+        result.className = "result";
         showWarning(error.message);
         return;
       }

@@ -52,6 +52,32 @@
     document.dispatchEvent(new CustomEvent("cad110:place", { detail: detail }));
   };
 
+  // A map click: the nearest standard address within 500 m fills the form (its point, its
+  // address where nothing was typed); far from every address the clicked point is kept. `note`
+  // says which, with the distance. A later click's answer wins over an earlier one's.
+  let clickSeq = 0;
+  cad110.placeAtClick = async function (lng, lat, note) {
+    const lon = Number(lng.toFixed(6));
+    const at = Number(lat.toFixed(6));
+    const mine = ++clickSeq;
+    note.textContent = texts.looking;
+    let found = null;
+    try {
+      const answer = await fetch("/api/v1/places/nearest?lon=" + lon + "&lat=" + at, { credentials: "same-origin" });
+      if (answer.ok) found = await answer.json();
+    } catch (err) {
+      found = null;
+    }
+    if (mine !== clickSeq) return;
+    if (found && found.place) {
+      note.textContent = fill(texts.nearest, { address: found.place.full_text, distance: cad110.distanceText(found.distance_m) });
+      cad110.pickPlace(cad110.placeDetail(found.place, "map"));
+    } else {
+      note.textContent = texts.none_near;
+      cad110.pickPlace({ code: null, lon: lon, lat: at, full_text: "", district: "", station: null, grid: null, source: "map" });
+    }
+  };
+
   const inRange = (lon, lat) => isFinite(lon) && isFinite(lat) && lon >= 73 && lon <= 136 && lat >= 3 && lat <= 54;
 
   function setup(box) {
@@ -142,7 +168,9 @@
 
     async function say(detail) {
       const station = await nameOf(detail.station);
-      const grid = detail.grid ? fill(texts.grid, { grid: await nameOf(detail.grid) }) : "";
+      // A grid's name says it is a grid (网格01); a bare code is said as "grid 3501020101".
+      const gridName = detail.grid ? await nameOf(detail.grid) : "";
+      const grid = gridName && gridName === detail.grid ? fill(texts.grid, { grid: gridName }) : gridName;
       const parts = detail.code ? [detail.district, station, grid] : [texts.point_only];
       if (detail.approximate) parts.push(texts.approximate);
       let line = parts.filter(Boolean).join(" · ");
