@@ -179,10 +179,12 @@ def test_an_address_matching_nothing_is_saved_as_no_point_and_the_board_says_so(
     row = board.locator(f"tr[data-number='{number}']")
     expect(row.locator(".no-point-tag")).to_have_text("无定位")
     board.keyboard.press("ArrowDown")
-    expect(board.locator("#panel .no-point")).to_contain_text("无定位")
+    expect(board.locator("#panel p[role=note].no-point")).to_contain_text("无定位")
     expect(board.locator("#panel")).not_to_contain_text("暂无合适的空闲警组")
     board.keyboard.press("d")
     expect(board.locator("#panel .message")).to_contain_text("无定位")
+    board.keyboard.press("u")  # picking by hand still works, and says why there are no times
+    expect(board.locator("#dlg-pick .no-point")).to_be_visible()
     board_context.close()
 
 
