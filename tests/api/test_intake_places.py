@@ -138,3 +138,5 @@ def test_the_board_panel_says_no_point_yet(api: Api) -> None:
     assert "暂无合适的空闲警组" not in panel
     rows = api.client.get("/board/rows").text
     assert "no-point-tag" in rows
+    record = api.client.get(f"/incidents/{number}").text
+    assert "<strong>无定位</strong>" in record
