@@ -161,7 +161,8 @@ def phone_counts(
     ctx.by.require(Permission.READ)
     end = until or ctx.at
     start = since or end - timedelta(hours=24)
-    c = repository.counts(ctx.session, by=ctx.by, since=start, until=end)
+    # Without `until`, up to now inclusive: a call ringing this very moment counts.
+    c = repository.counts(ctx.session, by=ctx.by, since=start, until=until)
     return PhoneCounts(
         since=start,
         until=end,

@@ -66,7 +66,7 @@ class Counts:
     unrecorded: int
 
 
-def counts(session: Session, *, by: Principal, since: datetime, until: datetime) -> Counts:
+def counts(session: Session, *, by: Principal, since: datetime, until: datetime | None) -> Counts:
     """Calls that rang in [since, until): answered, abandoned, answered but never recorded."""
     answered = PhoneCall.answered_at.is_not(None)
     row = session.execute(
