@@ -28,9 +28,7 @@ def phone_secret(runtime: Runtime) -> None:
 def send(api: Api, clock: VirtualClock, event: dict[str, Any], **headers: str) -> Any:
     body = json.dumps(event).encode()
     signed = signed_headers(SECRET, int(clock.now().timestamp()), body)
-    return api.client.post(
-        "/api/v1/telephony/events", content=body, headers={**signed, **headers}
-    )
+    return api.client.post("/api/v1/telephony/events", content=body, headers={**signed, **headers})
 
 
 def event(clock: VirtualClock, kind: str, call_id: str, n: int, **fields: Any) -> dict[str, Any]:
@@ -47,9 +45,7 @@ def stored(runtime: Runtime) -> tuple[int, int, int]:
         return (
             session.scalar(select(func.count(PhoneCall.id))) or 0,
             session.scalar(select(func.count()).select_from(PhoneEvent)) or 0,
-            session.scalar(
-                select(func.count(Event.id)).where(Event.subject_type == "phone_call")
-            )
+            session.scalar(select(func.count(Event.id)).where(Event.subject_type == "phone_call"))
             or 0,
         )
 
@@ -88,7 +84,9 @@ def test_no_secret_set_refuses_every_event(api: Api, clock: VirtualClock, runtim
 
 
 def test_a_malformed_event_is_422_naming_the_field(api: Api, clock: VirtualClock) -> None:
-    bad = ringing(clock, "c1", location={"lon": 200, "lat": 26.0, "accuracy_m": 10, "source": "carrier"})
+    bad = ringing(
+        clock, "c1", location={"lon": 200, "lat": 26.0, "accuracy_m": 10, "source": "carrier"}
+    )
     answer = send(api, clock, bad)
     assert answer.status_code == 422
     assert any("lon" in item["loc"] for item in answer.json()["detail"])
@@ -117,7 +115,8 @@ def test_ringing_answered_ended_with_location(api: Api, clock: VirtualClock) -> 
     ok(send(api, clock, event(clock, "ended", "c1", 80)))
     [call] = ok(api.get("/telephony/calls", "analyst"))["items"]
     assert call["state"] == "ended"
-    assert call["answered_by"] == "calltaker" and call["seat"] == "A01"
+    assert call["answered_by"] == "calltaker"
+    assert call["seat"] == "A01"
     assert (call["lon"], call["lat"], call["accuracy_m"]) == (119.30, 26.08, 300)
     assert call["recording_url"] == "https://rec.local/c1.wav"
     assert call["abandoned"] is False
@@ -128,7 +127,8 @@ def test_ended_before_answered_is_abandoned(api: Api, clock: VirtualClock) -> No
     ok(send(api, clock, ringing(clock, "c1")))
     ok(send(api, clock, event(clock, "ended", "c1", 20)))
     [call] = ok(api.get("/telephony/calls", "analyst"))["items"]
-    assert call["abandoned"] is True and call["answered_at"] is None
+    assert call["abandoned"] is True
+    assert call["answered_at"] is None
 
 
 def test_an_answer_that_arrives_after_the_end_takes_the_abandonment_back(
@@ -148,7 +148,8 @@ def test_answered_for_an_unknown_call_creates_it(api: Api, clock: VirtualClock) 
     claim(api, "calltaker", "A01")
     ok(send(api, clock, event(clock, "answered", "c9", 5, seat="A01")))
     [call] = ok(api.get("/telephony/calls", "analyst"))["items"]
-    assert call["call_id"] == "c9" and call["state"] == "answered"
+    assert call["call_id"] == "c9"
+    assert call["state"] == "answered"
     assert call["answered_by"] == "calltaker"
 
 
@@ -188,7 +189,9 @@ def test_the_incident_made_of_an_answered_call_is_linked_to_it(
     # A call without an incident links its phone call the same way.
     ok(send(api, clock, ringing(clock, "c2", caller="13700137000")))
     ok(send(api, clock, event(clock, "answered", "c2", 4, seat="A01")))
-    made = api.post("/calls", "calltaker", json={"outcome": "advice", "caller_phone": "13700137000"})
+    made = api.post(
+        "/calls", "calltaker", json={"outcome": "advice", "caller_phone": "13700137000"}
+    )
     assert made.status_code == 201, made.text
     linked = ok(api.get("/telephony/calls", "analyst", params={"recorded": "true"}))
     assert {c["call_id"]: c["call_record_id"] for c in linked["items"]}["c2"] == made.json()["id"]
