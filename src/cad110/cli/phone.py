@@ -42,8 +42,7 @@ def replay_file(
         err.print(f"{file}: {exc}")
         raise typer.Exit(2) from None
     console.print(
-        f"{report.applied} applied, {report.replayed} already known, "
-        f"{len(report.refused)} refused"
+        f"{report.applied} applied, {report.replayed} already known, {len(report.refused)} refused"
     )
     for line, status, detail in report.refused:
         err.print(f"line {line}: HTTP {status} {detail}")
