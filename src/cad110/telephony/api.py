@@ -19,11 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from cad110.api.deps import Context
 from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
-from cad110.auth.principal import Principal
 from cad110.kernel.inputs import Moment
 from cad110.kernel.runtime import Runtime
 from cad110.models.telephony import PhoneCall, PhoneCallState
-from cad110.models.user import Role
 from cad110.privacy.deps import AccessLog
 from cad110.privacy.masking import mask
 from cad110.privacy.policy import Sight, Subject
@@ -41,9 +39,6 @@ from cad110.telephony.schemas import (
 )
 
 router = Router(tags=["telephony"])
-
-# Who the phone system's events are journalled as.
-PHONE_SYSTEM = Principal.acting_for("", username="phone_system", role=Role.ADMIN)
 
 
 def call_out(call: PhoneCall, *, full: bool = False) -> PhoneCallOut:
@@ -75,7 +70,7 @@ def _apply(rt: Runtime, event: service.PhoneEventBody) -> EventAnswer:
     for attempt in range(2):
         with rt.sessions() as session:
             try:
-                answer = service.receive(rt.ctx(session, PHONE_SYSTEM), event)
+                answer = service.receive(rt.ctx(session, service.PHONE_SYSTEM), event)
                 session.commit()
                 return answer
             except IntegrityError:

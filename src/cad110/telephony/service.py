@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 
+from cad110.auth.principal import Principal
 from cad110.events.log import NEW_SUBJECT
 from cad110.incidents.facts import CallRecorded
 from cad110.kernel.context import Ctx
@@ -23,7 +24,7 @@ from cad110.kernel.inputs import normalize_phone
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.subjects import SubjectType
 from cad110.models.telephony import PhoneCall, PhoneCallState, PhoneEvent, PhoneSeat
-from cad110.models.user import User
+from cad110.models.user import Role, User
 from cad110.telephony.schemas import (
     Answered,
     CallerLocation,
@@ -34,6 +35,9 @@ from cad110.telephony.schemas import (
 )
 
 PhoneEventBody = Ringing | Answered | Ended | Recording
+
+# Who the phone system's events are journalled as.
+PHONE_SYSTEM = Principal.acting_for("", username="phone_system", role=Role.ADMIN)
 
 # A call record links to a phone call its call-taker answered at most this long before.
 LINK_WITHIN = timedelta(hours=2)

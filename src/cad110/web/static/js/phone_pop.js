@@ -18,6 +18,7 @@
   const form = document.getElementById("intake");
   const STORED = "cad110.phone.seat";
   let shown = null; // the phone call id on screen
+  let filled = ""; // the number the last pop put in the form
   let asking = false;
   let again = false;
 
@@ -94,7 +95,12 @@
     earlierText.textContent = "";
     whereText.textContent = "";
     if (call.caller_number) {
-      setField("caller_phone", call.caller_number);
+      // Never over what the call-taker is typing: only an empty field, or the last pop's number.
+      const typed = form ? form.elements.caller_phone.value : "";
+      if (!typed || typed === filled) {
+        setField("caller_phone", call.caller_number);
+        filled = call.caller_number;
+      }
       earlierCalls(call.caller_number);
     }
     if (call.lon !== null && call.lat !== null) await locate(call);
