@@ -44,8 +44,11 @@ def _start_fake_phone(settings: Settings, base_url: str) -> tuple[subprocess.Pop
         get_settings.cache_clear()
     secret = get_settings().phone_events_secret
     command = [sys.executable, "-m", "cad110.telephony.fake", "--port", "0", "--target", base_url]
+    command.append("--exit-with-stdin")  # uvicorn may end this process by its signal
     env = {**os.environ, "CAD110_PHONE_EVENTS_SECRET": secret}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)  # noqa: S603
+    process = subprocess.Popen(  # noqa: S603
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    )
     assert process.stdout is not None
     words = process.stdout.readline().split()
     if words[:2] != ["listening", "on"]:

@@ -35,7 +35,7 @@ from cad110.telephony.schemas import (
     PhoneCounts,
     SeatIn,
     SeatOut,
-    event_schema,
+    openapi_event_schema,
 )
 
 router = Router(tags=["telephony"])
@@ -86,7 +86,7 @@ def _apply(rt: Runtime, event: service.PhoneEventBody) -> EventAnswer:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": event_schema()}},
+            "content": {"application/json": {"schema": openapi_event_schema()}},
         },
         "parameters": [
             {

@@ -173,6 +173,13 @@ def serve(host: str, port: int, target: str, secret: str) -> ThreadingHTTPServer
     return server
 
 
+def _exit_at_eof() -> None:
+    # The server that started this one may die by a signal without a word: its end of the pipe
+    # closing is the word.
+    sys.stdin.read()
+    os._exit(0)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -181,9 +188,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--secret", default=os.environ.get("CAD110_PHONE_EVENTS_SECRET", ""), help="shared secret"
     )
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input closes (the process that started it is gone)",
+    )
     args = parser.parse_args(argv)
     server = serve(args.host, args.port, args.target, args.secret)
     print(f"listening on {server.server_address[1]}", flush=True)
+    if args.exit_with_stdin:
+        threading.Thread(target=_exit_at_eof, daemon=True, name="stdin-watch").start()
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -102,6 +102,28 @@ def event_schema() -> dict[str, Any]:
     }
 
 
+def _inlined(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inlined(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inlined(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inlined(v, defs) for v in node]
+    return node
+
+
+def openapi_event_schema() -> dict[str, Any]:
+    """The same schema with its definitions written in place: inside the OpenAPI document a
+    "#/$defs/…" reference would point at the document's root, where there are none."""
+    schema = EVENTS.json_schema()
+    inlined: dict[str, Any] = _inlined(schema, schema.get("$defs", {}))
+    # The discriminator's mapping names the definitions by reference; the `type` constants say
+    # the same.
+    inlined.pop("discriminator", None)
+    return inlined
+
+
 class EventAnswer(BaseModel):
     """What the phone system is told about one event."""
 
