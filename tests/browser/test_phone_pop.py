@@ -16,7 +16,9 @@ from cad110.auth.principal import SYSTEM
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
 from cad110.places.importer import import_rows
+from tests.api.helpers import ok
 from tests.browser.steps import login, shot
+from tests.conftest import Api
 from tests.world import GULOU_WEST
 
 SECRET = "the switch's shared secret"
@@ -77,7 +79,7 @@ def a_place_at(runtime: Runtime, lon: float, lat: float) -> None:
 
 
 def test_an_answered_call_pops_on_the_desk_of_its_seat(
-    live_server: str, page: Page, runtime: Runtime, fake_phone: str, backend: str
+    live_server: str, page: Page, runtime: Runtime, fake_phone: str, backend: str, api: Api
 ) -> None:
     lon, lat = GULOU_WEST
     a_place_at(runtime, lon, lat)
@@ -110,10 +112,24 @@ def test_an_answered_call_pops_on_the_desk_of_its_seat(
     expect(page.locator("#phone-earlier")).to_have_text("此号码此前无来电")
     shot(page, backend, "desk-phone-pop")
 
+    # Keyboard only from here: the category, then save; the incident records the phone call.
+    page.fill("#category", "邻里纠纷")
+    page.keyboard.press("Enter")
+    expect(page.locator("#guide li").first).to_be_visible()
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#last a")).to_have_count(1)
+    expect(page.locator("#phone-call")).to_be_hidden(timeout=5000)
+    [call] = ok(api.get("/telephony/calls", "analyst"))["items"]
+    assert call["call_record_id"] is not None
+    record = ok(api.get(f"/calls/{call['call_record_id']}", "analyst"))
+    assert record["outcome"] == "incident_created"
+    assert record["incident"] == page.locator("#last a").inner_text()
+
     # A call answered at another seat does not pop here.
     other = httpx.post(
         f"{fake_phone}/ring", json={"caller": "13700000000", "seat": "B01"}, timeout=10
     ).json()
     assert [r["status"] for r in other["results"]] == [200, 200], other
     page.wait_for_timeout(500)
-    expect(page.locator("#caller_phone")).to_have_value("13912345678")
+    expect(page.locator("#caller_phone")).to_have_value("")
+    expect(page.locator("#phone-call")).to_be_hidden()
