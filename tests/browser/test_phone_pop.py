@@ -22,7 +22,8 @@ from tests.conftest import Api
 from tests.world import GULOU_WEST
 
 SECRET = "the switch's shared secret"
-PLACE = "鼓楼区东街口88号"
+# A hostile name, shown as text and never as markup.
+PLACE = '鼓楼区东街口88号<img src=x id="pwned">'
 
 
 @pytest.fixture
@@ -107,6 +108,7 @@ def test_an_answered_call_pops_on_the_desk_of_its_seat(
     expect(page.locator("#caller_phone")).to_have_value("13912345678", timeout=5000)
     expect(page.locator("#phone-number")).to_have_text("13912345678")
     expect(page.locator("#phone-where")).to_contain_text(PLACE, timeout=5000)
+    expect(page.locator("#pwned")).to_have_count(0)
     expect(page.locator("#lon")).to_have_value(str(lon))
     expect(page.locator("#lat")).to_have_value(str(lat))
     expect(page.locator("#phone-earlier")).to_have_text("此号码此前无来电")
