@@ -109,8 +109,8 @@ def test_an_answered_call_pops_on_the_desk_of_its_seat(
     expect(page.locator("#phone-number")).to_have_text("13912345678")
     expect(page.locator("#phone-where")).to_contain_text(PLACE, timeout=5000)
     expect(page.locator("#pwned")).to_have_count(0)
-    expect(page.locator("#lon")).to_have_value(str(lon))
-    expect(page.locator("#lat")).to_have_value(str(lat))
+    expect(page.locator("#lon")).to_have_value(f"{lon:.6f}")
+    expect(page.locator("#lat")).to_have_value(f"{lat:.6f}")
     expect(page.locator("#phone-earlier")).to_have_text("此号码此前无来电")
     shot(page, backend, "desk-phone-pop")
 
