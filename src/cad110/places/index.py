@@ -24,6 +24,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 from math import cos, radians
 from time import monotonic, perf_counter
 
@@ -34,7 +35,6 @@ from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from cad110.models.jurisdiction import Jurisdiction, Level
 from cad110.models.place import Place, PlaceKind
 from cad110.places.parse import Parsed, chinese_number, dice, is_latin, normalise, parse
 from cad110.places.parse import pinyin_keys as keys_of
@@ -370,10 +370,9 @@ def build(session: Session) -> PlaceIndex:
         .where(Place.active)
         .order_by(Place.id)
     ).all()
-    districts = session.scalars(
-        select(Jurisdiction.name_zh).where(Jurisdiction.level == Level.DISTRICT)
-    ).all()
-    return PlaceIndex([r._tuple() for r in rows], list(districts))
+    # The districts as the addresses name them (鼓楼区), not as the police name theirs (鼓楼分局).
+    districts = sorted({r.district for r in rows if r.district}, key=lambda d: (-len(d), d))
+    return PlaceIndex([cast(Row, tuple(r)) for r in rows], districts)
 
 
 def _rebuild_later(engine: Engine, entry: _Entry) -> None:
