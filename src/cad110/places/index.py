@@ -24,9 +24,9 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import cast
 from math import cos, radians
 from time import monotonic, perf_counter
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
