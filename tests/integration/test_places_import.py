@@ -100,7 +100,7 @@ def test_a_reimport_bumps_only_changed_places_each_with_its_event(
     output = run(command_line, "places", "import", str(write(tmp_path / "b.csv", changed)))
     assert "Rejected rows" not in output
     with runtime.sessions() as session:
-        versions = {code: v for code, v in session.execute(select(Place.code, Place.version))}
+        versions = dict(session.execute(select(Place.code, Place.version)).all())
     assert versions == {"P1": 2, "A1": 1, "P2": 1}
     [(code, kind, payload)] = events(runtime, SubjectType.PLACE)
     assert (code, kind) == ("P1", "imported")
@@ -158,5 +158,5 @@ def test_export_writes_what_import_reads_back(
     assert "3 places written" in run(command_line, "places", "export", str(exported))
     output = run(command_line, "places", "import", str(exported))
     assert "Rejected rows" not in output
-    [first, again] = events(runtime, SubjectType.PLACE_IMPORT)
+    [_, again] = events(runtime, SubjectType.PLACE_IMPORT)
     assert (again[2]["unchanged"], again[2]["changed"]) == (3, 0)
