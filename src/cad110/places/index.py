@@ -30,13 +30,13 @@ from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from cad110.models.place import Place, PlaceKind
-from cad110.places.parse import Parsed, chinese_number, dice, is_latin, normalise, parse
+from cad110.places.parse import Parsed, chinese_number, is_latin, normalise, parse
 from cad110.places.parse import pinyin_keys as keys_of
 
 # How a term names a place: its own name or alias, or a container (road, community, town)
@@ -134,6 +134,10 @@ class PlaceIndex:
         keys = [keys_of(t) for t in self.terms]
         self.pinyin = [k.pinyin for k in keys]
         self.initials = [k.initials for k in keys]
+        # Each name's letters sorted: the edit similarity of two sorted strings counts the
+        # characters they share in any order (公园西湖 ~ 西湖公园).
+        self.sorted_pinyin = ["".join(sorted(p)) for p in self.pinyin]
+        self.sorted_terms = ["".join(sorted(t)) for t in self.terms]
         chars: dict[str, list[int]] = defaultdict(list)
         pairs: dict[str, list[int]] = defaultdict(list)
         for t, (text, py) in enumerate(zip(self.terms, self.pinyin, strict=True)):
@@ -199,8 +203,9 @@ class PlaceIndex:
             return np.empty(0, dtype=np.int64)
         return np.unique(np.concatenate(found).astype(np.int64))
 
-    def score_term(self, fragment: str, t: int, fragment_pinyin: str) -> float:
-        """How well a typed fragment names term `t`, 0–100."""
+    def _exact_score(self, fragment: str, t: int, fragment_pinyin: str) -> float | None:
+        """The score of an exact, prefix or substring match (Chinese, pinyin or initials), or
+        None when the fragment only resembles the name."""
         text = self.terms[t]
         if is_latin(fragment):
             py, ini = self.pinyin[t], self.initials[t]
@@ -212,7 +217,7 @@ class PlaceIndex:
                 return 84.0 + 8.0 * len(fragment) / len(ini)
             if len(fragment) >= 3 and fragment in py:
                 return 80.0 + 6.0 * len(fragment) / len(py)
-            return 0.85 * max(fuzz.ratio(fragment, py), 0.9 * dice(fragment, py))
+            return None
         if fragment == text:
             return 100.0
         if text.startswith(fragment):
@@ -223,29 +228,51 @@ class PlaceIndex:
             return 78.0 + 14.0 * len(text) / len(fragment)
         if fragment_pinyin and fragment_pinyin == self.pinyin[t]:  # 西胡公园: a homophone
             return 88.0
-        return 0.9 * max(
-            fuzz.ratio(fragment, text),
-            0.95 * dice(fragment, text),
-            0.9 * fuzz.ratio(fragment_pinyin, self.pinyin[t]) if fragment_pinyin else 0.0,
-        )
+        return None
+
+    def score_terms(self, fragment: str, terms: list[int]) -> NDArray[np.float64]:
+        """How well a typed fragment names each of `terms`, 0–100. Resemblance is scored in
+        rapidfuzz's C code over the whole list at once: the edit similarity of the text
+        (a typo), of its letters sorted (another word order: on sorted strings the longest
+        common subsequence is the characters shared), and of the pinyin (a homophone)."""
+        if not terms:
+            return np.empty(0)
+        latin = is_latin(fragment)
+        fragment_pinyin = "" if latin else keys_of(fragment).pinyin
+        shown = [self.pinyin[t] for t in terms] if latin else [self.terms[t] for t in terms]
+        typo = process.cdist([fragment], shown, scorer=fuzz.ratio, workers=1)[0]
+        if latin:
+            ordered = [self.sorted_pinyin[t] for t in terms]
+            order = process.cdist(["".join(sorted(fragment))], ordered, scorer=fuzz.ratio)[0]
+            fuzzy = 0.85 * np.maximum(typo, 0.9 * order)
+        else:
+            sorted_texts = [self.sorted_terms[t] for t in terms]
+            order = process.cdist(["".join(sorted(fragment))], sorted_texts, scorer=fuzz.ratio)[0]
+            sound = process.cdist(
+                [fragment_pinyin], [self.pinyin[t] for t in terms], scorer=fuzz.ratio
+            )[0]
+            fuzzy = 0.9 * np.maximum(np.maximum(typo, 0.95 * order), 0.9 * sound)
+        scores = np.asarray(fuzzy, dtype=np.float64)
+        for i, t in enumerate(terms):
+            exact = self._exact_score(fragment, t, fragment_pinyin)
+            if exact is not None:
+                scores[i] = exact
+        return scores
 
     def match_terms(self, fragment: str, *, roads_only: bool = False) -> list[tuple[int, float]]:
         """(term, score) for the terms a fragment may mean, best first, score ≥ 60."""
         if not fragment:
             return []
-        fragment_pinyin = "" if is_latin(fragment) else keys_of(fragment).pinyin
         candidates = self._candidates(fragment)
-        if fragment_pinyin and not is_latin(fragment):  # a homophone typo shares no character
-            candidates = np.union1d(candidates, self._candidates(fragment_pinyin))
-        scored = []
-        for t in candidates.tolist():
-            if roads_only and self.role[t] != CONTAINER:
-                continue
-            s = self.score_term(fragment, t, fragment_pinyin)
-            if s >= 60.0:
-                scored.append((t, s))
-        scored.sort(key=lambda p: -p[1])
-        return scored[:40]
+        if not is_latin(fragment):  # a homophone typo may share no character, only sounds
+            candidates = np.union1d(candidates, self._candidates(keys_of(fragment).pinyin))
+        terms = candidates.tolist()
+        if roads_only:
+            terms = [t for t in terms if self.role[t] == CONTAINER]
+        scores = self.score_terms(fragment, terms)
+        keep = np.flatnonzero(scores >= 60.0)
+        keep = keep[np.argsort(-scores[keep], kind="stable")][:40]
+        return [(terms[i], float(scores[i])) for i in keep.tolist()]
 
     # -- search ---------------------------------------------------------------------------
 
