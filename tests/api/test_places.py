@@ -12,7 +12,7 @@ from cad110.models.event import Event
 from cad110.models.subjects import SubjectType
 from tests.api.helpers import ok
 from tests.conftest import Api
-from tests.world import GULOU_EAST, GULOU_WEST, MINHOU, OUTSIDE_CITY
+from tests.world import GULOU_EAST, GULOU_WEST, MINHOU, OUTSIDE_CITY, PASSWORD
 
 
 def place(code: str, full_text: str, point: tuple[float, float], **more: object) -> dict[str, Any]:
@@ -188,3 +188,23 @@ def test_any_query_is_answered(library: Api, q: str) -> None:
 
 def test_a_query_too_long_is_refused(library: Api) -> None:
     assert library.get("/places", "calltaker", params={"q": "x" * 81}).status_code == 422
+
+
+def test_the_admin_room_finds_a_place_and_shows_its_events(library: Api) -> None:
+    ok(
+        library.post(
+            "/places/P1/edit", "admin", json={"aliases": ["<b>西湖</b>"], "reason": "俗称"}
+        )
+    )
+    library.client.post("/login", data={"username": "admin", "password": PASSWORD})
+    found = library.client.get("/admin", params={"tab": "places", "q": "xhgy"})
+    assert found.status_code == 200
+    assert "code=P1" in found.text
+    page = library.client.get("/admin", params={"tab": "places", "q": "xhgy", "code": "P1"})
+    assert page.status_code == 200
+    assert 'data-url="/api/v1/places/P1/edit"' in page.text
+    assert "&lt;b&gt;西湖&lt;/b&gt;" in page.text  # what was typed is shown, never run
+    assert "<b>西湖</b>" not in page.text
+    assert "俗称" in page.text
+    library.client.post("/login", data={"username": "dispatcher", "password": PASSWORD})
+    assert library.client.get("/admin", params={"tab": "places"}).status_code == 403
