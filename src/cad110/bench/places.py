@@ -262,6 +262,18 @@ def run_places_bench(
         build_s = built.build_s
         del built
         gc.collect()
+        pauses: list[float] = []
+        began: list[float] = []
+
+        def collector(phase: str, info: dict[str, int]) -> None:
+            # Full collections walk every live object: the index must not multiply them.
+            if info.get("generation") == 2:
+                if phase == "start":
+                    began.append(perf_counter())
+                elif began:
+                    pauses.append((perf_counter() - began.pop()) * 1000)
+
+        gc.callbacks.append(collector)
         timings: dict[str, list[float]] = defaultdict(list)
         right: dict[str, int] = defaultdict(int)
         with rt.readers() as session:
@@ -284,6 +296,7 @@ def run_places_bench(
                 begun = perf_counter()
                 repository.nearest(session, t.lon + 0.0005, t.lat + 0.0005)
                 nearest_ms.append((perf_counter() - begun) * 1000)
+        gc.callbacks.remove(collector)
         rt.engine.dispose()
     table = Table(title=f"Address search over {report.added:,} places (SQLite, one thread)")
     table.add_column("query")
@@ -313,6 +326,8 @@ def run_places_bench(
     console.print(table)
     console.print(
         f"import {count:,} rows: {import_s:.0f} s ({count / import_s:,.0f} rows/s); "
-        f"index build {figures['build_s']:.1f} s, about {after - before:.0f} MB"
+        f"index build {figures['build_s']:.1f} s, about {after - before:.0f} MB; "
+        f"{len(pauses)} full garbage collections while searching, longest "
+        f"{max(pauses, default=0.0):.0f} ms"
     )
     return figures

@@ -46,6 +46,8 @@ _CONTAINER_WEIGHT = 0.8
 # Terms scored per query fragment, and places taken from one container term.
 _CANDIDATES = 300
 _PER_TERM = 60
+# House numbers below this (a key is road × this + number).
+_NUMBERS = 100_000
 # A place in another district than the one named loses this much.
 _OTHER_DISTRICT = 25.0
 
@@ -85,8 +87,11 @@ class PlaceIndex:
         term_no: dict[str, int] = {}
         term_places: list[list[int]] = []
         term_role: list[int] = []
-        # Road term → house number → rows: 五一北路123号 without scanning the road.
-        self.road_numbers: dict[int, dict[int, list[int]]] = defaultdict(dict)
+        # (road term, house number) of each house, as one sorted key per house: 五一北路123号
+        # is a binary search, and half a million houses are three arrays, not half a million
+        # Python objects for the garbage collector to walk on every full collection.
+        house_keys: list[int] = []
+        house_rows: list[int] = []
 
         def term(text: str, role: int) -> int:
             key = normalise(text)
@@ -126,8 +131,11 @@ class PlaceIndex:
             if road and number and kind != PlaceKind.ROAD:
                 value = chinese_number(number.rstrip("号"))
                 if value is not None:
-                    on_road = self.road_numbers[term(road, CONTAINER)]
-                    on_road.setdefault(value, []).append(row)
+                    house_keys.append(term(road, CONTAINER) * _NUMBERS + min(value, _NUMBERS - 1))
+                    house_rows.append(row)
+        order = np.argsort(np.asarray(house_keys, dtype=np.int64), kind="stable")
+        self.house_keys = np.asarray(house_keys, dtype=np.int64)[order]
+        self.house_rows = np.asarray(house_rows, dtype=np.int32)[order]
         self.terms = list(term_no)
         self.role = np.asarray(term_role, dtype=np.int8)
         self.term_places = [np.asarray(p, dtype=np.int32) for p in term_places]
@@ -329,18 +337,19 @@ class PlaceIndex:
         assert parsed.road is not None
         assert parsed.number is not None
         for t, s in self.match_terms(parsed.road, roads_only=True)[:5]:
-            numbers = self.road_numbers.get(t)
-            if not numbers:
+            lo, hi = np.searchsorted(self.house_keys, [t * _NUMBERS, (t + 1) * _NUMBERS])
+            if lo == hi:
                 continue
-            exact = numbers.get(parsed.number)
-            if exact:
-                offer(np.asarray(exact, dtype=np.int32), s)
+            numbers = self.house_keys[lo:hi] - t * _NUMBERS
+            rows = self.house_rows[lo:hi]
+            exact = rows[numbers == parsed.number]
+            if len(exact):
+                offer(exact, s)
                 continue
             # No such number on the road: the nearest numbers on it, as a guess to confirm.
-            gaps = sorted(numbers, key=lambda n: abs(n - (parsed.number or 0)))[:3]
-            for n in gaps:
-                gap = abs(n - parsed.number)
-                offer(np.asarray(numbers[n], dtype=np.int32), s * 0.8 - min(10.0, gap / 10))
+            gaps = np.abs(numbers - parsed.number)
+            for gap in np.unique(gaps)[:3].tolist():
+                offer(rows[gaps == gap], s * 0.8 - min(10.0, gap / 10))
 
 
 def _without_district(parsed: Parsed) -> str:
