@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cad110.models.place import PlaceKind
 from cad110.places.index import PlaceIndex, Row
@@ -123,3 +125,22 @@ def test_pinyin_keys_keep_digits() -> None:
     keys = pinyin_keys("五一北路123号")
     assert keys.pinyin == "wuyibeilu123hao"
     assert keys.initials == "wybl123h"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    q=st.text(
+        alphabet=st.sampled_from(
+            list("西湖公园五一北路号区市县省一百二十三0123456789 abcxyzü%_'\x00🚓")
+        )
+        | st.characters(),
+        max_size=80,
+    ),
+    near=st.none() | st.tuples(st.floats(73, 136), st.floats(3, 54)),
+)
+def test_any_text_is_answered_with_scores_between_0_and_100(
+    index: PlaceIndex, q: str, near: tuple[float, float] | None
+) -> None:
+    hits = index.search(q, near=near, limit=10)
+    assert len(hits) <= 10
+    assert all(0 < h.score <= 100 for h in hits)
