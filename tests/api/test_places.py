@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, update
 
 from cad110.models.event import Event
+from cad110.models.place import Place
 from cad110.models.subjects import SubjectType
+from cad110.places import index
 from tests.api.helpers import ok
 from tests.conftest import Api
-from tests.world import GULOU_EAST, GULOU_WEST, MINHOU, OUTSIDE_CITY, PASSWORD
+from tests.world import GULOU_EAST, GULOU_WEST, MINHOU, OUTSIDE_CITY, PASSWORD, START
 
 
 def place(code: str, full_text: str, point: tuple[float, float], **more: object) -> dict[str, Any]:
@@ -208,3 +211,22 @@ def test_the_admin_room_finds_a_place_and_shows_its_events(library: Api) -> None
     assert "俗称" in page.text
     library.client.post("/login", data={"username": "dispatcher", "password": PASSWORD})
     assert library.client.get("/admin", params={"tab": "places"}).status_code == 403
+
+
+def test_a_change_another_worker_commits_is_seen_by_search(
+    library: Api, runtime: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every query checks the table (in service: at most once a second).
+    monkeypatch.setattr(index, "CHECK_EVERY_S", 0.0)
+    assert codes(library, "蔗园") == []
+    other = create_engine(runtime.engine.url)  # another process: no in-process invalidation
+    try:
+        with other.begin() as conn:
+            conn.execute(
+                update(Place)
+                .where(Place.code == "P2")
+                .values(aliases=["蔗园"], version=2, updated_at=START + timedelta(hours=1))
+            )
+    finally:
+        other.dispose()
+    assert codes(library, "蔗园") == ["P2"]
