@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, select, update
 from cad110.models.event import Event
 from cad110.models.place import Place
 from cad110.models.subjects import SubjectType
-from cad110.places import index
+from cad110.places import index, repository
 from tests.api.helpers import ok
 from tests.conftest import Api
 from tests.world import GULOU_EAST, GULOU_WEST, MINHOU, OUTSIDE_CITY, PASSWORD, START
@@ -230,3 +230,15 @@ def test_a_change_another_worker_commits_is_seen_by_search(
     finally:
         other.dispose()
     assert codes(library, "蔗园") == ["P2"]
+
+
+def test_geocoding_takes_only_a_clear_answer(library: Api, runtime: Any) -> None:
+    with runtime.sessions() as session:
+        park = repository.geocode(session, "西湖公园")
+        assert park is not None
+        assert park.place.code == "P1"
+        house = repository.geocode(session, "鼓楼区五一北路一百二十三号")
+        assert house is not None
+        assert house.place.code == "A123"
+        assert repository.geocode(session, "公园") is None  # two parks match alike
+        assert repository.geocode(session, "火星基地") is None
