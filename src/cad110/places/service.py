@@ -122,7 +122,7 @@ def edit(ctx: Ctx, code: str, body: PlaceEdit) -> tuple[Place, dict[str, list[An
     before = _values(place)
     asked = {f: getattr(body, f) for f in FIELDS if getattr(body, f) is not None}
     if "full_text" in asked and not asked["full_text"]:
-        raise InvalidInput("full_text", "an address needs its text", code="place_text_missing")
+        raise InvalidInput("full_text", "an address needs its full text", code="place_text_missing")
     changes = {f: [before[f], v] for f, v in asked.items() if before[f] != v}
     if not changes:
         return place, {}
