@@ -384,7 +384,14 @@ _entries: weakref.WeakKeyDictionary[Engine, _Entry] = weakref.WeakKeyDictionary(
 def _stamp(session: Session) -> Stamp:
     """What changes whenever a place is added, edited or retired: the highest id (places are
     never deleted) and the latest `updated_at` (both read from indexes)."""
-    row = session.execute(select(func.max(Place.id), func.max(Place.updated_at))).one()
+    # Two subqueries, not one SELECT of both: SQLite answers a lone max() from the index but
+    # scans the whole table for two aggregates in one query (60 ms at 500,000 places).
+    row = session.execute(
+        select(
+            select(func.max(Place.id)).scalar_subquery(),
+            select(func.max(Place.updated_at)).scalar_subquery(),
+        )
+    ).one()
     return (row[0], row[1])
 
 
