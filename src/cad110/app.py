@@ -31,6 +31,7 @@ from cad110.privacy.api import router as privacy_router
 from cad110.shifts.api import router as handover_router
 from cad110.supervision.api import router as supervision_router
 from cad110.supervision.notifications import router as notifications_router
+from cad110.telephony.api import router as telephony_router
 from cad110.units.api import router as units_router
 from cad110.web.access_log import router as access_log_router
 from cad110.web.admin import router as admin_pages_router
@@ -95,6 +96,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         admin_router,
         roster_router,
         handover_router,
+        telephony_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)

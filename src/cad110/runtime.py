@@ -25,7 +25,7 @@ from cad110.dispatch.recommend import keep_recommendation
 from cad110.events.keys import load_ring, use_ring
 from cad110.geo.eta import EtaModel, RoadEta, StraightLineEta
 from cad110.geo.graph import RoadGraph
-from cad110.incidents.facts import ActionDecided, IncidentActed
+from cad110.incidents.facts import ActionDecided, CallRecorded, IncidentActed
 from cad110.kernel.hooks import Hooks
 from cad110.kernel.outbox import DeliveryJob, channels_from_settings
 from cad110.kernel.runtime import Runtime
@@ -35,6 +35,7 @@ from cad110.missing.watch import WatchJob
 from cad110.settings import Settings
 from cad110.supervision.deadlines import follow_incident
 from cad110.supervision.service import SupervisionJob
+from cad110.telephony.service import link_call_record
 from cad110.units.facts import UnitStatusChanged
 
 
@@ -58,6 +59,9 @@ def subscribers() -> Hooks:
          free unit;
       7. dispatch.queue.offer_queue_to_freed_units — last, each unit the action released is
          offered the queue, once the incident itself no longer waits for it.
+    `CallRecorded` — a call record made (with an incident, attached, or without one):
+      8. telephony.service.link_call_record — the phone call its call-taker answered becomes
+         the record's.
     """
     hooks = Hooks()
     hooks.on(ActionDecided, keep_recommendation)
@@ -67,6 +71,7 @@ def subscribers() -> Hooks:
     hooks.on(IncidentActed, withdraw_offers_when_no_longer_queued)
     hooks.on(IncidentActed, offer_when_queued)
     hooks.on(IncidentActed, offer_queue_to_freed_units)
+    hooks.on(CallRecorded, link_call_record)
     return hooks
 
 
