@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from cad110.cli import accounts, audit, backup, bench, data, phone, reports, serve
+from cad110.cli import accounts, audit, backup, bench, data, phone, places, reports, serve
 from cad110.cli.common import app
 
-__all__ = ["accounts", "app", "audit", "backup", "bench", "data", "phone", "reports", "serve"]
+__all__ = [
+    "accounts",
+    "app",
+    "audit",
+    "backup",
+    "bench",
+    "data",
+    "phone",
+    "places",
+    "reports",
+    "serve",
+]

@@ -75,3 +75,14 @@ def bench_login_flood(
     from cad110.bench.login import run_login_flood_bench
 
     run_login_flood_bench(console, rate=rate, seconds=seconds, flooders=flooders)
+
+
+@bench_app.command("places")
+def bench_places(
+    count: Annotated[int, typer.Option(help="Generated addresses")] = 500_000,
+    searches: Annotated[int, typer.Option(help="Timed searches")] = 2800,
+) -> None:
+    """Address search (top hit) and nearest address over a city-sized library; import time."""
+    from cad110.bench.places import run_places_bench
+
+    run_places_bench(console, count=count, searches=searches)

@@ -23,6 +23,7 @@ sim_app = typer.Typer(
 )
 bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports.", no_args_is_help=True)
+places_app = typer.Typer(help="The standard address library.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (seed_app, "seed"),
@@ -33,6 +34,7 @@ for sub, name in (
     (sim_app, "sim"),
     (bench_app, "bench"),
     (report_app, "report"),
+    (places_app, "places"),
 ):
     app.add_typer(sub, name=name)
 

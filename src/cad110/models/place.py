@@ -60,4 +60,6 @@ class Place(Base):
         Index("ix_places_scope", "jurisdiction_path"),
         Index("ix_places_lon_lat", "lon", "lat"),
         Index("ix_places_road", "road", "house_number"),
+        # max(updated_at) is how every worker notices an edit (places/index.py).
+        Index("ix_places_updated_at", "updated_at"),
     )

@@ -1,19 +1,19 @@
-"""Reading the address library.
+"""Reading the address library: by code, search as you type, nearest, geocoding.
 
-Search and nearest are plain queries here: correct on both databases, and the contract the
-desk, the board and intake use. (The in-memory index that makes them fast replaces the
-bodies, not the signatures.)
+Search and nearest run over the in-memory index (`index.py`); the places they answer with are
+read from the database, so an answer always shows a place as it is now.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cad110.geo.distance import haversine_m
 from cad110.models.place import Place
+from cad110.places.index import place_index
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,13 @@ def by_code(session: Session, code: str) -> Place | None:
     return session.scalars(select(Place).where(Place.code == code)).one_or_none()
 
 
+def _load(session: Session, ids: list[int]) -> dict[int, Place]:
+    if not ids:
+        return {}
+    rows = session.scalars(select(Place).where(Place.id.in_(ids), Place.active))
+    return {p.id: p for p in rows}
+
+
 def search(
     session: Session,
     q: str,
@@ -34,36 +41,30 @@ def search(
     near: tuple[float, float] | None = None,
     limit: int = 10,
 ) -> list[Hit]:
-    """Active places whose text or aliases contain `q`, closest to `near` first when given."""
-    text = q.strip()
-    if not text:
+    """Places matching what was typed — Chinese, pinyin, initials, a typo, another word order,
+    a spoken address with district, road and number — best match first and, among equal
+    matches, nearest `near` first."""
+    if not q.strip():
         return []
-    pattern = f"%{text}%"
-    rows = session.scalars(
-        select(Place)
-        .where(Place.active, or_(Place.full_text.like(pattern), Place.name.like(pattern)))
-        .limit(200)
-    ).all()
-    hits = [
-        Hit(p, 100.0, haversine_m(near[0], near[1], p.lon, p.lat) if near else None) for p in rows
-    ]
-    hits.sort(key=lambda h: (h.distance_m or 0.0, len(h.place.full_text)))
-    return hits[:limit]
+    scored = place_index(session).search(q, near=near, limit=limit)
+    places = _load(session, [s.place_id for s in scored])
+    hits = []
+    for s in scored:
+        p = places.get(s.place_id)
+        if p is not None:  # retired since the index was built
+            metres = haversine_m(near[0], near[1], p.lon, p.lat) if near else None
+            hits.append(Hit(p, s.score, metres))
+    return hits
 
 
 def nearest(session: Session, lon: float, lat: float, *, within_m: float = 500.0) -> Hit | None:
     """The active place nearest to a point, if one lies within `within_m`."""
-    # About 0.005° of latitude is 550 m; a box narrows the scan before the exact distance.
-    d = within_m / 100_000
-    rows = session.scalars(
-        select(Place).where(
-            Place.active,
-            Place.lon.between(lon - 2 * d, lon + 2 * d),
-            Place.lat.between(lat - d, lat + d),
-        )
-    ).all()
+    index = place_index(session)
+    # A few nearest on the plane, then the exact distance (the plane is off by a few metres).
+    found = index.nearest(lon, lat, within_m * 1.01 + 5.0, k=4)
+    places = _load(session, [int(index.ids[row]) for row, _ in found])
     best: Hit | None = None
-    for p in rows:
+    for p in places.values():
         m = haversine_m(lon, lat, p.lon, p.lat)
         if m <= within_m and (best is None or m < (best.distance_m or 0.0)):
             best = Hit(p, 100.0, m)
@@ -72,10 +73,21 @@ def nearest(session: Session, lon: float, lat: float, *, within_m: float = 500.0
 
 def geocode(session: Session, text: str, *, near: tuple[float, float] | None = None) -> Hit | None:
     """The one place a typed address most likely means, or None when nothing matches well
-    enough to file an incident there without asking."""
-    hits = search(session, text, near=near, limit=1)
-    return hits[0] if hits and hits[0].score >= GEOCODE_MIN_SCORE else None
+    enough to file an incident there without asking: the best match must reach
+    GEOCODE_MIN_SCORE and stand clear of the next one (two 五一北路 houses that match equally
+    are a question for the call-taker, not a guess)."""
+    hits = search(session, text, near=near, limit=2)
+    if not hits or hits[0].score < GEOCODE_MIN_SCORE:
+        return None
+    if len(hits) > 1 and hits[1].score > hits[0].score - GEOCODE_MARGIN:
+        top, other = hits[0].place, hits[1].place
+        if haversine_m(top.lon, top.lat, other.lon, other.lat) > GEOCODE_SAME_PLACE_M:
+            return None
+    return hits[0]
 
 
-# A match at least this good (0–100) is taken as the address without asking.
+# A match at least this good (0–100) is taken as the address without asking…
 GEOCODE_MIN_SCORE = 85.0
+# …when the next best is this much worse, or lies within this many metres of it.
+GEOCODE_MARGIN = 5.0
+GEOCODE_SAME_PLACE_M = 50.0

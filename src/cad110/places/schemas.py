@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from datetime import datetime
+from typing import Annotated, Any
 
+from pydantic import BaseModel, Field, StringConstraints
+
+from cad110.kernel.inputs import Latitude, Longitude, Strict
 from cad110.models.place import Place, PlaceKind
 
 
@@ -72,3 +76,65 @@ class NearestOut(BaseModel):
 
     place: PlaceOut | None
     distance_m: float | None
+
+
+CODE_PATTERN = r"^[0-9A-Za-z_.-]{1,32}$"
+Alias = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class PlaceFields(Strict):
+    """What an administrator may set on a place (all but its code)."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)] | None = None
+    full_text: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+        | None
+    ) = None
+    district: Annotated[str, StringConstraints(max_length=32)] | None = None
+    town: Annotated[str, StringConstraints(max_length=64)] | None = None
+    community: Annotated[str, StringConstraints(max_length=64)] | None = None
+    road: Annotated[str, StringConstraints(max_length=64)] | None = None
+    house_number: Annotated[str, StringConstraints(max_length=16)] | None = None
+    building: Annotated[str, StringConstraints(max_length=32)] | None = None
+    unit: Annotated[str, StringConstraints(max_length=16)] | None = None
+    poi_type: Annotated[str, StringConstraints(max_length=24)] | None = None
+    aliases: Annotated[list[Alias], Field(max_length=20)] | None = None
+    lon: Longitude | None = None
+    lat: Latitude | None = None
+    approximate: bool | None = None
+
+
+class PlaceCreate(PlaceFields):
+    code: Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
+    kind: PlaceKind = PlaceKind.ADDRESS
+    full_text: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)
+    ]
+    lon: Longitude
+    lat: Latitude
+
+
+class PlaceEdit(PlaceFields):
+    """The fields to change; `version`, when given, must be the place's current version (an
+    edit made on a stale screen is refused rather than overwriting a newer one)."""
+
+    version: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class PlaceRetire(Strict):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class PlaceEventOut(BaseModel):
+    seq: int
+    kind: str
+    at: datetime
+    actor: str
+    payload: dict[str, Any]
+
+
+class PlaceHistory(BaseModel):
+    place: PlaceOut
+    active: bool
+    events: list[PlaceEventOut]

@@ -1,4 +1,4 @@
-"""管理: the administrator's room — users, units, grids and key targets, and the duty roster.
+"""管理: the administrator's room — users, units, grids, key targets, places and the duty roster.
 
 Every change is made by the page's script through the same JSON routes integrators use
 (accounts/api.py, units/api.py, jurisdictions/roster_api.py), which journal it as an event."""
@@ -26,11 +26,12 @@ from cad110.models.unit import DutyMode, PatrolLevel, UnitKind
 from cad110.models.user import Role
 from cad110.units.api import units_out
 from cad110.units.repository import key_targets_seen_by, units_seen_by
+from cad110.web.admin_places import places_view
 from cad110.web.common import Rt, console_user, page, to_login
 
 router = Router(include_in_schema=False)
 
-TABS = ("users", "units", "targets", "grids", "roster")
+TABS = ("users", "units", "targets", "grids", "places", "roster")
 # The roster screen plans a week; it may be moved a few weeks either way.
 ROSTER_DAYS = 7
 _WEEKS_AWAY = 5
@@ -75,6 +76,8 @@ def _view(rt: Runtime, by: Principal, tab: str, params: dict[str, str]) -> dict[
             data["grids"] = [
                 (g.code, g.station_code, g.name_zh, g.name_en) for g in grids_of(session, by)
             ]
+        elif tab == "places":
+            data.update(places_view(session, params))
         else:
             first = _first_day(rt, params.get("from", ""))
             week = roster.week_of(session, by.scope_path, first, ROSTER_DAYS)

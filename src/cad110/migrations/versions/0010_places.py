@@ -72,10 +72,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_places_lon_lat", ["lon", "lat"], unique=False)
         batch_op.create_index("ix_places_road", ["road", "house_number"], unique=False)
         batch_op.create_index("ix_places_scope", ["jurisdiction_path"], unique=False)
+        batch_op.create_index("ix_places_updated_at", ["updated_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("places", schema=None) as batch_op:
+        batch_op.drop_index("ix_places_updated_at")
         batch_op.drop_index("ix_places_scope")
         batch_op.drop_index("ix_places_road")
         batch_op.drop_index("ix_places_lon_lat")

@@ -1,0 +1,146 @@
+"""Finding a place as a call-taker types it: the matcher over a small library, no database."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cad110.models.place import PlaceKind
+from cad110.places.index import PlaceIndex, Row
+from cad110.places.parse import chinese_number, parse, pinyin_keys
+
+A, P, R = PlaceKind.ADDRESS, PlaceKind.POI, PlaceKind.ROAD
+ROWS: list[Row] = [
+    (1, P, "西湖公园", "福州市鼓楼区西湖公园", "鼓楼区", "", "", "湖滨路", "", ["西湖", "西湖公园南门"], 119.293, 26.090),
+    (2, A, "五一北路123号", "福州市鼓楼区五一北路123号", "鼓楼区", "", "", "五一北路", "123号", [], 119.304, 26.080),
+    (3, A, "五一北路125号", "福州市鼓楼区五一北路125号", "鼓楼区", "", "", "五一北路", "125号", [], 119.3041, 26.0802),
+    (4, P, "福建省立医院", "福州市鼓楼区东街134号", "鼓楼区", "", "", "东街", "134号", ["省立医院"], 119.300, 26.085),
+    (5, A, "上渡路5号", "福州市仓山区上渡路5号", "仓山区", "", "", "上渡路", "5号", [], 119.290, 26.040),
+    (6, P, "左海公园", "福州市鼓楼区左海公园", "鼓楼区", "", "", "", "", [], 119.280, 26.095),
+    (7, A, "五一北路123号", "福州市晋安区五一北路123号", "晋安区", "", "", "五一北路", "123号", [], 119.330, 26.100),
+    (8, P, "仓山万达广场", "福州市仓山区浦上大道272号", "仓山区", "", "", "浦上大道", "272号", ["万达"], 119.270, 26.040),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def index() -> PlaceIndex:
+    return PlaceIndex(ROWS, ["鼓楼区", "仓山区", "晋安区"])
+
+
+def top(index: PlaceIndex, q: str, near: tuple[float, float] | None = None) -> list[int]:
+    return [s.place_id for s in index.search(q, near=near, limit=5)]
+
+
+def test_a_name_an_alias_or_part_of_a_name_finds_the_place(index: PlaceIndex) -> None:
+    assert top(index, "西湖公园")[0] == 1
+    assert top(index, "西湖公园南门")[0] == 1
+    assert top(index, "省立医院")[0] == 4
+    assert top(index, "万达广场")[0] == 8
+    [exact] = index.search("西湖公园", limit=1)
+    assert exact.score == 100.0
+
+
+def test_full_pinyin_and_initials_find_the_place(index: PlaceIndex) -> None:
+    assert top(index, "xihugongyuan")[0] == 1
+    assert top(index, "xhgy")[0] == 1
+    assert top(index, "XiHu")[0] == 1
+    assert top(index, "slyy")[0] == 4
+
+
+def test_a_typo_and_another_word_order_still_find_the_place(index: PlaceIndex) -> None:
+    assert top(index, "西胡公园")[0] == 1  # a homophone typed for 湖
+    assert top(index, "公园西湖")[0] == 1  # words in another order
+    assert top(index, "xihugongyaun")[0] == 1  # letters swapped in pinyin
+    assert top(index, "zuohai gongyuan")[0] == 6
+
+
+def test_a_road_and_house_number_find_that_house(index: PlaceIndex) -> None:
+    assert top(index, "五一北路125号")[0] == 3
+    assert top(index, "五一北路一百二十五号")[0] == 3
+    assert index.search("五一北路125号", limit=1)[0].score == 100.0
+
+
+def test_a_number_not_on_the_road_offers_its_neighbours_as_a_guess(index: PlaceIndex) -> None:
+    hits = index.search("五一北路124号", limit=5)
+    assert {h.place_id for h in hits} >= {2, 3}
+    assert all(h.score < 85 for h in hits)
+
+
+def test_the_district_named_decides_between_two_equal_addresses(index: PlaceIndex) -> None:
+    assert top(index, "鼓楼区五一北路123号")[0] == 2
+    assert top(index, "晋安区五一北路123号")[0] == 7
+    assert top(index, "福州市晋安区五一北路123号")[0] == 7
+    assert top(index, "晋安五一北路123号")[0] == 7  # the short form of the district
+
+
+def test_equal_matches_rank_by_distance_from_the_call(index: PlaceIndex) -> None:
+    assert top(index, "公园", near=(119.280, 26.095))[:2] == [6, 1]
+    assert top(index, "公园", near=(119.293, 26.090))[:2] == [1, 6]
+    assert top(index, "五一北路123号", near=(119.330, 26.100))[0] == 7
+    assert top(index, "五一北路123号", near=(119.304, 26.080))[0] == 2
+
+
+def test_a_better_match_outranks_a_closer_one(index: PlaceIndex) -> None:
+    # 左海公园 is where the call is, but the caller named 西湖公园.
+    assert top(index, "西湖公园", near=(119.280, 26.095))[0] == 1
+
+
+def test_nothing_like_the_query_finds_nothing(index: PlaceIndex) -> None:
+    assert top(index, "qqqqzzzz") == []
+    assert top(index, "火星基地") == []
+
+
+def test_the_nearest_place_to_a_point(index: PlaceIndex) -> None:
+    [(row, metres)] = index.nearest(119.2931, 26.0901, 500.0)
+    assert int(index.ids[row]) == 1
+    assert metres < 20
+    assert index.nearest(119.50, 26.50, 500.0) == []
+
+
+def test_a_spoken_address_is_read_in_parts() -> None:
+    parsed = parse("福州市鼓楼区五一北路一百二十三号", ["鼓楼区", "仓山区"])
+    assert (parsed.district, parsed.road, parsed.number) == ("鼓楼区", "五一北路", 123)
+    assert parse("仓山上渡路5号", ["鼓楼区", "仓山区"]).district == "仓山区"
+    assert parse("五一北路 ８８号", []).number == 88  # full-width digits
+    assert parse("西湖公园", ["鼓楼区"]).road is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("一百二十三", 123),
+        ("十五", 15),
+        ("二〇五", 205),
+        ("一千零八", 1008),
+        ("12", 12),
+        ("路", None),
+    ],
+)
+def test_chinese_numbers(text: str, value: int | None) -> None:
+    assert chinese_number(text) == value
+
+
+def test_pinyin_keys_keep_digits() -> None:
+    keys = pinyin_keys("五一北路123号")
+    assert keys.pinyin == "wuyibeilu123hao"
+    assert keys.initials == "wybl123h"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    q=st.text(
+        alphabet=st.sampled_from(
+            list("西湖公园五一北路号区市县省一百二十三0123456789 abcxyzü%_'\x00🚓")
+        )
+        | st.characters(),
+        max_size=80,
+    ),
+    near=st.none() | st.tuples(st.floats(73, 136), st.floats(3, 54)),
+)
+def test_any_text_is_answered_with_scores_between_0_and_100(
+    index: PlaceIndex, q: str, near: tuple[float, float] | None
+) -> None:
+    hits = index.search(q, near=near, limit=10)
+    assert len(hits) <= 10
+    assert all(0 < h.score <= 100 for h in hits)
