@@ -1,8 +1,12 @@
-"""Where simulated incidents happen: random points inside the seeded grids (网格).
+"""Where simulated incidents happen: at addresses of the library, inside the seeded grids (网格).
 
 The map is read from the database (the demo plan once seeded), so the simulator works on any
 city with grids. Grids of urban districts weigh more than suburban ones: most calls come from
-the urban core.
+the urban core. Within a grid a call comes from one of its standard addresses (places/): a
+house, a flat, a road or a well-known place, so the board shows real street addresses at their
+points. A grid without addresses gives a random point inside it, and the nearest address of its
+district when one lies within `NEAR_M`; with none, the caller's words are made up
+(`addresses.address`).
 """
 
 from __future__ import annotations
@@ -10,17 +14,48 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import shapely
 from shapely.geometry import shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cad110.geo.distance import haversine_m
 from cad110.models.jurisdiction import AreaType, Grid, Jurisdiction, Level
+from cad110.models.place import Place, PlaceKind
 
 URBAN_WEIGHT = 3.0
 SUBURBAN_WEIGHT = 1.0
+# A random point takes the nearest address of its district within this distance.
+NEAR_M = 1500.0
+# Where a call about this kind of trouble comes from, when the grid has such an address.
+Setting = Literal["home", "street", "place"]
+# How often a call comes from each kind of address when the trouble does not say.
+SETTING_WEIGHTS: dict[Setting, float] = {"street": 0.5, "home": 0.35, "place": 0.15}
+
+
+@dataclass(frozen=True)
+class Address:
+    """A standard address (标准地址) of the library, as a caller may name it."""
+
+    code: str
+    kind: PlaceKind
+    name: str  # 五四路88号, 西湖公园
+    full_text: str  # 鼓楼区五四路88号
+    district: str
+    road: str
+    house_number: str
+    building: str
+    aliases: tuple[str, ...]
+    lon: float
+    lat: float
+
+    @property
+    def setting(self) -> Setting:
+        if self.kind is PlaceKind.POI:
+            return "place"
+        return "home" if self.building else "street"
 
 
 @dataclass(frozen=True)
@@ -40,6 +75,8 @@ class Spot:
     lon: float
     lat: float
     area: Area
+    # The library address at the point, when there is one.
+    address: Address | None = None
 
 
 def area_name(bureau_name: str) -> str:
@@ -87,13 +124,78 @@ class CityMap:
             raise LookupError("the city has no grids: run `cad110 seed demo` first")
         self.areas = areas
         self._weights = [URBAN_WEIGHT if a.urban else SUBURBAN_WEIGHT for a in areas]
+        self._area_of = {a.grid_code: a for a in areas}
+        self._by_grid: dict[str, dict[Setting, list[Address]]] = {}
+        self._by_district: dict[str, list[tuple[Address, str]]] = {}
+        rows = session.execute(
+            select(
+                Place.code,
+                Place.kind,
+                Place.name,
+                Place.full_text,
+                Place.district,
+                Place.road,
+                Place.house_number,
+                Place.building,
+                Place.aliases,
+                Place.lon,
+                Place.lat,
+                Place.grid_code,
+            )
+            .where(Place.active, Place.grid_code.is_not(None))
+            .order_by(Place.code)
+        )
+        for row in rows:
+            grid_code: str = row.grid_code or ""
+            area = self._area_of.get(grid_code)
+            if area is None:
+                continue
+            address = Address(
+                row.code,
+                row.kind,
+                row.name,
+                row.full_text,
+                row.district,
+                row.road,
+                row.house_number,
+                row.building,
+                tuple(row.aliases or ()),
+                row.lon,
+                row.lat,
+            )
+            by_setting = self._by_grid.setdefault(grid_code, {})
+            by_setting.setdefault(address.setting, []).append(address)
+            self._by_district.setdefault(area.area_name, []).append((address, grid_code))
 
     def is_urban(self, jurisdiction_code: str) -> bool:
         return self.urban_places.get(jurisdiction_code, True)
 
-    def sample(self, rng: random.Random) -> Spot:
-        """A random point inside a random grid (urban grids weigh more)."""
+    @property
+    def addresses(self) -> int:
+        return sum(len(found) for found in self._by_district.values())
+
+    def sample(self, rng: random.Random, setting: Setting | None = None) -> Spot:
+        """Where a call comes from: a random grid (urban grids weigh more), then one of its
+        addresses, of the `setting` asked for when the grid has one (a family dispute at home,
+        a traffic accident on the street)."""
         area = rng.choices(self.areas, weights=self._weights)[0]
+        here = self._by_grid.get(area.grid_code)
+        if here:
+            if setting is not None and setting in here:
+                pick: Setting = setting
+            else:
+                kinds = [k for k in SETTING_WEIGHTS if k in here]
+                pick = rng.choices(kinds, weights=[SETTING_WEIGHTS[k] for k in kinds])[0]
+            address = rng.choice(here[pick])
+            return Spot(address.lon, address.lat, area, address)
+        spot = self._random_point(rng, area)
+        near = self._nearest(spot)
+        if near is None:
+            return spot
+        address, grid = near
+        return Spot(address.lon, address.lat, self._area_of[grid], address)
+
+    def _random_point(self, rng: random.Random, area: Area) -> Spot:
         min_x, min_y, max_x, max_y = area.polygon.bounds
         for _ in range(200):
             lon, lat = rng.uniform(min_x, max_x), rng.uniform(min_y, max_y)
@@ -101,3 +203,11 @@ class CityMap:
                 return Spot(round(lon, 6), round(lat, 6), area)
         point = area.polygon.representative_point()
         return Spot(float(point.x), float(point.y), area)
+
+    def _nearest(self, spot: Spot) -> tuple[Address, str] | None:
+        best: tuple[float, Address, str] | None = None
+        for address, grid in self._by_district.get(spot.area.area_name, ()):
+            metres = haversine_m(spot.lon, spot.lat, address.lon, address.lat)
+            if metres <= NEAR_M and (best is None or metres < best[0]):
+                best = (metres, address, grid)
+        return None if best is None else (best[1], best[2])
