@@ -90,9 +90,8 @@ def spoken(rng: random.Random, city: str, place: Address) -> str:
     people say (the place's name or alias, "road + number", "…门口"), which search must find."""
     written = f"{city}{place.full_text}"
     if place.kind is PlaceKind.POI:
-        names = (place.name, *place.aliases)
-        said = rng.choice(names)
-        return rng.choice((written, said, f"{said}{rng.choice(NEAR_WORDS)}", f"{city}{said}"))
+        said = rng.choice((place.name, *place.aliases))
+        return rng.choice((written, place.name, said, f"{said}{rng.choice(NEAR_WORDS)}"))
     if place.kind is PlaceKind.ROAD:
         return rng.choice((written, f"{place.full_text}{rng.choice(NEAR_WORDS)}"))
     if place.building:

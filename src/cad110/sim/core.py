@@ -82,6 +82,9 @@ class SimCore(ABC):
         )
         # Missing-person cases draw from their own stream, so the calls stay as they were.
         self._missing_rng = random.Random(root.getrandbits(64))
+        # Where calls come from and how callers name it, too: a change to the address library
+        # leaves the call and category mix of a seed as it was.
+        self._places_rng = random.Random(root.getrandbits(64))
         self._categories = content.category_weights(self._catalog)
         if not self._categories:
             raise ValueError("the catalog has none of the simulated categories")

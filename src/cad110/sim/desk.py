@@ -75,7 +75,7 @@ class DeskActor(SimCore):
             return call.id
 
         if self._tx(f"call ({outcome.value})", work) is not None:
-            spot = again.spot if again else self._map.sample(rng)
+            spot = again.spot if again else self._map.sample(self._places_rng)
             self._callers.append(_Caller(phone, name, now, spot, None, None))
 
     def _new_incident(
@@ -88,16 +88,16 @@ class DeskActor(SimCore):
         if again is not None and rng.random() < 0.7:
             spot = again.spot
         else:
-            spot = self._map.sample(rng, addresses.SETTINGS.get(code))
+            spot = self._map.sample(self._places_rng, addresses.SETTINGS.get(code))
         category = self._catalog.categories[code]
         tags = [SIM_TAG] + ([REPEAT_TAG] if again is not None else [])
         city = self._map.city_name
         data = IncidentCreate(
             caller_name=name,
             caller_phone=phone,
-            address=addresses.spoken(rng, city, spot.address)
+            address=addresses.spoken(self._places_rng, city, spot.address)
             if spot.address is not None
-            else addresses.address(rng, city, spot.area.area_name),
+            else addresses.address(self._places_rng, city, spot.area.area_name),
             lon=spot.lon,
             lat=spot.lat,
             narrative=content.narrative(rng, category),

@@ -16,6 +16,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 from sqlalchemy import select
@@ -27,6 +28,8 @@ from cad110.models.place import Place, PlaceKind
 
 URBAN_WEIGHT = 3.0
 SUBURBAN_WEIGHT = 1.0
+# A grid with no library address weighs this much of what its area type gives.
+ADDRESSLESS_WEIGHT = 0.25
 # A random point takes the nearest address of its district within this distance.
 NEAR_M = 1500.0
 # Where a call about this kind of trouble comes from, when the grid has such an address.
@@ -123,7 +126,6 @@ class CityMap:
         if not areas:
             raise LookupError("the city has no grids: run `cad110 seed demo` first")
         self.areas = areas
-        self._weights = [URBAN_WEIGHT if a.urban else SUBURBAN_WEIGHT for a in areas]
         self._area_of = {a.grid_code: a for a in areas}
         self._by_grid: dict[str, dict[Setting, list[Address]]] = {}
         self._by_district: dict[str, list[tuple[Address, str]]] = {}
@@ -166,6 +168,18 @@ class CityMap:
             by_setting = self._by_grid.setdefault(grid_code, {})
             by_setting.setdefault(address.setting, []).append(address)
             self._by_district.setdefault(area.area_name, []).append((address, grid_code))
+        # Calls come from where people live and work: a grid the library has no address in
+        # (hills, farmland, water, or streets the set does not reach yet) calls less.
+        self._weights = [
+            (URBAN_WEIGHT if a.urban else SUBURBAN_WEIGHT)
+            * (1.0 if a.grid_code in self._by_grid else ADDRESSLESS_WEIGHT)
+            for a in areas
+        ]
+        # Each district's address points, for the nearest one to a random point.
+        self._points = {
+            name: np.array([(a.lon, a.lat) for a, _ in found], dtype=np.float64)
+            for name, found in self._by_district.items()
+        }
 
     def is_urban(self, jurisdiction_code: str) -> bool:
         return self.urban_places.get(jurisdiction_code, True)
@@ -205,9 +219,10 @@ class CityMap:
         return Spot(float(point.x), float(point.y), area)
 
     def _nearest(self, spot: Spot) -> tuple[Address, str] | None:
-        best: tuple[float, Address, str] | None = None
-        for address, grid in self._by_district.get(spot.area.area_name, ()):
-            metres = haversine_m(spot.lon, spot.lat, address.lon, address.lat)
-            if metres <= NEAR_M and (best is None or metres < best[0]):
-                best = (metres, address, grid)
-        return None if best is None else (best[1], best[2])
+        found = self._by_district.get(spot.area.area_name)
+        points = self._points.get(spot.area.area_name)
+        if not found or points is None:
+            return None
+        metres = haversine_m(spot.lon, spot.lat, points[:, 0], points[:, 1])
+        best = int(np.argmin(metres))
+        return found[best] if float(metres[best]) <= NEAR_M else None
