@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 import shapely
 from shapely.geometry import Point, shape
 from shapely.ops import nearest_points
+from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.catalog.loader import default_catalog
@@ -333,7 +334,9 @@ def demo_place_rows() -> list[dict[str, str]]:
     return rows
 
 
-def seed_demo_places(session: Any, *, now: datetime, tz: ZoneInfo | None = None) -> ImportReport:
+def seed_demo_places(
+    session: Session, *, now: datetime, tz: ZoneInfo | None = None
+) -> ImportReport:
     """Load the demo address set through the importer, as `cad110 places import` would."""
     ctx = Ctx(
         session=session,
