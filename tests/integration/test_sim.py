@@ -458,7 +458,9 @@ def test_with_few_units_free_incidents_queue_and_offered_units_take_them(
     start_sim: StartSim,
 ) -> None:
     """待派: with all but three units paused, incidents queue and are offered to freed units."""
-    sim = start_sim("queue")
+    # A seed whose first calls come from the core: with seed 7 the three 鼓楼 patrols are first
+    # sent to 马尾 and 晋安, 40 minutes' drive, and none is free again within the 45 minutes.
+    sim = start_sim("queue", seed=8)
     runtime = sim.runtime
     keep = {"35010201-1", "35010202-1", "35010203-1"}  # three patrols of 鼓楼
     with transaction(runtime.sessions) as session:

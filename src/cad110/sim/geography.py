@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import shapely
 from shapely.geometry import shape
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from cad110.geo.distance import haversine_m
@@ -36,6 +36,10 @@ NEAR_M = 1500.0
 Setting = Literal["home", "street", "place"]
 # How often a call comes from each kind of address when the trouble does not say.
 SETTING_WEIGHTS: dict[Setting, float] = {"street": 0.5, "home": 0.35, "place": 0.15}
+
+
+# code, kind, name, full_text, district, road, house_number, building, lon, lat, grid_code
+_Row = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -127,19 +131,26 @@ class CityMap:
             raise LookupError("the city has no grids: run `cad110 seed demo` first")
         self.areas = areas
         self._area_of = {a.grid_code: a for a in areas}
-        self._by_grid: dict[str, dict[Setting, list[Address]]] = {}
-        self._by_district: dict[str, list[tuple[Address, str]]] = {}
+        # Rows, not Address objects: a city has tens of thousands of addresses and the
+        # simulator starts inside the server; an Address is made for the one a call picks.
+        self._by_grid: dict[str, dict[Setting, list[_Row]]] = {}
+        self._by_district: dict[str, list[_Row]] = {}
+        self._aliases = {
+            code: tuple(aliases or ())
+            for code, aliases in session.execute(
+                select(Place.code, Place.aliases).where(Place.kind == PlaceKind.POI)
+            )
+        }
         rows = session.execute(
             select(
                 Place.code,
-                Place.kind,
+                type_coerce(Place.kind, String),
                 Place.name,
                 Place.full_text,
                 Place.district,
                 Place.road,
                 Place.house_number,
                 Place.building,
-                Place.aliases,
                 Place.lon,
                 Place.lat,
                 Place.grid_code,
@@ -147,27 +158,16 @@ class CityMap:
             .where(Place.active, Place.grid_code.is_not(None))
             .order_by(Place.code)
         )
-        for row in rows:
-            grid_code: str = row.grid_code or ""
-            area = self._area_of.get(grid_code)
+        for found in rows:
+            row = cast(_Row, found)  # a Row indexes and unpacks as a tuple
+            area = self._area_of.get(row[10])
             if area is None:
                 continue
-            address = Address(
-                row.code,
-                row.kind,
-                row.name,
-                row.full_text,
-                row.district,
-                row.road,
-                row.house_number,
-                row.building,
-                tuple(row.aliases or ()),
-                row.lon,
-                row.lat,
+            kind: Setting = (
+                "place" if row[1] == PlaceKind.POI.value else "home" if row[7] else "street"
             )
-            by_setting = self._by_grid.setdefault(grid_code, {})
-            by_setting.setdefault(address.setting, []).append(address)
-            self._by_district.setdefault(area.area_name, []).append((address, grid_code))
+            self._by_grid.setdefault(area.grid_code, {}).setdefault(kind, []).append(row)
+            self._by_district.setdefault(area.area_name, []).append(row)
         # Calls come from where people live and work: a grid the library has no address in
         # (hills, farmland, water, or streets the set does not reach yet) calls less.
         self._weights = [
@@ -177,7 +177,7 @@ class CityMap:
         ]
         # Each district's address points, for the nearest one to a random point.
         self._points = {
-            name: np.array([(a.lon, a.lat) for a, _ in found], dtype=np.float64)
+            name: np.array([(r[8], r[9]) for r in found], dtype=np.float64)
             for name, found in self._by_district.items()
         }
 
@@ -200,14 +200,30 @@ class CityMap:
             else:
                 kinds = [k for k in SETTING_WEIGHTS if k in here]
                 pick = rng.choices(kinds, weights=[SETTING_WEIGHTS[k] for k in kinds])[0]
-            address = rng.choice(here[pick])
+            address = self._address(rng.choice(here[pick]))
             return Spot(address.lon, address.lat, area, address)
         spot = self._random_point(rng, area)
         near = self._nearest(spot)
         if near is None:
             return spot
-        address, grid = near
-        return Spot(address.lon, address.lat, self._area_of[grid], address)
+        address = self._address(near)
+        return Spot(address.lon, address.lat, self._area_of[near[10]], address)
+
+    def _address(self, row: _Row) -> Address:
+        code, kind, name, full_text, district, road, number, building, lon, lat, _ = row
+        return Address(
+            code,
+            PlaceKind(kind),
+            name,
+            full_text,
+            district,
+            road,
+            number,
+            building,
+            self._aliases.get(code, ()),
+            lon,
+            lat,
+        )
 
     def _random_point(self, rng: random.Random, area: Area) -> Spot:
         min_x, min_y, max_x, max_y = area.polygon.bounds
@@ -218,7 +234,7 @@ class CityMap:
         point = area.polygon.representative_point()
         return Spot(float(point.x), float(point.y), area)
 
-    def _nearest(self, spot: Spot) -> tuple[Address, str] | None:
+    def _nearest(self, spot: Spot) -> _Row | None:
         found = self._by_district.get(spot.area.area_name)
         points = self._points.get(spot.area.area_name)
         if not found or points is None:
