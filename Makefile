@@ -37,7 +37,7 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from cad110.app import bind_runtime, create_app
+from cad110.cli import common
 from cad110.clock import VirtualClock
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import upgrade
@@ -249,6 +250,10 @@ def command_line(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv(
         "CAD110_DATABASE_URL", runtime.engine.url.render_as_string(hide_password=False)
     )
+    # Rich sizes its tables to the terminal it finds at import; a test worker has none, so the
+    # width is set here as a wide terminal would give it, and names stay on one line.
+    for console in (common.console, common.err):
+        monkeypatch.setattr(console, "_width", 200)
     get_settings.cache_clear()
     try:
         yield CliRunner()

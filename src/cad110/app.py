@@ -27,10 +27,13 @@ from cad110.live.install import make_bus
 from cad110.missing.api import router as missing_router
 from cad110.missing.reports_api import router as missing_reports_router
 from cad110.places.api import router as places_router
+from cad110.places.flags_api import router as flags_router
+from cad110.places.known_api import router as known_router
 from cad110.privacy.api import router as privacy_router
 from cad110.shifts.api import router as handover_router
 from cad110.supervision.api import router as supervision_router
 from cad110.supervision.notifications import router as notifications_router
+from cad110.telephony.api import router as telephony_router
 from cad110.units.api import router as units_router
 from cad110.web.access_log import router as access_log_router
 from cad110.web.admin import router as admin_pages_router
@@ -85,7 +88,10 @@ def create_app(runtime: Runtime) -> FastAPI:
         calls_router,
         catalog_router,
         jurisdictions_router,
+        # Before places_router: its /places/{code} would take "known" for a code.
+        known_router,
         places_router,
+        flags_router,
         units_router,
         supervision_router,
         notifications_router,
@@ -95,6 +101,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         admin_router,
         roster_router,
         handover_router,
+        telephony_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)

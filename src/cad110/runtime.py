@@ -15,6 +15,7 @@ from cad110.catalog.loader import Catalog, default_catalog
 from cad110.clock import Clock, SystemClock
 from cad110.db.engine import make_engine, make_sessionmaker
 from cad110.dispatch.assignments import move_assigned_units
+from cad110.dispatch.briefing import brief_dispatched_units
 from cad110.dispatch.queue import (
     follow_unit_status,
     offer_queue_to_freed_units,
@@ -25,16 +26,19 @@ from cad110.dispatch.recommend import keep_recommendation
 from cad110.events.keys import load_ring, use_ring
 from cad110.geo.eta import EtaModel, RoadEta, StraightLineEta
 from cad110.geo.graph import RoadGraph
-from cad110.incidents.facts import ActionDecided, IncidentActed
+from cad110.incidents.facts import ActionDecided, CallRecorded, IncidentActed
 from cad110.kernel.hooks import Hooks
 from cad110.kernel.outbox import DeliveryJob, channels_from_settings
 from cad110.kernel.runtime import Runtime
 from cad110.kernel.ticks import CheckpointJob, Job
+from cad110.missing.nearby import open_cases_near
 from cad110.missing.rules import Rules, load_rules
 from cad110.missing.watch import WatchJob
+from cad110.places.known import Neighbours
 from cad110.settings import Settings
 from cad110.supervision.deadlines import follow_incident
 from cad110.supervision.service import SupervisionJob
+from cad110.telephony.service import link_call_record
 from cad110.units.facts import UnitStatusChanged
 
 
@@ -47,6 +51,9 @@ def subscribers() -> Hooks:
          whether it was overridden; first, while the units being sent are still free.
       2. dispatch.assignments.move_assigned_units — each unit follows its assignment (an
          unknown unit is 422, a busy one 409, before any assignment names it).
+      2a. dispatch.briefing.brief_dispatched_units — a dispatch's event keeps what the units
+         are told of the place (hazard flags, its recent history); after (2), so a refused
+         dispatch reads no flags.
     `UnitStatusChanged` — a unit's status moved (by hand, or by (2)):
       3. dispatch.queue.follow_unit_status — a unit no longer free loses its other offers; one
          set free by hand is offered the queue (one freed by an incident's action: in 7).
@@ -58,15 +65,20 @@ def subscribers() -> Hooks:
          free unit;
       7. dispatch.queue.offer_queue_to_freed_units — last, each unit the action released is
          offered the queue, once the incident itself no longer waits for it.
+    `CallRecorded` — a call record made (with an incident, attached, or without one):
+      8. telephony.service.link_call_record — the phone call its call-taker answered becomes
+         the record's.
     """
     hooks = Hooks()
     hooks.on(ActionDecided, keep_recommendation)
     hooks.on(ActionDecided, move_assigned_units)
+    hooks.on(ActionDecided, brief_dispatched_units)
     hooks.on(UnitStatusChanged, follow_unit_status)
     hooks.on(IncidentActed, follow_incident)
     hooks.on(IncidentActed, withdraw_offers_when_no_longer_queued)
     hooks.on(IncidentActed, offer_when_queued)
     hooks.on(IncidentActed, offer_queue_to_freed_units)
+    hooks.on(CallRecorded, link_call_record)
     return hooks
 
 
@@ -77,8 +89,12 @@ def tick_jobs(rt: Runtime) -> list[Job]:
 
 
 def parts(settings: Settings) -> dict[type, object]:
-    """Each package's own configuration in force."""
-    return {Rules: load_rules(settings.missing_rules_path)}
+    """Each package's own configuration in force, and what places/known.py asks of the
+    features (open missing-person cases near a place)."""
+    return {
+        Rules: load_rules(settings.missing_rules_path),
+        Neighbours: Neighbours(missing=open_cases_near),
+    }
 
 
 def build_runtime(

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     appeal_channels: str = "wechat_groups,weibo,community_app"
     appeal_webhooks: str = ""
     sms_gateway_url: str = ""
+    # The phone system (telephony/): it posts signed call events to
+    # POST /api/v1/telephony/events, HMAC-SHA256 with this shared secret (empty: every event is
+    # refused); a signature older or newer than `phone_events_window_s` is refused (a replay
+    # of a captured request). `phone_system_url`: where cad110 asks it to place a call or for a
+    # recording (empty: no outbound calls).
+    phone_events_secret: str = ""
+    phone_events_window_s: int = 300
+    phone_system_url: str = ""
 
     # --- trust -------------------------------------------------------------------------------
     # The audit keys (HMAC) live outside the database, so that whoever can write the database

@@ -216,6 +216,7 @@ PROBES: dict[Permission, Probe] = {
     Permission.AUDIT: _get("/access-log"),
     Permission.EXPORT: _export,
     Permission.HANDOVER: _get("/handover?position=desk"),
+    Permission.FLAGS: _get("/flags?phone=13800138000"),
 }
 
 

@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from cad110.auth.principal import SYSTEM
 from cad110.clock import VirtualClock
+from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
 from cad110.kernel.ticks import TickLoop
+from cad110.places.importer import import_rows
 from tests.api.helpers import ok
 from tests.conftest import Api
 from tests.integration.missing_steps import ok_list
@@ -76,6 +79,7 @@ class Planted:
     unit_name_en: str = ""
     school: str = ""
     clothing: str = ""
+    place: dict[str, str] = field(default_factory=dict)
 
     def number(self, label: str) -> str:
         return str(self.incidents[label]["number"])
@@ -117,6 +121,19 @@ def _unit_steps(api: Api, number: str, unit: str) -> None:
 def plant_incidents(api: Api, planted: Planted) -> None:
     """Incidents in every state a screen shows, each action with its own hostile note."""
     note = attack
+    # A hazard flag on the callers' number: its reason shows in every incident panel and, from
+    # A's dispatch event, on the unit's phone.
+    flagged = api.post(
+        "/flags",
+        "dispatcher",
+        json={
+            "subject": "person",
+            "kind": "violent",
+            "person": {"phone": "13800138000", "name": note("flag-person", 64)},
+            "reason": note("flag-reason", 500),
+        },
+    )
+    assert flagged.status_code == 201, flagged.text
     a = _incident(api, "A", accept=True, call={"note": note("A-call", 4000), "duration_s": 60})
     planted.incidents["A"] = a
     number = a["number"]
@@ -433,8 +450,28 @@ def plant_later(api: Api, runtime: Runtime, clock: VirtualClock, planted: Plante
     )
 
 
+def plant_places(runtime: Runtime, planted: Planted) -> None:
+    """A standard address whose every text is hostile, as an import file could bring it."""
+    lon, lat = POINTS["A"]
+    planted.place = {
+        "code": "XSS-PLACE",
+        "kind": "poi",
+        "name": "标准地址" + attack("place-name", 100),
+        "full_text": "标准地址" + attack("place-text", 240, start=2),
+        "district": attack("place-district", 32, start=6),
+        "road": attack("place-road", 64, start=6),
+        "aliases": "",
+        "lon": str(lon + 0.0004),
+        "lat": str(lat + 0.0004),
+    }
+    with transaction(runtime.sessions) as session:
+        report = import_rows(runtime.ctx(session, SYSTEM), [planted.place], source="xss")
+    assert not report.rejected, report.rejected
+
+
 def plant_everything(api: Api, runtime: Runtime, clock: VirtualClock) -> Planted:
     planted = Planted()
+    plant_places(runtime, planted)
     plant_units(api, planted)
     plant_incidents(api, planted)
     plant_missing(api, clock, planted)

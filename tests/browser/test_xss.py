@@ -222,6 +222,15 @@ def _walk_desk(browser: Browser, watch: Watch, base: str, planted: Planted, now:
     page.fill("#caller_phone", "13800138000")
     expect(history).to_contain_text(planted.number("C"))
     expect(history).to_contain_text(planted.incidents["C"]["address"])
+    # A hostile standard address: in the search list, in the field and on the picked line.
+    place = planted.place
+    page.locator("#address").fill("")
+    page.locator("#address").press_sequentially("标准地址")
+    option = page.locator("#address-places [role=option]").first
+    expect(option).to_contain_text(place["full_text"])
+    page.keyboard.press("Enter")
+    expect(page.locator("#address")).to_have_value(place["full_text"])
+    expect(page.locator(".place-picked")).to_contain_text(place["district"])
     page.context.close()
 
 

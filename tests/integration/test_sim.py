@@ -48,6 +48,7 @@ from cad110.models.incident import Incident
 from cad110.models.missing import MissingCase
 from cad110.models.place import Place
 from cad110.models.supervision import Supervision, UnitOffer
+from cad110.models.telephony import PhoneCall
 from cad110.models.unit import Assignment, Unit
 from cad110.models.user import User
 from cad110.models.web_session import WebSession
@@ -311,6 +312,16 @@ def test_two_simulated_hours_of_a_living_city(start_sim: StartSim) -> None:
     assert closed
     assert stats["missing_found"] == len(closed)
     assert all(c.outcome is not None for c in closed)
+
+    # The callers' calls came through the phone system first: each record is linked to the
+    # phone call it records, and some calls rang out unanswered (abandoned).
+    with runtime.readers() as session:
+        phone_calls = session.scalars(select(PhoneCall)).all()
+    linked = {p.call_record_id for p in phone_calls if p.call_record_id is not None}
+    assert linked == {c.id for c in calls}
+    abandoned = sum(1 for p in phone_calls if p.abandoned)
+    assert abandoned == stats["abandoned_calls"] > 0
+    assert any(p.lon is not None for p in phone_calls)
 
     # Every simulated step is an audited event, and the chains hold.
     assert audit.ok, audit.first_break

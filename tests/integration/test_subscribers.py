@@ -74,6 +74,7 @@ def test_what_follows_each_fact_runs_in_the_documented_order() -> None:
     assert hooks.subscribers(ActionDecided) == [
         "cad110.dispatch.recommend.keep_recommendation",
         "cad110.dispatch.assignments.move_assigned_units",
+        "cad110.dispatch.briefing.brief_dispatched_units",
     ]
     assert hooks.subscribers(UnitStatusChanged) == ["cad110.dispatch.queue.follow_unit_status"]
     assert hooks.subscribers(IncidentActed) == [

@@ -49,6 +49,9 @@ class Permission(StrEnum):
     EXPORT = "export"
     # Write and read the shift handover notes (交接班) of one's position.
     HANDOVER = "handover"
+    # Set, revoke and read hazard flags (警示标记) on places and persons: the desk, the
+    # dispatcher, the officer who finds the danger, the duty leader.
+    FLAGS = "flags"
 
 
 ROLES: dict[Permission, frozenset[Role]] = {
@@ -82,6 +85,7 @@ ROLES: dict[Permission, frozenset[Role]] = {
     Permission.AUDIT: frozenset({U}),
     Permission.EXPORT: frozenset({D, L, A}),
     Permission.HANDOVER: frozenset({C, D, O, L}),
+    Permission.FLAGS: frozenset({C, D, O, L}),
 }
 
 

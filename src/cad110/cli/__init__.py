@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cad110.cli import accounts, audit, backup, bench, data, reports, serve
+from cad110.cli import accounts, audit, backup, bench, data, phone, reports, serve
 from cad110.cli.common import app
 
-__all__ = ["accounts", "app", "audit", "backup", "bench", "data", "reports", "serve"]
+__all__ = ["accounts", "app", "audit", "backup", "bench", "data", "phone", "reports", "serve"]

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import subprocess
+import sys
 import threading
 from typing import Annotated, Any
 
@@ -12,18 +16,45 @@ from cad110.cli.common import app, err, sim_app
 from cad110.settings import Settings, get_settings
 
 
-def _demo_traffic(speed: float, stop: threading.Event) -> None:
+def _demo_traffic(speed: float, stop: threading.Event, phone_url: str | None) -> None:
     """The living demo inside the server process, on the very runtime uvicorn serves."""
     from cad110.serve import app as asgi
     from cad110.sim import MissingActor, run_demo_traffic
 
     log = logging.getLogger("cad110.sim")
     try:
-        run_demo_traffic(get_settings(), speed=speed, stop_event=stop, runtime=asgi.state.runtime)
+        run_demo_traffic(
+            get_settings(),
+            speed=speed,
+            stop_event=stop,
+            runtime=asgi.state.runtime,
+            phone_url=phone_url,
+        )
     except MissingActor as exc:
         log.error("demo traffic not started: %s", exc)
     except Exception:
         log.exception("demo traffic stopped by an error")
+
+
+def _start_fake_phone(settings: Settings, base_url: str) -> tuple[subprocess.Popen[str], str]:
+    """The fake phone system beside the living demo (its own process, real HTTP), sharing a
+    secret with this server: one made up now unless the deployment set one."""
+    if not settings.phone_events_secret:
+        os.environ["CAD110_PHONE_EVENTS_SECRET"] = secrets.token_urlsafe(24)
+        get_settings.cache_clear()
+    secret = get_settings().phone_events_secret
+    command = [sys.executable, "-m", "cad110.telephony.fake", "--port", "0", "--target", base_url]
+    command.append("--exit-with-stdin")  # uvicorn may end this process by its signal
+    env = {**os.environ, "CAD110_PHONE_EVENTS_SECRET": secret}
+    process = subprocess.Popen(  # noqa: S603
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert process.stdout is not None
+    words = process.stdout.readline().split()
+    if words[:2] != ["listening", "on"]:
+        process.kill()
+        raise RuntimeError("the fake phone system did not start")
+    return process, f"http://127.0.0.1:{words[2]}"
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -57,6 +88,7 @@ def serve(
     settings = get_settings()
     stop = threading.Event()
     traffic = None
+    phone = None
     if sim_speed > 0:
         if workers != 1:
             err.print("[red]--sim-speed runs inside the server: use one worker[/red]")
@@ -66,8 +98,14 @@ def serve(
         sim_log = logging.getLogger("cad110.sim")
         sim_log.setLevel(logging.INFO)
         sim_log.addHandler(handler)
+        own = f"http://127.0.0.1:{port or settings.port}"
+        phone, phone_url = _start_fake_phone(settings, own)
+        sim_log.info("fake phone system at %s rings %s", phone_url, own)
         traffic = threading.Thread(
-            target=_demo_traffic, args=(sim_speed, stop), name="demo-traffic", daemon=True
+            target=_demo_traffic,
+            args=(sim_speed, stop, phone_url),
+            name="demo-traffic",
+            daemon=True,
         )
         traffic.start()
     try:
@@ -85,6 +123,9 @@ def serve(
         stop.set()
         if traffic is not None:
             traffic.join(timeout=10)
+        if phone is not None:
+            phone.terminate()
+            phone.wait(timeout=10)
 
 
 @sim_app.command("run")

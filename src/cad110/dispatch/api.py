@@ -45,6 +45,10 @@ class RecommendationsOut(BaseModel):
     required_capabilities: list[str]
     lacking_capability: list[str]
     approximate_location: bool
+    no_point: bool = Field(
+        description="The incident has no point yet (无定位): with no items, locate it first; "
+        "it does not mean that no unit is free"
+    )
     items: list[RecommendedUnit]
 
 
@@ -63,6 +67,7 @@ def recommendations(
         required_capabilities=sorted(advice.required_capabilities),
         lacking_capability=advice.lacking,
         approximate_location=advice.approximate_location,
+        no_point=advice.no_point,
         items=[
             RecommendedUnit(
                 unit=r.unit.code,
@@ -148,6 +153,9 @@ class CandidateUnit(BaseModel):
 
 class CandidatesOut(BaseModel):
     incident: str
+    no_point: bool = Field(
+        description="The incident has no point yet (无定位): ETAs are missing or approximate"
+    )
     items: list[CandidateUnit]
 
 
@@ -165,6 +173,7 @@ def unit_candidates(
     picks = candidates(ctx, incident, eta=ctx.eta, q=q, limit=limit)
     return CandidatesOut(
         incident=incident.number,
+        no_point=incident.lon is None or incident.lat is None,
         items=[
             CandidateUnit(
                 unit=p.unit.code,

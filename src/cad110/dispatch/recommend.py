@@ -38,6 +38,9 @@ class Recommendations:
     # Units free and on duty but lacking a required capability (left out of the ranking).
     lacking: list[str] = field(default_factory=list)
     approximate_location: bool = False
+    # The incident has no point of its own (无定位): an empty list then means "locate it first",
+    # never "no free unit"; any ranking is from its jurisdiction's label point.
+    no_point: bool = False
 
 
 def incident_point(ctx: Ctx, incident: Incident) -> tuple[float, float, bool] | None:
@@ -63,8 +66,12 @@ def _arrival_limit_s(ctx: Ctx, incident: Incident) -> float:
 def recommend(ctx: Ctx, incident: Incident, *, eta: EtaModel, k: int) -> Recommendations:
     """The k best units for `incident` by ETA; category rules filter by capability."""
     needs = required_capabilities(ctx.catalog, incident)
+    no_point = incident.lon is None or incident.lat is None
     result = Recommendations(
-        items=[], min_units=units_needed(ctx.catalog, incident), required_capabilities=needs
+        items=[],
+        min_units=units_needed(ctx.catalog, incident),
+        required_capabilities=needs,
+        no_point=no_point,
     )
     point = incident_point(ctx, incident)
     if point is None:
@@ -124,6 +131,7 @@ def recommend(ctx: Ctx, incident: Incident, *, eta: EtaModel, k: int) -> Recomme
         required_capabilities=needs,
         lacking=lacking,
         approximate_location=approximate,
+        no_point=no_point,
     )
 
 

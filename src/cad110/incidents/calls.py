@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from cad110.errors import Conflict, InvalidInput
 from cad110.events.log import NEW_SUBJECT
+from cad110.incidents.facts import CallRecorded
 from cad110.incidents.repository import get_incident
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.incident import Status
@@ -73,6 +74,7 @@ def record_call(
         },
         head=NEW_SUBJECT,
     )
+    ctx.emit(CallRecorded(call))
     return call
 
 

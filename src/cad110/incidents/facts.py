@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cad110.lifecycles.incident import Action, Outcome, Status
+from cad110.models.call import Call
 from cad110.models.incident import Incident
 
 
@@ -41,3 +42,11 @@ class IncidentActed:
     # The status the incident had before the action.
     before: Status
     outcome: Outcome
+
+
+@dataclass(frozen=True)
+class CallRecorded:
+    """A call record was made (with a new incident, attached to one, or without one), its event
+    appended: the phone system's call it records can be linked to it."""
+
+    call: Call

@@ -51,7 +51,19 @@ class IncidentCreate(Location):
     source: Source = Source.CALL_110
     caller_name: Text64 | None = None
     caller_phone: Phone | None = None
-    address: Text255 | None = None
+    address: Text255 | None = Field(
+        default=None,
+        description="As said; without a point it is geocoded against the standard addresses",
+    )
+    place: Code | None = Field(
+        default=None,
+        description="The standard address picked (地址编码); its point is used without lon/lat",
+    )
+    place_confirmed: bool = Field(
+        default=False,
+        description="The call-taker checked that the point is right although the address names "
+        "another district (refused with 422 `place_contradiction` otherwise)",
+    )
     jurisdiction: Code | None = Field(default=None, description="Override the point lookup")
     narrative: Note = ""
     tags: Annotated[list[Tag], Field(max_length=20)] = []
@@ -208,6 +220,9 @@ class IncidentOut(BaseModel):
     address: str | None
     lon: float | None
     lat: float | None
+    located: bool = Field(
+        description="It has a point (无定位 when false: units cannot be ranked until it has one)"
+    )
     jurisdiction: str
     grid: str | None
     narrative: str

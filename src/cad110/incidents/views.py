@@ -71,6 +71,7 @@ def incidents_out(
                 address=i.address,
                 lon=i.lon,
                 lat=i.lat,
+                located=i.lon is not None and i.lat is not None,
                 jurisdiction=i.jurisdiction_code,
                 grid=i.grid_code,
                 narrative=narrative,

@@ -30,6 +30,7 @@ from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.missing import MissingCase
 from cad110.models.supervision import Notification, UnitOffer
 from cad110.models.target import KeyTarget
+from cad110.models.telephony import PhoneCall
 from cad110.models.unit import Unit
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ SUBJECTS: dict[str, Where] = {
     "key_target": Where(KeyTarget, "code", "jurisdiction_path"),
     "jurisdiction": Where(Jurisdiction, "code", "path"),
     "missing_case": Where(MissingCase, "number", "jurisdiction_path"),
+    # The answering desk hears of its call from this (telephony/; the id is the phone system's).
+    "phone_call": Where(PhoneCall, "call_id", "jurisdiction_path"),
 }
 
 

@@ -26,7 +26,7 @@ from cad110.models.roster import DutyDay
 from cad110.models.shift import HandoverNote
 from cad110.models.supervision import Deadline, Notification, Supervision, UnitOffer
 from cad110.models.target import KeyTarget
-from cad110.models.telephony import PhoneCall, PhoneEvent
+from cad110.models.telephony import PhoneCall, PhoneEvent, PhoneSeat
 from cad110.models.unit import Assignment, Unit, UnitGrid
 from cad110.models.user import ApiToken, LoginThrottle, User
 from cad110.models.web_session import WebSession
@@ -63,6 +63,7 @@ __all__ = [
     "OutboxMessage",
     "PhoneCall",
     "PhoneEvent",
+    "PhoneSeat",
     "Place",
     "RuleFiring",
     "SearchNotice",

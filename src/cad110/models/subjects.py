@@ -28,3 +28,5 @@ class SubjectType(StrEnum):
     HAZARD_FLAG = "hazard_flag"
     # A call as the phone system reported it, one chain per phone-system call id.
     PHONE_CALL = "phone_call"
+    # A seat (坐席) of the phone system and who sits at it, one chain per seat.
+    PHONE_SEAT = "phone_seat"

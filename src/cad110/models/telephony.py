@@ -51,7 +51,21 @@ class PhoneCall(Base):
         Index("ix_phone_calls_scope_ringing", "jurisdiction_path", "ringing_at"),
         Index("ix_phone_calls_caller", "caller_number", "ringing_at"),
         Index("ix_phone_calls_seat_state", "seat", "state"),
+        # The calls a call-taker answered and has not recorded yet (linking a call record).
+        Index("ix_phone_calls_answered_by", "answered_by", "answered_at"),
     )
+
+
+class PhoneSeat(Base):
+    """Which user sits at which seat (坐席) of the phone system now: the desk claims its seat,
+    and a call the phone system says a seat answered pops on that user's desk."""
+
+    __tablename__ = "phone_seats"
+
+    # The phone system's name for the seat (an extension, a position number).
+    seat: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    claimed_at: Mapped[datetime]
 
 
 class PhoneEvent(Base):

@@ -26,8 +26,8 @@ _BY_KEY: dict[str, Kind] = {
     "id_number": "id_number",
 }
 # Under these keys a plain `name` is a person to protect (not the missing person, whose name
-# goes out in lookouts and appeals on purpose).
-_NAME_UNDER = frozenset({"informant", "caller"})
+# goes out in lookouts and appeals on purpose; a hazard flag's person is `flagged_person`).
+_NAME_UNDER = frozenset({"informant", "caller", "flagged_person"})
 # Free text is searched for values this long or longer: shorter ones would hit by chance.
 _MIN_SECRET = 6
 

@@ -33,6 +33,9 @@ class Subject(StrEnum):
     CALL = "call"
     MISSING_CASE = "missing_case"
     ACCESS_LOG = "access_log"
+    HAZARD_FLAG = "hazard_flag"
+    # A call as the phone system reported it: the caller's number (ANI).
+    PHONE_CALL = "phone_call"
 
 
 class Action(StrEnum):

@@ -1,9 +1,9 @@
 """Reading the access log, for the auditor (督察), and the facts about a record its sight
 depends on.
 
-Scope: an auditor sees the records about subjects in their jurisdiction (incidents, calls and
-missing-person cases whose place lies in their subtree) and every record made by a user whose
-home jurisdiction lies in it, so that a search that found nothing is seen too.
+Scope: an auditor sees the records about subjects in their jurisdiction (incidents, calls,
+missing-person cases and hazard flags that lie in their subtree) and every record made by a user
+whose home jurisdiction lies in it, so that a search that found nothing is seen too.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from cad110.auth.principal import Principal
 from cad110.kernel.scope import in_scope
 from cad110.models.audit import AccessRecord
 from cad110.models.call import Call
+from cad110.models.hazard import HazardFlag
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.missing import MissingCase
@@ -52,6 +53,9 @@ def _about_scope(by: Principal) -> ColumnElement[bool]:
     case = exists().where(
         MissingCase.number == r.subject_id, in_scope(MissingCase.jurisdiction_path, by)
     )
+    flag = exists().where(
+        cast(HazardFlag.id, String) == r.subject_id, in_scope(HazardFlag.jurisdiction_path, by)
+    )
     user_home = exists().where(
         User.id == r.user_id,
         Jurisdiction.code == User.jurisdiction_code,
@@ -61,6 +65,7 @@ def _about_scope(by: Principal) -> ColumnElement[bool]:
         and_(r.subject_type == Subject.INCIDENT.value, incident),
         and_(r.subject_type == Subject.CALL.value, call),
         and_(r.subject_type == Subject.MISSING_CASE.value, case),
+        and_(r.subject_type == Subject.HAZARD_FLAG.value, flag),
         user_home,
     )
 

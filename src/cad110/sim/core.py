@@ -39,8 +39,10 @@ from cad110.models.incident import Incident
 from cad110.sim import content, people
 from cad110.sim.actors import Actors
 from cad110.sim.geography import CityMap
+from cad110.sim.phone import SIM_SEAT, PhoneLine, ServiceLine, SimPhone
 from cad110.sim.rhythm import CALLS_PER_DAY, Arrivals
 from cad110.sim.state import CIRCUITY, DRIVE_KMH, _Caller, _Due, _IncidentState, _UnitState
+from cad110.telephony.service import claim_seat
 
 log = logging.getLogger("cad110.sim")
 
@@ -59,6 +61,7 @@ class SimCore(ABC):
         calls_per_day: float = CALLS_PER_DAY,
         fix_interval_s: float = 5.0,
         warm_calls: int = 0,
+        phone_line: PhoneLine | None = None,
     ) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
@@ -82,6 +85,8 @@ class SimCore(ABC):
         )
         # Missing-person cases draw from their own stream, so the calls stay as they were.
         self._missing_rng = random.Random(root.getrandbits(64))
+        # So do the phone system's events (ring times, carrier locations, calls that ring out).
+        phone_rng = random.Random(root.getrandbits(64))
         # Where calls come from and how callers name it, too: a change to the address library
         # leaves the call and category mix of a seed as it was.
         self._places_rng = random.Random(root.getrandbits(64))
@@ -105,6 +110,12 @@ class SimCore(ABC):
         # drawing from it would change the simulated city.
         self._run_id = uuid.uuid4().hex
         self._steps = itertools.count(1)
+        # The callers' calls reach the desk as phone events (sim/phone.py), at the seat the
+        # simulated call-taker sits at.
+        self._phone = SimPhone(
+            phone_line or ServiceLine(self._tx, self._ctx), phone_rng, self._run_id
+        )
+        self._tx("seat", lambda s: claim_seat(self._ctx(s, self._actors.calltaker), SIM_SEAT))
         self.stats: Counter[str] = Counter()
         start = self._now()
         self._at(self._arrivals.next_after(start), "call", partial(self._call, True))

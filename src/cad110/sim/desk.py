@@ -54,10 +54,17 @@ class DeskActor(SimCore):
         self.stats["calls"] += 1
         if again is not None:
             self.stats["repeat_calls"] += 1
+        # Now and then someone else's call rings out before it is answered (its own stream).
+        if self._phone.maybe_ring_out(content.mobile(self._phone.rng), now):
+            self.stats["abandoned_calls"] += 1
         if outcome is CallOutcome.INCIDENT_CREATED:
             self._new_incident(phone, name, answered, seconds, again)
             return
         note = content.call_note(rng, outcome)
+        # The phone system reports the call (ringing, answered at the call-taker's seat)
+        # before the call-taker records it, and its end after.
+        located = again.spot if again else self._map.sample(self._phone.rng)
+        phone_call = self._phone.answer(phone, answered, (located.lon, located.lat))
 
         def work(session: Session) -> int:
             ctx = self._ctx(session, self._actors.calltaker)
@@ -74,9 +81,11 @@ class DeskActor(SimCore):
             )
             return call.id
 
-        if self._tx(f"call ({outcome.value})", work) is not None:
-            spot = again.spot if again else self._map.sample(self._places_rng)
-            self._callers.append(_Caller(phone, name, now, spot, None, None))
+        recorded = self._tx(f"call ({outcome.value})", work)
+        self._phone.end(phone_call, self._now())
+        if recorded is not None:
+            # Where the phone system located the caller: a repeat call comes from there again.
+            self._callers.append(_Caller(phone, name, now, located, None, None))
 
     def _new_incident(
         self, phone: str, name: str | None, answered: datetime, seconds: int, again: _Caller | None
@@ -108,6 +117,7 @@ class DeskActor(SimCore):
         )
 
         key = self._key("incident")
+        phone_call = self._phone.answer(phone, answered, (spot.lon, spot.lat))
 
         def work(session: Session) -> Incident:
             ctx = self._ctx(session, self._actors.calltaker)
@@ -115,6 +125,7 @@ class DeskActor(SimCore):
             return create_incident(ctx, data, idempotency_key=key)
 
         incident = self._tx("incident", work)
+        self._phone.end(phone_call, self._now())
         if incident is None:
             return
         number = incident.number
@@ -137,6 +148,7 @@ class DeskActor(SimCore):
         seconds = content.call_seconds(rng, CallOutcome.ATTACHED)
         phone, name = content.mobile(rng), content.caller_name(rng)
         note = rng.choice(content.ATTACHED_NOTES)
+        phone_call = self._phone.answer(phone, self._now() - timedelta(seconds=seconds), None)
 
         def work(session: Session) -> int:
             ctx = self._ctx(session, self._actors.calltaker)
@@ -152,7 +164,9 @@ class DeskActor(SimCore):
             )
             return call.id
 
-        if self._tx("second call", work) is not None:
+        attached = self._tx("second call", work)
+        self._phone.end(phone_call, self._now())
+        if attached is not None:
             self.stats["calls"] += 1
             self.stats["attached_calls"] += 1
 

@@ -12,6 +12,7 @@ from cad110.kernel.runtime import Runtime
 from cad110.runtime import build_runtime
 from cad110.settings import Settings
 from cad110.sim.engine import DEMO_SPEED, TrafficGenerator
+from cad110.sim.phone import HttpLine
 
 log = logging.getLogger("cad110.sim")
 
@@ -27,6 +28,7 @@ def run_demo_traffic(
     stop_event: threading.Event,
     warm_calls: int = WARM_CALLS,
     runtime: Runtime | None = None,
+    phone_url: str | None = None,
 ) -> Counter[str]:
     """Drive the seeded demo city by the wall clock until `stop_event` is set.
 
@@ -37,6 +39,8 @@ def run_demo_traffic(
     server: live pushes (SSE) are published from the commits of that runtime's sessions, so
     only then do open screens follow the simulated traffic as it happens (on SQLite the bus
     is in-process). Without one, a Runtime on the system clock is built for `settings`.
+    With `phone_url` (the fake phone system, telephony/fake.py) the callers' calls reach cad110
+    as signed phone events over HTTP; without, the same events are applied in-process.
     Returns the generator's counters.
     """
     if seed is None:
@@ -44,7 +48,10 @@ def run_demo_traffic(
     own = runtime is None
     rt = build_runtime(settings, clock=SystemClock()) if runtime is None else runtime
     try:
-        generator = TrafficGenerator(rt, speed=speed, seed=seed, warm_calls=warm_calls)
+        line = HttpLine(phone_url) if phone_url else None
+        generator = TrafficGenerator(
+            rt, speed=speed, seed=seed, warm_calls=warm_calls, phone_line=line
+        )
         log.info("traffic generator: seed %d", seed)
         generator.run_forever(stop_event)
         return generator.stats

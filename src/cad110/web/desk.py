@@ -22,6 +22,7 @@ from cad110.privacy.policy import MASKED, Action, Subject, shown
 from cad110.privacy.record import Access, AccessNotRecorded, Where
 from cad110.privacy.subjects import incident_sight
 from cad110.web.access_log import pii, unrecorded
+from cad110.web.briefing import flag_reads, told
 from cad110.web.common import Rt, console_user, page, to_login
 
 router = Router(include_in_schema=False)
@@ -44,6 +45,7 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
     with rt.readers() as session:
         unit = session.get(Unit, by.unit_code) if by.unit_code else None
         current = None
+        briefing = None
         found = []
         if unit is not None:
             on = current_assignment(session, unit.code)
@@ -51,7 +53,8 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
                 active, incident = on
                 seen = incident_sight(session, by, incident)
                 out = incident_out(session, incident, rt.catalog, full=seen.full)
-                current = {"incident": out, "state": active.state.value}
+                briefing = told(session, incident.number, unit.code, rt.catalog)
+                current = {"incident": out, "state": active.state.value, "briefing": briefing}
             found = lookouts(rt.ctx(session, by), unit.code)
     # The page shows the caller's phone (not the name): that is what is recorded. The page
     # reloads itself after each of the officer's steps and on every live change (unit.js: a
@@ -59,11 +62,13 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
     # logged four times in nine seconds. The view is recorded once per RELOADS_WITHIN for the
     # same officer, incident and page instead: the log still says who saw it and since when.
     fields = shown(out, ["caller_phone"]) if out is not None else []
+    # Each hazard flag the briefing shows is a read too, recorded by the same rule.
+    accesses = flag_reads(by, briefing)
     if seen.full and out is not None and fields:
-        access = Access(Action.READ, Subject.INCIDENT, out.number, fields, seen.reason)
-        record.write_unless_recent(
-            rt.sessions, by, rt.clock.now(), where, [access], within=RELOADS_WITHIN
-        )
+        accesses.append(Access(Action.READ, Subject.INCIDENT, out.number, fields, seen.reason))
+    record.write_unless_recent(
+        rt.sessions, by, rt.clock.now(), where, accesses, within=RELOADS_WITHIN
+    )
     return {"unit": unit, "current": current, "lookouts": found, "pii": pii(by, seen)}
 
 

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from cad110.auth.permissions import Permission, allowed
+from cad110.auth.principal import Principal
 from cad110.web.i18n import translations
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -17,6 +19,11 @@ TZ = ZoneInfo("Asia/Shanghai")
 def local_time(value: datetime | None, fmt: str = "%m-%d %H:%M:%S") -> str:
     """A UTC time as the centre's local time (screens never show UTC)."""
     return value.astimezone(TZ).strftime(fmt) if value is not None else ""
+
+
+def may(user: Principal | None, permission: str) -> bool:
+    """Whether the page's user may do `permission` (a screen shows only what they may use)."""
+    return user is not None and allowed(user.role, Permission(permission))
 
 
 @lru_cache(maxsize=4)
@@ -30,6 +37,7 @@ def environment(locale: str) -> Environment:
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["local_time"] = local_time
+    env.globals["may"] = may
     return env
 
 

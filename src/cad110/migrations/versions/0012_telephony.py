@@ -65,6 +65,9 @@ def upgrade() -> None:
             "ix_phone_calls_scope_ringing", ["jurisdiction_path", "ringing_at"], unique=False
         )
         batch_op.create_index("ix_phone_calls_seat_state", ["seat", "state"], unique=False)
+        batch_op.create_index(
+            "ix_phone_calls_answered_by", ["answered_by", "answered_at"], unique=False
+        )
 
     op.create_table(
         "phone_events",
@@ -78,13 +81,27 @@ def upgrade() -> None:
     with op.batch_alter_table("phone_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_phone_events_call_id"), ["call_id"], unique=False)
 
+    op.create_table(
+        "phone_seats",
+        sa.Column("seat", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("claimed_at", cad110.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_phone_seats_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("seat", name=op.f("pk_phone_seats")),
+        sa.UniqueConstraint("user_id", name=op.f("uq_phone_seats_user_id")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("phone_seats")
     with op.batch_alter_table("phone_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_phone_events_call_id"))
 
     op.drop_table("phone_events")
     with op.batch_alter_table("phone_calls", schema=None) as batch_op:
+        batch_op.drop_index("ix_phone_calls_answered_by")
         batch_op.drop_index("ix_phone_calls_seat_state")
         batch_op.drop_index("ix_phone_calls_scope_ringing")
         batch_op.drop_index("ix_phone_calls_caller")

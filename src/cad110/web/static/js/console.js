@@ -143,6 +143,18 @@
     };
     source.addEventListener("change", fire);
     source.addEventListener("resync", fire);
+    // Each change as it comes, for a part of the page that follows one kind of thing (the
+    // desk's phone pop follows "phone_call"); "resync" and "ready": something may be missed.
+    const tell = (detail) => document.dispatchEvent(new CustomEvent("cad110:live", { detail: detail }));
+    source.addEventListener("change", (e) => {
+      try {
+        tell(JSON.parse(e.data));
+      } catch (_) {
+        tell({ kind: "resync" });
+      }
+    });
+    source.addEventListener("resync", () => tell({ kind: "resync" }));
+    source.addEventListener("ready", () => tell({ kind: "resync" }));
     // The session was ended (logout elsewhere, revoked, disabled, expired): stop listening and
     // go to the login page rather than reconnect into 401s.
     source.addEventListener("end", () => {

@@ -39,11 +39,57 @@
       if (form.lon.value && form.lat.value && !isNaN(lon) && !isNaN(lat)) place(lat, lon);
     })
   );
+  // A click is resolved to the nearest standard address (within 500 m), which fills the form
+  // through the same `cad110:place` event as a search pick; a click far from every address
+  // keeps the clicked point and says so.
+  const mapNote = document.getElementById("map-note");
   map.on("click", (e) => {
-    form.lon.value = e.latlng.lng.toFixed(6);
-    form.lat.value = e.latlng.lat.toFixed(6);
     place(e.latlng.lat, e.latlng.lng);
+    cad110.placeAtClick(e.latlng.lng, e.latlng.lat, mapNote);
   });
+  form.addEventListener("cad110:place-filled", (e) => {
+    const lat = Number(e.detail.lat), lon = Number(e.detail.lon);
+    place(lat, lon);
+    if (e.detail.source !== "map") {
+      // Picked by name: show the streets around it; a click keeps the view it was made in.
+      map.setView([lat, lon], Math.max(map.getZoom(), 15));
+      mapNote.textContent = "";
+    }
+    hideWarning();
+    soon();
+  });
+  form.addEventListener("cad110:place-cleared", () => {
+    if (marker) {
+      map.removeLayer(marker);
+      marker = null;
+    }
+    mapNote.textContent = "";
+    hideWarning();
+  });
+
+  // ---- the address names one district, the point lies in another -----------------------
+  const warning = document.getElementById("place-warning");
+  const warningText = warning.querySelector(".place-warning-text");
+  let confirmedPlace = false;
+  function hideWarning() {
+    warning.hidden = true;
+    confirmedPlace = false;
+  }
+  function showWarning(message) {
+    warningText.textContent = message;
+    warning.hidden = false;
+    document.getElementById("place-confirm").focus();
+  }
+  document.getElementById("place-confirm").addEventListener("click", (e) => {
+    confirmedPlace = true;
+    warning.hidden = true;
+    save(e);
+  });
+  document.getElementById("place-correct").addEventListener("click", () => {
+    hideWarning();
+    form.address.focus();
+  });
+  ["address", "lon", "lat"].forEach((name) => form[name].addEventListener("input", hideWarning));
 
   // ---- category combobox: labels on screen, the code only in what is sent --------------
   const input = document.getElementById("category");
@@ -289,6 +335,8 @@
     options = [];
     closeList();
     showGuide(null);
+    hideWarning();
+    mapNote.textContent = "";
     cad110.showFieldErrors(form, {});
     historyList.replaceChildren();
     shownKey = "";
@@ -333,6 +381,9 @@
         body.lon = Number(form.lon.value);
         body.lat = Number(form.lat.value);
       }
+      const box = form.querySelector("[data-place-search]");
+      if (box.dataset.code) body.place = box.dataset.code;
+      if (confirmedPlace) body.place_confirmed = true;
       if (form.grade.value) body.grade = Number(form.grade.value);
       const tags = form.tags.value.split(/[,，]/).map((t) => t.trim()).filter(Boolean);
       if (tags.length) body.tags = tags;
@@ -344,9 +395,25 @@
       link.textContent = incident.number;
       const line = document.createDocumentFragment();
       line.append(texts.previous + " ", link);
+      if (!incident.located) {
+        // Recorded, but nowhere: said at once, not found out on the board.
+        const none = document.createElement("strong");
+        none.className = "no-point";
+        none.textContent = texts.no_point;
+        line.append(" ", none);
+      }
       reset(line);
     } catch (error) {
       if (error.status && error.status < 500) pendingKey = null;
+      const item = error.body && Array.isArray(error.body.detail) ? error.body.detail[0] : null;
+      if (item && item.code === "place_contradiction") {
+        // Said once, in the warning that asks for the confirmation (and beside the address).
+        cad110.showFieldErrors(form, error.fields || {});
+        result.textContent = "";
+        result.className = "result";
+        showWarning(error.message);
+        return;
+      }
       refused(error);
     } finally {
       saving = false;

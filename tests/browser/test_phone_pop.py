@@ -1,0 +1,137 @@
+"""The ringing phone at the desk: the fake phone system (its own process, real HTTP) rings and
+the desk's seat answers; the desk pops the caller's number and the carrier's location."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from cad110.auth.principal import SYSTEM
+from cad110.clock import VirtualClock
+from cad110.kernel.runtime import Runtime
+from cad110.places.importer import import_rows
+from tests.api.helpers import ok
+from tests.browser.steps import login, shot
+from tests.conftest import Api
+from tests.world import GULOU_WEST
+
+SECRET = "the switch's shared secret"
+# A hostile name, shown as text and never as markup.
+PLACE = '鼓楼区东街口88号<img src=x id="pwned">'
+
+
+@pytest.fixture
+def fake_phone(runtime: Runtime, clock: VirtualClock, live_server: str) -> Iterator[str]:
+    """The fake phone system as a subprocess sending to the live server; yields its URL."""
+    runtime.settings.phone_events_secret = SECRET
+    # The fake signs by the wall clock, as a real switch does: the server's clock is set to it.
+    clock.set(datetime.now(UTC))
+    command = [
+        sys.executable,
+        "-m",
+        "cad110.telephony.fake",
+        "--port",
+        "0",
+        "--target",
+        live_server,
+        "--secret",
+        SECRET,
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().split()
+        assert first[:2] == ["listening", "on"], first
+        yield f"http://127.0.0.1:{first[2]}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def a_place_at(runtime: Runtime, lon: float, lat: float) -> None:
+    row = {
+        "code": "T0001",
+        "kind": "address",
+        "name": PLACE,
+        "full_text": PLACE,
+        "district": "鼓楼区",
+        "town": "",
+        "community": "",
+        "road": "",
+        "house_number": "88",
+        "building": "",
+        "unit": "",
+        "poi_type": "",
+        "aliases": "",
+        "lon": str(lon),
+        "lat": str(lat),
+        "approximate": "0",
+    }
+    with runtime.sessions() as session:
+        report = import_rows(runtime.ctx(session, SYSTEM), [row], source="test")
+        assert not report.rejected, report.rejected
+        session.commit()
+
+
+def test_an_answered_call_pops_on_the_desk_of_its_seat(
+    live_server: str, page: Page, runtime: Runtime, fake_phone: str, backend: str, api: Api
+) -> None:
+    lon, lat = GULOU_WEST
+    a_place_at(runtime, lon, lat)
+    login(page, live_server, "calltaker")
+    page.fill("#phone-seat", "A07")
+    page.keyboard.press("Enter")
+    expect(page.locator("#phone-seat-state")).to_contain_text("A07")
+    expect(page.locator("#phone-call")).to_be_hidden()
+
+    rang = httpx.post(
+        f"{fake_phone}/ring",
+        json={
+            "caller": "13912345678",
+            "seat": "A07",
+            "lon": lon + 0.0004,
+            "lat": lat,
+            "accuracy_m": 150,
+            "source": "carrier",
+        },
+        timeout=10,
+    ).json()
+    assert [r["status"] for r in rang["results"]] == [200, 200], rang
+
+    expect(page.locator("#phone-call")).to_be_visible(timeout=5000)
+    expect(page.locator("#caller_phone")).to_have_value("13912345678", timeout=5000)
+    expect(page.locator("#phone-number")).to_have_text("13912345678")
+    expect(page.locator("#phone-where")).to_contain_text(PLACE, timeout=5000)
+    expect(page.locator("#pwned")).to_have_count(0)
+    expect(page.locator("#lon")).to_have_value(f"{lon:.6f}")
+    expect(page.locator("#lat")).to_have_value(f"{lat:.6f}")
+    expect(page.locator("#phone-earlier")).to_have_text("此号码此前无来电")
+    shot(page, backend, "desk-phone-pop")
+
+    # Keyboard only from here: the category, then save; the incident records the phone call.
+    page.fill("#category", "邻里纠纷")
+    page.keyboard.press("Enter")
+    expect(page.locator("#guide li").first).to_be_visible()
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#last a")).to_have_count(1)
+    expect(page.locator("#phone-call")).to_be_hidden(timeout=5000)
+    [call] = ok(api.get("/telephony/calls", "analyst"))["items"]
+    assert call["call_record_id"] is not None
+    record = ok(api.get(f"/calls/{call['call_record_id']}", "analyst"))
+    assert record["outcome"] == "incident_created"
+    assert record["incident"] == page.locator("#last a").inner_text()
+
+    # A call answered at another seat does not pop here.
+    other = httpx.post(
+        f"{fake_phone}/ring", json={"caller": "13700000000", "seat": "B01"}, timeout=10
+    ).json()
+    assert [r["status"] for r in other["results"]] == [200, 200], other
+    page.wait_for_timeout(500)
+    expect(page.locator("#caller_phone")).to_have_value("")
+    expect(page.locator("#phone-call")).to_be_hidden()
