@@ -31,10 +31,12 @@ from cad110.models.missing import (
     MissingCase,
     SearchNotice,
 )
+from cad110.models.place import Place
 from cad110.models.roster import DutyDay
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Unit
 from cad110.models.user import User
+from cad110.seed.places_demo import demo_place_rows
 from cad110.settings import get_settings
 
 
@@ -90,6 +92,10 @@ def test_seed_demo_builds_fuzhou_once_with_a_password_for_each_account_and_token
         assert all(2 <= n <= 4 for n in stations_per_district.values())
         units = session.scalars(select(Unit)).all()
         assert 90 <= len(units) <= 130
+        # The demo address set, once: the second seed added nothing.
+        places = session.scalar(select(func.count()).select_from(Place))
+        assert places == len(demo_place_rows())
+        assert "addresses and places" in first.output
         officers = session.scalars(select(User).where(User.role == "officer")).all()
         assert {o.unit_code for o in officers} == {u.code for u in units}
         staff = {u.username for u in session.scalars(select(User).where(User.role != "officer"))}

@@ -39,7 +39,7 @@ def seed_demo(
         typer.Option(help="Where every account's password is written once (mode 0600)"),
     ] = DEMO_ACCOUNTS,
 ) -> None:
-    """Fuzhou: districts, stations, grids, ~100 units, staff and officer accounts."""
+    """Fuzhou: districts, stations, grids, ~100 units, staff and officer accounts, addresses."""
     from cad110.seed.demo import seed_demo as run
 
     with transaction(sessions()) as session:
@@ -53,7 +53,8 @@ def seed_demo(
         return
     console.print(
         f"[green]seeded Fuzhou:[/green] {report.jurisdictions} jurisdictions, {report.grids} grids, "
-        f"{report.units} units, {report.missing_cases} missing-person cases"
+        f"{report.units} units, {report.missing_cases} missing-person cases, "
+        f"{report.places} addresses and places"
     )
     write_accounts(accounts_file, report.accounts)
     table = Table(title="Staff accounts (passwords are shown this once)")

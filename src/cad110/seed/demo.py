@@ -28,6 +28,7 @@ from cad110.models.target import KeyTarget, TargetKind
 from cad110.models.unit import DutyMode, PatrolLevel, Unit, UnitGrid, UnitKind, UnitStatus
 from cad110.models.user import Role
 from cad110.seed.missing_demo import seed_missing_demo
+from cad110.seed.places_demo import seed_demo_places
 from cad110.settings import Settings, get_settings
 
 UNITS_PER_CITY = 100
@@ -71,6 +72,8 @@ class SeedReport:
     # when nothing was made).
     accounts: tuple[SeededAccount, ...] = ()
     missing_cases: int = 0
+    # Standard addresses, roads and places of the demo address set (places_demo.py).
+    places: int = 0
 
     @property
     def staff(self) -> tuple[SeededAccount, ...]:
@@ -390,6 +393,7 @@ def seed_demo(
     jurisdictions, grids = seed_city(session, plan, now=now)
     units = seed_units(session, plan, now=now)
     seed_key_targets(session, units)
+    places = seed_demo_places(session, now=now).added
     accounts = [
         SeededAccount(username, generate_password(), role, display)
         for username, role, display in STAFF
@@ -422,7 +426,7 @@ def seed_demo(
             now=now,
             actor="seed",
         )
-    report = SeedReport(True, jurisdictions, grids, len(units), tuple(accounts))
+    report = SeedReport(True, jurisdictions, grids, len(units), tuple(accounts), places=places)
     if not missing_cases:
         return report
     # With the city, once: the cases are created as of `now` so that they look live.

@@ -349,7 +349,7 @@ CALLBACK_NOTES = {
 Satisfaction = Literal["satisfied", "basically_satisfied", "dissatisfied", "unreachable"]
 Result = Literal["resolved", "case_opened", "referred", "no_finding", "other"]
 
-# --- people and places ----------------------------------------------------------------------
+# --- people -----------------------------------------------------------------------------
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余"
@@ -370,44 +370,6 @@ MOBILE_PREFIXES = tuple(
         199,
     )
     if p not in {134, 154, 184}
-)
-ROADS = (
-    "人民路",
-    "中山路",
-    "解放路",
-    "建设路",
-    "新华路",
-    "和平路",
-    "光明路",
-    "学府路",
-    "滨江路",
-    "工业路",
-    "文化路",
-    "友谊路",
-    "朝阳路",
-    "幸福路",
-    "长安路",
-    "团结路",
-    "健康路",
-    "东升路",
-    "福新路",
-    "榕城大道",
-)
-PLACES = (
-    "",
-    "",
-    "附近",
-    "路口",
-    "公交站旁",
-    "小区",
-    "菜市场",
-    "便利店门口",
-    "商场",
-    "停车场",
-    "写字楼",
-    "学校门口",
-    "公园",
-    "城中村",
 )
 DIRECTIONS = ("东", "南", "西", "北", "东南", "西北")
 
@@ -445,11 +407,6 @@ def caller_name(rng: random.Random) -> str | None:
     if rng.random() < 0.25:
         return None
     return rng.choice(SURNAMES) + rng.choice(("先生", "女士"))
-
-
-def address(rng: random.Random, city: str, area: str) -> str:
-    number = rng.randint(1, 399)
-    return f"{city}{area}{rng.choice(ROADS)}{number}号{rng.choice(PLACES)}"
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,9 @@ class SimCore(ABC):
         self._missing_rng = random.Random(root.getrandbits(64))
         # So do the phone system's events (ring times, carrier locations, calls that ring out).
         phone_rng = random.Random(root.getrandbits(64))
+        # Where calls come from and how callers name it, too: a change to the address library
+        # leaves the call and category mix of a seed as it was.
+        self._places_rng = random.Random(root.getrandbits(64))
         self._categories = content.category_weights(self._catalog)
         if not self._categories:
             raise ValueError("the catalog has none of the simulated categories")

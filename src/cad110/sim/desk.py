@@ -15,7 +15,7 @@ from cad110.incidents.schemas import AssessBody, CallInfo, IncidentCreate
 from cad110.lifecycles.incident import Action
 from cad110.models.call import CallOutcome
 from cad110.models.incident import Incident
-from cad110.sim import content
+from cad110.sim import addresses, content
 from cad110.sim.core import SimCore
 from cad110.sim.state import (
     REPEAT_CALLER_SHARE,
@@ -84,8 +84,8 @@ class DeskActor(SimCore):
         recorded = self._tx(f"call ({outcome.value})", work)
         self._phone.end(phone_call, self._now())
         if recorded is not None:
-            spot = again.spot if again else self._map.sample(rng)
-            self._callers.append(_Caller(phone, name, now, spot, None, None))
+            # Where the phone system located the caller: a repeat call comes from there again.
+            self._callers.append(_Caller(phone, name, now, located, None, None))
 
     def _new_incident(
         self, phone: str, name: str | None, answered: datetime, seconds: int, again: _Caller | None
@@ -94,13 +94,19 @@ class DeskActor(SimCore):
         code = content.weighted(rng, self._categories)
         if again is not None and again.category is not None and rng.random() < 0.6:
             code = again.category
-        spot = again.spot if again is not None and rng.random() < 0.7 else self._map.sample(rng)
+        if again is not None and rng.random() < 0.7:
+            spot = again.spot
+        else:
+            spot = self._map.sample(self._places_rng, addresses.SETTINGS.get(code))
         category = self._catalog.categories[code]
         tags = [SIM_TAG] + ([REPEAT_TAG] if again is not None else [])
+        city = self._map.city_name
         data = IncidentCreate(
             caller_name=name,
             caller_phone=phone,
-            address=content.address(rng, self._map.city_name, spot.area.area_name),
+            address=addresses.spoken(self._places_rng, city, spot.address)
+            if spot.address is not None
+            else addresses.address(self._places_rng, city, spot.area.area_name),
             lon=spot.lon,
             lat=spot.lat,
             narrative=content.narrative(rng, category),
