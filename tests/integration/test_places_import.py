@@ -9,12 +9,16 @@ from pathlib import Path
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from cad110.auth.principal import SYSTEM
 from cad110.cli import app as cli
+from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
 from cad110.models.event import Event
 from cad110.models.place import Place
 from cad110.models.subjects import SubjectType
 from cad110.places import repository
+from cad110.places.importer import import_rows
+from tests.places_seed import PLACES
 from tests.world import GULOU_EAST, GULOU_WEST, MINHOU, OUTSIDE_CITY
 
 HEADER = "code,kind,name,full_text,district,road,house_number,aliases,lon,lat,approximate"
@@ -160,3 +164,15 @@ def test_export_writes_what_import_reads_back(
     assert "Rejected rows" not in output
     [_, again] = events(runtime, SubjectType.PLACE_IMPORT)
     assert (again[2]["unchanged"], again[2]["changed"]) == (3, 0)
+
+
+def test_one_file_imported_twice_in_one_instant_is_two_batches(runtime: Runtime) -> None:
+    # The virtual clock stands still: both batches share one moment and must still both land.
+    with transaction(runtime.sessions) as session:
+        ctx = runtime.ctx(session, SYSTEM)
+        first = import_rows(ctx, [dict(p) for p in PLACES], source="same.csv")
+        again = import_rows(ctx, [dict(p) for p in PLACES], source="same.csv")
+    assert (first.added, again.added, again.unchanged) == (len(PLACES), 0, len(PLACES))
+    batches = events(runtime, SubjectType.PLACE_IMPORT)
+    assert [c["source"] for _, _, c in batches] == ["same.csv", "same.csv"]
+    assert len({sid for sid, _, _ in batches}) == 2
