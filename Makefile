@@ -7,6 +7,9 @@ TEST_STAMP := $(VENV)/.installed-test
 export CAD110_DATABASE_URL ?= sqlite:///./var/cad110.db
 # The living demo's traffic: 4 is about a call every ten seconds; 0 serves a quiet city.
 SIM_SPEED ?= 4
+# Test workers: one more than the cores, as the browser tests spend much of their time waiting on
+# Chromium and the server; a file's tests stay together (module fixtures are built once).
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 .PHONY: demo test lint typecheck install clean
 
@@ -37,7 +40,7 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=30
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests

@@ -28,7 +28,7 @@ from tests.integration.missing_steps import (
     person,
     tick,
 )
-from tests.world import GULOU_EAST, GULOU_WEST
+from tests.world import GULOU_EAST, GULOU_WEST, MINHOU
 
 UNIT = "35010201-1"
 
@@ -379,7 +379,12 @@ def test_a_second_report_of_the_same_person_is_linked_with_a_score_not_merged(
     assert case(api, first["number"])["status"] == case(api, second["number"])["status"] == "open"
     # A different person with the same name only is not linked.
     third = open_case(
-        api, clock, category="missing_person", who=person("黄志强", "male", 70), place="闽侯县"
+        api,
+        clock,
+        category="missing_person",
+        who=person("黄志强", "male", 70),
+        place="闽侯县",
+        point=MINHOU,
     )
     assert third["links"] == []
 
