@@ -166,7 +166,15 @@
     return data.items;
   }
 
+  // A search still on its way when the call-taker picks or closes the list must not open it
+  // again over the form: its answer is dropped.
+  function dropPendingSearch() {
+    clearTimeout(searchTimer);
+    searchSeq += 1;
+  }
+
   function pick(c) {
+    dropPendingSearch();
     picked = c;
     input.value = label(c);
     closeList();
@@ -186,7 +194,7 @@
     }
     searchTimer = setTimeout(async () => {
       const found = await searchCategories(q).catch(() => null); // a 401 has said so at the top
-      if (found === null) return;
+      if (found === null || input.value.trim() !== q || document.activeElement !== input) return;
       options = found;
       active = options.length ? 0 : -1;
       render();
@@ -203,6 +211,15 @@
       if (found && found.length) pick(found[0]);
       return;
     }
+    if (e.key === "Escape") {
+      // Also before the list has come: the answer on its way is dropped.
+      dropPendingSearch();
+      if (!list.hidden) {
+        e.preventDefault();
+        closeList();
+      }
+      return;
+    }
     if (list.hidden || !options.length) return;
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
       e.preventDefault();
@@ -212,9 +229,6 @@
     } else if (e.key === "Enter" && !e.ctrlKey && !e.metaKey && active >= 0) {
       e.preventDefault();
       pick(options[active]);
-    } else if (e.key === "Escape") {
-      e.preventDefault();
-      closeList();
     }
   });
   input.addEventListener("blur", () => setTimeout(closeList, 100));
