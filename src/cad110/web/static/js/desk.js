@@ -239,6 +239,8 @@
     const text = input.value.trim();
     if (!text) return null;
     if (picked && label(picked) === text) return picked.code;
+    // Saving now: the typing search still waiting would make this answer look stale.
+    dropPendingSearch();
     const found = (await searchCategories(text)) || [];
     const exact = found.find((c) => c.zh === text || c.en.toLowerCase() === text.toLowerCase());
     if (exact) {
