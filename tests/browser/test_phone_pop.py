@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from cad110.auth.principal import SYSTEM
 from cad110.clock import VirtualClock
@@ -79,8 +79,14 @@ def a_place_at(runtime: Runtime, lon: float, lat: float) -> None:
         session.commit()
 
 
-def test_an_answered_call_pops_on_the_desk_of_its_seat(
-    live_server: str, page: Page, runtime: Runtime, fake_phone: str, backend: str, api: Api
+def test_an_answered_call_pops_and_goes_by_keys_alone_to_a_dispatch(
+    live_server: str,
+    page: Page,
+    chromium_browser: Browser,
+    runtime: Runtime,
+    fake_phone: str,
+    backend: str,
+    api: Api,
 ) -> None:
     lon, lat = GULOU_WEST
     a_place_at(runtime, lon, lat)
@@ -114,18 +120,40 @@ def test_an_answered_call_pops_on_the_desk_of_its_seat(
     expect(page.locator("#phone-earlier")).to_have_text("此号码此前无来电")
     shot(page, backend, "desk-phone-pop")
 
-    # Keyboard only from here: the category, then save; the incident records the phone call.
-    page.fill("#category", "邻里纠纷")
-    page.keyboard.press("Enter")
+    # Keyboard only from here, no coordinate typed: the pop put the keys in what happened.
+    keys = page.keyboard
+    expect(page.locator("textarea[name=narrative]")).to_be_focused()
+    keys.type("楼上邻居吵架，有人拿刀")
+    keys.press("Tab")
+    expect(page.locator("#category")).to_be_focused()
+    keys.type("邻里纠纷")
+    keys.press("Enter")
     expect(page.locator("#guide li").first).to_be_visible()
-    page.keyboard.press("Control+Enter")
+    keys.press("Control+Enter")
     expect(page.locator("#last a")).to_have_count(1)
+    number = page.locator("#last a").inner_text()
     expect(page.locator("#phone-call")).to_be_hidden(timeout=5000)
     [call] = ok(api.get("/telephony/calls", "analyst"))["items"]
     assert call["call_record_id"] is not None
     record = ok(api.get(f"/calls/{call['call_record_id']}", "analyst"))
     assert record["outcome"] == "incident_created"
-    assert record["incident"] == page.locator("#last a").inner_text()
+    assert record["incident"] == number
+    incident = ok(api.get(f"/incidents/{number}", "dispatcher"))
+    assert (incident["lon"], incident["lat"]) == (lon, lat)  # the standard address's point
+
+    # The dispatcher, keys only: the new row, then d for the recommended unit.
+    board_context = chromium_browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="zh-CN"
+    )
+    board = board_context.new_page()
+    login(board, live_server, "dispatcher")
+    expect(board.locator(f"tr[data-number='{number}']")).to_be_visible()
+    board.keyboard.press("ArrowDown")
+    expect(board.locator("#panel ol.recommend li").first).to_be_visible()
+    board.keyboard.press("d")
+    expect(board.locator("#panel .assignments")).not_to_be_empty()
+    board_context.close()
+    assert ok(api.get(f"/incidents/{number}", "dispatcher"))["status"] == "dispatched"
 
     # A call answered at another seat does not pop here.
     other = httpx.post(

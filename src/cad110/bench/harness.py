@@ -102,10 +102,17 @@ class Server:
 
 
 @contextmanager
-def api_server(url: str, log_path: Path, *, start_timeout: float = 60.0) -> Iterator[Server]:
-    """`uvicorn cad110.serve:app` in a subprocess on a free loopback port, until the block ends."""
+def api_server(
+    url: str,
+    log_path: Path,
+    *,
+    start_timeout: float = 60.0,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Server]:
+    """`uvicorn cad110.serve:app` in a subprocess on a free loopback port, until the block ends;
+    `extra_env` adds settings (CAD110_*) for that server only."""
     port = _free_port()
-    env = {**os.environ, "CAD110_DATABASE_URL": url}
+    env = {**os.environ, **(extra_env or {}), "CAD110_DATABASE_URL": url}
     command = [sys.executable, "-m", "uvicorn", "cad110.serve:app", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--log-level", "warning"]
     with log_path.open("wb") as log:

@@ -86,3 +86,13 @@ def bench_places(
     from cad110.bench.places import run_places_bench
 
     run_places_bench(console, count=count, searches=searches)
+
+
+@bench_app.command("phone")
+def bench_phone(
+    calls: Annotated[int, typer.Option(help="Calls rung one after another", min=1)] = 40,
+) -> None:
+    """From the phone system's "answered" to the call on the seat's desk, in Chromium."""
+    from cad110.bench.phone import run_phone_bench
+
+    run_phone_bench(console, calls=calls)

@@ -97,7 +97,15 @@
       }
       earlierCalls(call.caller_number);
     }
-    if (call.lon !== null && call.lat !== null) await locate(call);
+    const located = call.lon !== null && call.lat !== null;
+    if (located) await locate(call);
+    // Keys go on where the call-taker is now: to what happened when the phone gave the place,
+    // else to the address. Never away from a field the call-taker is typing in.
+    const here = document.activeElement;
+    if (form && (!here || here === document.body || here === seatInput)) {
+      const next = located ? form.elements.narrative : form.elements.address;
+      if (next) next.focus();
+    }
   }
 
   async function check() {
