@@ -89,5 +89,9 @@ def test_the_seed_loads_every_address_into_its_district_once(city_database: str)
             hit = repository.nearest(session, gate.lon, gate.lat, within_m=5)
             assert hit is not None
             assert hit.place.name == "西湖公园南门"
+            # A road and a house number, as a caller says it, finds that house.
+            [house, *_] = repository.search(session, "五四路88号", limit=3)
+            assert (house.place.road, house.place.house_number) == ("五四路", "88号")
+            assert house.score == 100.0
     finally:
         engine.dispose()

@@ -20,6 +20,8 @@ ROWS: list[Row] = [
     (6, P, "左海公园", "福州市鼓楼区左海公园", "鼓楼区", "", "", "", "", [], 119.280, 26.095),
     (7, A, "五一北路123号", "福州市晋安区五一北路123号", "晋安区", "", "", "五一北路", "123号", [], 119.330, 26.100),
     (8, P, "仓山万达广场", "福州市仓山区浦上大道272号", "仓山区", "", "", "浦上大道", "272号", ["万达"], 119.270, 26.040),
+    # The road itself is a place too (a call "somewhere on 五一北路"), named as its houses' road.
+    (9, R, "五一北路", "福州市鼓楼区五一北路", "鼓楼区", "", "", "五一北路", "", [], 119.3045, 26.081),
 ]  # fmt: skip
 
 
@@ -57,6 +59,9 @@ def test_a_typo_and_another_word_order_still_find_the_place(index: PlaceIndex) -
 
 def test_a_road_and_house_number_find_that_house(index: PlaceIndex) -> None:
     assert top(index, "五一北路125号")[0] == 3
+    assert top(index, "福州市鼓楼区五一北路125号")[0] == 3
+    assert top(index, "五一北路125号门口")[0] == 3
+    assert top(index, "五一北路")[0] == 9
     assert top(index, "五一北路一百二十五号")[0] == 3
     assert index.search("五一北路125号", limit=1)[0].score == 100.0
 

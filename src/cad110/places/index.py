@@ -139,6 +139,10 @@ class PlaceIndex:
         self.house_rows = np.asarray(house_rows, dtype=np.int32)[order]
         self.terms = list(term_no)
         self.role = np.asarray(term_role, dtype=np.int8)
+        # The terms that are roads with numbered houses on them. Not the same as the CONTAINER
+        # role: a road is also a place of its own (kind road), whose name makes its term OWN.
+        self.numbered_road = np.zeros(len(self.terms), dtype=bool)
+        self.numbered_road[np.unique(self.house_keys // _NUMBERS)] = True
         self.term_places = [np.asarray(p, dtype=np.int32) for p in term_places]
         keys = [keys_of(t) for t in self.terms]
         self.pinyin = [k.pinyin for k in keys]
@@ -269,7 +273,8 @@ class PlaceIndex:
         return scores
 
     def match_terms(self, fragment: str, *, roads_only: bool = False) -> list[tuple[int, float]]:
-        """(term, score) for the terms a fragment may mean, best first, score ≥ 60."""
+        """(term, score) for the terms a fragment may mean, best first, score ≥ 60; with
+        `roads_only`, only roads that have numbered houses."""
         if not fragment:
             return []
         candidates = self._candidates(fragment)
@@ -277,7 +282,7 @@ class PlaceIndex:
             candidates = np.union1d(candidates, self._candidates(keys_of(fragment).pinyin))
         terms = candidates.tolist()
         if roads_only:
-            terms = [t for t in terms if self.role[t] == CONTAINER]
+            terms = [t for t in terms if self.numbered_road[t]]
         scores = self.score_terms(fragment, terms)
         keep = np.flatnonzero(scores >= 60.0)
         keep = keep[np.argsort(-scores[keep], kind="stable")][:40]
