@@ -7,6 +7,7 @@ from datetime import timedelta
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
+from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.unit import PatrolLevel, Unit, UnitKind
 from tests.api.helpers import new_incident, ok, step_body
 from tests.conftest import Api
@@ -189,6 +190,24 @@ def test_incident_without_a_point_is_approximated_by_its_station(api: Api) -> No
     advice = _ranked(api, number)
     # The test city has no label points: nothing to measure from, so no ranking.
     assert advice["items"] == []
+
+
+def test_an_area_known_only_by_name_gets_its_own_units_before_those_over_the_border(
+    api: Api, runtime: Runtime
+) -> None:
+    # 闽侯 named, no point: the incident lies in the county, somewhere. Its label point is put
+    # where 鼓楼's units stand: by distance alone they would go, though the caller is in 闽侯.
+    with transaction(runtime.sessions) as session:
+        county = session.get(Jurisdiction, "350121")
+        assert county is not None
+        county.label_lon, county.label_lat = GULOU_WEST
+    number = new_incident(api, address="闽侯县无此路1号", lon=None, lat=None, accept=True)["number"]
+    advice = _ranked(api, number)
+    assert advice["approximate_location"] is True
+    assert [i["unit"] for i in advice["items"]] == ["35012101-1"]
+    # With a point, distance decides again.
+    located = new_incident(api, lon=GULOU_WEST[0], lat=GULOU_WEST[1], accept=True)["number"]
+    assert _ranked(api, located)["items"][0]["unit"] == "35010201-2"
 
 
 def _make_traffic_police(runtime: Runtime, code: str) -> None:

@@ -84,6 +84,16 @@ def recommend(ctx: Ctx, incident: Incident, *, eta: EtaModel, k: int) -> Recomme
         position = unit.position
         if position is not None and code not in lacking:
             candidates.append(Candidate(key=code, lon=position[0], lat=position[1]))
+    if approximate:
+        # Only the area is known, not where in it: a distance from the area's label point says
+        # little (a county is 50 km across), so the area's own units come first — a unit over
+        # the border may be nearer the label and far from the caller. Others only if it has none.
+        inside = [
+            c
+            for c in candidates
+            if units[c.key].jurisdiction_path.startswith(incident.jurisdiction_path)
+        ]
+        candidates = inside or candidates
     serving = [
         c
         for c in candidates
