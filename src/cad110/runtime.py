@@ -36,6 +36,7 @@ from cad110.missing.rules import Rules, load_rules
 from cad110.missing.watch import WatchJob
 from cad110.places.known import Neighbours
 from cad110.settings import Settings
+from cad110.sms.gateway import sms_channel
 from cad110.supervision.deadlines import follow_incident
 from cad110.supervision.service import SupervisionJob
 from cad110.telephony.service import link_call_record
@@ -115,7 +116,7 @@ def build_runtime(
         eta=eta_model(settings),
         principals=principals,
         revocations=revocations,
-        outbox_channels=channels_from_settings(settings.appeal_webhooks, settings.sms_gateway_url),
+        outbox_channels=channels_from_settings(settings.appeal_webhooks) | sms_channel(settings),
         audit_keys=use_ring(load_ring(settings.audit_key_file)),
         hooks=subscribers(),
         parts=parts(settings),

@@ -55,7 +55,12 @@ class Settings(BaseSettings):
     pfif_domain: str = "110.fuzhou.gov.cn"
     appeal_channels: str = "wechat_groups,weibo,community_app"
     appeal_webhooks: str = ""
+    # The SMS gateway (sms/): where messages go (`{url}/messages`, signed with the secret) and
+    # the secret its receipts and replies to POST /api/v1/sms/events are signed with (empty:
+    # SMS wait in the outbox and the gateway's events are refused).
     sms_gateway_url: str = ""
+    sms_gateway_secret: str = ""
+    sms_events_window_s: int = 300
     # The phone system (telephony/): it posts signed call events to
     # POST /api/v1/telephony/events, HMAC-SHA256 with this shared secret (empty: every event is
     # refused); a signature older or newer than `phone_events_window_s` is refused (a replay

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
+from cad110.kernel.signing import TIMESTAMP_HEADER, signed_headers
 from cad110.models.event import Event
 from cad110.models.telephony import PhoneCall, PhoneEvent
-from cad110.telephony.signing import TIMESTAMP_HEADER, signed_headers
 from tests.api.helpers import new_incident, ok
 from tests.conftest import Api
 

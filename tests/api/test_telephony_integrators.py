@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 from cad110.cli import app
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
+from cad110.kernel.signing import signed_headers
 from cad110.telephony.adapter import HttpPhoneSystem
 from cad110.telephony.replay import read_events, replay
 from cad110.telephony.schemas import EVENTS, event_schema
-from cad110.telephony.signing import signed_headers
 from tests.api.helpers import ok
 from tests.conftest import Api
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cad110.cli import accounts, audit, backup, bench, data, phone, places, reports, serve
+from cad110.cli import accounts, audit, backup, bench, data, phone, places, reports, serve, sms
 from cad110.cli.common import app
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "places",
     "reports",
     "serve",
+    "sms",
 ]

@@ -99,13 +99,10 @@ def parse_webhooks(text: str) -> dict[str, str]:
     return hooks
 
 
-def channels_from_settings(appeal_webhooks: str, sms_gateway_url: str) -> dict[str, Channel]:
-    found: dict[str, Channel] = {
-        name: WebhookChannel(url) for name, url in parse_webhooks(appeal_webhooks).items()
-    }
-    if sms_gateway_url:
-        found["sms"] = WebhookChannel(sms_gateway_url)
-    return found
+def channels_from_settings(appeal_webhooks: str) -> dict[str, Channel]:
+    """The social channels' webhooks; the SMS gateway is added by the composition root
+    (sms/gateway.py), which signs what it sends."""
+    return {name: WebhookChannel(url) for name, url in parse_webhooks(appeal_webhooks).items()}
 
 
 def _claim(
@@ -152,7 +149,9 @@ def deliver(
     sent = failed = 0
     for message_id, channel, payload, attempts in claimed:
         try:
-            channels[channel].send(payload)
+            # The message's id goes with it: a gateway that got it once already (we crashed
+            # before marking it sent) can tell, and a reply can name what it answers.
+            channels[channel].send({**payload, "outbox_id": message_id})
         except DeliveryError as exc:
             failed += 1
             backoff = min(timedelta(seconds=30 * 2 ** min(attempts - 1, 10)), MAX_BACKOFF)

@@ -1,13 +1,16 @@
-"""The signing rule of call events: HMAC-SHA256 over the timestamp and the raw body.
+"""The signing rule of requests between cad110 and the outside systems it trusts by a shared
+secret (the phone system's call events, the SMS gateway's receipts and replies, and cad110's own
+requests to them): HMAC-SHA256 over the timestamp and the raw body.
 
-The phone system sends two headers with each POST:
+The sender puts two headers on each POST:
 
     X-Cad110-Timestamp: 1764511200                       (Unix seconds, when it was signed)
     X-Cad110-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>
 
 The timestamp is part of what is signed, so a captured request cannot be sent again later with
 a fresh one; a signature further than the window from the server's clock is refused. Within the
-window a replayed event is recognised by its `event_id` (phone_events) and changes nothing.
+window a replayed event is recognised by its `event_id` (each receiver keeps those) and changes
+nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def signed_headers(secret: str, timestamp: int, body: bytes) -> dict[str, str]:
-    """The headers a sender puts on `body` (the replay script, the fake phone system)."""
+    """The headers a sender puts on `body` (the replay script, the fakes, the adapters)."""
     return {
         "Content-Type": "application/json",
         TIMESTAMP_HEADER: str(timestamp),
@@ -47,12 +50,15 @@ def verify(
     *,
     now: datetime,
     window_s: int,
+    what: str = "call events",
+    sender: str = "phone system",
 ) -> None:
-    """Raise Unauthenticated unless `sent` signs `body` at `timestamp`, within the window."""
+    """Raise Unauthenticated unless `sent` signs `body` at `timestamp`, within the window;
+    `what` and `sender` name the requests and their sender in the refusal."""
     if not secret:
-        raise Unauthenticated("call events are not accepted: no phone system secret is set")
+        raise Unauthenticated(f"{what} are not accepted: no {sender} secret is set")
     if not timestamp or not sent:
-        raise Unauthenticated(f"call events must carry {TIMESTAMP_HEADER} and {SIGNATURE_HEADER}")
+        raise Unauthenticated(f"{what} must carry {TIMESTAMP_HEADER} and {SIGNATURE_HEADER}")
     if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
         raise Unauthenticated(f"{TIMESTAMP_HEADER} is not a Unix time in seconds")
     signed_at = int(timestamp)

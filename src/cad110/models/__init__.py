@@ -24,6 +24,7 @@ from cad110.models.outbox import OutboxMessage
 from cad110.models.place import Place
 from cad110.models.roster import DutyDay
 from cad110.models.shift import HandoverNote
+from cad110.models.sms import SmsEvent
 from cad110.models.supervision import Deadline, Notification, Supervision, UnitOffer
 from cad110.models.target import KeyTarget
 from cad110.models.telephony import PhoneCall, PhoneEvent, PhoneSeat
@@ -67,6 +68,7 @@ __all__ = [
     "Place",
     "RuleFiring",
     "SearchNotice",
+    "SmsEvent",
     "Supervision",
     "Unit",
     "UnitGrid",

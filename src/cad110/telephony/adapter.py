@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import httpx
 
-from cad110.telephony.signing import signed_headers
+from cad110.kernel.signing import signed_headers
 
 
 class PhoneSystemError(Exception):

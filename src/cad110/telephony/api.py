@@ -1,7 +1,7 @@
 """The phone system over HTTP: its signed call events in; calls, counts and the seat out.
 
 `POST /telephony/events` is called by the phone system, not by a person: it carries no token
-but the signature of docs/telephony.md (telephony/signing.py). It reads the raw body (the
+but the signature of docs/telephony.md (kernel/signing.py). It reads the raw body (the
 signature is over its bytes), so it is an `async` route that opens its own unit of work.
 """
 
@@ -19,13 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from cad110.api.deps import Context
 from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
+from cad110.kernel import signing
 from cad110.kernel.inputs import Moment
 from cad110.kernel.runtime import Runtime
 from cad110.models.telephony import PhoneCall, PhoneCallState
 from cad110.privacy.deps import AccessLog
 from cad110.privacy.masking import mask
 from cad110.privacy.policy import Sight, Subject
-from cad110.telephony import repository, service, signing
+from cad110.telephony import repository, service
 from cad110.telephony.repository import PhoneFilter
 from cad110.telephony.schemas import (
     EVENTS,

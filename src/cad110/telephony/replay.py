@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from cad110.telephony.signing import signed_headers
+from cad110.kernel.signing import signed_headers
 
 EVENTS_PATH = "/api/v1/telephony/events"
 

@@ -1,0 +1,219 @@
+"""A fake SMS gateway, as its own process speaking real HTTP: for tests and the living demo.
+
+    python -m cad110.sms.fake --port 8112 --target http://127.0.0.1:8110 --secret …
+    (or `cad110 sms fake …`)
+
+It answers what cad110's adapter sends (gateway.py) and posts receipts and replies back,
+signed like a real gateway (docs/sms.md):
+
+    POST /messages  signed {"message_id", "to", "text"} → 201 {"id"}; 409 a message_id again;
+                    401 a bad signature. A "delivered" receipt follows at once, unless the
+                    number is one of --unreachable (then "failed").
+    GET  /messages  → every message received, oldest first
+    POST /reply     {"message_id": "sms-42", "text": "1"}  the message's recipient replies, or
+                    {"from": "13800138000", "text": "…"}   someone texts out of the blue
+                    → {"results": [{"status", "body"}]} with what cad110 said
+    GET  /health
+
+With `--port 0` it picks a free port; the first line it prints is "listening on PORT".
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+
+from cad110.errors import Unauthenticated
+from cad110.kernel import signing
+
+EVENTS_PATH = "/api/v1/sms/events"
+_ids = itertools.count(1)
+_lock = threading.Lock()
+
+
+def _next_id(prefix: str) -> str:
+    with _lock:
+        return f"{prefix}-{os.getpid()}-{next(_ids)}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+class FakeSmsGateway:
+    """The fake gateway's state: where to post events, and the messages it was given."""
+
+    def __init__(self, target: str, secret: str, unreachable: set[str]) -> None:
+        self.target = target.rstrip("/")
+        self.secret = secret
+        self.unreachable = unreachable
+        self.messages: dict[str, dict[str, Any]] = {}
+        self.client = httpx.Client(timeout=10.0)
+
+    def post_event(self, event: dict[str, Any]) -> dict[str, Any]:
+        body = json.dumps(event, ensure_ascii=False).encode("utf-8")
+        headers = signing.signed_headers(self.secret, int(time.time()), body)
+        try:
+            answer = self.client.post(self.target + EVENTS_PATH, content=body, headers=headers)
+        except httpx.HTTPError as exc:  # cad110 not up (yet): said, not raised
+            return {"status": 0, "body": str(exc)}
+        try:
+            return {"status": answer.status_code, "body": answer.json()}
+        except ValueError:
+            return {"status": answer.status_code, "body": answer.text}
+
+    def accept(self, message: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        message_id = str(message.get("message_id", ""))
+        to, text = str(message.get("to", "")), str(message.get("text", ""))
+        if not message_id or not to or not text:
+            return 422, {"detail": "message_id, to and text are required"}
+        with _lock:
+            if message_id in self.messages:
+                return 409, {"detail": "this message_id was sent already"}
+            self.messages[message_id] = {"message_id": message_id, "to": to, "text": text}
+        receipt: dict[str, Any] = {
+            "event_id": _next_id("receipt"),
+            "type": "failed" if to in self.unreachable else "delivered",
+            "message_id": message_id,
+            "at": _now(),
+        }
+        if to in self.unreachable:
+            receipt["reason"] = "用户关机或停机"
+        # After answering: cad110 marks the message sent only once this request returns.
+        threading.Timer(0.2, self.post_event, args=(receipt,)).start()
+        return 201, {"id": f"gw-{message_id}"}
+
+    def reply(self, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        text = str(data.get("text", ""))
+        event: dict[str, Any] = {"event_id": _next_id("reply"), "type": "reply", "at": _now()}
+        if data.get("message_id"):
+            original = self.messages.get(str(data["message_id"]))
+            if original is None:
+                return 404, {"detail": "no such message"}
+            event |= {"message_id": original["message_id"], "from": original["to"]}
+        elif data.get("from"):
+            event["from"] = str(data["from"])
+        else:
+            return 422, {"detail": "message_id or from is required"}
+        event["text"] = text
+        return 200, {"results": [self.post_event(event)]}
+
+
+def _handler(gateway: FakeSmsGateway) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return  # quiet: the tests read stdout for the port only
+
+        def _json(self, status: int, data: object) -> None:
+            body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            if self.path == "/health":
+                self._json(200, {"ok": True})
+            elif self.path == "/messages":
+                with _lock:
+                    self._json(200, list(gateway.messages.values()))
+            else:
+                self._json(404, {"detail": "not found"})
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path == "/messages":
+                try:
+                    signing.verify(
+                        gateway.secret,
+                        self.headers.get(signing.TIMESTAMP_HEADER),
+                        self.headers.get(signing.SIGNATURE_HEADER),
+                        raw,
+                        now=datetime.now(UTC),
+                        window_s=300,
+                        what="messages",
+                        sender="cad110",
+                    )
+                except Unauthenticated as exc:
+                    self._json(401, {"detail": str(exc)})
+                    return
+            try:
+                data = json.loads(raw or b"{}")
+            except ValueError:
+                self._json(400, {"detail": "not JSON"})
+                return
+            if not isinstance(data, dict):
+                self._json(400, {"detail": "not a JSON object"})
+            elif self.path == "/messages":
+                self._json(*gateway.accept(data))
+            elif self.path == "/reply":
+                self._json(*gateway.reply(data))
+            else:
+                self._json(404, {"detail": "not found"})
+
+    return Handler
+
+
+def serve(
+    host: str, port: int, target: str, secret: str, unreachable: set[str] | None = None
+) -> ThreadingHTTPServer:
+    """A started server (in a daemon thread); its port is `server.server_address[1]`."""
+    gateway = FakeSmsGateway(target, secret, unreachable or set())
+    server = ThreadingHTTPServer((host, port), _handler(gateway))
+    threading.Thread(target=server.serve_forever, daemon=True, name="fake-sms").start()
+    return server
+
+
+def _exit_at_eof() -> None:
+    # The server that started this one may die by a signal without a word: its end of the pipe
+    # closing is the word.
+    sys.stdin.read()
+    os._exit(0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8112)
+    parser.add_argument("--target", default="http://127.0.0.1:8110", help="cad110's base URL")
+    parser.add_argument(
+        "--secret", default=os.environ.get("CAD110_SMS_GATEWAY_SECRET", ""), help="shared secret"
+    )
+    parser.add_argument(
+        "--unreachable", default="", help="numbers whose messages fail, comma-separated"
+    )
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input closes (the process that started it is gone)",
+    )
+    args = parser.parse_args(argv)
+    if not args.secret:
+        parser.error("no secret: pass --secret or set CAD110_SMS_GATEWAY_SECRET")
+    unreachable = {n.strip() for n in args.unreachable.split(",") if n.strip()}
+    server = serve(args.host, args.port, args.target, args.secret, unreachable)
+    print(f"listening on {server.server_address[1]}", flush=True)
+    if args.exit_with_stdin:
+        threading.Thread(target=_exit_at_eof, daemon=True, name="stdin-watch").start()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
