@@ -31,6 +31,7 @@ from cad110.places.flags_api import router as flags_router
 from cad110.places.known_api import router as known_router
 from cad110.privacy.api import router as privacy_router
 from cad110.shifts.api import router as handover_router
+from cad110.stats.api import router as stats_router
 from cad110.supervision.api import router as supervision_router
 from cad110.supervision.notifications import router as notifications_router
 from cad110.telephony.api import router as telephony_router
@@ -102,6 +103,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         roster_router,
         handover_router,
         telephony_router,
+        stats_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)
