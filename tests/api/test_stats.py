@@ -363,3 +363,33 @@ def test_figures_are_defined_for_every_reader_of_statistics(api: Api) -> None:
     assert {p["awaits"] for p in answer["planned"]} == {"outcomes", "callbacks"}
     assert api.get("/stats/figures", "calltaker").status_code == 403
     assert api.get("/stats/summary", "officer-35010201-1").status_code == 403
+
+
+def test_the_found_rate_is_the_missing_person_reports_own(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    first = open_case(api, clock, category="missing_elderly", who=person("王秀英", "female", 80))
+    open_case(api, clock, category="missing_person", who=person("马丽", "female", 45))
+    open_case(api, clock, category="missing_person", who=person("陈明", "male", 30))
+    found = {"outcome": "returned", "note": "自行回家"}
+    ok(api.post(f"/missing/{first['number']}/close", "dispatcher", json=found))
+    period = {"since": BEFORE, "until": DAY}
+    report = ok(api.get("/reports/missing/recovery", "leader", params=period))["overall"]
+    stats = figures(ok(api.get("/stats/summary", "leader", params=period)))
+    value = stats["missing_found_rate"]["value"]
+    assert (value["numerator"], value["denominator"]) == (report["found"], report["total"])
+    assert f"{value['percent']:.2f}%" == report["recovery_rate"] == "33.33%"
+
+
+def test_an_incident_found_a_hoax_later_counts_invalid_on_the_day_it_came_in(
+    api: Api, clock: VirtualClock
+) -> None:
+    number = new_incident(api, accept=True)["number"]
+    period = {"since": BEFORE, "until": DAY}
+    on_the_day = figures(ok(api.get("/stats/summary", "analyst", params=period)))
+    assert on_the_day["valid_incidents"]["value"]["count"] == 1
+    clock.advance(timedelta(days=1))
+    ok(api.post(f"/incidents/{number}/invalidate", "dispatcher", json={"reason": "hoax"}))
+    later = figures(ok(api.get("/stats/summary", "analyst", params=period)))
+    assert later["valid_incidents"]["value"]["count"] == 0
+    assert later["incidents_total"]["value"]["count"] == 1
