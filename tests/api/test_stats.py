@@ -200,9 +200,9 @@ def test_every_figure_of_a_known_day_and_the_day_before(
     assert before["sign_for_time"]["p50_s"] == 90
     assert before["repeat_caller_share"]["numerator"] == 0
     assert before["abandoned_rate"]["percent"] is None
-    assert got["calls_total"]["change"] == {"difference": 8.0, "words": "增加8起"}
-    assert got["sign_for_time"]["change"] == {"difference": -60.0, "words": "缩短1分钟"}
-    assert got["valid_rate"]["change"]["words"] == "下降55.56个百分点"
+    assert got["calls_total"]["change"] == {"difference": 8, "words": "增加8起"}
+    assert got["sign_for_time"]["change"] == {"difference": -60, "words": "缩短1分钟"}
+    assert got["valid_rate"]["change"] == {"difference": -55.56, "words": "下降55.56个百分点"}
     assert got["abandoned_rate"]["change"] is None
     assert "satisfaction_rate" in answer["planned"]
     assert "satisfaction_rate" not in got

@@ -20,6 +20,16 @@ _CENT = Decimal("0.01")
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
 
+def _whole_or_float(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# A difference of counts or seconds is whole and stays an integer in JSON; of a rate, not.
+Difference = Annotated[
+    Decimal, PlainSerializer(_whole_or_float, return_type=int | float, when_used="json")
+]
+
+
 class Value(BaseModel):
     """One figure's value. Which fields are set depends on the figure's kind: `count`;
     `numerator`, `denominator`, `percent` (rate); `numerator`, `denominator` (days) and
@@ -40,7 +50,7 @@ class Change(BaseModel):
     """The difference from the period before (this minus before) and its words; for a rate in
     percentage points, for a duration in seconds of the p50."""
 
-    difference: Number
+    difference: Difference
     words: str
 
 

@@ -202,11 +202,14 @@ def series(ctx: Ctx, f: Filters, figure: str, interval: Interval) -> Series:
     if not _applies(fig, f):
         raise InvalidInput(("query", "category"), f"{figure} has no category or grade")
     buckets = {k: Tally() for k in periods.series_keys(period, interval, ctx.tz)}
+    # setdefault, not []: a zone with summer time (settings.tz) can name an hour twice.
     for fact in _facts(ctx, place, f, period, period):
-        count_fact(buckets[periods.series_key(fact.where.at, interval, ctx.tz)], fact)
+        key = periods.series_key(fact.where.at, interval, ctx.tz)
+        count_fact(buckets.setdefault(key, Tally()), fact)
     for day in period.each_day():
         midnight = Period(day, day).start(ctx.tz)
-        buckets[periods.series_key(midnight, interval, ctx.tz)].counts[DAYS] += 1
+        key = periods.series_key(midnight, interval, ctx.tz)
+        buckets.setdefault(key, Tally()).counts[DAYS] += 1
     return Series(
         figure=FigureDef.of(fig),
         since=period.since,
@@ -215,5 +218,5 @@ def series(ctx: Ctx, f: Filters, figure: str, interval: Interval) -> Series:
         jurisdiction=place.code,
         category=f.category,
         grade=f.grade,
-        points=[Point(start=k, value=value_of(fig, t)) for k, t in buckets.items()],
+        points=[Point(start=k, value=value_of(fig, buckets[k])) for k in sorted(buckets)],
     )
