@@ -7,9 +7,12 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cad110.errors import InvalidInput
 from cad110.lifecycles.incident import Status
@@ -23,6 +26,7 @@ from cad110.stats.tally import (
     CaseFact,
     IncidentFact,
     PhoneFact,
+    Tally,
     Where,
     nearest_rank,
     tally_of,
@@ -276,3 +280,48 @@ def test_every_figure_is_written_down_with_its_formula() -> None:
     assert listed == [f.key for f in FIGURES] + [p.key for p in PLANNED]
     for figure in FIGURES:
         assert figure.formula in text, figure.key
+
+
+_STAGES = ["accepted_at", "dispatched_at", "acknowledged_at", "departed_at", "arrived_at"]
+_incidents = st.builds(
+    lambda offset, status, steps, supervisions: IncidentFact(
+        where=Where(at(offset), "350100/350102/", "theft", 2),
+        status=status,
+        transferred_to="12345" if status is Status.TRANSFERRED else None,
+        stages={"received_at": at(offset)}
+        | {name: at(offset + s) for name, s in zip(_STAGES, steps, strict=False)},
+        limits=THEFT_LIMITS,
+        supervisions=supervisions,
+    ),
+    st.integers(0, 5 * 86400),
+    st.sampled_from([Status.CLOSED, Status.INVALID, Status.MERGED, Status.TRANSFERRED]),
+    st.lists(st.integers(0, 4000), max_size=5).map(lambda xs: sorted(xs)),
+    st.integers(0, 2),
+)
+_calls = st.builds(
+    lambda offset, outcome, repeat: CallFact(
+        where=Where(at(offset), "350100/"),
+        outcome=outcome,
+        incident_class=None,
+        has_phone=True,
+        repeat=repeat,
+    ),
+    st.integers(0, 5 * 86400),
+    st.sampled_from(["incident_created", "invalid_silent", "transferred_12345"]),
+    st.booleans(),
+)
+
+
+@given(st.lists(st.one_of(_incidents, _calls), max_size=40))
+def test_the_figures_of_days_added_up_are_the_figures_of_the_period(facts: list[Any]) -> None:
+    """What per-day rollups would rely on: a period's tally is its days' tallies added."""
+    whole = tally_of(facts)
+    by_day: dict[str, Tally] = {}
+    for fact in facts:
+        day = fact.where.at.astimezone(SHANGHAI).date().isoformat()
+        by_day.setdefault(day, Tally()).add(tally_of([fact]))
+    added = Tally()
+    for tally in by_day.values():
+        added.add(tally)
+    for figure in FIGURES:
+        assert value_of(figure, added) == value_of(figure, whole), figure.key
