@@ -64,13 +64,13 @@ def _place(ctx: Ctx, code: str | None) -> Jurisdiction:
     return place
 
 
-def _period(ctx: Ctx, f: Filters, max_days: int, field: str = "until") -> Period:
+def _period(ctx: Ctx, f: Filters, max_days: int) -> Period:
     """[since, until); by default today (local), or the day before `until`, or one day from
     `since`."""
     today = ctx.at.astimezone(ctx.tz).date()
     since = f.since or (f.until - timedelta(days=1) if f.until else today)
     until = f.until or since + timedelta(days=1)
-    return periods.check_period(since, until, max_days=max_days, field=field)
+    return periods.check_period(since, until, max_days=max_days)
 
 
 def _check_category(ctx: Ctx, f: Filters) -> None:
