@@ -32,6 +32,7 @@ from cad110.places.known_api import router as known_router
 from cad110.privacy.api import router as privacy_router
 from cad110.shifts.api import router as handover_router
 from cad110.sms.api import router as sms_router
+from cad110.stats.api import router as stats_router
 from cad110.supervision.api import router as supervision_router
 from cad110.supervision.notifications import router as notifications_router
 from cad110.telephony.api import router as telephony_router
@@ -104,6 +105,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         handover_router,
         telephony_router,
         sms_router,
+        stats_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)

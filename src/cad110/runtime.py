@@ -37,6 +37,8 @@ from cad110.missing.watch import WatchJob
 from cad110.places.known import Neighbours
 from cad110.settings import Settings
 from cad110.sms.gateway import sms_channel
+from cad110.stats.rules import StatsRules
+from cad110.stats.rules import load_rules as load_stats_rules
 from cad110.supervision.deadlines import follow_incident
 from cad110.supervision.service import SupervisionJob
 from cad110.telephony.service import link_call_record
@@ -94,6 +96,7 @@ def parts(settings: Settings) -> dict[type, object]:
     features (open missing-person cases near a place)."""
     return {
         Rules: load_rules(settings.missing_rules_path),
+        StatsRules: load_stats_rules(),
         Neighbours: Neighbours(missing=open_cases_near),
     }
 

@@ -217,6 +217,7 @@ PROBES: dict[Permission, Probe] = {
     Permission.EXPORT: _export,
     Permission.HANDOVER: _get("/handover?position=desk"),
     Permission.FLAGS: _get("/flags?phone=13800138000"),
+    Permission.STATS: _get("/stats/summary"),
 }
 
 

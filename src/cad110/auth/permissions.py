@@ -52,6 +52,8 @@ class Permission(StrEnum):
     # Set, revoke and read hazard flags (警示标记) on places and persons: the desk, the
     # dispatcher, the officer who finds the danger, the duty leader.
     FLAGS = "flags"
+    # Read the centre's statistics (统计): volumes, response times, rates.
+    STATS = "stats"
 
 
 ROLES: dict[Permission, frozenset[Role]] = {
@@ -86,6 +88,9 @@ ROLES: dict[Permission, frozenset[Role]] = {
     Permission.EXPORT: frozenset({D, L, A}),
     Permission.HANDOVER: frozenset({C, D, O, L}),
     Permission.FLAGS: frozenset({C, D, O, L}),
+    # Figures are judged by the duty leader, written up by the analyst, and watched on duty by
+    # the dispatcher (指挥长: response times against limits); they hold no personal data.
+    Permission.STATS: frozenset({D, L, A}),
 }
 
 

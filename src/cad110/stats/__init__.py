@@ -1,0 +1,4 @@
+"""Statistics (统计): every figure the centre reports, defined once and computed from the record.
+
+The surface others use: `registry` (the definitions), `service` (summary and series), `api`.
+"""

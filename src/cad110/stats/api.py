@@ -1,0 +1,77 @@
+"""JSON routes of the statistics (统计): figure definitions, a summary, a time series.
+
+Needs the `stats` permission; a jurisdiction outside the caller's subtree does not exist (404).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query
+
+from cad110.api.deps import Context
+from cad110.api.routing import Router
+from cad110.kernel.inputs import Day
+from cad110.stats import service
+from cad110.stats.periods import GroupBy, Interval
+from cad110.stats.schemas import Definitions, Series, Summary
+
+router = Router(prefix="/stats", tags=["statistics"])
+
+Since = Annotated[Day | None, Query(description="First local day (default: today)")]
+Until = Annotated[Day | None, Query(description="Day after the period, exclusive")]
+JurisdictionCode = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=16,
+        pattern=r"^[0-9A-Za-z_.-]+$",
+        description="Jurisdiction code (default: the caller's own)",
+    ),
+]
+Category = Annotated[
+    str | None,
+    Query(min_length=1, max_length=48, pattern=r"^[0-9a-z_]+$", description="Category code"),
+]
+Grade = Annotated[int | None, Query(ge=1, le=4, description="Grade 1–4")]
+FigureKey = Annotated[
+    str, Query(min_length=1, max_length=48, pattern=r"^[0-9a-z_]+$", description="Figure key")
+]
+
+
+@router.get("/figures", response_model=Definitions)
+def figures(ctx: Context) -> Definitions:
+    """Every figure: names, unit, formula, stages and the NENA/NFPA interval it matches."""
+    return service.definitions(ctx)
+
+
+@router.get("/summary", response_model=Summary)
+def summary(
+    ctx: Context,
+    since: Since = None,
+    until: Until = None,
+    jurisdiction: JurisdictionCode = None,
+    category: Category = None,
+    grade: Grade = None,
+    group_by: GroupBy | None = None,
+) -> Summary:
+    """Every figure over [since, until) against the same number of days before, and per group
+    (day, week, month, hour, jurisdiction one level down, category, grade, day type)."""
+    filters = service.Filters(since, until, jurisdiction, category, grade)
+    return service.summary(ctx, filters, group_by)
+
+
+@router.get("/series", response_model=Series)
+def series(
+    ctx: Context,
+    figure: FigureKey,
+    since: Since = None,
+    until: Until = None,
+    interval: Interval = "day",
+    jurisdiction: JurisdictionCode = None,
+    category: Category = None,
+    grade: Grade = None,
+) -> Series:
+    """One figure per hour, day, week or month of [since, until), empty buckets included."""
+    filters = service.Filters(since, until, jurisdiction, category, grade)
+    return service.series(ctx, filters, figure, interval)

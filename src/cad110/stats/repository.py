@@ -1,0 +1,216 @@
+"""The facts of a period, read from the record: one small query per kind of record, every one
+limited to a jurisdiction subtree through the scope helper.
+
+Each query returns plain columns; the arithmetic (durations, limits, repeat windows) is done in
+Python on exact datetimes, so SQLite and PostgreSQL give the same figures. These queries are the
+only part that would change if the figures came from per-day rollups instead.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from cad110.catalog.loader import Catalog, TimeLimits
+from cad110.kernel.scope import in_scope
+from cad110.lifecycles.incident import Status
+from cad110.models.call import Call
+from cad110.models.incident import Incident
+from cad110.models.jurisdiction import AreaType, Jurisdiction
+from cad110.models.missing import FOUND_OUTCOMES, MissingCase
+from cad110.models.supervision import Supervision
+from cad110.models.telephony import PhoneCall
+from cad110.stats.tally import STAGE_FIELDS, CallFact, CaseFact, IncidentFact, PhoneFact, Where
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the facts are limited to: a subtree, a time span (UTC), a category, a grade."""
+
+    path: str
+    start: datetime
+    end: datetime
+    category: str | None = None
+    grade: int | None = None
+
+    @property
+    def by_category(self) -> bool:
+        return self.category is not None or self.grade is not None
+
+
+def _limits(catalog: Catalog, category: str | None, grade: int | None) -> TimeLimits:
+    """The time limits supervision applies (supervision/deadlines.py::limits_for): the
+    category's at the incident's grade, grade 3 without one, the grade's own without a
+    category the catalog knows."""
+    number = grade or 3
+    found = catalog.get(category) if category else None
+    return found.limits_for(number) if found is not None else catalog.grades[number].limits
+
+
+def _step_limits(limits: TimeLimits, suburban: bool) -> dict[str, int]:
+    return {
+        "dispatch": limits.dispatch_s,
+        "sign_for": limits.acknowledge_s,
+        "arrival": limits.arrive_suburban_s if suburban else limits.arrive_urban_s,
+        "feedback": limits.report_s,
+        "close": limits.close_s,
+    }
+
+
+def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator[IncidentFact]:
+    """The incidents received in the span, with their stage times and supervisions."""
+    s = Supervision
+    supervised = (
+        select(
+            s.incident_id,
+            func.count().label("opened"),
+            func.sum(case((s.owner_path != s.incident_path, 1), else_=0)).label("escalated"),
+        )
+        .group_by(s.incident_id)
+        .subquery()
+    )
+    i = Incident
+    stages = [getattr(i, name) for name in STAGE_FIELDS]
+    stmt = (
+        select(
+            i.jurisdiction_path,
+            i.category_code,
+            i.grade,
+            i.status,
+            i.transferred_to,
+            Jurisdiction.area_type,
+            supervised.c.opened,
+            supervised.c.escalated,
+            *stages,
+        )
+        .join(Jurisdiction, Jurisdiction.code == i.jurisdiction_code)
+        .outerjoin(supervised, supervised.c.incident_id == i.id)
+        .where(
+            in_scope(i.jurisdiction_path, scope.path),
+            i.received_at >= scope.start,
+            i.received_at < scope.end,
+        )
+    )
+    if scope.category is not None:
+        stmt = stmt.where(i.category_code == scope.category)
+    if scope.grade is not None:
+        stmt = stmt.where(i.grade == scope.grade)
+    limits: dict[tuple[str | None, int | None], TimeLimits] = {}
+    for row in session.execute(stmt):
+        path, category, grade, status, transferred_to, area, opened, escalated = row[:8]
+        times = dict(zip(STAGE_FIELDS, row[8:], strict=True))
+        key = (category, grade)
+        if key not in limits:
+            limits[key] = _limits(catalog, category, grade)
+        yield IncidentFact(
+            where=Where(times["received_at"], path, category, grade),
+            status=Status(status),
+            transferred_to=transferred_to,
+            stages={k: v for k, v in times.items() if v is not None},
+            limits=_step_limits(limits[key], area is AreaType.SUBURBAN),
+            supervisions=int(opened or 0),
+            escalated=int(escalated or 0),
+        )
+
+
+def call_facts(
+    session: Session, catalog: Catalog, scope: Scope, repeat_window: timedelta
+) -> Iterator[CallFact]:
+    """The call records answered in the span; each marked a repeat when its number made
+    another call record (in the same subtree, of any category) within `repeat_window` before."""
+    c, i = Call, Incident
+    stmt = (
+        select(
+            c.answered_at, c.jurisdiction_path, c.outcome, c.caller_phone, i.category_code, i.grade
+        )
+        .outerjoin(i, i.id == c.incident_id)
+        .where(
+            in_scope(c.jurisdiction_path, scope.path),
+            c.answered_at >= scope.start,
+            c.answered_at < scope.end,
+        )
+    )
+    if scope.category is not None:
+        stmt = stmt.where(i.category_code == scope.category)
+    if scope.grade is not None:
+        stmt = stmt.where(i.grade == scope.grade)
+    earlier = _calls_by_number(session, scope, repeat_window)
+    for at, path, outcome, phone, category, grade in session.execute(stmt):
+        found = catalog.get(category) if category else None
+        yield CallFact(
+            where=Where(at, path, category, grade),
+            outcome=str(outcome),
+            incident_class=found.cls.value if found is not None else None,
+            has_phone=bool(phone),
+            repeat=_called_before(earlier.get(phone or "", []), at, repeat_window),
+        )
+
+
+def _calls_by_number(
+    session: Session, scope: Scope, window: timedelta
+) -> dict[str, list[datetime]]:
+    c = Call
+    rows = session.execute(
+        select(c.caller_phone, c.answered_at).where(
+            in_scope(c.jurisdiction_path, scope.path),
+            c.caller_phone.is_not(None),
+            c.caller_phone != "",
+            c.answered_at >= scope.start - window,
+            c.answered_at < scope.end,
+        )
+    )
+    found: dict[str, list[datetime]] = defaultdict(list)
+    for phone, at in rows:
+        found[phone or ""].append(at)
+    for times in found.values():
+        times.sort()
+    return found
+
+
+def _called_before(times: list[datetime], at: datetime, window: timedelta) -> bool:
+    """Another call of the number in [at - window, at) (`times` sorted): the first call of a
+    burst is not a repeat, each later one is."""
+    first = bisect_left(times, at - window)
+    return first < len(times) and times[first] < at
+
+
+def phone_facts(session: Session, scope: Scope) -> Iterator[PhoneFact]:
+    """The phone calls that rang in the span (none when the figures are by category or grade:
+    a phone call has neither)."""
+    if scope.by_category:
+        return
+    p = PhoneCall
+    for at, path, abandoned in session.execute(
+        select(p.ringing_at, p.jurisdiction_path, p.abandoned).where(
+            in_scope(p.jurisdiction_path, scope.path),
+            p.ringing_at >= scope.start,
+            p.ringing_at < scope.end,
+        )
+    ):
+        yield PhoneFact(where=Where(at, path), abandoned=bool(abandoned))
+
+
+def case_facts(session: Session, scope: Scope) -> Iterator[CaseFact]:
+    """The missing-person cases opened in the span, found or not as they stand now."""
+    m, i = MissingCase, Incident
+    stmt = (
+        select(m.opened_at, m.jurisdiction_path, m.outcome, i.category_code, i.grade)
+        .join(i, i.id == m.incident_id)
+        .where(
+            in_scope(m.jurisdiction_path, scope.path),
+            m.opened_at >= scope.start,
+            m.opened_at < scope.end,
+        )
+    )
+    if scope.category is not None:
+        stmt = stmt.where(i.category_code == scope.category)
+    if scope.grade is not None:
+        stmt = stmt.where(i.grade == scope.grade)
+    for at, path, outcome, category, grade in session.execute(stmt):
+        yield CaseFact(where=Where(at, path, category, grade), found=outcome in FOUND_OUTCOMES)

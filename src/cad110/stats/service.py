@@ -1,0 +1,222 @@
+"""The statistics use cases: a summary of every figure (with the period before and groups),
+and one figure as a time series. Read only.
+
+Both read the facts of the period (repository.py), add them into tallies (tally.py) and compute
+each figure from its tally (measure.py): the same code whatever the grouping.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from cad110.auth.permissions import Permission
+from cad110.errors import InvalidInput
+from cad110.jurisdictions.repository import get_jurisdiction, names_of
+from cad110.kernel.context import Ctx
+from cad110.models.jurisdiction import Jurisdiction
+from cad110.stats import periods, repository
+from cad110.stats import rules as stats_rules
+from cad110.stats.measure import change_of, value_of
+from cad110.stats.periods import DAY_TYPE_ZH, GroupBy, Interval, Period
+from cad110.stats.registry import BY_KEY, FIGURES, PLANNED, Figure, Kind
+from cad110.stats.repository import Scope
+from cad110.stats.schemas import (
+    Definitions,
+    FigureDef,
+    FigureOut,
+    Group,
+    PlannedDef,
+    Point,
+    Series,
+    Summary,
+)
+from cad110.stats.tally import DAYS, Fact, Tally, count_fact
+
+_BY_CATEGORY: frozenset[str] = frozenset({"category", "grade"})
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a caller asks about: local days [since, until), a jurisdiction (default: their
+    own), a category, a grade."""
+
+    since: date | None = None
+    until: date | None = None
+    jurisdiction: str | None = None
+    category: str | None = None
+    grade: int | None = None
+
+
+def definitions(ctx: Ctx) -> Definitions:
+    """Every figure's definition, and those defined but awaiting their data."""
+    ctx.by.require(Permission.STATS)
+    return Definitions(
+        figures=[FigureDef.of(f) for f in FIGURES], planned=[PlannedDef.of(p) for p in PLANNED]
+    )
+
+
+def _place(ctx: Ctx, code: str | None) -> Jurisdiction:
+    """The jurisdiction reported on; outside the caller's subtree it does not exist (404)."""
+    place = get_jurisdiction(ctx.session, code or ctx.by.jurisdiction_code)
+    ctx.by.require_in_scope(place.path, f"jurisdiction {code}")
+    return place
+
+
+def _period(ctx: Ctx, f: Filters, max_days: int) -> Period:
+    """[since, until); by default today (local), or the day before `until`, or one day from
+    `since`."""
+    today = ctx.at.astimezone(ctx.tz).date()
+    since = f.since or (f.until - timedelta(days=1) if f.until else today)
+    until = f.until or since + timedelta(days=1)
+    return periods.check_period(since, until, max_days=max_days)
+
+
+def _check_category(ctx: Ctx, f: Filters) -> None:
+    if f.category is not None and ctx.catalog.get(f.category) is None:
+        raise InvalidInput(("query", "category"), f"no category {f.category} in the catalog")
+
+
+def _facts(ctx: Ctx, place: Jurisdiction, f: Filters, start: Period, end: Period) -> list[Fact]:
+    """Every fact from the start of `start` to the end of `end`, in `place`'s subtree."""
+    rules = stats_rules.in_force(ctx)
+    scope = Scope(place.path, start.start(ctx.tz), end.end(ctx.tz), f.category, f.grade)
+    s, catalog = ctx.session, ctx.catalog
+    window = timedelta(days=rules.repeat_window_days)
+    facts: list[Fact] = []
+    facts.extend(repository.incident_facts(s, catalog, scope))
+    facts.extend(repository.call_facts(s, catalog, scope, window))
+    facts.extend(repository.phone_facts(s, scope))
+    facts.extend(repository.case_facts(s, scope))
+    return facts
+
+
+def _applies(figure: Figure, f: Filters, group_by: str | None = None) -> bool:
+    by_category = f.category is not None or f.grade is not None or group_by in _BY_CATEGORY
+    return figure.by_category or not by_category
+
+
+def _figures(tally: Tally, f: Filters, group_by: str | None = None) -> list[FigureOut]:
+    return [
+        FigureOut(
+            key=fig.key,
+            zh=fig.zh,
+            kind=fig.kind,
+            value=value_of(fig, tally) if _applies(fig, f, group_by) else None,
+        )
+        for fig in FIGURES
+    ]
+
+
+def summary(ctx: Ctx, f: Filters, group_by: GroupBy | None = None) -> Summary:
+    """Every figure over the period and the period before, and per group if asked."""
+    ctx.by.require(Permission.STATS)
+    place = _place(ctx, f.jurisdiction)
+    period = _period(ctx, f, stats_rules.in_force(ctx).max_days)
+    _check_category(ctx, f)
+    before = period.before()
+    start = period.start(ctx.tz)
+    now, then = Tally(), Tally()
+    groups: dict[str, Tally] = defaultdict(Tally)
+    key_of = periods.grouper(group_by, ctx.tz, place.path) if group_by else None
+    for fact in _facts(ctx, place, f, before, period):
+        if fact.where.at < start:
+            count_fact(then, fact)
+            continue
+        count_fact(now, fact)
+        if key_of is not None:
+            count_fact(groups[key_of(fact.where)], fact)
+    now.counts[DAYS], then.counts[DAYS] = period.days, before.days
+    figures = []
+    for out in _figures(now, f):
+        fig = BY_KEY[out.key]
+        if out.value is not None:
+            out.previous = value_of(fig, then)
+            out.change = change_of(fig, out.value, out.previous)
+        figures.append(out)
+    group_out: list[Group] = []
+    if group_by is not None:
+        labels = _labels(ctx, group_by, set(groups))
+        for key in sorted(groups):
+            groups[key].counts[DAYS] = periods.days_in_group(group_by, key, period)
+            shown = key.split("/")[-2] if group_by == "jurisdiction" else key
+            group_out.append(
+                Group(key=shown, label=labels[key], figures=_figures(groups[key], f, group_by))
+            )
+    return Summary(
+        since=period.since,
+        until=period.until,
+        previous_since=before.since,
+        previous_until=before.until,
+        days=period.days,
+        jurisdiction=place.code,
+        jurisdiction_name=place.name_zh,
+        category=f.category,
+        grade=f.grade,
+        group_by=group_by,
+        figures=figures,
+        groups=group_out,
+        planned=[p.key for p in PLANNED],
+    )
+
+
+def _labels(ctx: Ctx, group_by: GroupBy, keys: set[str]) -> dict[str, str]:
+    """The words a screen shows for each group key."""
+    if group_by == "jurisdiction":
+        codes = {k: k.split("/")[-2] for k in keys}
+        names = names_of(ctx.session, set(codes.values()))
+        return {k: names.get(code, (code, code))[0] for k, code in codes.items()}
+    if group_by == "category":
+        found = {k: ctx.catalog.get(k) for k in keys}
+        return {k: c.zh if c else (k or "未分类") for k, c in found.items()}
+    if group_by == "grade":
+        grades = ctx.catalog.grades
+        return {k: grades[int(k)].zh if k and int(k) in grades else "未定级" for k in keys}
+    if group_by == "day_type":
+        return {k: DAY_TYPE_ZH[k] for k in keys}
+    if group_by == "hour":
+        return {k: f"{k}时" for k in keys}
+    if group_by == "week":
+        return {k: f"{k}起一周" for k in keys}
+    if group_by == "month":
+        return {k: k[:7] for k in keys}
+    return {k: k for k in keys}
+
+
+def series(ctx: Ctx, f: Filters, figure: str, interval: Interval) -> Series:
+    """One figure per hour, day, week or month of the period (every bucket, empty ones too)."""
+    ctx.by.require(Permission.STATS)
+    fig = BY_KEY.get(figure)
+    if fig is None:
+        planned = next((p for p in PLANNED if p.key == figure), None)
+        why = f"awaits {planned.awaits} data" if planned else "is no figure"
+        raise InvalidInput(("query", "figure"), f"{figure} {why}; see /api/v1/stats/figures")
+    rules = stats_rules.in_force(ctx)
+    place = _place(ctx, f.jurisdiction)
+    hourly = interval == "hour"
+    period = _period(ctx, f, rules.max_hourly_days if hourly else rules.max_days)
+    _check_category(ctx, f)
+    if hourly and fig.kind is Kind.AVERAGE:
+        raise InvalidInput(("query", "interval"), "a daily average has no hourly series")
+    if not _applies(fig, f):
+        raise InvalidInput(("query", "category"), f"{figure} has no category or grade")
+    buckets = {k: Tally() for k in periods.series_keys(period, interval, ctx.tz)}
+    # setdefault, not []: a zone with summer time (settings.tz) can name an hour twice.
+    for fact in _facts(ctx, place, f, period, period):
+        key = periods.series_key(fact.where.at, interval, ctx.tz)
+        count_fact(buckets.setdefault(key, Tally()), fact)
+    for day in period.each_day():
+        midnight = Period(day, day).start(ctx.tz)
+        key = periods.series_key(midnight, interval, ctx.tz)
+        buckets.setdefault(key, Tally()).counts[DAYS] += 1
+    return Series(
+        figure=FigureDef.of(fig),
+        since=period.since,
+        until=period.until,
+        interval=interval,
+        jurisdiction=place.code,
+        category=f.category,
+        grade=f.grade,
+        points=[Point(start=k, value=value_of(fig, buckets[k])) for k in sorted(buckets)],
+    )

@@ -1,0 +1,237 @@
+"""Facts and tallies: the small, mergeable input every figure is computed from.
+
+A fact is one record reduced to what the figures need (an incident's stage times, a call's
+outcome). Each fact adds to a `Tally`: counters by name, and per interval a histogram of whole
+seconds. Tallies add up, so the figures of a week are the figures of its seven days' tallies
+added — which is what per-day rollups kept by the tick would store in place of the raw rows.
+Nothing here touches the database or the clock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from cad110.lifecycles.incident import Status
+
+# --- the counters a tally keeps ---------------------------------------------------------------
+CALLS = "calls"
+CALLS_INVALID = "calls_invalid"
+CALLS_NON_POLICE = "calls_non_police"
+CALLS_WITH_PHONE = "calls_with_phone"
+CALLS_REPEAT = "calls_repeat"
+PHONE_CALLS = "phone_calls"
+PHONE_ABANDONED = "phone_abandoned"
+INCIDENTS = "incidents"
+VALID = "valid"
+INVALID = "invalid"
+MERGED = "merged"
+SUPERVISED = "supervised"  # incidents accepted (受理): their steps run against time limits
+OVERDUE = "overdue"  # of those, incidents with at least one 督办
+SUPERVISIONS = "supervisions"
+ESCALATED = "escalated"
+CASES = "missing_cases"
+CASES_FOUND = "missing_found"
+DAYS = "days"  # the local days a tally covers (for averages per day)
+TRANSFER_TARGETS = ("12345", "119", "120", "agency")
+
+
+def call_transfer(target: str) -> str:
+    return f"calls_transferred_{target}"
+
+
+def incident_transfer(target: str) -> str:
+    return f"incidents_transferred_{target}"
+
+
+def within(step: str) -> str:
+    return f"within_{step}"
+
+
+def measured(step: str) -> str:
+    return f"measured_{step}"
+
+
+# --- intervals between stage times: (from stage, to stage) of the incident row ----------------
+INTERVALS: dict[str, tuple[str, str]] = {
+    "dispatch": ("received_at", "dispatched_at"),
+    "sign_for": ("dispatched_at", "acknowledged_at"),
+    "turnout": ("dispatched_at", "departed_at"),
+    "travel": ("departed_at", "arrived_at"),
+    "arrival": ("dispatched_at", "arrived_at"),
+    "response": ("received_at", "arrived_at"),
+    "feedback": ("arrived_at", "reported_at"),
+    "close": ("received_at", "closed_at"),
+}
+# The supervised steps and the interval each catalog time limit counts (catalog/loader.py
+# TimeLimits: 派警 from 受理, 签收 and 到场 from 派警, 反馈 from 到场, 结警 from 反馈).
+LIMITED_STEPS: dict[str, tuple[str, str]] = {
+    "dispatch": ("accepted_at", "dispatched_at"),
+    "sign_for": ("dispatched_at", "acknowledged_at"),
+    "arrival": ("dispatched_at", "arrived_at"),
+    "feedback": ("arrived_at", "reported_at"),
+    "close": ("reported_at", "closed_at"),
+}
+STAGE_FIELDS = (
+    "received_at",
+    "accepted_at",
+    "dispatched_at",
+    "acknowledged_at",
+    "departed_at",
+    "arrived_at",
+    "reported_at",
+    "closed_at",
+)
+
+
+def seconds_between(start: datetime, end: datetime) -> int:
+    """Whole seconds from `start` to `end`, rounded down: the same on every database, since
+    both times come back as exact datetimes and the arithmetic is Python's."""
+    return (end - start) // timedelta(seconds=1)
+
+
+# --- facts ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Where:
+    """Where and when a fact falls, and what it is: the keys it may be grouped by."""
+
+    at: datetime  # UTC: received (incident), answered (call), rung (phone), opened (case)
+    path: str
+    category: str | None = None
+    grade: int | None = None
+
+
+@dataclass(frozen=True)
+class IncidentFact:
+    where: Where
+    status: Status
+    transferred_to: str | None
+    # The stage times present, by field name (STAGE_FIELDS).
+    stages: Mapping[str, datetime]
+    # Seconds allowed per limited step, from the catalog at the incident's category and grade.
+    limits: Mapping[str, int]
+    supervisions: int = 0
+    escalated: int = 0
+
+
+@dataclass(frozen=True)
+class CallFact:
+    where: Where
+    outcome: str
+    # The category class of the call's incident, if it has one (non_police, fire…).
+    incident_class: str | None
+    has_phone: bool
+    # The same number made another call record in the repeat window before this one.
+    repeat: bool
+
+
+@dataclass(frozen=True)
+class PhoneFact:
+    where: Where
+    abandoned: bool
+
+
+@dataclass(frozen=True)
+class CaseFact:
+    where: Where
+    found: bool
+
+
+Fact = IncidentFact | CallFact | PhoneFact | CaseFact
+
+
+@dataclass
+class Tally:
+    counts: Counter[str] = field(default_factory=Counter)
+    durations: dict[str, Counter[int]] = field(default_factory=dict)
+
+    def add(self, other: Tally) -> None:
+        self.counts.update(other.counts)
+        for name, histogram in other.durations.items():
+            self.durations.setdefault(name, Counter()).update(histogram)
+
+    def count(self, *names: str) -> int:
+        return sum(self.counts[n] for n in names)
+
+    def duration(self, name: str) -> Counter[int]:
+        return self.durations.get(name, Counter())
+
+
+def valid(fact: IncidentFact) -> bool:
+    """A valid incident (有效警情): neither invalidated (hoax, misdial, duplicate…) nor merged
+    into another — ten calls about one fire are one valid incident, the one they merged into."""
+    return fact.status not in (Status.INVALID, Status.MERGED)
+
+
+def count_fact(tally: Tally, fact: Fact) -> None:
+    """Add one fact to `tally`."""
+    c = tally.counts
+    if isinstance(fact, IncidentFact):
+        _count_incident(tally, fact)
+    elif isinstance(fact, CallFact):
+        c[CALLS] += 1
+        if fact.outcome.startswith("invalid_"):
+            c[CALLS_INVALID] += 1
+        if fact.outcome.startswith("transferred_"):
+            c[call_transfer(fact.outcome.removeprefix("transferred_"))] += 1
+        if fact.outcome == "transferred_12345" or fact.incident_class == "non_police":
+            c[CALLS_NON_POLICE] += 1
+        if fact.has_phone:
+            c[CALLS_WITH_PHONE] += 1
+            c[CALLS_REPEAT] += fact.repeat
+    elif isinstance(fact, PhoneFact):
+        c[PHONE_CALLS] += 1
+        c[PHONE_ABANDONED] += fact.abandoned
+    else:
+        c[CASES] += 1
+        c[CASES_FOUND] += fact.found
+
+
+def _count_incident(tally: Tally, fact: IncidentFact) -> None:
+    c = tally.counts
+    c[INCIDENTS] += 1
+    c[VALID] += valid(fact)
+    c[INVALID] += fact.status is Status.INVALID
+    c[MERGED] += fact.status is Status.MERGED
+    if fact.status is Status.TRANSFERRED and fact.transferred_to:
+        c[incident_transfer(fact.transferred_to)] += 1
+    if "accepted_at" in fact.stages:
+        c[SUPERVISED] += 1
+        c[OVERDUE] += fact.supervisions > 0
+    c[SUPERVISIONS] += fact.supervisions
+    c[ESCALATED] += fact.escalated
+    stages = fact.stages
+    for name, (start, end) in INTERVALS.items():
+        if start in stages and end in stages:
+            seconds = seconds_between(stages[start], stages[end])
+            tally.durations.setdefault(name, Counter())[seconds] += 1
+    for step, (start, end) in LIMITED_STEPS.items():
+        limit = fact.limits.get(step)
+        if limit is not None and start in stages and end in stages:
+            c[measured(step)] += 1
+            c[within(step)] += seconds_between(stages[start], stages[end]) <= limit
+
+
+def tally_of(facts: Iterable[Fact]) -> Tally:
+    tally = Tally()
+    for fact in facts:
+        count_fact(tally, fact)
+    return tally
+
+
+def nearest_rank(histogram: Counter[int], percent: int) -> int | None:
+    """The `percent`-th percentile by nearest rank: the smallest value with at least `percent`%
+    of all values at or below it (rank ⌈p·n/100⌉ of the sorted values). Always one of the
+    values measured; exact integer arithmetic, so every database and every rollup agrees."""
+    n = sum(histogram.values())
+    if n == 0:
+        return None
+    rank = max(1, -(-percent * n // 100))
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    raise AssertionError("unreachable: rank ≤ n")
