@@ -21,7 +21,6 @@ from cad110.runtime import build_runtime
 from cad110.seed.demo import seed_demo
 from cad110.settings import Settings
 
-
 _seeded: Path | None = None  # this process's seeded demo city, copied for each bench
 
 
