@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
+from cad110.audit.verify import verify
 from cad110.db.engine import transaction
 from cad110.incidents import actions
 from cad110.incidents.schemas import RelocateBody
@@ -268,3 +269,15 @@ def test_a_queued_incident_moved_to_another_district_is_offered_to_a_unit_there(
     ok(_relocate(api, number, user="calltaker", place=SHANGJIE["code"]))
     offers = _pending_offers(api)
     assert [(o["incident"], o["unit"].split("-")[0]) for o in offers] == [(number, "35012101")]
+
+
+def test_the_record_replays_to_the_corrected_place(api: Api, runtime: Runtime) -> None:
+    unlocated = new_incident(api, address="鼓楼区无此路1号", lon=None, lat=None, accept=True)
+    number = unlocated["number"]
+    ok(_relocate(api, number, user="calltaker", place=WEST_LAKE["code"]))
+    body = {"address": "闽侯县上街路口", "lon": 119.16, "lat": 26.16}
+    ok(_relocate(api, number, user="calltaker", **body))
+    with runtime.sessions() as session:
+        result = verify(session)
+    # `cad110 audit verify` rebuilds the row from its events: address, point, jurisdiction, grid.
+    assert result.ok, [str(p) for p in result.problems]

@@ -16,6 +16,7 @@ from tests.conftest import Api
 from tests.places_seed import SHANGJIE, WEST_LAKE, seed_places
 from tests.world import World
 
+UNIT = "35010201-1"
 HOSTILE = '<img src=x onerror="document.title=1">'
 
 
@@ -147,3 +148,25 @@ def test_a_click_on_the_dialogs_map_takes_the_nearest_standard_address(
         assert page.title() != "1"
         moved = ok(remote.get(f"/incidents/{number}", "dispatcher"))
         assert (moved["jurisdiction"], moved["located"]) == ("35012101", True)
+
+
+def test_the_phone_of_a_unit_already_sent_shows_the_corrected_place(
+    live_server: str, chromium_browser: Browser, world: World
+) -> None:
+    with api_of(live_server, world) as remote:
+        body = {"address": "鼓楼区东街口", "lon": 119.29, "lat": 26.08, "category": "theft"}
+        made = remote.post("/incidents", "calltaker", json={**body, "accept": True})
+        assert made.status_code == 201, made.text
+        number = made.json()["number"]
+        ok(remote.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": [UNIT]}))
+        context = chromium_browser.new_context(
+            viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True
+        )
+        phone = context.new_page()
+        login(phone, live_server, f"officer-{UNIT}")
+        heading = phone.locator(".assignment h2")
+        expect(heading).to_contain_text("鼓楼区东街口")
+        move = {"place": WEST_LAKE["code"], "reason": "报警人更正"}
+        ok(remote.post(f"/incidents/{number}/relocate", "dispatcher", json=move))
+        expect(heading).to_contain_text(WEST_LAKE["full_text"])  # the live push reloads it
+        context.close()
