@@ -20,6 +20,7 @@ from cad110.dispatch.queue import (
     follow_unit_status,
     offer_queue_to_freed_units,
     offer_when_queued,
+    reoffer_when_relocated,
     withdraw_offers_when_no_longer_queued,
 )
 from cad110.dispatch.recommend import keep_recommendation
@@ -66,6 +67,8 @@ def subscribers() -> Hooks:
          withdraws its offer, and the unit is matched again;
       6. dispatch.queue.offer_when_queued — then an incident put in 待派 is offered to a
          free unit;
+      6a. dispatch.queue.reoffer_when_relocated — a queued incident whose place was corrected
+         (更正地点) into another district is offered to a unit there instead;
       7. dispatch.queue.offer_queue_to_freed_units — last, each unit the action released is
          offered the queue, once the incident itself no longer waits for it.
     `CallRecorded` — a call record made (with an incident, attached, or without one):
@@ -80,6 +83,7 @@ def subscribers() -> Hooks:
     hooks.on(IncidentActed, follow_incident)
     hooks.on(IncidentActed, withdraw_offers_when_no_longer_queued)
     hooks.on(IncidentActed, offer_when_queued)
+    hooks.on(IncidentActed, reoffer_when_relocated)
     hooks.on(IncidentActed, offer_queue_to_freed_units)
     hooks.on(CallRecorded, link_call_record)
     return hooks

@@ -197,6 +197,9 @@ def plant_incidents(api: Api, planted: Planted) -> None:
     _act(api, number, "assess", "dispatcher", {"note": note("C-assess", 4000), "risk": "high"})
     _act(api, number, "queue", "dispatcher", {"note": note("C-queue", 4000)})
     _act(api, number, "reclassify", "dispatcher", {"grade": 1, "reason": note("C-reclassify", 500)})
+    lon, lat = POINTS["C"]
+    relocate = {"address": note("C-address3", 255), "lon": lon + 0.0002, "lat": lat}
+    _act(api, number, "relocate", "dispatcher", {**relocate, "reason": note("C-relocate", 500)})
     planted.incidents["C"] = ok(api.get(f"/incidents/{number}", "dispatcher"))
 
     d = _incident(api, "D")

@@ -205,6 +205,14 @@ def _walk_board(browser: Browser, watch: Watch, base: str, planted: Planted) -> 
         expect(panel).to_contain_text(incident["address"])
     row = page.locator(f"tr[data-number='{planted.number('C')}']")
     expect(row).to_contain_text(planted.incidents["C"]["address"])
+    # 更正地点 says the place recorded now, as text.
+    row.click()
+    expect(page.locator(f"#panel .incident[data-number='{planted.number('C')}']")).to_be_visible()
+    page.keyboard.press("l")
+    expect(page.locator("#dlg-relocate .relocate-now")).to_contain_text(
+        planted.incidents["C"]["address"]
+    )
+    page.keyboard.press("Escape")
     page.context.close()
 
 

@@ -81,6 +81,7 @@ def test_what_follows_each_fact_runs_in_the_documented_order() -> None:
         "cad110.supervision.deadlines.follow_incident",
         "cad110.dispatch.queue.withdraw_offers_when_no_longer_queued",
         "cad110.dispatch.queue.offer_when_queued",
+        "cad110.dispatch.queue.reoffer_when_relocated",
         "cad110.dispatch.queue.offer_queue_to_freed_units",
     ]
     docs = subscribers.__doc__ or ""

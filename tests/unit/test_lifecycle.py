@@ -62,12 +62,14 @@ AFTER_CLOSE = frozenset({"closed", "callback", "archived"})
 # Unit steps (acknowledge/depart/arrive/release) are possible wherever units can be on the
 # incident: from dispatched up to reported (a reinforcement dispatched while handling may
 # still sign for it after the report; close then waits for its release).
-# 研判 and 改类/改级 are possible at every open stage from 受理 to 反馈; invalidate (a hoax found
+# 研判 and 改类/改级 are possible at every open stage from 受理 to 反馈, 更正地点 from 接警 to 反馈
+# (never once closed, archived or ended early); invalidate (a hoax found
 # out on scene) at any open stage; transfer to another agency before dispatch and from arrival
 # on; close also once every unit was called back before reaching the scene.
-WORKED = frozenset({"assess", "reclassify"})
+WORKED = frozenset({"assess", "reclassify", "relocate"})
 STATUS_TABLE: dict[str, frozenset[str]] = {
-    "received": frozenset({"accept", "merge", "transfer", "invalidate", "cancel"}),
+    # 更正地点 from the first moment: an address that matched nothing is placed at once.
+    "received": frozenset({"accept", "merge", "transfer", "invalidate", "cancel", "relocate"}),
     "accepted": frozenset(
         {"assess", "queue", "dispatch", "close", "merge", "transfer", "invalidate", "cancel"}
     )
@@ -153,6 +155,7 @@ TARGET: dict[str, str | None] = {
     "invalidate": "invalid",
     "cancel": "cancelled",
     "reclassify": None,  # the status stays
+    "relocate": None,  # the status stays
 }
 
 ModelOutcome = tuple[str, str | None, dict[str, str], dict[str, str]]
@@ -704,6 +707,7 @@ def test_refusal_says_state_and_what_is_allowed() -> None:
         "invalidate",
         "cancel",
         "reclassify",
+        "relocate",
     ]
     assert "arrived" in exc.message
     assert "到场" in exc.message
@@ -962,8 +966,8 @@ def test_archive_waits_for_the_callback_where_the_catalog_asks_for_it() -> None:
 
 
 @pytest.mark.parametrize("status", sorted(STATUS_TABLE))
-def test_reassessing_and_reclassifying_never_move_the_status_back(status: str) -> None:
-    for action in ("assess", "reclassify"):
+def test_reassessing_reclassifying_and_relocating_never_move_the_status_back(status: str) -> None:
+    for action in ("assess", "reclassify", "relocate"):
         outcome = try_decide(snap(status), cmd(action))
         if action not in STATUS_TABLE[status]:
             assert outcome is None
@@ -973,3 +977,24 @@ def test_reassessing_and_reclassifying_never_move_the_status_back(status: str) -
             assert (outcome.status, outcome.stage) == (Status.ASSESSED, Status.ASSESSED)
         else:
             assert (outcome.status, outcome.stage) == (Status(status), None)
+
+
+@pytest.mark.parametrize("status", ["closed", "callback", "archived", *ENDED_EARLY])
+def test_the_place_is_never_corrected_once_closed_or_ended(status: str) -> None:
+    exc = refused(snap(status), cmd("relocate"))
+    assert "relocate" not in exc.allowed
+    assert "relocate is not allowed" in exc.message
+
+
+def test_the_place_of_a_received_incident_can_be_corrected_before_acceptance() -> None:
+    outcome = try_decide(snap("received"), cmd("relocate"))
+    assert outcome is not None
+    assert (outcome.status, outcome.stage, outcome.unit_changes) == (Status.RECEIVED, None, ())
+
+
+def test_correcting_the_place_leaves_the_units_where_they_are() -> None:
+    snapshot = snap("departed", U1="departed", U2="released")
+    outcome = try_decide(snapshot, cmd("relocate"))
+    assert outcome is not None
+    assert outcome.unit_changes == ()
+    assert dict(outcome.units) == dict(snapshot.units)

@@ -222,3 +222,50 @@ def test_differences_name_each_field_with_the_row_and_the_events_value() -> None
         ("caller_phone", "13999999999", "13800138000"),
         ("grade", 4, 3),
     ]
+
+
+def test_a_relocation_moves_address_point_jurisdiction_and_grid_but_not_the_status() -> None:
+    before = {
+        "address": "鼓楼区东街口",
+        "lon": 119.29,
+        "lat": 26.08,
+        "jurisdiction": "35010201",
+        "grid": "3501020101",
+    }
+    after = {
+        "address": "闽侯县甘蔗街道上街路8号",
+        "lon": 119.1505,
+        "lat": 26.1505,
+        "jurisdiction": "35012101",
+        "grid": "3501210101",
+        "place": "T-MH-SJ8",
+    }
+    state = replay(
+        NUMBER,
+        chain(
+            ("accept", {"category": None, "grade": None}),
+            (
+                "relocate",
+                {"place": "T-MH-SJ8", "reason": "报警人说错区", "before": before, "after": after},
+            ),
+        ),
+    ).state
+    assert state is not None
+    assert state.status is Status.ACCEPTED
+    assert (state.address, state.lon, state.lat) == ("闽侯县甘蔗街道上街路8号", 119.1505, 26.1505)
+    assert (state.jurisdiction_code, state.grid_code) == ("35012101", "3501210101")
+
+
+def test_a_relocation_after_closing_cannot_follow() -> None:
+    move = {"after": {"address": "x", "lon": 1.0, "lat": 2.0, "jurisdiction": "350100"}}
+    replayed = replay(
+        NUMBER,
+        chain(
+            ("accept", {"category": None, "grade": None}),
+            ("close", {"summary": "电话劝解", "no_dispatch_reason": "advice_by_phone"}),
+            ("relocate", move),
+        ),
+    )
+    assert [seq for seq, _ in replayed.problems] == [4]
+    assert replayed.state is not None
+    assert replayed.state.address == "鼓楼区东街口"

@@ -138,3 +138,21 @@ def test_a_report_keeps_the_reason_a_guide_item_was_not_done() -> None:
         "guide": [{"code": "photo", "done": False, "note": "现场无监控"}],
     }
     assert sentence("report", payload, NAMES, ZH) == "反馈：现场无监控、已解决、已调解"
+
+
+def test_a_relocation_says_where_it_was_where_it_is_and_why() -> None:
+    payload = {
+        "place": "T-XHGY",
+        "address": None,
+        "reason": "报警人补充",
+        "before": {"address": "鼓楼区无此路1号", "lon": None, "lat": None},
+        "after": {"address": "鼓楼区湖滨路西湖公园", "lon": 119.2905, "lat": 26.0805},
+    }
+    assert sentence("relocate", payload, NAMES, ZH) == (
+        "更正地点：鼓楼区无此路1号 → 鼓楼区湖滨路西湖公园，理由：报警人补充"
+    )
+    assert sentence("relocate", payload, NAMES, EN) == (
+        "Place corrected: 鼓楼区无此路1号 → 鼓楼区湖滨路西湖公园; reason: 报警人补充"
+    )
+    nowhere = {**payload, "before": {"address": None}}
+    assert sentence("relocate", nowhere, NAMES, ZH).startswith("更正地点：— → 鼓楼区湖滨路西湖公园")

@@ -145,6 +145,20 @@ def offer_when_queued(ctx: Ctx, fact: IncidentActed) -> None:
         offer_to_free_unit(ctx, fact.incident)
 
 
+def reoffer_when_relocated(ctx: Ctx, fact: IncidentActed) -> None:
+    """更正地点 of a queued incident: an offer to a unit it no longer suits (another district)
+    lapses, and a unit that suits the new place is offered it."""
+    incident = fact.incident
+    if fact.action is not Action.RELOCATE or incident.status is not Status.QUEUED:
+        return
+    for offer in pending_offers(ctx.session, incident_id=incident.id):
+        unit = ctx.session.get(Unit, offer.unit_code)
+        if unit is None or not suits(ctx.catalog, unit, incident):
+            withdraw_offers(ctx, incident)
+            break
+    offer_to_free_unit(ctx, incident)
+
+
 def offer_queue_to_freed_units(ctx: Ctx, fact: IncidentActed) -> None:
     """Each unit the action set free (released) is offered the queue's next incident."""
     for code, state in fact.outcome.unit_changes:

@@ -20,6 +20,7 @@ from cad110.errors import Forbidden, InvalidInput, NotFound
 from cad110.incidents.arrival import judge_arrival
 from cad110.incidents.facts import ActionDecided, IncidentActed
 from cad110.incidents.feedback import close_content, report_content
+from cad110.incidents.location import AlreadyThere, relocate_to
 from cad110.incidents.repository import get_incident
 from cad110.incidents.schemas import (
     AcceptBody,
@@ -33,6 +34,7 @@ from cad110.incidents.schemas import (
     NoteBody,
     ReassignBody,
     ReclassifyBody,
+    RelocateBody,
     ReportBody,
     TransferBody,
 )
@@ -108,7 +110,10 @@ class Step(Generic[B]):
         payload: dict[str, Any] = body.model_dump(mode="json", exclude_defaults=False)
         if unit is not None:
             payload["unit"] = unit
-        self.apply(ctx, incident, body, payload)
+        try:
+            self.apply(ctx, incident, body, payload)
+        except AlreadyThere:
+            return incident  # the same correction sent again: it is done, nothing to record
         _move_assignments(ctx, outcome, assignments)
         # Subscribers check and move the units (an unknown or busy unit refuses it here, before
         # an assignment names it) and add to the payload.
@@ -340,6 +345,8 @@ _INVALIDATE = Step(Action.INVALIDATE, Permission.INVALIDATE, InvalidateBody, _in
 _CANCEL = Step(Action.CANCEL, Permission.CANCEL, NoteBody, _kept_as("cancel"))
 # Correcting category or grade is the same judgement as 研判, so the same people may.
 _RECLASSIFY = Step(Action.RECLASSIFY, Permission.ASSESS, ReclassifyBody, _reclassify)
+# Where the incident is belongs to the same people's judgement (call-taker and dispatcher).
+_RELOCATE = Step(Action.RELOCATE, Permission.ASSESS, RelocateBody, relocate_to)
 
 STEPS: dict[Action, Step[Any]] = {
     step.action: step
@@ -362,6 +369,7 @@ STEPS: dict[Action, Step[Any]] = {
         _INVALIDATE,
         _CANCEL,
         _RECLASSIFY,
+        _RELOCATE,
     )
 }
 assert set(STEPS) == set(Action), "every action needs its step"
@@ -458,6 +466,11 @@ def cancel(ctx: Ctx, number: str, body: NoteBody) -> Incident:
 def reclassify(ctx: Ctx, number: str, body: ReclassifyBody) -> Incident:
     """改类/改级: a new category and/or grade at any open stage, with the reason."""
     return _RECLASSIFY.act(ctx, number, body)
+
+
+def relocate(ctx: Ctx, number: str, body: RelocateBody) -> Incident:
+    """更正地点: a new place, with the reason; who sees it and its deadlines follow."""
+    return _RELOCATE.act(ctx, number, body)
 
 
 def reassign(ctx: Ctx, number: str, unit: str, body: ReassignBody) -> Incident:

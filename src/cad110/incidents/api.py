@@ -27,6 +27,7 @@ from cad110.incidents.schemas import (
     NoteBody,
     ReassignBody,
     ReclassifyBody,
+    RelocateBody,
     ReportBody,
     TimelineOut,
     TransferBody,
@@ -230,6 +231,18 @@ def cancel(number: Number, body: NoteBody, ctx: Context) -> IncidentOut:
 )
 def reclassify(number: Number, body: ReclassifyBody, ctx: Context) -> IncidentOut:
     return incident_out(ctx.session, actions.reclassify(ctx, number, body), ctx.catalog)
+
+
+@router.post(
+    "/{number}/relocate",
+    response_model=IncidentOut,
+    summary="更正地点: a new place with a reason; who sees it, deadlines and units follow",
+)
+def relocate(number: Number, body: RelocateBody, ctx: Context) -> IncidentOut:
+    """The incident is elsewhere than recorded. The same district check as at 接警 applies
+    (422 `place_contradiction` until `place_confirmed`); the same correction sent again records
+    nothing. An incident without a point (无定位) becomes located."""
+    return incident_out(ctx.session, actions.relocate(ctx, number, body), ctx.catalog)
 
 
 @router.post("/{number}/units/{unit}/reassign", response_model=IncidentOut)

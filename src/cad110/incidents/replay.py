@@ -206,6 +206,10 @@ def _apply(state: IncidentState, action: Action, p: Mapping[str, Any]) -> None:
     elif action in _KEPT_ON_OUTCOME:
         body = {k: v for k, v in p.items() if k not in _ADDED}
         state.outcome = {**state.outcome, action.value: body}
+    elif action is Action.RELOCATE:
+        after = p["after"]  # 更正地点: the place as corrected, with its jurisdiction and grid
+        state.address, state.lon, state.lat = after["address"], after["lon"], after["lat"]
+        state.jurisdiction_code, state.grid_code = after["jurisdiction"], after.get("grid")
     elif action is Action.MERGE:
         state.merged_into = p["into"]
     elif action is Action.TRANSFER:

@@ -111,6 +111,24 @@ class ReclassifyBody(Strict):
         return self
 
 
+class RelocateBody(Location):
+    """更正地点: the incident is elsewhere than recorded; a standard address, or an address
+    with a point (a map click far from every standard address), and the reason."""
+
+    place: Code | None = Field(
+        default=None, description="The standard address (地址编码); its point without lon/lat"
+    )
+    address: Text255 | None = Field(
+        default=None, description="As it should read; the standard address's text without it"
+    )
+    place_confirmed: bool = Field(
+        default=False,
+        description="The point is right although the address names another district "
+        "(refused with 422 `place_contradiction` otherwise)",
+    )
+    reason: RequiredReason
+
+
 class DispatchBody(Strict):
     units: Annotated[list[Code], Field(min_length=1, max_length=20)]
     note: Note = ""

@@ -107,6 +107,7 @@ class Action(StrEnum):
     INVALIDATE = "invalidate"
     CANCEL = "cancel"
     RECLASSIFY = "reclassify"
+    RELOCATE = "relocate"  # 更正地点
 
 
 UNIT_ACTIONS = frozenset({Action.ACKNOWLEDGE, Action.DEPART, Action.ARRIVE, Action.RELEASE})
@@ -177,6 +178,9 @@ ALLOWED_FROM: Mapping[Action, frozenset[Status]] = {
     | frozenset({Status.DISPATCHED, Status.ACKNOWLEDGED, Status.DEPARTED, Status.ARRIVED}),
     # Category and grade may be corrected at any open stage; the status stays.
     Action.RECLASSIFY: _OPEN_WORK,
+    # The place may be corrected from 接警 (an address that matched nothing) until 反馈; once
+    # closed the record is the one the caller is called back about, and it stays as it was.
+    Action.RELOCATE: frozenset({Status.RECEIVED}) | _OPEN_WORK,
 }
 
 # The assignment state a unit must be in for each unit action, and the state it moves to.
@@ -207,7 +211,7 @@ _NEEDS_NO_UNITS = frozenset({Action.CLOSE, Action.MERGE})
 # Actions that end the incident and release every unit still assigned.
 _RELEASES_ALL = frozenset({Action.CANCEL, Action.TRANSFER, Action.INVALIDATE})
 # Actions that leave the status as it is (研判 moves only 受理 on to 研判).
-_KEEPS_STATUS = frozenset({Action.RECLASSIFY, Action.ASSESS})
+_KEEPS_STATUS = frozenset({Action.RECLASSIFY, Action.RELOCATE, Action.ASSESS})
 _SIMPLE_TARGET = {
     Action.ACCEPT: Status.ACCEPTED,
     Action.ASSESS: Status.ASSESSED,

@@ -10,6 +10,7 @@ transaction or of a savepoint — throws its notices away.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -54,6 +55,7 @@ class Where:
 
 
 INCIDENT = Where(Incident, "number", "jurisdiction_path")
+JURISDICTION = Where(Jurisdiction, "code", "path")
 INCIDENT_BY_ID = Where(Incident, "id", "jurisdiction_path", int)
 UNIT = Where(Unit, "code", "jurisdiction_path")
 
@@ -64,7 +66,7 @@ SUBJECTS: dict[str, Where] = {
     "unit": UNIT,
     "call": Where(Call, "id", "jurisdiction_path", int),
     "key_target": Where(KeyTarget, "code", "jurisdiction_path"),
-    "jurisdiction": Where(Jurisdiction, "code", "path"),
+    "jurisdiction": JURISDICTION,
     "missing_case": Where(MissingCase, "number", "jurisdiction_path"),
     # The answering desk hears of its call from this (telephony/; the id is the phone system's).
     "phone_call": Where(PhoneCall, "call_id", "jurisdiction_path"),
@@ -133,6 +135,7 @@ def notices_of_flush(session: Session) -> list[Notice]:
         return []
     paths = _Paths(session)
     keyed: list[tuple[Event, Where, object]] = []
+    left: dict[int, str] = {}  # event id → the jurisdiction an incident was moved out of
     for e in events:
         where = SUBJECTS[e.subject_type]
         try:
@@ -141,6 +144,10 @@ def notices_of_flush(session: Session) -> list[Notice]:
             continue
         paths.want(where, key)
         keyed.append((e, where, key))
+        old = _moved_from(e)
+        if old is not None:
+            left[e.id] = old
+            paths.want(JURISDICTION, old)
     for row in rows:
         if isinstance(row, UnitOffer):
             paths.want(INCIDENT_BY_ID, row.incident_id)
@@ -154,11 +161,14 @@ def notices_of_flush(session: Session) -> list[Notice]:
         if path is None:
             log.warning("live: no jurisdiction for %s %s", e.subject_type, e.subject_id)
             continue
+        # A relocated incident is told to the old place's screens too: its row leaves them.
+        old_path = paths.get(JURISDICTION, left[e.id]) if e.id in left else None
+        both = (path,) if old_path is None or old_path == path else (path, old_path)
         notices.append(
             Notice(
                 kind=e.subject_type,
                 id=e.subject_id,
-                paths=(path,),
+                paths=both,
                 event=e.kind,
                 at=e.occurred_at,
                 seq=e.seq,
@@ -189,6 +199,18 @@ def notices_of_flush(session: Session) -> list[Notice]:
                 )
             )
     return notices
+
+
+def _moved_from(e: Event) -> str | None:
+    """The jurisdiction a 更正地点 moved its incident out of, if it moved it to another."""
+    if e.subject_type != "incident" or e.kind != "relocate":
+        return None
+    try:
+        payload = json.loads(e.payload)
+        old, new = payload["before"]["jurisdiction"], payload["after"]["jurisdiction"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return old if isinstance(old, str) and old != new else None
 
 
 class ChangeTracker:

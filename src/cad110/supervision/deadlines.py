@@ -81,7 +81,7 @@ def _limit_of(ctx: Ctx, incident: Incident, limits: TimeLimits, step: Step) -> i
 
 
 def redate(ctx: Ctx, incident: Incident) -> None:
-    """A new category or grade: each deadline not yet met or fired is due its new limit after
+    """A new category, grade or place: each deadline not yet met or fired is due its new limit after
     the moment it started (a fired one already has its supervision and stays as it is)."""
     limits = limits_for(ctx, incident)
     rows = ctx.session.scalars(
@@ -103,7 +103,8 @@ def on_action(ctx: Ctx, incident: Incident, action: Action, outcome: Outcome) ->
         _add(ctx, incident, Step.DISPATCH, limits.dispatch_s)
     elif outcome.stage is Status.DISPATCHED:
         _meet(ctx, incident, [Step.DISPATCH])
-    elif action in (Action.ASSESS, Action.RECLASSIFY):
+    elif action in (Action.ASSESS, Action.RECLASSIFY, Action.RELOCATE):
+        # 更正地点 may move the incident between urban and suburban areas: the arrival limit.
         redate(ctx, incident)
     for unit, state in outcome.unit_changes:
         if state is AssignmentState.DISPATCHED:

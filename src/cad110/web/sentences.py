@@ -19,6 +19,7 @@ PATTERNS: Mapping[str, str] = {
     "accept": "Accepted: %(details)s",
     "assess": "Assessed: %(details)s",
     "reclassify": "Reclassified: %(details)s",
+    "relocate": "Place corrected: %(details)s",
     "queue": "Queued: %(details)s",
     "offered": "Offered to: %(details)s",
     "dispatch": "Dispatched: %(details)s",
@@ -131,7 +132,7 @@ def actor_name(actor: str, names: Names, gettext: Gettext) -> str:
 def sentence(kind: str, payload: Mapping[str, Any], names: Names, gettext: Gettext) -> str:
     """One event as a sentence: what happened, then what it set, in the reader's language."""
     details = [d for d in _details(kind, payload, names, gettext) if d]
-    changed = kind == "reclassify" and _sides(payload) is not None
+    changed = kind in ("reclassify", "relocate") and _sides(payload) is not None
     joined = gettext(CLAUSE_SEPARATOR if changed else LIST_SEPARATOR).join(details)
     pattern = PATTERNS.get(kind)
     if kind == "dispatch" and isinstance(payload.get("reassigned_from"), str):
@@ -151,6 +152,14 @@ def _details(kind: str, p: Mapping[str, Any], names: Names, gettext: Gettext) ->
     if sides is not None:
         # What changed, both sides named ("打架斗殴 2级 → 故意伤害 1级"), then why.
         old, new = (_classified(side, names, gettext) for side in sides)
+        yield gettext(FROM_TO) % {"old": old, "new": new}
+        if isinstance(p.get("reason"), str) and p["reason"].strip():
+            yield gettext(WHY) % {"text": p["reason"].strip()}
+        return
+    sides = _sides(p) if kind == "relocate" else None
+    if sides is not None:
+        # 更正地点: the address as it was and as it is now ("无此路1号 → 西湖公园"), then why.
+        old, new = (str(side.get("address") or "—") for side in sides)
         yield gettext(FROM_TO) % {"old": old, "new": new}
         if isinstance(p.get("reason"), str) and p["reason"].strip():
             yield gettext(WHY) % {"text": p["reason"].strip()}
@@ -216,7 +225,7 @@ def _details(kind: str, p: Mapping[str, Any], names: Names, gettext: Gettext) ->
 
 
 def _sides(p: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any]] | None:
-    """A reclassification's category and grade before and after, where its event has them."""
+    """A reclassification's (or a relocation's) two sides, where its event has them."""
     before, after = p.get("before"), p.get("after")
     if isinstance(before, Mapping) and isinstance(after, Mapping):
         return before, after

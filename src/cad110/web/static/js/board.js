@@ -89,6 +89,7 @@
       });
   };
 
+  board.refreshIncidents = refreshIncidents;
   function refreshIncidents() {
     const query = OPEN_STATUSES.map((s) => "status=" + s).join("&");
     fetch("/api/v1/incidents?limit=500&" + query, { credentials: "same-origin" })

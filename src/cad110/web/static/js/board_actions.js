@@ -154,7 +154,7 @@
 
   panel.addEventListener("submit", (event) => {
     const form = event.target.closest("form[data-kind]");
-    if (!form) return;
+    if (!form || form.dataset.kind === "relocate") return; // board_relocate.js sends it
     event.preventDefault();
     const kind = form.dataset.kind;
     const extra = {};

@@ -283,7 +283,8 @@
   }
 
   document.addEventListener("cad110:place", (event) => {
-    if (event.detail) picked(event.detail);
+    // A place addressed to one box (the board's 更正地点 dialog) is that dialog's business.
+    if (event.detail && !event.detail.box) picked(event.detail);
   });
   // A caller typed (or changed) after the place was picked: their flags are looked up too.
   document.addEventListener("change", (event) => {

@@ -3,7 +3,10 @@
 // closes. A pick from here, a map click resolved to its nearest address, or a phone pop's
 // location all arrive as one `cad110:place` event on `document` (the contract of the desk,
 // the board and the missing-person pages); the box fills its form from that event only, so
-// every source fills the same way. Every word shown comes from the page.
+// every source fills the same way. A box marked `data-place-own` (one in a dialog, beside the
+// page's own) takes only the events addressed to it (`detail.box`, its field's id), and a
+// page's box none addressed to another. Boxes swapped in later (the board's panel) are set up
+// by `cad110.placeSearch(root)`. Every word shown comes from the page.
 (function () {
   "use strict";
   const cad110 = (window.cad110 = window.cad110 || {});
@@ -54,9 +57,10 @@
 
   // A map click: the nearest standard address within 500 m fills the form (its point, its
   // address where nothing was typed); far from every address the clicked point is kept. `note`
-  // says which, with the distance. A later click's answer wins over an earlier one's.
+  // says which, with the distance; `box` (a field's id) addresses the event to that box only.
+  // A later click's answer wins over an earlier one's.
   let clickSeq = 0;
-  cad110.placeAtClick = async function (lng, lat, note) {
+  cad110.placeAtClick = async function (lng, lat, note, box) {
     const lon = Number(lng.toFixed(6));
     const at = Number(lat.toFixed(6));
     const mine = ++clickSeq;
@@ -69,13 +73,16 @@
       found = null;
     }
     if (mine !== clickSeq) return;
+    let detail;
     if (found && found.place) {
       note.textContent = fill(texts.nearest, { address: found.place.full_text, distance: cad110.distanceText(found.distance_m) });
-      cad110.pickPlace(cad110.placeDetail(found.place, "map"));
+      detail = cad110.placeDetail(found.place, "map");
     } else {
       note.textContent = texts.none_near;
-      cad110.pickPlace({ code: null, lon: lon, lat: at, full_text: "", district: "", station: null, grid: null, source: "map" });
+      detail = { code: null, lon: lon, lat: at, full_text: "", district: "", station: null, grid: null, source: "map" };
     }
+    if (box) detail.box = box;
+    cad110.pickPlace(detail);
   };
 
   const inRange = (lon, lat) => isFinite(lon) && isFinite(lat) && lon >= 73 && lon <= 136 && lat >= 3 && lat <= 54;
@@ -91,6 +98,7 @@
     const lonField = form.elements[box.dataset.lonField];
     const latField = form.elements[box.dataset.latField];
     const prefix = input.id + "-place-";
+    const own = box.hasAttribute("data-place-own");
     let options = [];
     let active = -1;
     let seq = 0;
@@ -156,7 +164,9 @@
 
     function pick(place) {
       closeList();
-      cad110.pickPlace(cad110.placeDetail(place, "search"));
+      const detail = cad110.placeDetail(place, "search");
+      if (own) detail.box = input.id;
+      cad110.pickPlace(detail);
     }
 
     function lockPoint(locked) {
@@ -192,8 +202,14 @@
     // Every source fills the form here. Typed text is not overwritten by a map click or a phone
     // location (it may name the district the caller said: the server compares the two); the
     // nearest address is offered beside it instead.
-    document.addEventListener("cad110:place", (e) => {
+    function onPlace(e) {
+      if (!box.isConnected) {
+        // Its panel was swapped out: the box is gone, and so is what it listened for.
+        document.removeEventListener("cad110:place", onPlace);
+        return;
+      }
       const d = e.detail || {};
+      if (d.box ? d.box !== input.id : own) return; // another box's, or the page's
       if (!inRange(Number(d.lon), Number(d.lat))) return;
       const typed = input.value.trim();
       const ours = !typed || (chosen && typed === chosen.full_text) || d.source === "search";
@@ -208,7 +224,8 @@
       lockPoint(true);
       say(d);
       form.dispatchEvent(new CustomEvent("cad110:place-filled", { detail: d }));
-    });
+    }
+    document.addEventListener("cad110:place", onPlace);
 
     use.addEventListener("click", () => {
       if (!offered) return;
@@ -277,5 +294,12 @@
     input.addEventListener("blur", () => setTimeout(closeList, 100));
   }
 
-  document.querySelectorAll("[data-place-search]").forEach(setup);
+  cad110.placeSearch = function (root) {
+    root.querySelectorAll("[data-place-search]").forEach((box) => {
+      if (box.dataset.placeReady) return;
+      box.dataset.placeReady = "1";
+      setup(box);
+    });
+  };
+  cad110.placeSearch(document);
 })();
