@@ -52,6 +52,10 @@ class Permission(StrEnum):
     # Set, revoke and read hazard flags (警示标记) on places and persons: the desk, the
     # dispatcher, the officer who finds the danger, the duty leader.
     FLAGS = "flags"
+    # Record and strike what an incident led to (处警结果: arrests, 立案, losses, recoveries):
+    # the officer of a unit sent to it, the dispatcher on a unit's word by radio, the leader
+    # for the station's later arrests and recoveries.
+    OUTCOMES = "outcomes"
 
 
 ROLES: dict[Permission, frozenset[Role]] = {
@@ -86,6 +90,7 @@ ROLES: dict[Permission, frozenset[Role]] = {
     Permission.EXPORT: frozenset({D, L, A}),
     Permission.HANDOVER: frozenset({C, D, O, L}),
     Permission.FLAGS: frozenset({C, D, O, L}),
+    Permission.OUTCOMES: frozenset({D, O, L}),
 }
 
 

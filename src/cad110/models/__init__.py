@@ -21,6 +21,7 @@ from cad110.models.missing import (
     SearchNotice,
 )
 from cad110.models.outbox import OutboxMessage
+from cad110.models.outcome import IncidentOutcome, OutcomeEntry
 from cad110.models.place import Place
 from cad110.models.roster import DutyDay
 from cad110.models.shift import HandoverNote
@@ -54,6 +55,7 @@ __all__ = [
     "IdempotencyRecord",
     "Incident",
     "IncidentLink",
+    "IncidentOutcome",
     "IncidentSequence",
     "Jurisdiction",
     "KeyTarget",
@@ -61,6 +63,7 @@ __all__ = [
     "MissingCase",
     "Notification",
     "OutboxMessage",
+    "OutcomeEntry",
     "PhoneCall",
     "PhoneEvent",
     "PhoneSeat",
