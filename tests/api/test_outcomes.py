@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from cad110.audit.verify import verify
 from cad110.clock import VirtualClock
@@ -260,3 +260,32 @@ def test_the_figures_read_outcomes_by_period_and_scope(
     assert rows[0].first_arrest_at is not None
     assert [r.number for r in by_arrest] == [number]
     assert (elsewhere, earlier) == ([], [])
+
+
+def test_the_audit_finds_an_outcome_changed_without_its_event(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    number = reported(api)
+    recorded(api, number, OFFICER, {"kind": "loss", "amount_fen": 10000})
+    out = recorded(api, number, OFFICER, {"kind": "recovery", "amount_fen": 8000, "at": at(clock)})
+    wrong = recorded(api, number, OFFICER, arrest(clock, 4))["entries"][-1]["id"]
+    ok(api.post(f"/incidents/{number}/outcomes/{wrong}/strike", OFFICER, json={"reason": "录错"}))
+    recovery = out["entries"][1]["id"]
+    with runtime.sessions() as session:
+        assert verify(session).ok
+    # What someone with database rights might do: raise a recovery, undo a strike.
+    with runtime.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE incident_outcome_entries SET amount_fen = 10000 WHERE id = :id"),
+            {"id": recovery},
+        )
+        conn.execute(
+            text("UPDATE incident_outcome_entries SET struck_at = NULL WHERE id = :id"),
+            {"id": wrong},
+        )
+    with runtime.sessions() as session:
+        found = {(p.subject_id, p.field) for p in verify(session).problems}
+    assert found == {
+        (number, "outcome.amount_fen"),
+        (number, "outcome.struck_at"),
+    }

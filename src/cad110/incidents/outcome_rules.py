@@ -6,9 +6,10 @@ says is checked against the incident's time and what is already recorded.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from cad110.errors import InvalidInput
 from cad110.incidents.outcomes_schemas import OutcomeIn, RecoveryIn
@@ -90,3 +91,57 @@ def check_entry(body: OutcomeIn, *, now: datetime, received_at: datetime, so_far
             f"({so_far.loss_fen} fen); record the loss first, or confirm with above_loss",
             code="recovered_above_loss",
         )
+
+
+# --- the entries rebuilt from their events alone (what `cad110 audit verify` compares) --------
+
+# The columns of an entry row that its events determine.
+ENTRY_FIELDS = (
+    "kind",
+    "occurred_at",
+    "arrested",
+    "in_the_act",
+    "amount_fen",
+    "case_number",
+    "description",
+    "above_loss_confirmed",
+    "recorded_at",
+    "recorded_by",
+    "unit_code",
+    "struck_at",
+    "struck_by",
+    "strike_reason",
+)
+
+
+def replay_entries(
+    events: Iterable[tuple[str, datetime, str, Mapping[str, Any]]],
+) -> dict[int, OutcomeEntry]:
+    """The outcome entries an incident's events (kind, time, actor, payload) describe, by id;
+    other kinds of event are passed over. A malformed outcome event raises KeyError,
+    TypeError or ValueError."""
+    entries: dict[int, OutcomeEntry] = {}
+    for kind, at, actor, p in events:
+        if kind == "outcome_recorded":
+            when = p.get("at")
+            entries[int(p["entry"])] = OutcomeEntry(
+                id=int(p["entry"]),
+                kind=OutcomeKind(p["kind"]),
+                occurred_at=datetime.fromisoformat(when) if isinstance(when, str) else None,
+                arrested=p.get("arrested"),
+                in_the_act=p.get("in_the_act"),
+                amount_fen=p.get("amount_fen"),
+                case_number=p.get("case_number") or None,
+                description=p.get("description", p.get("note", "")),
+                above_loss_confirmed=bool(p.get("above_loss", False)),
+                recorded_at=at,
+                recorded_by=actor,
+                unit_code=p.get("unit"),
+                struck_at=None,
+                struck_by=None,
+                strike_reason=None,
+            )
+        elif kind == "outcome_struck":
+            entry = entries[int(p["entry"])]
+            entry.struck_at, entry.struck_by, entry.strike_reason = at, actor, p["reason"]
+    return entries
