@@ -60,7 +60,10 @@ def test_the_officer_records_an_arrest_in_the_act_a_loss_and_a_recovery(
     api: Api, clock: VirtualClock
 ) -> None:
     number = reported(api)
+    version = ok(api.get(f"/incidents/{number}", "dispatcher"))["version"]
     recorded(api, number, OFFICER, arrest(clock, 2))
+    # The incident's version moves: the board's open panel sees it is stale.
+    assert ok(api.get(f"/incidents/{number}", "dispatcher"))["version"] == version + 1
     recorded(api, number, OFFICER, {"kind": "loss", "amount_fen": 320000, "note": "电动车一辆"})
     out = recorded(
         api, number, OFFICER, {"kind": "recovery", "amount_fen": 250000, "at": at(clock)}
