@@ -89,14 +89,13 @@ class OutcomeAudit:
         )
         for number, entry in found:
             rows[number].append(entry)
-        kept: dict[str, IncidentOutcome] = {
-            number: row
-            for number, row in self.session.execute(
-                select(Incident.number, IncidentOutcome)
-                .join(IncidentOutcome, IncidentOutcome.incident_id == Incident.id)
-                .where(Incident.number.in_(numbers))
-            )
-        }
+        kept: dict[str, IncidentOutcome] = {}
+        for number, row in self.session.execute(
+            select(Incident.number, IncidentOutcome)
+            .join(IncidentOutcome, IncidentOutcome.incident_id == Incident.id)
+            .where(Incident.number.in_(numbers))
+        ):
+            kept[number] = row
         for number, replayed in self._pending.items():
             if replayed is not None:
                 self._compare(number, replayed, rows[number], kept.get(number))
