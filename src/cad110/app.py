@@ -18,6 +18,7 @@ from cad110.dispatch.api import router as dispatch_router
 from cad110.incidents.api import router as incidents_router
 from cad110.incidents.calls_api import router as calls_router
 from cad110.incidents.catalog_api import router as catalog_router
+from cad110.incidents.outcomes_api import router as outcomes_router
 from cad110.jurisdictions.api import router as jurisdictions_router
 from cad110.jurisdictions.roster_api import router as roster_router
 from cad110.kernel.runtime import Runtime
@@ -86,6 +87,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     # each include, so an intermediate /api/v1 router would double the cost of every app.
     for router in (
         incidents_router,
+        outcomes_router,
         dispatch_router,
         calls_router,
         catalog_router,

@@ -143,6 +143,20 @@ def _approve(api: Api, _rt: Runtime, clock: VirtualClock, user: str) -> Any:
     )
 
 
+@_once
+def _reported(api: Api) -> str:
+    number = _arrived(api)
+    incident = ok(api.get(f"/incidents/{number}", "dispatcher"))
+    ok(api.post(f"/incidents/{number}/handle", "dispatcher", json={"note": "已处置"}))
+    ok(api.post(f"/incidents/{number}/report", "dispatcher", json=report_body(incident)))
+    return number
+
+
+def _outcomes(api: Api, _rt: Runtime, clock: VirtualClock, user: str) -> Any:
+    body = {"kind": "arrest", "arrested": 1, "at": clock.now().isoformat(), "in_the_act": True}
+    return api.post(f"/incidents/{_reported(api)}/outcomes", user, json=body)
+
+
 def _get(path: str) -> Probe:
     def probe(api: Api, _rt: Runtime, _clock: VirtualClock, user: str) -> Any:
         return api.get(path, user)
@@ -218,6 +232,7 @@ PROBES: dict[Permission, Probe] = {
     Permission.HANDOVER: _get("/handover?position=desk"),
     Permission.FLAGS: _get("/flags?phone=13800138000"),
     Permission.STATS: _get("/stats/summary"),
+    Permission.OUTCOMES: _outcomes,
 }
 
 

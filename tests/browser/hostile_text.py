@@ -173,6 +173,31 @@ def plant_incidents(api: Api, planted: Planted) -> None:
         "officer-35010201-2",
         {"summary": note("B-report", 4000), "guide": guide},
     )
+    # 处警结果: every text of an entry and of a strike is written by a person.
+    at = b["stages"]["received"]
+    outcomes = [
+        {
+            "kind": "arrest",
+            "arrested": 1,
+            "at": at,
+            "in_the_act": True,
+            "note": note("B-arrest", 500),
+        },
+        {
+            "kind": "case_opened",
+            "at": at,
+            "case_number": note("B-case", 48),
+            "note": note("B-case-note", 500),
+        },
+        {"kind": "loss", "amount_fen": 5000, "note": note("B-loss", 500)},
+        {"kind": "property_returned", "at": at, "description": note("B-returned", 500)},
+    ]
+    for body in outcomes:
+        made = api.post(f"/incidents/{number}/outcomes", "officer-35010201-2", json=body)
+        assert made.status_code == 201, made.text
+    first = made.json()["entries"][0]["id"]
+    struck = {"reason": note("B-strike", 500)}
+    ok(api.post(f"/incidents/{number}/outcomes/{first}/strike", "officer-35010201-2", json=struck))
     ok(api.post(f"/incidents/{number}/units/35010201-2/release", "officer-35010201-2"))
     _act(api, number, "close", "dispatcher", {"summary": note("B-close", 4000)})
     _act(

@@ -254,6 +254,10 @@ def _walk_records(browser: Browser, watch: Watch, base: str, planted: Planted) -
     page.goto(f"{base}/incidents/{planted.number('B')}")
     for tag in ("B-handle", "B-report", "B-close", "B-callback", "B-archive", "B-guide0"):
         expect(events).to_contain_text(f'xss("{tag}")')
+    outcomes = page.locator("#outcomes")
+    for tag in ("B-arrest", "B-case", "B-case-note", "B-loss", "B-returned", "B-strike"):
+        expect(outcomes).to_contain_text(f'xss("{tag}")')
+        expect(events).to_contain_text(f'xss("{tag}")')
     page.goto(f"{base}/incidents/{planted.number('A')}")
     for tag in ("A-dispatch", "A-override", "G-merge"):
         expect(events).to_contain_text(f'xss("{tag}")')

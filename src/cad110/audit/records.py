@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import String, cast, exists, select
 from sqlalchemy.orm import Session, aliased
 
+from cad110.audit.outcomes import OutcomeAudit
 from cad110.events.findings import Problem
 from cad110.incidents.replay import FIELDS, RecordedEvent, Replayed, differences, replay
 from cad110.models.call import Call
@@ -65,10 +66,12 @@ class RecordAudit:
     calls: int = 0
     _incidents: dict[str, Replayed] = field(default_factory=dict)
     _calls: dict[str, ChainEvent | None] = field(default_factory=dict)
+    _outcomes: OutcomeAudit | None = None
 
     def chain(self, subject_type: str, subject_id: str, events: Sequence[ChainEvent]) -> None:
         """Take one whole chain (in sequence order) of any subject."""
         if subject_type == "incident":
+            self._outcome_audit().chain(subject_id, events)
             self._incidents[subject_id] = self._replay(subject_id, events)
             if len(self._incidents) >= self.batch:
                 self._compare_incidents()
@@ -96,6 +99,15 @@ class RecordAudit:
         )
         for call_id in self.session.scalars(calls):
             self._record("call", str(call_id), "the row has no events (written without any)")
+        outcomes = self._outcome_audit()
+        outcomes.finish()
+        self.problems.extend(outcomes.problems)
+
+    def _outcome_audit(self) -> OutcomeAudit:
+        """The outcome entries' own comparison (audit/outcomes.py), made on first use."""
+        if self._outcomes is None:
+            self._outcomes = OutcomeAudit(self.session, self.batch)
+        return self._outcomes
 
     def _record(self, subject_type: str, subject_id: str, detail: str, **kw: Any) -> None:
         self.problems.append(Problem("record", subject_type, subject_id, detail, **kw))

@@ -54,6 +54,10 @@ class Permission(StrEnum):
     FLAGS = "flags"
     # Read the centre's statistics (统计): volumes, response times, rates.
     STATS = "stats"
+    # Record and strike what an incident led to (处警结果: arrests, 立案, losses, recoveries):
+    # the officer of a unit sent to it, the dispatcher on a unit's word by radio, the leader
+    # for the station's later arrests and recoveries.
+    OUTCOMES = "outcomes"
 
 
 ROLES: dict[Permission, frozenset[Role]] = {
@@ -91,6 +95,7 @@ ROLES: dict[Permission, frozenset[Role]] = {
     # Figures are judged by the duty leader, written up by the analyst, and watched on duty by
     # the dispatcher (指挥长: response times against limits); they hold no personal data.
     Permission.STATS: frozenset({D, L, A}),
+    Permission.OUTCOMES: frozenset({D, O, L}),
 }
 
 

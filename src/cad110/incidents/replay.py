@@ -42,6 +42,9 @@ NO_ROW_CHANGE = frozenset(
         "supervision_acknowledged",
         "missing_case_opened",
         "missing_case_closed",
+        # The outcome's entries and strikes (incidents/outcomes.py) have rows of their own.
+        "outcome_recorded",
+        "outcome_struck",
     }
 )
 

@@ -21,6 +21,7 @@ from cad110.models.missing import (
     SearchNotice,
 )
 from cad110.models.outbox import OutboxMessage
+from cad110.models.outcome import IncidentOutcome, OutcomeEntry
 from cad110.models.place import Place
 from cad110.models.roster import DutyDay
 from cad110.models.shift import HandoverNote
@@ -55,6 +56,7 @@ __all__ = [
     "IdempotencyRecord",
     "Incident",
     "IncidentLink",
+    "IncidentOutcome",
     "IncidentSequence",
     "Jurisdiction",
     "KeyTarget",
@@ -62,6 +64,7 @@ __all__ = [
     "MissingCase",
     "Notification",
     "OutboxMessage",
+    "OutcomeEntry",
     "PhoneCall",
     "PhoneEvent",
     "PhoneSeat",

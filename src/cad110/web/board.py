@@ -31,6 +31,7 @@ from cad110.web.board_words import picker_words, reason_words
 from cad110.web.common import Rt, console_user, locale_of, page, to_login
 from cad110.web.i18n import translations
 from cad110.web.names import unit_names
+from cad110.web.outcomes import outcome_view
 
 router = Router(include_in_schema=False)
 
@@ -104,6 +105,7 @@ def incident_panel(
             {r.unit.code for r in advice.items} if advice else set()
         )
         units = unit_names(session, codes, locale)
+        outcome = outcome_view(session, by, incident, out, rt.clock.now())
     active = [a for a in out.assignments if a.state is not AssignmentState.RELEASED]
     needed = advice.min_units if advice else 1
     gettext = translations(locale).gettext
@@ -137,6 +139,7 @@ def incident_panel(
         ),
         "transfer_targets": [t.value for t in TransferTarget],
         "open": out.status in OPEN,
+        **outcome,
     }
 
 

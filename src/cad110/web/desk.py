@@ -24,6 +24,7 @@ from cad110.privacy.subjects import incident_sight
 from cad110.web.access_log import pii, unrecorded
 from cad110.web.briefing import flag_reads, told
 from cad110.web.common import Rt, console_user, page, to_login
+from cad110.web.outcomes import recent_for_unit
 
 router = Router(include_in_schema=False)
 # The officer's page records its caller-phone view at most once in this long (see _unit_view).
@@ -47,6 +48,8 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
         current = None
         briefing = None
         found = []
+        recent: list[dict[str, Any]] = []
+        now = rt.clock.now()
         if unit is not None:
             on = current_assignment(session, unit.code)
             if on is not None:
@@ -56,6 +59,7 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
                 briefing = told(session, incident.number, unit.code, rt.catalog)
                 current = {"incident": out, "state": active.state.value, "briefing": briefing}
             found = lookouts(rt.ctx(session, by), unit.code)
+            recent = recent_for_unit(session, unit.code, now)
     # The page shows the caller's phone (not the name): that is what is recorded. The page
     # reloads itself after each of the officer's steps and on every live change (unit.js: a
     # reload is the simplest way to show the next step's buttons right), so the same phone was
@@ -69,7 +73,15 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
     record.write_unless_recent(
         rt.sessions, by, rt.clock.now(), where, accesses, within=RELOADS_WITHIN
     )
-    return {"unit": unit, "current": current, "lookouts": found, "pii": pii(by, seen)}
+    return {
+        "unit": unit,
+        "current": current,
+        "lookouts": found,
+        "recent": recent,
+        "pii": pii(by, seen),
+        # The server's time, from which the phone dates the outcome it records at feedback.
+        "now": now,
+    }
 
 
 @router.get("/unit")

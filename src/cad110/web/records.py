@@ -28,6 +28,7 @@ from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, locale_of, page, to_login
 from cad110.web.i18n import translations
 from cad110.web.names import names_of_events, unit_names
+from cad110.web.outcomes import outcome_view
 from cad110.web.sentences import VALUE_WORDS, actor_name, sentence
 
 router = Router(include_in_schema=False)
@@ -90,6 +91,7 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where, locale: str) 
         )
         units = unit_names(session, {a.unit for a in out.assignments}, locale)
         place = session.get(Jurisdiction, incident.jurisdiction_code)
+        outcome = outcome_view(session, by, incident, out, rt.clock.now())
     log = [
         {
             "seq": e.seq,
@@ -115,6 +117,7 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where, locale: str) 
         "category": category,
         "stages": [(s.value, STAGE_NAMES_ZH[s], out.stages.get(s.value)) for s in STAGES],
         "pii": pii(by, seen),
+        **outcome,
     }
 
 

@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from cad110.auth.permissions import Permission, allowed
 from cad110.auth.principal import Principal
 from cad110.web.i18n import translations
+from cad110.web.sentences import yuan
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -37,6 +38,7 @@ def environment(locale: str) -> Environment:
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["local_time"] = local_time
+    env.filters["yuan"] = yuan
     env.globals["may"] = may
     return env
 

@@ -44,6 +44,8 @@ PATTERNS: Mapping[str, str] = {
     "missing_case_opened": "Missing-person case opened: %(details)s",
     "missing_case_closed": "Missing-person case closed: %(details)s",
     "grade_raised": "Grade raised: %(details)s",
+    "outcome_recorded": "Outcome recorded: %(details)s",
+    "outcome_struck": "Outcome entry struck: %(details)s",
 }
 OTHER = "%(kind)s: %(details)s"
 GRADE = "Grade %(n)s"
@@ -92,7 +94,19 @@ VALUE_WORDS: Mapping[str, Mapping[str, str]] = {
         "other": "other reason",
     },
     "risk": {"low": "low risk", "medium": "medium risk", "high": "high risk"},
+    # 处警结果 (incidents/outcomes.py): the kind of an entry.
+    "kind": {
+        "arrest": "arrest",
+        "case_opened": "case opened",
+        "loss": "loss",
+        "recovery": "recovery",
+        "property_returned": "property returned",
+    },
 }
+# An outcome entry's figures: people caught, an amount in yuan (stored in fen).
+ARRESTED = "%(n)s caught"
+IN_THE_ACT = "in the act"
+YUAN = "¥%(amount)s"
 # Free text a person wrote: shown as written.
 TEXT_KEYS = ("summary", "note", "reason_text", "comment", "agency", "override_reason")
 
@@ -208,6 +222,11 @@ def _details(kind: str, p: Mapping[str, Any], names: Names, gettext: Gettext) ->
     elif kind == "grade_raised":
         old, new = (_grade(p.get(k), gettext) for k in ("from", "to"))
         yield gettext(FROM_TO) % {"old": old or "—", "new": new}
+    elif kind in ("outcome_recorded", "outcome_struck"):
+        yield from _outcome(p, gettext)
+        if kind == "outcome_struck" and isinstance(p.get("reason"), str):
+            yield gettext(WHY) % {"text": p["reason"]}
+        return
     for key in ("to", "reason", "satisfaction", "result", "no_dispatch_reason"):
         if kind not in ("supervision_escalated", "grade_raised") and isinstance(p.get(key), str):
             if key == "reason" and p[key] not in VALUE_WORDS["reason"]:
@@ -222,6 +241,27 @@ def _details(kind: str, p: Mapping[str, Any], names: Names, gettext: Gettext) ->
             yield value.strip()
     if kind not in PATTERNS:
         yield from _plain(p)
+
+
+def _outcome(p: Mapping[str, Any], gettext: Gettext) -> Iterable[str]:
+    """An outcome entry: its kind and figures ("抓获 2人, 现行, ¥1,250.00, 案件编号")."""
+    if isinstance(p.get("kind"), str):
+        yield _word("kind", p["kind"], gettext)
+    if isinstance(p.get("arrested"), int):
+        yield gettext(ARRESTED) % {"n": p["arrested"]}
+    if p.get("in_the_act") is True:
+        yield gettext(IN_THE_ACT)
+    if isinstance(p.get("amount_fen"), int):
+        yield gettext(YUAN) % {"amount": yuan(p["amount_fen"])}
+    for key in ("case_number", "description", "note"):
+        if isinstance(p.get(key), str) and p[key].strip():
+            yield p[key].strip()
+
+
+def yuan(fen: int) -> str:
+    """An amount in fen as yuan with two decimals and thousands marks ("1,250.00")."""
+    whole, cents = divmod(fen, 100)
+    return f"{whole:,}.{cents:02d}"
 
 
 def _sides(p: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any]] | None:

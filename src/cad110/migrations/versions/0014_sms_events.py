@@ -1,7 +1,7 @@
 """sms: the SMS gateway's delivery receipts and replies, each kept once
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-30 18:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import cad110.db.base
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

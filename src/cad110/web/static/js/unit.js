@@ -74,6 +74,30 @@
     });
   });
   let handled = false;
+  // 处警结果 typed with the feedback, each sent once after the report (a loss before the
+  // recovery it bounds); a part refused is said and the rest waits for the next press.
+  const quick = feedback && feedback.querySelector(".outcome-quick");
+  const sentParts = {};
+  // The server's time now: the page's time plus what has passed on this phone since it loaded,
+  // so that a phone clock set wrong does not date an arrest in the future.
+  const loadedAt = Date.now();
+  const serverNow = () =>
+    new Date(Date.parse(quick.dataset.now) + (Date.now() - loadedAt)).toISOString();
+  function outcomeParts() {
+    const parts = [];
+    const field = (name) => feedback.querySelector("[name=" + name + "]");
+    const loss = field("loss").value.trim();
+    const recovered = field("recovered").value.trim();
+    const arrested = Number(field("arrested").value || 0);
+    const bad = {};
+    if (loss && !(cad110.fen(loss) > 0)) bad.loss = quick.dataset.msgAmount;
+    if (recovered && !(cad110.fen(recovered) > 0)) bad.recovered = quick.dataset.msgAmount;
+    if (Object.keys(bad).length) return { bad: bad };
+    if (loss) parts.push(["loss", { kind: "loss", amount_fen: cad110.fen(loss) }]);
+    if (recovered) parts.push(["recovery", { kind: "recovery", amount_fen: cad110.fen(recovered), at: serverNow() }]);
+    if (arrested > 0) parts.push(["arrest", { kind: "arrest", arrested: arrested, in_the_act: field("in_the_act").checked, at: serverNow() }]);
+    return { parts: parts };
+  }
   if (feedback) {
     feedback.addEventListener("input", () => (editing = true));
     feedback.addEventListener("submit", async (event) => {
@@ -94,13 +118,31 @@
         whyOf(missing[0]).focus();
         return;
       }
+      const outcome = outcomeParts();
+      // Earlier messages beside the fields go; a bad amount stops here, before anything is sent.
+      cad110.showFieldErrors(feedback, outcome.bad || {});
+      if (outcome.bad) return;
       try {
         // A report refused after the handling note went through is sent again without it.
         if (!handled) {
           await cad110.call("POST", base + "/handle", { note: feedback.summary.value.trim() });
           handled = true;
         }
-        await cad110.call("POST", base + "/report", { summary: feedback.summary.value.trim(), guide: guide });
+        if (!sentParts.report) {
+          await cad110.call("POST", base + "/report", { summary: feedback.summary.value.trim(), guide: guide });
+          sentParts.report = true;
+        }
+        for (const [name, body] of outcome.parts) {
+          if (sentParts[name]) continue;
+          try {
+            await cad110.call("POST", base + "/outcomes", body);
+          } catch (error) {
+            const field = { loss: "loss", recovery: "recovered", arrest: "arrested" }[name];
+            cad110.showFieldErrors(feedback, { [field]: error.message });
+            throw error;
+          }
+          sentParts[name] = true;
+        }
         await cad110.call("POST", base + "/units/" + encodeURIComponent(unit) + "/release", {});
         location.reload();
       } catch (error) {
