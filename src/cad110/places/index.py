@@ -12,7 +12,8 @@ thousands of short names, not half a million addresses:
   initials, typo, word order), and a road with a house number goes straight to that number;
 - places are ranked by score, then by distance from the call when its location is known.
 
-Nearest address: a scipy cKDTree over the points projected to metres around the city.
+Nearest address: a scipy cKDTree over the points projected to metres around the city
+(`geo.distance.equirectangular`, the project's one flat projection).
 The index is kept per engine; `ensure` notices writes by any process (see `_stamp`).
 """
 
@@ -25,7 +26,6 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from math import cos, radians
 from time import monotonic, perf_counter
 from typing import cast
 
@@ -36,6 +36,7 @@ from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from cad110.geo.distance import equirectangular
 from cad110.models.place import Place, PlaceKind
 from cad110.places.parse import Parsed, chinese_number, is_latin, normalise, parse
 from cad110.places.parse import pinyin_keys as keys_of
@@ -160,12 +161,10 @@ class PlaceIndex:
                 pairs[p].append(t)
         self.chars, self.pairs = _postings(chars), _postings(pairs)
         self.by_initials = sorted((ini, t) for t, ini in enumerate(self.initials) if ini)
-        # Metres on a plane tangent at the city's middle: exact enough within 100 km.
-        self.lat0 = float(np.mean(self.lat)) if n else 26.0
-        self.kx, self.ky = 111_320.0 * cos(radians(self.lat0)), 110_574.0
-        self.tree = (
-            cKDTree(np.column_stack([self.lon * self.kx, self.lat * self.ky])) if n else None
-        )
+        # Metres on a plane around the city's middle: exact enough within 100 km.
+        self.origin = (float(np.mean(self.lon)), float(np.mean(self.lat))) if n else (119.3, 26.0)
+        self.x, self.y = equirectangular(self.lon, self.lat, *self.origin)
+        self.tree = cKDTree(np.column_stack([self.x, self.y])) if n else None
         self.build_s = perf_counter() - started
 
     def __len__(self) -> int:
@@ -179,18 +178,16 @@ class PlaceIndex:
         """Up to `k` (row, metres) nearest the point, within `within_m`, nearest first."""
         if self.tree is None:
             return []
-        dist, rows = self.tree.query(
-            [lon * self.kx, lat * self.ky], k=k, distance_upper_bound=within_m
-        )
+        x, y = equirectangular(lon, lat, *self.origin)
+        dist, rows = self.tree.query([float(x), float(y)], k=k, distance_upper_bound=within_m)
         pairs = zip(np.atleast_1d(rows), np.atleast_1d(dist), strict=True)
         return [(int(r), float(d)) for r, d in pairs if np.isfinite(d)]
 
     def metres_from(
         self, rows: NDArray[np.int32], near: tuple[float, float]
     ) -> NDArray[np.float64]:
-        dx = (self.lon[rows] - near[0]) * self.kx
-        dy = (self.lat[rows] - near[1]) * self.ky
-        return np.asarray(np.hypot(dx, dy))
+        x, y = equirectangular(near[0], near[1], *self.origin)
+        return np.asarray(np.hypot(self.x[rows] - x, self.y[rows] - y))
 
     # -- matching names -------------------------------------------------------------------
 

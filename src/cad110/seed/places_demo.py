@@ -31,6 +31,7 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import shapely
 from shapely.geometry import Point, shape
 from shapely.ops import nearest_points
@@ -38,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.catalog.loader import default_catalog
+from cad110.geo.distance import equirectangular, from_equirectangular, haversine_m
 from cad110.jurisdictions.cityplan import CityPlan, fuzhou_plan
 from cad110.kernel.context import Ctx
 from cad110.models.user import Role
@@ -59,8 +61,6 @@ BUILDING_SPACING_M = 18.0
 MAX_PLACE_SHIFT_M = 2500.0
 # Inside by at least this much (degrees, about 20 m), so the point is not on the border.
 _INSET_DEG = 0.0002
-
-_M_PER_DEG_LAT = 110_574.0
 
 
 @dataclass(frozen=True)
@@ -148,21 +148,19 @@ def _areas(plan: CityPlan) -> dict[str, _Area]:
     return found
 
 
-class _Frame:
-    """Metres east and north of a point, near enough for lines a few kilometres long."""
+def _to_metres(
+    points: tuple[tuple[float, float], ...], origin: tuple[float, float]
+) -> list[tuple[float, float]]:
+    x, y = equirectangular([p[0] for p in points], [p[1] for p in points], *origin)
+    return list(zip(x.tolist(), y.tolist(), strict=True))
 
-    def __init__(self, origin: tuple[float, float]) -> None:
-        self.lon0, self.lat0 = origin
-        self.m_per_deg_lon = _M_PER_DEG_LAT * math.cos(math.radians(self.lat0))
 
-    def to_m(self, p: tuple[float, float]) -> tuple[float, float]:
-        return (p[0] - self.lon0) * self.m_per_deg_lon, (p[1] - self.lat0) * _M_PER_DEG_LAT
-
-    def to_deg(self, x: float, y: float) -> tuple[float, float]:
-        return (
-            round(self.lon0 + x / self.m_per_deg_lon, 6),
-            round(self.lat0 + y / _M_PER_DEG_LAT, 6),
-        )
+def _to_degrees(
+    x: list[float], y: list[float], origin: tuple[float, float]
+) -> tuple[list[float], list[float]]:
+    """Metres east and north of `origin` back to degrees, to six places (about 0.1 m)."""
+    lon, lat = from_equirectangular(x, y, *origin)
+    return np.round(lon, 6).tolist(), np.round(lat, 6).tolist()
 
 
 def _along(points: list[tuple[float, float]], distance: float) -> tuple[float, float, float, float]:
@@ -204,38 +202,45 @@ def _row(code: str, kind: str, name: str, full_text: str, **parts: str) -> dict[
 
 
 def _road_rows(road: Road, area: _Area) -> Iterator[dict[str, str]]:
-    frame = _Frame(road.line[0])
-    line = [frame.to_m(p) for p in road.line]
+    origin = road.line[0]
+    line = _to_metres(road.line, origin)
     length = sum(math.hypot(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(line))
     per_side = max(2, round(length / NUMBER_SPACING_M))
     prefix = f"{road.district_code}R{road.id:03d}"
-    inside: list[tuple[float, float]] = []
-    for k in range(per_side):
-        x, y, dx, dy = _along(line, (k + 0.5) * length / per_side)
-        # Left of the direction of travel is (-dy, dx): odd numbers there, even on the right.
-        for number, side in ((2 * k + 1, 1.0), (2 * k + 2, -1.0)):
-            lon, lat = frame.to_deg(
-                x - side * dy * NUMBER_SETBACK_M, y + side * dx * NUMBER_SETBACK_M
-            )
-            if not shapely.contains_xy(area.polygon, lon, lat):
-                continue
-            inside.append((lon, lat))
-            house = f"{number}号"
-            yield _row(
-                f"{prefix}N{number:04d}",
-                "address",
-                f"{road.name}{house}",
-                f"{road.district}{road.name}{house}",
-                district=road.district,
-                road=road.name,
-                house_number=house,
-                lon=str(lon),
-                lat=str(lat),
-            )
-            if number % 20 == 0:
-                yield from _compound(road, area, frame, prefix, number, (x, y, dx, dy))
-    if inside:
-        lon, lat = inside[len(inside) // 2]
+    stops = [_along(line, (k + 0.5) * length / per_side) for k in range(per_side)]
+    # Left of the direction of travel is (-dy, dx): odd numbers there, even on the right.
+    numbers = [
+        (number, side, stop)
+        for k, stop in enumerate(stops)
+        for number, side in ((2 * k + 1, 1.0), (2 * k + 2, -1.0))
+    ]
+    lons, lats = _to_degrees(
+        [x - side * dy * NUMBER_SETBACK_M for _, side, (x, _, _, dy) in numbers],
+        [y + side * dx * NUMBER_SETBACK_M for _, side, (_, y, dx, _) in numbers],
+        origin,
+    )
+    inside = shapely.contains_xy(area.polygon, lons, lats).tolist()
+    kept: list[tuple[float, float]] = []
+    for (number, _, stop), lon, lat, within in zip(numbers, lons, lats, inside, strict=True):
+        if not within:
+            continue
+        kept.append((lon, lat))
+        house = f"{number}号"
+        yield _row(
+            f"{prefix}N{number:04d}",
+            "address",
+            f"{road.name}{house}",
+            f"{road.district}{road.name}{house}",
+            district=road.district,
+            road=road.name,
+            house_number=house,
+            lon=str(lon),
+            lat=str(lat),
+        )
+        if number % 20 == 0:
+            yield from _compound(road, area, origin, prefix, number, stop)
+    if kept:
+        lon, lat = kept[len(kept) // 2]
         yield _row(
             prefix,
             "road",
@@ -251,19 +256,24 @@ def _road_rows(road: Road, area: _Area) -> Iterator[dict[str, str]]:
 def _compound(
     road: Road,
     area: _Area,
-    frame: _Frame,
+    origin: tuple[float, float],
     prefix: str,
     number: int,
     at: tuple[float, float, float, float],
 ) -> Iterator[dict[str, str]]:
     """The buildings and units of a residential compound behind an even house number."""
     x, y, dx, dy = at
-    buildings = 3 + (number // 20) % 4
-    for b in range(1, buildings + 1):
-        shift = (b - (buildings + 1) / 2) * BUILDING_SPACING_M
-        depth = BUILDING_SETBACK_M + 20.0 * ((b - 1) % 2)
-        lon, lat = frame.to_deg(x + dx * shift + dy * depth, y + dy * shift - dx * depth)
-        if not shapely.contains_xy(area.polygon, lon, lat):
+    buildings = range(1, 3 + (number // 20) % 4 + 1)
+    shifts = [(b - (len(buildings) + 1) / 2) * BUILDING_SPACING_M for b in buildings]
+    depths = [BUILDING_SETBACK_M + 20.0 * ((b - 1) % 2) for b in buildings]
+    lons, lats = _to_degrees(
+        [x + dx * shift + dy * depth for shift, depth in zip(shifts, depths, strict=True)],
+        [y + dy * shift - dx * depth for shift, depth in zip(shifts, depths, strict=True)],
+        origin,
+    )
+    inside = shapely.contains_xy(area.polygon, lons, lats).tolist()
+    for b, lon, lat, within in zip(buildings, lons, lats, inside, strict=True):
+        if not within:
             continue
         house, building = f"{number}号", f"{b}号楼"
         parts = {
@@ -296,9 +306,7 @@ def place_point(landmark: Landmark, area: _Area) -> tuple[float, float] | None:
     if shapely.contains_xy(area.polygon, lon, lat):
         return lon, lat
     target = nearest_points(area.inner, Point(lon, lat))[0]
-    frame = _Frame(landmark.at)
-    x, y = frame.to_m((target.x, target.y))
-    if math.hypot(x, y) > MAX_PLACE_SHIFT_M:
+    if haversine_m(lon, lat, target.x, target.y) > MAX_PLACE_SHIFT_M:
         return None
     return round(target.x, 6), round(target.y, 6)
 

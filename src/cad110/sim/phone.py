@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
+from cad110.geo.distance import from_equirectangular
 from cad110.kernel.context import Ctx
 from cad110.telephony import service
 from cad110.telephony.schemas import EVENTS
@@ -111,11 +112,12 @@ class SimPhone:
         source, accuracy = rng.choice((("handset", 30), ("carrier", 300), ("carrier", 800)))
         distance = accuracy * rng.random()
         bearing = rng.uniform(0, 2 * math.pi)
-        lon = spot[0] + distance * math.sin(bearing) / (111_320 * math.cos(math.radians(spot[1])))
-        lat = spot[1] + distance * math.cos(bearing) / 110_540
+        lon, lat = from_equirectangular(
+            distance * math.sin(bearing), distance * math.cos(bearing), *spot
+        )
         return {
-            "lon": round(lon, 6),
-            "lat": round(lat, 6),
+            "lon": round(float(lon), 6),
+            "lat": round(float(lat), 6),
             "accuracy_m": accuracy,
             "source": source,
         }
