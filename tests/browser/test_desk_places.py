@@ -72,8 +72,9 @@ def test_keyboard_only_intake_from_the_desk_to_a_dispatch(
     expect(picked).to_contain_text("鼓楼区")
     expect(picked).to_contain_text("鼓东派出所")
     expect(page.locator("#desk-map .leaflet-marker-icon")).to_have_count(1)
-    for _ in range(4):  # the point's clear button, longitude, latitude, what happened
-        keys.press("Tab")
+    # From a picked address Tab goes straight on to what happened: the point's clear button
+    # and the read-only longitude and latitude are skipped.
+    keys.press("Tab")
     expect(page.locator("textarea[name=narrative]")).to_be_focused()
     keys.type("电动车被偷了")
     keys.press("Tab")

@@ -36,8 +36,10 @@ from cad110.models.roster import DutyDay
 from cad110.models.target import KeyTarget
 from cad110.models.unit import Unit
 from cad110.models.user import User
+from cad110.seed import demo
 from cad110.seed.places_demo import demo_place_rows
 from cad110.settings import get_settings
+from cad110.sim import actors
 
 
 def users_home(session: Session, username: str) -> str | None:
@@ -60,16 +62,28 @@ def test_seed_demo_builds_fuzhou_once_with_a_password_for_each_account_and_token
     get_settings.cache_clear()
     try:
         runner = CliRunner()
-        first = runner.invoke(cli, ["seed", "demo"])
+        # Seeded first as a version before the living demo had its own call-taker was.
+        with monkeypatch.context() as older:
+            older.setattr(demo, "SIMULATOR", ())
+            older.setattr(actors, "CALLTAKER", "calltaker")
+            first = runner.invoke(cli, ["seed", "demo"])
         assert first.exit_code == 0, first.output
         assert "dispatcher" in first.output
         accounts_file = tmp_path / "var" / "demo-accounts.txt"
         written = accounts_file.read_text("utf-8")
+        assert "sim-calltaker" not in written
+        # The next seed adds it, and its password to the accounts file; nothing else.
         again = runner.invoke(cli, ["seed", "demo"])
-        assert again.exit_code == 0
+        assert again.exit_code == 0, again.output
         assert "already seeded" in again.output
+        assert "sim-calltaker" in again.output
         assert str(accounts_file) in again.output.replace("\n", "")
-        assert accounts_file.read_text("utf-8") == written  # written once
+        added = accounts_file.read_text("utf-8")
+        assert added.startswith(written)
+        assert added.removeprefix(written).startswith("sim-calltaker\t")
+        once_more = runner.invoke(cli, ["seed", "demo"])
+        assert "sim-calltaker" not in once_more.output
+        assert accounts_file.read_text("utf-8") == added
         token = runner.invoke(cli, ["token", "create", "dispatcher"])
         assert token.exit_code == 0
         assert token.output.strip().startswith("cad110_")
@@ -107,6 +121,7 @@ def test_seed_demo_builds_fuzhou_once_with_a_password_for_each_account_and_token
             "leader",
             "analyst",
             "auditor",
+            "sim-calltaker",
         }
         # Each station has its duty leaders: named people, at home at their station, who take
         # turns on the roster this week and the next; a case opened today gets one.
@@ -136,7 +151,7 @@ def test_seed_demo_builds_fuzhou_once_with_a_password_for_each_account_and_token
         assert str(accounts_file) in first.output.replace("\n", "")
         assert stat.S_IMODE(accounts_file.stat().st_mode) == 0o600
         passwords = dict(
-            line.split("\t")[:2] for line in written.splitlines() if not line.startswith("#")
+            line.split("\t")[:2] for line in added.splitlines() if not line.startswith("#")
         )
         users = {u.username: u for u in session.scalars(select(User))}
         assert set(passwords) == set(users)

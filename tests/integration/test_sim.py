@@ -327,7 +327,7 @@ def test_two_simulated_hours_of_a_living_city(start_sim: StartSim) -> None:
     assert audit.ok, audit.first_break
     with runtime.readers() as session:
         actors = set(session.scalars(select(Event.actor).distinct()))
-    assert {"calltaker", "dispatcher", "system"} <= actors
+    assert {"sim-calltaker", "dispatcher", "system"} <= actors
     assert any(a.startswith("3501") for a in actors)  # unit officer accounts
 
 

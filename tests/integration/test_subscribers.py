@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from cad110.accounts.service import add_user
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
 from cad110.errors import Conflict, UnitNotAvailable
@@ -25,13 +26,15 @@ from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.supervision import UnitOffer
 from cad110.models.unit import Assignment, Unit
-from cad110.models.user import User
+from cad110.models.user import Role, User
 from cad110.runtime import subscribers
 from cad110.sim import TrafficGenerator
+from cad110.sim.actors import CALLTAKER as SIM_CALLTAKER
 from cad110.sim.actors import acting_as
 from cad110.units.facts import UnitStatusChanged
 from tests.api.helpers import new_incident, ok, step_body
 from tests.conftest import Api
+from tests.world import PASSWORD
 
 UNIT = "35010201-1"
 OTHERS_OF_GULOU = ("35010201-2", "35010202-1")
@@ -257,6 +260,16 @@ def test_a_unit_the_simulator_drives_back_to_base_is_offered_the_queue_the_same_
     runtime: Runtime, api: Api, clock: VirtualClock
 ) -> None:
     waiting = _returning_with_an_unmatched_queue(runtime, api)
+    with transaction(runtime.sessions) as session:  # the demo seeds the simulator's call-taker
+        add_user(
+            session,
+            username=SIM_CALLTAKER,
+            password=PASSWORD,
+            role=Role.CALLTAKER,
+            jurisdiction_code="350100",
+            now=clock.now(),
+            actor="test",
+        )
     # Almost no calls: the simulator only drives the returning unit home (its heartbeat picks
     # it up) and takes the offer it is made.
     generator = TrafficGenerator(runtime, seed=1, calls_per_day=1.0, fix_interval_s=30.0)

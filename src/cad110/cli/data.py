@@ -45,6 +45,11 @@ def seed_demo(
     with transaction(sessions()) as session:
         report = run(session, now=SystemClock().now(), missing_cases=True)
     if not report.created:
+        if report.accounts:
+            # A city seeded by an older version: the simulator's own account, added now.
+            write_accounts(accounts_file, report.accounts, append=True)
+            names = ", ".join(a.username for a in report.accounts)
+            console.print(f"added the living demo's own account(s): {names}")
         kept = f"; see {accounts_file.resolve()}" if accounts_file.is_file() else ""
         console.print(
             f"demo city already seeded ({report.jurisdictions} jurisdictions, {report.grids} grids, "
@@ -71,14 +76,18 @@ def seed_demo(
     )
 
 
-def write_accounts(path: Path, accounts: Sequence[SeededAccount]) -> None:
-    """The seeded accounts and their passwords, readable by this user alone."""
+def write_accounts(path: Path, accounts: Sequence[SeededAccount], *, append: bool = False) -> None:
+    """The seeded accounts and their passwords, readable by this user alone (`append`: added
+    to those written before)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fresh = not append or not path.is_file()
+    mode = os.O_TRUNC if fresh else os.O_APPEND
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | mode, 0o600)
     # An older file keeps its mode on O_CREAT; the passwords must not be readable by others.
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write("# cad110 demo accounts: username, password, role, name. Keep private.\n")
+        if fresh:
+            out.write("# cad110 demo accounts: username, password, role, name. Keep private.\n")
         for a in accounts:
             out.write(f"{a.username}\t{a.password}\t{a.role.value}\t{a.display_name}\n")
 

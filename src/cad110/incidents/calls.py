@@ -44,8 +44,11 @@ def record_call(
     duration_s: int | None,
     note: str,
     incident: Incident | None,
+    phone_call: str | None = None,
+    phone_call_field: tuple[str, ...] = ("phone_call",),
 ) -> Call:
-    """Add a call record and its event (the caller flushes and commits)."""
+    """Add a call record and its event (the caller flushes and commits); `phone_call` is the
+    phone system's id of the call it records, when the client knows it."""
     call = Call(
         caller_phone=caller_phone,
         caller_name=caller_name,
@@ -74,7 +77,7 @@ def record_call(
         },
         head=NEW_SUBJECT,
     )
-    ctx.emit(CallRecorded(call))
+    ctx.emit(CallRecorded(call, phone_call, phone_call_field))
     return call
 
 
@@ -88,6 +91,7 @@ def attach_call(
     duration_s: int | None,
     note: str,
     field_prefix: str = "",
+    phone_call: str | None = None,
 ) -> Call:
     """Another caller about an existing incident: a call record linked to it."""
     incident = get_incident(ctx.session, number, by=ctx.by)
@@ -102,6 +106,8 @@ def attach_call(
         duration_s=duration_s,
         note=note,
         incident=incident,
+        phone_call=phone_call,
+        phone_call_field=tuple((field_prefix + "phone_call").split(".")),
     )
     ctx.record(
         SubjectType.INCIDENT,

@@ -57,6 +57,7 @@ def create_call(data: CallCreate, ctx: Context) -> CallOut:
             answered_at=data.answered_at,
             duration_s=data.duration_s,
             note=data.note,
+            phone_call=data.phone_call,
         )
         return _out(call, data.incident)
     if data.incident is not None:
@@ -70,6 +71,7 @@ def create_call(data: CallCreate, ctx: Context) -> CallOut:
         duration_s=data.duration_s,
         note=data.note,
         incident=None,
+        phone_call=data.phone_call,
     )
     return _out(call, None)
 
@@ -90,6 +92,7 @@ def attach(
         answered_at=data.answered_at,
         duration_s=data.duration_s,
         note=data.note,
+        phone_call=data.phone_call,
     )
     return _out(call, number)
 

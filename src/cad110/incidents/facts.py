@@ -50,3 +50,7 @@ class CallRecorded:
     appended: the phone system's call it records can be linked to it."""
 
     call: Call
+    # The phone system's id of the call the client says this record is of (None: not said).
+    phone_call: str | None = None
+    # Where the request carried it, for a refusal that names the field.
+    phone_call_field: tuple[str, ...] = ("phone_call",)

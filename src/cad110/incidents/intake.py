@@ -117,6 +117,8 @@ def _create(ctx: Ctx, data: IncidentCreate) -> Incident:
         duration_s=data.call.duration_s if data.call else None,
         note=data.call.note if data.call else "",
         incident=incident,
+        phone_call=data.call.phone_call if data.call else None,
+        phone_call_field=("call", "phone_call"),
     )
     if data.accept:
         perform(ctx, incident, Action.ACCEPT, AcceptBody())

@@ -25,6 +25,15 @@ from cad110.models.call import CallOutcome
 from cad110.models.incident import Source
 
 Grade = Annotated[int, Field(ge=1, le=4, description="1 紧急, 2 较急, 3 一般, 4 非警务")]
+PhoneCallRef = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$"),
+    Field(
+        description="The phone system's id of the call this record is of (the desk's pop, "
+        "`GET /telephony/seat`): linked to exactly that call. Without it, the call-taker's "
+        "unrecorded call from the same number is linked (docs/telephony.md)"
+    ),
+]
 
 
 class CallInfo(Strict):
@@ -33,6 +42,7 @@ class CallInfo(Strict):
     answered_at: Moment | None = None
     duration_s: Annotated[int, Field(ge=0, le=86400)] | None = None
     note: Note = ""
+    phone_call: PhoneCallRef | None = None
 
 
 class Location(Strict):
@@ -295,6 +305,7 @@ class CallCreate(Strict):
     outcome: CallOutcome
     incident: Code | None = Field(default=None, description="For outcome 'attached'")
     note: Note = ""
+    phone_call: PhoneCallRef | None = None
 
 
 class CallAttach(Strict):
@@ -303,6 +314,7 @@ class CallAttach(Strict):
     answered_at: Moment | None = None
     duration_s: Annotated[int, Field(ge=0, le=86400)] | None = None
     note: Note = ""
+    phone_call: PhoneCallRef | None = None
 
 
 class CallOut(BaseModel):

@@ -26,7 +26,7 @@ from cad110.models.jurisdiction import AreaType, Grid, Jurisdiction, Level
 from cad110.models.subjects import SubjectType
 from cad110.models.target import KeyTarget, TargetKind
 from cad110.models.unit import DutyMode, PatrolLevel, Unit, UnitGrid, UnitKind, UnitStatus
-from cad110.models.user import Role
+from cad110.models.user import Role, User
 from cad110.seed.missing_demo import seed_missing_demo
 from cad110.seed.places_demo import seed_demo_places
 from cad110.settings import Settings, get_settings
@@ -41,6 +41,9 @@ STAFF = (
     ("analyst", Role.ANALYST, "研判员"),
     ("auditor", Role.AUDITOR, "督察"),
 )
+# The living demo's own staff (sim/actors.py): the simulated calls ring at its seat and are
+# recorded by it, so a person at the desk as `calltaker` pops only the calls of their own seat.
+SIMULATOR = (("sim-calltaker", Role.CALLTAKER, "模拟接警员"),)
 
 
 # Each station's duty leaders (值班所长), two who take turns, day about: a surname and a given
@@ -376,7 +379,8 @@ def seed_demo(
     missing_cases: bool = False,
     settings: Settings | None = None,
 ) -> SeedReport:
-    """Seed the demo city once; a second call changes nothing.
+    """Seed the demo city once; a second call changes nothing but adding an account a newer
+    version seeds and the city lacks (the simulator's own).
 
     With `missing_cases` (as `cad110 seed demo` does), the city also gets missing-person cases
     in every stage of the loop, with their incidents and one unit on scene. The simulator's
@@ -389,14 +393,14 @@ def seed_demo(
             len(session.scalars(select(Grid.code)).all()),
             len(session.scalars(select(Unit.code)).all()),
         )
-        return SeedReport(False, *counts)
+        return SeedReport(False, *counts, accounts=_simulator_accounts(session, plan, now=now))
     jurisdictions, grids = seed_city(session, plan, now=now)
     units = seed_units(session, plan, now=now)
     seed_key_targets(session, units)
     places = seed_demo_places(session, now=now).added
     accounts = [
         SeededAccount(username, generate_password(), role, display)
-        for username, role, display in STAFF
+        for username, role, display in STAFF + SIMULATOR
     ] + [
         SeededAccount(unit.code.lower(), generate_password(), Role.OFFICER, unit.name_zh)
         for unit in units
@@ -442,6 +446,30 @@ def seed_demo(
         appeal_channels=channels,
     )
     return replace(report, missing_cases=len(cases))
+
+
+def _simulator_accounts(
+    session: Session, plan: CityPlan, *, now: datetime
+) -> tuple[SeededAccount, ...]:
+    """The simulator's accounts a city seeded before they existed lacks, made now."""
+    have = set(session.scalars(select(User.username)))
+    made = tuple(
+        SeededAccount(username, generate_password(), role, display)
+        for username, role, display in SIMULATOR
+        if username not in have
+    )
+    for account in made:
+        add_user(
+            session,
+            username=account.username,
+            password=account.password,
+            role=account.role,
+            jurisdiction_code=plan.code,
+            display_name=account.display_name,
+            now=now,
+            actor="seed",
+        )
+    return made
 
 
 def station_leaders(plan: CityPlan) -> list[tuple[str, str, str]]:

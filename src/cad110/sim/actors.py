@@ -12,7 +12,8 @@ from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.unit import Unit
 from cad110.models.user import Role, User
 
-CALLTAKER = "calltaker"
+# The simulator's own call-taker (seeded with the demo): its calls pop on no person's desk.
+CALLTAKER = "sim-calltaker"
 DISPATCHER = "dispatcher"
 LEADER = "leader"
 

@@ -78,6 +78,7 @@ class DeskActor(SimCore):
                 duration_s=seconds,
                 note=note,
                 incident=None,
+                phone_call=phone_call,
             )
             return call.id
 
@@ -101,6 +102,7 @@ class DeskActor(SimCore):
         category = self._catalog.categories[code]
         tags = [SIM_TAG] + ([REPEAT_TAG] if again is not None else [])
         city = self._map.city_name
+        phone_call = self._phone.answer(phone, answered, (spot.lon, spot.lat))
         data = IncidentCreate(
             caller_name=name,
             caller_phone=phone,
@@ -113,11 +115,9 @@ class DeskActor(SimCore):
             tags=tags,
             category=code,
             accept=True,  # 接警 and 受理 in one step: the call-taker has the whole record
-            call=CallInfo(answered_at=answered, duration_s=seconds),
+            call=CallInfo(answered_at=answered, duration_s=seconds, phone_call=phone_call),
         )
-
         key = self._key("incident")
-        phone_call = self._phone.answer(phone, answered, (spot.lon, spot.lat))
 
         def work(session: Session) -> Incident:
             ctx = self._ctx(session, self._actors.calltaker)
@@ -161,6 +161,7 @@ class DeskActor(SimCore):
                 answered_at=ctx.at - timedelta(seconds=seconds),
                 duration_s=seconds,
                 note=note,
+                phone_call=phone_call,
             )
             return call.id
 

@@ -32,7 +32,8 @@ from cad110.telephony.schemas import EVENTS
 
 log = logging.getLogger("cad110.sim")
 
-# The seat the simulated call-taker sits at.
+# The seat the simulated call-taker (its own account, sim/actors.py) sits at: no person's desk
+# pops the simulated calls.
 SIM_SEAT = "SIM01"
 # Of the calls made, this share rings out before anyone answers (on top of the answered ones).
 RING_OUT_SHARE = 0.04
@@ -41,8 +42,9 @@ Event = dict[str, Any]
 
 
 class PhoneLine(Protocol):
-    def send(self, events: list[Event]) -> None:
-        """Deliver `events` in order; a failure is logged, never raised (the calls go on)."""
+    def send(self, events: list[Event]) -> bool:
+        """Deliver `events` in order; whether cad110 took them all. A failure is logged, never
+        raised (the calls go on)."""
         ...
 
 
@@ -60,14 +62,17 @@ class ServiceLine:
     def _receive(self, event: service.PhoneEventBody, session: Session) -> object:
         return service.receive(self._ctx(session, service.PHONE_SYSTEM), event)
 
-    def send(self, events: list[Event]) -> None:
+    def send(self, events: list[Event]) -> bool:
+        taken = True
         for raw in events:
             try:
                 event = EVENTS.validate_python(raw)
             except ValidationError:
                 log.warning("simulated phone event refused: %s", raw.get("type"))
+                taken = False
                 continue
-            self._tx("phone event", partial(self._receive, event))
+            taken = self._tx("phone event", partial(self._receive, event)) is not None and taken
+        return taken
 
 
 class HttpLine:
@@ -77,15 +82,17 @@ class HttpLine:
         self._url = fake_url.rstrip("/") + "/send"
         self._client = client or httpx.Client(timeout=10.0)
 
-    def send(self, events: list[Event]) -> None:
+    def send(self, events: list[Event]) -> bool:
         try:
             answer = self._client.post(self._url, json=events)
             statuses = [r.get("status") for r in answer.json().get("results", [])]
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("fake phone system unreachable: %s", exc)
-            return
-        if any(s != 200 for s in statuses):
+            return False
+        if len(statuses) != len(events) or any(s != 200 for s in statuses):
             log.warning("phone events refused by cad110: %s", statuses)
+            return False
+        return True
 
 
 class SimPhone:
@@ -122,8 +129,11 @@ class SimPhone:
             "source": source,
         }
 
-    def answer(self, caller: str, answered: datetime, spot: tuple[float, float] | None) -> str:
-        """The call rings and the call-taker's seat answers it; its call id."""
+    def answer(
+        self, caller: str, answered: datetime, spot: tuple[float, float] | None
+    ) -> str | None:
+        """The call rings and the call-taker's seat answers it; its call id, None when the
+        phone system's events did not reach cad110 (the record then names no phone call)."""
         call_id = self._id("call")
         ringing: Event = {
             "event_id": self._id("e"),
@@ -142,10 +152,11 @@ class SimPhone:
             "at": self._at(answered),
             "seat": SIM_SEAT,
         }
-        self._line.send([ringing, answered_event])
-        return call_id
+        return call_id if self._line.send([ringing, answered_event]) else None
 
-    def end(self, call_id: str, at: datetime) -> None:
+    def end(self, call_id: str | None, at: datetime) -> None:
+        if call_id is None:
+            return
         event: Event = {
             "event_id": self._id("e"),
             "type": "ended",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
@@ -40,6 +40,7 @@ from cad110.telephony.schemas import (
 )
 
 router = Router(tags=["telephony"])
+CallIdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$")]
 
 
 def call_out(call: PhoneCall, *, full: bool = False) -> PhoneCallOut:
@@ -180,14 +181,24 @@ def claim_seat(data: SeatIn, ctx: Context) -> SeatOut:
 
 @router.get("/telephony/seat", response_model=SeatOut)
 def my_seat(ctx: Context, log: AccessLog) -> SeatOut:
-    """The caller's seat and the call it answered that is not recorded yet, the caller's number
-    in full: the call-taker on the line needs it (the read is recorded)."""
+    """The caller's seat and the call to pop: the last call the caller answered, while it is
+    neither recorded nor dismissed (on the line, or ended and not written up yet), the
+    caller's number in full: the call-taker on the line needs it (the read is recorded)."""
     ctx.by.require(Permission.RECEIVE)
     seat = service.seat_of(ctx)
-    call = repository.call_to_pop(ctx.session, by=ctx.by, now=ctx.at)
+    call = repository.call_to_pop(ctx.session, by=ctx.by)
     if call is None:
         return SeatOut(seat=seat, call=None)
     out = call_out(call, full=True)
     fields = ["caller_number"] if call.caller_number else []
     log.read(Subject.PHONE_CALL, call.call_id, fields, Sight(True, f"answered at seat {call.seat}"))
     return SeatOut(seat=seat, call=out)
+
+
+@router.post("/telephony/calls/{call_id}/dismiss", response_model=PhoneCallOut)
+def dismiss_call(call_id: CallIdPath, ctx: Context) -> PhoneCallOut:
+    """忽略: the desk stops popping a call the caller answered, and records nothing of it; it
+    stays counted as answered and unrecorded. Repeating it changes nothing; a recorded call is
+    409."""
+    ctx.by.require(Permission.RECEIVE)
+    return call_out(service.dismiss(ctx, call_id))

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.kernel.scope import in_scope
+from cad110.models.event import Event
+from cad110.models.subjects import SubjectType
 from cad110.models.telephony import PhoneCall, PhoneCallState
 
-# The desk pops the last call its user answered and has not recorded, if answered this recently.
-POP_WITHIN = timedelta(minutes=15)
+# The event by which a desk lets go of a call it answered without recording it (忽略).
+DISMISSED = "phone.dismissed"
 
 
 @dataclass(frozen=True)
@@ -86,16 +88,37 @@ def counts(session: Session, *, by: Principal, since: datetime, until: datetime 
     return Counts(rung=row[0], answered=row[1], abandoned=row[2], unrecorded=row[3])
 
 
-def call_to_pop(session: Session, *, by: Principal, now: datetime) -> PhoneCall | None:
-    """The call `by` answered last and has not recorded yet (the desk's pop), if recent."""
-    return session.scalar(
+def dismissed(session: Session, call_id: str) -> bool:
+    """Whether a desk dismissed (忽略) the call: an event on the call's own chain."""
+    found = session.scalar(
+        select(Event.id)
+        .where(
+            Event.subject_type == SubjectType.PHONE_CALL.value,
+            Event.subject_id == call_id,
+            Event.kind == DISMISSED,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def call_to_pop(session: Session, *, by: Principal) -> PhoneCall | None:
+    """The desk's pop: the call `by` answered last, while it is neither recorded nor dismissed
+    — on the line, or ended and waiting to be written up.
+
+    Only the last one: once `by` answered another call, an earlier one that ended unrecorded
+    never comes back (it stays counted as answered and unrecorded), so a save or a page load
+    never brings an old call into a blank form."""
+    last = session.scalar(
         select(PhoneCall)
         .where(
             in_scope(PhoneCall.jurisdiction_path, by),
             PhoneCall.answered_by == by.username,
-            PhoneCall.call_record_id.is_(None),
-            PhoneCall.answered_at >= now - POP_WITHIN,
+            PhoneCall.answered_at.is_not(None),
         )
         .order_by(PhoneCall.answered_at.desc(), PhoneCall.id.desc())
         .limit(1)
     )
+    if last is None or last.call_record_id is not None or dismissed(session, last.call_id):
+        return None
+    return last

@@ -14,17 +14,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 
 from cad110.auth.principal import Principal
+from cad110.errors import Conflict, InvalidInput, NotFound
 from cad110.events.log import NEW_SUBJECT
 from cad110.incidents.facts import CallRecorded
 from cad110.kernel.context import Ctx
 from cad110.kernel.inputs import normalize_phone
+from cad110.models.call import Call
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.subjects import SubjectType
 from cad110.models.telephony import PhoneCall, PhoneCallState, PhoneEvent, PhoneSeat
 from cad110.models.user import Role, User
+from cad110.telephony import repository
+from cad110.telephony.repository import DISMISSED
 from cad110.telephony.schemas import (
     Answered,
     CallerLocation,
@@ -202,27 +206,78 @@ def seat_of(ctx: Ctx) -> str | None:
     return ctx.session.scalar(select(PhoneSeat.seat).where(PhoneSeat.user_id == ctx.by.user_id))
 
 
+class PhoneCallRecorded(Conflict):
+    """The phone call named is the record of another call record already (two saves raced)."""
+
+    code = "phone_call_recorded"
+
+
 def link_call_record(ctx: Ctx, fact: CallRecorded) -> None:
-    """Subscriber of CallRecorded: the phone call this call-taker answered and has not recorded
-    yet becomes the call record's — the one from the same number, else the one still on the line.
-    A call record typed without a phone call (a call taken on paper) links nothing."""
+    """Subscriber of CallRecorded: the phone call the record is of becomes the record's.
+
+    A client that names the phone call (the desk sends the call it popped) gets exactly that
+    one, or a refusal that undoes the record: a call this call-taker did not answer is 422, one
+    recorded already 409. A client that names none (an integrator's API call) gets the call
+    this call-taker answered from the record's number within LINK_WITHIN and has not recorded
+    yet, if there is one; never a call from another number, and a record typed without a phone
+    call (a call taken on paper) links nothing."""
+    if fact.phone_call is not None:
+        _link_named(ctx, fact.call, fact.phone_call, fact.phone_call_field)
+        return
     record = fact.call
-    candidates = ctx.session.scalars(
+    if not record.caller_phone:
+        return
+    chosen = ctx.session.scalar(
         select(PhoneCall)
         .where(
             PhoneCall.answered_by == ctx.by.username,
             PhoneCall.call_record_id.is_(None),
+            PhoneCall.caller_number == record.caller_phone,
             PhoneCall.answered_at >= ctx.at - LINK_WITHIN,
         )
         .order_by(PhoneCall.answered_at.desc(), PhoneCall.id.desc())
-        .limit(20)
-    ).all()
-    if not candidates:
-        return
-    chosen = next((c for c in candidates if c.caller_number == record.caller_phone), None)
-    if chosen is None:
-        chosen = next((c for c in candidates if c.state is PhoneCallState.ANSWERED), None)
-    if chosen is None:
-        return
-    chosen.call_record_id = record.id
-    ctx.record(SubjectType.PHONE_CALL, chosen.call_id, "phone.linked", {"call_record": record.id})
+        .limit(1)
+    )
+    if chosen is not None:
+        _link(ctx, chosen, record, how="same number")
+
+
+def _link_named(ctx: Ctx, record: Call, call_id: str, field: tuple[str, ...]) -> None:
+    call = ctx.session.scalar(select(PhoneCall).where(PhoneCall.call_id == call_id))
+    if call is None or call.answered_by != ctx.by.username:
+        raise InvalidInput(
+            field, f"no phone call {call_id} answered by you", code="unknown_phone_call"
+        )
+    _link(ctx, call, record, how="named")
+
+
+def _link(ctx: Ctx, call: PhoneCall, record: Call, *, how: str) -> None:
+    # Conditional, as a unit is claimed: of two saves naming one phone call, one links it.
+    linked = ctx.session.execute(
+        update(PhoneCall)
+        .where(PhoneCall.id == call.id, PhoneCall.call_record_id.is_(None))
+        .values(call_record_id=record.id)
+        .execution_options(synchronize_session=False)
+    )
+    if linked.rowcount != 1:  # type: ignore[attr-defined]
+        raise PhoneCallRecorded(f"phone call {call.call_id} is recorded already")
+    ctx.session.refresh(call)
+    ctx.record(
+        SubjectType.PHONE_CALL,
+        call.call_id,
+        "phone.linked",
+        {"call_record": record.id, "how": how},
+    )
+
+
+def dismiss(ctx: Ctx, call_id: str) -> PhoneCall:
+    """忽略: the desk stops popping a call it answered, recording nothing of it (it still
+    counts as answered and unrecorded). Dismissing it again changes nothing."""
+    call = ctx.session.scalar(select(PhoneCall).where(PhoneCall.call_id == call_id))
+    if call is None or call.answered_by != ctx.by.username:
+        raise NotFound(f"no phone call {call_id} answered by you")
+    if call.call_record_id is not None:
+        raise PhoneCallRecorded(f"phone call {call_id} is recorded already")
+    if not repository.dismissed(ctx.session, call_id):
+        ctx.record(SubjectType.PHONE_CALL, call_id, DISMISSED, {"seat": call.seat})
+    return call

@@ -1,14 +1,13 @@
-// Call-taker desk: keyboard-first intake, map point, category search and guide, caller/place
-// history, and calls that end without an incident. Every word shown comes from the page.
+// Call-taker desk: keyboard-first intake, map point, category search and guide, and calls that
+// end without an incident (the number's history: desk_history.js; the phone: phone_pop.js).
+// Every word shown comes from the page.
 (function () {
   "use strict";
   const cad110 = window.cad110;
   const form = document.getElementById("intake");
   const result = document.getElementById("result");
   const last = document.getElementById("last");
-  const historyList = document.getElementById("history");
   const guideBox = document.getElementById("guide");
-  const days = Number(form.dataset.historyDays || 30);
   const texts = JSON.parse(document.getElementById("desk-texts").textContent);
   const zh = document.documentElement.lang === "zh-CN";
   const label = (c) => (zh ? c.zh : c.en);
@@ -17,6 +16,8 @@
     .then((r) => r.json())
     .then((data) => data.categories.forEach((c) => (categories[c.code] = c)))
     .catch(() => {});
+  // The history box (desk_history.js) names the categories too.
+  cad110.deskCategories = catalogReady.then(() => categories);
 
   // ---- map -----------------------------------------------------------------------------
   const map = L.map("desk-map").setView([26.08, 119.3], 11);
@@ -47,8 +48,20 @@
     place(e.latlng.lat, e.latlng.lng);
     cad110.placeAtClick(e.latlng.lng, e.latlng.lat, mapNote);
   });
+  // While the point comes from a standard address, Tab goes from the address straight on to
+  // what happened: the point's clear button and the read-only longitude and latitude are
+  // skipped (still there for the mouse).
+  const clearPoint = form.querySelector(".place-clear");
+  function skipPoint(skip) {
+    [clearPoint, form.lon, form.lat].forEach((f) => {
+      if (!f) return;
+      if (skip) f.setAttribute("tabindex", "-1");
+      else f.removeAttribute("tabindex");
+    });
+  }
   form.addEventListener("cad110:place-filled", (e) => {
     const lat = Number(e.detail.lat), lon = Number(e.detail.lon);
+    skipPoint(!!e.detail.code);
     place(lat, lon);
     if (e.detail.source !== "map") {
       // Picked by name: show the streets around it; a click keeps the view it was made in.
@@ -56,9 +69,9 @@
       mapNote.textContent = "";
     }
     hideWarning();
-    soon();
   });
   form.addEventListener("cad110:place-cleared", () => {
+    skipPoint(false);
     if (marker) {
       map.removeLayer(marker);
       marker = null;
@@ -250,118 +263,26 @@
     return undefined;
   }
 
-  // ---- history: a repeat caller or a repeat place is seen at once (重复警情) ------------
-  // Looked up once per distinct complete number or address, not per keystroke: each lookup
-  // of a phone is a recorded search of personal data.
-  const looked = new Map(); // query → items
-  let shownKey = "";
-  function validPhone(raw) {
-    let digits = raw.replace(/\D/g, "");
-    if (digits.length === 13 && digits.startsWith("86")) digits = digits.slice(2);
-    if (/^1[3-9]\d{9}$/.test(digits) || /^0\d{9,11}$/.test(digits)) return digits;
-    return null;
-  }
-  function historyQueries() {
-    const queries = [];
-    const phone = validPhone(form.caller_phone.value);
-    const address = form.address.value.trim();
-    if (phone) queries.push("caller_phone=" + encodeURIComponent(phone));
-    if (address.length >= 2) queries.push("address=" + encodeURIComponent(address));
-    return queries;
-  }
-  function timeText(iso) {
-    if (!iso) return "";
-    const d = new Date(iso);
-    const pad = (n) => String(n).padStart(2, "0");
-    return pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
-  }
-  function historyItem(i) {
-    const li = document.createElement("li");
-    const link = document.createElement("a");
-    link.href = "/incidents/" + encodeURIComponent(i.number);
-    link.appendChild(document.createElement("code")).textContent = i.number;
-    const about = document.createElement("span");
-    const c = i.category && categories[i.category];
-    const parts = [c ? label(c) : "—", texts.statuses[i.status] || i.status];
-    const when = timeText(i.stages && i.stages.received);
-    if (when) parts.push(when);
-    about.textContent = parts.join(" · ");
-    const where = document.createElement("span");
-    where.className = "muted";
-    where.textContent = i.address || "";
-    li.append(link, " ", about, " ", where);
-    return li;
-  }
-  async function lookup() {
-    const queries = historyQueries();
-    const key = queries.join("&");
-    if (key === shownKey) return;
-    shownKey = key;
-    if (!queries.length) {
-      historyList.replaceChildren();
-      return;
-    }
-    const since = new Date(Date.now() - days * 86400e3).toISOString();
-    const items = [];
-    for (const q of queries) {
-      if (!looked.has(q)) {
-        const answer = await fetch("/api/v1/incidents?limit=20&since=" + encodeURIComponent(since) + "&" + q, { credentials: "same-origin" });
-        if (answer.status === 401) {
-          // Not "no earlier incidents": the lookup could not be made.
-          const ended = document.createElement("li");
-          ended.className = "error";
-          ended.textContent = cad110.sessionEnded();
-          historyList.replaceChildren(ended);
-          shownKey = "";
-          return;
-        }
-        looked.set(q, answer.ok ? (await answer.json()).items || [] : []);
-      }
-      items.push(...looked.get(q));
-    }
-    if (key !== shownKey) return; // the fields changed while asking
-    await catalogReady;
-    const seen = new Set();
-    historyList.replaceChildren();
-    items.forEach((i) => {
-      if (seen.has(i.number)) return;
-      seen.add(i.number);
-      historyList.appendChild(historyItem(i));
-    });
-    if (!seen.size) {
-      const none = document.createElement("li");
-      none.className = "muted";
-      none.textContent = texts.none;
-      historyList.appendChild(none);
-    }
-  }
-  let lookupTimer = null;
-  const soon = () => {
-    clearTimeout(lookupTimer);
-    lookupTimer = setTimeout(lookup, 300);
-  };
-  // Nothing is asked until the number is complete (validPhone), and a number once only.
-  form.caller_phone.addEventListener("input", soon);
-  form.address.addEventListener("input", soon);
-
-  // ---- after a save: a clean desk for the next call --------------------------------------
-  function reset(previous) {
-    form.reset();
+  // ---- a clean desk: after a save, or a phone pop replacing only what a pop put there -----
+  form.addEventListener("reset", () => {
     picked = null;
     options = [];
+    dropPendingSearch();
     closeList();
     showGuide(null);
     hideWarning();
+    skipPoint(false);
     mapNote.textContent = "";
     cad110.showFieldErrors(form, {});
-    historyList.replaceChildren();
-    shownKey = "";
     result.textContent = "";
     result.className = "result";
     if (marker) {
       map.removeLayer(marker);
       marker = null;
     }
+  });
+  function reset(previous) {
+    form.reset();
     last.replaceChildren(previous);
     form.caller_phone.focus();
   }
@@ -403,6 +324,8 @@
       if (form.grade.value) body.grade = Number(form.grade.value);
       const tags = form.tags.value.split(/[,，]/).map((t) => t.trim()).filter(Boolean);
       if (tags.length) body.tags = tags;
+      // The phone call the pop loaded into this form (phone_pop.js): the record is of that one.
+      if (form.dataset.phoneCall) body.call = { phone_call: form.dataset.phoneCall };
       pendingKey = pendingKey || cad110.newKey();
       const incident = await cad110.call("POST", "/api/v1/incidents", body, { idempotencyKey: pendingKey });
       pendingKey = null;
@@ -459,6 +382,7 @@
     if (form.caller_name.value.trim()) body.caller_name = form.caller_name.value.trim();
     const note = form.narrative.value.trim();
     if (note) body.note = note;
+    if (form.dataset.phoneCall) body.phone_call = form.dataset.phoneCall;
     try {
       callKey = callKey || cad110.newKey();
       await cad110.call("POST", "/api/v1/calls", body, { idempotencyKey: callKey });
@@ -483,12 +407,20 @@
     }
   });
 
-  form.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) save(e);
-    else if (e.key === "F2") {
+  // Wherever the focus is on the page (the map after a click, the hazard-flag form): Ctrl+Enter
+  // saves, F2 opens the outcomes; not while one of the page's dialogs waits for an answer
+  // (F2 again closes its own menu).
+  function dialogOpen() {
+    return !!document.querySelector("dialog[open], [role=dialog]:not([hidden]), [aria-modal=true]:not([hidden])");
+  }
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      if (!menu.hidden || dialogOpen()) return;
+      save(e);
+    } else if (e.key === "F2") {
       e.preventDefault();
-      if (menu.hidden) openMenu();
-      else closeMenu();
+      if (!menu.hidden) closeMenu();
+      else if (!dialogOpen()) openMenu();
     }
   });
   // Only to hear that the session ended: the desk stays, with the call being typed on it.

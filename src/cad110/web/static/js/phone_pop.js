@@ -1,9 +1,13 @@
 // The ringing phone on the desk: the seat this desk sits at, and the call that seat answered.
 // A phone call's change on the live stream (console.js → "cad110:live") makes the desk ask
-// GET /api/v1/telephony/seat for its call; a new one fills the caller's number (the desk then
-// shows the number's earlier incidents) and, where the carrier gave a location, the nearest
-// standard address, announced as a "cad110:place" event with source "phone". Data reaches the
-// page only through textContent and input values.
+// GET /api/v1/telephony/seat for its call. A new call fills the form only when the form holds
+// nothing but what the previous pop put there (nothing typed or picked since): the caller's
+// number and, where the carrier gave a location, the nearest standard address, announced as a
+// "cad110:place" event with source "phone". Otherwise the form is left as it is and the banner
+// shows the new call with a key (F4) to load it; it loads by itself once the form is saved. The
+// form carries the id of the call it was loaded from (data-phone-call), which desk.js sends with
+// the save: the record is linked to that phone call. 忽略 stops the pop of a call and records
+// nothing. Data reaches the page only through textContent and input values.
 (function () {
   "use strict";
   const box = document.getElementById("phone-pop");
@@ -12,18 +16,29 @@
   const seatInput = document.getElementById("phone-seat");
   const seatState = document.getElementById("phone-seat-state");
   const banner = document.getElementById("phone-call");
+  const stateText = document.getElementById("phone-state");
   const numberText = document.getElementById("phone-number");
   const earlierText = document.getElementById("phone-earlier");
   const whereText = document.getElementById("phone-where");
+  const waitingLine = document.getElementById("phone-waiting");
+  const waitingText = document.getElementById("phone-waiting-text");
+  const loadButton = document.getElementById("phone-load");
+  const dismissButton = document.getElementById("phone-dismiss");
   const form = document.getElementById("intake");
   const STORED = "cad110.phone.seat";
-  let shown = null; // the phone call id on screen
-  let filled = ""; // the number the last pop put in the form
+  // What the form may hold and still count as holding nothing of the call-taker's own.
+  const FIELDS = ["caller_phone", "caller_name", "address", "lon", "lat", "narrative", "category", "grade", "tags"];
+  let shown = null; // the call in the banner
+  let waiting = null; // a call in the banner not loaded, because the form holds another record
+  let put = null; // the form's values as the last pop left them
+  let armed = false; // F4 pressed once over a record not saved: a second press clears and loads
+  let ours = false; // the form is being reset by a pop, not after a save
   let asking = false;
   let again = false;
 
   const fill = (template, values) =>
     template.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
   function showSeat(seat) {
     seatInput.value = seat || "";
@@ -40,8 +55,24 @@
     }
   }
 
+  function values() {
+    const found = {};
+    FIELDS.forEach((name) => {
+      const field = form.elements[name];
+      found[name] = field ? field.value.trim() : "";
+    });
+    return found;
+  }
+
+  // Nothing typed or picked since the last pop: every field empty or as that pop left it.
+  function blank() {
+    if (!form) return false;
+    const now = values();
+    return FIELDS.every((name) => !now[name] || (put !== null && put[name] === now[name]));
+  }
+
   function setField(name, value) {
-    const field = form && form.elements[name];
+    const field = form.elements[name];
     if (!field) return;
     field.value = value;
     // The desk's own listeners follow typed input (the history lookup of the number).
@@ -58,54 +89,87 @@
     earlierText.textContent = total ? fill(texts.earlier, { n: total }) : texts.first;
   }
 
-  async function locate(call) {
+  // Where the caller is, as the nearest standard address (said in the banner); the detail of
+  // the `cad110:place` event that puts it in the form, or null without a location.
+  async function whereOf(call) {
+    if (call.lon === null || call.lat === null) return null;
     const source = texts.sources[call.location_source] || call.location_source || "";
     const accuracy = call.accuracy_m === null ? "?" : call.accuracy_m;
     const query = "lon=" + encodeURIComponent(call.lon) + "&lat=" + encodeURIComponent(call.lat);
     const answer = await fetch("/api/v1/places/nearest?" + query, { credentials: "same-origin" });
     const found = answer.ok ? (await answer.json()).place : null;
-    const detail = found
-      ? {
-          code: found.code,
-          lon: found.lon,
-          lat: found.lat,
-          full_text: found.full_text,
-          district: found.district,
-          station: found.station || null,
-          grid: found.grid || null,
-          source: "phone",
-        }
-      : { code: null, lon: call.lon, lat: call.lat, full_text: "", district: "", station: null, grid: null, source: "phone" };
+    if (shown !== call.call_id) return null; // another call came meanwhile
     whereText.textContent = found
       ? fill(texts.near, { place: found.full_text, accuracy: accuracy, source: source })
       : fill(texts.located, { accuracy: accuracy, source: source });
-    document.dispatchEvent(new CustomEvent("cad110:place", { detail: detail }));
+    if (!found) {
+      return { code: null, lon: call.lon, lat: call.lat, full_text: "", district: "", station: null, grid: null, source: "phone" };
+    }
+    return {
+      code: found.code,
+      lon: found.lon,
+      lat: found.lat,
+      full_text: found.full_text,
+      district: found.district,
+      station: found.station || null,
+      grid: found.grid || null,
+      source: "phone",
+    };
+  }
+
+  function showWaiting(call) {
+    waitingLine.hidden = call === null;
+    waitingText.textContent = call === null ? "" : texts.waiting;
+    armed = false;
+  }
+
+  // Into the form, over nothing but what the last pop put there. `keys`: the call-taker asked
+  // for it, or the desk was just saved, so the keys go with it.
+  async function load(call, keys) {
+    waiting = null;
+    showWaiting(null);
+    ours = true;
+    form.reset();
+    ours = false;
+    await tick(); // the place box lets go of the last point after a reset, on the next turn
+    form.dataset.phoneCall = call.call_id;
+    if (call.caller_number) setField("caller_phone", call.caller_number);
+    const where = await call.where;
+    if (where) document.dispatchEvent(new CustomEvent("cad110:place", { detail: where }));
+    put = values();
+    // Keys go on where the call-taker is now: to what happened when the phone gave the place,
+    // else to the address. Never away from what the call-taker is typing in (the form held
+    // nothing of theirs, or it would not have been filled).
+    const here = document.activeElement;
+    if (keys || !here || here === document.body || box.contains(here) || form.contains(here)) {
+      const next = where ? form.elements.narrative : form.elements.address;
+      if (next) next.focus();
+    }
   }
 
   async function pop(call) {
     shown = call.call_id;
     banner.hidden = false;
+    stateText.textContent = call.state === "ended" ? texts.ended : texts.answered;
     numberText.textContent = call.caller_number || texts.withheld;
     earlierText.textContent = "";
     whereText.textContent = "";
-    if (call.caller_number) {
-      // Never over what the call-taker is typing: only an empty field, or the last pop's number.
-      const typed = form ? form.elements.caller_phone.value : "";
-      if (!typed || typed === filled) {
-        setField("caller_phone", call.caller_number);
-        filled = call.caller_number;
-      }
-      earlierCalls(call.caller_number);
+    if (call.caller_number) earlierCalls(call.caller_number);
+    call.where = whereOf(call).catch(() => null);
+    if (form && blank()) {
+      await load(call, false);
+    } else {
+      waiting = call;
+      showWaiting(call);
+      await call.where;
     }
-    const located = call.lon !== null && call.lat !== null;
-    if (located) await locate(call);
-    // Keys go on where the call-taker is now: to what happened when the phone gave the place,
-    // else to the address. Never away from a field the call-taker is typing in.
-    const here = document.activeElement;
-    if (form && (!here || here === document.body || here === seatInput)) {
-      const next = located ? form.elements.narrative : form.elements.address;
-      if (next) next.focus();
-    }
+  }
+
+  function hide() {
+    shown = null;
+    waiting = null;
+    showWaiting(null);
+    banner.hidden = true;
   }
 
   async function check() {
@@ -120,10 +184,11 @@
       const mine = await answer.json();
       if (document.activeElement !== seatInput) showSeat(mine.seat);
       if (!mine.call) {
-        shown = null;
-        banner.hidden = true;
+        hide();
       } else if (mine.call.call_id !== shown) {
         await pop(mine.call);
+      } else {
+        stateText.textContent = mine.call.state === "ended" ? texts.ended : texts.answered;
       }
     } finally {
       asking = false;
@@ -132,6 +197,40 @@
         check();
       }
     }
+  }
+
+  // F4 or the button: the waiting call into the form. Over a record not saved only on a second
+  // press, which clears it: one key never throws away what was typed.
+  function loadWaiting() {
+    if (!waiting) return;
+    if (!blank() && !armed) {
+      armed = true;
+      waitingText.textContent = texts.load_confirm;
+      return;
+    }
+    put = null;
+    load(waiting, true);
+  }
+
+  async function dismiss() {
+    if (!shown) return;
+    const call = shown;
+    try {
+      await cad110.call("POST", "/api/v1/telephony/calls/" + encodeURIComponent(call) + "/dismiss");
+    } catch (error) {
+      whereText.textContent = error.message;
+      return;
+    }
+    if (form && form.dataset.phoneCall === call) {
+      delete form.dataset.phoneCall;
+      if (blank()) {
+        ours = true;
+        form.reset();
+        ours = false;
+      }
+    }
+    hide();
+    check();
   }
 
   seatInput.addEventListener("change", () => {
@@ -144,6 +243,30 @@
       seatInput.blur();
     }
   });
+  loadButton.addEventListener("click", loadWaiting);
+  dismissButton.addEventListener("click", dismiss);
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "F4" && !banner.hidden) {
+      e.preventDefault();
+      loadWaiting();
+    }
+  });
+  if (form) {
+    form.addEventListener("input", () => {
+      armed = false;
+      if (waiting) waitingText.textContent = texts.waiting;
+    });
+    // Saved (or recorded without an incident): the form is blank, and the call it was loaded
+    // from is recorded. A call waiting in the banner comes in now.
+    form.addEventListener("reset", () => {
+      if (ours) return;
+      const recorded = form.dataset.phoneCall;
+      delete form.dataset.phoneCall;
+      put = null;
+      if (waiting) setTimeout(() => waiting && load(waiting, true), 0);
+      else if (recorded && recorded === shown) hide();
+    });
+  }
   document.addEventListener("cad110:live", (e) => {
     const kind = e.detail && e.detail.kind;
     // A phone call changed, or something may have been missed; a saved call record ends the pop.

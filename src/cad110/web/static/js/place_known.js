@@ -237,7 +237,10 @@
     }
     try {
       await cad110.call("POST", "/api/v1/flags", body);
-      form.reason.value = "";
+      // The next flag starts from the defaults, not from this one's kind and expiry.
+      form.reset();
+      const onPlace = form.subject.querySelector('option[value="place"]');
+      if (onPlace.disabled) form.subject.value = "person";
       message(section, t.flag_set);
       reload(section);
     } catch (err) {
@@ -285,6 +288,16 @@
   document.addEventListener("cad110:place", (event) => {
     // A place addressed to one box (the board's 更正地点 dialog) is that dialog's business.
     if (event.detail && !event.detail.box) picked(event.detail);
+  });
+  // The desk's form cleared (saved, or a new call popped into it): what was known at the last
+  // call's place goes with it, and a caller typed next is not looked up at that place.
+  document.addEventListener("reset", (event) => {
+    if (!event.target || event.target.id !== "intake") return;
+    lastPick = null;
+    document.querySelectorAll('.place-known[data-source="pick"]').forEach((section) => {
+      section._query = null;
+      section.hidden = true;
+    });
   });
   // A caller typed (or changed) after the place was picked: their flags are looked up too.
   document.addEventListener("change", (event) => {
