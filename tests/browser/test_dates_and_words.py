@@ -102,6 +102,11 @@ def test_the_panel_and_the_record_read_one_way_in_english(
             ["Unit", "State", "Dispatched", "Acknowledged", "Departed", "Arrived", "Released"]
         )
         expect(page.locator("table.record-units tbody td").nth(1)).to_have_text("Acknowledged")
+        cut = page.evaluate(
+            """() => [...document.querySelectorAll('table.record-units th, table.record-units td')]
+                 .filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent)"""
+        )
+        assert cut == []
         expect(page.locator("h1 .status")).to_have_text("Acknowledged")
         expect(page.locator("ol.axis li span").first).to_have_text("Received")
         events = page.locator("table.events")
