@@ -117,5 +117,12 @@ def test_the_panel_and_the_record_read_one_way_in_english(
         assert event_box is not None
         assert number_box["width"] * 4 < event_box["width"], (number_box, event_box)
         shot(page, backend, "en-record-units-and-events")
+        # On a phone too (an officer opens the record there).
+        page.set_viewport_size({"width": 390, "height": 844})
+        number_box = events.locator("thead th").nth(0).bounding_box()
+        event_box = events.locator("thead th").nth(2).bounding_box()
+        assert number_box is not None
+        assert event_box is not None
+        assert number_box["width"] * 2 < event_box["width"], (number_box, event_box)
     finally:
         page.context.close()
