@@ -40,6 +40,7 @@ POI_TYPES = {
     "clinic": "Clinic",
     "estate": "Housing estate",
     "fuel": "Filling station",
+    "government": "Government office",
     "hospital": "Hospital",
     "hotel": "Hotel",
     "landmark": "Landmark",
