@@ -52,7 +52,7 @@ def test_a_flag_set_at_the_desk_is_shown_on_the_board_and_pushed_to_the_unit(
     flag = known.locator(".pk-flag[data-kind=dog]")
     expect(flag.locator(".pk-kind")).to_have_text("烈性犬")
     expect(flag.locator(".pk-severity")).to_have_text("危险")
-    expect(flag.locator(".pk-sign")).to_have_text("⚠")
+    expect(flag.locator(".pk-sign")).to_have_class("pk-sign sign2")
     expect(flag.locator(".pk-reason")).to_have_text(REASON)
     expect(flag.locator(".pk-meta")).to_contain_text("calltaker")
     shot(page, backend, "desk-place-flag")

@@ -48,7 +48,10 @@ def test_the_officer_gives_reasons_for_a_doubtful_arrival_and_each_item_not_done
     phone.get_by_role("button", name="到场").click()
     # Arriving the same second, 1.2 km from the scene: the page asks why.
     expect(reason_form).to_be_visible()
-    expect(phone.locator("#unit-message")).to_contain_text("定位显示尚未到达现场")
+    expect(reason_form).to_contain_text("定位显示你尚未到达现场")
+    # Asked once, by the form: the same refusal is not said again below it.
+    expect(phone.locator("#unit-message")).to_have_text("")
+    assert phone.locator(".unit-view").inner_text().count("尚未到达现场") == 1
     assert _status(runtime, number) == "departed"
     reason_form.locator("textarea[name=reason]").fill("手机定位失灵，已在现场")
     with phone.expect_navigation():

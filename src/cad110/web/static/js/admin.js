@@ -34,26 +34,65 @@
     return out;
   }
 
-  async function act(method, url, data) {
+  // A refusal about the form's own fields is said beside each field, as on every other form
+  // (errors.js); only what no field of the form can hold goes to the line at the top.
+  function refused(form, err) {
+    const fields = err.fields || {};
+    const names = Object.keys(fields);
+    const held = form && names.length > 0 && names.every((name) => form.querySelector('[name="' + CSS.escape(name) + '"]'));
+    if (form) cad110.showFieldErrors(form, held ? fields : {});
+    if (!held) {
+      say(room.dataset.failed + " " + err.message, true);
+      return "refused";
+    }
+    say("");
+    form.querySelector('[name="' + CSS.escape(names[0]) + '"]').focus();
+    return "fields";
+  }
+
+  async function act(method, url, data, form) {
     try {
       const answer = await cad110.call(method, url, data);
       if (answer && answer.password) {
         say(room.dataset.password + " " + (answer.username || (answer.user && answer.user.username) || "") + " " + answer.password);
         return;
       }
+      if (form) cad110.showFieldErrors(form, {});
       say(room.dataset.saved);
       setTimeout(() => window.location.reload(), 600);
+      return "saved";
     } catch (err) {
-      say(room.dataset.failed + " " + err.message, true);
+      return refused(form, err);
     }
   }
 
   room.querySelectorAll("form.api-form").forEach((form) => {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      act(form.dataset.method, form.dataset.url, body(form));
+      act(form.dataset.method, form.dataset.url, body(form), form);
     });
   });
+  // 注销 a place: asked in a dialog with its reason (required), the one typed for an edit
+  // carried over; nothing is sent until the administrator confirms there.
+  const retire = document.getElementById("place-retire");
+  const retireOpen = document.getElementById("place-retire-open");
+  if (retire && retireOpen) {
+    const form = retire.querySelector("form");
+    retireOpen.addEventListener("click", () => {
+      const typed = document.querySelector('#place-edit [name="reason"]');
+      form.reason.value = typed ? typed.value.trim() : "";
+      cad110.showFieldErrors(form, {});
+      retire.showModal();
+      form.reason.focus();
+    });
+    retire.querySelector("[data-close]").addEventListener("click", () => retire.close());
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      // Closed unless one of its fields is to be corrected: the top line says the outcome.
+      const outcome = await act("POST", form.dataset.url, { reason: form.reason.value.trim() }, form);
+      if (outcome !== "fields") retire.close();
+    });
+  }
   room.querySelectorAll("button.api-button").forEach((button) => {
     button.addEventListener("click", () => act(button.dataset.method, button.dataset.url, {}));
   });

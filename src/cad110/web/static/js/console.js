@@ -72,6 +72,27 @@
     if (url) L.tileLayer(url, { maxZoom: 19 }).addTo(map);
   };
 
+  // A moment as every screen shows it (web/render.py `when`): centre time, month and day in
+  // ISO order, "12-01 01:27" in both languages, never day/month; options.seconds adds seconds.
+  const CENTRE_TIME = new Intl.DateTimeFormat("en-US", {
+    timeZone: "Asia/Shanghai",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  });
+  cad110.when = function (iso, options) {
+    if (!iso) return "";
+    const date = new Date(iso);
+    if (isNaN(date.getTime())) return "";
+    const p = {};
+    CENTRE_TIME.formatToParts(date).forEach((part) => (p[part.type] = part.value));
+    const text = p.month + "-" + p.day + " " + p.hour + ":" + p.minute;
+    return options && options.seconds ? text + ":" + p.second : text;
+  };
+
   // Remaining time to each deadline, turning amber in the last minute and red when passed:
   // "1小时39分" / "4分12秒" / "超时 2分05秒" with the page's own words (a #deadline-format block),
   // else m:ss.

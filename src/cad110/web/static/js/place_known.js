@@ -7,7 +7,7 @@
   "use strict";
   const cad110 = (window.cad110 = window.cad110 || {});
   const zh = document.documentElement.lang === "zh-CN";
-  const SIGN = { 3: "⛔", 2: "⚠", 1: "ⓘ" };
+  const SEVERITIES = [3, 2, 1];
   let kinds = null; // the kinds of flag, fetched once for the forms
   let lastPick = null; // the last place picked, for a caller typed after it
 
@@ -28,23 +28,21 @@
     );
   }
 
-  // Centre time (Asia/Shanghai), as the server's screens show it.
-  function when(iso) {
-    if (!iso) return "";
-    return new Date(iso).toLocaleString(zh ? "zh-CN" : "en-GB", {
-      timeZone: "Asia/Shanghai",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      hour12: false,
-    });
-  }
+  // Centre time, as every screen shows it (console.js).
+  const when = (iso) => cad110.when(iso);
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
     if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  // A flag's sign is drawn by the style sheet (place_known.css), not a character: the fonts of
+  // a Debian console have no ⛔, which showed as an empty box. Its severity is also in words.
+  function sign(severity) {
+    const node = el("span", "pk-sign sign" + (SEVERITIES.includes(severity) ? severity : 1));
+    node.setAttribute("aria-hidden", "true");
     return node;
   }
 
@@ -54,7 +52,7 @@
     li.dataset.flag = String(f.id);
     li.dataset.kind = f.kind;
     const head = el("p", "pk-flag-head");
-    head.append(el("span", "pk-sign", SIGN[f.severity] || SIGN[1]));
+    head.append(sign(f.severity));
     head.append(el("strong", "pk-kind", zh ? f.kind_zh : f.kind_en));
     head.append(el("span", "pk-severity", (t.severity || {})[f.severity] || ""));
     const about =
@@ -255,12 +253,21 @@
     if (!form) return;
     if (!kinds) kinds = cad110.call("GET", "/api/v1/flags/kinds").then((d) => d.items);
     const items = await kinds.catch(() => []);
+    // An option cannot hold a drawn sign: the kinds are grouped under their severity in words.
+    const t = texts(section);
     form.kind.replaceChildren(
-      ...items.map((k) => {
-        const option = el("option", "", (SIGN[k.severity] || "") + " " + (zh ? k.zh : k.en));
-        option.value = k.code;
-        return option;
-      })
+      ...SEVERITIES.map((severity) => {
+        const group = el("optgroup");
+        group.label = (t.severity || {})[severity] || "";
+        items
+          .filter((k) => k.severity === severity)
+          .forEach((k) => {
+            const option = el("option", "", zh ? k.zh : k.en);
+            option.value = k.code;
+            group.append(option);
+          });
+        return group;
+      }).filter((group) => group.children.length)
     );
     form.addEventListener("submit", (event) => {
       event.preventDefault();

@@ -24,8 +24,10 @@
       } catch (error) {
         message.textContent = error.message;
         button.disabled = false;
-        // 到场 far from the scene or too soon after dispatch: the server asks for a reason.
+        // 到场 far from the scene or too soon after dispatch: the server asks for a reason,
+        // which the form's own question says; the same refusal below it would say it twice.
         if (button.dataset.step === "arrive" && error.status === 422 && arriveReason) {
+          message.textContent = "";
           arriveReason.hidden = false;
           editing = true;
           arriveReason.reason.focus();
