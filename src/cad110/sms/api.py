@@ -10,31 +10,15 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 
 from cad110.api.routing import Router
 from cad110.kernel import signing
+from cad110.kernel.received import receive_once
 from cad110.kernel.runtime import Runtime
 from cad110.sms import service
 from cad110.sms.schemas import SmsEventAnswer, SmsEventIn
 
 router = Router(tags=["sms"])
-
-
-def _apply(rt: Runtime, event: SmsEventIn) -> SmsEventAnswer:
-    # Two deliveries of one event racing: the loser's insert collides on the event id; once
-    # more, it finds the winner's row and is a replay.
-    for attempt in range(2):
-        with rt.sessions() as session:
-            try:
-                answer = service.receive(rt.ctx(session, service.SMS_GATEWAY), event)
-                session.commit()
-                return answer
-            except IntegrityError:
-                session.rollback()
-                if attempt:
-                    raise
-    raise AssertionError("unreachable")
 
 
 @router.post(
@@ -72,4 +56,4 @@ async def sms_event(request: Request) -> SmsEventAnswer:
     except ValidationError as exc:
         errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
         raise RequestValidationError(errors) from None
-    return await run_in_threadpool(_apply, rt, event)
+    return await run_in_threadpool(receive_once, rt, service.SMS_GATEWAY, service.receive, event)

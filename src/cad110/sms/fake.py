@@ -24,7 +24,6 @@ import argparse
 import itertools
 import json
 import os
-import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ import httpx
 
 from cad110.errors import Unauthenticated
 from cad110.kernel import signing
+from cad110.kernel.fake_process import run_until_stopped
 
 EVENTS_PATH = "/api/v1/sms/events"
 _ids = itertools.count(1)
@@ -175,13 +175,6 @@ def serve(
     return server
 
 
-def _exit_at_eof() -> None:
-    # The server that started this one may die by a signal without a word: its end of the pipe
-    # closing is the word.
-    sys.stdin.read()
-    os._exit(0)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -203,16 +196,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("no secret: pass --secret or set CAD110_SMS_GATEWAY_SECRET")
     unreachable = {n.strip() for n in args.unreachable.split(",") if n.strip()}
     server = serve(args.host, args.port, args.target, args.secret, unreachable)
-    print(f"listening on {server.server_address[1]}", flush=True)
-    if args.exit_with_stdin:
-        threading.Thread(target=_exit_at_eof, daemon=True, name="stdin-watch").start()
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
-    sys.exit(0)
+    run_until_stopped(server, exit_with_stdin=args.exit_with_stdin)
 
 
 if __name__ == "__main__":

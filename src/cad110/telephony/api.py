@@ -14,13 +14,13 @@ from fastapi import Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router
 from cad110.auth.permissions import Permission
 from cad110.kernel import signing
 from cad110.kernel.inputs import Moment
+from cad110.kernel.received import receive_once
 from cad110.kernel.runtime import Runtime
 from cad110.models.telephony import PhoneCall, PhoneCallState
 from cad110.privacy.deps import AccessLog
@@ -66,22 +66,6 @@ def call_out(call: PhoneCall, *, full: bool = False) -> PhoneCallOut:
     )
 
 
-def _apply(rt: Runtime, event: service.PhoneEventBody) -> EventAnswer:
-    # Two deliveries of one event (or two first events of one call) racing: the loser's insert
-    # collides on a unique key; once more, it finds the winner's row and is a replay.
-    for attempt in range(2):
-        with rt.sessions() as session:
-            try:
-                answer = service.receive(rt.ctx(session, service.PHONE_SYSTEM), event)
-                session.commit()
-                return answer
-            except IntegrityError:
-                session.rollback()
-                if attempt:
-                    raise
-    raise AssertionError("unreachable")
-
-
 @router.post(
     "/telephony/events",
     response_model=EventAnswer,
@@ -125,7 +109,7 @@ async def phone_event(request: Request) -> EventAnswer:
     except ValidationError as exc:
         errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
         raise RequestValidationError(errors) from None
-    return await run_in_threadpool(_apply, rt, event)
+    return await run_in_threadpool(receive_once, rt, service.PHONE_SYSTEM, service.receive, event)
 
 
 @router.get("/telephony/calls", response_model=PhoneCallPage)

@@ -23,7 +23,6 @@ import argparse
 import itertools
 import json
 import os
-import sys
 import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from cad110.kernel.fake_process import run_until_stopped
 from cad110.telephony.replay import send_event
 
 _ids = itertools.count(1)
@@ -173,13 +173,6 @@ def serve(host: str, port: int, target: str, secret: str) -> ThreadingHTTPServer
     return server
 
 
-def _exit_at_eof() -> None:
-    # The server that started this one may die by a signal without a word: its end of the pipe
-    # closing is the word.
-    sys.stdin.read()
-    os._exit(0)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -195,16 +188,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     server = serve(args.host, args.port, args.target, args.secret)
-    print(f"listening on {server.server_address[1]}", flush=True)
-    if args.exit_with_stdin:
-        threading.Thread(target=_exit_at_eof, daemon=True, name="stdin-watch").start()
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
-    sys.exit(0)
+    run_until_stopped(server, exit_with_stdin=args.exit_with_stdin)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,31 @@
+"""What the fakes of outside systems (the phone system, the SMS gateway) share as processes of
+their own: the line that tells the starter the port, and staying up until told to stop."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from http.server import ThreadingHTTPServer
+
+
+def _exit_at_eof() -> None:
+    # The server that started this one may die by a signal without a word: its end of the pipe
+    # closing is the word.
+    sys.stdin.read()
+    os._exit(0)
+
+
+def run_until_stopped(server: ThreadingHTTPServer, *, exit_with_stdin: bool) -> None:
+    """Say "listening on PORT" (the first line a starter reads), then serve until interrupted
+    or, with `exit_with_stdin`, until standard input closes; exits the process."""
+    print(f"listening on {server.server_address[1]}", flush=True)
+    if exit_with_stdin:
+        threading.Thread(target=_exit_at_eof, daemon=True, name="stdin-watch").start()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+    sys.exit(0)
