@@ -469,3 +469,27 @@ def test_the_arrival_thresholds_come_from_the_catalog(catalog: Catalog) -> None:
     assert (custom.arrival.near_m, custom.arrival.max_kmh) == (300, 60)
     with pytest.raises(CatalogError, match="arrival"):
         parse(GRADES_TOML + "[arrival]\nnear_m = 0\n" + THEFT_TOML)
+
+
+def test_an_incidents_step_limit_is_its_category_at_its_grade_where_it_lies() -> None:
+    """The one rule supervision's deadlines and the statistics' 及时率 both read."""
+    text = GRADES_TOML + THEFT_TOML.replace(
+        "default_grade = 2", "default_grade = 2\nlimits = { arrive_urban_s = 240 }"
+    )
+    catalog = parse(text)
+    # The category's own override, urban or suburban by the place.
+    assert catalog.step_limit_s("theft", 2, "arrive", suburban=False) == 240
+    assert catalog.step_limit_s("theft", 2, "arrive", suburban=True) == 1200
+    # No grade yet: grade 3's limits, the category's override still in force.
+    assert catalog.step_limit_s("theft", None, "acknowledge", suburban=False) == 120
+    assert catalog.step_limit_s("theft", None, "arrive", suburban=True) == 1800
+    assert catalog.step_limit_s("theft", None, "arrive", suburban=False) == 240
+    # No category, or one the catalog does not know: the grade's own.
+    assert catalog.limits_at(None, 1) == catalog.grades[1].limits
+    assert catalog.limits_at("no_such_thing", None) == catalog.grades[3].limits
+    assert catalog.step_limit_s(None, 1, "arrive", suburban=False) == 300
+    # Each step reads its own limit; a step the catalog does not time has none.
+    limits = catalog.grades[2].limits
+    steps = ("dispatch", "acknowledge", "report", "close", "callback")
+    assert [limits.step_s(s, suburban=False) for s in steps] == [300, 60, 3600, 14400, 172800]
+    assert limits.step_s("case_callback", suburban=False) is None

@@ -1,9 +1,10 @@
-"""The kernel's small parts: subscribers in order, configuration by type."""
+"""The kernel's small parts: subscribers in order, configuration by type, exact quotients."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from cad110.auth.principal import SYSTEM
 from cad110.catalog.loader import default_catalog
 from cad110.kernel.context import Ctx
 from cad110.kernel.hooks import Hooks
+from cad110.kernel.numbers import percent, quotient
 
 
 @dataclass(frozen=True)
@@ -68,3 +70,15 @@ def test_a_part_is_found_by_its_type_and_falls_back_to_the_default() -> None:
 
     assert ctx(Hooks(), {Radius: Radius(3.0)}).part(Radius, lambda: Radius(1.0)).km == 3.0
     assert ctx(Hooks()).part(Radius, lambda: Radius(1.0)).km == 1.0
+
+
+def test_quotients_are_rounded_half_up_to_two_decimals() -> None:
+    """The one rounding of every report and figure: half up, never to even."""
+    assert percent(1, 800) == Decimal("0.13")  # 0.125
+    assert percent(1, 1600) == Decimal("0.06")  # 0.0625
+    assert percent(2, 3) == Decimal("66.67")
+    assert percent(12_988, 13_036) == Decimal("99.63")
+    assert quotient(5, 2) == Decimal("2.50")
+    assert quotient(9, 8 * 3600, 3600) == Decimal("1.13")  # 1.125 hours
+    assert percent(0, 0) is None
+    assert quotient(3, 0) is None

@@ -25,6 +25,7 @@ from cad110.stats.tally import (
     CallFact,
     CaseFact,
     IncidentFact,
+    OutcomeTotals,
     PhoneFact,
     Tally,
     Where,
@@ -49,6 +50,7 @@ def incident(
     supervisions: int = 0,
     escalated: int = 0,
     path: str = "350100/350102/35010201/",
+    outcome: OutcomeTotals | None = None,
 ) -> IncidentFact:
     offsets = {"received_at": 0, **(stages or {})}
     return IncidentFact(
@@ -59,6 +61,7 @@ def incident(
         limits=THEFT_LIMITS,
         supervisions=supervisions,
         escalated=escalated,
+        outcome=outcome,
     )
 
 
@@ -183,6 +186,85 @@ def test_phone_repeat_and_missing_figures() -> None:
     assert (found.numerator, found.denominator, found.percent) == (2, 3, Decimal("66.67"))
 
 
+HOUR = 3600
+
+
+def test_outcome_figures_count_incidents_and_people_as_a_report_does() -> None:
+    """现行抓获率 by incident; 追赃挽损 over the incidents with a loss; 立案 by incident."""
+    dispatched = {"dispatched_at": 60}
+    facts = [
+        # Two caught in the act, one more later; 立案; ¥3,200 lost, ¥2,500 back.
+        incident(
+            stages=dispatched,
+            outcome=OutcomeTotals(3, 2, at(60 + 2 * HOUR), True, 320_000, 250_000),
+        ),
+        # One caught later (not in the act); a loss with nothing back.
+        incident(stages=dispatched, outcome=OutcomeTotals(1, 0, at(60 + 10 * HOUR), False, 5_000)),
+        # Only a recovery, above a loss never recorded: no share of anything.
+        incident(stages=dispatched, outcome=OutcomeTotals(recovered_fen=1_000)),
+        # Nothing recorded at all.
+        incident(stages=dispatched),
+    ]
+    tally = tally_of(facts)
+    assert value_of(BY_KEY["arrests"], tally).count == 4
+    in_the_act = value_of(BY_KEY["in_the_act_arrest_rate"], tally)
+    assert (in_the_act.numerator, in_the_act.denominator, in_the_act.percent) == (
+        1,
+        2,
+        Decimal("50.00"),
+    )
+    amount = value_of(BY_KEY["loss_recovery_rate_amount"], tally)
+    assert (amount.numerator, amount.denominator, amount.percent) == (
+        250_000,
+        325_000,
+        Decimal("76.92"),
+    )
+    cases = value_of(BY_KEY["loss_recovery_rate_cases"], tally)
+    assert (cases.numerator, cases.denominator, cases.percent) == (1, 2, Decimal("50.00"))
+    assert value_of(BY_KEY["cases_opened"], tally).count == 1
+    hours = value_of(BY_KEY["dispatch_to_arrest"], tally)
+    # 2 h and 10 h: mean 6 h; the median by nearest rank is the lower, 2 h.
+    assert (hours.measured, hours.mean_hours, hours.median_hours) == (
+        2,
+        Decimal("6.00"),
+        Decimal("2.00"),
+    )
+
+
+def test_dispatch_to_arrest_is_from_the_first_dispatch_in_hours_half_up() -> None:
+    arrested = [1, 1800, 4 * HOUR + 27]  # seconds after the first 派警
+    facts = [
+        incident(stages={"dispatched_at": 100}, outcome=OutcomeTotals(1, 1, at(100 + s)))
+        for s in arrested
+    ]
+    # Held by the victim before any unit was sent: caught, but no time from the dispatch.
+    facts.append(incident(stages={"dispatched_at": 100}, outcome=OutcomeTotals(1, 1, at(50))))
+    # Never dispatched (handled on the phone): no time either.
+    facts.append(incident(outcome=OutcomeTotals(1, 0, at(50))))
+    tally = tally_of(facts)
+    hours = value_of(BY_KEY["dispatch_to_arrest"], tally)
+    # Mean 16,228 s / 3 = 1.50259… h; median 1,800 s = 0.5 h.
+    assert (hours.measured, hours.mean_hours, hours.median_hours) == (
+        3,
+        Decimal("1.50"),
+        Decimal("0.50"),
+    )
+    assert value_of(BY_KEY["arrests"], tally).count == 5
+    half = tally_of(
+        [incident(stages={"dispatched_at": 0}, outcome=OutcomeTotals(1, 1, at(HOUR * 9 // 8)))]
+    )
+    assert value_of(BY_KEY["dispatch_to_arrest"], half).mean_hours == Decimal("1.13")  # 1.125
+    none = value_of(BY_KEY["dispatch_to_arrest"], tally_of([incident()]))
+    assert (none.measured, none.mean_hours, none.median_hours) == (0, None, None)
+    faster = change_of(
+        BY_KEY["dispatch_to_arrest"],
+        Value(mean_hours=Decimal("17.40")),
+        Value(mean_hours=Decimal("18.90")),
+    )
+    assert faster is not None
+    assert (faster.difference, faster.words) == (Decimal("-1.50"), "缩短1.5小时")
+
+
 def test_a_rate_over_nothing_has_no_percentage() -> None:
     empty = value_of(BY_KEY["valid_rate"], tally_of([]))
     assert (empty.numerator, empty.denominator, empty.percent) == (0, 0, None)
@@ -283,8 +365,24 @@ def test_every_figure_is_written_down_with_its_formula() -> None:
 
 
 _STAGES = ["accepted_at", "dispatched_at", "acknowledged_at", "departed_at", "arrived_at"]
+_outcomes = st.none() | st.builds(
+    lambda arrested, in_the_act, after, opened, loss, recovered: OutcomeTotals(
+        arrested,
+        min(in_the_act, arrested),
+        at(after) if arrested else None,
+        opened,
+        loss,
+        recovered,
+    ),
+    st.integers(0, 3),
+    st.integers(0, 3),
+    st.integers(0, 6 * 86400),
+    st.booleans(),
+    st.sampled_from([0, 1, 320_000]),
+    st.sampled_from([0, 1, 250_000]),
+)
 _incidents = st.builds(
-    lambda offset, status, steps, supervisions: IncidentFact(
+    lambda offset, status, steps, supervisions, outcome: IncidentFact(
         where=Where(at(offset), "350100/350102/", "theft", 2),
         status=status,
         transferred_to="12345" if status is Status.TRANSFERRED else None,
@@ -292,11 +390,13 @@ _incidents = st.builds(
         | {name: at(offset + s) for name, s in zip(_STAGES, steps, strict=False)},
         limits=THEFT_LIMITS,
         supervisions=supervisions,
+        outcome=outcome,
     ),
     st.integers(0, 5 * 86400),
     st.sampled_from([Status.CLOSED, Status.INVALID, Status.MERGED, Status.TRANSFERRED]),
     st.lists(st.integers(0, 4000), max_size=5).map(lambda xs: sorted(xs)),
     st.integers(0, 2),
+    _outcomes,
 )
 _calls = st.builds(
     lambda offset, outcome, repeat: CallFact(

@@ -59,6 +59,30 @@ class TimeLimits:
     close_s: int  # feedback → close (结警)
     callback_s: int  # close → callback (回访)
 
+    def arrive_s(self, *, suburban: bool) -> int:
+        """The arrival limit where the incident lies (its jurisdiction's area type)."""
+        return self.arrive_suburban_s if suburban else self.arrive_urban_s
+
+    def step_s(self, step: str, *, suburban: bool) -> int | None:
+        """Seconds allowed for `step` (a `STEPS` name or "arrive": supervision's `Step` values
+        are the same); None for a step the catalog does not time."""
+        if step == "arrive":
+            return self.arrive_s(suburban=suburban)
+        name = STEPS.get(step)
+        return getattr(self, name) if name is not None else None
+
+
+# The timed steps of an incident, and the limit each reads (the arrival's is by area type).
+STEPS: dict[str, str] = {
+    "dispatch": "dispatch_s",
+    "acknowledge": "acknowledge_s",
+    "report": "report_s",
+    "close": "close_s",
+    "callback": "callback_s",
+}
+# The grade whose limits apply to an incident not graded yet.
+DEFAULT_GRADE = 3
+
 
 @dataclass(frozen=True)
 class GuideItem:
@@ -116,6 +140,19 @@ class Catalog:
 
     def get(self, code: str) -> Category | None:
         return self.categories.get(code)
+
+    def limits_at(self, category: str | None, grade: int | None) -> TimeLimits:
+        """The time limits of an incident: its category's at its grade (DEFAULT_GRADE while it
+        has none), the grade's own where the category is unset or not in the catalog."""
+        number = grade or DEFAULT_GRADE
+        found = self.get(category) if category else None
+        return found.limits_for(number) if found is not None else self.grades[number].limits
+
+    def step_limit_s(
+        self, category: str | None, grade: int | None, step: str, *, suburban: bool
+    ) -> int | None:
+        """Seconds allowed for one step of an incident (see `limits_at`, `TimeLimits.step_s`)."""
+        return self.limits_at(category, grade).step_s(step, suburban=suburban)
 
 
 class CatalogError(ValueError):

@@ -55,12 +55,9 @@ def incident_point(ctx: Ctx, incident: Incident) -> tuple[float, float, bool] | 
 
 def _arrival_limit_s(ctx: Ctx, incident: Incident) -> float:
     """The arrival limit (到场时限) of the incident's category and grade where it lies."""
-    grade = incident.grade or 3
-    category = ctx.catalog.get(incident.category_code) if incident.category_code else None
-    limits = category.limits_for(grade) if category else ctx.catalog.grades[grade].limits
+    limits = ctx.catalog.limits_at(incident.category_code, incident.grade)
     place = ctx.session.get(Jurisdiction, incident.jurisdiction_code)
-    suburban = place is not None and place.area_type is AreaType.SUBURBAN
-    return limits.arrive_suburban_s if suburban else limits.arrive_urban_s
+    return limits.arrive_s(suburban=place is not None and place.area_type is AreaType.SUBURBAN)
 
 
 def recommend(ctx: Ctx, incident: Incident, *, eta: EtaModel, k: int) -> Recommendations:

@@ -14,7 +14,6 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from pydantic import BaseModel
@@ -23,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from cad110.auth.permissions import Permission
 from cad110.errors import InvalidInput
 from cad110.jurisdictions.repository import get_jurisdiction
+from cad110.kernel import numbers
 from cad110.kernel.context import Ctx
 from cad110.kernel.scope import in_scope
 from cad110.missing import rules as risk
@@ -49,10 +49,8 @@ OUTCOMES = tuple(CaseOutcome)
 
 def percent(part: int, whole: int) -> str | None:
     """part / whole as a percentage with two decimals, rounded half up: 12988, 13036 → 99.63%."""
-    if whole == 0:
-        return None
-    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return f"{value}%"
+    value = numbers.percent(part, whole)
+    return None if value is None else f"{value}%"
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -2,20 +2,22 @@
 通报 uses ("缩短23秒", "上升1.2个百分点"). Pure: no database, no clock.
 
 Numbers stay exact: counts are integers, a rate keeps its numerator and denominator beside the
-percentage (two decimals, rounded half up), durations are whole seconds.
+percentage (two decimals, rounded half up: kernel/numbers.py, as the missing-person report
+rounds), durations are whole seconds, and hours two decimals of the whole seconds.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, PlainSerializer
 
+from cad110.kernel.numbers import percent, quotient
 from cad110.stats.registry import Figure, Kind
 from cad110.stats.tally import DAYS, Tally, nearest_rank
 
-_CENT = Decimal("0.01")
+_HOUR = 3600
 # Exact inside, a JSON number outside (Pydantic would write a Decimal as a string).
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
@@ -33,8 +35,9 @@ Difference = Annotated[
 class Value(BaseModel):
     """One figure's value. Which fields are set depends on the figure's kind: `count`;
     `numerator`, `denominator`, `percent` (rate); `numerator`, `denominator` (days) and
-    `average` (average); `measured`, `p50_s`, `p90_s` (duration). A rate or an average over
-    nothing, or a duration with nothing measured, has its value None."""
+    `average` (average); `measured`, `p50_s`, `p90_s` (duration); `measured`, `mean_hours`,
+    `median_hours` (hours). A rate or an average over nothing, or a duration with nothing
+    measured, has its value None."""
 
     count: int | None = None
     numerator: int | None = None
@@ -44,20 +47,17 @@ class Value(BaseModel):
     measured: int | None = None
     p50_s: int | None = None
     p90_s: int | None = None
+    mean_hours: Number | None = None
+    median_hours: Number | None = None
 
 
 class Change(BaseModel):
     """The difference from the period before (this minus before) and its words; for a rate in
-    percentage points, for a duration in seconds of the p50."""
+    percentage points, for a duration in seconds of the p50, for hours in hours of the mean
+    (the 通报's "平均耗时")."""
 
     difference: Difference
     words: str
-
-
-def _ratio(part: int, whole: int, scale: int = 1) -> Decimal | None:
-    if whole == 0:
-        return None
-    return (Decimal(part) * scale / Decimal(whole)).quantize(_CENT, ROUND_HALF_UP)
 
 
 def value_of(figure: Figure, tally: Tally) -> Value:
@@ -66,11 +66,20 @@ def value_of(figure: Figure, tally: Tally) -> Value:
         return Value(count=tally.count(*figure.counts))
     if figure.kind is Kind.RATE:
         part, whole = tally.count(*figure.numerator), tally.count(*figure.denominator)
-        return Value(numerator=part, denominator=whole, percent=_ratio(part, whole, 100))
+        return Value(numerator=part, denominator=whole, percent=percent(part, whole))
     if figure.kind is Kind.AVERAGE:
         part, days = tally.count(*figure.counts), tally.count(DAYS)
-        return Value(numerator=part, denominator=days, average=_ratio(part, days))
+        return Value(numerator=part, denominator=days, average=quotient(part, days))
     histogram = tally.duration(figure.interval)
+    if figure.kind is Kind.HOURS:
+        measured = sum(histogram.values())
+        total = sum(seconds * n for seconds, n in histogram.items())
+        median = nearest_rank(histogram, 50)
+        return Value(
+            measured=measured,
+            mean_hours=quotient(total, measured * _HOUR),
+            median_hours=None if median is None else quotient(median, _HOUR),
+        )
     return Value(
         measured=sum(histogram.values()),
         p50_s=nearest_rank(histogram, 50),
@@ -109,6 +118,10 @@ def change_of(figure: Figure, now: Value, before: Value) -> Change | None:
         if now.average is None or before.average is None:
             return None
         return _moved(now.average - before.average, "增加", "减少", figure.unit_zh)
+    if figure.kind is Kind.HOURS:
+        if now.mean_hours is None or before.mean_hours is None:
+            return None
+        return _moved(now.mean_hours - before.mean_hours, "延长", "缩短", figure.unit_zh)
     if now.p50_s is None or before.p50_s is None:
         return None
     difference = now.p50_s - before.p50_s

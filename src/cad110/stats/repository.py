@@ -24,9 +24,18 @@ from cad110.models.call import Call
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import AreaType, Jurisdiction
 from cad110.models.missing import FOUND_OUTCOMES, MissingCase
+from cad110.models.outcome import IncidentOutcome
 from cad110.models.supervision import Supervision
 from cad110.models.telephony import PhoneCall
-from cad110.stats.tally import STAGE_FIELDS, CallFact, CaseFact, IncidentFact, PhoneFact, Where
+from cad110.stats.tally import (
+    STAGE_FIELDS,
+    CallFact,
+    CaseFact,
+    IncidentFact,
+    OutcomeTotals,
+    PhoneFact,
+    Where,
+)
 
 
 @dataclass(frozen=True)
@@ -44,27 +53,25 @@ class Scope:
         return self.category is not None or self.grade is not None
 
 
-def _limits(catalog: Catalog, category: str | None, grade: int | None) -> TimeLimits:
-    """The time limits supervision applies (supervision/deadlines.py::limits_for): the
-    category's at the incident's grade, grade 3 without one, the grade's own without a
-    category the catalog knows."""
-    number = grade or 3
-    found = catalog.get(category) if category else None
-    return found.limits_for(number) if found is not None else catalog.grades[number].limits
+# The catalog's name (catalog/loader.py STEPS) of each step the figures time (tally.LIMITED_STEPS).
+_CATALOG_STEP = {
+    "dispatch": "dispatch",
+    "sign_for": "acknowledge",
+    "arrival": "arrive",
+    "feedback": "report",
+    "close": "close",
+}
 
 
 def _step_limits(limits: TimeLimits, suburban: bool) -> dict[str, int]:
-    return {
-        "dispatch": limits.dispatch_s,
-        "sign_for": limits.acknowledge_s,
-        "arrival": limits.arrive_suburban_s if suburban else limits.arrive_urban_s,
-        "feedback": limits.report_s,
-        "close": limits.close_s,
-    }
+    """Seconds allowed per timed step, as supervision allows them (the catalog's one rule)."""
+    found = {step: limits.step_s(name, suburban=suburban) for step, name in _CATALOG_STEP.items()}
+    return {step: seconds for step, seconds in found.items() if seconds is not None}
 
 
 def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator[IncidentFact]:
-    """The incidents received in the span, with their stage times and supervisions."""
+    """The incidents received in the span, with their stage times, supervisions and outcome
+    (the totals row kept with the outcome entries: struck entries are out of it)."""
     s = Supervision
     supervised = (
         select(
@@ -75,7 +82,16 @@ def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator
         .group_by(s.incident_id)
         .subquery()
     )
-    i = Incident
+    i, o = Incident, IncidentOutcome
+    outcome = (
+        o.incident_id,
+        o.arrested,
+        o.arrested_in_the_act,
+        o.first_arrest_at,
+        o.case_opened_at,
+        o.loss_fen,
+        o.recovered_fen,
+    )
     stages = [getattr(i, name) for name in STAGE_FIELDS]
     stmt = (
         select(
@@ -87,10 +103,12 @@ def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator
             Jurisdiction.area_type,
             supervised.c.opened,
             supervised.c.escalated,
+            *outcome,
             *stages,
         )
         .join(Jurisdiction, Jurisdiction.code == i.jurisdiction_code)
         .outerjoin(supervised, supervised.c.incident_id == i.id)
+        .outerjoin(o, o.incident_id == i.id)
         .where(
             in_scope(i.jurisdiction_path, scope.path),
             i.received_at >= scope.start,
@@ -104,10 +122,11 @@ def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator
     limits: dict[tuple[str | None, int | None], TimeLimits] = {}
     for row in session.execute(stmt):
         path, category, grade, status, transferred_to, area, opened, escalated = row[:8]
-        times = dict(zip(STAGE_FIELDS, row[8:], strict=True))
+        totals = row[8 : 8 + len(outcome)]
+        times = dict(zip(STAGE_FIELDS, row[8 + len(outcome) :], strict=True))
         key = (category, grade)
         if key not in limits:
-            limits[key] = _limits(catalog, category, grade)
+            limits[key] = catalog.limits_at(category, grade)
         yield IncidentFact(
             where=Where(times["received_at"], path, category, grade),
             status=Status(status),
@@ -116,7 +135,30 @@ def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator
             limits=_step_limits(limits[key], area is AreaType.SUBURBAN),
             supervisions=int(opened or 0),
             escalated=int(escalated or 0),
+            outcome=_outcome(*totals),
         )
+
+
+def _outcome(
+    incident_id: int | None,
+    arrested: int | None,
+    in_the_act: int | None,
+    first_arrest_at: datetime | None,
+    case_opened_at: datetime | None,
+    loss_fen: int | None,
+    recovered_fen: int | None,
+) -> OutcomeTotals | None:
+    """The incident's outcome totals; None for an incident with no outcome row."""
+    if incident_id is None:
+        return None
+    return OutcomeTotals(
+        arrested=int(arrested or 0),
+        arrested_in_the_act=int(in_the_act or 0),
+        first_arrest_at=first_arrest_at,
+        case_opened=case_opened_at is not None,
+        loss_fen=int(loss_fen or 0),
+        recovered_fen=int(recovered_fen or 0),
+    )
 
 
 def call_facts(

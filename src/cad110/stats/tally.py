@@ -35,6 +35,16 @@ ESCALATED = "escalated"
 CASES = "missing_cases"
 CASES_FOUND = "missing_found"
 DAYS = "days"  # the local days a tally covers (for averages per day)
+# 处警结果, from the incident's totals over the entries that stand (incident_outcomes).
+ARRESTED = "arrested"  # people caught
+ARRESTED_IN_THE_ACT = "arrested_in_the_act"  # of those, caught in the act (现行)
+ARREST_INCIDENTS = "arrest_incidents"  # incidents with anyone caught
+IN_THE_ACT_INCIDENTS = "in_the_act_incidents"  # of those, with anyone caught in the act
+CASES_OPENED = "cases_opened"  # incidents with a 立案
+LOSS_INCIDENTS = "loss_incidents"  # incidents with a loss recorded
+LOSS_FEN = "loss_fen"  # their losses, in fen
+RECOVERED_FEN = "recovered_fen"  # what was recovered on them, in fen
+RECOVERED_INCIDENTS = "recovered_incidents"  # of them, incidents with anything recovered
 TRANSFER_TARGETS = ("12345", "119", "120", "agency")
 
 
@@ -74,6 +84,8 @@ LIMITED_STEPS: dict[str, tuple[str, str]] = {
     "feedback": ("arrived_at", "reported_at"),
     "close": ("reported_at", "closed_at"),
 }
+# The histogram of whole seconds from the first 派警 to the first arrest.
+DISPATCH_TO_ARREST = "dispatch_to_arrest"
 STAGE_FIELDS = (
     "received_at",
     "accepted_at",
@@ -104,6 +116,19 @@ class Where:
 
 
 @dataclass(frozen=True)
+class OutcomeTotals:
+    """What an incident led to (处警结果), over its entries that stand: a struck entry is
+    already out of these totals."""
+
+    arrested: int = 0
+    arrested_in_the_act: int = 0
+    first_arrest_at: datetime | None = None
+    case_opened: bool = False
+    loss_fen: int = 0
+    recovered_fen: int = 0
+
+
+@dataclass(frozen=True)
 class IncidentFact:
     where: Where
     status: Status
@@ -114,6 +139,8 @@ class IncidentFact:
     limits: Mapping[str, int]
     supervisions: int = 0
     escalated: int = 0
+    # None until anything of the outcome is recorded.
+    outcome: OutcomeTotals | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +239,31 @@ def _count_incident(tally: Tally, fact: IncidentFact) -> None:
         if limit is not None and start in stages and end in stages:
             c[measured(step)] += 1
             c[within(step)] += seconds_between(stages[start], stages[end]) <= limit
+    if fact.outcome is not None:
+        _count_outcome(tally, fact.outcome, stages.get("dispatched_at"))
+
+
+def _count_outcome(tally: Tally, o: OutcomeTotals, dispatched: datetime | None) -> None:
+    """The outcome counts on the incident's own record, whenever it was recorded: a late
+    arrest weeks after close adds to the figures of the day the incident was received."""
+    c = tally.counts
+    c[ARRESTED] += o.arrested
+    c[ARRESTED_IN_THE_ACT] += o.arrested_in_the_act
+    c[ARREST_INCIDENTS] += o.arrested > 0
+    c[IN_THE_ACT_INCIDENTS] += o.arrested_in_the_act > 0
+    c[CASES_OPENED] += o.case_opened
+    if o.loss_fen > 0:
+        # Recovered over lost, both on the incidents with a loss: a recovery on an incident
+        # with no loss recorded has nothing to be a share of.
+        c[LOSS_INCIDENTS] += 1
+        c[LOSS_FEN] += o.loss_fen
+        c[RECOVERED_FEN] += o.recovered_fen
+        c[RECOVERED_INCIDENTS] += o.recovered_fen > 0
+    # A suspect held before any unit was sent (by the victim, a guard) was not caught by the
+    # dispatch: that incident has no dispatch-to-arrest time.
+    if o.first_arrest_at is not None and dispatched is not None and o.first_arrest_at >= dispatched:
+        seconds = seconds_between(dispatched, o.first_arrest_at)
+        tally.durations.setdefault(DISPATCH_TO_ARREST, Counter())[seconds] += 1
 
 
 def tally_of(facts: Iterable[Fact]) -> Tally:

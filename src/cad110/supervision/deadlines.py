@@ -25,18 +25,13 @@ from cad110.supervision.repository import open_deadline_ids
 
 
 def limits_for(ctx: Ctx, incident: Incident) -> TimeLimits:
-    """The time limits of the incident's category at its grade (grade 3 defaults without one)."""
-    grade = incident.grade or 3
-    category = ctx.catalog.get(incident.category_code) if incident.category_code else None
-    if category is not None:
-        return category.limits_for(grade)
-    return ctx.catalog.grades[grade].limits
+    """The time limits of the incident's category at its grade (the catalog's one rule)."""
+    return ctx.catalog.limits_at(incident.category_code, incident.grade)
 
 
-def _arrival_limit(ctx: Ctx, incident: Incident, limits: TimeLimits) -> int:
+def _suburban(ctx: Ctx, incident: Incident) -> bool:
     place = ctx.session.get(Jurisdiction, incident.jurisdiction_code)
-    suburban = place is not None and place.area_type is AreaType.SUBURBAN
-    return limits.arrive_suburban_s if suburban else limits.arrive_urban_s
+    return place is not None and place.area_type is AreaType.SUBURBAN
 
 
 def _add(ctx: Ctx, incident: Incident, step: Step, seconds: int, unit: str | None = None) -> None:
@@ -66,31 +61,17 @@ def _cancel(ctx: Ctx, incident: Incident, unit: str | None = None) -> None:
     cancel_deadlines(ctx.session, ctx.at, *where)
 
 
-def _limit_of(ctx: Ctx, incident: Incident, limits: TimeLimits, step: Step) -> int | None:
-    """Seconds allowed for `step` under `limits` (None for a step the incident does not time)."""
-    seconds = {
-        Step.DISPATCH: limits.dispatch_s,
-        Step.ACKNOWLEDGE: limits.acknowledge_s,
-        Step.REPORT: limits.report_s,
-        Step.CLOSE: limits.close_s,
-        Step.CALLBACK: limits.callback_s,
-    }
-    if step is Step.ARRIVE:
-        return _arrival_limit(ctx, incident, limits)
-    return seconds.get(step)
-
-
 def redate(ctx: Ctx, incident: Incident) -> None:
     """A new category, grade or place: each deadline not yet met or fired is due its new limit after
     the moment it started (a fired one already has its supervision and stays as it is)."""
-    limits = limits_for(ctx, incident)
+    limits, suburban = limits_for(ctx, incident), _suburban(ctx, incident)
     rows = ctx.session.scalars(
         select(Deadline).where(
             Deadline.incident_id == incident.id, Deadline.step.in_(INCIDENT_STEPS), PENDING
         )
     )
     for deadline in rows:
-        seconds = _limit_of(ctx, incident, limits, deadline.step)
+        seconds = limits.step_s(deadline.step, suburban=suburban)
         if seconds is not None:
             deadline.due_at = deadline.created_at + timedelta(seconds=seconds)
 
@@ -109,7 +90,8 @@ def on_action(ctx: Ctx, incident: Incident, action: Action, outcome: Outcome) ->
     for unit, state in outcome.unit_changes:
         if state is AssignmentState.DISPATCHED:
             _add(ctx, incident, Step.ACKNOWLEDGE, limits.acknowledge_s, unit)
-            _add(ctx, incident, Step.ARRIVE, _arrival_limit(ctx, incident, limits), unit)
+            arrive = limits.arrive_s(suburban=_suburban(ctx, incident))
+            _add(ctx, incident, Step.ARRIVE, arrive, unit)
         elif state is AssignmentState.ACKNOWLEDGED:
             _meet(ctx, incident, [Step.ACKNOWLEDGE], unit)
         elif state is AssignmentState.ARRIVED:
