@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from cad110.kernel.runtime import Runtime
-from tests.api.helpers import ok
-from tests.browser.board_steps import api_of, open_board
+from tests.api.helpers import new_incident, ok
+from tests.browser.board_steps import api_of, open_board, open_panel
 from tests.browser.steps import login, shot
 from tests.conftest import Api
 from tests.places_seed import SHANGJIE, WEST_LAKE, seed_places
@@ -170,3 +170,32 @@ def test_the_phone_of_a_unit_already_sent_shows_the_corrected_place(
         ok(remote.post(f"/incidents/{number}/relocate", "dispatcher", json=move))
         expect(heading).to_contain_text(WEST_LAKE["full_text"])  # the live push reloads it
         context.close()
+
+
+def test_the_same_correction_of_two_incidents_is_two_corrections(
+    live_server: str, page: Page, api: Api
+) -> None:
+    # Two calls about one street, both saved without a point, both at the same version: the
+    # dispatcher places each with the same pick and the same reason.
+    numbers = [
+        new_incident(api, address="鼓楼区无此路1号", lon=None, lat=None, accept=True)["number"]
+        for _ in range(2)
+    ]
+    open_board(page, live_server)
+    for number in numbers:
+        open_panel(page, number)
+        page.keyboard.press("l")
+        dialog = page.locator("#dlg-relocate")
+        expect(dialog).to_be_visible()
+        page.locator("#dlg-relocate-address").fill("西湖公园")
+        option = page.locator("#dlg-relocate-address-places [role=option]").first
+        expect(option).to_contain_text(WEST_LAKE["full_text"])
+        page.keyboard.press("Enter")
+        page.locator("#dlg-relocate-reason").fill("报警人补充：在西湖公园")
+        page.keyboard.press("Enter")
+        expect(dialog).to_be_hidden()
+        # The panel and the rows are reloaded with the place before the next row is clicked.
+        expect(page.locator(f"tr[data-number='{number}']")).to_contain_text(WEST_LAKE["full_text"])
+        expect(page.locator("#panel p.no-point[role=note]")).to_have_count(0)
+    for number in numbers:
+        assert ok(api.get(f"/incidents/{number}", "dispatcher"))["located"] is True

@@ -136,8 +136,10 @@
     submit.disabled = true;
     error.textContent = "";
     try {
-      // The same press sent twice (a lost answer) is one correction.
-      const key = "board-relocate:" + panel.querySelector(".incident").dataset.version + ":" + digest(JSON.stringify(body));
+      // The same press sent twice (a lost answer) is one correction; the same correction of
+      // another incident is another press (the path names the incident).
+      const version = panel.querySelector(".incident").dataset.version;
+      const key = "board-relocate:" + form.dataset.path + ":" + version + ":" + digest(JSON.stringify(body));
       await cad110.call("POST", form.dataset.path, body, { idempotencyKey: key });
       form.closest("dialog").close();
       await board.refreshRows().catch(() => {});
