@@ -1,6 +1,6 @@
 """Refusals and searches in the reader's words: the analyst's category search finds what the
-desk finds (盗窃, daoqie, dq), an unknown category is said in Chinese, and the admin forms name
-the field a refusal is about by its label, never its code."""
+desk finds (盗窃, daoqie, dq), an unknown category is said in Chinese, and the admin forms say
+a refusal beside the field it is about, in words, never its code."""
 
 from __future__ import annotations
 
@@ -32,12 +32,13 @@ def test_search_finds_a_category_by_pinyin_and_refuses_an_unknown_one_in_chinese
     expect(refusal).not_to_contain_text("no category")
 
 
-def test_an_invalid_username_is_refused_by_the_fields_label(live_server: str, page: Page) -> None:
+def test_an_invalid_username_is_refused_beside_its_field_in_words(live_server: str, page: Page) -> None:
     login(page, live_server, "admin")
     form = page.locator("form[data-url='/api/v1/admin/users']")
     form.locator("input[name=username]").fill("坏 名字")
     form.get_by_role("button", name="新建用户").click()
-    message = page.locator("#admin-msg")
-    expect(message).to_contain_text("用户名称：")
+    # Said beside the field it is about, in words; the field marked invalid.
+    message = form.locator(".field-error[data-field=username]")
     expect(message).to_contain_text("以字母或数字开头")
     expect(message).not_to_contain_text("username")
+    expect(form.locator("input[name=username]")).to_have_attribute("aria-invalid", "true")
