@@ -163,3 +163,10 @@ def test_any_text_is_answered_with_scores_between_0_and_100(
     hits = index.search(q, near=near, limit=10)
     assert len(hits) <= 10
     assert all(0 < h.score <= 100 for h in hits)
+
+
+def test_a_district_said_keeps_the_offer_inside_it(index: PlaceIndex) -> None:
+    # 西湖公园 is in 鼓楼: a caller in 仓山 means some other place, never that one.
+    assert top(index, "仓山区西湖公园") == []
+    assert top(index, "晋安区五一北路123号") == [7]
+    assert top(index, "仓山区万达") == [8]

@@ -50,8 +50,6 @@ _CANDIDATES = 300
 _PER_TERM = 60
 # House numbers below this (a key is road × this + number).
 _NUMBERS = 100_000
-# A place in another district than the one named loses this much.
-_OTHER_DISTRICT = 25.0
 
 
 # id, kind, name, full_text, district, town, community, road, house_number, aliases, lon, lat
@@ -321,8 +319,12 @@ class PlaceIndex:
         rows = np.fromiter(best, dtype=np.int32, count=len(best))
         scores = np.fromiter(best.values(), dtype=np.float64, count=len(best))
         if parsed.district is not None and parsed.district in self.districts:
-            wanted = self.districts.index(parsed.district)
-            scores = np.where(self.district[rows] == wanted, scores, scores - _OTHER_DISTRICT)
+            # A district said is where the caller is: only its places are offered. Elsewhere's
+            # best match first would be picked by Enter and send the call across the city.
+            inside = self.district[rows] == self.districts.index(parsed.district)
+            rows, scores = rows[inside], scores[inside]
+            if not len(rows):
+                return []
         scores = np.clip(np.round(scores, 1), 0.0, 100.0)
         second = (
             self.metres_from(rows, near) if near is not None else self.text_len[rows].astype(float)
