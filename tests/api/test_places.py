@@ -126,10 +126,14 @@ def test_moving_a_place_moves_its_station_and_grid(library: Api) -> None:
 
 
 def test_a_retired_place_leaves_search_but_keeps_its_record(library: Api, runtime: Any) -> None:
+    for body in ({}, {"reason": "  "}):
+        refused = library.post("/places/P2/retire", "admin", json=body)
+        assert refused.status_code == 422
+        assert refused.json()["detail"][0]["loc"] == ["body", "reason"]
     ok(library.post("/places/P2/retire", "admin", json={"reason": "已拆除"}))
     assert "P2" not in codes(library, "甘蔗公园")
     assert ok(library.get("/places/P2", "calltaker"))["code"] == "P2"
-    again = library.post("/places/P2/retire", "admin", json={})
+    again = library.post("/places/P2/retire", "admin", json={"reason": "再次注销"})
     assert again.status_code == 409
     assert again.json()["code"] == "place_retired"
     with runtime.sessions() as session:
@@ -147,7 +151,7 @@ def test_only_an_administrator_changes_places(library: Api) -> None:
             library.post("/places", user, json=place("X1", "某地", GULOU_WEST)).status_code == 403
         )
         assert library.post("/places/P1/edit", user, json={"name": "某地"}).status_code == 403
-        assert library.post("/places/P1/retire", user, json={}).status_code == 403
+        assert library.post("/places/P1/retire", user, json={"reason": "x"}).status_code == 403
         assert library.get("/places/P1/history", user).status_code == 403
     assert library.get("/places", "officer-35010201-1", params={"q": "西湖"}).status_code == 200
 

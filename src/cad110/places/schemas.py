@@ -123,7 +123,8 @@ class PlaceEdit(PlaceFields):
 
 
 class PlaceRetire(Strict):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    # A place leaves the library only for a reason the record keeps (拆除, 更名, 重复…).
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class PlaceEventOut(BaseModel):
