@@ -199,3 +199,58 @@ def test_the_same_correction_of_two_incidents_is_two_corrections(
         expect(page.locator("#panel p.no-point[role=note]")).to_have_count(0)
     for number in numbers:
         assert ok(api.get(f"/incidents/{number}", "dispatcher"))["located"] is True
+
+
+# 闽侯县公安局's outline in tests/world.py: (west, south, east, north).
+MINHOU_BOX = (119.10, 26.10, 119.20, 26.20)
+
+
+def test_the_dialogs_map_shows_the_district_of_an_incident_without_a_point(
+    live_server: str, page: Page, api: Api
+) -> None:
+    # 连江县某村口 in the trial: an address that names its district and no more.
+    made = new_incident(api, address="闽侯县某村口", lon=None, lat=None, accept=True)
+    assert (made["jurisdiction"], made["located"]) == ("350121", False)
+    open_board(page, live_server)
+    open_panel(page, made["number"])
+    page.keyboard.press("l")
+    dialog = page.locator("#dlg-relocate")
+    expect(dialog).to_be_visible()
+    # Nothing picked yet: no place line, so no 清除定位 under the empty box.
+    expect(dialog.locator(".place-picked")).to_be_hidden()
+    expect(dialog.locator(".place-clear")).to_be_hidden()
+    # The outlines are drawn (SVG paths in the dialog's map) and the map looks at 闽侯.
+    expect(dialog.locator(".relocate-map .leaflet-overlay-pane path").first).to_be_attached()
+    west, south, east, north = MINHOU_BOX
+    page.wait_for_function(
+        "([w, s, e, n]) => { const c = document.querySelector('#dlg-relocate .relocate-map')"
+        ".dataset.centre; if (!c) return false; const [lat, lon] = c.split(',').map(Number);"
+        " return lon > w && lon < e && lat > s && lat < n; }",
+        arg=[west, south, east, north],
+    )
+    # No point, no marker; a pick puts one there and shows the place line with its button.
+    expect(dialog.locator(".relocate-map .leaflet-marker-icon")).to_have_count(0)
+    page.locator("#dlg-relocate-address").fill("上街路")
+    option = page.locator("#dlg-relocate-address-places [role=option]").first
+    expect(option).to_contain_text(SHANGJIE["full_text"])
+    page.keyboard.press("Enter")
+    expect(dialog.locator(".place-clear")).to_be_visible()
+    expect(dialog.locator(".relocate-map .leaflet-marker-icon")).to_have_count(1)
+
+
+def test_the_dialogs_map_opens_at_the_incidents_point_with_its_marker(
+    live_server: str, page: Page, api: Api
+) -> None:
+    at = {"lon": float(SHANGJIE["lon"]), "lat": float(SHANGJIE["lat"])}
+    made = new_incident(api, address=SHANGJIE["full_text"], accept=True, **at)
+    open_board(page, live_server)
+    open_panel(page, made["number"])
+    page.keyboard.press("l")
+    dialog = page.locator("#dlg-relocate")
+    expect(dialog.locator(".relocate-map .leaflet-marker-icon")).to_have_count(1)
+    expect(dialog.locator(".relocate-map .leaflet-overlay-pane path").first).to_be_attached()
+    centre = dialog.locator(".relocate-map").get_attribute("data-centre")
+    assert centre is not None
+    lat, lon = (float(x) for x in centre.split(","))
+    assert abs(lat - float(SHANGJIE["lat"])) < 1e-4
+    assert abs(lon - float(SHANGJIE["lon"])) < 1e-4

@@ -42,22 +42,30 @@
     },
   }).addTo(map);
 
-  fetch("/api/v1/jurisdictions?geometry=true", { credentials: "same-origin" })
-    .then((r) => r.json())
-    .then((data) => {
+  // The city's outlines, fetched once for every map of the board (this one and the 更正地点
+  // dialog's): its districts, with the grids finer under them.
+  const outlines = fetch("/api/v1/jurisdictions?geometry=true", { credentials: "same-origin" }).then((r) => r.json());
+  // Draws the outlines on a map once they are loaded; resolves to the loaded list and the
+  // districts' layer. Boundaries only draw: drawn after the markers, an interactive polygon
+  // would take their hover and click on a shared canvas (and a click on the dialog's map is
+  // the map's, not a district's).
+  board.drawOutlines = function (on) {
+    return outlines.then((data) => {
       const districts = data.items.filter((j) => j.level === "district" && j.boundary);
       const layer = L.geoJSON(
-        districts.map((d) => ({ type: "Feature", geometry: d.boundary, properties: { name: d.name_zh } })),
-        // Boundaries only draw: drawn after the markers, an interactive polygon would take
-        // their hover and click on the shared canvas.
+        districts.map((d) => ({ type: "Feature", geometry: d.boundary })),
         { style: { color: "#334e68", weight: 1.5, fillOpacity: 0.03 }, interactive: false }
-      ).addTo(map);
+      ).addTo(on);
       L.geoJSON(
-        data.grids.map((g) => ({ type: "Feature", geometry: g.boundary, properties: { name: g.name_zh } })),
+        data.grids.filter((g) => g.boundary).map((g) => ({ type: "Feature", geometry: g.boundary })),
         { style: { color: "#9fb3c8", weight: 0.5, fillOpacity: 0 }, interactive: false }
-      ).addTo(map);
-      if (districts.length) map.fitBounds(layer.getBounds());
+      ).addTo(on);
+      return { items: data.items, districts: layer };
     });
+  };
+  board.drawOutlines(map).then((drawn) => {
+    if (drawn.districts.getLayers().length) map.fitBounds(drawn.districts.getBounds());
+  });
 
   function drawIncidents(items) {
     incidents.clearLayers();

@@ -29,21 +29,46 @@
     };
   }
 
-  // The map is drawn when the dialog first opens (Leaflet needs its size), at the incident's
-  // point when it has one; a marker follows whatever fills the box.
+  // The map is drawn when the dialog first opens (Leaflet needs its size) with the board's
+  // outlines: at the incident's point, marked, when it has one, else over its jurisdiction's
+  // area, so that a click is never blind. A marker follows whatever fills the box.
   function mapOf(form) {
     const p = parts(form);
     if (!form._map) {
       const lon = Number(form.dataset.lon);
       const lat = Number(form.dataset.lat);
       const known = form.dataset.lon !== undefined && isFinite(lon) && isFinite(lat);
-      const map = L.map(p.mapBox, { keyboard: false }).setView(known ? [lat, lon] : CENTRE, known ? 15 : 11);
+      const map = L.map(p.mapBox, { keyboard: false });
+      // Where the map looks, for whoever checks that it shows the incident's area.
+      map.on("moveend", () => {
+        const c = map.getCenter();
+        p.mapBox.dataset.centre = c.lat.toFixed(6) + "," + c.lng.toFixed(6);
+      });
+      map.setView(known ? [lat, lon] : CENTRE, known ? 15 : 11);
       cad110.tiles(map);
       map.on("click", (e) => cad110.placeAtClick(e.latlng.lng, e.latlng.lat, p.note, p.address.id));
       form._map = map;
       form._marker = null;
+      if (known) mark(form, lat, lon);
+      board.drawOutlines(map).then((drawn) => {
+        if (known || form._marker) return; // the point (or a pick made meanwhile) decides
+        const area = areaOf(drawn.items, form.dataset.jurisdiction) || drawn.districts;
+        if (!area.getLayers().length) return;
+        map.invalidateSize();
+        map.fitBounds(area.getBounds());
+      });
     }
     return form._map;
+  }
+
+  // The outline of a jurisdiction, or of the nearest one above it that has one (a station
+  // drawn with no boundary of its own is looked for in its district).
+  function areaOf(items, code) {
+    const byCode = new Map(items.map((j) => [j.code, j]));
+    for (let j = byCode.get(code); j; j = byCode.get(j.parent)) {
+      if (j.boundary) return L.geoJSON(j.boundary);
+    }
+    return null;
   }
 
   function mark(form, lat, lon) {
