@@ -32,7 +32,9 @@ def test_search_finds_a_category_by_pinyin_and_refuses_an_unknown_one_in_chinese
     expect(refusal).not_to_contain_text("no category")
 
 
-def test_an_invalid_username_is_refused_beside_its_field_in_words(live_server: str, page: Page) -> None:
+def test_an_invalid_username_is_refused_beside_its_field_in_words(
+    live_server: str, page: Page
+) -> None:
     login(page, live_server, "admin")
     form = page.locator("form[data-url='/api/v1/admin/users']")
     form.locator("input[name=username]").fill("坏 名字")

@@ -207,14 +207,14 @@ class SeatTaken(Conflict):
         }
 
 
-def claim_seat(ctx: Ctx, seat: str, *, take_over: bool = False) -> None:
+def claim_seat(ctx: Ctx, seat: str, *, take_over: bool = False) -> bool:
     """The caller sits at `seat` from now, letting go of any seat they held. A seat another
     account holds is refused (SeatTaken) unless `take_over`: then its holder lets it go.
-    Claiming one's own seat again changes nothing."""
+    Claiming one's own seat again changes nothing; whether anything changed."""
     session = ctx.session
     held = session.scalar(select(PhoneSeat).where(PhoneSeat.user_id == ctx.by.user_id))
     if held is not None and held.seat == seat:
-        return
+        return False
     holder = session.execute(
         select(User.username, User.display_name, PhoneSeat.claimed_at)
         .join(PhoneSeat, PhoneSeat.user_id == User.id)
@@ -231,6 +231,7 @@ def claim_seat(ctx: Ctx, seat: str, *, take_over: bool = False) -> None:
     if holder is not None:
         payload["taken_from"] = holder.username
     ctx.record(SubjectType.PHONE_SEAT, seat, "seat.claimed", payload)
+    return True
 
 
 def seat_of(ctx: Ctx) -> str | None:
