@@ -205,13 +205,58 @@ def test_another_call_takers_record_does_not_take_the_call(api: Api, clock: Virt
     assert ok(api.get("/telephony/calls", "analyst", params={"recorded": "false"}))["total"] == 1
 
 
-def test_a_seat_has_one_holder(api: Api, clock: VirtualClock) -> None:
+def put_seat(api: Api, user: str, seat: str, **more: Any) -> Any:
+    return api.client.put(
+        "/api/v1/telephony/seat", json={"seat": seat, **more}, headers=api.as_(user)
+    )
+
+
+def seat_events(runtime: Runtime) -> list[dict[str, Any]]:
+    with runtime.readers() as session:
+        rows = session.scalars(
+            select(Event).where(Event.subject_type == "phone_seat").order_by(Event.id)
+        )
+        return [json.loads(e.payload) for e in rows]
+
+
+def test_a_seat_held_by_another_account_is_refused_unless_taken_over(
+    api: Api, clock: VirtualClock, runtime: Runtime
+) -> None:
     claim(api, "calltaker", "A01")
-    claim(api, "gulou_calltaker", "A01")
+    held_since = clock.now()
+    clock.advance(timedelta(minutes=3))
+    refused = put_seat(api, "gulou_calltaker", "A01")
+    assert refused.status_code == 409, refused.text
+    body = refused.json()
+    assert body["code"] == "seat_taken"
+    assert (body["seat"], body["holder"]) == ("A01", "calltaker")
+    assert body["since"] == held_since.isoformat()
+    # Refused is refused: the holder keeps the seat, and the seat's calls still pop there.
+    assert ok(api.get("/telephony/seat", "calltaker"))["seat"] == "A01"
+    assert ok(api.get("/telephony/seat", "gulou_calltaker"))["seat"] is None
+    assert len(seat_events(runtime)) == 1
+
+    ok(put_seat(api, "gulou_calltaker", "A01", take_over=True))
     assert ok(api.get("/telephony/seat", "calltaker"))["seat"] is None
+    assert seat_events(runtime)[-1] == {"user": "gulou_calltaker", "taken_from": "calltaker"}
     ok(send(api, clock, event(clock, "answered", "c1", 4, seat="A01")))
     [call] = ok(api.get("/telephony/calls", "analyst"))["items"]
     assert call["answered_by"] == "gulou_calltaker"
+
+
+def test_claiming_ones_own_seat_again_changes_nothing(
+    api: Api, clock: VirtualClock, runtime: Runtime
+) -> None:
+    claim(api, "calltaker", "A01")
+    clock.advance(timedelta(minutes=1))
+    claim(api, "calltaker", "A01")
+    ok(put_seat(api, "calltaker", "A01", take_over=True))
+    assert len(seat_events(runtime)) == 1
+    # Moving to a free seat lets the old one go: another desk may then claim it unasked.
+    claim(api, "calltaker", "A02")
+    claim(api, "gulou_calltaker", "A01")
+    assert ok(api.get("/telephony/seat", "calltaker"))["seat"] == "A02"
+    assert ok(api.get("/telephony/seat", "gulou_calltaker"))["seat"] == "A01"
 
 
 def test_the_calls_list_is_scoped_to_the_answering_jurisdiction(
@@ -239,3 +284,6 @@ def test_only_a_call_taker_claims_a_seat(api: Api) -> None:
         "/api/v1/telephony/seat", json={"seat": "A 01<"}, headers=api.as_("calltaker")
     )
     assert bad.status_code == 422
+    not_a_flag = put_seat(api, "calltaker", "A01", take_over="sure")
+    assert not_a_flag.status_code == 422
+    assert not_a_flag.json()["detail"][0]["loc"] == ["body", "take_over"]

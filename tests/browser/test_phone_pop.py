@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from cad110.auth.principal import SYSTEM
 from cad110.clock import VirtualClock
@@ -163,3 +163,57 @@ def test_an_answered_call_pops_and_goes_by_keys_alone_to_a_dispatch(
     page.wait_for_timeout(500)
     expect(page.locator("#caller_phone")).to_have_value("")
     expect(page.locator("#phone-call")).to_be_hidden()
+
+
+def test_a_seat_a_colleague_holds_is_taken_only_when_the_desk_says_so(
+    live_server: str, page: Page, api: Api, backend: str
+) -> None:
+    ok(
+        api.client.put(
+            "/api/v1/telephony/seat", json={"seat": "A07"}, headers=api.as_("gulou_calltaker")
+        )
+    )
+    login(page, live_server, "calltaker")
+    asked: list[str] = []
+    answers = iter([False, True])
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        if next(answers):
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.on("dialog", answer)
+    seat, state = page.locator("#phone-seat"), page.locator("#phone-seat-state")
+    # Asked once, with who holds it; declined, the desk stays without a seat and says why.
+    seat.fill("A07")
+    seat.press("Enter")
+    expect(state).to_contain_text("坐席 A07 正由 gulou_calltaker 使用")
+    expect(state).to_contain_text("未接管")
+    expect(seat).to_have_value("")
+    assert len(asked) == 1
+    assert asked[0].startswith("坐席 A07 正由 gulou_calltaker 使用（"), asked[0]
+    assert asked[0].endswith("接管？"), asked[0]
+    assert ok(api.get("/telephony/seat", "gulou_calltaker"))["seat"] == "A07"
+    assert ok(api.get("/telephony/seat", "calltaker"))["seat"] is None
+    # Asked again and confirmed: the seat is this desk's, the colleague's desk lets it go.
+    seat.fill("A07")
+    seat.press("Enter")
+    expect(state).to_contain_text("坐席 A07 接听的来电将在此弹出")
+    assert len(asked) == 2
+    assert ok(api.get("/telephony/seat", "calltaker"))["seat"] == "A07"
+    assert ok(api.get("/telephony/seat", "gulou_calltaker"))["seat"] is None
+    # Taken back by the colleague: on opening, the desk does not take its remembered seat, nor
+    # ask; it says who has it.
+    ok(
+        api.client.put(
+            "/api/v1/telephony/seat",
+            json={"seat": "A07", "take_over": True},
+            headers=api.as_("gulou_calltaker"),
+        )
+    )
+    page.reload()
+    expect(state).to_contain_text("坐席 A07 正由 gulou_calltaker 使用")
+    assert len(asked) == 2
+    assert ok(api.get("/telephony/seat", "gulou_calltaker"))["seat"] == "A07"

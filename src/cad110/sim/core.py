@@ -115,8 +115,9 @@ class SimCore(ABC):
         self._phone = SimPhone(
             phone_line or ServiceLine(self._tx, self._ctx), phone_rng, self._run_id
         )
-        self._tx("seat", lambda s: claim_seat(self._ctx(s, self._actors.calltaker), SIM_SEAT))
         self.stats: Counter[str] = Counter()
+        self._seated = False  # taking the seat at the start is no taking back
+        self._sit()
         start = self._now()
         self._at(self._arrivals.next_after(start), "call", partial(self._call, True))
         for i in range(warm_calls):
@@ -220,6 +221,26 @@ class SimCore(ABC):
             self.stats["db_errors"] += 1
             log.warning("simulated %s failed in the database: %s", label, exc)
         return None
+
+    def _sit(self) -> None:
+        """The simulated call-taker at its seat, taken back from whoever took it: its calls are
+        answered there, and a record of a call answered at a seat not its own is refused."""
+
+        def work(session: Session) -> bool:
+            ctx = self._ctx(session, self._actors.calltaker)
+            return claim_seat(ctx, SIM_SEAT, take_over=True)
+
+        if self._tx("seat", work) and self._seated:
+            self.stats["seat_taken_back"] += 1
+            log.info("simulated call-taker took seat %s back", SIM_SEAT)
+        self._seated = True
+
+    def _answer(
+        self, caller: str, answered: datetime, spot: tuple[float, float] | None
+    ) -> str | None:
+        """A call rings and the simulated call-taker answers it, at its own seat."""
+        self._sit()
+        return self._phone.answer(caller, answered, spot)
 
     def _leaves(self, *, incident: str | None = None, unit: str | None = None) -> bool:
         """Whether a person touched this incident or unit, so the simulator must not act."""

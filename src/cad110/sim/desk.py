@@ -64,7 +64,7 @@ class DeskActor(SimCore):
         # The phone system reports the call (ringing, answered at the call-taker's seat)
         # before the call-taker records it, and its end after.
         located = again.spot if again else self._map.sample(self._phone.rng)
-        phone_call = self._phone.answer(phone, answered, (located.lon, located.lat))
+        phone_call = self._answer(phone, answered, (located.lon, located.lat))
 
         def work(session: Session) -> int:
             ctx = self._ctx(session, self._actors.calltaker)
@@ -102,7 +102,7 @@ class DeskActor(SimCore):
         category = self._catalog.categories[code]
         tags = [SIM_TAG] + ([REPEAT_TAG] if again is not None else [])
         city = self._map.city_name
-        phone_call = self._phone.answer(phone, answered, (spot.lon, spot.lat))
+        phone_call = self._answer(phone, answered, (spot.lon, spot.lat))
         data = IncidentCreate(
             caller_name=name,
             caller_phone=phone,
@@ -148,7 +148,7 @@ class DeskActor(SimCore):
         seconds = content.call_seconds(rng, CallOutcome.ATTACHED)
         phone, name = content.mobile(rng), content.caller_name(rng)
         note = rng.choice(content.ATTACHED_NOTES)
-        phone_call = self._phone.answer(phone, self._now() - timedelta(seconds=seconds), None)
+        phone_call = self._answer(phone, self._now() - timedelta(seconds=seconds), None)
 
         def work(session: Session) -> int:
             ctx = self._ctx(session, self._actors.calltaker)

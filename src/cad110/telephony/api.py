@@ -157,9 +157,10 @@ def phone_counts(
 @router.put("/telephony/seat", response_model=SeatOut)
 def claim_seat(data: SeatIn, ctx: Context) -> SeatOut:
     """The desk says which seat of the phone system it sits at: calls that seat answers pop
-    here. Whoever held the seat before lets it go."""
+    here. A seat another account holds is 409 `seat_taken` (who holds it, since when) unless
+    `take_over` is sent: then its holder lets it go. One's own seat again changes nothing."""
     ctx.by.require(Permission.RECEIVE)
-    service.claim_seat(ctx, data.seat)
+    service.claim_seat(ctx, data.seat, take_over=data.take_over)
     return SeatOut(seat=data.seat, call=None)
 
 

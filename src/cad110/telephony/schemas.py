@@ -176,6 +176,11 @@ class PhoneCounts(BaseModel):
 
 class SeatIn(Strict):
     seat: Seat
+    take_over: bool = Field(
+        default=False,
+        description="Take the seat from the account holding it; without it such a claim is 409 "
+        "`seat_taken`, naming the holder and since when",
+    )
 
 
 class SeatOut(BaseModel):

@@ -188,18 +188,50 @@ def receive(ctx: Ctx, event: PhoneEventBody) -> EventAnswer:
     )
 
 
-def claim_seat(ctx: Ctx, seat: str) -> None:
-    """The caller sits at `seat` from now: whoever held it, and any seat they held, let go."""
+class SeatTaken(Conflict):
+    """The seat is held by another account: taking it would silently stop that desk's calls
+    popping (the demo's simulated call-taker, a colleague on the next shift), so it is asked."""
+
+    code = "seat_taken"
+
+    def __init__(self, seat: str, holder: str, since: datetime) -> None:
+        super().__init__(f"seat {seat} is held by {holder} since {since.isoformat()}")
+        self.seat, self.holder, self.since = seat, holder, since
+
+    def body(self) -> dict[str, Any]:
+        return {
+            **super().body(),
+            "seat": self.seat,
+            "holder": self.holder,
+            "since": self.since.isoformat(),
+        }
+
+
+def claim_seat(ctx: Ctx, seat: str, *, take_over: bool = False) -> bool:
+    """The caller sits at `seat` from now, letting go of any seat they held. A seat another
+    account holds is refused (SeatTaken) unless `take_over`: then its holder lets it go.
+    Claiming one's own seat again changes nothing; whether anything changed."""
     session = ctx.session
     held = session.scalar(select(PhoneSeat).where(PhoneSeat.user_id == ctx.by.user_id))
     if held is not None and held.seat == seat:
-        return
+        return False
+    holder = session.execute(
+        select(User.username, User.display_name, PhoneSeat.claimed_at)
+        .join(PhoneSeat, PhoneSeat.user_id == User.id)
+        .where(PhoneSeat.seat == seat)
+    ).one_or_none()
+    if holder is not None and not take_over:
+        raise SeatTaken(seat, holder.display_name, holder.claimed_at)
     session.execute(
         delete(PhoneSeat).where(or_(PhoneSeat.seat == seat, PhoneSeat.user_id == ctx.by.user_id))
     )
     session.add(PhoneSeat(seat=seat, user_id=ctx.by.user_id, claimed_at=ctx.at))
     session.flush()
-    ctx.record(SubjectType.PHONE_SEAT, seat, "seat.claimed", {"user": ctx.by.username})
+    payload = {"user": ctx.by.username}
+    if holder is not None:
+        payload["taken_from"] = holder.username
+    ctx.record(SubjectType.PHONE_SEAT, seat, "seat.claimed", payload)
+    return True
 
 
 def seat_of(ctx: Ctx) -> str | None:

@@ -34,6 +34,7 @@
   let armed = false; // F4 pressed once over a record not saved: a second press clears and loads
   let ours = false; // the form is being reset by a pop, not after a save
   let asking = false;
+  let sitting = null; // the seat this desk holds, as last heard
   let again = false;
 
   const fill = (template, values) =>
@@ -41,18 +42,39 @@
   const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
   function showSeat(seat) {
+    sitting = seat || null;
     seatInput.value = seat || "";
     seatState.textContent = seat ? fill(texts.seat_saved, { seat: seat }) : texts.no_seat;
   }
 
-  async function claim(seat) {
+  // A seat another account holds (a colleague's, the demo's simulated call-taker's) is taken
+  // only when the call-taker says so, asked once with the holder's name and since when; the
+  // browser's own dialog answers to Enter and Esc. Refused, the desk keeps the seat it had.
+  // `ask` is false when the desk reclaims the seat it remembers on opening: it only says so.
+  async function claim(seat, ask) {
     try {
       await cad110.call("PUT", "/api/v1/telephony/seat", { seat: seat });
-      localStorage.setItem(STORED, seat);
-      showSeat(seat);
     } catch (error) {
-      seatState.textContent = error.message;
+      const held = error.body && error.body.code === "seat_taken" ? error.body : null;
+      if (!held) {
+        seatState.textContent = error.message;
+        return;
+      }
+      const words = { seat: seat, holder: held.holder, since: cad110.when(held.since) };
+      if (!ask || !window.confirm(fill(texts.take_over, words))) {
+        seatInput.value = sitting || "";
+        seatState.textContent = fill(texts.seat_taken, words);
+        return;
+      }
+      try {
+        await cad110.call("PUT", "/api/v1/telephony/seat", { seat: seat, take_over: true });
+      } catch (again) {
+        seatState.textContent = again.message;
+        return;
+      }
     }
+    localStorage.setItem(STORED, seat);
+    showSeat(seat);
   }
 
   function values() {
@@ -182,7 +204,8 @@
       const answer = await fetch("/api/v1/telephony/seat", { credentials: "same-origin" });
       if (!answer.ok) return;
       const mine = await answer.json();
-      if (document.activeElement !== seatInput) showSeat(mine.seat);
+      // Said again only when it changed (taken over elsewhere): a refusal stays readable.
+      if (document.activeElement !== seatInput && (mine.seat || null) !== sitting) showSeat(mine.seat);
       if (!mine.call) {
         hide();
       } else if (mine.call.call_id !== shown) {
@@ -235,7 +258,7 @@
 
   seatInput.addEventListener("change", () => {
     const seat = seatInput.value.trim();
-    if (seat && seatInput.checkValidity()) claim(seat);
+    if (seat && seatInput.checkValidity()) claim(seat, true);
   });
   seatInput.addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
@@ -277,7 +300,7 @@
     const answer = await fetch("/api/v1/telephony/seat", { credentials: "same-origin" });
     const mine = answer.ok ? await answer.json() : { seat: null };
     const remembered = localStorage.getItem(STORED);
-    if (!mine.seat && remembered) await claim(remembered);
+    if (!mine.seat && remembered) await claim(remembered, false);
     else showSeat(mine.seat);
     check();
   })();
