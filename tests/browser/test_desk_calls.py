@@ -3,7 +3,7 @@ save, and the caller's earlier incidents in words, looked up once per complete n
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Browser, Page, Request, expect
 
 from tests.api.helpers import new_incident
 from tests.browser.steps import login
@@ -83,3 +83,19 @@ def test_history_is_in_words_and_asked_once_per_complete_number(
     expect(history).to_contain_text("邻里纠纷")
     page.wait_for_timeout(600)
     assert len(asked) == 1, asked
+
+
+def test_the_history_says_centre_time_whatever_the_browsers_zone(
+    live_server: str, chromium_browser: Browser, api: Api
+) -> None:
+    new_incident(api, caller_phone="13900139001", accept=True)  # 02:00 UTC, 10:00 in Fuzhou
+    context = chromium_browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="zh-CN", timezone_id="Europe/London"
+    )
+    try:
+        page = context.new_page()
+        login(page, live_server, "calltaker")
+        page.locator("#caller_phone").press_sequentially("13900139001", delay=20)
+        expect(page.locator("#history li").first).to_contain_text("11-23 10:00")
+    finally:
+        context.close()

@@ -21,12 +21,6 @@
     if (/^1[3-9]\d{9}$/.test(digits) || /^0\d{9,11}$/.test(digits)) return digits;
     return null;
   }
-  function timeText(iso) {
-    if (!iso) return "";
-    const d = new Date(iso);
-    const pad = (n) => String(n).padStart(2, "0");
-    return pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
-  }
   function line(text, className) {
     const li = document.createElement("li");
     li.className = className;
@@ -41,7 +35,8 @@
     const about = document.createElement("span");
     const c = i.category && categories[i.category];
     const parts = [c ? (zh ? c.zh : c.en) : "—", texts.statuses[i.status] || i.status];
-    const when = timeText(i.stages && i.stages.received);
+    // Centre time, as every screen shows it, whatever the browser's own zone.
+    const when = cad110.when(i.stages && i.stages.received);
     if (when) parts.push(when);
     about.textContent = parts.join(" · ");
     const where = document.createElement("span");
