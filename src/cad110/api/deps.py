@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -19,6 +19,17 @@ from cad110.errors import Forbidden, Unauthenticated
 from cad110.kernel.context import Ctx
 from cad110.kernel.runtime import Runtime
 from cad110.models.jurisdiction import Jurisdiction
+
+# A report's or a figure's jurisdiction, as a query parameter (scoped by the reader's own).
+JurisdictionCode = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=16,
+        pattern=r"^[0-9A-Za-z_.-]+$",
+        description="Jurisdiction code (default: the caller's own)",
+    ),
+]
 
 _bearer = HTTPBearer(auto_error=False, description="Token from `cad110 token create USERNAME`")
 

@@ -3,10 +3,28 @@ their own: the line that tells the starter the port, and staying up until told t
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class JsonHandler(BaseHTTPRequestHandler):
+    """A fake's request handler: answers in JSON and keeps quiet (its starter reads stdout for
+    the port only)."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def _json(self, status: int, data: object) -> None:
+        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 def _exit_at_eof() -> None:

@@ -52,6 +52,13 @@ def normalize_phone(value: str) -> str:
 
 
 Phone = Annotated[str, AfterValidator(normalize_phone)]
+# An id an outside system gives its own things (an event, a call, a message): what its events
+# are told apart and replays recognised by.
+ExternalId = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$")
+]
+# A number as a carrier or gateway sends it: digits with an optional leading +; may be empty.
+DialledDigits = Annotated[str, StringConstraints(max_length=24, pattern=r"^\+?[0-9]*$")]
 # Coordinates are finite: NaN compares false with every bound and neither NaN nor Infinity can
 # be written back as JSON. (Every input model refuses them too: `allow_inf_nan=False`.)
 Longitude = Annotated[

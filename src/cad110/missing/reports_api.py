@@ -9,23 +9,13 @@ from typing import Annotated
 
 from fastapi import Query
 
-from cad110.api.deps import Context
+from cad110.api.deps import Context, JurisdictionCode
 from cad110.api.routing import Router
 from cad110.kernel.inputs import Day
 from cad110.missing import reports
 from cad110.missing.reports import DailyReport, GroupBy, RecoveryReport
 
 router = Router(prefix="/reports/missing", tags=["missing persons", "reports"])
-
-JurisdictionCode = Annotated[
-    str | None,
-    Query(
-        min_length=1,
-        max_length=16,
-        pattern=r"^[0-9A-Za-z_.-]+$",
-        description="Jurisdiction code (default: the caller's own)",
-    ),
-]
 
 
 @router.get("/daily", response_model=DailyReport)

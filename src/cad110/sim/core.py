@@ -276,9 +276,8 @@ class SimCore(ABC):
         u.leg = None
 
     def _limits(self, inc: _IncidentState) -> TimeLimits:
-        if inc.category is not None:
-            return inc.category.limits_for(inc.grade)
-        return self._catalog.grades[inc.grade].limits
+        code = inc.category.code if inc.category is not None else None
+        return self._catalog.limits_at(code, inc.grade)
 
     def _drive_s(
         self, origin: tuple[float, float], target: tuple[float, float], grade: int

@@ -34,7 +34,7 @@ import httpx
 
 from cad110.errors import Unauthenticated
 from cad110.kernel import signing
-from cad110.kernel.fake_process import run_until_stopped
+from cad110.kernel.fake_process import JsonHandler, run_until_stopped
 
 EVENTS_PATH = "/api/v1/sms/events"
 _ids = itertools.count(1)
@@ -110,19 +110,8 @@ class FakeSmsGateway:
 
 
 def _handler(gateway: FakeSmsGateway) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            return  # quiet: the tests read stdout for the port only
-
-        def _json(self, status: int, data: object) -> None:
-            body = json.dumps(data, ensure_ascii=False).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_GET(self) -> None:
+    class Handler(JsonHandler):
+        def do_GET(self) -> None:  # noqa: N802  (http.server calls it so)
             if self.path == "/health":
                 self._json(200, {"ok": True})
             elif self.path == "/messages":
@@ -131,7 +120,7 @@ def _handler(gateway: FakeSmsGateway) -> type[BaseHTTPRequestHandler]:
             else:
                 self._json(404, {"detail": "not found"})
 
-        def do_POST(self) -> None:
+        def do_POST(self) -> None:  # noqa: N802  (http.server calls it so)
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if self.path == "/messages":
                 try:

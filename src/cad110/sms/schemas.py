@@ -5,18 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from cad110.kernel.inputs import Moment, Strict
+from cad110.kernel.inputs import DialledDigits, ExternalId, Moment, Strict
 
 EventId = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$"),
+    ExternalId,
     Field(description="The gateway's id of this event: the same id again is a replay"),
 ]
 MessageId = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$"),
+    ExternalId,
     Field(description='The message this is about, as cad110 named it ("sms-42")'),
 ]
 
@@ -30,9 +28,7 @@ class SmsEventIn(Strict):
     at: Moment = Field(description="When it happened at the gateway")
     message_id: MessageId | None = None
     from_: Annotated[
-        str,
-        StringConstraints(max_length=24, pattern=r"^\+?[0-9]*$"),
-        Field(alias="from", description="The replying number (reply only)"),
+        DialledDigits, Field(alias="from", description="The replying number (reply only)")
     ] = ""
     text: str = Field(default="", max_length=500, description="What was written (reply only)")
     reason: str = Field(default="", max_length=200, description="Why it failed (failed only)")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from cad110.api.deps import Context
+from cad110.api.deps import Context, JurisdictionCode
 from cad110.api.routing import Router
 from cad110.kernel.inputs import Day
 from cad110.stats import service
@@ -20,15 +20,6 @@ router = Router(prefix="/stats", tags=["statistics"])
 
 Since = Annotated[Day | None, Query(description="First local day (default: today)")]
 Until = Annotated[Day | None, Query(description="Day after the period, exclusive")]
-JurisdictionCode = Annotated[
-    str | None,
-    Query(
-        min_length=1,
-        max_length=16,
-        pattern=r"^[0-9A-Za-z_.-]+$",
-        description="Jurisdiction code (default: the caller's own)",
-    ),
-]
 Category = Annotated[
     str | None,
     Query(min_length=1, max_length=48, pattern=r"^[0-9a-z_]+$", description="Category code"),

@@ -12,13 +12,11 @@ from typing import Annotated
 
 from fastapi import Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router
+from cad110.api.signed import signature_headers, signed_body
 from cad110.auth.permissions import Permission
-from cad110.kernel import signing
 from cad110.kernel.inputs import Moment
 from cad110.kernel.received import receive_once
 from cad110.kernel.runtime import Runtime
@@ -74,41 +72,21 @@ def call_out(call: PhoneCall, *, full: bool = False) -> PhoneCallOut:
             "required": True,
             "content": {"application/json": {"schema": openapi_event_schema()}},
         },
-        "parameters": [
-            {
-                "name": signing.TIMESTAMP_HEADER,
-                "in": "header",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": signing.SIGNATURE_HEADER,
-                "in": "header",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-        ],
+        "parameters": signature_headers(),
     },
 )
 async def phone_event(request: Request) -> EventAnswer:
     """One call event from the phone system (ringing, answered, ended, recording), signed with
     the shared secret. A replayed event id is answered 200 with `applied: false`."""
     rt: Runtime = request.app.state.runtime
-    body = await request.body()
-    settings = rt.settings
-    signing.verify(
-        settings.phone_events_secret,
-        request.headers.get(signing.TIMESTAMP_HEADER),
-        request.headers.get(signing.SIGNATURE_HEADER),
-        body,
-        now=rt.clock.now(),
-        window_s=settings.phone_events_window_s,
+    event = await signed_body(
+        request,
+        EVENTS.validate_json,
+        secret=rt.settings.phone_events_secret,
+        window_s=rt.settings.phone_events_window_s,
+        what="call events",
+        sender="phone system",
     )
-    try:
-        event = EVENTS.validate_json(body)
-    except ValidationError as exc:
-        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
-        raise RequestValidationError(errors) from None
     return await run_in_threadpool(receive_once, rt, service.PHONE_SYSTEM, service.receive, event)
 
 

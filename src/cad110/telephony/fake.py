@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from cad110.kernel.fake_process import run_until_stopped
+from cad110.kernel.fake_process import JsonHandler, run_until_stopped
 from cad110.telephony.replay import send_event
 
 _ids = itertools.count(1)
@@ -111,23 +111,12 @@ class FakePhoneSystem:
 
 
 def _handler(phone: FakePhoneSystem) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            return  # quiet: the tests read stdout for the port only
-
-        def _json(self, status: int, data: object) -> None:
-            body = json.dumps(data, ensure_ascii=False).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(JsonHandler):
         def _body(self) -> Any:
             length = int(self.headers.get("Content-Length") or 0)
             return json.loads(self.rfile.read(length) or b"{}")
 
-        def do_GET(self) -> None:
+        def do_GET(self) -> None:  # noqa: N802  (http.server calls it so)
             if self.path == "/health":
                 self._json(200, {"ok": True})
             elif self.path.startswith("/recordings/"):
@@ -139,7 +128,7 @@ def _handler(phone: FakePhoneSystem) -> type[BaseHTTPRequestHandler]:
             else:
                 self._json(404, {"detail": "not found"})
 
-        def do_POST(self) -> None:
+        def do_POST(self) -> None:  # noqa: N802  (http.server calls it so)
             try:
                 data = self._body()
             except ValueError:

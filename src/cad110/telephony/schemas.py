@@ -11,17 +11,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, TypeAdapter
 
-from cad110.kernel.inputs import Latitude, Longitude, Moment, Strict
+from cad110.kernel.inputs import DialledDigits, ExternalId, Latitude, Longitude, Moment, Strict
 from cad110.models.telephony import PhoneCallState
 
 EventId = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$"),
+    ExternalId,
     Field(description="The phone system's id of this event: the same id again is a replay"),
 ]
 CallId = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$"),
+    ExternalId,
     Field(description="The phone system's id of the call, the same in all its events"),
 ]
 Seat = Annotated[
@@ -30,8 +28,7 @@ Seat = Annotated[
     Field(description="The answering seat (坐席) as the phone system names it"),
 ]
 CallerNumber = Annotated[
-    str,
-    StringConstraints(max_length=24, pattern=r"^\+?[0-9]*$"),
+    DialledDigits,
     Field(description="The caller's number (ANI) as dialled from; empty when withheld"),
 ]
 Line = Annotated[
