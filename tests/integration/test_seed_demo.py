@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 import stat
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from cad110.auth.passwords import verify_password
 from cad110.cli import app as cli
@@ -47,52 +49,103 @@ def users_home(session: Session, username: str) -> str | None:
     return user.jurisdiction_code
 
 
-@pytest.fixture
-def empty_sqlite(tmp_path):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
+COUNTED = (MissingCase, Incident, CaseCallback, CaseRequest, Event)
+
+
+def counts(url: str) -> tuple[int, ...]:
+    engine = make_engine(url)
+    with transaction(make_sessionmaker(engine)) as session:
+        found = tuple(
+            session.scalar(select(func.count()).select_from(model)) or 0 for model in COUNTED
+        )
+    engine.dispose()
+    return found
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """One demo city seeded three times in a row, shared by this file's tests (a seed hashes
+    every account's password and takes a minute): the first as a version before the living demo
+    had its own call-taker was, then twice as now."""
+
+    url: str
+    home: Path
+    first: Result
+    written: str  # the accounts file after the first seed
+    again: Result
+    added: str  # …after the second
+    before_once_more: tuple[int, ...]
+    once_more: Result
+    after_once_more: tuple[int, ...]
+    accounts_after: str  # …after the third
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    home = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{home / 'demo.db'}"
     upgrade(url)
-    return url
+    accounts_file = home / "var" / "demo-accounts.txt"
+    runner = CliRunner()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAD110_DATABASE_URL", url)
+        patch.chdir(home)
+        get_settings.cache_clear()
+        try:
+            with pytest.MonkeyPatch.context() as older:
+                older.setattr(demo, "SIMULATOR", ())
+                older.setattr(actors, "CALLTAKER", "calltaker")
+                first = runner.invoke(cli, ["seed", "demo"])
+            written = accounts_file.read_text("utf-8") if accounts_file.exists() else ""
+            again = runner.invoke(cli, ["seed", "demo"])
+            added = accounts_file.read_text("utf-8") if accounts_file.exists() else ""
+            before = counts(url)
+            once_more = runner.invoke(cli, ["seed", "demo"])
+            after = counts(url)
+            accounts_after = accounts_file.read_text("utf-8") if accounts_file.exists() else ""
+        finally:
+            get_settings.cache_clear()
+    return Seeded(url, home, first, written, again, added, before, once_more, after, accounts_after)
+
+
+@pytest.fixture
+def on_seeded(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[Seeded]:
+    """The shared city as the command line's database."""
+    monkeypatch.setenv("CAD110_DATABASE_URL", seeded.url)
+    monkeypatch.chdir(seeded.home)
+    get_settings.cache_clear()
+    yield seeded
+    get_settings.cache_clear()
 
 
 def test_seed_demo_builds_fuzhou_once_with_a_password_for_each_account_and_tokens_work(
-    empty_sqlite: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    on_seeded: Seeded,
 ) -> None:
-    monkeypatch.setenv("CAD110_DATABASE_URL", empty_sqlite)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    try:
-        runner = CliRunner()
-        # Seeded first as a version before the living demo had its own call-taker was.
-        with monkeypatch.context() as older:
-            older.setattr(demo, "SIMULATOR", ())
-            older.setattr(actors, "CALLTAKER", "calltaker")
-            first = runner.invoke(cli, ["seed", "demo"])
-        assert first.exit_code == 0, first.output
-        assert "dispatcher" in first.output
-        accounts_file = tmp_path / "var" / "demo-accounts.txt"
-        written = accounts_file.read_text("utf-8")
-        assert "sim-calltaker" not in written
-        # The next seed adds it, and its password to the accounts file; nothing else.
-        again = runner.invoke(cli, ["seed", "demo"])
-        assert again.exit_code == 0, again.output
-        assert "already seeded" in again.output
-        assert "sim-calltaker" in again.output
-        assert str(accounts_file) in again.output.replace("\n", "")
-        added = accounts_file.read_text("utf-8")
-        assert added.startswith(written)
-        assert added.removeprefix(written).startswith("sim-calltaker\t")
-        once_more = runner.invoke(cli, ["seed", "demo"])
-        assert "sim-calltaker" not in once_more.output
-        assert accounts_file.read_text("utf-8") == added
-        token = runner.invoke(cli, ["token", "create", "dispatcher"])
-        assert token.exit_code == 0
-        assert token.output.strip().startswith("cad110_")
-        missing = runner.invoke(cli, ["token", "create", "nobody"])
-        assert missing.exit_code == 1
-    finally:
-        get_settings.cache_clear()
+    url, first, again = on_seeded.url, on_seeded.first, on_seeded.again
+    runner = CliRunner()
+    assert first.exit_code == 0, first.output
+    assert "dispatcher" in first.output
+    accounts_file = on_seeded.home / "var" / "demo-accounts.txt"
+    written = on_seeded.written
+    assert "sim-calltaker" not in written
+    # The next seed adds it, and its password to the accounts file; nothing else.
+    assert again.exit_code == 0, again.output
+    assert "already seeded" in again.output
+    assert "sim-calltaker" in again.output
+    assert str(accounts_file) in again.output.replace("\n", "")
+    added = on_seeded.added
+    assert added.startswith(written)
+    assert added.removeprefix(written).startswith("sim-calltaker\t")
+    assert on_seeded.once_more.exit_code == 0, on_seeded.once_more.output
+    assert "sim-calltaker" not in on_seeded.once_more.output
+    assert on_seeded.accounts_after == added
+    token = runner.invoke(cli, ["token", "create", "dispatcher"])
+    assert token.exit_code == 0
+    assert token.output.strip().startswith("cad110_")
+    missing = runner.invoke(cli, ["token", "create", "nobody"])
+    assert missing.exit_code == 1
 
-    engine = make_engine(empty_sqlite)
+    engine = make_engine(url)
     with transaction(make_sessionmaker(engine)) as session:
         levels = Counter(j.level for j in session.scalars(select(Jurisdiction)))
         assert levels[Level.CITY] == 1
@@ -174,39 +227,21 @@ def test_seed_demo_builds_fuzhou_once_with_a_password_for_each_account_and_token
     engine.dispose()
 
 
-def test_seed_demo_adds_missing_person_cases_in_every_stage_once(
-    empty_sqlite: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("CAD110_DATABASE_URL", empty_sqlite)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    engine = make_engine(empty_sqlite)
+def test_seed_demo_adds_missing_person_cases_in_every_stage_once(on_seeded: Seeded) -> None:
+    engine = make_engine(on_seeded.url)
     sessions = make_sessionmaker(engine)
+    runner = CliRunner()
+    assert on_seeded.before_once_more[0] > 0
+    assert on_seeded.after_once_more == on_seeded.before_once_more  # a re-run adds nothing
+    assert runner.invoke(cli, ["audit", "verify"]).exit_code == 0
 
-    def counts() -> tuple[int, ...]:
-        with transaction(sessions) as session:
-            return tuple(
-                session.scalar(select(func.count()).select_from(model)) or 0
-                for model in (MissingCase, Incident, CaseCallback, CaseRequest, Event)
-            )
-
-    try:
-        runner = CliRunner()
-        assert runner.invoke(cli, ["seed", "demo"]).exit_code == 0
-        seeded = counts()
-        assert runner.invoke(cli, ["seed", "demo"]).exit_code == 0
-        assert counts() == seeded  # a second run adds nothing
-        assert runner.invoke(cli, ["audit", "verify"]).exit_code == 0
-
-        report = runner.invoke(cli, ["report", "missing-daily"])
-        assert report.exit_code == 0, report.output
-        assert "全市接报失踪人员" in report.output
-        assert "合计" in report.output
-        assert runner.invoke(cli, ["report", "missing-daily", "--date", "23/11"]).exit_code == 2
-        unknown = runner.invoke(cli, ["report", "missing-daily", "--jurisdiction", "999999"])
-        assert unknown.exit_code == 1
-    finally:
-        get_settings.cache_clear()
+    report = runner.invoke(cli, ["report", "missing-daily"])
+    assert report.exit_code == 0, report.output
+    assert "全市接报失踪人员" in report.output
+    assert "合计" in report.output
+    assert runner.invoke(cli, ["report", "missing-daily", "--date", "23/11"]).exit_code == 2
+    unknown = runner.invoke(cli, ["report", "missing-daily", "--jurisdiction", "999999"])
+    assert unknown.exit_code == 1
 
     now = datetime.now(UTC)
     with transaction(sessions) as session:
