@@ -42,9 +42,9 @@ console = Console()
 err = Console(stderr=True)
 
 
-def sessions() -> sessionmaker[Session]:
-    """Sessions on the configured database (CAD110_DATABASE_URL)."""
+def sessions(url: str | None = None) -> sessionmaker[Session]:
+    """Sessions on `url`, by default the configured database (CAD110_DATABASE_URL)."""
     settings = get_settings()
     return make_sessionmaker(
-        make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        make_engine(url or settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     )
