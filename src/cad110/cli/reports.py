@@ -13,11 +13,8 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from cad110.cli.common import console, err, report_app, sessions
-from cad110.clock import SystemClock
+from cad110.cli.common import command_ctx, console, err, report_app, sessions
 from cad110.db.engine import transaction
-from cad110.runtime import parts
-from cad110.settings import get_settings
 
 if TYPE_CHECKING:
     from cad110.kernel.context import Ctx
@@ -49,12 +46,9 @@ def _acting(database: str | None = None, role: str = "admin") -> Iterator[tuple[
     """A unit of work on the database acting for the root in `role` (the command line reads
     the whole database), and the root's code."""
     from cad110.auth.principal import Principal
-    from cad110.catalog.loader import default_catalog
-    from cad110.kernel.context import Ctx
     from cad110.models.jurisdiction import Jurisdiction
     from cad110.models.user import Role
 
-    settings = get_settings()
     with transaction(sessions(database)) as session:
         root = session.scalar(
             select(Jurisdiction)
@@ -65,17 +59,7 @@ def _acting(database: str | None = None, role: str = "admin") -> Iterator[tuple[
             err.print("[red]no jurisdictions: run `cad110 seed demo` first[/red]")
             raise typer.Exit(1)
         by = Principal.acting_for("", username="cli", role=Role(role), jurisdiction_code=root.code)
-        yield (
-            Ctx(
-                session=session,
-                by=by,
-                at=SystemClock().now(),
-                catalog=default_catalog(),
-                tz=settings.tz,
-                parts=parts(settings),
-            ),
-            root.code,
-        )
+        yield command_ctx(session, by), root.code
 
 
 @report_app.command("missing-daily")
@@ -181,27 +165,31 @@ def _write_report(
     console.print(render(content, "txt").decode("utf-8"), soft_wrap=True, markup=False)
 
 
-@report_app.command("daily")
-def report_daily(
-    day: Day = None, jurisdiction: Place = None, out: Out = Path("."), database: Database = None
-) -> None:
-    """The daily 通报 of a local day (default: yesterday): text, XLSX and PDF."""
-    _write_report("daily", day, jurisdiction, out, database)
+_REPORTS: tuple[tuple[ReportKind, str], ...] = (
+    ("daily", "The daily 通报 of a local day (default: yesterday)"),
+    (
+        "weekly",
+        "The weekly 通报 of the Monday–Sunday week holding the day (default: the last full week)",
+    ),
+    (
+        "monthly",
+        "The monthly 通报 of the calendar month holding the day (default: the last full month)",
+    ),
+)
 
 
-@report_app.command("weekly")
-def report_weekly(
-    day: Day = None, jurisdiction: Place = None, out: Out = Path("."), database: Database = None
-) -> None:
-    """The weekly 通报 of the Monday–Sunday week holding the day (default: the last full
-    week): text, XLSX and PDF."""
-    _write_report("weekly", day, jurisdiction, out, database)
+def _report_command(kind: ReportKind, summary: str) -> None:
+    def command(
+        day: Day = None,
+        jurisdiction: Place = None,
+        out: Out = Path("."),
+        database: Database = None,
+    ) -> None:
+        _write_report(kind, day, jurisdiction, out, database)
+
+    command.__doc__ = f"{summary}: text, XLSX and PDF, written to --out; prints the text."
+    report_app.command(kind)(command)
 
 
-@report_app.command("monthly")
-def report_monthly(
-    day: Day = None, jurisdiction: Place = None, out: Out = Path("."), database: Database = None
-) -> None:
-    """The monthly 通报 of the calendar month holding the day (default: the last full
-    month): text, XLSX and PDF."""
-    _write_report("monthly", day, jurisdiction, out, database)
+for _kind, _summary in _REPORTS:
+    _report_command(_kind, _summary)
