@@ -114,6 +114,22 @@ def test_the_export_gives_the_report_in_each_format(
     assert daily.text == text.text
     assert daily.headers["content-disposition"] == f'attachment; filename="daily-{DAY}.txt"'
 
+    # A month against the month before (October, 31 days): B1 and the four of the 24th.
+    month = api.get(
+        "/stats/export", "leader", params={"kind": "monthly", "day": DAY, "format": "txt"}
+    )
+    assert month.text.startswith("测试市公安局110指挥中心 2026年11月 警情通报\n")
+    assert "2026年11月，测试市公安局共接报警情10起（上期为0）" in month.text
+    assert "日均有效警情0.17起（环比增加0.17起）" in month.text
+    month_sheet = api.get(
+        "/stats/export", "leader", params={"kind": "monthly", "day": DAY, "format": "xlsx"}
+    )
+    assert month_sheet.headers["content-disposition"] == (
+        'attachment; filename="monthly-2026-11-01.xlsx"'
+    )
+    days = load_workbook(io.BytesIO(month_sheet.content))["分日"]
+    assert days.max_row == 31  # the header and every day of November
+
     sheet = api.get("/stats/export", "leader", params={**PERIOD, "format": "xlsx"})
     assert sheet.headers["content-type"] == XLSX
     book = load_workbook(io.BytesIO(sheet.content))

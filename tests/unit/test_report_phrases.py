@@ -3,24 +3,35 @@ divide by; and the days a daily, weekly or monthly report covers."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from cad110.errors import InvalidInput
-from cad110.stats.measure import Change
+from cad110.stats.measure import Change, change_of, value_of
 from cad110.stats.periods import Period
-from cad110.stats.report.content import period_of, previous_of
+from cad110.stats.registry import FIGURES
+from cad110.stats.report.content import (
+    Line,
+    ReportContent,
+    ReportKind,
+    period_of,
+    previous_of,
+)
 from cad110.stats.report.phrases import (
     bracketed,
     change_text,
     hours_text,
     percent_text,
     period_text,
+    plain,
     relative_change,
     seconds_text,
 )
+from cad110.stats.report.text import report_text
+from cad110.stats.tally import DAYS, Tally
 
 
 @pytest.mark.parametrize(
@@ -61,6 +72,9 @@ def test_numbers_are_written_as_centres_write_them() -> None:
     assert seconds_text(None) == "—"
     assert hours_text(Decimal("18.90")) == "18.9小时"
     assert hours_text(None) == "—"
+    assert plain(Decimal("48.00")) == "48"
+    assert plain(Decimal("6.80")) == "6.8"
+    assert plain(Decimal("0.00")) == "0"
     assert bracketed("环比上升5.00%", "") == "（环比上升5.00%）"
     assert bracketed("", "") == ""
 
@@ -109,3 +123,43 @@ def test_a_day_out_of_range_is_refused_naming_it() -> None:
     with pytest.raises(InvalidInput) as refused:
         period_of("daily", date(1900, 1, 1), TODAY)
     assert refused.value.loc == ["query", "day"]
+
+
+def _empty(kind: ReportKind, period: Period) -> ReportContent:
+    """A report over a period with nothing in it, compared with another such period."""
+    nothing = Tally()
+    nothing.counts[DAYS] = period.days
+    lines = {}
+    for figure in FIGURES:
+        value = value_of(figure, nothing)
+        lines[figure.key] = Line(figure, value, value, change_of(figure, value, value))
+    return ReportContent(
+        kind=kind,
+        jurisdiction="350100",
+        name="福州市公安局",
+        period=period,
+        previous=previous_of(kind, period),
+        category=None,
+        category_name=None,
+        grade=None,
+        made_at=datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+        lines=lines,
+        timeline_by="day",
+        timeline=[],
+        categories=[],
+        districts=[],
+    )
+
+
+def test_a_report_over_nothing_leaves_out_every_rate_and_time() -> None:
+    text = report_text(_empty("weekly", Period(date(2026, 11, 23), date(2026, 11, 30))))
+    assert text.startswith("福州市公安局110指挥中心 2026年11月23日至29日 警情通报\n")
+    assert "共接报警情0起（环比持平），其中有效警情0起（环比持平），日均有效警情0起" in text
+    assert "有效警情率" not in text  # 0 / 0 is no rate
+    assert "%" not in text
+    assert "二、警情分类\n本期无有效警情。" in text
+    assert "三、处警效率\n本期无可统计的处警用时。" in text
+    assert "四、督办情况\n因超时督办0次（环比持平），其中升级督办0次。" in text
+    assert "五、处警成效\n抓获0人（环比持平）；立案0起（环比持平）。" in text
+    assert "六、分地区\n本期各地区无警情。" in text
+    assert text.endswith("福州市公安局110指挥中心\n2026年12月1日\n")

@@ -22,9 +22,14 @@ def seconds_text(seconds: int | None) -> str:
     return "—" if seconds is None else spoken_seconds(seconds)
 
 
+def plain(number: Decimal) -> str:
+    """48.00 → "48", 6.80 → "6.8": a 通报 writes an average without trailing zeros."""
+    return format(number.normalize(), "f")
+
+
 def hours_text(hours: Decimal | None) -> str:
     """18.90 → "18.9小时"; None → "—"."""
-    return "—" if hours is None else f"{format(hours.normalize(), 'f')}小时"
+    return "—" if hours is None else f"{plain(hours)}小时"
 
 
 def relative_change(now: int, before: int | None) -> str:

@@ -18,6 +18,7 @@ from cad110.stats.report.phrases import (
     listed,
     percent_text,
     period_text,
+    plain,
     relative_change,
     seconds_text,
 )
@@ -77,10 +78,13 @@ def overall(c: ReportContent) -> str:
     when = period_text(c.period, monthly=c.kind == "monthly")
     text = f"{when}，{c.name}共接报警情{_counted(lines['calls_total'], '起')}"
     text += f"，其中有效警情{_counted(lines['valid_incidents'], '起')}"
-    text += f"，有效警情率{_rated(lines['valid_rate'])}"
+    if _has_rate(lines["valid_rate"]):
+        text += f"，有效警情率{_rated(lines['valid_rate'])}"
     average = lines["daily_average"]
     if c.period.days > 1 and average.value is not None and average.value.average is not None:
-        text += f"，日均有效警情{average.value.average}起" + bracketed(change_text(average.change))
+        text += f"，日均有效警情{plain(average.value.average)}起" + bracketed(
+            change_text(average.change)
+        )
     text += "。"
     if _has_rate(lines["non_police_share"]):
         text += f"非警务警情占{_rated(lines['non_police_share'])}"
