@@ -162,7 +162,8 @@ def _write_report(
         path = out / filename(content, fmt)
         path.write_bytes(render(content, fmt))
         err.print(f"wrote {path}")
-    console.print(render(content, "txt").decode("utf-8"), soft_wrap=True, markup=False)
+    text = render(content, "txt").decode("utf-8")
+    console.print(text, soft_wrap=True, markup=False, highlight=False)
 
 
 _REPORTS: tuple[tuple[ReportKind, str], ...] = (
