@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
 from sqlalchemy.orm import Session, sessionmaker
 
 from cad110.db.engine import make_engine, make_sessionmaker
 from cad110.settings import get_settings
+
+if TYPE_CHECKING:
+    from cad110.auth.principal import Principal
+    from cad110.kernel.context import Ctx
 
 app = typer.Typer(
     help="cad110 — 110 command and dispatch.", no_args_is_help=True, add_completion=False
@@ -42,9 +48,28 @@ console = Console()
 err = Console(stderr=True)
 
 
-def sessions() -> sessionmaker[Session]:
-    """Sessions on the configured database (CAD110_DATABASE_URL)."""
+def sessions(url: str | None = None) -> sessionmaker[Session]:
+    """Sessions on `url`, by default the configured database (CAD110_DATABASE_URL)."""
     settings = get_settings()
     return make_sessionmaker(
-        make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        make_engine(url or settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    )
+
+
+def command_ctx(session: Session, by: Principal) -> Ctx:
+    """A unit of work for a command acting as `by`, now, with the configuration in force."""
+    # Imported here: `cad110 --help` need not load the whole application.
+    from cad110.catalog.loader import default_catalog
+    from cad110.clock import SystemClock
+    from cad110.kernel.context import Ctx
+    from cad110.runtime import parts
+
+    settings = get_settings()
+    return Ctx(
+        session=session,
+        by=by,
+        at=SystemClock().now(),
+        catalog=default_catalog(),
+        tz=settings.tz,
+        parts=parts(settings),
     )

@@ -9,10 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cad110.cli.common import console, err, places_app, sessions
-from cad110.clock import SystemClock
+from cad110.cli.common import command_ctx, console, err, places_app, sessions
 from cad110.db.engine import transaction
-from cad110.settings import get_settings
 
 # Rejections shown on the screen; the rest go to --rejections.
 SHOWN = 30
@@ -30,11 +28,8 @@ def import_places(
 ) -> None:
     """Add and update standard addresses; every rejected row is reported with its reason."""
     from cad110.auth.principal import Principal
-    from cad110.catalog.loader import default_catalog
-    from cad110.kernel.context import Ctx
     from cad110.models.user import Role
     from cad110.places.importer import UnreadableFile, import_rows, read_file
-    from cad110.runtime import parts
 
     if not file.is_file():
         err.print(f"[red]no such file: {file}[/red]")
@@ -44,18 +39,10 @@ def import_places(
     except UnreadableFile as exc:
         err.print(f"[red]{file}: {exc}[/red]")
         raise typer.Exit(2) from None
-    settings = get_settings()
     # The command line writes as an administrator of the whole city; events name it "cli".
     by = Principal.acting_for("", username="cli", role=Role.ADMIN)
     with transaction(sessions()) as session:
-        ctx = Ctx(
-            session=session,
-            by=by,
-            at=SystemClock().now(),
-            catalog=default_catalog(),
-            tz=settings.tz,
-            parts=parts(settings),
-        )
+        ctx = command_ctx(session, by)
         report = import_rows(ctx, rows, source=(source or file.name)[:64], first_line=first_line)
     table = Table(title=f"Import of {file.name}", show_edge=False)
     for column in ("added", "changed", "unchanged", "rejected"):

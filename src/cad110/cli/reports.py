@@ -1,18 +1,65 @@
-"""Reports printed for the duty desk."""
+"""Reports printed for the duty desk: the missing-persons section of the daily report, and
+the 通报 (daily, weekly, monthly) with its workbook and PDF."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from cad110.cli.common import console, err, report_app, sessions
-from cad110.clock import SystemClock
+from cad110.cli.common import command_ctx, console, err, report_app, sessions
 from cad110.db.engine import transaction
-from cad110.runtime import parts
-from cad110.settings import get_settings
+
+if TYPE_CHECKING:
+    from cad110.kernel.context import Ctx
+    from cad110.stats.report.content import ReportKind
+
+Place = Annotated[
+    str | None, typer.Option("--jurisdiction", help="Jurisdiction code (default: the whole city)")
+]
+Day = Annotated[
+    str | None,
+    typer.Option("--day", help="A local day YYYY-MM-DD of the report (default: the last full one)"),
+]
+Out = Annotated[Path, typer.Option("--out", help="Folder the files are written to")]
+Database = Annotated[
+    str | None, typer.Option("--database", help="Database URL (default: CAD110_DATABASE_URL)")
+]
+
+
+def _day(value: str | None, option: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        err.print(f"[red]{option}: not a date like 2026-11-23: {value}[/red]")
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def _acting(database: str | None = None, role: str = "admin") -> Iterator[tuple[Ctx, str]]:
+    """A unit of work on the database acting for the root in `role` (the command line reads
+    the whole database), and the root's code."""
+    from cad110.auth.principal import Principal
+    from cad110.models.jurisdiction import Jurisdiction
+    from cad110.models.user import Role
+
+    with transaction(sessions(database)) as session:
+        root = session.scalar(
+            select(Jurisdiction)
+            .where(Jurisdiction.parent_code.is_(None))
+            .order_by(Jurisdiction.code)
+        )
+        if root is None:
+            err.print("[red]no jurisdictions: run `cad110 seed demo` first[/red]")
+            raise typer.Exit(1)
+        by = Principal.acting_for("", username="cli", role=Role(role), jurisdiction_code=root.code)
+        yield command_ctx(session, by), root.code
 
 
 @report_app.command("missing-daily")
@@ -25,46 +72,16 @@ def report_missing_daily(
     ] = None,
 ) -> None:
     """The missing-persons section of the daily report (每日治安情况汇报): text and table."""
-    from datetime import date
-
     from rich import box
     from rich.cells import cell_len
 
-    from cad110.auth.principal import Principal
-    from cad110.catalog.loader import default_catalog
     from cad110.errors import DomainError
-    from cad110.kernel.context import Ctx
     from cad110.missing.reports import DailyFigures, daily_report
-    from cad110.models.jurisdiction import Jurisdiction
-    from cad110.models.user import Role
 
-    try:
-        on = date.fromisoformat(day) if day else None
-    except ValueError:
-        err.print(f"[red]--date: not a date like 2026-11-23: {day}[/red]")
-        raise typer.Exit(2) from None
-    settings = get_settings()
-    with transaction(sessions()) as session:
-        root = session.scalar(
-            select(Jurisdiction)
-            .where(Jurisdiction.parent_code.is_(None))
-            .order_by(Jurisdiction.code)
-        )
-        if root is None:
-            err.print("[red]no jurisdictions: run `cad110 seed demo` first[/red]")
-            raise typer.Exit(1)
-        # The command line reads the whole database, as an administrator of the root would.
-        by = Principal.acting_for("", username="cli", role=Role.ADMIN, jurisdiction_code=root.code)
-        ctx = Ctx(
-            session=session,
-            by=by,
-            at=SystemClock().now(),
-            catalog=default_catalog(),
-            tz=settings.tz,
-            parts=parts(settings),
-        )
+    on = _day(day, "--date")
+    with _acting() as (ctx, root):
         try:
-            report = daily_report(ctx, on, jurisdiction or root.code)
+            report = daily_report(ctx, on, jurisdiction or root)
         except DomainError as exc:
             err.print(f"[red]{exc.message}[/red]")
             raise typer.Exit(1) from None
@@ -122,3 +139,58 @@ def report_missing_daily(
             row(f"  {station.name}{own}", station.figures)
     row("合计", report.figures, style="bold cyan")
     console.print(table)
+
+
+def _write_report(
+    kind: ReportKind, day: str | None, jurisdiction: str | None, out: Path, database: str | None
+) -> None:
+    """Build the report once, write it as text, workbook and PDF, and print the text."""
+    from cad110.errors import DomainError
+    from cad110.stats.report.content import build_report, filename
+    from cad110.stats.report.export import FORMATS, render
+
+    on = _day(day, "--day")
+    # The figures are an analyst's work (the `stats` permission); they hold no personal data.
+    with _acting(database, role="analyst") as (ctx, _root):
+        try:
+            content = build_report(ctx, kind, on, jurisdiction)
+        except DomainError as exc:
+            err.print(f"[red]{exc.message}[/red]")
+            raise typer.Exit(1) from None
+    out.mkdir(parents=True, exist_ok=True)
+    for fmt in FORMATS:
+        path = out / filename(content, fmt)
+        path.write_bytes(render(content, fmt))
+        err.print(f"wrote {path}")
+    text = render(content, "txt").decode("utf-8")
+    console.print(text, soft_wrap=True, markup=False, highlight=False)
+
+
+_REPORTS: tuple[tuple[ReportKind, str], ...] = (
+    ("daily", "The daily 通报 of a local day (default: yesterday)"),
+    (
+        "weekly",
+        "The weekly 通报 of the Monday–Sunday week holding the day (default: the last full week)",
+    ),
+    (
+        "monthly",
+        "The monthly 通报 of the calendar month holding the day (default: the last full month)",
+    ),
+)
+
+
+def _report_command(kind: ReportKind, summary: str) -> None:
+    def command(
+        day: Day = None,
+        jurisdiction: Place = None,
+        out: Out = Path("."),
+        database: Database = None,
+    ) -> None:
+        _write_report(kind, day, jurisdiction, out, database)
+
+    command.__doc__ = f"{summary}: text, XLSX and PDF, written to --out; prints the text."
+    report_app.command(kind)(command)
+
+
+for _kind, _summary in _REPORTS:
+    _report_command(_kind, _summary)

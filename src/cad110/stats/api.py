@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Request, Response
 
 from cad110.api.deps import Context, JurisdictionCode
 from cad110.api.routing import Router
 from cad110.kernel.inputs import Day
 from cad110.stats import service
 from cad110.stats.periods import GroupBy, Interval
+from cad110.stats.report import export
 from cad110.stats.schemas import Definitions, Series, Summary
 
 router = Router(prefix="/stats", tags=["statistics"])
@@ -66,3 +67,38 @@ def series(
     """One figure per hour, day, week or month of [since, until), empty buckets included."""
     filters = service.Filters(since, until, jurisdiction, category, grade)
     return service.series(ctx, filters, figure, interval)
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {media: {} for media in export.MEDIA_TYPES.values()},
+            "description": "The report as the 通报 text, a workbook or a PDF",
+        }
+    },
+)
+def export_report(
+    ctx: Context,
+    request: Request,
+    format: export.Format,
+    since: Since = None,
+    until: Until = None,
+    jurisdiction: JurisdictionCode = None,
+    category: Category = None,
+    grade: Grade = None,
+    kind: export.ReportKind | None = None,
+    day: Annotated[Day | None, Query(description="With kind: a day of the report")] = None,
+    lang: export.Lang | None = None,
+) -> Response:
+    """The report (通报) over [since, until) — or the daily, weekly or monthly one holding
+    `day` — as text, XLSX or PDF; headings in `lang` (default: the Accept-Language)."""
+    filters = service.Filters(since, until, jurisdiction, category, grade)
+    wanted = lang or export.lang_of(request.headers.get("accept-language"))
+    body, name = export.export(ctx, filters, kind, day, format, wanted)
+    return Response(
+        body,
+        media_type=export.MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
