@@ -23,7 +23,8 @@ def seed_history(
     check: Annotated[
         bool,
         typer.Option(
-            "--check", help="Compare the record's figures with the profile's; non-zero if any differs"
+            "--check",
+            help="Compare the record's figures with the profile's; non-zero if any differs",
         ),
     ] = False,
 ) -> None:
@@ -34,7 +35,9 @@ def seed_history(
     from cad110.catalog.loader import default_catalog
     from cad110.clock import SystemClock
     from cad110.runtime import build_runtime
-    from cad110.seed.history import AlreadySeeded, check as check_figures, seed_history as run
+    from cad110.seed.history import AlreadySeeded
+    from cad110.seed.history import check as check_figures
+    from cad110.seed.history import seed_history as run
     from cad110.seed.history.profile import ProfileError, load
 
     settings = get_settings()

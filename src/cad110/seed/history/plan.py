@@ -85,9 +85,7 @@ def _moments(profile: Profile, n: int, rng: random.Random, tz: ZoneInfo) -> list
     """`n` moments over the period, shaped by month, weekday and hour, sorted."""
     days = [profile.since + timedelta(days=d) for d in range(profile.days)]
     shape = profile.shape
-    weights = {
-        d.isoformat(): shape.months[d.month - 1] * shape.weekdays[d.weekday()] for d in days
-    }
+    weights = {d.isoformat(): shape.months[d.month - 1] * shape.weekdays[d.weekday()] for d in days}
     per_day = allocate(n, weights)
     hours = list(range(24))
     found: list[datetime] = []
@@ -149,7 +147,7 @@ def _followers(
 ) -> None:
     """Second callers go to any valid incident, a minute or ten after it; duplicates only to
     dispatched ones (a merge needs its target still open), within four minutes."""
-    if counts[ATTACHED] and not valid or counts[MERGED] and not dispatched:
+    if (counts[ATTACHED] and not valid) or (counts[MERGED] and not dispatched):
         raise ValueError("second calls and duplicates need valid, dispatched incidents")
     for _ in range(counts[ATTACHED]):
         rng.choice(valid).attached.append(rng.randint(20, 600))

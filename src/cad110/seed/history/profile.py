@@ -136,7 +136,9 @@ def parse(raw: Mapping[str, Any], catalog: Catalog) -> Profile:
     try:
         totals, shape, handling = raw["totals"], raw["shape"], raw.get("handling", {})
         groups = tuple(
-            Group(str(g["name"]), int(g["count"]), {k: float(v) for k, v in g["categories"].items()})
+            Group(
+                str(g["name"]), int(g["count"]), {k: float(v) for k, v in g["categories"].items()}
+            )
             for g in raw["valid"]
         )
         profile = Profile(
@@ -200,7 +202,9 @@ PROFILES = "profiles"
 def names() -> list[str]:
     """The profiles shipped with cad110."""
     folder = resources.files("cad110.seed").joinpath(PROFILES)
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def load(name_or_path: str, catalog: Catalog) -> Profile:

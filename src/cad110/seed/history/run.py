@@ -55,8 +55,11 @@ from cad110.supervision.service import tick
 from cad110.units.service import set_status
 
 BATCH = 100
-# The server's tick looks every few seconds; a step found overdue is seen this soon after due,
-# and looked at again as often as escalation could move it (settings.escalate_*_after_s).
+# Where a unit was in the year written is not on record (its positions are today's, and a fix
+# older than the last one is ignored): the arrival is entered with the reason why it cannot be
+# judged from them, as an officer entering it by hand would say.
+_ARRIVED = ArriveBody(reason="历史警情补录，无当时定位")
+# The server's tick looks every few seconds: a step overdue is found this soon after its due.
 TICK_AFTER = timedelta(seconds=30)
 
 
@@ -112,7 +115,9 @@ def existing(session: Session, path: str, start: datetime, end: datetime) -> tup
         select(func.count())
         .select_from(Call)
         .where(
-            in_scope(Call.jurisdiction_path, path), Call.answered_at >= start, Call.answered_at < end
+            in_scope(Call.jurisdiction_path, path),
+            Call.answered_at >= start,
+            Call.answered_at < end,
         )
     )
     return int(incidents or 0), int(calls or 0)
@@ -126,7 +131,9 @@ class Writer:
         self.rt, self.clock, self.catalog = rt, rt.clock, rt.catalog
         self.rng = random.Random(profile.seed + 1)  # its own stream: the plan stays as it was
         path = county.path
-        self.calltaker = Principal.acting_for(path, username="history-calltaker", role=Role.CALLTAKER)
+        self.calltaker = Principal.acting_for(
+            path, username="history-calltaker", role=Role.CALLTAKER
+        )
         self.dispatcher = Principal.acting_for(
             path, username="history-dispatcher", role=Role.DISPATCHER
         )
@@ -137,7 +144,8 @@ class Writer:
                 .order_by(Jurisdiction.code)
             ).all()
             self.stations = [
-                _Place(s.code, s.path, s.area_type is AreaType.SUBURBAN, s.name_zh, _point(s)) for s in stations
+                _Place(s.code, s.path, s.area_type is AreaType.SUBURBAN, s.name_zh, _point(s))
+                for s in stations
             ]
             units = session.scalars(
                 select(Unit).where(in_scope(Unit.jurisdiction_path, path)).order_by(Unit.code)
@@ -147,8 +155,9 @@ class Writer:
             raise ValueError(f"{county.code} has no stations or no units to seed a year into")
         # When each unit is free again in the year being written (its last back-at-base).
         self.free_at = {code: datetime.min.replace(tzinfo=UTC) for code in self.units}
-        # Second callers still to record: (answered, incident number), in time order.
-        self._pending: list[tuple[datetime, str]] = []
+        # Calls about the incident being written still to record, in time order: (answered,
+        # is a duplicate to merge, not a second caller; the incident's number and its plan).
+        self._pending: list[tuple[datetime, bool, str, Item]] = []
 
     def write(self, plan: Plan, progress: Callable[[int, int], None] | None = None) -> None:
         items = plan.items
@@ -162,11 +171,10 @@ class Writer:
     # --- one item -------------------------------------------------------------------------
 
     def _ctx(self, session: Session, by: Principal, at: datetime) -> Ctx:
-        """The unit of work of a step at `at`; second callers answered before it first, so
-        each incident's record is in the order things happened."""
+        """The unit of work of a step at `at`; the calls about the incident answered before it
+        first, so each incident's record is in the order things happened."""
         while self._pending and self._pending[0][0] <= at:
-            answered, number = self._pending.pop(0)
-            self._attach(session, number, answered)
+            self._follow(session, *self._pending.pop(0))
         self.clock.at = at
         return self.rt.ctx(session, by, at)
 
@@ -235,14 +243,16 @@ class Writer:
         return min(self.free_at, key=lambda c: self.free_at[c])
 
     def _steps_late(self, session: Session, due: datetime, done: datetime) -> None:
-        """The tick at each moment it would have looked between `due` and `done`."""
-        moment = due + TICK_AFTER
+        """The tick at the moments it would have changed something before the step was done:
+        just after `due` (the 督办 opens), then when the station's and the district's wait is
+        over (it climbs); between those the server's tick finds nothing to do."""
         s = self.rt.settings
-        step = timedelta(seconds=min(s.escalate_station_after_s, s.escalate_district_after_s))
-        while moment < done:
-            self.clock.at = moment
-            tick(session, now=moment, settings=s)
-            moment += step
+        station = timedelta(seconds=s.escalate_station_after_s)
+        district = station + timedelta(seconds=s.escalate_district_after_s)
+        for moment in (due + TICK_AFTER, due + station, due + district):
+            if moment < done:
+                self.clock.at = moment
+                tick(session, now=moment, settings=s)
 
     def _duration(self, limit: int, late: bool) -> timedelta:
         """Within the limit, or past it by long enough for the tick to have seen it."""
@@ -255,46 +265,52 @@ class Writer:
         assert item.category is not None
         number = self._incident(session, item.at, place, item.category)
         accepted = self.clock.at
-        last = end - timedelta(seconds=1)  # a second caller is still a call of the period
+        last = end - timedelta(seconds=1)  # a later call about it is still one of the period
         self._pending = sorted(
-            (max(item.at, min(item.at + timedelta(seconds=s), last)), number)
-            for s in item.attached
+            (max(item.at, min(item.at + timedelta(seconds=s), last)), twin, number, item)
+            for twin, offsets in ((False, item.attached), (True, item.merged))
+            for s in offsets
         )
         if item.closed_by_phone:
             at = accepted + timedelta(seconds=self.rng.randint(30, 240))
-            body = CloseBody(summary="电话告知处理办法，群众表示认可。", no_dispatch_reason="advice_by_phone")
-            actions.close(self._ctx(session, self.dispatcher, at), number, body)
+            by_phone = CloseBody(
+                summary="电话告知处理办法，群众表示认可。", no_dispatch_reason="advice_by_phone"
+            )
+            actions.close(self._ctx(session, self.dispatcher, at), number, by_phone)
             self._after_close(session, number, item, at)
             return
         category = self.catalog.categories[item.category]
         limits = self.catalog.limits_at(item.category, category.default_grade)
         late = item.late
 
-        def timed(step: str, start: datetime) -> datetime:
+        def timed(step: str, start: datetime, earliest: datetime | None = None) -> datetime:
+            """When `step`, timed from `start`, is done; past its limit (planned late, or
+            pushed back by `earliest`) the tick has found it overdue first."""
             limit = limits.step_s(step, suburban=place.suburban)
             assert limit is not None
             done = start + self._duration(limit, late == step)
-            if late == step:
-                self._steps_late(session, start + timedelta(seconds=limit), done)
+            if earliest is not None and done < earliest:
+                done = earliest
+            due = start + timedelta(seconds=limit)
+            if done > due:
+                self._steps_late(session, due, done)
             return done
 
         d = self.dispatcher
         dispatched = timed("dispatch", accepted)
         unit = self._unit_for(place, dispatched)
-        for offset in item.merged:
-            self._duplicate(session, number, item, offset, place, end)
         body = DispatchBody(units=[unit], note="按系统推荐派警")
         actions.dispatch(self._ctx(session, d, dispatched), number, body)
         acknowledged = timed("acknowledge", dispatched)
         actions.acknowledge(self._ctx(session, d, acknowledged), number, unit, NoteBody())
         departed = acknowledged + timedelta(seconds=self.rng.randint(10, 60))
         actions.depart(self._ctx(session, d, departed), number, unit, NoteBody())
-        arrived = max(timed("arrive", dispatched), departed + timedelta(seconds=60))
-        actions.arrive(self._ctx(session, d, arrived), number, unit, ArriveBody())
+        arrived = timed("arrive", dispatched, departed + timedelta(seconds=60))
+        actions.arrive(self._ctx(session, d, arrived), number, unit, _ARRIVED)
         handled = arrived + timedelta(seconds=self.rng.randint(60, 300))
         note = NoteBody(note=content.handle_note(self.rng, category))
         actions.handle(self._ctx(session, d, handled), number, note)
-        reported = max(timed("report", arrived), handled + timedelta(seconds=60))
+        reported = timed("report", arrived, handled + timedelta(seconds=60))
         result, summary = content.report(self.rng, category)
         guide = [GuideCheck(code=g.code, done=True) for g in category.guide]
         report = ReportBody(summary=summary, result=result, guide=guide)
@@ -304,7 +320,7 @@ class Writer:
         back = released + timedelta(seconds=self.rng.randint(600, 1800))
         set_status(self._ctx(session, d, back), unit, UnitEvent.BACK_AT_BASE, reason="返回驻地")
         self.free_at[unit] = max(self.free_at[unit], back)
-        closed = max(timed("close", reported), released + timedelta(seconds=30))
+        closed = timed("close", reported, released + timedelta(seconds=30))
         summary = self.rng.choice(content.CLOSE_NOTES)
         actions.close(self._ctx(session, d, closed), number, CloseBody(summary=summary))
         self._after_close(session, number, item, closed)
@@ -319,9 +335,16 @@ class Writer:
             actions.callback(self._ctx(session, self.calltaker, at), number, body)
         at += timedelta(seconds=self.rng.randint(3600, 4 * 3600))
         actions.archive(self._ctx(session, self.dispatcher, at), number, NoteBody(note="归档"))
-        while self._pending:  # none left after hours, but never lose a call
-            answered, into = self._pending.pop(0)
-            self._attach(session, into, answered)
+        while self._pending:  # none left hours later, but never lose a call
+            self._follow(session, *self._pending.pop(0))
+
+    def _follow(
+        self, session: Session, answered: datetime, twin: bool, number: str, item: Item
+    ) -> None:
+        if twin:
+            self._duplicate(session, number, item, answered)
+        else:
+            self._attach(session, number, answered)
 
     def _attach(self, session: Session, number: str, answered: datetime) -> None:
         """A second caller about `number` (a call record attached to it)."""
@@ -337,12 +360,9 @@ class Writer:
             note=self.rng.choice(content.ATTACHED_NOTES),
         )
 
-    def _duplicate(
-        self, session: Session, into: str, first: Item, offset: int, place: _Place, end: datetime
-    ) -> None:
+    def _duplicate(self, session: Session, into: str, first: Item, answered: datetime) -> None:
         """A second record of the same incident, merged into the first (并案)."""
-        last = end - timedelta(seconds=1)
-        answered = max(first.at, min(first.at + timedelta(seconds=offset), last))
+        place = self.stations[first.station]
         number = self._incident(session, answered, place, first.category)
         at = self.clock.at + timedelta(seconds=self.rng.randint(10, 60))
         body = MergeBody(into=into, note="同一警情重复报警，并案处理")
@@ -360,7 +380,7 @@ class Writer:
         at += timedelta(seconds=self.rng.randint(10, 60))
         actions.depart(self._ctx(session, d, at), number, unit, NoteBody())
         at += timedelta(seconds=self.rng.randint(180, 600))
-        actions.arrive(self._ctx(session, d, at), number, unit, ArriveBody())
+        actions.arrive(self._ctx(session, d, at), number, unit, _ARRIVED)
         at += timedelta(seconds=self.rng.randint(300, 1200))
         body = InvalidateBody(reason="hoax", note="经现场核查，报警人谎报警情")
         actions.invalidate(self._ctx(session, d, at), number, body)
