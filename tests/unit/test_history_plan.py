@@ -10,7 +10,7 @@ import pytest
 
 from cad110.catalog.loader import default_catalog
 from cad110.seed.history.plan import VALID, build
-from cad110.seed.history.profile import ProfileError, allocate, load, names
+from cad110.seed.history.profile import ProfileError, _check, allocate, load, names
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -83,7 +83,5 @@ def test_each_callback_the_catalog_asks_for_is_planned() -> None:
 def test_a_profile_whose_groups_miss_the_valid_total_is_refused() -> None:
     catalog = default_catalog()
     profile = load("small", catalog)
-    from cad110.seed.history.profile import _check
-
     with pytest.raises(ProfileError, match="add up"):
         _check(replace(profile, valid_incidents=profile.valid_incidents + 1), catalog)

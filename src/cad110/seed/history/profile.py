@@ -18,19 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from cad110.catalog.loader import Catalog
+from cad110.models.call import CallOutcome
 
 # What becomes of the call records that are no valid incident (`rest` of a profile).
-# Call outcomes of their own (models.call.CallOutcome) …
-CALL_KINDS = (
-    "advice",
-    "transferred_12345",
-    "transferred_119",
-    "transferred_120",
-    "invalid_misdial",
-    "invalid_silent",
-    "invalid_harassment",
-    "invalid_hoax",
-)
+# The outcomes of a call that makes no incident (models.call.CallOutcome) …
+CALL_KINDS = tuple(o.value for o in CallOutcome if not o.has_incident)
 # … a second caller about a valid incident (attached to it) …
 ATTACHED = "attached"
 # … an incident recorded twice and merged into the first (并案: counts once, as the first) …
