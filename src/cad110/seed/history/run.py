@@ -48,7 +48,7 @@ from cad110.models.incident import Incident
 from cad110.models.jurisdiction import AreaType, Jurisdiction, Level
 from cad110.models.unit import Unit
 from cad110.models.user import Role
-from cad110.seed.history.plan import HOAX_FOUND, VALID, Item, Plan
+from cad110.seed.history.plan import DUPLICATE, HOAX_FOUND, VALID, Item, Plan
 from cad110.seed.history.profile import Profile
 from cad110.sim import content
 from cad110.supervision.service import tick
@@ -184,7 +184,7 @@ class Writer:
             self._valid(session, item, place, end)
         elif item.kind == HOAX_FOUND:
             self._hoax(session, item, place)
-        elif item.kind == "duplicate":
+        elif item.kind == DUPLICATE:
             number = self._incident(session, item.at, place, item.category)
             at = self.clock.at + timedelta(seconds=self.rng.randint(20, 90))
             body = InvalidateBody(reason="duplicate", note="重复报警，已有警情在处置")
