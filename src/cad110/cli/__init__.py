@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from cad110.cli import accounts, audit, backup, bench, data, phone, places, reports, serve, sms
+from cad110.cli import (
+    accounts,
+    audit,
+    backup,
+    bench,
+    data,
+    history,
+    phone,
+    places,
+    reports,
+    serve,
+    sms,
+)
 from cad110.cli.common import app
 
 __all__ = [
@@ -12,6 +24,7 @@ __all__ = [
     "backup",
     "bench",
     "data",
+    "history",
     "phone",
     "places",
     "reports",

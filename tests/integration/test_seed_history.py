@@ -1,0 +1,91 @@
+"""`cad110 seed history`: the small profile written through the use cases, and the statistics
+read back from the record exactly as the profile says."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cad110.auth.principal import Principal
+from cad110.cli import app as cli
+from cad110.kernel.numbers import percent
+from cad110.kernel.runtime import Runtime
+from cad110.models.user import Role
+from cad110.seed.history import AlreadySeeded, answers, check, seed_history
+from cad110.seed.history.plan import build
+from cad110.seed.history.profile import load
+from cad110.settings import Settings
+from cad110.stats import service as stats
+from cad110.stats.measure import Value
+
+
+def _figures(runtime: Runtime, since: date, until: date, jurisdiction: str) -> dict[str, Value]:
+    analyst = Principal.acting_for("", username="test-analyst", role=Role.ANALYST)
+    filters = stats.Filters(since=since, until=until, jurisdiction=jurisdiction)
+    with runtime.readers() as session:
+        summary = stats.summary(runtime.ctx(session, analyst), filters)
+    return {f.key: f.value for f in summary.figures if f.value is not None}
+
+
+def _shipped(name: str) -> str:
+    return resources.files("cad110.seed").joinpath("profiles", f"{name}.toml").read_text("utf-8")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_small_profile_reads_back_exactly_from_the_record(
+    runtime: Runtime, database: tuple[str, object], tmp_path: Path
+) -> None:
+    url = database[0]
+    runner = CliRunner()
+    seeded = runner.invoke(
+        cli, ["seed", "history", "--profile", "small", "--database", url, "--check"]
+    )
+    assert seeded.exit_code == 0, seeded.output
+    assert "300 call records, 84 valid incidents" in seeded.output
+    assert "differs" not in seeded.output
+
+    # What the seed wrote, planned again: the same profile and seed give the same plan (the
+    # tests' 闽侯县 has one station).
+    profile = load("small", runtime.catalog)
+    plan = build(profile, runtime.catalog, stations=1, tz=runtime.settings.tz)
+    got = _figures(runtime, profile.since, profile.until, profile.jurisdiction)
+    assert got["calls_total"].count == plan.calls == 300
+    assert got["valid_incidents"].count == 84
+    assert got["daily_average"].average == Decimal("4.00")  # 84 valid incidents in 21 days
+    assert got["valid_rate"].percent == percent(84, 300)
+    for target in ("12345", "119", "120"):
+        assert got[f"transfers_{target}"].count == plan.count(f"transferred_{target}")
+    # Hoaxes found on scene and duplicates are incidents, but not valid ones; merged twins too.
+    merged = sum(len(i.merged) for i in plan.items)
+    invalid = plan.count("hoax_found") + plan.count("duplicate")
+    assert got["incidents_total"].count == 84 + invalid + merged
+    # Each step planned late was found overdue by the tick: one 督办 each, at least.
+    late = sum(i.late is not None for i in plan.items)
+    assert late > 0
+    assert got["supervisions_opened"].count >= got["overdue_rate"].numerator >= late
+    # The callbacks' answers, as recorded through the callback use case: all satisfied or
+    # basically satisfied, as many of each as planned.
+    assert answers(runtime, profile) == plan.answers()
+    assert set(plan.answers()) == {"satisfied", "basically_satisfied"}
+    assert all(line.ok for line in check(runtime, profile))
+
+    # The same period again: refused, saying what is there.
+    settings = Settings(database_url=url, supervision_loop=False)
+    with pytest.raises(AlreadySeeded) as refused:
+        seed_history(settings, profile)
+    assert refused.value.incidents == got["incidents_total"].count
+    assert refused.value.calls == 300
+    # A profile whose published figure the record does not give fails the check.
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text(_shipped("small").replace("calls_total = 300", "calls_total = 301"), "utf-8")
+    again = runner.invoke(
+        cli, ["seed", "history", "--profile", str(wrong), "--database", url, "--check"]
+    )
+    assert again.exit_code == 1, again.output
+    assert "not seeded again" in again.output
+    assert again.output.count("differs") == 1
