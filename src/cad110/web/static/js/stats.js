@@ -60,7 +60,11 @@
     const article = el("article", "figure-card");
     article.dataset.key = key;
     const chartable = !def.planned && out && out.value !== null;
-    article.appendChild(el("h3", "name", nameOf(def)));
+    // A chartable card's name is its button (keyboard and screen readers); a click anywhere
+    // on the card does the same.
+    const heading = el("h3", "name");
+    heading.appendChild(chartable ? el("button", "figure-name", nameOf(def)) : el("span", "", nameOf(def)));
+    article.appendChild(heading);
     const shown = def.planned || !out ? null : W.valueText(def, out.value);
     const value = el("p", "value", shown ? shown.text : "—");
     value.dataset.figure = key;
@@ -83,15 +87,8 @@
     article.title = def.formula;
     if (chartable) {
       article.classList.add("chartable");
-      article.tabIndex = 0;
-      article.setAttribute("role", "button");
-      article.setAttribute("aria-label", T.chart_this + ": " + nameOf(def));
+      heading.firstChild.title = T.chart_this;
       article.addEventListener("click", () => choose(key));
-      article.addEventListener("keydown", (event) => {
-        if (event.key !== "Enter" && event.key !== " ") return;
-        event.preventDefault();
-        choose(key);
-      });
     }
     return article;
   }
@@ -170,6 +167,8 @@
     $("series-title").textContent = W.fill(T.series_title, { figure: nameOf(def), interval: T.intervals[interval] });
     const note = $("series-note");
     note.hidden = true;
+    // Which figure the series shows once it is drawn (a click asks the API again).
+    delete $("chart-series").dataset.shows;
     let answer;
     try {
       const url = config.series + "&figure=" + encodeURIComponent(def.key) + "&interval=" + interval;
@@ -187,6 +186,7 @@
       series.push({ name: "P90", type: "line", data: answer.points.map((p) => p.value.p90_s) });
     }
     draw("chart-series", labels, series, def, false);
+    $("chart-series").dataset.shows = def.key;
   }
 
   function drawGroups(def) {
@@ -238,7 +238,8 @@
     const def = defs[current];
     document.querySelectorAll(".figure-card").forEach((c) => {
       c.classList.toggle("chosen", c.dataset.key === current);
-      if (c.classList.contains("chartable")) c.setAttribute("aria-pressed", String(c.dataset.key === current));
+      const button = c.querySelector("button.figure-name");
+      if (button) button.setAttribute("aria-pressed", String(c.dataset.key === current));
     });
     $("stats-charts").hidden = false;
     drawGroups(def);
