@@ -32,7 +32,11 @@ def _seed(api: Api, clock: VirtualClock) -> None:
         if step == "dispatch":
             ok(api.post(f"/incidents/{theft}/dispatch", "dispatcher", json={"units": [UNIT]}))
         else:
-            ok(api.post(f"/incidents/{theft}/units/{UNIT}/{step}", "dispatcher", json=step_body(step)))
+            ok(
+                api.post(
+                    f"/incidents/{theft}/units/{UNIT}/{step}", "dispatcher", json=step_body(step)
+                )
+            )
     new_incident(api, narrative="两名男子在路口斗殴", category="affray")
     hoax = new_incident(api, narrative="称有人持刀", caller_phone="13900000009")["number"]
     ok(api.post(f"/incidents/{hoax}/invalidate", "calltaker", json={"reason": "hoax"}))
@@ -137,9 +141,7 @@ def test_analyst_reads_charts_and_regroups_the_figures(
     expect(page.locator("#stats-period")).to_contain_text(YESTERDAY)
 
 
-def test_a_refused_filter_is_said_beside_its_field(
-    api: Api, live_server: str, page: Page
-) -> None:
+def test_a_refused_filter_is_said_beside_its_field(api: Api, live_server: str, page: Page) -> None:
     login(page, live_server, "leader")
     page.goto(f"{live_server}/stats?period=custom&since=2026-11-20&until=2026-11-01")
     note = page.locator(".field-error[data-field=until]")

@@ -50,7 +50,9 @@ def check_period(since: date, until: date, *, max_days: int, field: str = "until
     """[since, until) must run forward and span at most `max_days` days (422 naming `field`)."""
     if until <= since:
         raise InvalidInput(
-            ("query", "until"), "until must be after since (it is exclusive)", code="period_reversed"
+            ("query", "until"),
+            "until must be after since (it is exclusive)",
+            code="period_reversed",
         )
     if (until - since).days > max_days:
         raise InvalidInput(

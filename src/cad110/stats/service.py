@@ -76,7 +76,9 @@ def _period(ctx: Ctx, f: Filters, max_days: int) -> Period:
 def _check_category(ctx: Ctx, f: Filters) -> None:
     if f.category is not None and ctx.catalog.get(f.category) is None:
         raise InvalidInput(
-            ("query", "category"), f"no category {f.category} in the catalog", code="unknown_category"
+            ("query", "category"),
+            f"no category {f.category} in the catalog",
+            code="unknown_category",
         )
 
 
