@@ -321,6 +321,25 @@ def _walk_missing(browser: Browser, watch: Watch, base: str, planted: Planted) -
         page.context.close()
 
 
+def _walk_stats(browser: Browser, watch: Watch, base: str) -> None:
+    """统计: the filters of its URL come back in its form as text and reach the API as they
+    came (refused there, beside the field); its charts draw under the policy."""
+    page = _as(browser, watch, base, "analyst")
+    hostile = attack("stats", 40)
+    settled = page.locator("#stats-error:not([hidden]), body[data-stats-ready]")
+    for name in ("category", "grade", "group_by", "jurisdiction"):
+        page.goto(f"{base}/stats?{name}={quote(hostile)}")
+        expect(settled).to_have_count(1)
+        expect(page.locator(f"select[name={name}] option:checked")).to_have_text(hostile)
+        expect(page.locator(f".field-error[data-field={name}]")).to_have_count(1)
+    page.goto(f"{base}/stats?figure={quote(hostile)}&group_by=category")
+    expect(page.locator("body[data-stats-ready]")).to_have_count(1)
+    expect(page.locator("input[name=figure]")).to_have_value(hostile)
+    expect(page.locator("#chart-series canvas")).to_have_count(1)
+    page.locator("#chart-groups canvas").hover()
+    page.context.close()
+
+
 def _walk_login(browser: Browser, watch: Watch, base: str) -> None:
     page = _context(browser, watch).new_page()
     planted_next = '/"><svg onload=xss("next")>'
@@ -367,6 +386,7 @@ def test_no_planted_text_runs_anywhere_and_all_of_it_shows_as_text(
     _walk_supervision(chromium_browser, watch, live_server, planted)
     _walk_unit(chromium_browser, watch, live_server, planted)
     _walk_missing(chromium_browser, watch, live_server, planted)
+    _walk_stats(chromium_browser, watch, live_server)
     _walk_login(chromium_browser, watch, live_server)
     _no_script_urls(chromium_browser, watch, live_server, planted)
     watch.assert_clean()

@@ -49,9 +49,15 @@ class Period:
 def check_period(since: date, until: date, *, max_days: int, field: str = "until") -> Period:
     """[since, until) must run forward and span at most `max_days` days (422 naming `field`)."""
     if until <= since:
-        raise InvalidInput(("query", "until"), "until must be after since (it is exclusive)")
+        raise InvalidInput(
+            ("query", "until"),
+            "until must be after since (it is exclusive)",
+            code="period_reversed",
+        )
     if (until - since).days > max_days:
-        raise InvalidInput(("query", field), f"the period may span at most {max_days} days")
+        raise InvalidInput(
+            ("query", field), f"the period may span at most {max_days} days", code="period_too_long"
+        )
     return Period(since, until)
 
 

@@ -75,7 +75,11 @@ def _period(ctx: Ctx, f: Filters, max_days: int) -> Period:
 
 def _check_category(ctx: Ctx, f: Filters) -> None:
     if f.category is not None and ctx.catalog.get(f.category) is None:
-        raise InvalidInput(("query", "category"), f"no category {f.category} in the catalog")
+        raise InvalidInput(
+            ("query", "category"),
+            f"no category {f.category} in the catalog",
+            code="unknown_category",
+        )
 
 
 def _facts(ctx: Ctx, place: Jurisdiction, f: Filters, start: Period, end: Period) -> list[Fact]:

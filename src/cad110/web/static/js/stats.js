@@ -1,0 +1,287 @@
+// 统计: asks the statistics API for the page's filters (web/stats.py put the URLs in
+// #stats-config) and draws the figure cards, the chosen figure's series, its breakdown by the
+// chosen group (a bar chart and a table) and its hourly profile. Every text reaches the page by
+// textContent; charts draw on a canvas and their tooltips are canvas text (renderMode
+// "richText"), so no value from the record ever becomes markup.
+(function () {
+  "use strict";
+  const cad110 = window.cad110;
+  const W = cad110.statsWords;
+  const T = W.T;
+  const config = JSON.parse(document.getElementById("stats-config").textContent);
+  const form = document.getElementById("stats-form");
+  const preset = document.getElementById("stats-preset");
+  const defs = {};
+  const charts = {};
+  let summary = null;
+  let hourly = null;
+  let current = config.figure;
+
+  const $ = (id) => document.getElementById(id);
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  const nameOf = (def) => (T.zh ? def.zh : def.en);
+  const figureIn = (figures, key) => (figures || []).find((f) => f.key === key) || null;
+  const dayBefore = (iso) => new Date(Date.parse(iso + "T00:00:00Z") - 86400000).toISOString().slice(0, 10);
+
+  // --- The form: presets submit at once; the days are asked for only for 自定义 ------------
+  function showCustomDays() {
+    const custom = preset.value === "custom";
+    form.querySelectorAll(".custom-day").forEach((label) => {
+      label.hidden = !custom;
+      label.querySelector("input").disabled = !custom;
+    });
+  }
+  preset.addEventListener("change", () => {
+    showCustomDays();
+    if (preset.value !== "custom") form.requestSubmit();
+  });
+  form.elements.group_by.addEventListener("change", () => form.requestSubmit());
+  showCustomDays();
+
+  // --- A refusal: beside its field, and said once above the cards -----------------------
+  function refused(err) {
+    $("stats-loading").hidden = true;
+    const fields = Object.assign({}, err.fields || {});
+    if (err.status === 404) fields.jurisdiction = err.message;
+    cad110.showFieldErrors(form, fields);
+    const box = $("stats-error");
+    box.textContent = err.status && err.status < 500 ? T.refused + " " + err.message : T.failed;
+    box.hidden = false;
+  }
+
+  // --- Cards --------------------------------------------------------------------------------
+  function card(key, out) {
+    const def = defs[key];
+    const article = el("article", "figure-card");
+    article.dataset.key = key;
+    const chartable = !def.planned && out && out.value !== null;
+    // A chartable card's name is its button (keyboard and screen readers); a click anywhere
+    // on the card does the same.
+    const heading = el("h3", "name");
+    heading.appendChild(chartable ? el("button", "figure-name", nameOf(def)) : el("span", "", nameOf(def)));
+    article.appendChild(heading);
+    const shown = def.planned || !out ? null : W.valueText(def, out.value);
+    const value = el("p", "value", shown ? shown.text : "—");
+    value.dataset.figure = key;
+    article.appendChild(value);
+    if (shown) {
+      if (shown.detail) article.appendChild(el("p", "detail muted", shown.detail));
+      const before = W.valueText(def, out.previous);
+      article.appendChild(el("p", "before muted", W.fill(T.before, { value: before ? before.text : "—" })));
+      article.appendChild(el("p", "change", W.change(def, out.change)));
+    } else {
+      article.appendChild(el("p", "why muted", W.why(def, out && out.value)));
+    }
+    const details = el("details", "formula");
+    details.appendChild(el("summary", "", T.formula));
+    details.appendChild(el("p", "", def.formula));
+    if (def.stages) details.appendChild(el("p", "muted", T.stages + ": " + def.stages));
+    if (def.standard) details.appendChild(el("p", "muted", T.standard + ": " + def.standard));
+    details.addEventListener("click", (event) => event.stopPropagation());
+    article.appendChild(details);
+    article.title = def.formula;
+    if (chartable) {
+      article.classList.add("chartable");
+      heading.firstChild.title = T.chart_this;
+      article.addEventListener("click", () => choose(key));
+    }
+    return article;
+  }
+
+  function renderCards() {
+    const box = $("stats-cards");
+    box.replaceChildren();
+    config.sections.forEach(([name, keys]) => {
+      const known = keys.filter((key) => defs[key]);
+      if (!known.length) return;
+      const section = el("section", "figure-section");
+      section.dataset.section = name;
+      section.appendChild(el("h2", "", T.sections[name] || name));
+      const row = el("div", "cards");
+      known.forEach((key) => row.appendChild(card(key, figureIn(summary.figures, key))));
+      section.appendChild(row);
+      box.appendChild(section);
+    });
+  }
+
+  function choose(key) {
+    current = key;
+    form.elements.figure.value = key;
+    const url = new URL(window.location.href);
+    url.searchParams.set("figure", key);
+    history.replaceState(null, "", url);
+    chartAll();
+  }
+
+  // --- Charts ---------------------------------------------------------------------------------
+  function intervalFor(days, def) {
+    if (days <= 2 && def.kind !== "average") return "hour";
+    if (days <= 62) return "day";
+    return days <= 180 ? "week" : "month";
+  }
+
+  function axisText(def) {
+    if (def.kind === "duration") return (n) => W.seconds(n);
+    if (def.kind === "rate") return (n) => n + "%";
+    return (n) => String(n);
+  }
+
+  function draw(id, labels, series, def, manyLabels) {
+    const node = $(id);
+    const chart = charts[id] || (charts[id] = echarts.init(node, null, { renderer: "canvas" }));
+    const text = axisText(def);
+    chart.setOption(
+      {
+        animation: false,
+        color: ["#0b5cad", "#e08e0b", "#2e7d32"],
+        textStyle: { color: "#1c2733" },
+        tooltip: {
+          trigger: "axis",
+          renderMode: "richText",
+          confine: true,
+          valueFormatter: (n) => (n === null || n === undefined ? "—" : text(n)),
+        },
+        legend: series.length > 1 ? { top: 0, data: series.map((s) => s.name) } : { show: false },
+        grid: { left: 8, right: 16, top: series.length > 1 ? 30 : 14, bottom: 6, containLabel: true },
+        xAxis: {
+          type: "category",
+          data: labels,
+          axisLabel: manyLabels
+            ? { interval: 0, rotate: labels.length > 6 ? 35 : 0, hideOverlap: true }
+            : { hideOverlap: true },
+        },
+        yAxis: { type: "value", minInterval: def.kind === "count" ? 1 : 0, axisLabel: { formatter: text } },
+        series: series.map((s) => ({ name: s.name, type: s.type, data: s.data, barMaxWidth: 36 })),
+      },
+      true
+    );
+  }
+
+  async function drawSeries(def) {
+    const interval = intervalFor(summary.days, def);
+    $("series-title").textContent = W.fill(T.series_title, { figure: nameOf(def), interval: T.intervals[interval] });
+    const note = $("series-note");
+    note.hidden = true;
+    // Which figure the series shows once it is drawn (a click asks the API again).
+    delete $("chart-series").dataset.shows;
+    let answer;
+    try {
+      const url = config.series + "&figure=" + encodeURIComponent(def.key) + "&interval=" + interval;
+      answer = await cad110.call("GET", url);
+    } catch (err) {
+      note.textContent = err.status === 422 ? T.no_series : err.message;
+      note.hidden = false;
+      if (charts["chart-series"]) charts["chart-series"].clear();
+      return;
+    }
+    const labels = answer.points.map((p) => W.bucketLabel(interval, p.start));
+    const series = [{ name: nameOf(def), type: "line", data: answer.points.map((p) => W.plotted(def, p.value)) }];
+    if (def.kind === "duration") {
+      series[0].name = "P50";
+      series.push({ name: "P90", type: "line", data: answer.points.map((p) => p.value.p90_s) });
+    }
+    draw("chart-series", labels, series, def, false);
+    $("chart-series").dataset.shows = def.key;
+  }
+
+  function drawGroups(def) {
+    const groupWords = T.groups[summary.group_by] || summary.group_by;
+    $("groups-title").textContent = W.fill(T.groups_title, { figure: nameOf(def), group: groupWords });
+    const labels = summary.groups.map((g) => W.groupLabel(summary.group_by, g, config));
+    const data = summary.groups.map((g) => W.plotted(def, (figureIn(g.figures, def.key) || {}).value));
+    draw("chart-groups", labels, [{ name: nameOf(def), type: "bar", data: data }], def, true);
+  }
+
+  function drawHours(def) {
+    $("hours-title").textContent = W.fill(T.hours_title, { figure: nameOf(def) });
+    const byHour = {};
+    hourly.groups.forEach((g) => (byHour[g.key] = W.plotted(def, (figureIn(g.figures, def.key) || {}).value)));
+    const hours = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
+    // An hour without any record counted nothing; a rate or a time there has no value.
+    const empty = def.kind === "count" ? 0 : null;
+    const data = hours.map((h) => (h in byHour ? byHour[h] : empty));
+    draw("chart-hours", hours, [{ name: nameOf(def), type: "bar", data: data }], def, false);
+  }
+
+  function drawTable(def) {
+    const table = $("groups-table");
+    const keys = [def.key, "calls_total", "valid_incidents", "arrival_time", "overdue_rate"].filter(
+      (key, i, all) => defs[key] && all.indexOf(key) === i
+    );
+    const head = table.tHead.rows[0];
+    head.replaceChildren(el("th", "", T.group));
+    keys.forEach((key) => head.appendChild(el("th", key === def.key ? "chosen" : "", nameOf(defs[key]))));
+    const body = table.tBodies[0];
+    body.replaceChildren();
+    const rows = [[T.total, summary.figures]].concat(
+      summary.groups.map((g) => [W.groupLabel(summary.group_by, g, config), g.figures])
+    );
+    rows.forEach(([label, figures], i) => {
+      const tr = el("tr", i === 0 ? "total" : "");
+      tr.appendChild(el("th", "", label));
+      keys.forEach((key) => {
+        const out = figureIn(figures, key);
+        const shown = out ? W.valueText(defs[key], out.value) : null;
+        tr.appendChild(el("td", "", shown ? shown.text : "—"));
+      });
+      body.appendChild(tr);
+    });
+    table.hidden = false;
+  }
+
+  function chartAll() {
+    const def = defs[current];
+    document.querySelectorAll(".figure-card").forEach((c) => {
+      c.classList.toggle("chosen", c.dataset.key === current);
+      const button = c.querySelector("button.figure-name");
+      if (button) button.setAttribute("aria-pressed", String(c.dataset.key === current));
+    });
+    $("stats-charts").hidden = false;
+    drawGroups(def);
+    drawHours(def);
+    drawTable(def);
+    return drawSeries(def);
+  }
+
+  window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+
+  // --- Loading --------------------------------------------------------------------------------
+  function showPeriod() {
+    $("stats-period").textContent = W.fill(T.period, {
+      since: summary.since,
+      until: dayBefore(summary.until),
+      days: summary.days,
+      psince: summary.previous_since,
+      puntil: dayBefore(summary.previous_until),
+    });
+  }
+
+  async function load() {
+    try {
+      const [figures, answer] = await Promise.all([
+        cad110.call("GET", config.figures),
+        cad110.call("GET", config.summary),
+      ]);
+      figures.figures.forEach((d) => (defs[d.key] = d));
+      figures.planned.forEach((p) => (defs[p.key] = Object.assign({ kind: "rate", planned: true }, p)));
+      summary = answer;
+      hourly = config.group_by === "hour" ? answer : await cad110.call("GET", config.hourly);
+    } catch (err) {
+      refused(err);
+      return;
+    }
+    $("stats-loading").hidden = true;
+    showPeriod();
+    renderCards();
+    const chosen = figureIn(summary.figures, current);
+    if (!defs[current] || defs[current].planned || !chosen || chosen.value === null) current = "calls_total";
+    await chartAll();
+    document.body.dataset.statsReady = "true";
+  }
+  load();
+})();

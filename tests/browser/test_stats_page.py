@@ -1,0 +1,185 @@
+"""An analyst opens 统计: the cards say what the API computes from seeded incidents, a period
+and a group change through the URL, a card charts its figure, a bad filter is refused beside
+its field, English is complete, and the page fits 1366×768, a 1920×1080 wall and a phone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from cad110.clock import VirtualClock
+from tests.api.helpers import new_incident, ok, step_body
+from tests.browser.steps import login, shot
+from tests.conftest import Api
+
+# The test clock starts on 2026-11-23 (centre time); the seeded history moves it a day on.
+YESTERDAY = "2026-11-23"
+TODAY = "2026-11-24"
+UNIT = "35010201-1"
+
+
+def _seed(api: Api, clock: VirtualClock) -> None:
+    """Yesterday one theft; today a theft worked to arrival, a fight, and a hoax invalidated."""
+    new_incident(api)
+    start = clock.now() + timedelta(days=1)
+    clock.set(start)
+    theft = new_incident(api, accept=True)["number"]
+    steps = ((45, "dispatch"), (80, "acknowledge"), (110, "depart"), (420, "arrive"))
+    for seconds, step in steps:
+        clock.set(start + timedelta(seconds=seconds))
+        if step == "dispatch":
+            ok(api.post(f"/incidents/{theft}/dispatch", "dispatcher", json={"units": [UNIT]}))
+        else:
+            ok(
+                api.post(
+                    f"/incidents/{theft}/units/{UNIT}/{step}", "dispatcher", json=step_body(step)
+                )
+            )
+    new_incident(api, narrative="两名男子在路口斗殴", category="affray")
+    hoax = new_incident(api, narrative="称有人持刀", caller_phone="13900000009")["number"]
+    ok(api.post(f"/incidents/{hoax}/invalidate", "calltaker", json={"reason": "hoax"}))
+
+
+def _summary(page: Page, base: str, since: str, until: str, **more: str) -> dict[str, Any]:
+    query = "&".join(f"{k}={v}" for k, v in {"since": since, "until": until, **more}.items())
+    response = page.request.get(f"{base}/api/v1/stats/summary?{query}")
+    assert response.ok, response.text()
+    return response.json()  # type: ignore[no-any-return]
+
+
+def _figure(summary: dict[str, Any], key: str) -> dict[str, Any]:
+    return next(f for f in summary["figures"] if f["key"] == key)
+
+
+def _ready(page: Page) -> None:
+    expect(page.locator("body[data-stats-ready=true]")).to_have_count(1)
+
+
+def _points(page: Page, chart: str) -> list[Any]:
+    data: list[Any] = page.evaluate(
+        "id => echarts.getInstanceByDom(document.getElementById(id)).getOption().series[0].data",
+        chart,
+    )
+    return data
+
+
+def _no_sideways_scroll(page: Page) -> None:
+    """The page does not scroll sideways; else the elements that stick out are named."""
+    wide = page.evaluate(
+        """() => {
+          const width = document.documentElement.clientWidth;
+          if (document.documentElement.scrollWidth <= width) return [];
+          return [...document.querySelectorAll("body *")]
+            .filter((e) => e.getBoundingClientRect().right > width + 1)
+            .map((e) => e.tagName + "." + e.className + "#" + e.id).slice(0, 10);
+        }"""
+    )
+    assert wide == []
+
+
+def test_analyst_reads_charts_and_regroups_the_figures(
+    api: Api, clock: VirtualClock, live_server: str, page: Page, backend: str
+) -> None:
+    _seed(api, clock)
+    login(page, live_server, "analyst")
+    page.get_by_role("link", name="统计").click()
+    expect(page).to_have_url(f"{live_server}/stats")
+    _ready(page)
+
+    today = _summary(page, live_server, TODAY, "2026-11-25")
+    valid = _figure(today, "valid_incidents")
+    assert valid["value"]["count"] == 2
+    assert valid["previous"]["count"] == 1
+    expect(page.locator("p[data-figure=valid_incidents]")).to_have_text("2起")
+    expect(page.locator("p[data-figure=incidents_total]")).to_have_text(
+        f"{_figure(today, 'incidents_total')['value']['count']}起"
+    )
+    rate = _figure(today, "valid_rate")["value"]
+    expect(page.locator("p[data-figure=valid_rate]")).to_have_text(f"{rate['percent']:g}%")
+    card = page.locator("article[data-key=valid_incidents]")
+    expect(card.locator(".change")).to_have_text(valid["change"]["words"])
+    expect(card.locator(".change")).to_have_text("增加1起")
+    expect(card.locator(".before")).to_have_text("上期：1起")
+    # Phone calls carry no category: said, not left blank.
+    expect(page.locator("p[data-figure=phone_calls]")).not_to_have_text("")
+
+    # The chosen figure's series, its groups and its hourly profile are drawn.
+    for chart in ("chart-series", "chart-groups", "chart-hours"):
+        expect(page.locator(f"#{chart} canvas")).to_have_count(1)
+    calls = _figure(today, "calls_total")["value"]["count"]
+    assert calls == 3
+    assert sum(v or 0 for v in _points(page, "chart-series")) == calls  # today, by the hour
+    assert sum(v or 0 for v in _points(page, "chart-hours")) == calls
+
+    card.click()
+    expect(page.locator("#chart-series[data-shows=valid_incidents]")).to_have_count(1)
+    expect(page.locator("#series-title")).to_contain_text("有效警情")
+    assert "figure=valid_incidents" in page.url
+    assert sum(v or 0 for v in _points(page, "chart-series")) == 2
+    expect(page.locator("#groups-table th.chosen")).to_have_text("有效警情")
+    _no_sideways_scroll(page)
+    shot(page, backend, "stats")
+
+    page.get_by_label("分组").select_option("category")
+    _ready(page)
+    assert "group_by=category" in page.url
+    assert "figure=valid_incidents" in page.url
+    rows = page.locator("#groups-table tbody tr")
+    expect(rows).to_have_count(3)  # the whole period, then each category by its code
+    expect(rows.nth(1)).to_contain_text("打架斗殴")
+    expect(rows.nth(2)).to_contain_text("盗窃")
+    assert sum(v or 0 for v in _points(page, "chart-groups")) == 2
+
+    page.get_by_label("统计期间").select_option("yesterday")
+    _ready(page)
+    assert "period=yesterday" in page.url
+    before = _summary(page, live_server, YESTERDAY, TODAY)
+    assert _figure(before, "valid_incidents")["value"]["count"] == 1
+    expect(page.locator("p[data-figure=valid_incidents]")).to_have_text("1起")
+    expect(page.locator("#stats-period")).to_contain_text(YESTERDAY)
+
+
+def test_a_refused_filter_is_said_beside_its_field(api: Api, live_server: str, page: Page) -> None:
+    login(page, live_server, "leader")
+    page.goto(f"{live_server}/stats?period=custom&since=2026-11-20&until=2026-11-01")
+    note = page.locator(".field-error[data-field=until]")
+    expect(note).to_have_text("结束日期早于开始日期")
+    expect(page.locator("#stats-error")).to_be_visible()
+    expect(page.locator(".figure-card")).to_have_count(0)
+    page.goto(f"{live_server}/stats?category=nosuch")
+    expect(page.locator(".field-error[data-field=category]")).to_have_text(
+        "没有这个警情类别，请从列表中选择"
+    )
+    page.goto(f"{live_server}/stats?jurisdiction=999999")
+    expect(page.locator(".field-error[data-field=jurisdiction]")).to_have_text(
+        "未找到，或不在您的辖区内"
+    )
+
+
+def test_english_on_a_wall_and_a_phone(
+    api: Api, clock: VirtualClock, live_server: str, page: Page
+) -> None:
+    _seed(api, clock)
+    login(page, live_server, "dispatcher")
+    page.goto(f"{live_server}/stats")
+    page.get_by_role("link", name="English").click()
+    _ready(page)
+    expect(page.locator("h1")).to_contain_text("Statistics")
+    card = page.locator("article[data-key=valid_incidents]")
+    expect(card.locator("h3")).to_have_text("Valid incidents")
+    expect(card.locator(".value")).to_have_text("2")
+    expect(card.locator(".change")).to_have_text("up 1")
+    expect(page.get_by_role("link", name="Export Excel")).to_be_visible()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    _no_sideways_scroll(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function(
+        "() => document.querySelector('#chart-series canvas').getBoundingClientRect().width <= 390"
+    )
+    _no_sideways_scroll(page)
+    box = card.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
