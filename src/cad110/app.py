@@ -14,6 +14,7 @@ from cad110.api.errors import install_error_handlers
 from cad110.api.limits import BodyLimit
 from cad110.api.routing import UnitOfWorkRoute
 from cad110.api.security import SecurityHeaders, content_security_policy
+from cad110.callbacks.api import router as callbacks_router
 from cad110.dispatch.api import router as dispatch_router
 from cad110.incidents.api import router as incidents_router
 from cad110.incidents.calls_api import router as calls_router
@@ -108,6 +109,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         telephony_router,
         sms_router,
         stats_router,
+        callbacks_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)
