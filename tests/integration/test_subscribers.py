@@ -29,9 +29,9 @@ from cad110.models.unit import Assignment, Unit
 from cad110.models.user import Role, User
 from cad110.runtime import subscribers
 from cad110.sim import TrafficGenerator
-from cad110.sms.facts import SmsReplied
 from cad110.sim.actors import CALLTAKER as SIM_CALLTAKER
 from cad110.sim.actors import acting_as
+from cad110.sms.facts import SmsReplied
 from cad110.units.facts import UnitStatusChanged
 from tests.api.helpers import new_incident, ok, step_body
 from tests.conftest import Api
