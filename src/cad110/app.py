@@ -42,6 +42,7 @@ from cad110.units.api import router as units_router
 from cad110.web.access_log import router as access_log_router
 from cad110.web.admin import router as admin_pages_router
 from cad110.web.board import router as board_router
+from cad110.web.callbacks import router as callbacks_pages_router
 from cad110.web.desk import router as desk_router
 from cad110.web.docs import router as docs_router
 from cad110.web.missing import router as missing_pages_router
@@ -116,6 +117,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(board_router)
     app.include_router(desk_router)
     app.include_router(records_router)
+    app.include_router(callbacks_pages_router)
     app.include_router(missing_pages_router)
     app.include_router(access_log_router)
     app.include_router(search_pages_router)
