@@ -53,3 +53,25 @@ def test_the_queue_is_worked_from_the_keyboard(
     expect(follow_ups.first).to_contain_text(second)
     expect(follow_ups.first).to_contain_text("民警到场太慢")
     expect(follow_ups.first).to_contain_text("待派出所答复")
+
+
+def test_the_leader_answers_the_follow_up_from_the_supervision_list(
+    api: Api, live_server: str, page: Page, backend: str
+) -> None:
+    number = closed(api)
+    said = {"answer": "dissatisfied", "note": "民警态度生硬"}
+    ok(api.post(f"/callbacks/{number}/answer", "calltaker", json=said))
+    login(page, live_server, "leader")
+    expect(page).to_have_url(f"{live_server}/supervise")
+    listed = page.locator("table.cb-follow-ups tbody tr")
+    expect(listed).to_have_count(1)
+    expect(listed.first).to_contain_text("民警态度生硬")
+    listed.first.get_by_role("link").click()
+    section = page.locator("#follow-up")
+    expect(section).to_contain_text("待派出所答复")
+    page.get_by_label("整改情况").fill("已约谈处警民警并向报警人致歉")
+    page.get_by_role("button", name="提交整改答复").click()
+    expect(section.locator(".reply")).to_contain_text("已约谈处警民警并向报警人致歉")
+    expect(page.locator("table.events")).to_contain_text("整改已答复")
+    shot(page, backend, "callback-follow-up")
+    expect(page.locator("#follow-up-reply")).to_have_count(0)

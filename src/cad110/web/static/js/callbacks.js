@@ -1,3 +1,22 @@
+// 不满意整改 on an incident's record: a leader answers the station's follow-up.
+(function () {
+  "use strict";
+  const form = document.getElementById("follow-up-reply");
+  if (!form) return;
+  const msg = document.getElementById("follow-up-msg");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const reply = document.getElementById("follow-up-text").value.trim();
+    if (!reply) return;
+    try {
+      await cad110.call("POST", form.dataset.url, { reply: reply });
+      window.location.reload();
+    } catch (err) {
+      msg.textContent = form.dataset.failed + " " + err.message;
+    }
+  });
+})();
+
 // 回访队列: choose a callback with ↑/↓, R shows the caller's number (a recorded read), 1–4
 // answer it (满意 / 基本满意 / 不满意 / 未接通), N goes to the note. Data reaches the page only
 // through textContent.
