@@ -14,6 +14,7 @@ from cad110.api.errors import install_error_handlers
 from cad110.api.limits import BodyLimit
 from cad110.api.routing import UnitOfWorkRoute
 from cad110.api.security import SecurityHeaders, content_security_policy
+from cad110.callbacks.api import router as callbacks_router
 from cad110.dispatch.api import router as dispatch_router
 from cad110.incidents.api import router as incidents_router
 from cad110.incidents.calls_api import router as calls_router
@@ -41,6 +42,7 @@ from cad110.units.api import router as units_router
 from cad110.web.access_log import router as access_log_router
 from cad110.web.admin import router as admin_pages_router
 from cad110.web.board import router as board_router
+from cad110.web.callbacks import router as callbacks_pages_router
 from cad110.web.desk import router as desk_router
 from cad110.web.docs import router as docs_router
 from cad110.web.missing import router as missing_pages_router
@@ -109,12 +111,14 @@ def create_app(runtime: Runtime) -> FastAPI:
         telephony_router,
         sms_router,
         stats_router,
+        callbacks_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)
     app.include_router(board_router)
     app.include_router(desk_router)
     app.include_router(records_router)
+    app.include_router(callbacks_pages_router)
     app.include_router(missing_pages_router)
     app.include_router(access_log_router)
     app.include_router(search_pages_router)

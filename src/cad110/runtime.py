@@ -11,6 +11,10 @@ from pathlib import Path
 
 from cad110.auth.cache import PrincipalCache
 from cad110.auth.revocation import Revocations
+from cad110.callbacks.rules import CallbackRules
+from cad110.callbacks.rules import load_rules as load_callback_rules
+from cad110.callbacks.service import due_when_closed, follow_callback
+from cad110.callbacks.survey import SurveyJob, record_survey_reply
 from cad110.catalog.loader import Catalog, default_catalog
 from cad110.clock import Clock, SystemClock
 from cad110.db.engine import make_engine, make_sessionmaker
@@ -37,6 +41,7 @@ from cad110.missing.rules import Rules, load_rules
 from cad110.missing.watch import WatchJob
 from cad110.places.known import Neighbours
 from cad110.settings import Settings
+from cad110.sms.facts import SmsReplied
 from cad110.sms.gateway import sms_channel
 from cad110.stats.rules import StatsRules
 from cad110.stats.rules import load_rules as load_stats_rules
@@ -71,9 +76,17 @@ def subscribers() -> Hooks:
          (更正地点) into another district is offered to a unit there instead;
       7. dispatch.queue.offer_queue_to_freed_units — last, each unit the action released is
          offered the queue, once the incident itself no longer waits for it.
+      7a. callbacks.service.due_when_closed — 结警 puts a callback due in the queue (unless
+         its category is excluded);
+      7b. callbacks.service.follow_callback — a 回访 recorded by any path is done in the
+         queue, and a dissatisfied one opens the station's follow-up (after 4, which met the
+         callback's own deadline).
     `CallRecorded` — a call record made (with an incident, attached, or without one):
       8. telephony.service.link_call_record — the phone call its call-taker answered becomes
          the record's.
+    `SmsReplied` — the SMS gateway passed on a reply:
+      9. callbacks.survey.record_survey_reply — a survey's reply digit records the callback
+         (through the incident's action: 4–7b run in turn); other words are kept.
     """
     hooks = Hooks()
     hooks.on(ActionDecided, keep_recommendation)
@@ -85,14 +98,18 @@ def subscribers() -> Hooks:
     hooks.on(IncidentActed, offer_when_queued)
     hooks.on(IncidentActed, reoffer_when_relocated)
     hooks.on(IncidentActed, offer_queue_to_freed_units)
+    hooks.on(IncidentActed, due_when_closed)
+    hooks.on(IncidentActed, follow_callback)
     hooks.on(CallRecorded, link_call_record)
+    hooks.on(SmsReplied, record_survey_reply)
     return hooks
 
 
 def tick_jobs(rt: Runtime) -> list[Job]:
     """The background tick, in order: missing-person rules and reminders, supervision of
-    overdue steps, outbox delivery, the audit checkpoint."""
-    return [WatchJob(), SupervisionJob(), DeliveryJob(), CheckpointJob(rt)]
+    overdue steps, callback survey texts (before delivery, so they go out the same tick),
+    outbox delivery, the audit checkpoint."""
+    return [WatchJob(), SupervisionJob(), SurveyJob(), DeliveryJob(), CheckpointJob(rt)]
 
 
 def parts(settings: Settings) -> dict[type, object]:
@@ -101,6 +118,7 @@ def parts(settings: Settings) -> dict[type, object]:
     return {
         Rules: load_rules(settings.missing_rules_path),
         StatsRules: load_stats_rules(),
+        CallbackRules: load_callback_rules(catalog=default_catalog()),
         Neighbours: Neighbours(missing=open_cases_near),
     }
 

@@ -269,6 +269,20 @@ def _walk_supervision(browser: Browser, watch: Watch, base: str, planted: Plante
     page.context.close()
 
 
+def _walk_callbacks(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
+    """B's dissatisfied callback opened a follow-up: its complaint shows as text on the queue
+    page, in the supervision list and on the record."""
+    page = _as(browser, watch, base, "dispatcher")
+    page.goto(f"{base}/callbacks")
+    expect(page.locator(".cb-follow-ups")).to_contain_text('xss("B-callback")')
+    page.goto(f"{base}/incidents/{planted.number('B')}")
+    expect(page.locator("#follow-up")).to_contain_text('xss("B-callback")')
+    page.context.close()
+    page = _as(browser, watch, base, "leader")
+    expect(page.locator("table.cb-follow-ups")).to_contain_text('xss("B-callback")')
+    page.context.close()
+
+
 def _walk_unit(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
     for locale, name in (("zh-CN", planted.unit_name_zh), ("en-US", planted.unit_name_en)):
         page = _as(browser, watch, base, "officer-35010201-1", phone=True, locale=locale)
@@ -384,6 +398,7 @@ def test_no_planted_text_runs_anywhere_and_all_of_it_shows_as_text(
     _walk_desk(chromium_browser, watch, live_server, planted, clock.now())
     _walk_records(chromium_browser, watch, live_server, planted)
     _walk_supervision(chromium_browser, watch, live_server, planted)
+    _walk_callbacks(chromium_browser, watch, live_server, planted)
     _walk_unit(chromium_browser, watch, live_server, planted)
     _walk_missing(chromium_browser, watch, live_server, planted)
     _walk_stats(chromium_browser, watch, live_server)

@@ -31,6 +31,7 @@ from cad110.runtime import subscribers
 from cad110.sim import TrafficGenerator
 from cad110.sim.actors import CALLTAKER as SIM_CALLTAKER
 from cad110.sim.actors import acting_as
+from cad110.sms.facts import SmsReplied
 from cad110.units.facts import UnitStatusChanged
 from tests.api.helpers import new_incident, ok, step_body
 from tests.conftest import Api
@@ -86,7 +87,10 @@ def test_what_follows_each_fact_runs_in_the_documented_order() -> None:
         "cad110.dispatch.queue.offer_when_queued",
         "cad110.dispatch.queue.reoffer_when_relocated",
         "cad110.dispatch.queue.offer_queue_to_freed_units",
+        "cad110.callbacks.service.due_when_closed",
+        "cad110.callbacks.service.follow_callback",
     ]
+    assert hooks.subscribers(SmsReplied) == ["cad110.callbacks.survey.record_survey_reply"]
     docs = subscribers.__doc__ or ""
     listed = [docs.index(name.rsplit(".", 1)[1]) for name in _all(hooks)]
     assert listed == sorted(listed), "the docstring lists the subscribers in their order"
@@ -97,6 +101,7 @@ def _all(hooks: Hooks) -> list[str]:
         *hooks.subscribers(ActionDecided),
         *hooks.subscribers(UnitStatusChanged),
         *hooks.subscribers(IncidentActed),
+        *hooks.subscribers(SmsReplied),
     ]
 
 

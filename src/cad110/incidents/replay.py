@@ -45,6 +45,13 @@ NO_ROW_CHANGE = frozenset(
         # The outcome's entries and strikes (incidents/outcomes.py) have rows of their own.
         "outcome_recorded",
         "outcome_struck",
+        # 回访's attempts, survey and follow-up (callbacks/) have rows of their own; the
+        # callback itself is the incident's action.
+        "callback_attempt",
+        "callback_survey_sent",
+        "callback_survey_reply",
+        "follow_up_opened",
+        "follow_up_answered",
     }
 )
 

@@ -2,6 +2,7 @@
 
 from cad110.models.audit import AccessRecord, EventHead
 from cad110.models.call import Call
+from cad110.models.callbacks import CallbackAttempt, CallbackDue, FollowUp
 from cad110.models.event import Event
 from cad110.models.hazard import HazardFlag
 from cad110.models.idempotency import IdempotencyRecord
@@ -39,6 +40,8 @@ __all__ = [
     "Appeal",
     "Assignment",
     "Call",
+    "CallbackAttempt",
+    "CallbackDue",
     "CaseCallback",
     "CaseLink",
     "CasePhoto",
@@ -50,6 +53,7 @@ __all__ = [
     "DutyDay",
     "Event",
     "EventHead",
+    "FollowUp",
     "Grid",
     "HandoverNote",
     "HazardFlag",

@@ -25,9 +25,11 @@ class Step(StrEnum):
     CLOSE = "close"  # 结警 after feedback
     CALLBACK = "callback"  # 回访 after close
     CASE_CALLBACK = "case_callback"  # a missing-person case's scheduled callback (寻人回访)
+    FOLLOW_UP = "follow_up"  # the station's answer to a dissatisfied callback (不满意整改)
 
 
-# The steps of an incident's own lifecycle; others (a case's callbacks) outlive the incident.
+# The steps of an incident's own lifecycle; others (a case's callbacks, a follow-up) outlive
+# the incident.
 INCIDENT_STEPS = (
     Step.DISPATCH,
     Step.ACKNOWLEDGE,

@@ -8,9 +8,6 @@ A figure is one of five kinds, each computed the same way from tally counters:
 - average: counters per local day of the period;
 - duration: nearest-rank p50 and p90 of an interval's whole seconds;
 - hours: the mean and the nearest-rank median of an interval's whole seconds, in hours.
-
-Figures that need data the record does not hold yet (the callbacks' answers) are listed in
-PLANNED with their formula, and computed by nothing until that data exists.
 """
 
 from __future__ import annotations
@@ -197,6 +194,51 @@ _OUTCOMES = (
     ),
 )
 
+# 回访 (callbacks/), counted on the incident's own record however the callback was recorded:
+# the queue, the board's dialog, an SMS reply, a history.
+_CALLBACKS = (
+    Figure(
+        "callback_coverage",
+        "回访率",
+        "Callback coverage",
+        Kind.RATE,
+        Source.INCIDENTS,
+        "incidents received in the period whose callback was due (the catalog requires it, or "
+        "the sample drew it; excluded categories never) and is recorded, unreachable included "
+        "/ incidents received in the period whose callback was due",
+        stages="closed → callback",
+        unit_zh="个百分点",
+        numerator=(t.CALLBACKS_DONE,),
+        denominator=(t.CALLBACKS_DUE,),
+    ),
+    Figure(
+        "satisfaction_rate",
+        "群众满意率",
+        "Satisfaction",
+        Kind.RATE,
+        Source.INCIDENTS,
+        "callbacks answered satisfied or basically satisfied / callbacks that reached the "
+        "caller (satisfied, basically satisfied or dissatisfied; unreachable ones are out), on "
+        "incidents received in the period",
+        stages="callback",
+        unit_zh="个百分点",
+        numerator=(t.CALLBACKS_SATISFIED,),
+        denominator=(t.CALLBACKS_REACHED,),
+    ),
+    Figure(
+        "follow_up_in_time",
+        "整改按时答复率",
+        "Follow-ups answered in time",
+        Kind.RATE,
+        Source.INCIDENTS,
+        "follow-ups (不满意整改) answered by the station within their working days / "
+        "follow-ups opened, on incidents received in the period",
+        stages="callback → follow-up",
+        unit_zh="个百分点",
+        numerator=(t.FOLLOW_UPS_IN_TIME,),
+        denominator=(t.FOLLOW_UPS,),
+    ),
+)
 FIGURES: tuple[Figure, ...] = (
     Figure(
         "calls_total",
@@ -392,34 +434,6 @@ FIGURES: tuple[Figure, ...] = (
         denominator=(t.CASES,),
     ),
     *_OUTCOMES,
+    *_CALLBACKS,
 )
 BY_KEY = {f.key: f for f in FIGURES}
-
-
-@dataclass(frozen=True)
-class Planned:
-    """A figure whose data the record does not hold yet: named and defined, never computed."""
-
-    key: str
-    zh: str
-    en: str
-    formula: str
-    awaits: str
-
-
-PLANNED: tuple[Planned, ...] = (
-    Planned(
-        "callback_coverage",
-        "回访率",
-        "Callback coverage",
-        "callbacks done / callbacks due",
-        "callbacks",
-    ),
-    Planned(
-        "satisfaction_rate",
-        "群众满意率",
-        "Satisfaction",
-        "satisfied and basically satisfied / callbacks reached",
-        "callbacks",
-    ),
-)

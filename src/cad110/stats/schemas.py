@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from cad110.stats.measure import Change, Value
 from cad110.stats.periods import GroupBy, Interval
-from cad110.stats.registry import Figure, Kind, Planned
+from cad110.stats.registry import Figure, Kind
 
 
 class FigureDef(BaseModel):
@@ -38,23 +38,8 @@ class FigureDef(BaseModel):
         )
 
 
-class PlannedDef(BaseModel):
-    """A figure defined but not computed: its data (`awaits`) is not recorded yet."""
-
-    key: str
-    zh: str
-    en: str
-    formula: str
-    awaits: str
-
-    @classmethod
-    def of(cls, p: Planned) -> PlannedDef:
-        return cls(key=p.key, zh=p.zh, en=p.en, formula=p.formula, awaits=p.awaits)
-
-
 class Definitions(BaseModel):
     figures: list[FigureDef]
-    planned: list[PlannedDef]
 
 
 class FigureOut(BaseModel):
@@ -92,7 +77,6 @@ class Summary(BaseModel):
     group_by: GroupBy | None
     figures: list[FigureOut]
     groups: list[Group]
-    planned: list[str]
 
 
 class Point(BaseModel):

@@ -18,16 +18,16 @@ from cad110.kernel.context import Ctx
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.stats import periods, repository
 from cad110.stats import rules as stats_rules
+from cad110.stats.callback_facts import callback_facts
 from cad110.stats.measure import change_of, value_of
 from cad110.stats.periods import DAY_TYPE_ZH, GroupBy, Interval, Period
-from cad110.stats.registry import BY_KEY, FIGURES, PLANNED, Figure, Kind
+from cad110.stats.registry import BY_KEY, FIGURES, Figure, Kind
 from cad110.stats.repository import Scope
 from cad110.stats.schemas import (
     Definitions,
     FigureDef,
     FigureOut,
     Group,
-    PlannedDef,
     Point,
     Series,
     Summary,
@@ -50,11 +50,9 @@ class Filters:
 
 
 def definitions(ctx: Ctx) -> Definitions:
-    """Every figure's definition, and those defined but awaiting their data."""
+    """Every figure's definition."""
     ctx.by.require(Permission.STATS)
-    return Definitions(
-        figures=[FigureDef.of(f) for f in FIGURES], planned=[PlannedDef.of(p) for p in PLANNED]
-    )
+    return Definitions(figures=[FigureDef.of(f) for f in FIGURES])
 
 
 def _place(ctx: Ctx, code: str | None) -> Jurisdiction:
@@ -93,6 +91,7 @@ def _facts(ctx: Ctx, place: Jurisdiction, f: Filters, start: Period, end: Period
     facts.extend(repository.call_facts(s, catalog, scope, window))
     facts.extend(repository.phone_facts(s, scope))
     facts.extend(repository.case_facts(s, scope))
+    facts.extend(callback_facts(s, scope))
     return facts
 
 
@@ -161,7 +160,6 @@ def summary(ctx: Ctx, f: Filters, group_by: GroupBy | None = None) -> Summary:
         group_by=group_by,
         figures=figures,
         groups=group_out,
-        planned=[p.key for p in PLANNED],
     )
 
 
@@ -193,9 +191,7 @@ def series(ctx: Ctx, f: Filters, figure: str, interval: Interval) -> Series:
     ctx.by.require(Permission.STATS)
     fig = BY_KEY.get(figure)
     if fig is None:
-        planned = next((p for p in PLANNED if p.key == figure), None)
-        why = f"awaits {planned.awaits} data" if planned else "is no figure"
-        raise InvalidInput(("query", "figure"), f"{figure} {why}; see /api/v1/stats/figures")
+        raise InvalidInput(("query", "figure"), f"{figure} is no figure; see /api/v1/stats/figures")
     rules = stats_rules.in_force(ctx)
     place = _place(ctx, f.jurisdiction)
     hourly = interval == "hour"

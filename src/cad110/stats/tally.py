@@ -45,6 +45,13 @@ LOSS_INCIDENTS = "loss_incidents"  # incidents with a loss recorded
 LOSS_FEN = "loss_fen"  # their losses, in fen
 RECOVERED_FEN = "recovered_fen"  # what was recovered on them, in fen
 RECOVERED_INCIDENTS = "recovered_incidents"  # of them, incidents with anything recovered
+# 回访, counted on the incident's own record however the callback was recorded.
+CALLBACKS_DUE = "callbacks_due"  # callbacks the catalog requires or the sample drew
+CALLBACKS_DONE = "callbacks_done"  # of those, recorded
+CALLBACKS_REACHED = "callbacks_reached"  # any callback that reached the caller
+CALLBACKS_SATISFIED = "callbacks_satisfied"  # of those, satisfied or basically satisfied
+FOLLOW_UPS = "follow_ups"  # 不满意整改 opened
+FOLLOW_UPS_IN_TIME = "follow_ups_in_time"  # of those, answered by their due time
 TRANSFER_TARGETS = ("12345", "119", "120", "agency")
 
 
@@ -166,7 +173,18 @@ class CaseFact:
     found: bool
 
 
-Fact = IncidentFact | CallFact | PhoneFact | CaseFact
+@dataclass(frozen=True)
+class CallbackFact:
+    """An incident's 回访 (stats/callback_facts.py): due or not, and its answer if recorded."""
+
+    where: Where
+    due: bool
+    satisfaction: str | None
+    follow_up: bool = False
+    follow_up_in_time: bool = False
+
+
+Fact = IncidentFact | CallFact | PhoneFact | CaseFact | CallbackFact
 
 
 @dataclass
@@ -211,6 +229,8 @@ def count_fact(tally: Tally, fact: Fact) -> None:
     elif isinstance(fact, PhoneFact):
         c[PHONE_CALLS] += 1
         c[PHONE_ABANDONED] += fact.abandoned
+    elif isinstance(fact, CallbackFact):
+        _count_callback(tally, fact)
     else:
         c[CASES] += 1
         c[CASES_FOUND] += fact.found
@@ -264,6 +284,17 @@ def _count_outcome(tally: Tally, o: OutcomeTotals, dispatched: datetime | None) 
     if o.first_arrest_at is not None and dispatched is not None and o.first_arrest_at >= dispatched:
         seconds = seconds_between(dispatched, o.first_arrest_at)
         tally.durations.setdefault(DISPATCH_TO_ARREST, Counter())[seconds] += 1
+
+
+def _count_callback(tally: Tally, fact: CallbackFact) -> None:
+    c = tally.counts
+    c[CALLBACKS_DUE] += fact.due
+    c[CALLBACKS_DONE] += fact.due and fact.satisfaction is not None
+    reached = fact.satisfaction in ("satisfied", "basically_satisfied", "dissatisfied")
+    c[CALLBACKS_REACHED] += reached
+    c[CALLBACKS_SATISFIED] += fact.satisfaction in ("satisfied", "basically_satisfied")
+    c[FOLLOW_UPS] += fact.follow_up
+    c[FOLLOW_UPS_IN_TIME] += fact.follow_up_in_time
 
 
 def tally_of(facts: Iterable[Fact]) -> Tally:

@@ -32,6 +32,7 @@ STEP_ZH = {
     Step.CLOSE: "结警",
     Step.CALLBACK: "回访",
     Step.CASE_CALLBACK: "寻人回访",
+    Step.FOLLOW_UP: "不满意整改",
 }
 LEVEL_OF = {
     Level.STATION: SupervisionLevel.STATION,

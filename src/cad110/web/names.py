@@ -39,7 +39,7 @@ def names_of_events(
     for actor, payload in events:
         actors.add(actor)
         units |= units_named(payload)
-        places |= {str(payload[k]) for k in ("owner", "from", "to") if payload.get(k)}
+        places |= {str(payload[k]) for k in ("owner", "from", "to", "station") if payload.get(k)}
         for side in (payload, payload.get("before"), payload.get("after")):
             if isinstance(side, Mapping) and isinstance(side.get("category"), str):
                 categories.add(side["category"])

@@ -10,7 +10,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from cad110.api.routing import Router
+from cad110.auth.permissions import Permission, allowed
 from cad110.auth.principal import Principal
+from cad110.callbacks.repository import follow_up_of, follow_ups
+from cad110.callbacks.views import follow_up_out
 from cad110.errors import NotFound
 from cad110.incidents.repository import get_incident
 from cad110.incidents.views import event_fields, incident_out, timeline_out
@@ -63,7 +66,16 @@ async def supervise(request: Request, rt: Rt) -> Response:
     if by is None:
         return to_login(request)
     rows = await run_in_threadpool(_open_supervisions, rt, by, locale_of(request))
-    return page(request, "supervise.html", by, rows=rows)
+    ups = await run_in_threadpool(_open_follow_ups, rt, by)
+    return page(request, "supervise.html", by, rows=rows, follow_ups=ups)
+
+
+def _open_follow_ups(rt: Runtime, by: Principal) -> list[Any]:
+    """不满意整改 still to answer in my jurisdiction, by due time (overdue ones are 督办 above)."""
+    now = rt.clock.now()
+    with rt.readers() as session:
+        rows = follow_ups(session, by, open_only=True, limit=100)
+        return [follow_up_out(f, i, j, now) for f, i, j in rows]
 
 
 @router.get("/supervise/rows")
@@ -92,6 +104,9 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where, locale: str) 
         units = unit_names(session, {a.unit for a in out.assignments}, locale)
         place = session.get(Jurisdiction, incident.jurisdiction_code)
         outcome = outcome_view(session, by, incident, out, rt.clock.now())
+        found = follow_up_of(session, incident.id)
+        now = rt.clock.now()
+        follow_up = follow_up_out(found[0], incident, found[1], now) if found else None
     log = [
         {
             "seq": e.seq,
@@ -117,6 +132,11 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where, locale: str) 
         "category": category,
         "stages": [(s.value, STAGE_NAMES_ZH[s], out.stages.get(s.value)) for s in STAGES],
         "pii": pii(by, seen),
+        "follow_up": follow_up,
+        # 不满意整改 is answered by the station's leaders, within their jurisdiction.
+        "can_reply": follow_up is not None
+        and follow_up.replied_at is None
+        and allowed(by.role, Permission.SUPERVISE),
         **outcome,
     }
 

@@ -46,6 +46,11 @@ PATTERNS: Mapping[str, str] = {
     "grade_raised": "Grade raised: %(details)s",
     "outcome_recorded": "Outcome recorded: %(details)s",
     "outcome_struck": "Outcome entry struck: %(details)s",
+    "callback_attempt": "Callback not reached: %(details)s",
+    "callback_survey_sent": "Callback survey texted: %(details)s",
+    "callback_survey_reply": "Survey reply: %(details)s",
+    "follow_up_opened": "Follow-up opened: %(details)s",
+    "follow_up_answered": "Follow-up answered: %(details)s",
 }
 OTHER = "%(kind)s: %(details)s"
 GRADE = "Grade %(n)s"
@@ -222,6 +227,11 @@ def _details(kind: str, p: Mapping[str, Any], names: Names, gettext: Gettext) ->
     elif kind == "grade_raised":
         old, new = (_grade(p.get(k), gettext) for k in ("from", "to"))
         yield gettext(FROM_TO) % {"old": old or "—", "new": new}
+    elif kind == "follow_up_opened":
+        yield names.places.get(str(p.get("station"))) or str(p.get("station") or "")
+    elif kind in ("callback_survey_reply", "follow_up_answered"):
+        yield str(p.get("text") or p.get("reply") or "")
+        return
     elif kind in ("outcome_recorded", "outcome_struck"):
         yield from _outcome(p, gettext)
         if kind == "outcome_struck" and isinstance(p.get("reason"), str):

@@ -1,0 +1,70 @@
+"""The callback facts of a period: each incident received in the span whose 回访 was due or is
+recorded, with its answer as the incident's record holds it — however it was recorded (the
+queue, the board's dialog, an SMS reply, a history) — and its follow-up, if any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from cad110.kernel.scope import in_scope
+from cad110.models.callbacks import CallbackDue, DueReason, FollowUp
+from cad110.models.incident import Incident
+from cad110.stats.repository import Scope
+from cad110.stats.tally import CallbackFact, Where
+
+_DUE = (DueReason.REQUIRED, DueReason.SAMPLED)
+
+
+def callback_facts(session: Session, scope: Scope) -> Iterator[CallbackFact]:
+    """One fact per incident received in the span with a callback due or recorded."""
+    i, d, f = Incident, CallbackDue, FollowUp
+    stmt = (
+        select(
+            i.received_at,
+            i.jurisdiction_path,
+            i.category_code,
+            i.grade,
+            i.callback_at,
+            i.outcome,
+            d.reason,
+            f.due_at,
+            f.replied_at,
+        )
+        .outerjoin(d, d.incident_id == i.id)
+        .outerjoin(f, f.incident_id == i.id)
+        .where(
+            in_scope(i.jurisdiction_path, scope.path),
+            i.received_at >= scope.start,
+            i.received_at < scope.end,
+            or_(d.incident_id.is_not(None), i.callback_at.is_not(None)),
+        )
+    )
+    if scope.category is not None:
+        stmt = stmt.where(i.category_code == scope.category)
+    if scope.grade is not None:
+        stmt = stmt.where(i.grade == scope.grade)
+    for (
+        at,
+        path,
+        category,
+        grade,
+        called_at,
+        outcome,
+        reason,
+        due_at,
+        replied_at,
+    ) in session.execute(stmt):
+        answer = None
+        if called_at is not None:
+            answer = str((outcome or {}).get("callback", {}).get("satisfaction", "")) or None
+        yield CallbackFact(
+            where=Where(at, path, category, grade),
+            due=reason in _DUE,
+            satisfaction=answer,
+            follow_up=due_at is not None,
+            follow_up_in_time=replied_at is not None and replied_at <= due_at,
+        )

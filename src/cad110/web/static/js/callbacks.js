@@ -1,0 +1,153 @@
+// 不满意整改 on an incident's record: a leader answers the station's follow-up.
+(function () {
+  "use strict";
+  const form = document.getElementById("follow-up-reply");
+  if (!form) return;
+  const msg = document.getElementById("follow-up-msg");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const reply = document.getElementById("follow-up-text").value.trim();
+    if (!reply) return;
+    try {
+      await cad110.call("POST", form.dataset.url, { reply: reply });
+      window.location.reload();
+    } catch (err) {
+      msg.textContent = form.dataset.failed + " " + err.message;
+    }
+  });
+})();
+
+// 回访队列: choose a callback with ↑/↓, R shows the caller's number (a recorded read), 1–4
+// answer it (满意 / 基本满意 / 不满意 / 未接通), N goes to the note. Data reaches the page only
+// through textContent.
+(function () {
+  "use strict";
+  const room = document.getElementById("callbacks");
+  if (!room) return;
+  const items = JSON.parse(document.getElementById("cb-items").textContent);
+  const answers = JSON.parse(document.getElementById("cb-answers").textContent);
+  const byNumber = new Map(items.map((item) => [item.number, item]));
+  const list = document.getElementById("cb-list");
+  const detail = document.getElementById("cb-detail");
+  const note = document.getElementById("cb-note");
+  const msg = document.getElementById("cb-msg");
+  const $ = (id) => document.getElementById(id);
+  const fill = (pattern, values) => pattern.replace(/%\((\w+)\)s/g, (_, k) => values[k]);
+  let current = null;
+  // One key per answer being tried: a retry of the same answer is not a second try.
+  let pendingKey = null;
+
+  function rows() {
+    return Array.from(list.querySelectorAll("li[data-number]"));
+  }
+
+  function show(row) {
+    rows().forEach((r) => r.classList.toggle("current", r === row));
+    const item = row ? byNumber.get(row.dataset.number) : null;
+    current = item;
+    pendingKey = null;
+    detail.hidden = !item;
+    if (!item) return;
+    row.focus();
+    const link = $("cb-number");
+    link.textContent = item.number;
+    link.setAttribute("href", "/incidents/" + encodeURIComponent(item.number));
+    $("cb-category").textContent = item.category_zh || item.category || "";
+    for (const [id, value] of [["cb-name", item.caller_name], ["cb-phone", item.caller_phone]]) {
+      $(id).textContent = value || "—";
+      $(id).classList.add("masked");
+    }
+    $("cb-address").textContent = item.address || "—";
+    $("cb-closed").textContent = cad110.when(item.closed_at);
+    $("cb-summary").textContent = item.summary || "—";
+    $("cb-reply").textContent = item.survey_reply || "—";
+    $("cb-attempts").textContent = fill(room.dataset.attempts, { n: item.attempts, max: room.dataset.max });
+    $("cb-reveal").hidden = !item.caller_phone;
+    note.value = "";
+    msg.textContent = "";
+  }
+
+  function move(step) {
+    const all = rows();
+    if (!all.length) return;
+    const at = all.findIndex((r) => current && r.dataset.number === current.number);
+    show(all[Math.min(all.length - 1, Math.max(0, at + step))]);
+  }
+
+  async function reveal() {
+    if (!current) return;
+    try {
+      const full = await cad110.call("GET", "/api/v1/callbacks/" + encodeURIComponent(current.number));
+      $("cb-name").textContent = full.caller_name || "—";
+      $("cb-phone").textContent = full.caller_phone || "—";
+      $("cb-name").classList.toggle("masked", full.caller_phone === current.caller_phone);
+      $("cb-phone").classList.toggle("masked", full.caller_phone === current.caller_phone);
+    } catch (err) {
+      msg.textContent = room.dataset.failed + " " + err.message;
+    }
+  }
+
+  async function answer(said) {
+    if (!current) return;
+    const number = current.number;
+    pendingKey = pendingKey || cad110.newKey();
+    try {
+      const out = await cad110.call(
+        "POST",
+        "/api/v1/callbacks/" + encodeURIComponent(number) + "/answer",
+        { answer: said, note: note.value.trim() },
+        { idempotencyKey: pendingKey },
+      );
+      pendingKey = null;
+      const row = list.querySelector('li[data-number="' + CSS.escape(number) + '"]');
+      if (out.done) {
+        const next = row.nextElementSibling || row.previousElementSibling;
+        row.remove();
+        byNumber.delete(number);
+        show(next && next.dataset.number ? next : null);
+        // Said after the next one is shown (showing one clears the message), and kept visible.
+        detail.hidden = false;
+        if (!rows().length) detail.querySelectorAll("dl, textarea, .cb-answers, label").forEach((e) => (e.hidden = true));
+        msg.textContent = fill(room.dataset.done, { answer: answers[out.satisfaction] || out.satisfaction });
+      } else {
+        current.attempts = out.attempts;
+        row.classList.add("waiting");
+        $("cb-attempts").textContent = fill(room.dataset.attempts, { n: out.attempts, max: room.dataset.max });
+        msg.textContent = fill(room.dataset.retry, { at: cad110.when(out.next_try_at) });
+      }
+    } catch (err) {
+      msg.textContent = room.dataset.failed + " " + err.message;
+    }
+  }
+
+  list.addEventListener("click", (event) => {
+    const row = event.target.closest("li[data-number]");
+    if (row) show(row);
+  });
+  $("cb-reveal").addEventListener("click", reveal);
+  detail.querySelectorAll("button.answer").forEach((button) => {
+    button.addEventListener("click", () => answer(button.dataset.answer));
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target === note) {
+      if (event.key === "Escape") note.blur();
+      return;
+    }
+    if (event.target.closest("input, textarea, select")) return;
+    const keys = { ArrowDown: () => move(1), ArrowUp: () => move(-1), r: reveal, R: reveal };
+    const button = detail.querySelector('button.answer[data-key="' + event.key + '"]');
+    if (keys[event.key]) {
+      event.preventDefault();
+      keys[event.key]();
+    } else if (button && current) {
+      event.preventDefault();
+      button.click();
+    } else if ((event.key === "n" || event.key === "N") && current) {
+      event.preventDefault();
+      note.focus();
+    }
+  });
+  const first = rows()[0];
+  if (first) show(first);
+})();

@@ -1,0 +1,52 @@
+"""回访率 and 群众满意率 count every callback however it was recorded: the queue, the board's
+dialog, a use case called directly (as a history does) — and never an excluded category."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from cad110.auth.principal import Principal
+from cad110.clock import VirtualClock
+from cad110.db.engine import transaction
+from cad110.incidents import actions
+from cad110.incidents.schemas import CallbackBody
+from cad110.kernel.runtime import Runtime
+from cad110.models.user import Role
+from tests.api.helpers import ok
+from tests.api.test_callbacks import answer, closed
+from tests.conftest import Api
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_callback_figures_count_every_path_and_leave_out_excluded_categories(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    by_queue, by_board, direct, unreachable, waiting = (closed(api) for _ in range(5))
+    closed(api, category="domestic_violence", narrative="家暴")  # never due, never counted
+    ok(answer(api, by_queue, "satisfied"))
+    ok(answer(api, by_board, "dissatisfied", "态度差"))
+    board = {"satisfaction": "basically_satisfied"}
+    # The board's dialog records the callback of an incident the queue had too.
+    ok(api.post(f"/incidents/{waiting}/callback", "calltaker", json=board))
+    with transaction(runtime.sessions) as session:
+        history = Principal.acting_for("350100/", username="history", role=Role.CALLTAKER)
+        actions.callback(
+            runtime.ctx(session, history), direct, CallbackBody(satisfaction="satisfied")
+        )
+    for _ in range(3):
+        ok(answer(api, unreachable, "unreachable"))
+    ok(api.post(f"/callbacks/{by_board}/follow-up/reply", "leader", json={"reply": "已整改并致歉"}))
+    day = clock.now().astimezone(SHANGHAI).date()
+    summary = ok(api.get("/stats/summary", "analyst", params={"since": day.isoformat()}))
+    value = {f["key"]: f["value"] for f in summary["figures"]}
+
+    def rate(key: str) -> tuple[int, int, float | None]:
+        v = value[key]
+        return v["numerator"], v["denominator"], v["percent"]
+
+    # Five thefts due (grade 2 requires it), all five recorded (unreachable after three tries).
+    assert rate("callback_coverage") == (5, 5, 100.0)
+    # Reached: satisfied ×2, basically ×1, dissatisfied ×1; the unreachable one is out.
+    assert rate("satisfaction_rate") == (3, 4, 75.0)
+    assert rate("follow_up_in_time") == (1, 1, 100.0)
