@@ -108,17 +108,6 @@ def answers(rt: Runtime, profile: Profile) -> Counter[str]:
     return found
 
 
-def _satisfaction(counts: Counter[str]) -> tuple[Decimal | None, str]:
-    """Satisfied and basically satisfied / callbacks reached (the registry's planned
-    `satisfaction_rate`), from the answers recorded."""
-    reached = sum(n for answer, n in counts.items() if answer != "unreachable")
-    part = counts["satisfied"] + counts["basically_satisfied"]
-    if reached == 0:
-        return None, "no callback reached"
-    rate = (Decimal(part) * 100 / reached).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return rate, f"{part}/{reached} = {rate}% (from the callbacks recorded)"
-
-
 def check(rt: Runtime, profile: Profile) -> list[Line]:
     """Each published figure of `profile` against the statistics of the record."""
     analyst = Principal.acting_for("", username="history-check", role=Role.ANALYST)
@@ -133,8 +122,6 @@ def check(rt: Runtime, profile: Profile) -> list[Line]:
         value = figures.get(key)
         if value is not None:
             found, exact = _number(value)
-        elif key == "satisfaction_rate":
-            found, exact = _satisfaction(answers(rt, profile))
         else:
             found, exact = None, "no such figure"
         lines.append(Line(key, wanted, found, exact))

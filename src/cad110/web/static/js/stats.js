@@ -59,13 +59,13 @@
     const def = defs[key];
     const article = el("article", "figure-card");
     article.dataset.key = key;
-    const chartable = !def.planned && out && out.value !== null;
+    const chartable = out && out.value !== null;
     // A chartable card's name is its button (keyboard and screen readers); a click anywhere
     // on the card does the same.
     const heading = el("h3", "name");
     heading.appendChild(chartable ? el("button", "figure-name", nameOf(def)) : el("span", "", nameOf(def)));
     article.appendChild(heading);
-    const shown = def.planned || !out ? null : W.valueText(def, out.value);
+    const shown = out ? W.valueText(def, out.value) : null;
     const value = el("p", "value", shown ? shown.text : "—");
     value.dataset.figure = key;
     article.appendChild(value);
@@ -268,7 +268,6 @@
         cad110.call("GET", config.summary),
       ]);
       figures.figures.forEach((d) => (defs[d.key] = d));
-      figures.planned.forEach((p) => (defs[p.key] = Object.assign({ kind: "rate", planned: true }, p)));
       summary = answer;
       hourly = config.group_by === "hour" ? answer : await cad110.call("GET", config.hourly);
     } catch (err) {
@@ -279,7 +278,7 @@
     showPeriod();
     renderCards();
     const chosen = figureIn(summary.figures, current);
-    if (!defs[current] || defs[current].planned || !chosen || chosen.value === null) current = "calls_total";
+    if (!defs[current] || !chosen || chosen.value === null) current = "calls_total";
     await chartAll();
     document.body.dataset.statsReady = "true";
   }

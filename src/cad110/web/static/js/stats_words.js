@@ -66,8 +66,7 @@
 
   // Why a figure shows "—".
   function why(def, v) {
-    if (!def || def.planned) return T.why_planned;
-    if (!v) return T.why_not_applicable;
+    if (!def || !v) return T.why_not_applicable;
     if (def.kind === "rate" || def.kind === "average") return T.why_nothing_to_divide;
     return T.why_nothing_measured;
   }
