@@ -88,9 +88,21 @@ def test_the_filters_of_the_url_reach_the_api_and_the_exports(api: Api) -> None:
         assert link is not None
         assert link.group(1).startswith("/api/v1/stats/export?")
         assert _query(link.group(1)) == {**wanted, "group_by": ["category"], "format": [fmt]}
-    # What the page asks for is what the API answers.
+    # What the page asks for is what the API answers, the exports included.
     for url in (config["summary"], config["hourly"]):
         assert api.client.get(url).status_code == 200
+    media = {
+        "txt": "text/plain",
+        "xlsx": "application/vnd.openxmlformats",
+        "pdf": "application/pdf",
+    }
+    for fmt, kind in media.items():
+        link = re.search(rf'id="export-{fmt}" href="([^"]+)"', page.text)
+        assert link is not None
+        exported = api.client.get(unescape(link.group(1)))
+        assert exported.status_code == 200, exported.text
+        assert exported.headers["content-type"].startswith(kind)
+        assert "attachment" in exported.headers["content-disposition"]
 
 
 def test_a_preset_names_its_days_on_the_centre_clock(api: Api) -> None:
