@@ -5,16 +5,21 @@ here writes the README's screenshot (docs/screenshots/wall.png)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from cad110.clock import VirtualClock
+from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
+from cad110.supervision.service import tick
 from tests.api.helpers import ok
 from tests.browser.board_steps import api_of, dispatch, incident
 from tests.browser.steps import login, shot
 from tests.conftest import Api
+from tests.integration.missing_steps import open_case, person
 from tests.world import MINHOU, World
 
 CSP_WATCH = """
@@ -47,13 +52,19 @@ Array.from(document.querySelectorAll(".chart")).map(el => {
 """
 
 
-def _day(api: Api) -> None:
-    """A morning's incidents of several kinds in both districts, some of them dispatched."""
-    kinds = ["theft", "theft", "fraud", "affray", "theft", "noise_nuisance", "fraud", "theft"]
+def _day(api: Api, runtime: Runtime, clock: VirtualClock) -> None:
+    """A morning's incidents of several kinds in both districts, two dispatched and not
+    signed for in time, some not dispatched in time (督办), and a missing person sought: nine
+    open incidents."""
+    kinds = ["theft", "theft", "fraud", "affray", "theft", "noise_nuisance", "fraud"]
     numbers = [incident(api, n, category=kind) for n, kind in enumerate(kinds)]
     incident(api, 9, category="robbery", lon=MINHOU[0], lat=MINHOU[1], address="闽侯县甘蔗街道")
+    open_case(api, clock, category="missing_elderly", who=person("王秀英", "female", 78))
     dispatch(api, numbers[0], "35010201-1")
     dispatch(api, numbers[2], "35010202-1")
+    clock.advance(timedelta(minutes=4))
+    with transaction(runtime.sessions) as session:
+        tick(session, now=clock.now(), settings=runtime.settings)
 
 
 def _open_wall(browser: Browser, base: str, width: int, height: int, locale: str) -> Page:
@@ -126,7 +137,7 @@ def _check_charts(page: Page) -> None:
     # Two districts shaded and the open incidents' points; 24 hours twice; the categories.
     assert charts["chart-map"]["items"] >= 2 + 9
     assert charts["chart-hours"]["items"] == 48
-    assert charts["chart-categories"]["items"] == 5
+    assert charts["chart-categories"]["items"] == 6
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (3840, 2160)])
@@ -135,17 +146,26 @@ def test_the_wall_fills_the_screen_without_scrolling_or_overlap(
     chromium_browser: Browser,
     world: World,
     runtime: Runtime,
+    clock: VirtualClock,
     backend: str,
     width: int,
     height: int,
 ) -> None:
     with api_of(live_server, world) as api:
-        _day(api)
+        _day(api, runtime, clock)
         page = _open_wall(chromium_browser, live_server, width, height, "zh-CN")
         try:
             expect(page.locator("[data-counter=calls]")).to_have_text("9")
             expect(page.locator("[data-counter=in_progress]")).to_have_text("9")
             expect(page.locator("#wall-place")).to_have_text("测试市公安局")
+            # The overdue steps as the API counts them, the oldest five listed.
+            supervisions = ok(api.get("/stats/wall", "leader"))["supervisions"]
+            assert supervisions["open"] >= 2
+            expect(page.locator("#sup-open")).to_have_text(str(supervisions["open"]))
+            expect(page.locator("#sup-oldest li time.overdue")).to_have_count(
+                len(supervisions["oldest"])
+            )
+            expect(page.locator("#missing-open")).to_have_text("1")
             _check_charts(page)
             _check_layout(page, width, height)
             assert page.evaluate("window.__csp") == []
@@ -161,10 +181,15 @@ def test_the_wall_fills_the_screen_without_scrolling_or_overlap(
 
 
 def test_the_wall_in_english_and_refused_to_a_call_taker(
-    live_server: str, chromium_browser: Browser, world: World, runtime: Runtime, page: Page
+    live_server: str,
+    chromium_browser: Browser,
+    world: World,
+    runtime: Runtime,
+    clock: VirtualClock,
+    page: Page,
 ) -> None:
     with api_of(live_server, world) as api:
-        _day(api)
+        _day(api, runtime, clock)
         ok(api.get("/stats/wall", "leader"))
         wall = _open_wall(chromium_browser, live_server, 1920, 1080, "en-US")
         try:

@@ -14,6 +14,9 @@
   let last = null;
   let mapCodes = "";
   let mapReady = false;
+  // The server's clock less this screen's: the clock and the countdowns keep the centre's
+  // time even where the wall's own computer runs fast or slow.
+  let skew = 0;
 
   // "%(name)s" patterns of the words block; "%%" is a percent sign.
   function fill(pattern, values) {
@@ -54,31 +57,32 @@
       const stops = limits.map((s, n) => [s / top, ["#2ecc71", "#f7d154", "#ff9f43"][n] || "#ff9f43"]);
       stops.push([1, COLORS.alert]);
       const p50 = g.time.p50_s;
-      const within = g.within.percent == null ? WORDS.no_data : fill(WORDS.within, { percent: g.within.percent });
+      const limitsText = fill(WORDS.limits, { list: limits.join("/") });
+      const within = g.within.percent == null ? "" : fill(WORDS.within, { percent: g.within.percent });
+      // The dial; its name, median, share within the limit and the limits beside it.
+      const box = document.getElementById(`gauge-box-${g.key}`);
+      const say = (part, text) => (box.querySelector(`[data-gauge="${part}"]`).textContent = text);
+      say("name", WORDS.figures[g.key]);
+      say("p50", seconds(p50));
+      say("within", within);
+      say("limits", limitsText);
       chart(`gauge-${g.key}`).setOption({
         series: [
           {
             type: "gauge",
             min: 0,
             max: top,
-            radius: "88%",
-            center: ["50%", "58%"],
-            splitNumber: 3,
-            axisLine: { lineStyle: { width: f * 0.7, color: stops } },
+            radius: "92%",
+            center: ["50%", "55%"],
+            axisLine: { lineStyle: { width: f * 0.6, color: stops } },
             axisTick: { show: false },
-            splitLine: { length: f * 0.7, lineStyle: { color: COLORS.bg } },
-            axisLabel: { color: COLORS.muted, fontSize: f * 0.7, distance: f * 0.9, formatter: (v) => String(Math.round(v)) },
-            pointer: { width: f * 0.35, itemStyle: { color: COLORS.accent } },
-            title: { color: COLORS.text, fontSize: f * 1.05, offsetCenter: [0, "-118%"] },
-            detail: {
-              valueAnimation: false,
-              color: COLORS.text,
-              fontSize: f * 1.15,
-              lineHeight: f * 1.5,
-              offsetCenter: [0, "55%"],
-              formatter: () => plain(seconds(p50)) + "\n" + plain(within),
-            },
-            data: [{ value: p50 == null ? 0 : Math.min(p50, top), name: plain(WORDS.figures[g.key]) }],
+            splitLine: { show: false },
+            axisLabel: { show: false },
+            pointer: { width: f * 0.3, length: "70%", itemStyle: { color: COLORS.accent } },
+            anchor: { show: true, size: f * 0.6, itemStyle: { color: COLORS.accent } },
+            title: { show: false },
+            detail: { show: false },
+            data: [{ value: p50 == null ? 0 : Math.min(p50, top) }],
           },
         ],
       });
@@ -193,7 +197,7 @@
     const value = Object.assign(axis(f), { type: "value", minInterval: 1 });
     chart(id).setOption({
       tooltip: Object.assign(tooltip(), { trigger: "axis" }),
-      grid: { left: horizontal ? "30%" : f * 2, right: f * 2.2, top: f * 0.8, bottom: f * 1.6 },
+      grid: { left: horizontal ? "30%" : f * 2, right: f * 2.2, top: f * 1.6, bottom: f * 1.6 },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? category : value,
       series: [
@@ -223,10 +227,16 @@
       });
       const due = document.createElement("time");
       if (row.done) due.textContent = WORDS.done_late;
-      else due.dataset.due = row.due_at;
+      else due.dataset.due = new Date(Date.parse(row.due_at) - skew).toISOString();
       li.appendChild(due);
       return li;
     });
+    if (!items.length) {
+      const none = document.createElement("li");
+      none.className = "none";
+      none.textContent = WORDS.none_open;
+      items.push(none);
+    }
     list.replaceChildren(...items);
     if (window.cad110 && cad110.tick) cad110.tick();
   }
@@ -274,7 +284,11 @@
     try {
       const response = await fetch("/api/v1/stats/wall", { credentials: "same-origin" });
       if (response.status === 401) return window.location.assign("/login?next=/wall");
-      if (response.ok) await render(await response.json());
+      if (response.ok) {
+        const data = await response.json();
+        skew = Date.parse(data.at) - Date.now();
+        await render(data);
+      }
     } catch (_) {
       // The server is away: the next change or the minute's timer tries again.
     } finally {
@@ -312,7 +326,7 @@
   });
   function clock() {
     const p = {};
-    CLOCK.formatToParts(new Date()).forEach((part) => (p[part.type] = part.value));
+    CLOCK.formatToParts(new Date(Date.now() + skew)).forEach((part) => (p[part.type] = part.value));
     setText("#wall-clock", `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`);
   }
 
