@@ -190,23 +190,30 @@
     });
   }
 
-  function bars(id, labels, values, color, horizontal) {
+  // Bars across, their names on the left cut to a third of the chart's width (never past it).
+  function bars(id, labels, values, color) {
     const f = fontSize();
-    const category = Object.assign(axis(f), { type: "category", data: labels.map(plain), inverse: horizontal });
-    category.axisLabel = Object.assign(category.axisLabel, { fontSize: f * 0.85, color: COLORS.text, interval: 0 });
-    const value = Object.assign(axis(f), { type: "value", minInterval: 1 });
-    chart(id).setOption({
+    const c = chart(id);
+    const names = Object.assign(axis(f), { type: "category", data: labels.map(plain), inverse: true });
+    names.axisLabel = Object.assign(names.axisLabel, {
+      fontSize: f * 0.85,
+      color: COLORS.text,
+      interval: 0,
+      width: c.getWidth() * 0.33,
+      overflow: "truncate",
+    });
+    c.setOption({
       tooltip: Object.assign(tooltip(), { trigger: "axis" }),
-      grid: { left: horizontal ? "30%" : f * 2, right: f * 2.2, top: f * 1.6, bottom: f * 1.6 },
-      xAxis: horizontal ? value : category,
-      yAxis: horizontal ? category : value,
+      grid: { left: f * 0.5, right: f * 2.2, top: f * 0.5, bottom: f * 1.6, containLabel: true },
+      xAxis: Object.assign(axis(f), { type: "value", minInterval: 1 }),
+      yAxis: names,
       series: [
         {
           type: "bar",
           data: values,
-          barMaxWidth: f * 1.6,
+          barMaxWidth: f * 1.4,
           itemStyle: { color: color },
-          label: { show: true, position: horizontal ? "right" : "top", color: COLORS.text, fontSize: f * 0.85 },
+          label: { show: true, position: "right", color: COLORS.text, fontSize: f * 0.85 },
         },
       ],
     });
@@ -257,8 +264,8 @@
     counters(data);
     gauges(data);
     hours(data);
-    bars("chart-categories", data.categories.map((c) => named(c.zh, c.en)), data.categories.map((c) => c.incidents), "#4f8dff", true);
-    bars("chart-units", data.units.map((u) => word(u.status)), data.units.map((u) => u.units), "#2ecc71", false);
+    bars("chart-categories", data.categories.map((c) => named(c.zh, c.en)), data.categories.map((c) => c.incidents), "#4f8dff");
+    bars("chart-units", data.units.map((u) => word(u.status)), data.units.map((u) => u.units), "#2ecc71");
     supervisions(data);
     missing(data);
     setText("#map-left-off", data.points_left_off ? fill(WORDS.left_off, { n: data.points_left_off }) : "");
