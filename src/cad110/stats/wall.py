@@ -121,19 +121,17 @@ def _gauge(catalog: Catalog, keys: tuple[str, str, str, str], tally: Tally) -> G
 
 
 def _districts(s: Session, place: Jurisdiction, facts: list[IncidentFact]) -> list[District]:
-    """Today's incidents per jurisdiction one level down; a station (nothing below it) is its
-    own one district."""
-    below = list(q.children(s, place)) or [place]
-    counts: Counter[str] = Counter()
-    for fact in facts:
-        for node in below:
-            if fact.where.path.startswith(node.path):
-                counts[node.code] += 1
-                break
-    return [
-        District(code=j.code, name_zh=j.name_zh, name_en=j.name_en, incidents=counts[j.code])
-        for j in below
-    ]
+    """Today's incidents per jurisdiction one level down (the code after `place`'s own in the
+    incident's path); a station (nothing below it) is its own one district."""
+    below = list(q.children(s, place))
+    if not below:
+        return [_district(place, len(facts))]
+    counts = Counter(f.where.path[len(place.path) :].split("/", 1)[0] for f in facts)
+    return [_district(j, counts[j.code]) for j in below]
+
+
+def _district(j: Jurisdiction, incidents: int) -> District:
+    return District(code=j.code, name_zh=j.name_zh, name_en=j.name_en, incidents=incidents)
 
 
 def _point(catalog: Catalog, row: q.PointRow) -> IncidentPoint:
