@@ -51,6 +51,7 @@ from cad110.web.records import router as records_router
 from cad110.web.search import router as search_pages_router
 from cad110.web.shifts import router as handover_pages_router
 from cad110.web.stats import router as stats_pages_router
+from cad110.web.wall import router as wall_pages_router
 
 API_PREFIX = "/api/v1"
 
@@ -125,6 +126,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(admin_pages_router)
     app.include_router(handover_pages_router)
     app.include_router(stats_pages_router)
+    app.include_router(wall_pages_router)
     if runtime.settings.docs_enabled:
         app.include_router(docs_router)
     app.mount("/static", StaticFiles(packages=[("cad110.web", "static")]), name="static")

@@ -351,6 +351,21 @@ def _walk_stats(browser: Browser, watch: Watch, base: str) -> None:
     expect(page.locator("input[name=figure]")).to_have_value(hostile)
     expect(page.locator("#chart-series canvas")).to_have_count(1)
     page.locator("#chart-groups canvas").hover()
+
+
+def _walk_wall(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
+    """The wall draws from the same record (its map, its lists) and shows no address, caller
+    or unit name: nothing planted reaches it, and nothing on it errs."""
+    page = _as(browser, watch, base, "leader")
+    page.goto(f"{base}/wall")
+    expect(page.locator("body[data-updated]")).to_have_count(1)
+    page.wait_for_function(
+        "(() => { const c = echarts.getInstanceByDom(document.getElementById('chart-map'));"
+        " return c && (c.getOption().series || []).length === 2; })()"
+    )
+    body = page.locator("body")
+    for text in (planted.incidents["A"]["address"], planted.unit_name_zh, planted.names["M1"]):
+        expect(body).not_to_contain_text(text)
     page.context.close()
 
 
@@ -402,6 +417,7 @@ def test_no_planted_text_runs_anywhere_and_all_of_it_shows_as_text(
     _walk_unit(chromium_browser, watch, live_server, planted)
     _walk_missing(chromium_browser, watch, live_server, planted)
     _walk_stats(chromium_browser, watch, live_server)
+    _walk_wall(chromium_browser, watch, live_server, planted)
     _walk_login(chromium_browser, watch, live_server)
     _no_script_urls(chromium_browser, watch, live_server, planted)
     watch.assert_clean()

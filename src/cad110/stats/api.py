@@ -13,9 +13,11 @@ from cad110.api.deps import Context, JurisdictionCode
 from cad110.api.routing import Router
 from cad110.kernel.inputs import Day
 from cad110.stats import service
+from cad110.stats import wall as wall_use_case
 from cad110.stats.periods import GroupBy, Interval
 from cad110.stats.report import export
 from cad110.stats.schemas import Definitions, Series, Summary
+from cad110.stats.wall_schemas import Wall
 
 router = Router(prefix="/stats", tags=["statistics"])
 
@@ -102,3 +104,12 @@ def export_report(
         media_type=export.MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get("/wall", response_model=Wall)
+def wall(ctx: Context, jurisdiction: JurisdictionCode = None) -> Wall:
+    """The big screen's data (大屏): today so far — calls, valid incidents, incidents in
+    progress, overdue steps, response-time gauges, load per district with open incidents'
+    points, the hourly curve against the same weekday's average, top categories, units by
+    status, open supervisions, missing persons in their first 72 hours. No personal data."""
+    return wall_use_case.wall(ctx, jurisdiction)

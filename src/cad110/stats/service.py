@@ -55,7 +55,7 @@ def definitions(ctx: Ctx) -> Definitions:
     return Definitions(figures=[FigureDef.of(f) for f in FIGURES])
 
 
-def _place(ctx: Ctx, code: str | None) -> Jurisdiction:
+def place_of(ctx: Ctx, code: str | None) -> Jurisdiction:
     """The jurisdiction reported on; outside the caller's subtree it does not exist (404)."""
     place = get_jurisdiction(ctx.session, code or ctx.by.jurisdiction_code)
     ctx.by.require_in_scope(place.path, f"jurisdiction {code}")
@@ -115,7 +115,7 @@ def _figures(tally: Tally, f: Filters, group_by: str | None = None) -> list[Figu
 def summary(ctx: Ctx, f: Filters, group_by: GroupBy | None = None) -> Summary:
     """Every figure over the period and the period before, and per group if asked."""
     ctx.by.require(Permission.STATS)
-    place = _place(ctx, f.jurisdiction)
+    place = place_of(ctx, f.jurisdiction)
     period = _period(ctx, f, stats_rules.in_force(ctx).max_days)
     _check_category(ctx, f)
     before = period.before()
@@ -193,7 +193,7 @@ def series(ctx: Ctx, f: Filters, figure: str, interval: Interval) -> Series:
     if fig is None:
         raise InvalidInput(("query", "figure"), f"{figure} is no figure; see /api/v1/stats/figures")
     rules = stats_rules.in_force(ctx)
-    place = _place(ctx, f.jurisdiction)
+    place = place_of(ctx, f.jurisdiction)
     hourly = interval == "hour"
     period = _period(ctx, f, rules.max_hourly_days if hourly else rules.max_days)
     _check_category(ctx, f)

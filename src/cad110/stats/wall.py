@@ -1,0 +1,223 @@
+"""The big screen (大屏): today's figures of one jurisdiction's subtree in one answer. Read only.
+
+Today's incidents are read once, as the statistics read them (repository.incident_facts), and
+that one read gives the day's figures (valid incidents, the response times and their shares
+within limits: the registry's figures, computed by measure.py), the load per district, the
+hours and the top categories. What stands now (open incidents, units, supervisions, missing
+persons) is one small query each (wall_repository.py). No block carries personal data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from cad110.auth.permissions import Permission
+from cad110.catalog.loader import Catalog
+from cad110.kernel.context import Ctx
+from cad110.lifecycles.incident import OPEN
+from cad110.lifecycles.unit import UnitStatus
+from cad110.models.jurisdiction import Jurisdiction
+from cad110.stats import repository
+from cad110.stats import wall_repository as q
+from cad110.stats.measure import value_of
+from cad110.stats.periods import Period
+from cad110.stats.registry import BY_KEY
+from cad110.stats.repository import Scope
+from cad110.stats.service import place_of
+from cad110.stats.tally import IncidentFact, Tally, tally_of
+from cad110.stats.wall_rules import WallRules, wall_rules_in_force
+from cad110.stats.wall_schemas import (
+    CategoryCount,
+    Counters,
+    District,
+    Gauge,
+    Hour,
+    IncidentPoint,
+    Limit,
+    Missing,
+    OpenSupervision,
+    StatusCount,
+    Supervisions,
+    Wall,
+)
+
+# The gauges: (key, duration figure, within-limit figure, the catalog's limit it is held to).
+GAUGES = (
+    ("dispatch", "dispatch_time", "dispatch_within_limit", "dispatch"),
+    ("sign_for", "sign_for_time", "sign_for_within_limit", "acknowledge"),
+    ("arrival", "arrival_time", "arrival_within_limit", "arrive"),
+)
+# The grades a gauge marks: grade 4 (non-police, normally transferred) has no place on a dial.
+GAUGE_GRADES = (1, 2, 3)
+
+
+def wall(ctx: Ctx, jurisdiction: str | None) -> Wall:
+    """Today (local) so far in `jurisdiction`'s subtree (default: the caller's own)."""
+    ctx.by.require(Permission.STATS)
+    place = place_of(ctx, jurisdiction)
+    rules = wall_rules_in_force(ctx)
+    s, now, tz = ctx.session, ctx.at, ctx.tz
+    today = Period(now.astimezone(tz).date(), now.astimezone(tz).date() + timedelta(days=1))
+    start, end = today.start(tz), today.end(tz)
+    facts = list(repository.incident_facts(s, ctx.catalog, Scope(place.path, start, end)))
+    tally = tally_of(facts)
+    stages = q.open_by_status(s, place.path)
+    in_progress = sum(stages.values())
+    supervision = q.supervision_counts(s, place.path)
+    points = q.open_points(s, place.path, rules.max_points)
+    return Wall(
+        at=now,
+        day=today.since,
+        jurisdiction=place.code,
+        jurisdiction_zh=place.name_zh,
+        jurisdiction_en=place.name_en,
+        counters=Counters(
+            calls=q.calls_answered(s, place.path, start, end),
+            incidents=value_of(BY_KEY["incidents_total"], tally).count or 0,
+            valid=value_of(BY_KEY["valid_incidents"], tally).count or 0,
+            in_progress=in_progress,
+            overdue=supervision.overdue,
+        ),
+        stages={status.value: stages.get(status.value, 0) for status in OPEN},
+        gauges=[_gauge(ctx.catalog, keys, tally) for keys in GAUGES],
+        districts=_districts(s, place, facts),
+        points=[_point(ctx.catalog, row) for row in points],
+        points_left_off=max(0, in_progress - len(points)),
+        hours=_hours(ctx, place, facts, rules),
+        compare_weeks=rules.compare_weeks,
+        categories=_categories(ctx.catalog, facts, rules.top_categories),
+        units=_units(q.units_by_status(s, place.path)),
+        supervisions=Supervisions(
+            open=supervision.open,
+            escalated=supervision.escalated,
+            oldest=[
+                _supervision(ctx.catalog, row)
+                for row in q.oldest_supervisions(s, place.path, rules.oldest_supervisions)
+            ],
+        ),
+        missing=_missing(s, place, now, start, end, rules),
+    )
+
+
+def _gauge(catalog: Catalog, keys: tuple[str, str, str, str], tally: Tally) -> Gauge:
+    key, figure, within, step = keys
+    grades = catalog.grades
+    limits = [
+        Limit(grade=g, seconds=seconds)
+        for g in GAUGE_GRADES
+        if (seconds := grades[g].limits.step_s(step, suburban=False)) is not None
+    ]
+    return Gauge(
+        key=key,
+        figure=figure,
+        within_figure=within,
+        time=value_of(BY_KEY[figure], tally),
+        within=value_of(BY_KEY[within], tally),
+        limits=limits,
+    )
+
+
+def _districts(s: Session, place: Jurisdiction, facts: list[IncidentFact]) -> list[District]:
+    """Today's incidents per jurisdiction one level down (the code after `place`'s own in the
+    incident's path); a station (nothing below it) is its own one district."""
+    below = list(q.children(s, place))
+    if not below:
+        return [_district(place, len(facts))]
+    counts = Counter(f.where.path[len(place.path) :].split("/", 1)[0] for f in facts)
+    return [_district(j, counts[j.code]) for j in below]
+
+
+def _district(j: Jurisdiction, incidents: int) -> District:
+    return District(code=j.code, name_zh=j.name_zh, name_en=j.name_en, incidents=incidents)
+
+
+def _point(catalog: Catalog, row: q.PointRow) -> IncidentPoint:
+    found = catalog.get(row.category) if row.category else None
+    return IncidentPoint(
+        number=row.number,
+        lon=row.lon,
+        lat=row.lat,
+        category=row.category,
+        category_zh=found.zh if found else None,
+        category_en=found.en if found else None,
+        grade=row.grade,
+        status=row.status,
+    )
+
+
+def _hours(
+    ctx: Ctx, place: Jurisdiction, facts: list[IncidentFact], rules: WallRules
+) -> list[Hour]:
+    """Incidents received per local hour today, against the same hours of the same weekday in
+    the weeks before, averaged over the weeks compared (a day with none counts as zero)."""
+    tz, now = ctx.tz, ctx.at
+    day = now.astimezone(tz).date()
+    days = [
+        Period(day - timedelta(weeks=n), day - timedelta(weeks=n, days=-1))
+        for n in range(1, rules.compare_weeks + 1)
+    ]
+    spans = [(d.start(tz), d.end(tz)) for d in days]
+    before: Counter[int] = Counter(
+        at.astimezone(tz).hour for at in q.received_in(ctx.session, place.path, spans)
+    )
+    today: Counter[int] = Counter(f.where.at.astimezone(tz).hour for f in facts)
+    current = now.astimezone(tz).hour
+    return [
+        Hour(
+            hour=h,
+            today=today[h] if h <= current else None,
+            average=round(before[h] / rules.compare_weeks, 2),
+        )
+        for h in range(24)
+    ]
+
+
+def _categories(catalog: Catalog, facts: list[IncidentFact], top: int) -> list[CategoryCount]:
+    """The categories with the most incidents received today, most first (ties by code)."""
+    counts = Counter(f.where.category for f in facts)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0] or ""))[:top]
+    out = []
+    for code, n in ranked:
+        found = catalog.get(code) if code else None
+        zh, en = (found.zh, found.en) if found else (code or "未分类", code or "Uncategorised")
+        out.append(CategoryCount(code=code, zh=zh, en=en, incidents=n))
+    return out
+
+
+def _units(counts: dict[str, int]) -> list[StatusCount]:
+    return [StatusCount(status=s.value, units=counts.get(s.value, 0)) for s in UnitStatus]
+
+
+def _supervision(catalog: Catalog, row: q.SupervisionRow) -> OpenSupervision:
+    found = catalog.get(row.category) if row.category else None
+    return OpenSupervision(
+        incident=row.incident,
+        category_zh=found.zh if found else None,
+        category_en=found.en if found else None,
+        step=row.step.value,
+        level=row.level.value,
+        due_at=row.due_at,
+        opened_at=row.opened_at,
+        owner_zh=row.owner_zh,
+        owner_en=row.owner_en,
+        done=row.done,
+    )
+
+
+def _missing(
+    s: Session, place: Jurisdiction, now: datetime, start: datetime, end: datetime, rules: WallRules
+) -> Missing:
+    window = timedelta(hours=rules.missing_hours)
+    rows = q.missing_cases(s, place.path, now - window, start, end)
+    closed_today = [r for r in rows if r.found and r.closed_at is not None]
+    return Missing(
+        hours=rules.missing_hours,
+        open_in_window=sum(r.open and r.opened_at >= now - window for r in rows),
+        found_today=len(closed_today),
+        found_in_window_today=sum(
+            r.closed_at is not None and r.closed_at - r.opened_at <= window for r in closed_today
+        ),
+    )

@@ -1,0 +1,67 @@
+"""大屏: the wall screen, today's figures on one dark page without the console's chrome.
+
+The page is a frame; static/js/wall.js draws it from GET /api/v1/stats/wall and redraws it
+after each live change. The words its script needs come in a JSON block, in the reader's
+language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from cad110.api.routing import Router
+from cad110.auth.permissions import Permission, allowed
+from cad110.lifecycles.incident import OPEN
+from cad110.lifecycles.unit import UnitStatus
+from cad110.models.supervision import Step, SupervisionLevel
+from cad110.stats.registry import BY_KEY
+from cad110.stats.wall import GAUGES
+from cad110.web.common import Rt, console_user, locale_of, page, to_login
+from cad110.web.i18n import translations
+
+router = Router(include_in_schema=False)
+
+
+def wall_words(gettext: Callable[[str], str], locale: str) -> dict[str, object]:
+    """What the script writes: codes (stages, unit statuses, steps, levels) in the reader's
+    words, the gauges' figure names as the registry names them, and the sentence patterns."""
+    english = locale == "en"
+    figures = {
+        key: BY_KEY[figure].en if english else BY_KEY[figure].zh for key, figure, *_ in GAUGES
+    }
+    codes = [s.value for s in OPEN] + [s.value for s in UnitStatus]
+    codes += [s.value for s in Step] + [s.value for s in SupervisionLevel]
+    return {
+        "english": english,
+        "codes": {code: gettext(code) for code in codes},
+        "figures": figures,
+        "today": gettext("Today"),
+        "average": gettext("Same weekday, average of %(weeks)s weeks"),
+        "seconds": gettext("%(s)s s"),
+        "within": gettext("within limit %(percent)s%%"),
+        "no_data": gettext("no data yet"),
+        "limits": gettext("grade 1–3 limits %(list)s s"),
+        "none_open": gettext("None open"),
+        "incidents": gettext("incidents"),
+        "left_off": gettext("%(n)s more open incidents not on the map"),
+        "missing_title": gettext("Missing persons, first %(hours)s hours"),
+        "found_in_window": gettext("Found within %(hours)s h today"),
+        "escalated_of": gettext("%(n)s escalated"),
+        "done_late": gettext("done late"),
+        "lost": gettext("Live connection lost, reconnecting…"),
+    }
+
+
+@router.get("/wall")
+async def wall(request: Request, rt: Rt) -> Response:
+    by = await console_user(request, rt)
+    if by is None:
+        return to_login(request)
+    locale = locale_of(request)
+    gettext = translations(locale).gettext
+    if not allowed(by.role, Permission.STATS):
+        text = gettext("The wall is for leaders, dispatchers and analysts.")
+        return Response(status_code=403, content=text, media_type="text/plain; charset=utf-8")
+    return page(request, "wall.html", by, words=wall_words(gettext, locale))

@@ -1,0 +1,211 @@
+"""The wall (大屏) on a 1920×1080 and a 3840×2160 screen: no scrollbars, no two panels
+overlapping, every chart drawn, nothing the Content-Security-Policy refuses, and a new incident
+in the counters as soon as it is made (waited for on the page, never a fixed sleep). One test
+here writes the README's screenshot (docs/screenshots/wall.png)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from cad110.clock import VirtualClock
+from cad110.db.engine import transaction
+from cad110.kernel.runtime import Runtime
+from cad110.supervision.service import tick
+from tests.api.helpers import ok
+from tests.browser.board_steps import api_of, dispatch, incident
+from tests.browser.steps import login, shot
+from tests.conftest import Api
+from tests.integration.missing_steps import open_case, person
+from tests.world import MINHOU, World
+
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(e.violatedDirective + " " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+# Every panel's box, the header and the four counters included.
+BOXES = """
+Array.from(document.querySelectorAll("body > header, .kpi, body > section.panel")).map(el => {
+  const r = el.getBoundingClientRect();
+  return {id: el.id, left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+})
+"""
+
+# For each chart: whether ECharts drew it, and how many data items its series hold.
+CHARTS = """
+Array.from(document.querySelectorAll(".chart")).map(el => {
+  const chart = echarts.getInstanceByDom(el);
+  const canvas = el.querySelector("canvas");
+  const series = chart ? chart.getOption().series || [] : [];
+  return {
+    id: el.id,
+    drawn: !!chart && !!canvas && canvas.width > 0 && canvas.height > 0,
+    items: series.reduce((n, s) => n + (s.data || []).length, 0),
+  };
+})
+"""
+
+
+def _day(api: Api, runtime: Runtime, clock: VirtualClock) -> None:
+    """A morning's incidents of several kinds in both districts, two dispatched and not
+    signed for in time, some not dispatched in time (督办), and a missing person sought: nine
+    open incidents."""
+    kinds = ["theft", "theft", "fraud", "affray", "theft", "noise_nuisance", "fraud"]
+    numbers = [incident(api, n, category=kind) for n, kind in enumerate(kinds)]
+    incident(api, 9, category="robbery", lon=MINHOU[0], lat=MINHOU[1], address="闽侯县甘蔗街道")
+    open_case(api, clock, category="missing_elderly", who=person("王秀英", "female", 78))
+    dispatch(api, numbers[0], "35010201-1")
+    dispatch(api, numbers[2], "35010202-1")
+    clock.advance(timedelta(minutes=4))
+    with transaction(runtime.sessions) as session:
+        tick(session, now=clock.now(), settings=runtime.settings)
+
+
+def _open_wall(browser: Browser, base: str, width: int, height: int, locale: str) -> Page:
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale=locale, timezone_id="Asia/Shanghai"
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.add_init_script(CSP_WATCH)
+    if locale == "en-US":
+        page.goto(f"{base}/lang/en")
+    login(page, base, "leader")
+    page.goto(f"{base}/wall")
+    expect(page.locator("body[data-updated]")).to_have_count(1)
+    return page
+
+
+def _overlaps(boxes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    found = []
+    for n, a in enumerate(boxes):
+        for b in boxes[n + 1 :]:
+            width = min(a["right"], b["right"]) - max(a["left"], b["left"])
+            height = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+            if width > 0.5 and height > 0.5:
+                found.append((a["id"], b["id"]))
+    return found
+
+
+def _check_layout(page: Page, width: int, height: int) -> None:
+    size = page.evaluate(
+        "({w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight,"
+        " bw: document.body.scrollWidth, bh: document.body.scrollHeight})"
+    )
+    assert max(size["w"], size["bw"]) <= width, size
+    assert max(size["h"], size["bh"]) <= height, size
+    boxes = page.evaluate(BOXES)
+    assert len(boxes) == 12, [b["id"] for b in boxes]
+    assert _overlaps(boxes) == []
+    for box in boxes:
+        assert min(box["left"], box["top"]) >= 0, box
+        assert box["right"] <= width, box
+        assert box["bottom"] <= height, box
+    # The counters' numbers are whole inside their panels (not cut by the panel's edge).
+    cut = page.evaluate(
+        "Array.from(document.querySelectorAll('.kpi')).filter(k => {"
+        " const o = k.querySelector('output').getBoundingClientRect();"
+        " const p = k.getBoundingClientRect();"
+        " return o.bottom > p.bottom || o.right > p.right; }).map(k => k.id)"
+    )
+    assert cut == []
+
+
+def _check_charts(page: Page) -> None:
+    # The map is drawn once the outlines have come: wait for its series, not for a time.
+    page.wait_for_function(
+        "(() => { const c = echarts.getInstanceByDom(document.getElementById('chart-map'));"
+        " return c && (c.getOption().series || []).length === 2; })()"
+    )
+    charts = {c["id"]: c for c in page.evaluate(CHARTS)}
+    assert set(charts) == {
+        "gauge-dispatch",
+        "gauge-sign_for",
+        "gauge-arrival",
+        "chart-map",
+        "chart-hours",
+        "chart-categories",
+        "chart-units",
+    }
+    assert all(c["drawn"] for c in charts.values()), charts
+    # Two districts shaded and the open incidents' points; 24 hours twice; the categories.
+    assert charts["chart-map"]["items"] >= 2 + 9
+    assert charts["chart-hours"]["items"] == 48
+    assert charts["chart-categories"]["items"] == 6
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (3840, 2160)])
+def test_the_wall_fills_the_screen_without_scrolling_or_overlap(
+    live_server: str,
+    chromium_browser: Browser,
+    world: World,
+    runtime: Runtime,
+    clock: VirtualClock,
+    backend: str,
+    width: int,
+    height: int,
+) -> None:
+    with api_of(live_server, world) as api:
+        _day(api, runtime, clock)
+        page = _open_wall(chromium_browser, live_server, width, height, "zh-CN")
+        try:
+            expect(page.locator("[data-counter=calls]")).to_have_text("9")
+            expect(page.locator("[data-counter=in_progress]")).to_have_text("9")
+            expect(page.locator("#wall-place")).to_have_text("测试市公安局")
+            # The overdue steps as the API counts them, the oldest five listed.
+            supervisions = ok(api.get("/stats/wall", "leader"))["supervisions"]
+            assert supervisions["open"] >= 2
+            expect(page.locator("#sup-open")).to_have_text(str(supervisions["open"]))
+            expect(page.locator("#sup-oldest li time.overdue")).to_have_count(
+                len(supervisions["oldest"])
+            )
+            expect(page.locator("#missing-open")).to_have_text("1")
+            _check_charts(page)
+            _check_layout(page, width, height)
+            assert page.evaluate("window.__csp") == []
+            if width == 1920:
+                shot(page, backend, "wall")
+            # Live: a new incident made through the API shows in the counters by itself.
+            incident(api, 20, category="fraud")
+            expect(page.locator("[data-counter=calls]")).to_have_text("10")
+            expect(page.locator("[data-counter=in_progress]")).to_have_text("10")
+            _check_layout(page, width, height)
+        finally:
+            page.context.close()
+
+
+def test_the_wall_in_english_and_refused_to_a_call_taker(
+    live_server: str,
+    chromium_browser: Browser,
+    world: World,
+    runtime: Runtime,
+    clock: VirtualClock,
+    page: Page,
+) -> None:
+    with api_of(live_server, world) as api:
+        _day(api, runtime, clock)
+        ok(api.get("/stats/wall", "leader"))
+        wall = _open_wall(chromium_browser, live_server, 1920, 1080, "en-US")
+        try:
+            expect(wall.locator("#kpi-calls h2")).to_have_text("Calls today")
+            expect(wall.locator("#wall-place")).to_have_text("Test City PSB")
+            expect(wall.locator("#missing-title")).to_have_text("Missing persons, first 72 hours")
+            _check_charts(wall)
+            _check_layout(wall, 1920, 1080)
+            # No console chrome on the wall; the console links to it.
+            assert wall.locator("header.topbar").count() == 0
+            wall.goto(f"{live_server}/board")
+            expect(wall.locator("header.topbar a[href='/wall']")).to_have_text("Wall")
+        finally:
+            wall.context.close()
+    login(page, live_server, "calltaker")
+    expect(page.locator("header.topbar a[href='/wall']")).to_have_count(0)
+    response = page.goto(f"{live_server}/wall")
+    assert response is not None
+    assert response.status == 403
