@@ -38,6 +38,7 @@ from cad110.missing.watch import WatchJob
 from cad110.places.known import Neighbours
 from cad110.settings import Settings
 from cad110.sms.gateway import sms_channel
+from cad110.stats.rollup_job import RollupJob
 from cad110.stats.rules import StatsRules
 from cad110.stats.rules import load_rules as load_stats_rules
 from cad110.supervision.deadlines import follow_incident
@@ -91,8 +92,9 @@ def subscribers() -> Hooks:
 
 def tick_jobs(rt: Runtime) -> list[Job]:
     """The background tick, in order: missing-person rules and reminders, supervision of
-    overdue steps, outbox delivery, the audit checkpoint."""
-    return [WatchJob(), SupervisionJob(), DeliveryJob(), CheckpointJob(rt)]
+    overdue steps, outbox delivery, the audit checkpoint, the statistics' per-day rollups
+    (last: they read what the others changed)."""
+    return [WatchJob(), SupervisionJob(), DeliveryJob(), CheckpointJob(rt), RollupJob()]
 
 
 def parts(settings: Settings) -> dict[type, object]:

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from cad110.cli import accounts, audit, backup, bench, data, phone, places, reports, serve, sms
+from cad110.cli import (
+    accounts,
+    audit,
+    backup,
+    bench,
+    data,
+    phone,
+    places,
+    reports,
+    serve,
+    sms,
+    stats,
+)
 from cad110.cli.common import app
 
 __all__ = [
@@ -17,4 +29,5 @@ __all__ = [
     "reports",
     "serve",
     "sms",
+    "stats",
 ]
