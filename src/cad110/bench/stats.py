@@ -188,7 +188,12 @@ def _live(rt: Runtime, by: Principal, repeats: int) -> list[float]:
             create_incident(
                 ctx,
                 IncidentCreate(
-                    address=f"统计压测 {n}", lon=119.3, lat=26.08, narrative="统计压测", accept=True
+                    address=f"统计压测 {n}",
+                    lon=119.3,
+                    lat=26.08,
+                    narrative="统计压测",
+                    category="theft",
+                    accept=True,
                 ),
                 idempotency_key=None,
             )
