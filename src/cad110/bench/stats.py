@@ -23,6 +23,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from cad110.auth.principal import Principal
+from cad110.bench.city import p99
 from cad110.bench.stats_data import HISTORY_DAYS, generate, load, stations
 from cad110.clock import SystemClock
 from cad110.db.engine import transaction
@@ -56,8 +57,7 @@ class Timing:
 
     @property
     def p99(self) -> float:
-        ordered = sorted(self.samples_ms)
-        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        return p99(sorted(self.samples_ms))
 
     @property
     def max(self) -> float:

@@ -37,7 +37,6 @@ from sqlalchemy.orm import Session
 from cad110.catalog.loader import Catalog
 from cad110.kernel.scope import in_scope
 from cad110.models.event import Event
-from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.rollup import Rollup, RollupDay, RollupMark
 from cad110.stats import repository
 from cad110.stats.repository import Scope
@@ -129,12 +128,11 @@ def compute(
     )
     for fact in facts:
         count_fact(tally_at(fact.where), fact)
-    # Repeat calls within each subtree: the calls read once per level of the tree.
-    for path in session.scalars(select(Jurisdiction.path)):
-        depth = depth_of(path)
-        for call in repository.call_facts(session, catalog, Scope(path, start, end), window):
-            if call.repeat:
-                tally_at(call.where).counts[repeat_at(depth)] += 1
+    # Repeat calls within each subtree at once, however deep the question will be asked.
+    for where, levels in repository.repeat_depths(session, whole, window):
+        counts = tally_at(where).counts
+        for depth in range(1, levels + 1):
+            counts[repeat_at(depth)] += 1
     for tallies in found.values():
         for tally in tallies.values():
             del tally.counts[CALLS_REPEAT]  # within the whole database: no read asks that
