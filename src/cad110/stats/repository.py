@@ -2,8 +2,8 @@
 limited to a jurisdiction subtree through the scope helper.
 
 Each query returns plain columns; the arithmetic (durations, limits, repeat windows) is done in
-Python on exact datetimes, so SQLite and PostgreSQL give the same figures. These queries are the
-only part that would change if the figures came from per-day rollups instead.
+Python on exact datetimes, so SQLite and PostgreSQL give the same figures. The per-day rollups
+(rollups.py) are tallies of these same facts: `facts` lists the readers both paths read.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from cad110.stats.tally import (
     STAGE_FIELDS,
     CallFact,
     CaseFact,
+    Fact,
     IncidentFact,
     OutcomeTotals,
     PhoneFact,
@@ -293,3 +294,12 @@ def case_facts(session: Session, scope: Scope) -> Iterator[CaseFact]:
         stmt = stmt.where(i.grade == scope.grade)
     for at, path, outcome, category, grade in session.execute(stmt):
         yield CaseFact(where=Where(at, path, category, grade), found=outcome in FOUND_OUTCOMES)
+
+
+def facts(session: Session, catalog: Catalog, scope: Scope, window: timedelta) -> Iterator[Fact]:
+    """Every fact of the span, of every kind: the one list of readers the raw path and the
+    rollups both read (a new kind of fact is added here, and counts in both)."""
+    yield from incident_facts(session, catalog, scope)
+    yield from call_facts(session, catalog, scope, window)
+    yield from phone_facts(session, scope)
+    yield from case_facts(session, scope)

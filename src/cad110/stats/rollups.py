@@ -28,7 +28,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from itertools import chain
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select
@@ -41,7 +40,7 @@ from cad110.models.rollup import Rollup, RollupDay, RollupMark
 from cad110.stats import repository
 from cad110.stats.repository import Scope
 from cad110.stats.rules import StatsRules
-from cad110.stats.tally import CALLS_REPEAT, Fact, Rolled, Tally, Where, count_fact
+from cad110.stats.tally import CALLS_REPEAT, Rolled, Tally, Where, count_fact
 
 # Days built in one go by the command line: the repeat window is read once per span, so longer
 # spans read fewer calls twice; shorter ones hold less in memory.
@@ -120,12 +119,7 @@ def compute(
         return found[where.at.astimezone(tz).date()].setdefault(where.path, Tally())
 
     whole = Scope("", start, end)
-    facts: Iterable[Fact] = chain(
-        repository.incident_facts(session, catalog, whole),
-        repository.call_facts(session, catalog, whole, window),
-        repository.phone_facts(session, whole),
-        repository.case_facts(session, whole),
-    )
+    facts = repository.facts(session, catalog, whole, window)
     for fact in facts:
         count_fact(tally_at(fact.where), fact)
     # Repeat calls within each subtree at once, however deep the question will be asked.

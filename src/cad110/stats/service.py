@@ -98,10 +98,7 @@ def _facts(
     for since, until in spans:
         span = Period(since, until)
         scope = Scope(place.path, span.start(ctx.tz), span.end(ctx.tz), f.category, f.grade)
-        items.extend(repository.incident_facts(s, catalog, scope))
-        items.extend(repository.call_facts(s, catalog, scope, window))
-        items.extend(repository.phone_facts(s, scope))
-        items.extend(repository.case_facts(s, scope))
+        items.extend(repository.facts(s, catalog, scope, window))
     return items
 
 
