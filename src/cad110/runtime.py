@@ -43,6 +43,7 @@ from cad110.places.known import Neighbours
 from cad110.settings import Settings
 from cad110.sms.facts import SmsReplied
 from cad110.sms.gateway import sms_channel
+from cad110.stats.rollup_job import RollupJob
 from cad110.stats.rules import StatsRules
 from cad110.stats.rules import load_rules as load_stats_rules
 from cad110.supervision.deadlines import follow_incident
@@ -108,8 +109,16 @@ def subscribers() -> Hooks:
 def tick_jobs(rt: Runtime) -> list[Job]:
     """The background tick, in order: missing-person rules and reminders, supervision of
     overdue steps, callback survey texts (before delivery, so they go out the same tick),
-    outbox delivery, the audit checkpoint."""
-    return [WatchJob(), SupervisionJob(), SurveyJob(), DeliveryJob(), CheckpointJob(rt)]
+    outbox delivery, the audit checkpoint, the statistics' per-day rollups (last: they read
+    what the others changed)."""
+    return [
+        WatchJob(),
+        SupervisionJob(),
+        SurveyJob(),
+        DeliveryJob(),
+        CheckpointJob(rt),
+        RollupJob(),
+    ]
 
 
 def parts(settings: Settings) -> dict[type, object]:

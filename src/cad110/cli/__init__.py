@@ -14,6 +14,7 @@ from cad110.cli import (
     reports,
     serve,
     sms,
+    stats,
 )
 from cad110.cli.common import app
 
@@ -30,4 +31,5 @@ __all__ = [
     "reports",
     "serve",
     "sms",
+    "stats",
 ]

@@ -96,3 +96,30 @@ def bench_phone(
     from cad110.bench.phone import run_phone_bench
 
     run_phone_bench(console, calls=calls)
+
+
+@bench_app.command("stats")
+def bench_stats(
+    incidents: Annotated[
+        int, typer.Option(help="Incidents written over a year and a half", min=10)
+    ] = 2000,
+    database: Annotated[
+        str | None,
+        typer.Option(help="An empty database's URL (default: a throwaway SQLite file)"),
+    ] = None,
+    repeats: Annotated[int, typer.Option(help="Timed reads of each kind", min=1)] = 7,
+    raw_repeats: Annotated[
+        int, typer.Option(help="Timed reads from the raw rows (slow at scale)", min=1)
+    ] = 3,
+) -> None:
+    """Statistics at scale: summaries and series from the raw rows and from the per-day
+    rollups, the daily figures, building the rollups, and live counters."""
+    from cad110.bench.stats import run_stats_bench
+
+    run_stats_bench(
+        console,
+        incidents=incidents,
+        database=database,
+        repeats=repeats,
+        raw_repeats=raw_repeats,
+    )

@@ -30,6 +30,7 @@ sim_app = typer.Typer(
 bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports.", no_args_is_help=True)
 places_app = typer.Typer(help="The standard address library.", no_args_is_help=True)
+stats_app = typer.Typer(help="Statistics (统计): the per-day rollups.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (seed_app, "seed"),
@@ -41,6 +42,7 @@ for sub, name in (
     (bench_app, "bench"),
     (report_app, "report"),
     (places_app, "places"),
+    (stats_app, "stats"),
 ):
     app.add_typer(sub, name=name)
 

@@ -6,6 +6,7 @@ queue, the board's dialog, an SMS reply, a history) — and its follow-up, if an
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -13,8 +14,10 @@ from sqlalchemy.orm import Session
 from cad110.kernel.scope import in_scope
 from cad110.models.callbacks import CallbackDue, DueReason, FollowUp
 from cad110.models.incident import Incident
-from cad110.stats.repository import Scope
 from cad110.stats.tally import CallbackFact, Where
+
+if TYPE_CHECKING:  # the repository reads these facts among the others
+    from cad110.stats.repository import Scope
 
 _DUE = (DueReason.REQUIRED, DueReason.SAMPLED)
 

@@ -2,8 +2,8 @@
 limited to a jurisdiction subtree through the scope helper.
 
 Each query returns plain columns; the arithmetic (durations, limits, repeat windows) is done in
-Python on exact datetimes, so SQLite and PostgreSQL give the same figures. These queries are the
-only part that would change if the figures came from per-day rollups instead.
+Python on exact datetimes, so SQLite and PostgreSQL give the same figures. The per-day rollups
+(rollups.py) are tallies of these same facts: `facts` lists the readers both paths read.
 """
 
 from __future__ import annotations
@@ -27,10 +27,12 @@ from cad110.models.missing import FOUND_OUTCOMES, MissingCase
 from cad110.models.outcome import IncidentOutcome
 from cad110.models.supervision import Supervision
 from cad110.models.telephony import PhoneCall
+from cad110.stats.callback_facts import callback_facts
 from cad110.stats.tally import (
     STAGE_FIELDS,
     CallFact,
     CaseFact,
+    Fact,
     IncidentFact,
     OutcomeTotals,
     PhoneFact,
@@ -215,6 +217,43 @@ def _calls_by_number(
     return found
 
 
+def repeat_depths(session: Session, scope: Scope, window: timedelta) -> Iterator[tuple[Where, int]]:
+    """The calls with a number answered in the span, each with how many levels of the tree
+    it is a repeat in: a repeat within the subtree of its ancestor at depth d (the depth of
+    "350100/" is 1) for every d up to the number given, as call_facts would mark it asked
+    about that subtree. What a rollup keeps so that any subtree can be asked later."""
+    c = Call
+    rows = session.execute(
+        select(c.caller_phone, c.answered_at, c.jurisdiction_path).where(
+            in_scope(c.jurisdiction_path, scope.path),
+            c.caller_phone.is_not(None),
+            c.caller_phone != "",
+            c.answered_at >= scope.start - window,
+            c.answered_at < scope.end,
+        )
+    )
+    calls = [(phone or "", at, path) for phone, at, path in rows]
+    earlier: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+    for phone, at, path in calls:
+        for depth in range(1, path.count("/") + 1):
+            earlier[phone, _ancestor(path, depth)].append(at)
+    for times in earlier.values():
+        times.sort()
+    for phone, at, path in calls:
+        if not scope.start <= at < scope.end:
+            continue
+        levels = 0
+        for depth in range(1, path.count("/") + 1):
+            if not _called_before(earlier[phone, _ancestor(path, depth)], at, window):
+                break  # a repeat within a subtree is one within every subtree above it
+            levels = depth
+        yield Where(at, path), levels
+
+
+def _ancestor(path: str, depth: int) -> str:
+    return "".join(part + "/" for part in path.split("/")[:depth])
+
+
 def _called_before(times: list[datetime], at: datetime, window: timedelta) -> bool:
     """Another call of the number in [at - window, at) (`times` sorted): the first call of a
     burst is not a repeat, each later one is."""
@@ -256,3 +295,13 @@ def case_facts(session: Session, scope: Scope) -> Iterator[CaseFact]:
         stmt = stmt.where(i.grade == scope.grade)
     for at, path, outcome, category, grade in session.execute(stmt):
         yield CaseFact(where=Where(at, path, category, grade), found=outcome in FOUND_OUTCOMES)
+
+
+def facts(session: Session, catalog: Catalog, scope: Scope, window: timedelta) -> Iterator[Fact]:
+    """Every fact of the span, of every kind: the one list of readers the raw path and the
+    rollups both read (a new kind of fact is added here, and counts in both)."""
+    yield from incident_facts(session, catalog, scope)
+    yield from call_facts(session, catalog, scope, window)
+    yield from phone_facts(session, scope)
+    yield from case_facts(session, scope)
+    yield from callback_facts(session, scope)

@@ -16,9 +16,8 @@ from cad110.errors import InvalidInput
 from cad110.jurisdictions.repository import get_jurisdiction, names_of
 from cad110.kernel.context import Ctx
 from cad110.models.jurisdiction import Jurisdiction
-from cad110.stats import periods, repository
+from cad110.stats import periods, repository, rollup_job, rollups
 from cad110.stats import rules as stats_rules
-from cad110.stats.callback_facts import callback_facts
 from cad110.stats.measure import change_of, value_of
 from cad110.stats.periods import DAY_TYPE_ZH, GroupBy, Interval, Period
 from cad110.stats.registry import BY_KEY, FIGURES, Figure, Kind
@@ -32,7 +31,7 @@ from cad110.stats.schemas import (
     Series,
     Summary,
 )
-from cad110.stats.tally import DAYS, Fact, Tally, count_fact
+from cad110.stats.tally import DAYS, Fact, Rolled, Tally, count_item
 
 _BY_CATEGORY: frozenset[str] = frozenset({"category", "grade"})
 
@@ -80,19 +79,33 @@ def _check_category(ctx: Ctx, f: Filters) -> None:
         )
 
 
-def _facts(ctx: Ctx, place: Jurisdiction, f: Filters, start: Period, end: Period) -> list[Fact]:
-    """Every fact from the start of `start` to the end of `end`, in `place`'s subtree."""
+def _facts(
+    ctx: Ctx, place: Jurisdiction, f: Filters, start: Period, end: Period, *, rolled: bool
+) -> list[Fact | Rolled]:
+    """Every fact from the start of `start` to the end of `end`, in `place`'s subtree: whole
+    days with current rollups as their stored tallies (when `rolled`), the rest raw."""
     rules = stats_rules.in_force(ctx)
-    scope = Scope(place.path, start.start(ctx.tz), end.end(ctx.tz), f.category, f.grade)
     s, catalog = ctx.session, ctx.catalog
     window = timedelta(days=rules.repeat_window_days)
-    facts: list[Fact] = []
-    facts.extend(repository.incident_facts(s, catalog, scope))
-    facts.extend(repository.call_facts(s, catalog, scope, window))
-    facts.extend(repository.phone_facts(s, scope))
-    facts.extend(repository.case_facts(s, scope))
-    facts.extend(callback_facts(s, scope))
-    return facts
+    spans: tuple[tuple[date, date], ...] = ((start.since, end.until),)
+    items: list[Fact | Rolled] = []
+    if rolled:
+        today = ctx.at.astimezone(ctx.tz).date()
+        stale = rollup_job.stale_days(s, ctx.tz, rules)
+        basis = rollups.basis(catalog, rules)
+        plan = rollups.plan(s, start.since, end.until, today, basis, stale)
+        items.extend(rollups.rolled(s, ctx.tz, place.path, plan.rolled))
+        spans = plan.raw
+    for since, until in spans:
+        span = Period(since, until)
+        scope = Scope(place.path, span.start(ctx.tz), span.end(ctx.tz), f.category, f.grade)
+        items.extend(repository.facts(s, catalog, scope, window))
+    return items
+
+
+def _rolls(f: Filters, by: str | None) -> bool:
+    """Whether rollups can serve: they keep no category, grade or hour (rollups.py says why)."""
+    return f.category is None and f.grade is None and by not in ("category", "grade", "hour")
 
 
 def _applies(figure: Figure, f: Filters, group_by: str | None = None) -> bool:
@@ -112,8 +125,11 @@ def _figures(tally: Tally, f: Filters, group_by: str | None = None) -> list[Figu
     ]
 
 
-def summary(ctx: Ctx, f: Filters, group_by: GroupBy | None = None) -> Summary:
-    """Every figure over the period and the period before, and per group if asked."""
+def summary(
+    ctx: Ctx, f: Filters, group_by: GroupBy | None = None, *, rolled: bool = True
+) -> Summary:
+    """Every figure over the period and the period before, and per group if asked; from the
+    per-day rollups where they serve, unless `rolled` is False (the same figures, raw)."""
     ctx.by.require(Permission.STATS)
     place = place_of(ctx, f.jurisdiction)
     period = _period(ctx, f, stats_rules.in_force(ctx).max_days)
@@ -123,13 +139,13 @@ def summary(ctx: Ctx, f: Filters, group_by: GroupBy | None = None) -> Summary:
     now, then = Tally(), Tally()
     groups: dict[str, Tally] = defaultdict(Tally)
     key_of = periods.grouper(group_by, ctx.tz, place.path) if group_by else None
-    for fact in _facts(ctx, place, f, before, period):
-        if fact.where.at < start:
-            count_fact(then, fact)
+    for item in _facts(ctx, place, f, before, period, rolled=rolled and _rolls(f, group_by)):
+        if item.where.at < start:
+            count_item(then, item)
             continue
-        count_fact(now, fact)
+        count_item(now, item)
         if key_of is not None:
-            count_fact(groups[key_of(fact.where)], fact)
+            count_item(groups[key_of(item.where)], item)
     now.counts[DAYS], then.counts[DAYS] = period.days, before.days
     figures = []
     for out in _figures(now, f):
@@ -186,8 +202,9 @@ def _labels(ctx: Ctx, group_by: GroupBy, keys: set[str]) -> dict[str, str]:
     return {k: k for k in keys}
 
 
-def series(ctx: Ctx, f: Filters, figure: str, interval: Interval) -> Series:
-    """One figure per hour, day, week or month of the period (every bucket, empty ones too)."""
+def series(ctx: Ctx, f: Filters, figure: str, interval: Interval, *, rolled: bool = True) -> Series:
+    """One figure per hour, day, week or month of the period (every bucket, empty ones too);
+    from the per-day rollups where they serve, unless `rolled` is False."""
     ctx.by.require(Permission.STATS)
     fig = BY_KEY.get(figure)
     if fig is None:
@@ -203,9 +220,9 @@ def series(ctx: Ctx, f: Filters, figure: str, interval: Interval) -> Series:
         raise InvalidInput(("query", "category"), f"{figure} has no category or grade")
     buckets = {k: Tally() for k in periods.series_keys(period, interval, ctx.tz)}
     # setdefault, not []: a zone with summer time (settings.tz) can name an hour twice.
-    for fact in _facts(ctx, place, f, period, period):
-        key = periods.series_key(fact.where.at, interval, ctx.tz)
-        count_fact(buckets.setdefault(key, Tally()), fact)
+    for item in _facts(ctx, place, f, period, period, rolled=rolled and _rolls(f, interval)):
+        key = periods.series_key(item.where.at, interval, ctx.tz)
+        count_item(buckets.setdefault(key, Tally()), item)
     for day in period.each_day():
         midnight = Period(day, day).start(ctx.tz)
         key = periods.series_key(midnight, interval, ctx.tz)

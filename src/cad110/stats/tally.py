@@ -3,7 +3,7 @@
 A fact is one record reduced to what the figures need (an incident's stage times, a call's
 outcome). Each fact adds to a `Tally`: counters by name, and per interval a histogram of whole
 seconds. Tallies add up, so the figures of a week are the figures of its seven days' tallies
-added — which is what per-day rollups kept by the tick would store in place of the raw rows.
+added — which is what the per-day rollups kept by the tick store (stats/rollups.py).
 Nothing here touches the database or the clock.
 """
 
@@ -295,6 +295,23 @@ def _count_callback(tally: Tally, fact: CallbackFact) -> None:
     c[CALLBACKS_SATISFIED] += fact.satisfaction in ("satisfied", "basically_satisfied")
     c[FOLLOW_UPS] += fact.follow_up
     c[FOLLOW_UPS_IN_TIME] += fact.follow_up_in_time
+
+
+@dataclass(frozen=True)
+class Rolled:
+    """Facts already added up (a stored per-day rollup, stats/rollups.py): where they fall —
+    the day's first moment and the jurisdiction they were recorded at — and their tally."""
+
+    where: Where
+    tally: Tally
+
+
+def count_item(tally: Tally, item: Fact | Rolled) -> None:
+    """Add one fact, or a rollup of many, to `tally`."""
+    if isinstance(item, Rolled):
+        tally.add(item.tally)
+    else:
+        count_fact(tally, item)
 
 
 def tally_of(facts: Iterable[Fact]) -> Tally:

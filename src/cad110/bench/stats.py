@@ -1,0 +1,242 @@
+"""`cad110 bench stats`: the statistics over a large history — the summary of a day, a week, a
+month and the whole city's year, a month's daily series and the daily figures, each from the raw
+rows and from the per-day rollups; how long building the rollups takes; and how soon a new
+incident shows in today's figures (live counters).
+
+The history is bulk-written (bench/stats_data.py says why). Times are of the use case itself
+(stats/service.py) in this process, as the API would run it, without HTTP.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import partial
+from pathlib import Path
+from time import perf_counter
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func, select
+
+from cad110.auth.principal import Principal
+from cad110.bench.city import p99
+from cad110.bench.stats_data import HISTORY_DAYS, generate, load, stations
+from cad110.clock import SystemClock
+from cad110.db.engine import transaction
+from cad110.db.migrate import upgrade
+from cad110.incidents.intake import create_incident
+from cad110.incidents.schemas import IncidentCreate
+from cad110.kernel.context import Ctx
+from cad110.kernel.runtime import Runtime
+from cad110.models.incident import Incident
+from cad110.models.jurisdiction import Jurisdiction
+from cad110.models.user import Role
+from cad110.runtime import build_runtime
+from cad110.seed.demo import seed_demo
+from cad110.settings import Settings
+from cad110.stats import rules as stats_rules
+from cad110.stats import service
+from cad110.stats.rollup_job import build_days
+from cad110.stats.rollups import days_of
+from cad110.stats.schemas import Summary
+
+
+@dataclass(frozen=True)
+class Timing:
+    name: str
+    path: str  # "raw" or "rollups"
+    samples_ms: list[float]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p99(self) -> float:
+        return p99(sorted(self.samples_ms))
+
+    @property
+    def max(self) -> float:
+        return max(self.samples_ms)
+
+
+@dataclass
+class StatsFigures:
+    incidents: int
+    days: int
+    load_s: float
+    rollup_s: float
+    rollup_rows: int
+    timings: list[Timing] = field(default_factory=list)
+    live_ms: list[float] = field(default_factory=list)
+
+
+def daily_figures(ctx: Ctx, day: date) -> None:
+    """The figures of one day's report — stand-in for the daily 通报 builder (stats/report/),
+    which replaces this function's body when it lands: the day's summary, by station, by
+    category, and its hourly calls."""
+    f = service.Filters(since=day, until=day + timedelta(days=1))
+    service.summary(ctx, f, "jurisdiction")
+    service.summary(ctx, f, "category")
+    service.series(ctx, f, "calls_total", "hour")
+
+
+def _time(repeats: int, run: Callable[[], object]) -> list[float]:
+    samples = []
+    for _ in range(repeats):
+        started = perf_counter()
+        run()
+        samples.append((perf_counter() - started) * 1000)
+    return samples
+
+
+def run_stats_bench(
+    console: Console,
+    *,
+    incidents: int = 2000,
+    database: str | None = None,
+    repeats: int = 5,
+    raw_repeats: int = 3,
+    seed: int = 11,
+) -> StatsFigures:
+    """Generate `incidents` over HISTORY_DAYS in `database` (an empty one; default a throwaway
+    SQLite file), build the rollups, time every read both ways."""
+    with tempfile.TemporaryDirectory(prefix="cad110-stats-") as tmp:
+        url = database or f"sqlite:///{Path(tmp) / 'stats.db'}"
+        upgrade(url)
+        rt = build_runtime(Settings(database_url=url, supervision_loop=False), clock=SystemClock())
+        try:
+            return _run(console, rt, incidents, repeats, raw_repeats, seed)
+        finally:
+            rt.engine.dispose()
+
+
+def _run(
+    console: Console, rt: Runtime, incidents: int, repeats: int, raw_repeats: int, seed: int
+) -> StatsFigures:
+    now = rt.clock.now()
+    tz = rt.settings.tz
+    today = now.astimezone(tz).date()
+    with transaction(rt.sessions) as session:
+        if session.scalar(select(func.count()).select_from(Jurisdiction)) == 0:
+            seed_demo(session, now=now)
+        places = stations(session)
+        first_id = (session.scalar(select(func.max(Incident.id))) or 0) + 1_000_000
+        root = session.scalars(select(Jurisdiction).where(Jurisdiction.parent_code.is_(None))).one()
+    console.print(f"writing {incidents} incidents over {HISTORY_DAYS} days…")
+    started = perf_counter()
+    written = load(rt.engine, generate(incidents, now, places, rt.catalog, seed, first_id))
+    load_s = perf_counter() - started
+
+    rules = stats_rules.load_rules()
+    console.print("building the rollups…")
+    started = perf_counter()
+    since = today - timedelta(days=2 * rules.max_days)
+    rows = build_days(rt.sessions, rt.catalog, rules, tz, days_of(since, today), now)
+    rollup_s = perf_counter() - started
+    figures = StatsFigures(written, HISTORY_DAYS, load_s, rollup_s, rows)
+
+    by = Principal.acting_for(
+        "", username="bench", role=Role.DISPATCHER, jurisdiction_code=root.code
+    )
+    yesterday = today - timedelta(days=1)
+    spans = {
+        "summary, a day": (yesterday, today),
+        "summary, a week": (today - timedelta(days=7), today),
+        "summary, a month": (today - timedelta(days=30), today),
+        "summary, the city's year": (today - timedelta(days=365), today),
+    }
+    with transaction(rt.sessions) as session:
+        ctx = rt.ctx(session, by)
+        for name, (first, until) in spans.items():
+            f = service.Filters(since=first, until=until)
+            for path, rolled, n in (("raw", False, raw_repeats), ("rollups", True, repeats)):
+                samples = _time(n, partial(service.summary, ctx, f, rolled=rolled))
+                figures.timings.append(Timing(name, path, samples))
+            _same(service.summary(ctx, f, rolled=False), service.summary(ctx, f), name)
+        month = service.Filters(since=today - timedelta(days=30), until=today)
+        for path, rolled, n in (("raw", False, raw_repeats), ("rollups", True, repeats)):
+            series = partial(service.series, ctx, month, "valid_incidents", "day", rolled=rolled)
+            samples = _time(n, series)
+            figures.timings.append(Timing("series by day, a month", path, samples))
+        samples = _time(repeats, lambda: daily_figures(ctx, yesterday))
+        figures.timings.append(Timing("daily figures (report stand-in)", "mixed", samples))
+    figures.live_ms = _live(rt, by, repeats)
+    _print(console, figures)
+    return figures
+
+
+def _same(raw: Summary, rolled: Summary, name: str) -> None:
+    """The two paths must agree, figure for figure: a fast wrong figure is no figure."""
+    if raw.model_dump() != rolled.model_dump():
+        raise AssertionError(f"{name}: the rollups' figures differ from the raw rows'")
+
+
+def _live(rt: Runtime, by: Principal, repeats: int) -> list[float]:
+    """Milliseconds from a new incident's commit (through the intake use case) to today's
+    figures counting it: today is always read raw, so the next read has it."""
+    samples = []
+    today = service.Filters()
+    for n in range(repeats):
+        with transaction(rt.sessions) as session:
+            ctx = rt.ctx(session, by)
+            before = _count(service.summary(ctx, today))
+            create_incident(
+                ctx,
+                IncidentCreate(
+                    address=f"统计压测 {n}",
+                    lon=119.3,
+                    lat=26.08,
+                    narrative="统计压测",
+                    category="theft",
+                    accept=True,
+                ),
+                idempotency_key=None,
+            )
+        started = perf_counter()
+        with transaction(rt.sessions) as session:
+            seen = _count(service.summary(rt.ctx(session, by), today))
+        samples.append((perf_counter() - started) * 1000)
+        if seen != before + 1:
+            raise AssertionError(f"today's incidents went from {before} to {seen}, not one more")
+    return samples
+
+
+def _count(summary: Summary) -> int:
+    found = next(f for f in summary.figures if f.key == "incidents_total")
+    assert found.value is not None
+    assert found.value.count is not None
+    return found.value.count
+
+
+def _print(console: Console, figures: StatsFigures) -> None:
+    table = Table(
+        title=f"Statistics over {figures.incidents:,} incidents in {figures.days} days "
+        f"(written in {figures.load_s:.0f} s; rollups built in {figures.rollup_s:.1f} s, "
+        f"{figures.rollup_rows:,} rows)"
+    )
+    for column in ("read", "path", "n", "p50 ms", "p99 ms", "max ms"):
+        table.add_column(column, justify="left" if column in ("read", "path") else "right")
+    for t in figures.timings:
+        table.add_row(
+            t.name,
+            t.path,
+            str(len(t.samples_ms)),
+            f"{t.p50:.1f}",
+            f"{t.p99:.1f}",
+            f"{t.max:.1f}",
+        )
+    live = Timing("live", "raw", figures.live_ms)
+    table.add_row(
+        "live: commit → today's figures",
+        "raw",
+        str(len(live.samples_ms)),
+        f"{live.p50:.1f}",
+        f"{live.p99:.1f}",
+        f"{live.max:.1f}",
+    )
+    console.print(table)

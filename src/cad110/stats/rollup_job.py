@@ -1,0 +1,202 @@
+"""Keeping the rollups current: which days a change in the event log touches, and the tick's
+job that forgets those days' rollups and builds the days missing.
+
+Every state change writes an event in its own transaction (CONTRIBUTING.md), so the log is the
+one place to learn what changed since the last scan. An event names its subject; `SOURCES`
+says, per kind of subject, the times of the facts it can change — an incident's events
+(stage times, status, supervisions opened or escalated, outcomes recorded or struck,
+callbacks) its own received day and its calls' and missing-person case's days; a call's its
+day and the repeat window after it (it makes later calls repeats); a missing-person case's
+its opened day; a phone call's its ringing day. A jurisdiction's event (a new station, a
+changed area type and so its arrival limit) touches every day. A new kind of subject whose
+changes count adds an entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, String, cast, delete, exists, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from cad110.catalog.loader import Catalog
+from cad110.db.engine import transaction
+from cad110.kernel.runtime import Runtime
+from cad110.models.call import Call
+from cad110.models.event import Event
+from cad110.models.incident import Incident
+from cad110.models.missing import MissingCase
+from cad110.models.rollup import RollupDay, RollupMark
+from cad110.models.subjects import SubjectType
+from cad110.models.telephony import PhoneCall
+from cad110.stats import rollups
+from cad110.stats.rules import StatsRules, load_rules
+
+# Days built per tick: a busy city's day takes a second or two to read, and the tick has
+# other work; a whole history is built with `cad110 stats rollup`.
+DAYS_PER_TICK = 7
+
+# (time of a fact, days after it that the change reaches too)
+Touched = tuple[datetime, int]
+Source = Callable[[Session, Select[str], StatsRules], Iterable[Touched]]
+
+
+def _subjects(events: Select[str, str], kind: SubjectType) -> Select[str]:
+    e = events.subquery()
+    return select(e.c.subject_id).where(e.c.subject_type == kind.value)
+
+
+def _incidents(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
+    touched = select(Incident.id).where(Incident.number.in_(ids))
+    for (at,) in s.execute(select(Incident.received_at).where(Incident.id.in_(touched))):
+        yield at, 0
+    # A call and a missing-person case count with their incident's category and grade.
+    for (at,) in s.execute(select(Call.answered_at).where(Call.incident_id.in_(touched))):
+        yield at, 0
+    cases = select(MissingCase.opened_at).where(MissingCase.incident_id.in_(touched))
+    for (at,) in s.execute(cases):
+        yield at, 0
+
+
+def _calls(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
+    found = select(Call.answered_at).where(cast(Call.id, String).in_(ids))
+    for (at,) in s.execute(found):
+        yield at, rules.repeat_window_days
+
+
+def _cases(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
+    for (at,) in s.execute(select(MissingCase.opened_at).where(MissingCase.number.in_(ids))):
+        yield at, 0
+
+
+def _phone(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
+    for (at,) in s.execute(select(PhoneCall.ringing_at).where(PhoneCall.call_id.in_(ids))):
+        yield at, 0
+
+
+SOURCES: dict[SubjectType, Source] = {
+    SubjectType.INCIDENT: _incidents,
+    SubjectType.CALL: _calls,
+    SubjectType.MISSING_CASE: _cases,
+    SubjectType.PHONE_CALL: _phone,
+}
+# Subjects whose change may move any day's figures.
+EVERYTHING = (SubjectType.JURISDICTION,)
+
+
+def days_touched(
+    session: Session, tz: ZoneInfo, rules: StatsRules, after: int, through: int | None = None
+) -> set[date] | None:
+    """The local days whose figures the events after id `after` (up to `through`) may have
+    changed; None for every day."""
+    events = select(Event.subject_type, Event.subject_id).where(Event.id > after)
+    if through is not None:
+        events = events.where(Event.id <= through)
+    everything = events.where(Event.subject_type.in_([s.value for s in EVERYTHING]))
+    if session.scalar(select(exists(everything))):
+        return None
+    days: set[date] = set()
+    for kind, source in SOURCES.items():
+        for at, reach in source(session, _subjects(events, kind), rules):
+            first = at.astimezone(tz).date()
+            days.update(first + timedelta(days=n) for n in range(reach + 1))
+    return days
+
+
+def stale_days(session: Session, tz: ZoneInfo, rules: StatsRules) -> set[date] | None:
+    """The days whose rollups a reader must not trust now: those touched by events the tick
+    has not yet acted on (None: no mark yet, so none can be trusted)."""
+    mark = session.get(RollupMark, 1)
+    if mark is None:
+        return None
+    return days_touched(session, tz, rules, mark.previous)
+
+
+@dataclass(frozen=True)
+class Built:
+    forgotten: int | None  # days whose rollups were dropped (None: all of them)
+    days: int
+    rows: int
+
+
+def scan(session: Session, tz: ZoneInfo, rules: StatsRules, now: datetime) -> int | None:
+    """Forget the rollups of the days the log touched since the scan before last; move the
+    mark. The number of days forgotten (None: all)."""
+    mark = rollups.ensure_mark(session, now)
+    end = session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) or 0
+    touched = days_touched(session, tz, rules, mark.previous, end)
+    if touched is None:
+        session.execute(delete(RollupDay))
+    elif touched:
+        session.execute(delete(RollupDay).where(RollupDay.day.in_(sorted(touched))))
+    # Conditional: of two workers scanning at once, one moves the mark; both forgot the same.
+    session.execute(
+        update(RollupMark)
+        .where(RollupMark.id == 1, RollupMark.watermark == mark.watermark)
+        .values(previous=mark.watermark, watermark=end, scanned_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return None if touched is None else len(touched)
+
+
+def missing_days(session: Session, basis: str, since: date, until: date, limit: int) -> list[date]:
+    """Up to `limit` days of [since, until) without current rollups, newest first."""
+    built = set(
+        session.scalars(
+            select(RollupDay.day).where(
+                RollupDay.day >= since, RollupDay.day < until, RollupDay.basis == basis
+            )
+        )
+    )
+    wanted = [d for d in rollups.days_of(since, until) if d not in built]
+    return sorted(wanted, reverse=True)[:limit]
+
+
+def build_days(
+    sessions: sessionmaker[Session],
+    catalog: Catalog,
+    rules: StatsRules,
+    tz: ZoneInfo,
+    days: Iterable[date],
+    now: datetime,
+) -> int:
+    """Build the rollups of `days`, up to SPAN_DAYS consecutive days per transaction; the
+    number of rows written. The mark is made first, so what changes meanwhile is caught."""
+    rows = 0
+    basis = rollups.basis(catalog, rules)
+    with transaction(sessions) as session:
+        rollups.ensure_mark(session, now)
+    for first, last in rollups.runs(days):
+        for n in range(0, (last - first).days, rollups.SPAN_DAYS):
+            since = first + timedelta(days=n)
+            until = min(last, since + timedelta(days=rollups.SPAN_DAYS))
+            with transaction(sessions) as session:
+                found = rollups.compute(session, catalog, rules, tz, since, until)
+                rows += rollups.write(session, found, basis, now)
+    return rows
+
+
+class RollupJob:
+    """The tick's share: forget what changed, then build up to DAYS_PER_TICK missing days of
+    the span a summary may read (two of the longest periods, the one before included)."""
+
+    name = "stats_rollups"
+
+    def run(self, rt: Runtime, now: datetime) -> str | None:
+        rules = rt.parts.get(StatsRules) or load_rules()
+        assert isinstance(rules, StatsRules)
+        tz = rt.settings.tz
+        today = now.astimezone(tz).date()
+        with transaction(rt.sessions) as session:
+            forgotten = scan(session, tz, rules, now)
+            since = today - timedelta(days=2 * rules.max_days)
+            basis = rollups.basis(rt.catalog, rules)
+            days = missing_days(session, basis, since, today, DAYS_PER_TICK)
+        rows = build_days(rt.sessions, rt.catalog, rules, tz, days, now)
+        if not days and not forgotten:
+            return None
+        dropped = "all" if forgotten is None else str(forgotten)
+        return f"{dropped} days forgotten, {len(days)} days built ({rows} rows)"

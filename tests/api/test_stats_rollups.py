@@ -1,0 +1,177 @@
+"""The per-day rollups give the raw rows' figures exactly (SQLite and PostgreSQL): on a known
+history, after a late change to an old day (before and after the tick has caught up), when
+built by the tick and by `cad110 stats rollup`."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select, update
+from typer.testing import CliRunner
+
+from cad110.auth.principal import Principal
+from cad110.cli import app
+from cad110.clock import VirtualClock
+from cad110.db.engine import transaction
+from cad110.kernel.runtime import Runtime
+from cad110.kernel.ticks import run_jobs
+from cad110.models.rollup import Rollup, RollupDay
+from cad110.models.user import Role
+from cad110.stats import rollups, service
+from cad110.stats.periods import GroupBy
+from cad110.stats.rollup_job import RollupJob, build_days
+from cad110.stats.rules import load_rules
+from cad110.stats.schemas import Summary
+from tests.api.helpers import new_incident, ok
+from tests.api.test_stats import BEFORE, build_history
+from tests.conftest import Api
+
+FIRST = date.fromisoformat(BEFORE)  # 2026-11-23, the test clock's first day
+CITY = Principal.acting_for("350100/", username="analyst", role=Role.ANALYST)
+
+
+def _build(runtime: Runtime, clock: VirtualClock, since: date, until: date) -> int:
+    days = rollups.days_of(since, until)
+    tz = runtime.settings.tz
+    return build_days(runtime.sessions, runtime.catalog, load_rules(), tz, days, clock.now())
+
+
+def _both(
+    runtime: Runtime, f: service.Filters, group_by: GroupBy | None = None
+) -> tuple[Summary, Summary]:
+    with transaction(runtime.sessions) as session:
+        ctx = runtime.ctx(session, CITY)
+        return (
+            service.summary(ctx, f, group_by, rolled=False),
+            service.summary(ctx, f, group_by),
+        )
+
+
+def _incidents(summary: Summary) -> int:
+    found = next(f for f in summary.figures if f.key == "incidents_total")
+    assert found.value is not None
+    assert found.value.count is not None
+    return found.value.count
+
+
+def test_rollups_give_the_raw_figures_of_a_known_history(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    build_history(api, runtime, clock)
+    clock.set(clock.now() + timedelta(days=3))
+    assert _build(runtime, clock, FIRST - timedelta(days=3), FIRST + timedelta(days=3)) > 0
+    periods = [
+        service.Filters(FIRST, FIRST + timedelta(days=3)),
+        service.Filters(FIRST + timedelta(days=1), FIRST + timedelta(days=2)),
+        # A station: repeat calls count within the subtree asked about.
+        service.Filters(FIRST, FIRST + timedelta(days=3), jurisdiction="350102"),
+        service.Filters(FIRST, FIRST + timedelta(days=3), jurisdiction="35010201"),
+        # Today (never rolled up) and the rolled days before it, in one period.
+        service.Filters(FIRST + timedelta(days=1), FIRST + timedelta(days=5)),
+    ]
+    for f in periods:
+        for group_by in (None, "jurisdiction", "day", "week", "day_type"):
+            raw, rolled = _both(runtime, f, group_by)
+            assert rolled == raw, (f, group_by)
+    with transaction(runtime.sessions) as session:
+        ctx = runtime.ctx(session, CITY)
+        month = service.Filters(FIRST - timedelta(days=3), FIRST + timedelta(days=4))
+        for interval in ("day", "week", "month"):
+            for figure in ("repeat_caller_share", "sign_for_time", "valid_incidents"):
+                raw_series = service.series(ctx, month, figure, interval, rolled=False)
+                assert service.series(ctx, month, figure, interval) == raw_series
+
+    # The rolled path does read the stored tallies: one changed shows.
+    f = service.Filters(FIRST, FIRST + timedelta(days=3))
+    raw, _ = _both(runtime, f)
+    with transaction(runtime.sessions) as session:
+        stored = session.execute(
+            select(Rollup.day, Rollup.jurisdiction_path, Rollup.tally).where(
+                Rollup.day == FIRST + timedelta(days=1)
+            )
+        ).first()
+        assert stored is not None
+        tally = rollups.decode(stored.tally)
+        tally.counts["incidents"] += 100
+        session.execute(
+            update(Rollup)
+            .where(Rollup.day == stored.day, Rollup.jurisdiction_path == stored.jurisdiction_path)
+            .values(tally=rollups.encode(tally))
+        )
+    _, rolled = _both(runtime, f)
+    assert _incidents(rolled) == _incidents(raw) + 100
+
+
+def test_a_late_change_to_an_old_day_is_read_raw_until_the_tick_rebuilds_it(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    number = new_incident(api, accept=True)["number"]
+    new_incident(api, accept=True)
+    clock.advance(timedelta(days=2))
+    run_jobs(runtime, clock.now())  # builds the days before today, FIRST among them
+    with transaction(runtime.sessions) as session:
+        built = session.get(RollupDay, FIRST)
+        assert built is not None
+        first_built = built.built_at
+    day = service.Filters(FIRST, FIRST + timedelta(days=1))
+    raw, rolled = _both(runtime, day)
+    assert rolled == raw
+    assert _incidents(raw) == 2
+
+    # Two days later the first incident is found a hoax: it counts invalid on its own day.
+    ok(api.post(f"/incidents/{number}/invalidate", "dispatcher", json={"reason": "hoax"}))
+    raw, rolled = _both(runtime, day)
+    assert rolled == raw  # the stale day is read raw before any tick
+    valid = next(f for f in raw.figures if f.key == "valid_incidents")
+    assert valid.value is not None
+    assert valid.value.count == 1
+
+    clock.advance(timedelta(minutes=1))
+    said = RollupJob().run(runtime, clock.now())
+    assert said is not None
+    assert "1 days forgotten" in said
+    with transaction(runtime.sessions) as session:
+        rebuilt = session.get(RollupDay, FIRST)
+        assert rebuilt is not None
+        assert rebuilt.built_at > first_built
+    raw_after, rolled_after = _both(runtime, day)
+    assert rolled_after == raw_after == raw
+
+    # The next tick reads that stretch of the log again (an event may commit after a later
+    # one is read) and rebuilds the day once more; the one after has nothing to forget.
+    again = RollupJob().run(runtime, clock.now())
+    assert again is not None
+    assert again.startswith("1 days forgotten")
+    last = RollupJob().run(runtime, clock.now())
+    assert last is not None
+    assert last.startswith("0 days forgotten")
+    assert _both(runtime, day) == (raw, raw)
+
+
+def test_the_tick_runs_the_rollups_once(runtime: Runtime, clock: VirtualClock) -> None:
+    assert sum(isinstance(job, RollupJob) for job in runtime.jobs) == 1
+    run_jobs(runtime, clock.now() + timedelta(days=1))
+    with transaction(runtime.sessions) as session:
+        days = list(session.scalars(select(RollupDay.day).order_by(RollupDay.day.desc())))
+    # Up to a week a tick, newest first, never today.
+    assert days == [FIRST - timedelta(days=n) for n in range(7)]
+
+
+def test_the_command_line_rebuilds_a_span(
+    api: Api, runtime: Runtime, clock: VirtualClock, command_line: CliRunner
+) -> None:
+    new_incident(api, accept=True)
+    result = command_line.invoke(
+        app, ["stats", "rollup", "--since", "2026-11-20", "--until", "2026-11-24"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "rolled up 4 days [2026-11-20, 2026-11-24)" in result.output
+    with transaction(runtime.sessions) as session:
+        days = set(session.scalars(select(RollupDay.day)))
+        paths = list(session.scalars(select(Rollup.jurisdiction_path).where(Rollup.day == FIRST)))
+    assert days == {date(2026, 11, d) for d in (20, 21, 22, 23)}
+    assert len(paths) == 1  # the one incident's station (its call too)
+
+    refused = command_line.invoke(app, ["stats", "rollup", "--since", "2026-11-24x"])
+    assert refused.exit_code == 2
+    assert "--since: not a date" in refused.output

@@ -1,0 +1,43 @@
+"""`cad110 bench stats` with a tiny history on SQLite, so the benchmark code cannot rot.
+
+Only sanity is asserted (every row measured, the figures of both paths equal — the bench itself
+refuses to time a rollup that disagrees with the raw rows), never timings.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+from sqlalchemy import create_engine, func, select
+
+from cad110.bench.stats import run_stats_bench
+from cad110.models.incident import Incident
+
+
+def test_bench_stats_on_sqlite(tmp_path: Path) -> None:
+    out = io.StringIO()
+    url = f"sqlite:///{tmp_path / 'stats.db'}"
+    result = run_stats_bench(
+        Console(file=out, width=160), incidents=400, database=url, repeats=2, raw_repeats=1
+    )
+
+    assert result.incidents == 400
+    assert result.rollup_rows > 0
+    reads = {(t.name, t.path): len(t.samples_ms) for t in result.timings}
+    for name in ("a day", "a week", "a month", "the city's year"):
+        assert reads[(f"summary, {name}", "raw")] == 1
+        assert reads[(f"summary, {name}", "rollups")] == 2
+    assert reads[("series by day, a month", "rollups")] == 2
+    assert reads[("daily figures (report stand-in)", "mixed")] == 2
+    assert len(result.live_ms) == 2
+    text = out.getvalue()
+    assert "Statistics over 400 incidents in 550 days" in text
+    assert "live: commit → today's figures" in text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        # The history plus one incident per live-counter read.
+        assert conn.scalar(select(func.count()).select_from(Incident)) == 402
+    engine.dispose()
