@@ -50,3 +50,9 @@ def test_callback_figures_count_every_path_and_leave_out_excluded_categories(
     # Reached: satisfied ×2, basically ×1, dissatisfied ×1; the unreachable one is out.
     assert rate("satisfaction_rate") == (3, 4, 75.0)
     assert rate("follow_up_in_time") == (1, 1, 100.0)
+    # The day's 通报 says them as a centre writes them.
+    report = api.get("/stats/export", "analyst", params={"since": day.isoformat(), "format": "txt"})
+    assert report.status_code == 200, report.text
+    assert "回访率100.00%" in report.text
+    assert "群众满意率75.00%" in report.text
+    assert "（3/4人）" in report.text

@@ -65,7 +65,7 @@ def test_the_daily_report_is_written_as_text_workbook_and_pdf(
     # 六、分地区: one level down, and the centre's own calls (本级).
     assert "闽侯县公安局：接报1起，有效警情1起" in text
     assert "测试市公安局（本级）：接报3起，有效警情0起。" in text
-    # The figures awaiting callbacks are not in the report at all.
+    # No callback reached in the period: no satisfaction rate, rather than 0%.
     assert "满意" not in text
 
     book = load_workbook(out / f"daily-{DAY}.xlsx")
@@ -75,7 +75,7 @@ def test_the_daily_report_is_written_as_text_workbook_and_pdf(
     assert overview["valid_rate"][3:9] == (44.44, 100, -55.56, "下降55.56个百分点", 4, 9)
     assert overview["sign_for_time"][3] == 30
     assert overview["sign_for_time"][10] == 1510
-    assert "satisfaction_rate" not in overview
+    assert overview["satisfaction_rate"][3] is None  # nothing to divide by
     assert book["概况"].freeze_panes == "A2"
     assert book["概况"]["D2"].data_type == "n"  # numbers as numbers
     hours = _rows(book, "分时")

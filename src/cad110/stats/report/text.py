@@ -156,7 +156,7 @@ def _yuan(fen: int | None) -> str:
 
 def results(c: ReportContent) -> str:
     """五、处警成效: arrests, caught in the act, dispatch to arrest, cases opened, losses
-    recovered, missing people found."""
+    recovered, missing people found, callbacks and satisfaction (回访)."""
     lines = c.lines
     parts = [f"抓获{_counted(lines['arrests'], '人')}"]
     in_act = lines["in_the_act_arrest_rate"]
@@ -182,6 +182,14 @@ def results(c: ReportContent) -> str:
         parts.append(
             f"失踪人员找回率{percent_text(found.value.percent)}"
             f"（{found.value.numerator}/{found.value.denominator}人）"
+        )
+    coverage, satisfied = lines["callback_coverage"], lines["satisfaction_rate"]
+    if _has_rate(coverage):
+        parts.append(f"回访率{_rated(coverage)}")
+    if _has_rate(satisfied) and satisfied.value is not None:
+        parts.append(
+            f"群众满意率{_rated(satisfied)}"
+            f"（{satisfied.value.numerator}/{satisfied.value.denominator}人）"
         )
     return "五、处警成效\n" + "；".join(parts) + "。"
 
