@@ -1,5 +1,5 @@
 """`cad110 bench stats`: the statistics over a large history — the summary of a day, a week, a
-month and the whole city's year, a month's daily series and the daily figures, each from the raw
+month and the whole city's year, a month's daily series and the daily report, each from the raw
 rows and from the per-day rollups; how long building the rollups takes; and how soon a new
 incident shows in today's figures (live counters).
 
@@ -40,6 +40,8 @@ from cad110.seed.demo import seed_demo
 from cad110.settings import Settings
 from cad110.stats import rules as stats_rules
 from cad110.stats import service
+from cad110.stats.report.content import build_report
+from cad110.stats.report.export import render
 from cad110.stats.rollup_job import build_days
 from cad110.stats.rollups import days_of
 from cad110.stats.schemas import Summary
@@ -75,14 +77,12 @@ class StatsFigures:
     live_ms: list[float] = field(default_factory=list)
 
 
-def daily_figures(ctx: Ctx, day: date) -> None:
-    """The figures of one day's report — stand-in for the daily 通报 builder (stats/report/),
-    which replaces this function's body when it lands: the day's summary, by station, by
-    category, and its hourly calls."""
-    f = service.Filters(since=day, until=day + timedelta(days=1))
-    service.summary(ctx, f, "jurisdiction")
-    service.summary(ctx, f, "category")
-    service.series(ctx, f, "calls_total", "hour")
+def daily_report(ctx: Ctx, day: date) -> None:
+    """The daily 通报 of `day`, gathered once and written as text, workbook and PDF — what
+    `cad110 report daily` does, without the files."""
+    content = build_report(ctx, "daily", day)
+    for fmt in ("txt", "xlsx", "pdf"):
+        render(content, fmt)
 
 
 def _time(repeats: int, run: Callable[[], object]) -> list[float]:
@@ -163,8 +163,8 @@ def _run(
             series = partial(service.series, ctx, month, "valid_incidents", "day", rolled=rolled)
             samples = _time(n, series)
             figures.timings.append(Timing("series by day, a month", path, samples))
-        samples = _time(repeats, lambda: daily_figures(ctx, yesterday))
-        figures.timings.append(Timing("daily figures (report stand-in)", "mixed", samples))
+        samples = _time(repeats, lambda: daily_report(ctx, yesterday))
+        figures.timings.append(Timing("daily report (txt, xlsx, pdf)", "mixed", samples))
     figures.live_ms = _live(rt, by, repeats)
     _print(console, figures)
     return figures

@@ -113,7 +113,7 @@ def bench_stats(
     ] = 3,
 ) -> None:
     """Statistics at scale: summaries and series from the raw rows and from the per-day
-    rollups, the daily figures, building the rollups, and live counters."""
+    rollups, the daily report, building the rollups, and live counters."""
     from cad110.bench.stats import run_stats_bench
 
     run_stats_bench(
