@@ -204,8 +204,9 @@ def test_every_figure_of_a_known_day_and_the_day_before(
     assert got["sign_for_time"]["change"] == {"difference": -60, "words": "缩短1分钟"}
     assert got["valid_rate"]["change"] == {"difference": -55.56, "words": "下降55.56个百分点"}
     assert got["abandoned_rate"]["change"] is None
-    # I1 closed, its callback due (theft at grade 2) and not made yet.
-    assert rate(value["callback_coverage"]) == (0, 1, 0.0)
+    # I1 closed, its callback required (theft at grade 2) but its time not come yet: not
+    # counted as missed (test_stats_callbacks.py counts it once its time has come).
+    assert rate(value["callback_coverage"]) == (0, 0, None)
     assert rate(value["satisfaction_rate"]) == (0, 0, None)
 
 

@@ -3,6 +3,7 @@ dialog, a use case called directly (as a history does) — and never an excluded
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from cad110.auth.principal import Principal
@@ -11,7 +12,9 @@ from cad110.db.engine import transaction
 from cad110.incidents import actions
 from cad110.incidents.schemas import CallbackBody
 from cad110.kernel.runtime import Runtime
+from cad110.kernel.ticks import run_jobs
 from cad110.models.user import Role
+from cad110.stats import service
 from tests.api.helpers import ok
 from tests.api.test_callbacks import answer, closed
 from tests.conftest import Api
@@ -56,3 +59,40 @@ def test_callback_figures_count_every_path_and_leave_out_excluded_categories(
     assert "回访率100.00%" in report.text
     assert "群众满意率75.00%" in report.text
     assert "（3/4人）" in report.text
+
+
+def _coverage(runtime: Runtime, day: str, *, rolled: bool) -> tuple[int | None, int | None]:
+    analyst = Principal.acting_for("350100/", username="analyst", role=Role.ANALYST)
+    with transaction(runtime.sessions) as session:
+        filters = service.Filters(since=datetime.fromisoformat(day).date())
+        summary = service.summary(runtime.ctx(session, analyst), filters, rolled=rolled)
+    value = next(f.value for f in summary.figures if f.key == "callback_coverage")
+    assert value is not None
+    return value.numerator, value.denominator
+
+
+def test_a_callback_counts_as_missed_only_once_its_time_has_come_in_rollups_too(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    number = closed(api)
+    day = clock.now().astimezone(SHANGHAI).date().isoformat()
+    [due] = [
+        row for row in ok(api.get("/callbacks", "calltaker"))["items"] if row["number"] == number
+    ]
+    due_at = datetime.fromisoformat(due["due_at"])
+    # Not yet due: nothing missed, nothing to divide by.
+    assert _coverage(runtime, day, rolled=False) == (0, 0)
+    # Past midnight, before it falls due, the tick rolls the day up as it stands.
+    midnight = datetime.combine(
+        datetime.fromisoformat(day).date() + timedelta(days=1), time(0, 30), SHANGHAI
+    )
+    assert midnight < due_at
+    clock.set(midnight)
+    run_jobs(runtime, clock.now())
+    assert _coverage(runtime, day, rolled=True) == (0, 0)
+    # Its time passes with no event: the rolled day is not trusted, and then rebuilt.
+    clock.set(due_at + timedelta(minutes=1))
+    assert _coverage(runtime, day, rolled=False) == (0, 1)
+    assert _coverage(runtime, day, rolled=True) == (0, 1)
+    run_jobs(runtime, clock.now())
+    assert _coverage(runtime, day, rolled=True) == (0, 1)

@@ -34,6 +34,7 @@ def callback_facts(session: Session, scope: Scope) -> Iterator[CallbackFact]:
             i.callback_at,
             i.outcome,
             d.reason,
+            d.due_at,
             f.due_at,
             f.replied_at,
         )
@@ -58,16 +59,20 @@ def callback_facts(session: Session, scope: Scope) -> Iterator[CallbackFact]:
         called_at,
         outcome,
         reason,
-        due_at,
+        callback_due_at,
+        reply_due_at,
         replied_at,
     ) in session.execute(stmt):
         answer = None
         if called_at is not None:
             answer = str((outcome or {}).get("callback", {}).get("satisfaction", "")) or None
+        # Due and not yet done counts against the figure only once its time has come.
+        come = scope.now is None or (callback_due_at is not None and callback_due_at <= scope.now)
+        reply_come = scope.now is None or (reply_due_at is not None and reply_due_at <= scope.now)
         yield CallbackFact(
             where=Where(at, path, category, grade),
-            due=reason in _DUE,
+            due=reason in _DUE and (called_at is not None or come),
             satisfaction=answer,
-            follow_up=due_at is not None,
-            follow_up_in_time=replied_at is not None and replied_at <= due_at,
+            follow_up=reply_due_at is not None and (replied_at is not None or reply_come),
+            follow_up_in_time=replied_at is not None and replied_at <= reply_due_at,
         )

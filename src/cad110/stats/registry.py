@@ -205,7 +205,8 @@ _CALLBACKS = (
         Source.INCIDENTS,
         "incidents received in the period whose callback was due (the catalog requires it, or "
         "the sample drew it; excluded categories never) and is recorded, unreachable included "
-        "/ incidents received in the period whose callback was due",
+        "/ incidents received in the period whose callback is recorded or whose due time has "
+        "come by the moment of reading (one not yet due is not missed)",
         stages="closed → callback",
         unit_zh="个百分点",
         numerator=(t.CALLBACKS_DONE,),
@@ -232,7 +233,8 @@ _CALLBACKS = (
         Kind.RATE,
         Source.INCIDENTS,
         "follow-ups (不满意整改) answered by the station within their working days / "
-        "follow-ups opened, on incidents received in the period",
+        "follow-ups answered or past their due time by the moment of reading, on incidents "
+        "received in the period",
         stages="callback → follow-up",
         unit_zh="个百分点",
         numerator=(t.FOLLOW_UPS_IN_TIME,),

@@ -49,6 +49,9 @@ class Scope:
     end: datetime
     category: str | None = None
     grade: int | None = None
+    # The moment the figures are read at: what falls due with time alone (a callback, a
+    # follow-up's reply) counts as due only once its time has come (stats/callback_facts.py).
+    now: datetime | None = None
 
     @property
     def by_category(self) -> bool:

@@ -26,6 +26,7 @@ from cad110.catalog.loader import Catalog
 from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
 from cad110.models.call import Call
+from cad110.models.callbacks import CallbackDue, FollowUp
 from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.missing import MissingCase
@@ -106,13 +107,34 @@ def days_touched(
     return days
 
 
-def stale_days(session: Session, tz: ZoneInfo, rules: StatsRules) -> set[date] | None:
+def fallen_due(session: Session, tz: ZoneInfo, after: datetime, through: datetime) -> set[date]:
+    """The received days of incidents whose callback or follow-up fell due in (after, through]:
+    their figures change with time alone (due, not yet done, counts as not done), and no event
+    says so."""
+    days: set[date] = set()
+    for model in (CallbackDue, FollowUp):
+        received = (
+            select(Incident.received_at)
+            .join(model, model.incident_id == Incident.id)
+            .where(model.due_at > after, model.due_at <= through)
+        )
+        days.update(at.astimezone(tz).date() for at in session.scalars(received))
+    return days
+
+
+def stale_days(
+    session: Session, tz: ZoneInfo, rules: StatsRules, now: datetime
+) -> set[date] | None:
     """The days whose rollups a reader must not trust now: those touched by events the tick
-    has not yet acted on (None: no mark yet, so none can be trusted)."""
+    has not yet acted on, or by a callback falling due since its last scan (None: no mark
+    yet, so none can be trusted)."""
     mark = session.get(RollupMark, 1)
     if mark is None:
         return None
-    return days_touched(session, tz, rules, mark.previous)
+    touched = days_touched(session, tz, rules, mark.previous)
+    if touched is None:
+        return None
+    return touched | fallen_due(session, tz, mark.scanned_at, now)
 
 
 @dataclass(frozen=True)
@@ -128,6 +150,8 @@ def scan(session: Session, tz: ZoneInfo, rules: StatsRules, now: datetime) -> in
     mark = rollups.ensure_mark(session, now)
     end = session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) or 0
     touched = days_touched(session, tz, rules, mark.previous, end)
+    if touched is not None:
+        touched |= fallen_due(session, tz, mark.scanned_at, now)
     if touched is None:
         session.execute(delete(RollupDay))
     elif touched:
@@ -174,7 +198,7 @@ def build_days(
             since = first + timedelta(days=n)
             until = min(last, since + timedelta(days=rollups.SPAN_DAYS))
             with transaction(sessions) as session:
-                found = rollups.compute(session, catalog, rules, tz, since, until)
+                found = rollups.compute(session, catalog, rules, tz, since, until, now)
                 rows += rollups.write(session, found, basis, now)
     return rows
 

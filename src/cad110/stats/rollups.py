@@ -107,7 +107,13 @@ def runs(days: Iterable[date]) -> list[tuple[date, date]]:
 
 # --- building ---------------------------------------------------------------------------------
 def compute(
-    session: Session, catalog: Catalog, rules: StatsRules, tz: ZoneInfo, since: date, until: date
+    session: Session,
+    catalog: Catalog,
+    rules: StatsRules,
+    tz: ZoneInfo,
+    since: date,
+    until: date,
+    now: datetime,
 ) -> dict[date, dict[str, Tally]]:
     """The tallies of local days [since, until), by day and jurisdiction path, from the raw
     rows through the same fact readers as the raw path (every day present, empty or not)."""
@@ -118,7 +124,7 @@ def compute(
     def tally_at(where: Where) -> Tally:
         return found[where.at.astimezone(tz).date()].setdefault(where.path, Tally())
 
-    whole = Scope("", start, end)
+    whole = Scope("", start, end, now=now)
     facts = repository.facts(session, catalog, whole, window)
     for fact in facts:
         count_fact(tally_at(fact.where), fact)

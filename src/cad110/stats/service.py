@@ -91,14 +91,15 @@ def _facts(
     items: list[Fact | Rolled] = []
     if rolled:
         today = ctx.at.astimezone(ctx.tz).date()
-        stale = rollup_job.stale_days(s, ctx.tz, rules)
+        stale = rollup_job.stale_days(s, ctx.tz, rules, ctx.at)
         basis = rollups.basis(catalog, rules)
         plan = rollups.plan(s, start.since, end.until, today, basis, stale)
         items.extend(rollups.rolled(s, ctx.tz, place.path, plan.rolled))
         spans = plan.raw
     for since, until in spans:
         span = Period(since, until)
-        scope = Scope(place.path, span.start(ctx.tz), span.end(ctx.tz), f.category, f.grade)
+        start_at, end_at = span.start(ctx.tz), span.end(ctx.tz)
+        scope = Scope(place.path, start_at, end_at, f.category, f.grade, now=ctx.at)
         items.extend(repository.facts(s, catalog, scope, window))
     return items
 
