@@ -226,6 +226,7 @@ def test_groups_by_jurisdiction_category_and_hour(
     assert groups["350100"]["phone_calls"]["value"]["count"] == 2
     labels = {g["key"]: g["label"] for g in by_place["groups"]}
     assert labels["350121"] == "闽侯县公安局"
+    assert labels["350100"] == "测试市公安局（本级）"  # the level asked about, its own row
 
     by_category = ok(api.get("/stats/summary", "leader", params={**PERIOD, "group_by": "category"}))
     groups = {g["key"]: figures(g) for g in by_category["groups"]}

@@ -157,7 +157,7 @@ def summary(
         figures.append(out)
     group_out: list[Group] = []
     if group_by is not None:
-        labels = _labels(ctx, group_by, set(groups))
+        labels = _labels(ctx, group_by, set(groups), place.code)
         for key in sorted(groups):
             groups[key].counts[DAYS] = periods.days_in_group(group_by, key, period)
             shown = key.split("/")[-2] if group_by == "jurisdiction" else key
@@ -180,12 +180,17 @@ def summary(
     )
 
 
-def _labels(ctx: Ctx, group_by: GroupBy, keys: set[str]) -> dict[str, str]:
+def _labels(ctx: Ctx, group_by: GroupBy, keys: set[str], own: str) -> dict[str, str]:
     """The words a screen shows for each group key."""
     if group_by == "jurisdiction":
         codes = {k: k.split("/")[-2] for k in keys}
         names = names_of(ctx.session, set(codes.values()))
-        return {k: names.get(code, (code, code))[0] for k, code in codes.items()}
+        # What was recorded at the level asked about itself (calls answered there, not yet
+        # with a station) is that level's own row: 本级, as the 通报 names it.
+        return {
+            k: names.get(code, (code, code))[0] + ("（本级）" if code == own else "")
+            for k, code in codes.items()
+        }
     if group_by == "category":
         found = {k: ctx.catalog.get(k) for k in keys}
         return {k: c.zh if c else (k or "未分类") for k, c in found.items()}

@@ -17,7 +17,7 @@ from cad110.stats import service
 from cad110.stats.measure import Change, Value, change_of
 from cad110.stats.periods import Period, week_start
 from cad110.stats.registry import BY_KEY, Figure
-from cad110.stats.schemas import FigureOut, Group, Summary
+from cad110.stats.schemas import FigureOut, Summary
 from cad110.stats.service import Filters
 
 ReportKind = Literal["daily", "weekly", "monthly"]
@@ -132,11 +132,8 @@ def _categories(now: Summary, before: Summary) -> list[Slice]:
 
 
 def _districts(summary: Summary) -> list[Slice]:
-    def label(g: Group) -> str:
-        # Calls answered at the level reported on stay with that level (本级).
-        return f"{g.label}（本级）" if g.key == summary.jurisdiction else g.label
-
-    return [Slice(g.key, label(g), _values(g.figures), {}) for g in summary.groups]
+    """One level down; calls answered at the level reported on are its own row (本级)."""
+    return [Slice(g.key, g.label, _values(g.figures), {}) for g in summary.groups]
 
 
 def _lines(now: Summary, before: Summary) -> dict[str, Line]:
