@@ -118,7 +118,9 @@ def test_the_export_gives_the_report_in_each_format(
     month = api.get(
         "/stats/export", "leader", params={"kind": "monthly", "day": DAY, "format": "txt"}
     )
-    assert month.text.startswith("测试市公安局110指挥中心 2026年11月 警情通报\n")
+    assert month.text.startswith(
+        "测试市公安局110指挥中心 2026年11月 警情通报（截至11月24日10:00）\n"
+    )
     assert "2026年11月，测试市公安局共接报警情10起（上期为0）" in month.text
     assert "日均有效警情0.17起（环比增加0.17起）" in month.text
     month_sheet = api.get(

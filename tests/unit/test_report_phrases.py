@@ -163,3 +163,11 @@ def test_a_report_over_nothing_leaves_out_every_rate_and_time() -> None:
     assert "五、处警成效\n抓获0人（环比持平）；立案0起（环比持平）。" in text
     assert "六、分地区\n本期各地区无警情。" in text
     assert text.endswith("福州市公安局110指挥中心\n2026年12月1日\n")
+
+
+def test_a_day_not_over_yet_is_reported_as_far_as_it_has_come() -> None:
+    # Made at 09:00 on 1 December: that day is not over, the day before is.
+    today = report_text(_empty("daily", Period(date(2026, 12, 1), date(2026, 12, 2))))
+    assert today.startswith("福州市公安局110指挥中心 2026年12月1日 警情通报（截至09:00）\n")
+    yesterday = report_text(_empty("daily", Period(date(2026, 11, 30), date(2026, 12, 1))))
+    assert yesterday.startswith("福州市公安局110指挥中心 2026年11月30日 警情通报\n")

@@ -58,7 +58,11 @@ def _has_rate(line: Line) -> bool:
 def title(c: ReportContent) -> str:
     """ "福州市公安局110指挥中心 2026年11月24日 警情通报"."""
     when = period_text(c.period, monthly=c.kind == "monthly")
-    return f"{c.name}110指挥中心 {when} 警情通报"
+    # A period not over yet is reported as far as it has come: "（截至14:05）".
+    at = c.made_at
+    moment = f"{at:%H:%M}" if c.period.days == 1 else f"{at.month}月{at.day}日{at:%H:%M}"
+    so_far = f"（截至{moment}）" if at.date() < c.period.until else ""
+    return f"{c.name}110指挥中心 {when} 警情通报{so_far}"
 
 
 def scope_note(c: ReportContent) -> str:
