@@ -166,6 +166,7 @@ def test_the_wall_fills_the_screen_without_scrolling_or_overlap(
                 len(supervisions["oldest"])
             )
             expect(page.locator("#missing-open")).to_have_text("1")
+            expect(page.locator("#sup-oldest")).to_contain_text("签收")
             _check_charts(page)
             _check_layout(page, width, height)
             assert page.evaluate("window.__csp") == []
@@ -196,6 +197,18 @@ def test_the_wall_in_english_and_refused_to_a_call_taker(
             expect(wall.locator("#kpi-calls h2")).to_have_text("Calls today")
             expect(wall.locator("#wall-place")).to_have_text("Test City PSB")
             expect(wall.locator("#missing-title")).to_have_text("Missing persons, first 72 hours")
+            # The overdue steps by their English names, never the step's code, in columns that
+            # line up row under row whatever the category's name.
+            steps = wall.locator("#sup-oldest li:not(.none) > span:nth-child(3)")
+            expect(steps.first).to_be_visible()
+            names = steps.all_text_contents()
+            assert "Acknowledgement" in names, names
+            assert set(names) <= {"Dispatch", "Acknowledgement", "Arrival"}, names
+            lefts = wall.evaluate(
+                "Array.from(document.querySelectorAll('#sup-oldest li:not(.none)'), li =>"
+                " Array.from(li.children, c => Math.round(c.getBoundingClientRect().left)).join())"
+            )
+            assert len(set(lefts)) == 1, lefts
             _check_charts(wall)
             _check_layout(wall, 1920, 1080)
             # No console chrome on the wall; the console links to it.

@@ -226,7 +226,7 @@
     const list = document.getElementById("sup-oldest");
     const items = s.oldest.map((row) => {
       const li = document.createElement("li");
-      const cells = [row.incident, named(row.category_zh, row.category_en), word(row.step), named(row.owner_zh, row.owner_en)];
+      const cells = [row.incident, named(row.category_zh, row.category_en), WORDS.steps[row.step] || row.step, named(row.owner_zh, row.owner_en)];
       cells.forEach((text) => {
         const span = document.createElement("span");
         span.textContent = text;
