@@ -6,6 +6,7 @@ DomainError
 ├── Unauthenticated       401
 ├── Conflict              409
 │   ├── InvalidTransition 409  (the lifecycle refuses the action in this state)
+│   ├── NotYet            409  (too early: carries the time from which it may be done)
 │   ├── UnitNotAvailable  409
 │   └── ConcurrentUpdate  409  (someone else changed the record first)
 └── InvalidInput          422  (names the field)
@@ -71,6 +72,19 @@ class InvalidTransition(Conflict):
             "state": self.state,
             "allowed": self.allowed,
         }
+
+
+class NotYet(Conflict):
+    """Too early: the thing may be done from `at` on (an unreachable callback's next try)."""
+
+    code = "not_yet"
+
+    def __init__(self, message: str, *, at: str) -> None:
+        super().__init__(message)
+        self.at = at
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "at": self.at}
 
 
 class UnitNotAvailable(Conflict):

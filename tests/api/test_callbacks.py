@@ -98,9 +98,18 @@ def test_unreachable_is_tried_again_later_then_recorded_as_unreachable(
     assert ok(answer(api, number, "unreachable", "无人接听", headers=key)) == first
     [item] = queue(api)
     assert (item["attempts"], item["waiting"]) == (1, True)
-    clock.advance(timedelta(hours=2))
+    # Another try before the rules' retry delay is refused, naming when it may be made.
+    clock.advance(timedelta(minutes=119))
+    early = answer(api, number, "unreachable")
+    assert early.status_code == 409
+    assert early.json()["code"] == "not_yet"
+    assert early.json()["at"] == first["next_try_at"].replace("Z", "+00:00")
+    assert queue(api)[0]["attempts"] == 1
+    clock.advance(timedelta(minutes=1))
     assert queue(api)[0]["waiting"] is False
-    ok(answer(api, number, "unreachable"))
+    second = ok(answer(api, number, "unreachable"))
+    assert (second["attempts"], second["done"]) == (2, False)
+    clock.advance(timedelta(hours=2))
     last = ok(answer(api, number, "unreachable", "关机"))
     assert (last["attempts"], last["done"], last["satisfaction"]) == (3, True, "unreachable")
     incident = ok(api.get(f"/incidents/{number}", "dispatcher"))

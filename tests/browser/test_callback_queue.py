@@ -1,5 +1,5 @@
 """A 回访员 works the callback queue from the keyboard: the first callback is chosen, R shows
-the caller's number, 4 records an unreachable try, ↓ moves on, N writes a note and 3 records a
+the caller's number, 4 records an unreachable try (and is off until the next try is due), ↓ moves on, N writes a note and 3 records a
 dissatisfied answer — which opens the station's follow-up, listed below."""
 
 from __future__ import annotations
@@ -30,6 +30,12 @@ def test_the_queue_is_worked_from_the_keyboard(
     expect(page.locator("#cb-phone")).to_have_text("13800138011")
     page.keyboard.press("4")
     expect(page.locator("#cb-msg")).to_contain_text("未接通")
+    expect(page.locator("#cb-attempts")).to_have_text("已拨打 1 / 3 次")
+    expect(rows.first.locator(".tries")).to_have_text("未接通1次")
+    # The next try waits for the rules' delay: 4 again records nothing and says from when.
+    expect(page.locator("button.answer.unreachable")).to_be_disabled()
+    page.keyboard.press("4")
+    expect(page.locator("#cb-msg")).to_contain_text("后再拨")
     expect(page.locator("#cb-attempts")).to_have_text("已拨打 1 / 3 次")
 
     page.keyboard.press("ArrowDown")

@@ -146,8 +146,11 @@ def test_a_refused_filter_is_said_beside_its_field(api: Api, live_server: str, p
     page.goto(f"{live_server}/stats?period=custom&since=2026-11-20&until=2026-11-01")
     note = page.locator(".field-error[data-field=until]")
     expect(note).to_have_text("结束日期早于开始日期")
-    expect(page.locator("#stats-error")).to_be_visible()
+    expect(page.locator("#stats-error")).to_have_text("无法统计：截止日期：结束日期早于开始日期")
     expect(page.locator(".figure-card")).to_have_count(0)
+    # Nothing was counted: no empty cards or chart boxes under the refusal.
+    expect(page.locator("#stats-cards")).to_be_hidden()
+    expect(page.locator("#stats-charts")).to_be_hidden()
     page.goto(f"{live_server}/stats?category=nosuch")
     expect(page.locator(".field-error[data-field=category]")).to_have_text(
         "没有这个警情类别，请从列表中选择"

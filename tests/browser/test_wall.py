@@ -121,7 +121,7 @@ def _check_charts(page: Page) -> None:
     # The map is drawn once the outlines have come: wait for its series, not for a time.
     page.wait_for_function(
         "(() => { const c = echarts.getInstanceByDom(document.getElementById('chart-map'));"
-        " return c && (c.getOption().series || []).length === 2; })()"
+        " return c && (c.getOption().series || []).length === 3; })()"
     )
     charts = {c["id"]: c for c in page.evaluate(CHARTS)}
     assert set(charts) == {
@@ -138,6 +138,18 @@ def _check_charts(page: Page) -> None:
     assert charts["chart-map"]["items"] >= 2 + 9
     assert charts["chart-hours"]["items"] == 48
     assert charts["chart-categories"]["items"] == 6
+
+
+# The map's district names: short (鼓楼分局 → 鼓楼, Minhou County PSB → Minhou), and hidden
+# where two would overlap.
+ZH_DISTRICTS = ["闽侯", "鼓楼"]
+EN_DISTRICTS = ["Gulou", "Minhou"]
+MAP_LABELS = """
+(() => {
+  const labels = echarts.getInstanceByDom(document.getElementById('chart-map')).getOption().series[2];
+  return {hide: labels.labelLayout.hideOverlap, names: labels.data.map(d => d.short).sort()};
+})()
+"""
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (3840, 2160)])
@@ -166,7 +178,9 @@ def test_the_wall_fills_the_screen_without_scrolling_or_overlap(
                 len(supervisions["oldest"])
             )
             expect(page.locator("#missing-open")).to_have_text("1")
+            expect(page.locator("#sup-oldest")).to_contain_text("签收")
             _check_charts(page)
+            assert page.evaluate(MAP_LABELS) == {"hide": True, "names": ZH_DISTRICTS}
             _check_layout(page, width, height)
             assert page.evaluate("window.__csp") == []
             if width == 1920:
@@ -196,7 +210,20 @@ def test_the_wall_in_english_and_refused_to_a_call_taker(
             expect(wall.locator("#kpi-calls h2")).to_have_text("Calls today")
             expect(wall.locator("#wall-place")).to_have_text("Test City PSB")
             expect(wall.locator("#missing-title")).to_have_text("Missing persons, first 72 hours")
+            # The overdue steps by their English names, never the step's code, in columns that
+            # line up row under row whatever the category's name.
+            steps = wall.locator("#sup-oldest li:not(.none) > span:nth-child(3)")
+            expect(steps.first).to_be_visible()
+            names = steps.all_text_contents()
+            assert "Acknowledgement" in names, names
+            assert set(names) <= {"Dispatch", "Acknowledgement", "Arrival"}, names
+            lefts = wall.evaluate(
+                "Array.from(document.querySelectorAll('#sup-oldest li:not(.none)'), li =>"
+                " Array.from(li.children, c => Math.round(c.getBoundingClientRect().left)).join())"
+            )
+            assert len(set(lefts)) == 1, lefts
             _check_charts(wall)
+            assert wall.evaluate(MAP_LABELS) == {"hide": True, "names": EN_DISTRICTS}
             _check_layout(wall, 1920, 1080)
             # No console chrome on the wall; the console links to it.
             assert wall.locator("header.topbar").count() == 0

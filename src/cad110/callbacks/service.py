@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from cad110.auth.permissions import Permission
 from cad110.callbacks import rules as cb_rules
 from cad110.callbacks.schemas import AnswerIn, FollowUpReplyIn
-from cad110.errors import Conflict, NotFound
+from cad110.errors import Conflict, NotFound, NotYet
 from cad110.incidents.actions import perform
 from cad110.incidents.facts import IncidentActed
 from cad110.incidents.repository import get_incident
@@ -146,6 +146,11 @@ def answer(ctx: Ctx, number: str, body: AnswerIn) -> CallbackDue:
     if incident.status is not Status.CLOSED:
         raise Conflict(f"incident {number} is {incident.status.value}: no callback is due")
     due = ctx.session.get(CallbackDue, incident.id) or _new_due(ctx, incident, DueReason.ASKED)
+    if due.next_try_at is not None and ctx.at < due.next_try_at:
+        # The rules space the tries (retry_after_minutes): three presses of 4 within a minute
+        # are one try, not the three that would record the callback as unreachable.
+        at = due.next_try_at.astimezone(UTC).isoformat()
+        raise NotYet(f"incident {number} was unreachable just now; try again from {at}", at=at)
     rules = cb_rules.in_force(ctx)
     step = cb_rules.after_unreachable(rules, due.attempts, ctx.at)
     moved = ctx.session.execute(

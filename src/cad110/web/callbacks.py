@@ -36,6 +36,9 @@ def _queue(rt: Runtime, by: Principal) -> dict[str, Any]:
         "items_json": [item.model_dump(mode="json") for item in items],
         "follow_ups": follow_ups,
         "max_attempts": rules.max_attempts,
+        # The server's time, so the page tells when a waiting row's next try comes by the
+        # same clock the API refuses an early try with.
+        "now": now.isoformat(),
     }
 
 

@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from cad110.auth.permissions import Permission, allowed
 from cad110.auth.principal import Principal
 from cad110.web.i18n import translations
-from cad110.web.sentences import yuan
+from cad110.web.sentences import STEP_NAMES, yuan
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -54,6 +54,7 @@ def environment(locale: str) -> Environment:
     env.filters["when"] = when
     env.filters["yuan"] = yuan
     env.globals["may"] = may
+    env.globals["STEP_NAMES"] = STEP_NAMES
     return env
 
 

@@ -13,6 +13,17 @@ from typing import Any
 
 Gettext = Callable[[str], str]
 
+# A supervised step's name (models.supervision.Step values → message ids): the supervision list
+# and the wall both say "签收" / "Acknowledgement", never the code.
+STEP_NAMES: Mapping[str, str] = {
+    "dispatch": "Dispatch",
+    "acknowledge": "Acknowledgement",
+    "arrive": "Arrival",
+    "report": "Feedback report",
+    "close": "Closing",
+    "callback": "Callback",
+}
+
 # One pattern per kind of event; `%(details)s` is the list of what the event set.
 PATTERNS: Mapping[str, str] = {
     "received": "Received: %(details)s",

@@ -20,13 +20,14 @@ from cad110.stats.registry import BY_KEY
 from cad110.stats.wall import GAUGES
 from cad110.web.common import Rt, console_user, locale_of, page, to_login
 from cad110.web.i18n import translations
+from cad110.web.sentences import STEP_NAMES
 
 router = Router(include_in_schema=False)
 
 
 def wall_words(gettext: Callable[[str], str], locale: str) -> dict[str, object]:
-    """What the script writes: codes (stages, unit statuses, steps, levels) in the reader's
-    words, the gauges' figure names as the registry names them, and the sentence patterns."""
+    """What the script writes: codes (stages, unit statuses, levels) and supervised steps in
+    the reader's words, the gauges' figure names as the registry names them, and the sentence patterns."""
     english = locale == "en"
     figures = {
         key: BY_KEY[figure].en if english else BY_KEY[figure].zh for key, figure, *_ in GAUGES
@@ -36,6 +37,7 @@ def wall_words(gettext: Callable[[str], str], locale: str) -> dict[str, object]:
     return {
         "english": english,
         "codes": {code: gettext(code) for code in codes},
+        "steps": {step: gettext(name) for step, name in STEP_NAMES.items()},
         "figures": figures,
         "today": gettext("Today"),
         "average": gettext("Same weekday, average of %(weeks)s weeks"),

@@ -34,11 +34,45 @@
   const $ = (id) => document.getElementById(id);
   const fill = (pattern, values) => pattern.replace(/%\((\w+)\)s/g, (_, k) => values[k]);
   let current = null;
+  // The server's clock less this browser's: a waiting row's next try is judged by the clock
+  // the API refuses an early try with.
+  const skew = (Date.parse(room.dataset.now) || Date.now()) - Date.now();
+  const unreachable = detail.querySelector('button.answer[data-answer="unreachable"]');
+  let wakeUp = null;
   // One key per answer being tried: a retry of the same answer is not a second try.
   let pendingKey = null;
 
   function rows() {
     return Array.from(list.querySelectorAll("li[data-number]"));
+  }
+
+  // 未接通 waits for the row's next try (retry_after_minutes): before it the key is off and
+  // says from when, and it comes back on by itself when the time comes.
+  function waitFor(item) {
+    clearTimeout(wakeUp);
+    const left = item && item.next_try_at ? Date.parse(item.next_try_at) - (Date.now() + skew) : 0;
+    const waiting = left > 0;
+    unreachable.disabled = waiting;
+    unreachable.title = waiting ? fill(room.dataset.notYet, { at: cad110.when(item.next_try_at) }) : "";
+    if (waiting) wakeUp = setTimeout(() => waitFor(current), Math.min(left + 500, 2 ** 31 - 1));
+  }
+
+  // The row's own words after a try: how many were unreachable and when the next is due.
+  function markRow(row, item) {
+    for (const [cls, text] of [
+      ["tries", item.attempts ? fill(room.dataset.tries, { n: item.attempts }) : ""],
+      ["later", item.next_try_at ? fill(room.dataset.later, { at: cad110.when(item.next_try_at) }) : ""],
+    ]) {
+      let span = row.querySelector("." + cls);
+      if (!span && text) {
+        span = document.createElement("span");
+        span.className = cls;
+        const sms = row.querySelector(".sms");
+        row.insertBefore(span, sms);
+      }
+      if (span) span.textContent = text;
+    }
+    row.classList.toggle("waiting", Boolean(item.next_try_at));
   }
 
   function show(row) {
@@ -47,7 +81,7 @@
     current = item;
     pendingKey = null;
     detail.hidden = !item;
-    if (!item) return;
+    if (!item) return waitFor(null);
     row.focus();
     const link = $("cb-number");
     link.textContent = item.number;
@@ -65,6 +99,7 @@
     $("cb-reveal").hidden = !item.caller_phone;
     note.value = "";
     msg.textContent = "";
+    waitFor(item);
   }
 
   function move(step) {
@@ -110,10 +145,15 @@
         if (!rows().length) detail.querySelectorAll("dl, textarea, .cb-answers, label").forEach((e) => (e.hidden = true));
         msg.textContent = fill(room.dataset.done, { answer: answers[out.satisfaction] || out.satisfaction });
       } else {
-        current.attempts = out.attempts;
-        row.classList.add("waiting");
-        $("cb-attempts").textContent = fill(room.dataset.attempts, { n: out.attempts, max: room.dataset.max });
-        msg.textContent = fill(room.dataset.retry, { at: cad110.when(out.next_try_at) });
+        const item = byNumber.get(number);
+        item.attempts = out.attempts;
+        item.next_try_at = out.next_try_at;
+        markRow(row, item);
+        if (current === item) {
+          waitFor(item);
+          $("cb-attempts").textContent = fill(room.dataset.attempts, { n: out.attempts, max: room.dataset.max });
+          msg.textContent = fill(room.dataset.retry, { at: cad110.when(out.next_try_at) });
+        }
       }
     } catch (err) {
       msg.textContent = room.dataset.failed + " " + err.message;
@@ -142,7 +182,8 @@
       keys[event.key]();
     } else if (button && current) {
       event.preventDefault();
-      button.click();
+      if (button.disabled) msg.textContent = button.title;
+      else button.click();
     } else if ((event.key === "n" || event.key === "N") && current) {
       event.preventDefault();
       note.focus();

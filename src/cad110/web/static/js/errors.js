@@ -66,7 +66,9 @@
     const template = (code && t.codes[code]) || (data && data.code && t.codes[data.code]);
     if (template) {
       const state = data.state ? t.states[data.state] || data.state : "";
-      return { message: fill(template, { state: state }), fields: fields };
+      // `at`: the time a refused thing may be done from (not_yet), in the page's time words.
+      const at = data.at ? (cad110.when ? cad110.when(data.at) : data.at) : "";
+      return { message: fill(template, { state: state, at: at }), fields: fields };
     }
     return { message: t.generic || (data && typeof data.detail === "string" ? data.detail : String(status)), fields: fields };
   };

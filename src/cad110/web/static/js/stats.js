@@ -50,8 +50,12 @@
     if (err.status === 404) fields.jurisdiction = err.message;
     cad110.showFieldErrors(form, fields);
     const box = $("stats-error");
-    box.textContent = err.status && err.status < 500 ? T.refused + " " + err.message : T.failed;
+    // "无法统计：截止日期…" but "could not be shown: the last day…": no space after a full-width colon.
+    const gap = /[\u3000-\u303f\uff00-\uffef]$/.test(T.refused) ? "" : " ";
+    box.textContent = err.status && err.status < 500 ? T.refused + gap + err.message : T.failed;
     box.hidden = false;
+    // Nothing was counted: no empty cards or chart boxes under the refusal.
+    ["stats-cards", "stats-charts", "groups-table"].forEach((id) => ($(id).hidden = true));
   }
 
   // --- Cards --------------------------------------------------------------------------------

@@ -14,6 +14,8 @@
   let last = null;
   let mapCodes = "";
   let mapReady = false;
+  // Where each district's label goes: the centroid of its largest polygon, as ECharts puts it.
+  let mapCenters = {};
   // The server's clock less this screen's: the clock and the countdowns keep the centre's
   // time even where the wall's own computer runs fast or slow.
   let skew = 0;
@@ -29,6 +31,31 @@
   }
   const word = (code) => WORDS.codes[code] || code;
   const named = (zh, en) => (WORDS.english ? en || zh : zh || en) || "";
+  // A bureau by its place alone on the map, where full names overlap at 1920×1080: 鼓楼分局 →
+  // 鼓楼, 闽侯县公安局 → 闽侯, "Minhou County Public Security Bureau" → Minhou. Tooltips keep
+  // the full name.
+  const shortName = (zh, en) =>
+    named(
+      (zh || "").replace(/(分局|公安局)$/, "").replace(/^(.{2,})[县市区]$/, "$1"),
+      (en || "").replace(/\s+((District|County|City)\s+)?(Public Security (Sub-)?Bureau|PSB|Sub-bureau)$/i, ""),
+    ) || named(zh, en);
+
+  // The area-weighted centroid of a GeoJSON geometry's largest outer ring.
+  function centroid(geometry) {
+    const rings = geometry.type === "Polygon" ? [geometry.coordinates[0]] : geometry.coordinates.map((p) => p[0]);
+    let best = null;
+    rings.forEach((ring) => {
+      let area = 0, x = 0, y = 0;
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const cross = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
+        area += cross;
+        x += (ring[j][0] + ring[i][0]) * cross;
+        y += (ring[j][1] + ring[i][1]) * cross;
+      }
+      if (area && (!best || Math.abs(area) > Math.abs(best.area))) best = { area: area, at: [x / (3 * area), y / (3 * area)] };
+    });
+    return best ? best.at : null;
+  }
   const fontSize = () => Math.max(12, Math.round(window.innerHeight / 60));
   const seconds = (s) => (s == null ? WORDS.no_data : fill(WORDS.seconds, { s: s }));
 
@@ -100,6 +127,8 @@
     const features = body.items
       .filter((j) => wanted.has(j.code) && j.boundary)
       .map((j) => ({ type: "Feature", properties: { name: j.code }, geometry: j.boundary }));
+    mapCenters = {};
+    features.forEach((f) => (mapCenters[f.properties.name] = centroid(f.geometry)));
     if (features.length) echarts.registerMap(MAP, { type: "FeatureCollection", features: features });
     return (mapReady = features.length > 0);
   }
@@ -109,8 +138,10 @@
     const f = fontSize();
     const names = {};
     const loads = {};
+    const labels = [];
     data.districts.forEach((d) => {
       names[d.code] = named(d.name_zh, d.name_en);
+      if (mapCenters[d.code]) labels.push({ name: d.code, value: mapCenters[d.code], short: shortName(d.name_zh, d.name_en) });
       loads[d.code] = d.incidents;
     });
     const most = Math.max(1, ...data.districts.map((d) => d.incidents));
@@ -129,9 +160,11 @@
         roam: false,
         layoutCenter: ["50%", "50%"],
         layoutSize: "96%",
-        label: { show: true, color: COLORS.text, fontSize: f * 0.9, formatter: (p) => plain(names[p.name] || "") },
+        // The names are a series of their own below: ECharts hides overlapping labels of series
+        // (labelLayout), not of the geo component.
+        label: { show: false },
         itemStyle: { areaColor: "#0f2a55", borderColor: COLORS.accent, borderWidth: 1 },
-        emphasis: { label: { color: "#ffffff" }, itemStyle: { areaColor: "#1f6fd1" } },
+        emphasis: { label: { show: false }, itemStyle: { areaColor: "#1f6fd1" } },
       },
       visualMap: {
         type: "continuous",
@@ -160,6 +193,17 @@
             status: p.status,
             category: named(p.category_zh, p.category_en),
           })),
+        },
+        {
+          type: "scatter",
+          coordinateSystem: "geo",
+          silent: true,
+          z: 5, // the names above the incidents' points
+          tooltip: { show: false },
+          symbolSize: 0,
+          label: { show: true, position: "inside", color: COLORS.text, fontSize: f * 0.9, formatter: (p) => plain(p.data.short) },
+          labelLayout: { hideOverlap: true },
+          data: labels,
         },
       ],
     });
@@ -226,7 +270,7 @@
     const list = document.getElementById("sup-oldest");
     const items = s.oldest.map((row) => {
       const li = document.createElement("li");
-      const cells = [row.incident, named(row.category_zh, row.category_en), word(row.step), named(row.owner_zh, row.owner_en)];
+      const cells = [row.incident, named(row.category_zh, row.category_en), WORDS.steps[row.step] || row.step, named(row.owner_zh, row.owner_en)];
       cells.forEach((text) => {
         const span = document.createElement("span");
         span.textContent = text;
