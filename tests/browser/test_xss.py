@@ -361,7 +361,7 @@ def _walk_wall(browser: Browser, watch: Watch, base: str, planted: Planted) -> N
     expect(page.locator("body[data-updated]")).to_have_count(1)
     page.wait_for_function(
         "(() => { const c = echarts.getInstanceByDom(document.getElementById('chart-map'));"
-        " return c && (c.getOption().series || []).length === 2; })()"
+        " return c && (c.getOption().series || []).length === 3; })()"
     )
     body = page.locator("body")
     for text in (planted.incidents["A"]["address"], planted.unit_name_zh, planted.names["M1"]):
