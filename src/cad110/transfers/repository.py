@@ -62,7 +62,7 @@ def incident_numbers(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     rows = session.execute(select(Incident.id, Incident.number).where(Incident.id.in_(ids)))
-    return dict(rows.tuples().all())
+    return {row.id: row.number for row in rows}
 
 
 def histories(session: Session, ids: Sequence[int]) -> dict[int, list[Event]]:
