@@ -52,7 +52,7 @@ from cad110.telephony.service import link_call_record
 from cad110.transfers.platform import hotline_channel
 from cad110.transfers.rules import TransferRules
 from cad110.transfers.rules import load_rules as load_transfer_rules
-from cad110.transfers.service import follow_call, transfer_when_incident_transferred
+from cad110.transfers.service import ticket_for_call, transfer_when_incident_transferred
 from cad110.transfers.supervise import EscalationJob
 from cad110.units.facts import UnitStatusChanged
 
@@ -92,7 +92,7 @@ def subscribers() -> Hooks:
     `CallRecorded` — a call record made (with an incident, attached, or without one):
       8. telephony.service.link_call_record — the phone call its call-taker answered becomes
          the record's.
-      8a. transfers.service.follow_call — a call from the number of a ticket still open at
+      8a. transfers.service.ticket_for_call — a call from the number of a ticket still open at
          12345 is linked to it; otherwise a call ended 转12345 opens a ticket of its own.
     `SmsReplied` — the SMS gateway passed on a reply:
       9. callbacks.survey.record_survey_reply — a survey's reply digit records the callback
@@ -112,7 +112,7 @@ def subscribers() -> Hooks:
     hooks.on(IncidentActed, follow_callback)
     hooks.on(IncidentActed, transfer_when_incident_transferred)
     hooks.on(CallRecorded, link_call_record)
-    hooks.on(CallRecorded, follow_call)
+    hooks.on(CallRecorded, ticket_for_call)
     hooks.on(SmsReplied, record_survey_reply)
     return hooks
 

@@ -6,8 +6,6 @@ a process of its own speaking real HTTP, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -31,31 +29,17 @@ from cad110.transfers.supervise import escalate_overdue
 from tests.api.helpers import new_incident, ok
 from tests.browser.conftest import live_server  # noqa: F401  (the server the fake posts to)
 from tests.conftest import Api
+from tests.hotline_fake import SECRET, fake_hotline
 
-SECRET = "the hotline's shared secret"
 EVENTS = "/api/v1/transfers/events"
 EMERGENCIES = "/api/v1/transfers/emergencies"
 
 
 @pytest.fixture
 def hotline(live_server: str, runtime: Runtime, clock: VirtualClock) -> Iterator[str]:  # noqa: F811
-    """The fake 12345 platform posting to the live server; yields its URL. Both sign by the
-    wall clock, so the server's clock is set to it."""
-    runtime.settings.hotline_secret = SECRET
-    clock.set(datetime.now(UTC))
-    command = [sys.executable, "-m", "cad110.transfers.fake", "--port", "0"]
-    command += ["--target", live_server, "--secret", SECRET]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
-    try:
-        assert process.stdout is not None
-        words = process.stdout.readline().split()
-        assert words[:2] == ["listening", "on"], words
-        url = f"http://127.0.0.1:{words[2]}"
-        runtime.outbox_channels = hotline_channel(Settings(hotline_url=url, hotline_secret=SECRET))
+    """The fake 12345 platform posting to the live server; yields its URL."""
+    with fake_hotline(live_server, runtime, clock) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _ticket(runtime: Runtime, ticket_id: int) -> TransferTicket:

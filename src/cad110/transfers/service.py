@@ -57,7 +57,7 @@ def transfer_when_incident_transferred(ctx: Ctx, fact: IncidentActed) -> None:
     )
 
 
-def follow_call(ctx: Ctx, fact: CallRecorded) -> None:
+def ticket_for_call(ctx: Ctx, fact: CallRecorded) -> None:
     """A call from the number of an open ticket is linked to it (the same matter rung in
     again); otherwise a call the desk ends 转12345 opens a ticket of its own."""
     call = fact.call
