@@ -16,7 +16,7 @@ from cad110.kernel.outbox import deliver
 from cad110.kernel.runtime import Runtime
 from cad110.models.transfers import TicketStatus, TransferTicket
 from tests.browser.board_steps import api_of, incident, open_board, open_panel
-from tests.browser.steps import shot
+from tests.browser.steps import login, shot
 from tests.hotline_fake import fake_hotline
 from tests.world import World
 
@@ -60,3 +60,21 @@ def test_a_transfer_to_12345_comes_back_handled_on_the_incident(
         expect(section.locator(".ticket-steps li").nth(4)).to_contain_text("12345已办结")
         expect(section.locator(".ticket-steps li").last).to_contain_text("满意")
         shot(page, backend, "incident-12345-ticket")
+
+
+def test_the_desk_shows_the_open_ticket_of_a_number_as_it_is_typed(
+    live_server: str, page: Page, world: World
+) -> None:
+    with api_of(live_server, world) as api:
+        call = {"outcome": "transferred_12345", "caller_phone": "13911112222", "note": "楼上漏水"}
+        assert api.post("/calls", "calltaker", json=call).status_code == 201
+    login(page, live_server, "calltaker")
+    box = page.locator("#open-tickets")
+    expect(box).to_be_hidden()
+    page.fill("#caller_phone", "13911112222")
+    expect(box).to_be_visible()
+    expect(box.locator("li[data-ticket]")).to_have_count(1)
+    expect(box.locator("li[data-ticket]")).to_contain_text("gd-1 求助 · 已转出")
+    expect(box).to_contain_text("此号码现在来电将关联到其最新的未办结12345工单。")
+    page.fill("#caller_phone", "13911113333")
+    expect(box).to_be_hidden()

@@ -17,15 +17,15 @@ from cad110.transfers.schemas import TicketOut, TicketStepOut
 # What a step's detail line shows, in this order, from its event's payload: the platform's
 # number where it first says it, the department where it takes the ticket on.
 _DETAIL_KEYS = {
-    "received": ("hotline_id", "note"),
-    "accepted": ("department", "note"),
+    "received": ("hotline_id",),
+    "accepted": ("department",),
     "done": ("result", "photo"),
 }
 
 
 def _detail(event: Event) -> str:
     p = repo.payload(event)
-    parts = [str(p[k]) for k in _DETAIL_KEYS.get(event.kind, ("note",)) if p.get(k)]
+    parts = [str(p[k]) for k in (*_DETAIL_KEYS.get(event.kind, ()), "note") if p.get(k)]
     if "satisfied" in p:
         parts.append("满意" if p["satisfied"] else "不满意")
     if event.kind == "caller_rang_again":
