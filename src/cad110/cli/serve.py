@@ -60,6 +60,8 @@ def _start_fake_phone(settings: Settings, base_url: str) -> tuple[subprocess.Pop
 # The demo's 12345 platform works a ticket one step every this many seconds: a non-police call
 # comes back handled a couple of minutes after it was transferred.
 DEMO_HOTLINE_PACE_S = 20.0
+# And hands 110 a police matter of its own now and then.
+DEMO_HOTLINE_EMERGENCY_S = 900.0
 
 
 def _start_fake_hotline(settings: Settings, base_url: str) -> subprocess.Popen[str]:
@@ -71,6 +73,7 @@ def _start_fake_hotline(settings: Settings, base_url: str) -> subprocess.Popen[s
     secret = os.environ.get("CAD110_HOTLINE_SECRET") or settings.hotline_secret
     command = [sys.executable, "-m", "cad110.transfers.fake", "--port", "0", "--target", base_url]
     command += ["--pace", str(DEMO_HOTLINE_PACE_S), "--exit-with-stdin"]
+    command += ["--emergency-every", str(DEMO_HOTLINE_EMERGENCY_S)]
     env = {**os.environ, "CAD110_HOTLINE_SECRET": secret}
     process = subprocess.Popen(  # noqa: S603
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env

@@ -14,7 +14,8 @@ like the real platform (docs/transfers.md):
     POST /advance    {"ticket_id": "gd-4", "type": "done", "result": "…"} posts one step now
                      → {"results": [{"status", "body"}]} with what cad110 said
     POST /emergency  {"narrative", "address", "lon", "lat", "caller_phone"} pushes a police
-                     matter into 110 → {"results": [...]}
+                     matter into 110 → {"results": [...]}; with --emergency-every S > 0 it
+                     pushes one of its own (EMERGENCIES) every S seconds
     GET  /health
 
 With `--port 0` it picks a free port; the first line it prints is "listening on PORT".
@@ -51,6 +52,27 @@ DEPARTMENTS = {
     "city": "区城管局",
     "policy": "12345政策咨询组",
 }
+# What a 12345 operator hears that is 110's after all, for the living demo.
+EMERGENCIES = (
+    {
+        "narrative": "来电称邻居家中传出呼救声和打砸声",
+        "address": "鼓楼区东街口",
+        "lon": 119.296,
+        "lat": 26.086,
+    },
+    {
+        "narrative": "投诉噪音时称对方持刀威胁",
+        "address": "台江区万达广场",
+        "lon": 119.318,
+        "lat": 26.061,
+    },
+    {
+        "narrative": "反映有老人在路边倒地不起，疑似走失",
+        "address": "仓山区金山大道",
+        "lon": 119.273,
+        "lat": 26.041,
+    },
+)
 _ids = itertools.count(1)
 _lock = threading.Lock()
 
@@ -139,6 +161,12 @@ class FakeHotline:
         extra = {k: v for k, v in data.items() if k not in ("ticket_id", "type")}
         return 200, {"results": [self.step(ticket_id, kind, extra)]}
 
+    def push_emergencies(self, every_s: float) -> None:
+        """The living demo: one of EMERGENCIES every `every_s` seconds, in turn."""
+        for n in itertools.count():
+            time.sleep(every_s)
+            self.emergency(dict(EMERGENCIES[n % len(EMERGENCIES)]))
+
     def emergency(self, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         event = {
             "event_id": _next_id("emergency"),
@@ -197,11 +225,21 @@ def _handler(hotline: FakeHotline) -> type[BaseHTTPRequestHandler]:
 
 
 def serve(
-    host: str, port: int, target: str, secret: str, pace_s: float = 0.0
+    host: str,
+    port: int,
+    target: str,
+    secret: str,
+    pace_s: float = 0.0,
+    emergency_every_s: float = 0.0,
 ) -> ThreadingHTTPServer:
     """A started server (in a daemon thread); its port is `server.server_address[1]`."""
-    server = ThreadingHTTPServer((host, port), _handler(FakeHotline(target, secret, pace_s)))
+    hotline = FakeHotline(target, secret, pace_s)
+    server = ThreadingHTTPServer((host, port), _handler(hotline))
     threading.Thread(target=server.serve_forever, daemon=True, name="fake-12345").start()
+    if emergency_every_s > 0:
+        threading.Thread(
+            target=hotline.push_emergencies, args=(emergency_every_s,), daemon=True
+        ).start()
     return server
 
 
@@ -220,6 +258,12 @@ def main(argv: list[str] | None = None) -> None:
         help="seconds between a ticket's steps when left to itself (0: only 'received')",
     )
     parser.add_argument(
+        "--emergency-every",
+        type=float,
+        default=0.0,
+        help="push an emergency of its own into 110 every this many seconds (0: never)",
+    )
+    parser.add_argument(
         "--exit-with-stdin",
         action="store_true",
         help="stop when standard input closes (the process that started it is gone)",
@@ -227,7 +271,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.secret:
         parser.error("no secret: pass --secret or set CAD110_HOTLINE_SECRET")
-    server = serve(args.host, args.port, args.target, args.secret, args.pace)
+    server = serve(args.host, args.port, args.target, args.secret, args.pace, args.emergency_every)
     run_until_stopped(server, exit_with_stdin=args.exit_with_stdin)
 
 
