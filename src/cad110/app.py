@@ -38,6 +38,7 @@ from cad110.stats.api import router as stats_router
 from cad110.supervision.api import router as supervision_router
 from cad110.supervision.notifications import router as notifications_router
 from cad110.telephony.api import router as telephony_router
+from cad110.transfers.api import router as transfers_router
 from cad110.units.api import router as units_router
 from cad110.web.access_log import router as access_log_router
 from cad110.web.admin import router as admin_pages_router
@@ -113,6 +114,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         sms_router,
         stats_router,
         callbacks_router,
+        transfers_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)

@@ -49,6 +49,11 @@ from cad110.stats.rules import load_rules as load_stats_rules
 from cad110.supervision.deadlines import follow_incident
 from cad110.supervision.service import SupervisionJob
 from cad110.telephony.service import link_call_record
+from cad110.transfers.platform import hotline_channel
+from cad110.transfers.rules import TransferRules
+from cad110.transfers.rules import load_rules as load_transfer_rules
+from cad110.transfers.service import ticket_for_call, transfer_when_incident_transferred
+from cad110.transfers.supervise import EscalationJob
 from cad110.units.facts import UnitStatusChanged
 
 
@@ -82,9 +87,13 @@ def subscribers() -> Hooks:
       7b. callbacks.service.follow_callback — a 回访 recorded by any path is done in the
          queue, and a dissatisfied one opens the station's follow-up (after 4, which met the
          callback's own deadline).
+      7c. transfers.service.transfer_when_incident_transferred — 移交 to 12345 opens the
+         incident's ticket and puts it in the outbox for the 12345 platform.
     `CallRecorded` — a call record made (with an incident, attached, or without one):
       8. telephony.service.link_call_record — the phone call its call-taker answered becomes
          the record's.
+      8a. transfers.service.ticket_for_call — a call from the number of a ticket still open at
+         12345 is linked to it; otherwise a call ended 转12345 opens a ticket of its own.
     `SmsReplied` — the SMS gateway passed on a reply:
       9. callbacks.survey.record_survey_reply — a survey's reply digit records the callback
          (through the incident's action: 4–7b run in turn); other words are kept.
@@ -101,19 +110,23 @@ def subscribers() -> Hooks:
     hooks.on(IncidentActed, offer_queue_to_freed_units)
     hooks.on(IncidentActed, due_when_closed)
     hooks.on(IncidentActed, follow_callback)
+    hooks.on(IncidentActed, transfer_when_incident_transferred)
     hooks.on(CallRecorded, link_call_record)
+    hooks.on(CallRecorded, ticket_for_call)
     hooks.on(SmsReplied, record_survey_reply)
     return hooks
 
 
 def tick_jobs(rt: Runtime) -> list[Job]:
     """The background tick, in order: missing-person rules and reminders, supervision of
-    overdue steps, callback survey texts (before delivery, so they go out the same tick),
+    overdue steps, 12345 tickets past their limit, callback survey texts (before delivery, so
+    they go out the same tick),
     outbox delivery, the audit checkpoint, the statistics' per-day rollups (last: they read
     what the others changed)."""
     return [
         WatchJob(),
         SupervisionJob(),
+        EscalationJob(),
         SurveyJob(),
         DeliveryJob(),
         CheckpointJob(rt),
@@ -128,6 +141,7 @@ def parts(settings: Settings) -> dict[type, object]:
         Rules: load_rules(settings.missing_rules_path),
         StatsRules: load_stats_rules(),
         CallbackRules: load_callback_rules(catalog=default_catalog()),
+        TransferRules: load_transfer_rules(),
         Neighbours: Neighbours(missing=open_cases_near),
     }
 
@@ -150,7 +164,9 @@ def build_runtime(
         eta=eta_model(settings),
         principals=principals,
         revocations=revocations,
-        outbox_channels=channels_from_settings(settings.appeal_webhooks) | sms_channel(settings),
+        outbox_channels=channels_from_settings(settings.appeal_webhooks)
+        | sms_channel(settings)
+        | hotline_channel(settings),
         audit_keys=use_ring(load_ring(settings.audit_key_file)),
         hooks=subscribers(),
         parts=parts(settings),

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     phone_events_secret: str = ""
     phone_events_window_s: int = 300
     phone_system_url: str = ""
+    # The 12345 platform (transfers/): where tickets go (`{url}/tickets`, signed with the
+    # secret) and the secret its status events and emergencies to POST /api/v1/transfers/…
+    # are signed with (empty: tickets wait in the outbox and its events are refused).
+    hotline_url: str = ""
+    hotline_secret: str = ""
+    hotline_events_window_s: int = 300
 
     # --- trust -------------------------------------------------------------------------------
     # The audit keys (HMAC) live outside the database, so that whoever can write the database

@@ -11,12 +11,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from cad110.auth.principal import SYSTEM
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
 from cad110.kernel.ticks import TickLoop
+from cad110.models.incident import Incident
 from cad110.places.importer import import_rows
+from cad110.transfers.intake import HOTLINE, receive_step
+from cad110.transfers.repository import tickets_of_incident
+from cad110.transfers.schemas import TicketEventIn
 from tests.api.helpers import ok
 from tests.conftest import Api
 from tests.integration.missing_steps import ok_list
@@ -497,11 +503,29 @@ def plant_places(runtime: Runtime, planted: Planted) -> None:
     assert not report.rejected, report.rejected
 
 
+def plant_transfers(runtime: Runtime, clock: VirtualClock, planted: Planted) -> None:
+    """What 12345 posts back about D's ticket, hostile in every text it can carry."""
+    number = planted.number("D")
+    with transaction(runtime.sessions) as session:
+        ctx = runtime.ctx(session, HOTLINE)
+        incident = session.scalars(select(Incident).where(Incident.number == number)).one()
+        [ticket] = tickets_of_incident(session, incident.id)
+        ref, at = f"gd-{ticket.id}", clock.now()
+        steps = [
+            {"type": "accepted", "department": attack("D-department", 64)},
+            {"type": "done", "result": attack("D-result", 2000), "note": attack("D-note", 500)},
+        ]
+        for n, step in enumerate(steps):
+            event = {"event_id": f"xss-{n}", "ticket_id": ref, "at": at, **step}
+            receive_step(ctx, TicketEventIn.model_validate(event))
+
+
 def plant_everything(api: Api, runtime: Runtime, clock: VirtualClock) -> Planted:
     planted = Planted()
     plant_places(runtime, planted)
     plant_units(api, planted)
     plant_incidents(api, planted)
+    plant_transfers(runtime, clock, planted)
     plant_missing(api, clock, planted)
     plant_later(api, runtime, clock, planted)
     return planted

@@ -258,6 +258,9 @@ def _walk_records(browser: Browser, watch: Watch, base: str, planted: Planted) -
     page.goto(f"{base}/incidents/{planted.number('A')}")
     for tag in ("A-dispatch", "A-override", "G-merge"):
         expect(events).to_contain_text(f'xss("{tag}")')
+    page.goto(f"{base}/incidents/{planted.number('D')}")
+    for tag in ("D-department", "D-result", "D-note"):
+        expect(page.locator("#transfers")).to_contain_text(f'xss("{tag}")')
     page.context.close()
 
 

@@ -16,7 +16,7 @@ from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
 from cad110.errors import Conflict, UnitNotAvailable
 from cad110.incidents import actions
-from cad110.incidents.facts import ActionDecided, IncidentActed
+from cad110.incidents.facts import ActionDecided, CallRecorded, IncidentActed
 from cad110.incidents.schemas import DispatchBody, NoteBody, ReassignBody
 from cad110.kernel.context import Ctx
 from cad110.kernel.hooks import Hooks
@@ -89,6 +89,11 @@ def test_what_follows_each_fact_runs_in_the_documented_order() -> None:
         "cad110.dispatch.queue.offer_queue_to_freed_units",
         "cad110.callbacks.service.due_when_closed",
         "cad110.callbacks.service.follow_callback",
+        "cad110.transfers.service.transfer_when_incident_transferred",
+    ]
+    assert hooks.subscribers(CallRecorded) == [
+        "cad110.telephony.service.link_call_record",
+        "cad110.transfers.service.ticket_for_call",
     ]
     assert hooks.subscribers(SmsReplied) == ["cad110.callbacks.survey.record_survey_reply"]
     docs = subscribers.__doc__ or ""
@@ -101,6 +106,7 @@ def _all(hooks: Hooks) -> list[str]:
         *hooks.subscribers(ActionDecided),
         *hooks.subscribers(UnitStatusChanged),
         *hooks.subscribers(IncidentActed),
+        *hooks.subscribers(CallRecorded),
         *hooks.subscribers(SmsReplied),
     ]
 

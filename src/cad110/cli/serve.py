@@ -57,6 +57,37 @@ def _start_fake_phone(settings: Settings, base_url: str) -> tuple[subprocess.Pop
     return process, f"http://127.0.0.1:{words[2]}"
 
 
+# The demo's 12345 platform works a ticket one step every this many seconds: a non-police call
+# comes back handled a couple of minutes after it was transferred.
+DEMO_HOTLINE_PACE_S = 20.0
+# And hands 110 a police matter of its own now and then.
+DEMO_HOTLINE_EMERGENCY_S = 900.0
+
+
+def _start_fake_hotline(settings: Settings, base_url: str) -> subprocess.Popen[str]:
+    """The fake 12345 platform beside the living demo (its own process, real HTTP): the
+    server's "12345" channel is pointed at it through the environment, before the application
+    is built (the caller starts it only where no platform is configured)."""
+    if not settings.hotline_secret:
+        os.environ["CAD110_HOTLINE_SECRET"] = secrets.token_urlsafe(24)
+    secret = os.environ.get("CAD110_HOTLINE_SECRET") or settings.hotline_secret
+    command = [sys.executable, "-m", "cad110.transfers.fake", "--port", "0", "--target", base_url]
+    command += ["--pace", str(DEMO_HOTLINE_PACE_S), "--exit-with-stdin"]
+    command += ["--emergency-every", str(DEMO_HOTLINE_EMERGENCY_S)]
+    env = {**os.environ, "CAD110_HOTLINE_SECRET": secret}
+    process = subprocess.Popen(  # noqa: S603
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert process.stdout is not None
+    words = process.stdout.readline().split()
+    if words[:2] != ["listening", "on"]:
+        process.kill()
+        raise RuntimeError("the fake 12345 platform did not start")
+    os.environ["CAD110_HOTLINE_URL"] = f"http://127.0.0.1:{words[2]}"
+    get_settings.cache_clear()
+    return process
+
+
 def server_options(settings: Settings) -> dict[str, Any]:
     """What uvicorn is told about the outside world, wherever cad110 is served."""
     return {
@@ -89,6 +120,7 @@ def serve(
     stop = threading.Event()
     traffic = None
     phone = None
+    hotline = None
     if sim_speed > 0:
         if workers != 1:
             err.print("[red]--sim-speed runs inside the server: use one worker[/red]")
@@ -101,6 +133,9 @@ def serve(
         own = f"http://127.0.0.1:{port or settings.port}"
         phone, phone_url = _start_fake_phone(settings, own)
         sim_log.info("fake phone system at %s rings %s", phone_url, own)
+        if not settings.hotline_url:
+            hotline = _start_fake_hotline(settings, own)
+            sim_log.info("fake 12345 platform at %s", get_settings().hotline_url)
         traffic = threading.Thread(
             target=_demo_traffic,
             args=(sim_speed, stop, phone_url),
@@ -123,9 +158,10 @@ def serve(
         stop.set()
         if traffic is not None:
             traffic.join(timeout=10)
-        if phone is not None:
-            phone.terminate()
-            phone.wait(timeout=10)
+        for fake in (phone, hotline):
+            if fake is not None:
+                fake.terminate()
+                fake.wait(timeout=10)
 
 
 @sim_app.command("run")

@@ -31,6 +31,7 @@ from cad110.models.sms import SmsEvent
 from cad110.models.supervision import Deadline, Notification, Supervision, UnitOffer
 from cad110.models.target import KeyTarget
 from cad110.models.telephony import PhoneCall, PhoneEvent, PhoneSeat
+from cad110.models.transfers import HotlineEvent, TransferCall, TransferTicket
 from cad110.models.unit import Assignment, Unit, UnitGrid
 from cad110.models.user import ApiToken, LoginThrottle, User
 from cad110.models.web_session import WebSession
@@ -58,6 +59,7 @@ __all__ = [
     "Grid",
     "HandoverNote",
     "HazardFlag",
+    "HotlineEvent",
     "IdempotencyRecord",
     "Incident",
     "IncidentLink",
@@ -81,6 +83,8 @@ __all__ = [
     "SearchNotice",
     "SmsEvent",
     "Supervision",
+    "TransferCall",
+    "TransferTicket",
     "Unit",
     "UnitGrid",
     "UnitOffer",

@@ -30,3 +30,5 @@ class SubjectType(StrEnum):
     PHONE_CALL = "phone_call"
     # A seat (坐席) of the phone system and who sits at it, one chain per seat.
     PHONE_SEAT = "phone_seat"
+    # A 12345 ticket (工单) that 110 transferred, one chain per ticket id.
+    TRANSFER_TICKET = "transfer_ticket"

@@ -27,6 +27,10 @@ from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
 from cad110.privacy.record import Access, AccessNotRecorded, Where
 from cad110.privacy.subjects import incident_sight
 from cad110.supervision.repository import supervisions_seen_by
+from cad110.transfers.repository import tickets_of_incident
+from cad110.transfers.rules import TransferRules
+from cad110.transfers.rules import load_rules as load_transfer_rules
+from cad110.transfers.views import tickets_out
 from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, locale_of, page, to_login
 from cad110.web.i18n import translations
@@ -107,6 +111,9 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where, locale: str) 
         found = follow_up_of(session, incident.id)
         now = rt.clock.now()
         follow_up = follow_up_out(found[0], incident, found[1], now) if found else None
+        configured = rt.parts.get(TransferRules)
+        rules = configured if isinstance(configured, TransferRules) else load_transfer_rules()
+        transfers = tickets_out(session, tickets_of_incident(session, incident.id), rules, now)
     log = [
         {
             "seq": e.seq,
@@ -133,6 +140,7 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where, locale: str) 
         "stages": [(s.value, STAGE_NAMES_ZH[s], out.stages.get(s.value)) for s in STAGES],
         "pii": pii(by, seen),
         "follow_up": follow_up,
+        "transfers": transfers,
         # 不满意整改 is answered by the station's leaders, within their jurisdiction.
         "can_reply": follow_up is not None
         and follow_up.replied_at is None
