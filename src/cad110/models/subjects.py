@@ -30,3 +30,5 @@ class SubjectType(StrEnum):
     PHONE_CALL = "phone_call"
     # A seat (坐席) of the phone system and who sits at it, one chain per seat.
     PHONE_SEAT = "phone_seat"
+    # A repeat case file (重复警情档案), one chain per case number: its journal.
+    REPEAT_CASE = "repeat_case"
