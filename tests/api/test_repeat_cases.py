@@ -90,11 +90,17 @@ def test_bad_input_names_the_field_and_roles_and_scope_hold(api: Api) -> None:
     assert bad.json()["detail"][0]["loc"] == ["body", "result"]
 
 
-def test_the_journal_keeps_mediations_and_referrals_and_masks_the_callers_phone_typed_in(api: Api) -> None:
+def test_the_journal_keeps_mediations_and_referrals_and_masks_the_callers_phone_typed_in(
+    api: Api,
+) -> None:
     number = opened(api)["number"]
     entries = [
         {"kind": "mediation", "text": "会同社区调解，约定分居", "result": "partly"},
-        {"kind": "referral", "text": "移交综治中心跟进，报警人电话13800138000", "to": "zongzhi_centre"},
+        {
+            "kind": "referral",
+            "text": "移交综治中心跟进，报警人电话13800138000",
+            "to": "zongzhi_centre",
+        },
         {"kind": "referral", "text": "告知当事人向法院起诉离婚", "to": "court"},
     ]
     for entry in entries:
