@@ -49,6 +49,7 @@ from cad110.web.docs import router as docs_router
 from cad110.web.missing import router as missing_pages_router
 from cad110.web.pages import router as pages_router
 from cad110.web.records import router as records_router
+from cad110.web.repeat_cases import router as repeat_cases_pages_router
 from cad110.web.search import router as search_pages_router
 from cad110.web.shifts import router as handover_pages_router
 from cad110.web.stats import router as stats_pages_router
@@ -122,6 +123,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(desk_router)
     app.include_router(records_router)
     app.include_router(callbacks_pages_router)
+    app.include_router(repeat_cases_pages_router)
     app.include_router(missing_pages_router)
     app.include_router(access_log_router)
     app.include_router(search_pages_router)
