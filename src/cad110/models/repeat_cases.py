@@ -78,4 +78,4 @@ class RepeatCaseIncident(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("repeat_cases.id"), index=True)
     linked_at: Mapped[datetime]
     linked_by: Mapped[str] = mapped_column(String(64))
-    reason: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(String(500), default="")

@@ -105,7 +105,7 @@ def upgrade() -> None:
         sa.Column("case_id", sa.Integer(), nullable=False),
         _when("linked_at", False),
         sa.Column("linked_by", sa.String(length=64), nullable=False),
-        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"],
             ["repeat_cases.id"],
