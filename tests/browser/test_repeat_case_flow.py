@@ -1,4 +1,5 @@
-"""A repeat case worked to solved on screen: the dispatcher opens it from an incident (建档),
+"""A repeat case worked to solved on screen: the dispatcher opens it from an incident's record
+(建档),
 the owner records the tier's callback from the keyboard and a mediation, reports it solved once
 no call came for the quiet days, and the leader approves it. The list and the case page fit
 1366×768 and a phone's width."""
@@ -37,8 +38,11 @@ def test_a_case_is_opened_worked_reported_and_approved_solved(
     login(page, live_server, "dispatcher")
     page.get_by_role("link", name="重复警情", exact=True).click()
     expect(page).to_have_url(f"{live_server}/repeats")
+    # 建档 from the incident's record: the form comes with the incident's number.
+    page.goto(f"{live_server}/incidents/{incident}")
+    page.get_by_role("link", name="重复警情建档").click()
     form = page.locator("#repeat-open")
-    form.get_by_label("警情编号").fill(incident)
+    expect(form.get_by_label("警情编号")).to_have_value(incident)
     form.locator("select[name=type]").select_option("family")
     form.get_by_label("包案人（账号）").fill(OFFICER)
     form.get_by_role("button", name="建档").click()
