@@ -32,6 +32,7 @@ from cad110.places.api import router as places_router
 from cad110.places.flags_api import router as flags_router
 from cad110.places.known_api import router as known_router
 from cad110.privacy.api import router as privacy_router
+from cad110.repeats.cases_api import router as repeat_cases_router
 from cad110.shifts.api import router as handover_router
 from cad110.sms.api import router as sms_router
 from cad110.stats.api import router as stats_router
@@ -49,6 +50,7 @@ from cad110.web.docs import router as docs_router
 from cad110.web.missing import router as missing_pages_router
 from cad110.web.pages import router as pages_router
 from cad110.web.records import router as records_router
+from cad110.web.repeat_cases import router as repeat_cases_pages_router
 from cad110.web.search import router as search_pages_router
 from cad110.web.shifts import router as handover_pages_router
 from cad110.web.stats import router as stats_pages_router
@@ -115,6 +117,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         stats_router,
         callbacks_router,
         transfers_router,
+        repeat_cases_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)
@@ -122,6 +125,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(desk_router)
     app.include_router(records_router)
     app.include_router(callbacks_pages_router)
+    app.include_router(repeat_cases_pages_router)
     app.include_router(missing_pages_router)
     app.include_router(access_log_router)
     app.include_router(search_pages_router)

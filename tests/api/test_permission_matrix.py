@@ -202,6 +202,12 @@ def _export(api: Api, _rt: Runtime, _clock: VirtualClock, user: str) -> Any:
     return api.client.get("/search/export.xlsx")
 
 
+def _open_repeat_case(api: Api, _rt: Runtime, _clock: VirtualClock, user: str) -> Any:
+    incident = new_incident(api, category="family_dispute", narrative="夫妻吵架")
+    body = {"incident": incident["number"], "type": "family", "owner": "leader"}
+    return api.post("/repeat-cases", user, json=body)
+
+
 PROBES: dict[Permission, Probe] = {
     Permission.READ: _read,
     Permission.RECEIVE: _receive,
@@ -233,6 +239,7 @@ PROBES: dict[Permission, Probe] = {
     Permission.FLAGS: _get("/flags?phone=13800138000"),
     Permission.STATS: _get("/stats/summary"),
     Permission.OUTCOMES: _outcomes,
+    Permission.REPEAT_CASE: _open_repeat_case,
 }
 
 

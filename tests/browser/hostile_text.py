@@ -80,6 +80,7 @@ class Planted:
 
     incidents: dict[str, dict[str, Any]] = field(default_factory=dict)
     cases: dict[str, str] = field(default_factory=dict)
+    repeat_case: str = ""
     names: dict[str, str] = field(default_factory=dict)
     unit_name_zh: str = ""
     unit_name_en: str = ""
@@ -520,12 +521,36 @@ def plant_transfers(runtime: Runtime, clock: VirtualClock, planted: Planted) -> 
             receive_step(ctx, TicketEventIn.model_validate(event))
 
 
+def plant_repeat_case(api: Api, planted: Planted) -> None:
+    """C becomes a repeat case (重复警情档案): hostile text in its reason, a step, each kind
+    of journal entry, a new tier and a threat."""
+    body = {
+        "incident": planted.number("C"),
+        "type": "neighbour",
+        "owner": "officer-35010201-1",
+        "reason": attack("R-reason", 500),
+    }
+    created = api.post("/repeat-cases", "dispatcher", json=body)
+    assert created.status_code == 201, created.text
+    base = f"/repeat-cases/{created.json()['number']}"
+    planted.repeat_case = created.json()["number"]
+    officer = "officer-35010201-1"
+    step = {"note": attack("R-step", 2000), "with_whom": attack("R-with", 500, start=2)}
+    ok(api.post(f"{base}/steps", officer, json=step))
+    for kind, extra in (("mediation", {"result": "partly"}), ("referral", {"to": "court"})):
+        entry = {"kind": kind, "text": attack(f"R-{kind}", 2000), **extra}
+        ok(api.post(f"{base}/journal", officer, json=entry))
+    ok(api.post(f"{base}/tier", officer, json={"tier": "B", "reason": attack("R-tier", 2000)}))
+    ok(api.post(f"{base}/threat", officer, json={"note": attack("R-threat", 2000)}))
+
+
 def plant_everything(api: Api, runtime: Runtime, clock: VirtualClock) -> Planted:
     planted = Planted()
     plant_places(runtime, planted)
     plant_units(api, planted)
     plant_incidents(api, planted)
     plant_transfers(runtime, clock, planted)
+    plant_repeat_case(api, planted)
     plant_missing(api, clock, planted)
     plant_later(api, runtime, clock, planted)
     return planted

@@ -286,6 +286,23 @@ def _walk_callbacks(browser: Browser, watch: Watch, base: str, planted: Planted)
     page.context.close()
 
 
+def _walk_repeats(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
+    """The repeat case of C: its list row and its page, where the journal shows every planted
+    text as text, in both languages and on a phone."""
+    number = planted.repeat_case
+    for locale, phone in (("zh-CN", False), ("en-US", True)):
+        page = _as(browser, watch, base, "officer-35010201-1", phone=phone, locale=locale)
+        page.goto(f"{base}/repeats")
+        expect(page.locator("#repeat-list")).to_contain_text(number)
+        page.goto(f"{base}/repeats/{number}")
+        journal = page.locator(".journal")
+        for tag in ("R-reason", "R-step", "R-with", "R-mediation", "R-referral", "R-tier"):
+            expect(journal).to_contain_text(f'xss("{tag}")')
+        expect(journal).to_contain_text('xss("R-threat")')
+        expect(page.locator(".linked")).to_contain_text(planted.incidents["C"]["address"])
+        page.context.close()
+
+
 def _walk_unit(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
     for locale, name in (("zh-CN", planted.unit_name_zh), ("en-US", planted.unit_name_en)):
         page = _as(browser, watch, base, "officer-35010201-1", phone=True, locale=locale)
@@ -417,6 +434,7 @@ def test_no_planted_text_runs_anywhere_and_all_of_it_shows_as_text(
     _walk_records(chromium_browser, watch, live_server, planted)
     _walk_supervision(chromium_browser, watch, live_server, planted)
     _walk_callbacks(chromium_browser, watch, live_server, planted)
+    _walk_repeats(chromium_browser, watch, live_server, planted)
     _walk_unit(chromium_browser, watch, live_server, planted)
     _walk_missing(chromium_browser, watch, live_server, planted)
     _walk_stats(chromium_browser, watch, live_server)

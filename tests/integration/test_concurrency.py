@@ -121,3 +121,18 @@ def test_retries_racing_to_open_one_missing_person_case_open_one(
     assert codes == {201: 1, 200: 7}, [r.text for r in responses]
     assert len({r.json()["number"] for r in responses}) == 1
     assert api.get("/missing", "calltaker").json()["total"] == 1
+
+
+def test_one_incident_opened_as_a_repeat_case_from_six_desks_at_once_makes_one_case(
+    api: Api, runtime: Runtime, world: World
+) -> None:
+    number = new_incident(api, category="family_dispute", narrative="夫妻吵架")["number"]
+    body = {"incident": number, "type": "family"}
+    responses = _race(runtime, world, [("dispatcher", "/repeat-cases", body, {})] * 6)
+    codes = Counter(r.status_code for r in responses)
+    assert codes[201] == 1, [r.text for r in responses]
+    assert set(codes) <= {200, 201, 409}, [r.text for r in responses]
+    listed = api.get("/repeat-cases", "dispatcher").json()
+    assert listed["total"] == 1
+    journal = api.get(f"/repeat-cases/CF-{number}", "dispatcher").json()["journal"]
+    assert [e["kind"] for e in journal] == ["opened"]

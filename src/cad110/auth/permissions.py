@@ -58,6 +58,9 @@ class Permission(StrEnum):
     # the officer of a unit sent to it, the dispatcher on a unit's word by radio, the leader
     # for the station's later arrests and recoveries.
     OUTCOMES = "outcomes"
+    # Open and work a repeat case file (重复警情档案): steps, mediations, referrals, a new
+    # tier or owner, the closing report. A leader approves it solved (APPROVE).
+    REPEAT_CASE = "repeat_case"
 
 
 ROLES: dict[Permission, frozenset[Role]] = {
@@ -96,6 +99,9 @@ ROLES: dict[Permission, frozenset[Role]] = {
     # the dispatcher (指挥长: response times against limits); they hold no personal data.
     Permission.STATS: frozenset({D, L, A}),
     Permission.OUTCOMES: frozenset({D, O, L}),
+    # The station's officers (专管员, 包案民警) and leaders work the cases; the dispatcher
+    # opens one from an incident at the desk (建档).
+    Permission.REPEAT_CASE: frozenset({D, O, L}),
 }
 
 

@@ -52,6 +52,8 @@ NO_ROW_CHANGE = frozenset(
         "callback_survey_reply",
         "follow_up_opened",
         "follow_up_answered",
+        # Linked to a repeat case (重复警情档案): the case's own chain holds the rest.
+        "repeat_case_linked",
     }
 )
 

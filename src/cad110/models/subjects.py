@@ -32,3 +32,5 @@ class SubjectType(StrEnum):
     PHONE_SEAT = "phone_seat"
     # A 12345 ticket (工单) that 110 transferred, one chain per ticket id.
     TRANSFER_TICKET = "transfer_ticket"
+    # A repeat case file (重复警情档案), one chain per case number: its journal.
+    REPEAT_CASE = "repeat_case"

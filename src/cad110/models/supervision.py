@@ -26,6 +26,10 @@ class Step(StrEnum):
     CALLBACK = "callback"  # 回访 after close
     CASE_CALLBACK = "case_callback"  # a missing-person case's scheduled callback (寻人回访)
     FOLLOW_UP = "follow_up"  # the station's answer to a dissatisfied callback (不满意整改)
+    # A repeat case's step by its risk tier: a phone callback (C/D) or a visit with community
+    # cadres (A/B) (重复警情回访 / 走访).
+    REPEAT_CALLBACK = "repeat_callback"
+    REPEAT_VISIT = "repeat_visit"
 
 
 # The steps of an incident's own lifecycle; others (a case's callbacks, a follow-up) outlive

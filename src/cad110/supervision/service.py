@@ -33,6 +33,8 @@ STEP_ZH = {
     Step.CALLBACK: "回访",
     Step.CASE_CALLBACK: "寻人回访",
     Step.FOLLOW_UP: "不满意整改",
+    Step.REPEAT_CALLBACK: "重复警情电话回访",
+    Step.REPEAT_VISIT: "重复警情上门走访",
 }
 LEVEL_OF = {
     Level.STATION: SupervisionLevel.STATION,

@@ -62,6 +62,7 @@ PATTERNS: Mapping[str, str] = {
     "callback_survey_reply": "Survey reply: %(details)s",
     "follow_up_opened": "Follow-up opened: %(details)s",
     "follow_up_answered": "Follow-up answered: %(details)s",
+    "repeat_case_linked": "Linked to repeat case: %(details)s",
 }
 OTHER = "%(kind)s: %(details)s"
 GRADE = "Grade %(n)s"
@@ -226,7 +227,7 @@ def _details(kind: str, p: Mapping[str, Any], names: Names, gettext: Gettext) ->
     elif kind == "supervision_escalated":
         old, new = (names.places.get(str(p.get(k))) or str(p.get(k) or "") for k in ("from", "to"))
         yield gettext(FROM_TO) % {"old": old, "new": new}
-    elif kind in ("missing_case_opened", "missing_case_closed"):
+    elif kind in ("missing_case_opened", "missing_case_closed", "repeat_case_linked"):
         yield str(p.get("case") or "")
         if p.get("outcome"):
             yield gettext(str(p["outcome"]))
