@@ -32,6 +32,7 @@ from cad110.places.api import router as places_router
 from cad110.places.flags_api import router as flags_router
 from cad110.places.known_api import router as known_router
 from cad110.privacy.api import router as privacy_router
+from cad110.repeats.api import router as repeats_router
 from cad110.shifts.api import router as handover_router
 from cad110.sms.api import router as sms_router
 from cad110.stats.api import router as stats_router
@@ -113,6 +114,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         sms_router,
         stats_router,
         callbacks_router,
+        repeats_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)

@@ -40,6 +40,9 @@ from cad110.missing.nearby import open_cases_near
 from cad110.missing.rules import Rules, load_rules
 from cad110.missing.watch import WatchJob
 from cad110.places.known import Neighbours
+from cad110.repeats.detect import link_new_incident
+from cad110.repeats.rules import RepeatRules
+from cad110.repeats.rules import load_rules as load_repeat_rules
 from cad110.settings import Settings
 from cad110.sms.facts import SmsReplied
 from cad110.sms.gateway import sms_channel
@@ -85,6 +88,8 @@ def subscribers() -> Hooks:
     `CallRecorded` — a call record made (with an incident, attached, or without one):
       8. telephony.service.link_call_record — the phone call its call-taker answered becomes
          the record's.
+      8a. repeats.detect.link_new_incident — a call recorded with a new incident links the
+         incident to the earlier ones it repeats (重复警情), with the score and reasons.
     `SmsReplied` — the SMS gateway passed on a reply:
       9. callbacks.survey.record_survey_reply — a survey's reply digit records the callback
          (through the incident's action: 4–7b run in turn); other words are kept.
@@ -102,6 +107,7 @@ def subscribers() -> Hooks:
     hooks.on(IncidentActed, due_when_closed)
     hooks.on(IncidentActed, follow_callback)
     hooks.on(CallRecorded, link_call_record)
+    hooks.on(CallRecorded, link_new_incident)
     hooks.on(SmsReplied, record_survey_reply)
     return hooks
 
@@ -128,6 +134,7 @@ def parts(settings: Settings) -> dict[type, object]:
         Rules: load_rules(settings.missing_rules_path),
         StatsRules: load_stats_rules(),
         CallbackRules: load_callback_rules(catalog=default_catalog()),
+        RepeatRules: load_repeat_rules(),
         Neighbours: Neighbours(missing=open_cases_near),
     }
 

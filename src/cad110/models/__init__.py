@@ -24,6 +24,7 @@ from cad110.models.missing import (
 from cad110.models.outbox import OutboxMessage
 from cad110.models.outcome import IncidentOutcome, OutcomeEntry
 from cad110.models.place import Place
+from cad110.models.repeats import RepeatKey, RepeatLink
 from cad110.models.rollup import Rollup, RollupDay, RollupMark
 from cad110.models.roster import DutyDay
 from cad110.models.shift import HandoverNote
@@ -74,6 +75,8 @@ __all__ = [
     "PhoneEvent",
     "PhoneSeat",
     "Place",
+    "RepeatKey",
+    "RepeatLink",
     "Rollup",
     "RollupDay",
     "RollupMark",

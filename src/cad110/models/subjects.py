@@ -30,3 +30,5 @@ class SubjectType(StrEnum):
     PHONE_CALL = "phone_call"
     # A seat (坐席) of the phone system and who sits at it, one chain per seat.
     PHONE_SEAT = "phone_seat"
+    # The repeat links found for an incident (重复警情), one chain per incident number.
+    REPEAT_LINKS = "repeat_links"
