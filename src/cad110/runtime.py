@@ -134,7 +134,7 @@ def parts(settings: Settings) -> dict[type, object]:
         Rules: load_rules(settings.missing_rules_path),
         StatsRules: load_stats_rules(),
         CallbackRules: load_callback_rules(catalog=default_catalog()),
-        RepeatRules: load_repeat_rules(),
+        RepeatRules: load_repeat_rules(catalog=default_catalog()),
         Neighbours: Neighbours(missing=open_cases_near),
     }
 

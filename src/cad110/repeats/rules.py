@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
+from cad110.catalog.loader import Catalog
 from cad110.geo.distance import haversine_m
 from cad110.kernel.context import Ctx
 from cad110.kernel.inputs import normalize_phone
@@ -31,6 +32,8 @@ SIGNALS: tuple[Signal, ...] = (
     "similar_name",
     "same_family",
 )
+# What only adds to another signal: many people share a name (张伟), many calls a category.
+SUPPORTING: frozenset[Signal] = frozenset({"similar_name", "same_family"})
 # The kinds of key an incident is looked up by (models/repeats.py::RepeatKey.kind).
 # "caller" is the caller's number, "phone" one written in the record (a party's).
 KeyKind = Literal["caller", "phone", "id", "place", "cell", "name"]
@@ -99,8 +102,8 @@ def _whole(where: str, name: str, raw: object) -> int:
     return raw
 
 
-def parse_rules(data: dict[str, Any]) -> RepeatRules:
-    """Check and build the rules from parsed TOML."""
+def parse_rules(data: dict[str, Any], catalog: Catalog | None = None) -> RepeatRules:
+    """Check and build the rules from parsed TOML (the families' codes against `catalog`)."""
     unknown = set(data) - {"min_score", "max_links", "per_key", "signals", "families"}
     if unknown:
         raise RulesError(f"repeat rules: unknown keys {sorted(unknown)}")
@@ -135,17 +138,21 @@ def parse_rules(data: dict[str, Any]) -> RepeatRules:
             if code in families:
                 raise RulesError(f"repeat rules: {code} is in two families")
             families[code] = family
+    if catalog is not None:
+        strangers = sorted(c for c in families if catalog.get(c) is None)
+        if strangers:
+            raise RulesError(f"repeat rules: families name no category {strangers}")
     counts = {k: _whole("", k, data[k]) for k in ("min_score", "max_links", "per_key") if k in data}
     return RepeatRules(signals=signals, families=families, **counts, **extra)
 
 
-def load_rules(path: str = "") -> RepeatRules:
+def load_rules(path: str = "", catalog: Catalog | None = None) -> RepeatRules:
     """The rules from `path`, or the shipped ones when empty."""
     if path:
         text = Path(path).read_text(encoding="utf-8")
     else:
         text = resources.files("cad110.repeats").joinpath("rules.toml").read_text("utf-8")
-    return parse_rules(tomllib.loads(text))
+    return parse_rules(tomllib.loads(text), catalog)
 
 
 def in_force(ctx: Ctx) -> RepeatRules:
@@ -359,7 +366,7 @@ def judge(new: Record, earlier: Record, rules: RepeatRules) -> Judgement | None:
     if family is not None and family == rules.family(earlier.category):
         add("same_family", family)
     score = min(100, sum(r.score for r in found))
-    if score < rules.min_score or all(r.code == "same_family" for r in found):
+    if score < rules.min_score or all(r.code in SUPPORTING for r in found):
         return None
     return Judgement(earlier.incident_id, score, tuple(found))
 
