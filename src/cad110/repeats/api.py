@@ -61,11 +61,9 @@ def check(body: RepeatCheck, ctx: Context, log: AccessLog, response: Response) -
         category=body.category,
         narrative=body.narrative,
     )
-    found = [
-        (j, e)
-        for j, e in judged(record, candidates(ctx.session, record, rules), rules)
-        if ctx.by.sees(e.jurisdiction_path)
-    ]
+    # Outside the reader's jurisdiction an incident does not exist, so it is no candidate.
+    seen = [e for e in candidates(ctx.session, record, rules) if ctx.by.sees(e.jurisdiction_path)]
+    found = judged(record, seen, rules)
     numbers = [e.number for _j, e in found]
     if body.caller_phone:
         log.search(Subject.INCIDENT, numbers, "caller_phone", body.caller_phone)
@@ -74,7 +72,7 @@ def check(body: RepeatCheck, ctx: Context, log: AccessLog, response: Response) -
     window = rules.signals["same_caller"]
     phone = phone_key(body.caller_phone)
     calls = (
-        calls_from(ctx.session, phone, since=ctx.at - window.window, until=ctx.at) + 1
+        calls_from(ctx.session, phone, since=ctx.at - window.window, until=ctx.at, by=ctx.by) + 1
         if phone
         else 0
     )

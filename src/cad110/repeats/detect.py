@@ -16,9 +16,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cad110.auth.principal import Principal
 from cad110.events.log import NEW_SUBJECT
 from cad110.incidents.facts import CallRecorded
 from cad110.kernel.context import Ctx
+from cad110.kernel.scope import in_scope
 from cad110.lifecycles.incident import OPEN, Status
 from cad110.models.call import CallOutcome
 from cad110.models.event import Event
@@ -242,15 +244,22 @@ def link_new_incident(ctx: Ctx, fact: CallRecorded) -> None:
     link(ctx, incident, record, found_by=INTAKE)
 
 
-def calls_from(session: Session, phone: str, *, since: datetime, until: datetime) -> int:
-    """How many incidents this number reported between `since` and `until` (一人多报)."""
+def calls_from(
+    session: Session, phone: str, *, since: datetime, until: datetime, by: Principal
+) -> int:
+    """How many incidents in `by`'s jurisdiction this number reported between `since` and
+    `until` (一人多报); outside it they do not exist for the reader, not even as a count."""
     return int(
         session.scalar(
-            select(func.count()).where(
+            select(func.count())
+            .select_from(RepeatKey)
+            .join(Incident, Incident.id == RepeatKey.incident_id)
+            .where(
                 RepeatKey.kind == "caller",
                 RepeatKey.value == phone,
                 RepeatKey.received_at >= since,
                 RepeatKey.received_at <= until,
+                in_scope(Incident.jurisdiction_path, by),
             )
         )
         or 0
