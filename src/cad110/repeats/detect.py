@@ -12,11 +12,13 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, and_, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
+from cad110.db.base import UTCDateTime
 from cad110.events.log import NEW_SUBJECT
 from cad110.incidents.facts import CallRecorded
 from cad110.kernel.context import Ctx
@@ -39,6 +41,13 @@ from cad110.repeats.rules import (
     strongest,
 )
 
+# One look-up: the most recent keys of one value in its window. Only parameter names are
+# filled in; every value is bound.
+_RANGE = (
+    "SELECT * FROM (SELECT incident_id FROM repeat_keys WHERE kind = :k{n} AND value = :v{n} "
+    "AND received_at >= :s{since} AND received_at <= :at "
+    "ORDER BY received_at DESC LIMIT :per_key) AS r{n}"
+)
 INTAKE = "intake"
 SCAN = "scan"
 
@@ -111,39 +120,36 @@ def store_keys(session: Session, record: Record, rules: RepeatRules) -> None:
 
 def candidates(session: Session, record: Record, rules: RepeatRules) -> list[Earlier]:
     """The earlier incidents that share a key with `record` within the key's window: the most
-    recent `per_key` of each value, so a number that called ten thousand times costs the same."""
-    ids: set[int] = set()
+    recent `per_key` of each value, so a number that called ten thousand times costs the same.
+    All look-ups go as one statement (one round trip), each one range of ix_repeat_keys_lookup;
+    written as text because building the same union through the expression language cost
+    more than the database took to answer it (`cad110 bench repeats`)."""
+    ranges: list[str] = []
+    params: list[BindParameter[Any]] = [
+        bindparam("at", record.received_at, type_=UTCDateTime()),
+        bindparam("per_key", rules.per_key),
+    ]
     for kind, values in lookups_of(record, rules).items():
-        since = record.received_at - rules.window(kind)
+        since = len(params)
+        params.append(
+            bindparam(f"s{since}", record.received_at - rules.window(kind), type_=UTCDateTime())
+        )
         for value in values:
-            ids.update(
-                session.scalars(
-                    select(RepeatKey.incident_id)
-                    .where(
-                        RepeatKey.kind == kind,
-                        RepeatKey.value == value,
-                        RepeatKey.received_at >= since,
-                        RepeatKey.received_at <= record.received_at,
-                    )
-                    .order_by(RepeatKey.received_at.desc())
-                    .limit(rules.per_key)
-                )
-            )
+            n = len(params)
+            params += [bindparam(f"k{n}", kind), bindparam(f"v{n}", value)]
+            ranges.append(_RANGE.format(n=n, since=since))
+    if not ranges:
+        return []
+    statement = text(" UNION ALL ".join(ranges)).bindparams(*params)
+    ids = {int(i) for i in session.scalars(statement)}
     ids.discard(record.incident_id)
     return load_earlier(session, sorted(ids))
 
 
 def load_earlier(session: Session, ids: Sequence[int]) -> list[Earlier]:
-    """The candidates' records, rebuilt from their keys and rows (two queries for all)."""
+    """The candidates' records, rebuilt from their rows and keys (one statement for all)."""
     if not ids:
         return []
-    keys: dict[int, dict[str, set[str]]] = {}
-    for incident_id, kind, value in session.execute(
-        select(RepeatKey.incident_id, RepeatKey.kind, RepeatKey.value).where(
-            RepeatKey.incident_id.in_(ids), RepeatKey.kind.in_(("phone", "id", "place"))
-        )
-    ):
-        keys.setdefault(incident_id, {}).setdefault(kind, set()).add(value)
     rows = session.execute(
         select(
             Incident.id,
@@ -157,18 +163,34 @@ def load_earlier(session: Session, ids: Sequence[int]) -> list[Earlier]:
             Incident.category_code,
             Incident.address,
             Incident.jurisdiction_path,
-        ).where(Incident.id.in_(ids))
+            RepeatKey.kind,
+            RepeatKey.value,
+        )
+        .outerjoin(
+            RepeatKey,
+            and_(
+                RepeatKey.incident_id == Incident.id,
+                RepeatKey.kind.in_(("phone", "id", "place")),
+            ),
+        )
+        .where(Incident.id.in_(ids))
     ).all()
-    found = []
+    keys: dict[int, dict[str, set[str]]] = {}
+    first: dict[int, Any] = {}
     for row in rows:
-        own = keys.get(row.id, {})
+        first.setdefault(row.id, row)
+        if row.kind is not None:
+            keys.setdefault(row.id, {}).setdefault(row.kind, set()).add(row.value)
+    found = []
+    for incident_id, row in first.items():
+        own = keys.get(incident_id, {})
         places = own.get("place", set())
         record = Record(
-            incident_id=row.id,
+            incident_id=incident_id,
             received_at=row.received_at,
             caller_phone=row.caller_phone,
             caller_name=row.caller_name,
-            place=next(iter(places)) if places else None,
+            place=min(places) if places else None,
             lon=row.lon,
             lat=row.lat,
             category=row.category_code,
@@ -244,23 +266,27 @@ def link_new_incident(ctx: Ctx, fact: CallRecorded) -> None:
     link(ctx, incident, record, found_by=INTAKE)
 
 
+# Beyond this many calls a number is a harassment line: counting on would cost more than it says.
+COUNT_UP_TO = 999
+
+
 def calls_from(
     session: Session, phone: str, *, since: datetime, until: datetime, by: Principal
 ) -> int:
     """How many incidents in `by`'s jurisdiction this number reported between `since` and
-    `until` (一人多报); outside it they do not exist for the reader, not even as a count."""
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(RepeatKey)
-            .join(Incident, Incident.id == RepeatKey.incident_id)
-            .where(
-                RepeatKey.kind == "caller",
-                RepeatKey.value == phone,
-                RepeatKey.received_at >= since,
-                RepeatKey.received_at <= until,
-                in_scope(Incident.jurisdiction_path, by),
-            )
+    `until` (一人多报), up to COUNT_UP_TO; outside the jurisdiction they do not exist for the
+    reader, not even as a count."""
+    reported = (
+        select(RepeatKey.incident_id)
+        .join(Incident, Incident.id == RepeatKey.incident_id)
+        .where(
+            RepeatKey.kind == "caller",
+            RepeatKey.value == phone,
+            RepeatKey.received_at >= since,
+            RepeatKey.received_at <= until,
+            in_scope(Incident.jurisdiction_path, by),
         )
-        or 0
+        .limit(COUNT_UP_TO)
+        .subquery()
     )
+    return int(session.scalar(select(func.count()).select_from(reported)) or 0)

@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -200,7 +201,14 @@ def name_key(name: str | None) -> str | None:
     """A name as it sounds (pinyin without tones): 张伟 and 章伟 meet, 张伟 and 张玮 too."""
     if not name or not name.strip():
         return None
-    return "".join(lazy_pinyin(name.strip())).lower()[:64] or None
+    return _sound(name.strip())
+
+
+@lru_cache(maxsize=65536)
+def _sound(name: str) -> str | None:
+    # Names repeat (a city has a few thousand common ones) and pypinyin takes tens of
+    # microseconds a name: the check judges a hundred candidates per call.
+    return "".join(lazy_pinyin(name)).lower()[:64] or None
 
 
 def cell_of(lon: float, lat: float, size_m: int) -> tuple[int, int]:
