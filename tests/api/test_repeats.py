@@ -3,6 +3,7 @@ is taken (scoped, recorded as a search), the incident's links both ways, and the
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +19,7 @@ from cad110.models.audit import AccessRecord
 from cad110.models.repeats import RepeatKey, RepeatLink
 from tests.api.helpers import new_incident, ok
 from tests.conftest import Api
-from tests.world import GULOU_WEST
+from tests.world import GULOU_WEST, PASSWORD
 
 PHONE = "13912345678"
 ID_NUMBER = "350102198506123011"
@@ -147,3 +148,18 @@ def test_the_scan_links_the_history_again_and_a_second_scan_adds_nothing(
             select(RepeatLink.incident_id, RepeatLink.earlier_id, RepeatLink.found_by)
         )
         assert sorted((a, b) for a, b, _f in rows) == made
+
+
+def test_the_board_marks_an_incident_that_repeats_earlier_ones(api: Api) -> None:
+    first = new_incident(api, **DISPUTE)["number"]
+    second = new_incident(api, **DISPUTE)["number"]
+    api.client.post(
+        "/login", data={"username": "dispatcher", "password": PASSWORD}, follow_redirects=False
+    )
+    html = api.client.get("/board/rows").text
+    row = re.search(rf'data-number="{second}".*?</tr>', html, re.S)
+    assert row is not None
+    assert "重复×1" in row.group(0)
+    plain = re.search(rf'data-number="{first}".*?</tr>', html, re.S)
+    assert plain is not None
+    assert "repeat-tag" not in plain.group(0)

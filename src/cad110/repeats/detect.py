@@ -290,3 +290,17 @@ def calls_from(
         .subquery()
     )
     return int(session.scalar(select(func.count()).select_from(reported)) or 0)
+
+
+def earlier_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """How many earlier incidents each of `ids` repeats (for a list: one query for all)."""
+    if not ids:
+        return {}
+    return {
+        incident_id: int(n)
+        for incident_id, n in session.execute(
+            select(RepeatLink.incident_id, func.count())
+            .where(RepeatLink.incident_id.in_(ids))
+            .group_by(RepeatLink.incident_id)
+        )
+    }
