@@ -118,7 +118,8 @@ def test_a_record_is_kept_under_each_value_it_can_be_found_by() -> None:
         party_phones=frozenset({"13800138000"}),
     )
     kinds = [kind for kind, _v in r.keys_of(record, RULES)]
-    assert kinds == ["caller", "phone", "id", "place", "cell", "name"]
+    # No name key: a name only adds to a signal whose key finds the candidate anyway.
+    assert kinds == ["caller", "phone", "id", "place", "cell"]
     wanted = r.lookups_of(record, RULES)
     # Either number may have been an earlier record's caller or one of its parties.
     assert wanted["caller"] == wanted["phone"] == ["13800138000", "13912345678"]
@@ -183,3 +184,20 @@ def test_an_incident_is_no_repeat_of_itself_or_of_a_later_one() -> None:
     assert r.judge(new(caller_phone="139"), new(caller_phone="139"), RULES) is None
     later = earlier(caller_phone="139", received_at=AT + timedelta(hours=1))
     assert r.judge(new(caller_phone="139"), later, RULES) is None
+
+
+def test_the_caller_s_count_takes_this_call_and_says_when_it_stopped_at_the_limit() -> None:
+    from cad110.lifecycles.incident import Status
+    from cad110.repeats.detect import Earlier, calls_from
+
+    def past(i: int, days: int, phone: str = "139") -> Earlier:
+        record = earlier(
+            incident_id=10 + i, caller_phone=phone, received_at=AT - timedelta(days=days)
+        )
+        return Earlier(record, f"N{i}", Status.CLOSED, None, "350100/")
+
+    calls = [past(0, 1), past(1, 29), past(2, 31), past(3, 2, phone="137")]
+    assert calls_from(calls, new(caller_phone="139"), RULES) == (3, False)
+    assert calls_from(calls, new(caller_phone=None), RULES) == (0, False)
+    few = replace(RULES, per_key=2)
+    assert calls_from(calls, new(caller_phone="139"), few) == (3, True)

@@ -6,7 +6,7 @@ only: through the use cases it would take days), with their repeat keys as the i
 them — callers drawn with a heavy head (a few numbers call very often), points over a city of
 55 × 55 km, a standard address for three calls in ten, a party's phone for one in twenty. Then
 `queries` new calls are checked one by one exactly as the intake and the desk check them
-(`detect.candidates` + `detect.judged` + `detect.calls_from`), and the latency of each is taken.
+(`detect.warning_for`, what `POST /api/v1/repeats/check` answers from), and the latency of each is taken.
 
 Target (issue 14): p99 under 20 ms against 10 million past incidents.
 """
@@ -37,7 +37,7 @@ from cad110.bench.intake import (
 from cad110.db.engine import make_engine, make_sessionmaker
 from cad110.db.migrate import upgrade
 from cad110.models.user import Role
-from cad110.repeats.detect import calls_from, candidates, judged
+from cad110.repeats.detect import warning_for
 from cad110.repeats.rules import METRES_PER_DEGREE, load_rules, record_of
 
 P99_TARGET_MS = 20.0
@@ -148,9 +148,6 @@ def _load(conninfo: str, *, incidents: int, now: datetime, phones: int, radius_m
             SELECT i.id, 'cell', floor(i.lon / %(step)s)::bigint || ':' ||
                 floor(i.lat / %(step)s)::bigint, i.received_at FROM incidents i
             UNION ALL
-            SELECT i.id, 'name', n.key, i.received_at
-                FROM incidents i JOIN bench_names n ON n.name = i.caller_name
-            UNION ALL
             SELECT i.id, 'place', 'P' || ((i.id::bigint * 2654435761) %% 200000), i.received_at
                 FROM incidents i WHERE i.id %% 10 < 3
             UNION ALL
@@ -233,10 +230,7 @@ def run_repeats_bench(
                     at = now + timedelta(seconds=n)
                     began = time.perf_counter()
                     record = record_of(incident_id=0, received_at=at, **call)  # type: ignore[arg-type]
-                    found = judged(record, candidates(session, record, rules), rules)
-                    since = at - rules.signals["same_caller"].window
-                    assert record.caller_phone is not None
-                    calls_from(session, record.caller_phone, since=since, until=at, by=by)
+                    found = warning_for(session, record, rules, by).links
                     took = time.perf_counter() - began
                     if n >= 50:  # the first ones warm the connection and the caches
                         samples.append(took)

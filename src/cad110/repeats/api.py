@@ -14,8 +14,8 @@ from cad110.incidents.repository import get_incident
 from cad110.models.repeats import RepeatLink
 from cad110.privacy.deps import AccessLog
 from cad110.privacy.policy import Subject
-from cad110.repeats.detect import Earlier, calls_from, candidates, judged, load_earlier
-from cad110.repeats.rules import in_force, phone_key, record_of
+from cad110.repeats.detect import Earlier, load_earlier, warning_for
+from cad110.repeats.rules import in_force, record_of
 from cad110.repeats.schemas import (
     IncidentRepeats,
     ReasonOut,
@@ -61,25 +61,17 @@ def check(body: RepeatCheck, ctx: Context, log: AccessLog, response: Response) -
         category=body.category,
         narrative=body.narrative,
     )
-    # Outside the reader's jurisdiction an incident does not exist, so it is no candidate.
-    seen = [e for e in candidates(ctx.session, record, rules) if ctx.by.sees(e.jurisdiction_path)]
-    found = judged(record, seen, rules)
-    numbers = [e.number for _j, e in found]
+    found = warning_for(ctx.session, record, rules, ctx.by)
+    numbers = [e.number for _j, e in found.links]
     if body.caller_phone:
         log.search(Subject.INCIDENT, numbers, "caller_phone", body.caller_phone)
     if body.caller_name:
         log.search(Subject.INCIDENT, numbers, "caller_name", body.caller_name)
-    window = rules.signals["same_caller"]
-    phone = phone_key(body.caller_phone)
-    calls = (
-        calls_from(ctx.session, phone, since=ctx.at - window.window, until=ctx.at, by=ctx.by) + 1
-        if phone
-        else 0
-    )
-    links = [_out(e, j.score, [r.as_json() for r in j.reasons]) for j, e in found]
+    links = [_out(e, j.score, [r.as_json() for r in j.reasons]) for j, e in found.links]
     return RepeatWarning(
-        caller_calls=calls,
-        caller_window_days=window.window_days,
+        caller_calls=found.calls,
+        caller_calls_more=found.more,
+        caller_window_days=rules.signals["same_caller"].window_days,
         links=links,
         attach_to=next((link.number for link in links if link.open), None),
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BindParameter, and_, bindparam, func, select, text
@@ -22,7 +21,6 @@ from cad110.db.base import UTCDateTime
 from cad110.events.log import NEW_SUBJECT
 from cad110.incidents.facts import CallRecorded
 from cad110.kernel.context import Ctx
-from cad110.kernel.scope import in_scope
 from cad110.lifecycles.incident import OPEN, Status
 from cad110.models.call import CallOutcome
 from cad110.models.event import Event
@@ -212,6 +210,23 @@ def judged(
     return [(j, by_id[j.earlier_id]) for j in kept]
 
 
+@dataclass(frozen=True)
+class Found:
+    """What the desk is told while a call is taken (nothing stored)."""
+
+    links: list[tuple[Judgement, Earlier]]
+    calls: int
+    more: bool
+
+
+def warning_for(session: Session, record: Record, rules: RepeatRules, by: Principal) -> Found:
+    """重复警情 of a call not yet recorded, as `by` may see it: outside the reader's
+    jurisdiction an incident does not exist, so it is no candidate and is not counted."""
+    seen = [e for e in candidates(session, record, rules) if by.sees(e.jurisdiction_path)]
+    calls, more = calls_from(seen, record, rules)
+    return Found(judged(record, seen, rules), calls, more)
+
+
 def link(ctx: Ctx, incident: Incident, record: Record, *, found_by: str) -> int:
     """Store `record`'s keys, link it to the earlier incidents it repeats (those not linked
     yet) and record the links as one event; the number of new links."""
@@ -266,30 +281,19 @@ def link_new_incident(ctx: Ctx, fact: CallRecorded) -> None:
     link(ctx, incident, record, found_by=INTAKE)
 
 
-# Beyond this many calls a number is a harassment line: counting on would cost more than it says.
-COUNT_UP_TO = 999
-
-
-def calls_from(
-    session: Session, phone: str, *, since: datetime, until: datetime, by: Principal
-) -> int:
-    """How many incidents in `by`'s jurisdiction this number reported between `since` and
-    `until` (一人多报), up to COUNT_UP_TO; outside the jurisdiction they do not exist for the
-    reader, not even as a count."""
-    reported = (
-        select(RepeatKey.incident_id)
-        .join(Incident, Incident.id == RepeatKey.incident_id)
-        .where(
-            RepeatKey.kind == "caller",
-            RepeatKey.value == phone,
-            RepeatKey.received_at >= since,
-            RepeatKey.received_at <= until,
-            in_scope(Incident.jurisdiction_path, by),
-        )
-        .limit(COUNT_UP_TO)
-        .subquery()
+def calls_from(earlier: Iterable[Earlier], record: Record, rules: RepeatRules) -> tuple[int, bool]:
+    """How many incidents this number reported in the caller window, this call included
+    (一人多报), counted among the candidates already read; True where the count stopped at the
+    look-up's `per_key` (there may be more)."""
+    if record.caller_phone is None:
+        return 0, False
+    since = record.received_at - rules.signals["same_caller"].window
+    n = sum(
+        1
+        for e in earlier
+        if e.record.caller_phone == record.caller_phone and e.record.received_at >= since
     )
-    return int(session.scalar(select(func.count()).select_from(reported)) or 0)
+    return n + 1, n >= rules.per_key
 
 
 def earlier_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:

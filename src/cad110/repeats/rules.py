@@ -37,7 +37,9 @@ SIGNALS: tuple[Signal, ...] = (
 SUPPORTING: frozenset[Signal] = frozenset({"similar_name", "same_family"})
 # The kinds of key an incident is looked up by (models/repeats.py::RepeatKey.kind).
 # "caller" is the caller's number, "phone" one written in the record (a party's).
-KeyKind = Literal["caller", "phone", "id", "place", "cell", "name"]
+# No key for a name or a category: they only add to a signal that has one (SUPPORTING), so the
+# candidates they could bring are found by that signal's key anyway.
+KeyKind = Literal["caller", "phone", "id", "place", "cell"]
 # Which signals a kind of key can find, so its look-up window is the widest of theirs.
 KEY_SIGNALS: dict[KeyKind, tuple[Signal, ...]] = {
     "caller": ("same_caller", "same_party"),
@@ -45,7 +47,6 @@ KEY_SIGNALS: dict[KeyKind, tuple[Signal, ...]] = {
     "id": ("same_party",),
     "place": ("same_place",),
     "cell": ("near",),
-    "name": ("similar_name",),
 }
 METRES_PER_DEGREE = 111_320.0
 
@@ -286,9 +287,6 @@ def keys_of(record: Record, rules: RepeatRules) -> list[tuple[KeyKind, str]]:
     if record.lon is not None and record.lat is not None:
         x, y = cell_of(record.lon, record.lat, rules.radius_m)
         keys.append(("cell", f"{x}:{y}"))
-    name = name_key(record.caller_name)
-    if name:
-        keys.append(("name", name))
     return keys
 
 

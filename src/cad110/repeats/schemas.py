@@ -51,6 +51,10 @@ class RepeatWarning(BaseModel):
         description="Incidents this number reported in the caller window, this call included "
         "(0 without a number)"
     )
+    caller_calls_more: bool = Field(
+        description="The count stopped at the look-up's limit (rules.toml `per_key`): at least "
+        "that many"
+    )
     caller_window_days: int
     links: list[RepeatOut]
     attach_to: str | None = Field(

@@ -92,7 +92,7 @@
     }
     headline.textContent =
       warning.caller_calls >= 2
-        ? texts.caller.replace("{n}", warning.caller_calls).replace("{days}", warning.caller_window_days)
+        ? (warning.caller_calls_more ? texts.caller_more : texts.caller).replace("{n}", warning.caller_calls).replace("{days}", warning.caller_window_days)
         : texts.linked.replace("{n}", warning.links.length);
     list.replaceChildren(...warning.links.map((l) => item(l, categories)));
     attachTo = warning.attach_to;
