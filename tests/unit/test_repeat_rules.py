@@ -201,3 +201,10 @@ def test_the_caller_s_count_takes_this_call_and_says_when_it_stopped_at_the_limi
     assert calls_from(calls, new(caller_phone=None), RULES) == (0, False)
     few = replace(RULES, per_key=2)
     assert calls_from(calls, new(caller_phone="139"), few) == (3, True)
+
+
+def test_of_two_calls_in_the_same_instant_the_one_recorded_first_is_the_earlier() -> None:
+    first = earlier(incident_id=5, caller_phone="139", received_at=AT)
+    second = replace(first, incident_id=6)
+    assert r.judge(second, first, RULES) is not None
+    assert r.judge(first, second, RULES) is None

@@ -336,6 +336,10 @@ def judge(new: Record, earlier: Record, rules: RepeatRules) -> Judgement | None:
     """Whether `new` repeats `earlier`, with each reason and the score; None below min_score."""
     if earlier.incident_id == new.incident_id:
         return None
+    if earlier.received_at == new.received_at and earlier.incident_id > new.incident_id:
+        # Two calls in the same instant: the one recorded first is the earlier (a scan would
+        # otherwise link each to the other).
+        return None
     found: list[Reason] = []
 
     def add(signal: Signal, detail: str = "") -> None:
