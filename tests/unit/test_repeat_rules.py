@@ -208,3 +208,6 @@ def test_of_two_calls_in_the_same_instant_the_one_recorded_first_is_the_earlier(
     second = replace(first, incident_id=6)
     assert r.judge(second, first, RULES) is not None
     assert r.judge(first, second, RULES) is None
+    # A call still being taken comes after every recorded one, even in the same instant.
+    taking = replace(first, incident_id=r.NOT_RECORDED)
+    assert r.judge(taking, first, RULES) is not None

@@ -39,7 +39,7 @@ from cad110.db.engine import make_engine, make_sessionmaker
 from cad110.db.migrate import upgrade
 from cad110.models.user import Role
 from cad110.repeats.detect import warning_for
-from cad110.repeats.rules import METRES_PER_DEGREE, load_rules, record_of
+from cad110.repeats.rules import METRES_PER_DEGREE, NOT_RECORDED, load_rules, record_of
 
 P99_TARGET_MS = 20.0
 WEST, EAST, SOUTH, NORTH = 119.0, 119.6, 25.8, 26.3
@@ -236,7 +236,7 @@ def run_repeats_bench(
                 for n, call in enumerate(calls):
                     at = now + timedelta(seconds=n)
                     began, began_cpu = time.perf_counter(), time.thread_time()
-                    record = record_of(incident_id=0, received_at=at, **call)  # type: ignore[arg-type]
+                    record = record_of(incident_id=NOT_RECORDED, received_at=at, **call)  # type: ignore[arg-type]
                     found = warning_for(session, record, rules, by).links
                     took = time.perf_counter() - began
                     if n >= 50:  # the first ones warm the connection and the caches

@@ -15,7 +15,7 @@ from cad110.models.repeats import RepeatLink
 from cad110.privacy.deps import AccessLog
 from cad110.privacy.policy import Subject
 from cad110.repeats.detect import Earlier, load_earlier, warning_for
-from cad110.repeats.rules import in_force, record_of
+from cad110.repeats.rules import NOT_RECORDED, in_force, record_of
 from cad110.repeats.schemas import (
     IncidentRepeats,
     ReasonOut,
@@ -51,7 +51,7 @@ def check(body: RepeatCheck, ctx: Context, log: AccessLog, response: Response) -
     response.headers["Cache-Control"] = "no-store"
     rules = in_force(ctx)
     record = record_of(
-        incident_id=0,
+        incident_id=NOT_RECORDED,
         received_at=ctx.at,
         caller_phone=body.caller_phone,
         caller_name=body.caller_name,

@@ -226,6 +226,10 @@ def cells_near(lon: float, lat: float, size_m: int) -> list[str]:
     return [f"{x + dx}:{y + dy}" for dy in (-1, 0, 1) for dx in range(-across, across + 1)]
 
 
+# The incident id of a call still being taken (the desk's check): later than every record.
+NOT_RECORDED = 0
+
+
 @dataclass(frozen=True)
 class Record:
     """What a repeat is judged by, of one incident (new or earlier)."""
@@ -336,9 +340,13 @@ def judge(new: Record, earlier: Record, rules: RepeatRules) -> Judgement | None:
     """Whether `new` repeats `earlier`, with each reason and the score; None below min_score."""
     if earlier.incident_id == new.incident_id:
         return None
-    if earlier.received_at == new.received_at and earlier.incident_id > new.incident_id:
+    if (
+        earlier.received_at == new.received_at
+        and new.incident_id != NOT_RECORDED
+        and earlier.incident_id > new.incident_id
+    ):
         # Two calls in the same instant: the one recorded first is the earlier (a scan would
-        # otherwise link each to the other).
+        # otherwise link each to the other). A call not recorded yet comes after them all.
         return None
     found: list[Reason] = []
 
