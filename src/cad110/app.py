@@ -32,6 +32,7 @@ from cad110.places.api import router as places_router
 from cad110.places.flags_api import router as flags_router
 from cad110.places.known_api import router as known_router
 from cad110.privacy.api import router as privacy_router
+from cad110.repeats.api import router as repeats_router
 from cad110.repeats.cases_api import router as repeat_cases_router
 from cad110.shifts.api import router as handover_router
 from cad110.sms.api import router as sms_router
@@ -118,6 +119,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         callbacks_router,
         transfers_router,
         repeat_cases_router,
+        repeats_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)

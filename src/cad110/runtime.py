@@ -40,6 +40,9 @@ from cad110.missing.nearby import open_cases_near
 from cad110.missing.rules import Rules, load_rules
 from cad110.missing.watch import WatchJob
 from cad110.places.known import Neighbours
+from cad110.repeats.detect import link_new_incident
+from cad110.repeats.rules import RepeatRules
+from cad110.repeats.rules import load_rules as load_repeat_rules
 from cad110.settings import Settings
 from cad110.sms.facts import SmsReplied
 from cad110.sms.gateway import sms_channel
@@ -92,7 +95,9 @@ def subscribers() -> Hooks:
     `CallRecorded` — a call record made (with an incident, attached, or without one):
       8. telephony.service.link_call_record — the phone call its call-taker answered becomes
          the record's.
-      8a. transfers.service.ticket_for_call — a call from the number of a ticket still open at
+      8a. repeats.detect.link_new_incident — a call recorded with a new incident links the
+         incident to the earlier ones it repeats (重复警情), with the score and reasons.
+      8b. transfers.service.ticket_for_call — a call from the number of a ticket still open at
          12345 is linked to it; otherwise a call ended 转12345 opens a ticket of its own.
     `SmsReplied` — the SMS gateway passed on a reply:
       9. callbacks.survey.record_survey_reply — a survey's reply digit records the callback
@@ -112,6 +117,7 @@ def subscribers() -> Hooks:
     hooks.on(IncidentActed, follow_callback)
     hooks.on(IncidentActed, transfer_when_incident_transferred)
     hooks.on(CallRecorded, link_call_record)
+    hooks.on(CallRecorded, link_new_incident)
     hooks.on(CallRecorded, ticket_for_call)
     hooks.on(SmsReplied, record_survey_reply)
     return hooks
@@ -141,6 +147,7 @@ def parts(settings: Settings) -> dict[type, object]:
         Rules: load_rules(settings.missing_rules_path),
         StatsRules: load_stats_rules(),
         CallbackRules: load_callback_rules(catalog=default_catalog()),
+        RepeatRules: load_repeat_rules(catalog=default_catalog()),
         TransferRules: load_transfer_rules(),
         Neighbours: Neighbours(missing=open_cases_near),
     }

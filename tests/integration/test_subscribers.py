@@ -93,6 +93,7 @@ def test_what_follows_each_fact_runs_in_the_documented_order() -> None:
     ]
     assert hooks.subscribers(CallRecorded) == [
         "cad110.telephony.service.link_call_record",
+        "cad110.repeats.detect.link_new_incident",
         "cad110.transfers.service.ticket_for_call",
     ]
     assert hooks.subscribers(SmsReplied) == ["cad110.callbacks.survey.record_survey_reply"]

@@ -123,3 +123,19 @@ def bench_stats(
         repeats=repeats,
         raw_repeats=raw_repeats,
     )
+
+
+@bench_app.command("repeats")
+def bench_repeats(
+    incidents: Annotated[int, typer.Option(help="Past incidents written in bulk")] = 10_000_000,
+    queries: Annotated[int, typer.Option(help="New calls checked, one by one")] = 2000,
+    pg_url: Annotated[
+        str | None, typer.Option(help="PostgreSQL server (default CAD110_TEST_PG_URL)")
+    ] = None,
+) -> None:
+    """重复警情: the repeat check of a new call against millions of past incidents (p99)."""
+    from cad110.bench.repeats import run_repeats_bench
+
+    figures = run_repeats_bench(console, incidents=incidents, queries=queries, pg_url=pg_url)
+    if figures is None:
+        raise typer.Exit(1)

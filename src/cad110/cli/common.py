@@ -31,6 +31,7 @@ bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports.", no_args_is_help=True)
 places_app = typer.Typer(help="The standard address library.", no_args_is_help=True)
 stats_app = typer.Typer(help="Statistics (统计): the per-day rollups.", no_args_is_help=True)
+repeats_app = typer.Typer(help="Repeat incidents (重复警情): links.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (seed_app, "seed"),
@@ -43,6 +44,7 @@ for sub, name in (
     (report_app, "report"),
     (places_app, "places"),
     (stats_app, "stats"),
+    (repeats_app, "repeats"),
 ):
     app.add_typer(sub, name=name)
 

@@ -25,6 +25,7 @@ from cad110.models.outbox import OutboxMessage
 from cad110.models.outcome import IncidentOutcome, OutcomeEntry
 from cad110.models.place import Place
 from cad110.models.repeat_cases import RepeatCase, RepeatCaseIncident
+from cad110.models.repeats import RepeatKey, RepeatLink
 from cad110.models.rollup import Rollup, RollupDay, RollupMark
 from cad110.models.roster import DutyDay
 from cad110.models.shift import HandoverNote
@@ -79,6 +80,8 @@ __all__ = [
     "Place",
     "RepeatCase",
     "RepeatCaseIncident",
+    "RepeatKey",
+    "RepeatLink",
     "Rollup",
     "RollupDay",
     "RollupMark",

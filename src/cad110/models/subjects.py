@@ -34,3 +34,5 @@ class SubjectType(StrEnum):
     TRANSFER_TICKET = "transfer_ticket"
     # A repeat case file (重复警情档案), one chain per case number: its journal.
     REPEAT_CASE = "repeat_case"
+    # The repeat links found for an incident (重复警情), one chain per incident number.
+    REPEAT_LINKS = "repeat_links"

@@ -26,6 +26,7 @@ from cad110.privacy.deps import where_of
 from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
 from cad110.privacy.record import Access, AccessNotRecorded, Where
 from cad110.privacy.subjects import incident_sight
+from cad110.repeats.detect import earlier_counts
 from cad110.web.access_log import pii
 from cad110.web.board_words import picker_words, reason_words
 from cad110.web.common import Rt, console_user, locale_of, page, to_login
@@ -46,6 +47,7 @@ def board_rows(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
     now = rt.clock.now()
     with rt.readers() as session:
         rows = board_queue(session, by)
+        repeats = earlier_counts(session, [i.id for i, _due in rows])
         return [
             {
                 "number": i.number,
@@ -61,7 +63,9 @@ def board_rows(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
                 # Seconds past an unmet deadline (the row stands out), else None.
                 "late_s": (now - due).total_seconds() if due is not None and due < now else None,
                 "version": i.version,
-                "sig": f"{i.version}/{due.isoformat() if due else ''}",
+                # 重复警情: the earlier incidents it repeats (a history scan may add some later).
+                "repeats": repeats.get(i.id, 0),
+                "sig": f"{i.version}/{due.isoformat() if due else ''}/{repeats.get(i.id, 0)}",
             }
             for i, due in rows
         ]

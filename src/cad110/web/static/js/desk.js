@@ -189,6 +189,9 @@
   function pick(c) {
     dropPendingSearch();
     picked = c;
+    // For the repeat warning (desk_repeats.js): the same kind of matter is one of its reasons.
+    form.dataset.category = c.code;
+    form.dispatchEvent(new CustomEvent("cad110:category", { detail: { code: c.code } }));
     input.value = label(c);
     closeList();
     showGuide(c.code);
@@ -197,6 +200,7 @@
   let searchTimer = null;
   input.addEventListener("input", () => {
     picked = null;
+    delete form.dataset.category;
     showGuide(null);
     clearTimeout(searchTimer);
     const q = input.value.trim();
@@ -266,6 +270,7 @@
   // ---- a clean desk: after a save, or a phone pop replacing only what a pop put there -----
   form.addEventListener("reset", () => {
     picked = null;
+    delete form.dataset.category;
     options = [];
     dropPendingSearch();
     closeList();

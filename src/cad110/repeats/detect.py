@@ -1,0 +1,310 @@
+"""Finding the earlier incidents a new one repeats, and linking them (never merging).
+
+At intake (`link_new_incident`, a subscriber of the call recorded with a new incident, in its
+transaction) and in batch (`scan.py`), through the same steps: the incident's keys are stored,
+its candidates read by one index range per key (`repeat_keys`), each judged by the pure rules
+(`rules.judge`), and the strongest linked with their reasons and an event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BindParameter, and_, bindparam, func, select, text
+from sqlalchemy.orm import Session
+
+from cad110.auth.principal import Principal
+from cad110.db.base import UTCDateTime
+from cad110.events.log import NEW_SUBJECT
+from cad110.incidents.facts import CallRecorded
+from cad110.kernel.context import Ctx
+from cad110.lifecycles.incident import OPEN, Status
+from cad110.models.call import CallOutcome
+from cad110.models.event import Event
+from cad110.models.incident import Incident
+from cad110.models.repeats import RepeatKey, RepeatLink
+from cad110.models.subjects import SubjectType
+from cad110.repeats.rules import (
+    Judgement,
+    Record,
+    RepeatRules,
+    in_force,
+    judge,
+    keys_of,
+    lookups_of,
+    record_of,
+    strongest,
+)
+
+# One look-up: the most recent keys of one value in its window. Only parameter names are
+# filled in; every value is bound.
+_RANGE = (
+    "SELECT * FROM (SELECT incident_id FROM repeat_keys WHERE kind = :k{n} AND value = :v{n} "
+    "AND received_at >= :s{since} AND received_at <= :at "
+    "ORDER BY received_at DESC LIMIT :per_key) AS r{n}"
+)
+INTAKE = "intake"
+SCAN = "scan"
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A candidate earlier incident: its record for the rules, and what a screen shows of it."""
+
+    record: Record
+    number: str
+    status: Status
+    address: str | None
+    jurisdiction_path: str
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN
+
+
+def place_of(session: Session, number: str) -> str | None:
+    """The standard address (地址编码) the incident was received at, as its first event says."""
+    payload = session.scalar(
+        select(Event.payload).where(
+            Event.subject_type == SubjectType.INCIDENT.value,
+            Event.subject_id == number,
+            Event.seq == 1,
+        )
+    )
+    if payload is None:
+        return None
+    place = json.loads(payload).get("place")
+    return place if isinstance(place, str) else None
+
+
+def record_of_incident(incident: Incident, place: str | None) -> Record:
+    return record_of(
+        incident_id=incident.id,
+        received_at=incident.received_at,
+        caller_phone=incident.caller_phone,
+        caller_name=incident.caller_name,
+        place=place,
+        lon=incident.lon,
+        lat=incident.lat,
+        category=incident.category_code,
+        narrative=incident.narrative,
+    )
+
+
+def store_keys(session: Session, record: Record, rules: RepeatRules) -> None:
+    """Keep the values `record` will be found again by (again: the ones it lacks)."""
+    have = {
+        (kind, value)
+        for kind, value in session.execute(
+            select(RepeatKey.kind, RepeatKey.value).where(
+                RepeatKey.incident_id == record.incident_id
+            )
+        )
+    }
+    for kind, value in dict.fromkeys(keys_of(record, rules)):
+        if (kind, value) not in have:
+            session.add(
+                RepeatKey(
+                    incident_id=record.incident_id,
+                    kind=kind,
+                    value=value,
+                    received_at=record.received_at,
+                )
+            )
+
+
+def candidates(session: Session, record: Record, rules: RepeatRules) -> list[Earlier]:
+    """The earlier incidents that share a key with `record` within the key's window: the most
+    recent `per_key` of each value, so a number that called ten thousand times costs the same.
+    All look-ups go as one statement (one round trip), each one range of ix_repeat_keys_lookup;
+    written as text because building the same union through the expression language cost
+    more than the database took to answer it (`cad110 bench repeats`)."""
+    ranges: list[str] = []
+    params: list[BindParameter[Any]] = [
+        bindparam("at", record.received_at, type_=UTCDateTime()),
+        bindparam("per_key", rules.per_key),
+    ]
+    for kind, values in lookups_of(record, rules).items():
+        since = len(params)
+        params.append(
+            bindparam(f"s{since}", record.received_at - rules.window(kind), type_=UTCDateTime())
+        )
+        for value in values:
+            n = len(params)
+            params += [bindparam(f"k{n}", kind), bindparam(f"v{n}", value)]
+            ranges.append(_RANGE.format(n=n, since=since))
+    if not ranges:
+        return []
+    statement = text(" UNION ALL ".join(ranges)).bindparams(*params)
+    ids = {int(i) for i in session.scalars(statement)}
+    ids.discard(record.incident_id)
+    return load_earlier(session, sorted(ids))
+
+
+def load_earlier(session: Session, ids: Sequence[int]) -> list[Earlier]:
+    """The candidates' records, rebuilt from their rows and keys (one statement for all)."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(
+            Incident.id,
+            Incident.number,
+            Incident.status,
+            Incident.received_at,
+            Incident.caller_phone,
+            Incident.caller_name,
+            Incident.lon,
+            Incident.lat,
+            Incident.category_code,
+            Incident.address,
+            Incident.jurisdiction_path,
+            RepeatKey.kind,
+            RepeatKey.value,
+        )
+        .outerjoin(
+            RepeatKey,
+            and_(
+                RepeatKey.incident_id == Incident.id,
+                RepeatKey.kind.in_(("phone", "id", "place")),
+            ),
+        )
+        .where(Incident.id.in_(ids))
+    ).all()
+    keys: dict[int, dict[str, set[str]]] = {}
+    first: dict[int, Any] = {}
+    for row in rows:
+        first.setdefault(row.id, row)
+        if row.kind is not None:
+            keys.setdefault(row.id, {}).setdefault(row.kind, set()).add(row.value)
+    found = []
+    for incident_id, row in first.items():
+        own = keys.get(incident_id, {})
+        places = own.get("place", set())
+        record = Record(
+            incident_id=incident_id,
+            received_at=row.received_at,
+            caller_phone=row.caller_phone,
+            caller_name=row.caller_name,
+            place=min(places) if places else None,
+            lon=row.lon,
+            lat=row.lat,
+            category=row.category_code,
+            party_ids=frozenset(own.get("id", ())),
+            party_phones=frozenset(own.get("phone", ())),
+        )
+        found.append(Earlier(record, row.number, row.status, row.address, row.jurisdiction_path))
+    return found
+
+
+def judged(
+    record: Record, earlier: Iterable[Earlier], rules: RepeatRules
+) -> list[tuple[Judgement, Earlier]]:
+    """The candidates `record` repeats, strongest first (at most max_links)."""
+    by_id = {e.record.incident_id: e for e in earlier}
+    kept = strongest(
+        (j for e in by_id.values() if (j := judge(record, e.record, rules)) is not None), rules
+    )
+    return [(j, by_id[j.earlier_id]) for j in kept]
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the desk is told while a call is taken (nothing stored)."""
+
+    links: list[tuple[Judgement, Earlier]]
+    calls: int
+    more: bool
+
+
+def warning_for(session: Session, record: Record, rules: RepeatRules, by: Principal) -> Found:
+    """重复警情 of a call not yet recorded, as `by` may see it: outside the reader's
+    jurisdiction an incident does not exist, so it is no candidate and is not counted."""
+    seen = [e for e in candidates(session, record, rules) if by.sees(e.jurisdiction_path)]
+    calls, more = calls_from(seen, record, rules)
+    return Found(judged(record, seen, rules), calls, more)
+
+
+def link(ctx: Ctx, incident: Incident, record: Record, *, found_by: str) -> int:
+    """Store `record`'s keys, link it to the earlier incidents it repeats (those not linked
+    yet) and record the links as one event; the number of new links."""
+    rules = in_force(ctx)
+    store_keys(ctx.session, record, rules)
+    found = judged(record, candidates(ctx.session, record, rules), rules)
+    have = set(
+        ctx.session.scalars(
+            select(RepeatLink.earlier_id).where(RepeatLink.incident_id == incident.id)
+        )
+    )
+    fresh = [(j, e) for j, e in found if j.earlier_id not in have]
+    if not fresh:
+        return 0
+    for j, _e in fresh:
+        ctx.session.add(
+            RepeatLink(
+                incident_id=incident.id,
+                earlier_id=j.earlier_id,
+                score=j.score,
+                reasons=[r.as_json() for r in j.reasons],
+                received_at=incident.received_at,
+                linked_at=ctx.at,
+                found_by=found_by,
+            )
+        )
+    ctx.record(
+        SubjectType.REPEAT_LINKS,
+        incident.number,
+        "repeat.linked",
+        {
+            "found_by": found_by,
+            "links": [
+                {"earlier": e.number, "score": j.score, "reasons": [r.code for r in j.reasons]}
+                for j, e in fresh
+            ],
+        },
+        head=NEW_SUBJECT if not have and found_by == INTAKE else None,
+    )
+    ctx.session.flush()
+    return len(fresh)
+
+
+def link_new_incident(ctx: Ctx, fact: CallRecorded) -> None:
+    """接警: a call recorded with a new incident links the incident to those it repeats."""
+    call = fact.call
+    if call.outcome is not CallOutcome.INCIDENT_CREATED or call.incident_id is None:
+        return
+    incident = ctx.session.get(Incident, call.incident_id)
+    assert incident is not None
+    record = record_of_incident(incident, place_of(ctx.session, incident.number))
+    link(ctx, incident, record, found_by=INTAKE)
+
+
+def calls_from(earlier: Iterable[Earlier], record: Record, rules: RepeatRules) -> tuple[int, bool]:
+    """How many incidents this number reported in the caller window, this call included
+    (一人多报), counted among the candidates already read; True where the count stopped at the
+    look-up's `per_key` (there may be more)."""
+    if record.caller_phone is None:
+        return 0, False
+    since = record.received_at - rules.signals["same_caller"].window
+    n = sum(
+        1
+        for e in earlier
+        if e.record.caller_phone == record.caller_phone and e.record.received_at >= since
+    )
+    return n + 1, n >= rules.per_key
+
+
+def earlier_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """How many earlier incidents each of `ids` repeats (for a list: one query for all)."""
+    if not ids:
+        return {}
+    return {
+        incident_id: int(n)
+        for incident_id, n in session.execute(
+            select(RepeatLink.incident_id, func.count())
+            .where(RepeatLink.incident_id.in_(ids))
+            .group_by(RepeatLink.incident_id)
+        )
+    }
