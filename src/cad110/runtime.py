@@ -40,6 +40,8 @@ from cad110.missing.nearby import open_cases_near
 from cad110.missing.rules import Rules, load_rules
 from cad110.missing.watch import WatchJob
 from cad110.places.known import Neighbours
+from cad110.repeats.cases_rules import CaseRules
+from cad110.repeats.cases_rules import load_rules as load_case_rules
 from cad110.repeats.detect import link_new_incident
 from cad110.repeats.rules import RepeatRules
 from cad110.repeats.rules import load_rules as load_repeat_rules
@@ -96,7 +98,8 @@ def subscribers() -> Hooks:
       8. telephony.service.link_call_record — the phone call its call-taker answered becomes
          the record's.
       8a. repeats.detect.link_new_incident — a call recorded with a new incident links the
-         incident to the earlier ones it repeats (重复警情), with the score and reasons.
+         incident to the earlier ones it repeats (重复警情), with the score and reasons; it
+         joins the repeat case one of them is in, or the group opens one by the case rules.
       8b. transfers.service.ticket_for_call — a call from the number of a ticket still open at
          12345 is linked to it; otherwise a call ended 转12345 opens a ticket of its own.
     `SmsReplied` — the SMS gateway passed on a reply:
@@ -148,6 +151,7 @@ def parts(settings: Settings) -> dict[type, object]:
         StatsRules: load_stats_rules(),
         CallbackRules: load_callback_rules(catalog=default_catalog()),
         RepeatRules: load_repeat_rules(catalog=default_catalog()),
+        CaseRules: load_case_rules(catalog=default_catalog()),
         TransferRules: load_transfer_rules(),
         Neighbours: Neighbours(missing=open_cases_near),
     }

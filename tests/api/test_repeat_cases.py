@@ -30,8 +30,14 @@ def dispute(api: Api, **overrides: object) -> str:
     return str(new_incident(api, **(body | overrides))["number"])
 
 
-def opened(api: Api, *, tier: str | None = None, owner: str = OFFICER) -> dict[str, Any]:
-    body: dict[str, object] = {"incident": dispute(api), "type": "family", "owner": owner}
+def opened(
+    api: Api, *, tier: str | None = None, owner: str = OFFICER, **incident: object
+) -> dict[str, Any]:
+    body: dict[str, object] = {
+        "incident": dispute(api, **incident),
+        "type": "family",
+        "owner": owner,
+    }
     if tier:
         body["tier"] = tier
     response = api.post("/repeat-cases", "dispatcher", json=body)
@@ -239,7 +245,10 @@ def test_the_list_filters_and_the_figures_count_by_type_tier_station_and_status(
     api: Api,
 ) -> None:
     first = opened(api)["number"]
-    opened(api, tier="B")
+    # Another family's dispute, from another number and a street away: from the same number or
+    # the same spot it would be the first case's matter again (一人多报, 一地多报).
+    elsewhere = {"lon": 119.287, "lat": 26.083, "address": "鼓楼区杨桥路"}
+    opened(api, tier="B", caller_phone="13700000002", caller_name="王芳", **elsewhere)
     incident = str(
         new_incident(
             api, category="noise_nuisance", narrative="楼上噪音", lon=MINHOU[0], lat=MINHOU[1]

@@ -163,3 +163,25 @@ def test_the_board_marks_an_incident_that_repeats_earlier_ones(api: Api) -> None
     plain = re.search(rf'data-number="{first}".*?</tr>', html, re.S)
     assert plain is not None
     assert "repeat-tag" not in plain.group(0)
+
+
+def test_the_third_dispute_call_opens_a_repeat_case_and_a_later_call_joins_it(
+    api: Api, clock: VirtualClock
+) -> None:
+    numbers = []
+    for day in range(2):
+        numbers.append(new_incident(api, narrative=f"夫妻吵架 第{day + 1}次", **DISPUTE)["number"])
+        clock.advance(timedelta(days=2))
+    assert ok(api.get("/repeat-cases", "dispatcher"))["items"] == []  # two calls: no case yet
+    numbers.append(new_incident(api, narrative="夫妻又吵架", **DISPUTE)["number"])
+    [row] = ok(api.get("/repeat-cases", "dispatcher"))["items"]
+    case = ok(api.get(f"/repeat-cases/{row['number']}", "dispatcher"))
+    assert case["opened_how"] == "rule"
+    assert case["type"] == "family"
+    assert case["owner"] == "gulou_leader"  # the nearest leader above the station
+    assert [i["number"] for i in case["linked"]] == numbers
+    clock.advance(timedelta(days=1))
+    fourth = new_incident(api, narrative="第四次报警", **DISPUTE)["number"]
+    case = ok(api.get(f"/repeat-cases/{row['number']}", "dispatcher"))
+    assert [i["number"] for i in case["linked"]] == [*numbers, fourth]
+    assert len(ok(api.get("/repeat-cases", "dispatcher"))["items"]) == 1

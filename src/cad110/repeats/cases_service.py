@@ -63,6 +63,24 @@ def check_owner(ctx: Ctx, username: str, station_path: str) -> None:
         )
 
 
+def station_owner(session: Session, incident: Incident) -> str | None:
+    """Who owns (包案) a case the rules open until a leader names someone: an active leader of
+    the incident's station, else of the nearest level above it (first on the roll); None
+    where there is none (the one the detection acts as stands in)."""
+    leaders = session.execute(
+        select(User.username, Jurisdiction.path)
+        .join(Jurisdiction, Jurisdiction.code == User.jurisdiction_code)
+        .where(User.role == Role.LEADER, User.active.is_(True))
+        .order_by(User.id)
+    ).all()
+    above = [
+        (len(path), -n, name)
+        for n, (name, path) in enumerate(leaders)
+        if incident.jurisdiction_path.startswith(path)
+    ]
+    return max(above)[2] if above else None
+
+
 def start_step(ctx: Ctx, case: RepeatCase, kind: str, due_at: datetime) -> None:
     """The tier's step is due at `due_at`: a deadline the supervision tick fires and escalates
     like any overdue step (it replaces the case's open one)."""

@@ -27,6 +27,10 @@ from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.repeats import RepeatKey, RepeatLink
 from cad110.models.subjects import SubjectType
+from cad110.repeats.cases_repository import case_of_incident
+from cad110.repeats.cases_rules import LinkedIncident, should_open, type_of
+from cad110.repeats.cases_rules import in_force as cases_in_force
+from cad110.repeats.cases_service import attach, open_by_rule, station_owner
 from cad110.repeats.rules import (
     Judgement,
     Record,
@@ -278,7 +282,42 @@ def link_new_incident(ctx: Ctx, fact: CallRecorded) -> None:
     incident = ctx.session.get(Incident, call.incident_id)
     assert incident is not None
     record = record_of_incident(incident, place_of(ctx.session, incident.number))
-    link(ctx, incident, record, found_by=INTAKE)
+    if link(ctx, incident, record, found_by=INTAKE):
+        follow_case(ctx, incident)
+
+
+def follow_case(ctx: Ctx, incident: Incident) -> None:
+    """A new incident that repeats earlier ones joins the repeat case the latest of them is in,
+    when it is the same matter (its category suggests the case's type, or it is a threat of
+    extreme behaviour): a solved case reopens. Where none is, the group of it and the earlier
+    incidents of the same matter opens one when the case rules say so (一人/一地/一事多报).
+    A noise complaint from a number with a family case is linked, but is not that case."""
+    rules = cases_in_force(ctx)
+    matter = type_of(rules, [incident.category_code])
+    extreme = incident.category_code in rules.opening.extreme_categories
+    if matter is None and not extreme:
+        return
+    earlier = list(
+        ctx.session.scalars(
+            select(Incident)
+            .join(RepeatLink, RepeatLink.earlier_id == Incident.id)
+            .where(RepeatLink.incident_id == incident.id)
+            .order_by(Incident.received_at.desc(), Incident.id.desc())
+        )
+    )
+    free: list[Incident] = []
+    for before in earlier:
+        case = case_of_incident(ctx.session, before.id)
+        if case is None:
+            free.append(before)
+        elif extreme or case.type == matter:
+            attach(ctx, case, incident, f"再次报警，关联警情 {before.number}")
+            return
+    same = [i for i in free if extreme or type_of(rules, [i.category_code]) == matter]
+    group = [LinkedIncident(i.number, i.received_at, i.category_code) for i in [*same, incident]]
+    proposal = should_open(group, rules, now=incident.received_at)
+    if proposal is not None:
+        open_by_rule(ctx, proposal, owner=station_owner(ctx.session, incident))
 
 
 def calls_from(earlier: Iterable[Earlier], record: Record, rules: RepeatRules) -> tuple[int, bool]:
