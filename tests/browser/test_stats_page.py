@@ -102,6 +102,12 @@ def test_analyst_reads_charts_and_regroups_the_figures(
     expect(card.locator(".change")).to_have_text(valid["change"]["words"])
     expect(card.locator(".change")).to_have_text("增加1起")
     expect(card.locator(".before")).to_have_text("上期：1起")
+    # Its formula as a Chinese report states it (统计口径).
+    card.locator("details.formula summary").click()
+    expect(card.locator("details.formula p").first).to_have_text(
+        "本期接报的警情数，减去认定无效的（谎报、误拨、无声、骚扰、重复、其他）和并入其他警情的"
+        "（并案警情只计一次）"
+    )
     # Phone calls carry no category: said, not left blank.
     expect(page.locator("p[data-figure=phone_calls]")).not_to_have_text("")
 
@@ -174,6 +180,9 @@ def test_english_on_a_wall_and_a_phone(
     expect(card.locator("h3")).to_have_text("Valid incidents")
     expect(card.locator(".value")).to_have_text("2")
     expect(card.locator(".change")).to_have_text("up 1")
+    expect(card.locator("details.formula p").first).to_contain_text(
+        "incidents received in the period, less those invalidated", use_inner_text=False
+    )
     expect(page.get_by_role("link", name="Export Excel")).to_be_visible()
     page.set_viewport_size({"width": 1920, "height": 1080})
     _no_sideways_scroll(page)

@@ -19,6 +19,7 @@ class FigureDef(BaseModel):
     kind: Kind
     unit_zh: str
     formula: str
+    formula_zh: str
     stages: str
     standard: str
     by_category: bool
@@ -32,6 +33,7 @@ class FigureDef(BaseModel):
             kind=f.kind,
             unit_zh=f.unit_zh,
             formula=f.formula,
+            formula_zh=f.formula_zh,
             stages=f.stages,
             standard=f.standard,
             by_category=f.by_category,
