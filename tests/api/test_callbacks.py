@@ -137,6 +137,13 @@ def test_dissatisfied_opens_a_follow_up_that_supervision_escalates_and_the_reply
     assert follow_up["complaint"] == "出警太慢"
     assert follow_up["reply"] is None
     assert not follow_up["overdue"]
+    # Due by the end of the fifth working day, said as that day (never "00:00" of the next).
+    assert (follow_up["due_day"], follow_up["due_zh"], follow_up["due_en"]) == (
+        "2026-11-30",
+        "11月30日（周一）下班前",
+        "by the end of Mon 30 Nov",
+    )
+    assert follow_up["due_at"].startswith("2026-11-30T16:00:00")  # midnight after, local
     listed = ok(api.get("/callbacks/follow-ups?open=true", "leader"))["items"]
     assert [f["number"] for f in listed] == [number]
     # Five working days pass with no answer: supervision opens a 督办 on it.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, StringConstraints
@@ -69,7 +69,12 @@ class FollowUpOut(BaseModel):
     station_name: str
     complaint: str
     opened_at: datetime
+    # The reply is due by the end of due_day (local), a working day; due_at is the midnight
+    # after it, the moment the supervision fires. due_zh / due_en say the day as screens do.
     due_at: datetime
+    due_day: date
+    due_zh: str
+    due_en: str
     overdue: bool
     reply: str | None
     replied_at: datetime | None
