@@ -108,6 +108,7 @@ def test_analyst_reads_charts_and_regroups_the_figures(
         "本期接报的警情数，减去认定无效的（谎报、误拨、无声、骚扰、重复、其他）和并入其他警情的"
         "（并案警情只计一次）"
     )
+    card.locator("details.formula summary").click()  # closed again
     # Phone calls carry no category: said, not left blank.
     expect(page.locator("p[data-figure=phone_calls]")).not_to_have_text("")
 
