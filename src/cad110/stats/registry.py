@@ -56,11 +56,56 @@ class Figure:
     interval: str = ""  # duration: a key of tally.INTERVALS
 
     @property
+    def stages_zh(self) -> str:
+        """The stages in Chinese (接警 → 派警), as a Chinese reader names them."""
+        return " → ".join(_STAGE_WORDS_ZH[part] for part in self.stages.split(" → ") if part)
+
+    @property
+    def standard_zh(self) -> str:
+        """The NENA/NFPA interval in Chinese, its own English name kept beside it."""
+        return f"{_STANDARD_ZH[self.standard]}（{self.standard}）" if self.standard else ""
+
+    @property
+    def money(self) -> bool:
+        """Whether the rate divides amounts in fen (shown in yuan), not counts."""
+        return t.LOSS_FEN in self.denominator
+
+    @property
     def by_category(self) -> bool:
         """Whether the figure can be filtered or grouped by category and grade."""
         return self.source is not Source.PHONE
 
 
+# The stages a figure reads (Figure.stages) by their Chinese names (DOMAIN.md).
+_STAGE_WORDS_ZH = {
+    "before received": "接警前",
+    "received": "接警",
+    "accepted": "受理",
+    "dispatched": "派警",
+    "acknowledged": "签收",
+    "departed": "出动",
+    "arrived": "到场",
+    "handled": "处置",
+    "reported": "反馈",
+    "closed": "结警",
+    "callback": "回访",
+    "follow-up": "整改答复",
+    "transferred": "移交",
+    "first arrest": "首次抓获",
+    "later (处警结果)": "事后（处警结果）",
+}
+# The NENA/NFPA intervals (Figure.standard) in Chinese.
+_STANDARD_ZH = {
+    "call processing": "接警处理",
+    "acknowledgement": "签收",
+    "turnout": "出动",
+    "travel": "途中",
+    "turnout + travel": "出动与途中",
+    "response": "响应",
+    "on-scene": "现场处置",
+    "total incident time": "警情全程",
+    "NENA abandoned call": "呼损",
+}
 # The twelve stages' times by their Chinese names (DOMAIN.md), as the formulas name them.
 _STAGE_ZH = {
     "received_at": "接警",
@@ -183,7 +228,8 @@ _OUTCOMES = (
         "mean and median (nearest rank) hours, to two decimals, of the whole seconds from the "
         "first 派警 (dispatched_at) to the first arrest, over incidents received in the period "
         "with an arrest at or after their first 派警",
-        formula_zh="本期接报、首次派警后有抓获的警情，自首次派警至首次抓获整秒数的平均值与中位数（最近秩法），折合小时，保留两位小数",
+        formula_zh="本期接报、首次派警后有抓获的警情，自首次派警至首次抓获整秒数的平均值与中位数"
+        "（最近秩法），折合小时，保留两位小数",
         stages="dispatched → first arrest",
         unit_zh="小时",
         interval=t.DISPATCH_TO_ARREST,
@@ -242,7 +288,8 @@ _CALLBACKS = (
         "the sample drew it; excluded categories never) and is recorded, unreachable included "
         "/ incidents received in the period whose callback is recorded or whose due time has "
         "come by the moment of reading (one not yet due is not missed)",
-        formula_zh="本期接报、应回访（目录要求或抽样抽中，排除类别除外）且已回访（含未接通）的警情数 ÷ 本期接报、已回访或截至统计时已到回访时限的警情数（未到时限的不算漏访）",
+        formula_zh="本期接报、应回访（目录要求或抽样抽中，排除类别除外）且已回访（含未接通）的警情数 "
+        "÷ 本期接报、已回访或截至统计时已到回访时限的警情数（未到时限的不算漏访）",
         stages="closed → callback",
         unit_zh="个百分点",
         numerator=(t.CALLBACKS_DONE,),
@@ -257,7 +304,8 @@ _CALLBACKS = (
         "callbacks answered satisfied or basically satisfied / callbacks that reached the "
         "caller (satisfied, basically satisfied or dissatisfied; unreachable ones are out), on "
         "incidents received in the period",
-        formula_zh="回访结果为满意或基本满意的回访数 ÷ 接通的回访数（满意、基本满意、不满意；未接通不计），限本期接报的警情",
+        formula_zh="回访结果为满意或基本满意的回访数 ÷ 接通的回访数"
+        "（满意、基本满意、不满意；未接通不计），限本期接报的警情",
         stages="callback",
         unit_zh="个百分点",
         numerator=(t.CALLBACKS_SATISFIED,),
@@ -272,7 +320,8 @@ _CALLBACKS = (
         "follow-ups (不满意整改) answered by the station within their working days / "
         "follow-ups answered or past their due time by the moment of reading, on incidents "
         "received in the period",
-        formula_zh="派出所在规定工作日内答复的不满意整改数 ÷ 已答复或截至统计时已超期的整改数，限本期接报的警情",
+        formula_zh="派出所在规定工作日内答复的不满意整改数 "
+        "÷ 已答复或截至统计时已超期的整改数，限本期接报的警情",
         stages="callback → follow-up",
         unit_zh="个百分点",
         numerator=(t.FOLLOW_UPS_IN_TIME,),
@@ -352,7 +401,8 @@ FIGURES: tuple[Figure, ...] = (
         "incidents received in the period, less those invalidated (hoax, misdial, silent, "
         "harassment, duplicate, other) and those merged into another incident (which counts "
         "once, as itself)",
-        formula_zh="本期接报的警情数，减去认定无效的（谎报、误拨、无声、骚扰、重复、其他）和并入其他警情的（并案警情只计一次）",
+        formula_zh="本期接报的警情数，减去认定无效的（谎报、误拨、无声、"
+        "骚扰、重复、其他）和并入其他警情的（并案警情只计一次）",
         stages="received",
         unit_zh="起",
         counts=(t.VALID,),
@@ -454,7 +504,8 @@ FIGURES: tuple[Figure, ...] = (
         Source.INCIDENTS,
         "accepted incidents with at least one step overdue (a 督办 opened on it) / incidents "
         "accepted (受理: their steps run against the time limits from then on)",
-        formula_zh="至少一个环节超时（已开督办）的受理警情数 ÷ 受理警情数（受理后各环节按时限计时）",
+        formula_zh="至少一个环节超时（已开督办）的受理警情数 "
+        "÷ 受理警情数（受理后各环节按时限计时）",
         stages="accepted → callback",
         unit_zh="个百分点",
         numerator=(t.OVERDUE,),
@@ -493,7 +544,8 @@ FIGURES: tuple[Figure, ...] = (
         "call records whose caller's number made another call record in the repeat window "
         "before (stats/rules.toml, within the same jurisdiction subtree) / call records with a "
         "number",
-        formula_zh="来电号码在此前重复报警时间窗内（stats/rules.toml，同一辖区范围）另有接警记录的接警记录数 ÷ 有来电号码的接警记录数",
+        formula_zh="来电号码在此前的重复报警时间窗内（统计设置，默认30天）、同一辖区范围内另有"
+        "接警记录的接警记录数 ÷ 有来电号码的接警记录数",
         stages="received",
         unit_zh="个百分点",
         numerator=(t.CALLS_REPEAT,),
@@ -508,7 +560,7 @@ FIGURES: tuple[Figure, ...] = (
         "missing-person cases opened in the period and found (models.missing.FOUND_OUTCOMES, "
         "self-return included) / cases opened in the period — the missing-person report's "
         "recovery rate",
-        formula_zh="本期立案且已找到（models.missing.FOUND_OUTCOMES，含自行返回）的失踪人员案件数 ÷ 本期立案的失踪人员案件数",
+        formula_zh="本期立案且已找到（含自行返回）的失踪人员案件数 ÷ 本期立案的失踪人员案件数",
         stages="received → closed",
         unit_zh="个百分点",
         numerator=(t.CASES_FOUND,),

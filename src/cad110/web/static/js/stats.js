@@ -86,8 +86,11 @@
     const details = el("details", "formula");
     details.appendChild(el("summary", "", T.formula));
     details.appendChild(el("p", "", formulaOf(def)));
-    if (def.stages) details.appendChild(el("p", "muted", T.stages + ": " + def.stages));
-    if (def.standard) details.appendChild(el("p", "muted", T.standard + ": " + def.standard));
+    const stages = T.zh ? def.stages_zh : def.stages;
+    const standard = T.zh ? def.standard_zh : def.standard;
+    const colon = T.zh ? "：" : ": ";
+    if (stages) details.appendChild(el("p", "muted", T.stages + colon + stages));
+    if (standard) details.appendChild(el("p", "muted", T.standard + colon + standard));
     details.addEventListener("click", (event) => event.stopPropagation());
     article.appendChild(details);
     article.title = formulaOf(def);
