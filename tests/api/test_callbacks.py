@@ -57,6 +57,8 @@ def test_a_closed_incident_waits_in_the_queue_masked_and_its_read_shows_the_numb
     assert (item["reason"], item["attempts"], item["waiting"]) == ("required", 0, False)
     assert item["caller_phone"] != "13800138000"  # masked in the list
     assert item["summary"] == "电动车被盗"
+    # The category in both languages: an English screen never shows 盗窃.
+    assert (item["category_zh"], item["category_en"]) == ("盗窃", "Theft")
     one = ok(api.get(f"/callbacks/{number}", "calltaker"))
     assert one["caller_phone"] == "13800138000"
     with transaction(runtime.sessions) as session:
@@ -135,6 +137,10 @@ def test_dissatisfied_opens_a_follow_up_that_supervision_escalates_and_the_reply
     ok(answer(api, number, "dissatisfied", "出警太慢"))
     follow_up = ok(api.get(f"/callbacks/{number}/follow-up", "dispatcher"))
     assert follow_up["complaint"] == "出警太慢"
+    assert (follow_up["station_name"], follow_up["station_name_en"]) == (
+        "鼓东派出所",
+        "Gudong Station",
+    )
     assert follow_up["reply"] is None
     assert not follow_up["overdue"]
     # Due by the end of the fifth working day, said as that day (never "00:00" of the next).

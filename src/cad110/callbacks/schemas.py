@@ -30,6 +30,7 @@ class QueueItem(BaseModel):
     number: str
     category: str | None
     category_zh: str | None
+    category_en: str | None
     grade: int | None
     address: str | None
     summary: str
@@ -67,6 +68,7 @@ class FollowUpOut(BaseModel):
     number: str
     station: str
     station_name: str
+    station_name_en: str
     complaint: str
     opened_at: datetime
     # The reply is due by the end of due_day (local), a working day; due_at is the midnight

@@ -89,7 +89,7 @@
     const link = $("cb-number");
     link.textContent = item.number;
     link.setAttribute("href", "/incidents/" + encodeURIComponent(item.number));
-    $("cb-category").textContent = item.category_zh || item.category || "";
+    $("cb-category").textContent = (room.dataset.english ? item.category_en : item.category_zh) || item.category || "";
     for (const [id, value] of [["cb-name", item.caller_name], ["cb-phone", item.caller_phone]]) {
       $(id).textContent = value || "—";
       $(id).classList.add("masked");
