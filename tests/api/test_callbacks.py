@@ -18,7 +18,7 @@ from cad110.kernel.runtime import Runtime
 from cad110.kernel.ticks import run_jobs
 from cad110.models.audit import AccessRecord
 from cad110.models.callbacks import CallbackAttempt
-from cad110.models.supervision import Deadline, Step, Supervision
+from cad110.models.supervision import Deadline, Notification, Step, Supervision
 from cad110.models.user import Role
 from tests.api.helpers import new_incident, ok, report_body, walk_to_arrival
 from tests.conftest import Api
@@ -150,6 +150,12 @@ def test_dissatisfied_opens_a_follow_up_that_supervision_escalates_and_the_reply
         "by the end of Mon 30 Nov",
     )
     assert follow_up["due_at"].startswith("2026-11-30T16:00:00")  # midnight after, local
+    # The station's notice says the same day in the same words.
+    with transaction(runtime.sessions) as session:
+        notice = session.scalars(select(Notification).where(Notification.kind == "follow_up"))
+        assert [n.message for n in notice] == [
+            f"不满意回访：{number} 请于11月30日（周一）下班前答复整改情况"
+        ]
     listed = ok(api.get("/callbacks/follow-ups?open=true", "leader"))["items"]
     assert [f["number"] for f in listed] == [number]
     # Five working days pass with no answer: supervision opens a 督办 on it.
