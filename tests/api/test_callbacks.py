@@ -18,7 +18,7 @@ from cad110.kernel.runtime import Runtime
 from cad110.kernel.ticks import run_jobs
 from cad110.models.audit import AccessRecord
 from cad110.models.callbacks import CallbackAttempt
-from cad110.models.supervision import Deadline, Step, Supervision
+from cad110.models.supervision import Deadline, Notification, Step, Supervision
 from cad110.models.user import Role
 from tests.api.helpers import new_incident, ok, report_body, walk_to_arrival
 from tests.conftest import Api
@@ -57,6 +57,8 @@ def test_a_closed_incident_waits_in_the_queue_masked_and_its_read_shows_the_numb
     assert (item["reason"], item["attempts"], item["waiting"]) == ("required", 0, False)
     assert item["caller_phone"] != "13800138000"  # masked in the list
     assert item["summary"] == "电动车被盗"
+    # The category in both languages: an English screen never shows 盗窃.
+    assert (item["category_zh"], item["category_en"]) == ("盗窃", "Theft")
     one = ok(api.get(f"/callbacks/{number}", "calltaker"))
     assert one["caller_phone"] == "13800138000"
     with transaction(runtime.sessions) as session:
@@ -135,8 +137,25 @@ def test_dissatisfied_opens_a_follow_up_that_supervision_escalates_and_the_reply
     ok(answer(api, number, "dissatisfied", "出警太慢"))
     follow_up = ok(api.get(f"/callbacks/{number}/follow-up", "dispatcher"))
     assert follow_up["complaint"] == "出警太慢"
+    assert (follow_up["station_name"], follow_up["station_name_en"]) == (
+        "鼓东派出所",
+        "Gudong Station",
+    )
     assert follow_up["reply"] is None
     assert not follow_up["overdue"]
+    # Due by the end of the fifth working day, said as that day (never "00:00" of the next).
+    assert (follow_up["due_day"], follow_up["due_zh"], follow_up["due_en"]) == (
+        "2026-11-30",
+        "11月30日（周一）下班前",
+        "by the end of Mon 30 Nov",
+    )
+    assert follow_up["due_at"].startswith("2026-11-30T16:00:00")  # midnight after, local
+    # The station's notice says the same day in the same words.
+    with transaction(runtime.sessions) as session:
+        notice = session.scalars(select(Notification).where(Notification.kind == "follow_up"))
+        assert [n.message for n in notice] == [
+            f"不满意回访：{number} 请于11月30日（周一）下班前答复整改情况"
+        ]
     listed = ok(api.get("/callbacks/follow-ups?open=true", "leader"))["items"]
     assert [f["number"] for f in listed] == [number]
     # Five working days pass with no answer: supervision opens a 督办 on it.

@@ -76,6 +76,8 @@ def test_the_daily_report_is_written_as_text_workbook_and_pdf(
     assert overview["sign_for_time"][3] == 30
     assert overview["sign_for_time"][10] == 1510
     assert overview["satisfaction_rate"][3] is None  # nothing to divide by
+    # The formula as a Chinese report states it (统计口径), never the English one.
+    assert overview["valid_rate"][11] == "有效警情数 ÷ 接警记录数"
     assert book["概况"].freeze_panes == "A2"
     assert book["概况"]["D2"].data_type == "n"  # numbers as numbers
     hours = _rows(book, "分时")
@@ -144,6 +146,7 @@ def test_the_export_gives_the_report_in_each_format(
     book = load_workbook(io.BytesIO(english.content))
     assert book.sheetnames == ["Overview", "By hour", "By category", "By district"]
     assert book["Overview"]["A2"].value == "Calls"
+    assert book["Overview"]["L2"].value.startswith("call records answered in the period")
 
     pdf = api.get("/stats/export", "leader", params={**PERIOD, "format": "pdf"})
     assert pdf.headers["content-type"] == "application/pdf"

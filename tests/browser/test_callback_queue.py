@@ -1,15 +1,19 @@
 """A 回访员 works the callback queue from the keyboard: the first callback is chosen, R shows
-the caller's number, 4 records an unreachable try (and is off until the next try is due), ↓ moves on, N writes a note and 3 records a
-dissatisfied answer — which opens the station's follow-up, listed below."""
+the caller's number, 4 records an unreachable try (and is off until the next try is due), ↓
+moves on, N writes a note and 3 records a dissatisfied answer — which opens the station's
+follow-up, listed below with its due day in words. The queue follows the live changes of others
+without losing the callback chosen, its note or the number shown."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.api.helpers import ok
 from tests.api.test_callbacks import closed
+from tests.browser.board_steps import api_of
 from tests.browser.steps import login, shot
 from tests.conftest import Api
+from tests.world import World
 
 
 def test_the_queue_is_worked_from_the_keyboard(
@@ -59,6 +63,10 @@ def test_the_queue_is_worked_from_the_keyboard(
     expect(follow_ups.first).to_contain_text(second)
     expect(follow_ups.first).to_contain_text("民警到场太慢")
     expect(follow_ups.first).to_contain_text("待派出所答复")
+    # Due by the end of the fifth working day, said as a leader reads it, not "12-01 00:00".
+    due = ok(api.get(f"/callbacks/{second}/follow-up", "dispatcher"))
+    assert due["due_zh"].endswith("下班前")
+    expect(follow_ups.first.locator("td").nth(3)).to_have_text(due["due_zh"])
 
 
 def test_the_leader_answers_the_follow_up_from_the_supervision_list(
@@ -75,9 +83,68 @@ def test_the_leader_answers_the_follow_up_from_the_supervision_list(
     listed.first.get_by_role("link").click()
     section = page.locator("#follow-up")
     expect(section).to_contain_text("待派出所答复")
+    due = ok(api.get(f"/callbacks/{number}/follow-up", "dispatcher"))["due_zh"]
+    expect(section).to_contain_text(due)
+    expect(section.locator("dl")).not_to_contain_text("00:00")
     page.get_by_label("整改情况").fill("已约谈处警民警并向报警人致歉")
     page.get_by_role("button", name="提交整改答复").click()
     expect(section.locator(".reply")).to_contain_text("已约谈处警民警并向报警人致歉")
     expect(page.locator("table.events")).to_contain_text("整改已答复")
     shot(page, backend, "callback-follow-up")
     expect(page.locator("#follow-up-reply")).to_have_count(0)
+
+
+def test_the_queue_follows_live_changes_and_keeps_the_one_chosen(
+    live_server: str, world: World, chromium_browser: Browser
+) -> None:
+    context = chromium_browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+    with api_of(live_server, world) as api:
+        first = closed(api, caller_phone="13800138021", narrative="车辆被刮")
+        second = closed(api, caller_phone="13800138022", narrative="手机被盗")
+        try:
+            login(page, live_server, "calltaker")
+            page.goto(f"{live_server}/callbacks")
+            rows = page.locator("#cb-list li[data-number]")
+            expect(rows).to_have_count(2)
+            # The second chosen, its number shown, a note half typed.
+            page.keyboard.press("ArrowDown")
+            expect(page.locator("#cb-number")).to_have_text(second)
+            page.keyboard.press("r")
+            expect(page.locator("#cb-phone")).to_have_text("13800138022")
+            page.keyboard.press("n")
+            page.keyboard.type("报警人称已找回")
+
+            # Another incident closes: its callback joins the queue by itself.
+            third = closed(api, caller_phone="13800138023")
+            expect(rows).to_have_count(3)
+            expect(page.locator("#cb-waiting")).to_have_text("待回访 3 起")
+            expect(page.locator("#cb-list li.current")).to_have_attribute("data-number", second)
+            expect(page.locator("#cb-number")).to_have_text(second)
+            expect(page.locator("#cb-note")).to_have_value("报警人称已找回")
+            expect(page.locator("#cb-note")).to_be_focused()
+            expect(page.locator("#cb-phone")).to_have_text("13800138022")
+
+            # Another 回访员 answers the first one dissatisfied: it leaves the queue and its
+            # follow-up appears below; the chosen one stays chosen.
+            said = {"answer": "dissatisfied", "note": "等待太久"}
+            ok(api.post(f"/callbacks/{first}/answer", "dispatcher", json=said))
+            expect(rows).to_have_count(2)
+            expect(page.locator("#cb-list li.current")).to_have_attribute("data-number", second)
+            expect(page.locator("#cb-note")).to_have_value("报警人称已找回")
+            follow_up = page.locator("#cb-follow-up-rows tr")
+            expect(follow_up).to_have_count(1)
+            expect(follow_up.first).to_contain_text(first)
+            expect(follow_up.first).to_contain_text("下班前")
+
+            # The chosen one is answered elsewhere: said, and the one now in its place chosen.
+            said = {"answer": "satisfied", "note": ""}
+            ok(api.post(f"/callbacks/{second}/answer", "dispatcher", json=said))
+            expect(rows).to_have_count(1)
+            expect(page.locator("#cb-msg")).to_have_text(f"{second} 的回访已在别处记录。")
+            expect(page.locator("#cb-number")).to_have_text(third)
+            expect(page.locator("#cb-list li.current")).to_have_attribute("data-number", third)
+        finally:
+            context.close()

@@ -10,7 +10,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from cad110.clock import VirtualClock
-from tests.api.helpers import new_incident, ok, step_body
+from tests.api.helpers import new_incident, ok, report_body, step_body
 from tests.browser.steps import login, shot
 from tests.conftest import Api
 
@@ -21,7 +21,8 @@ UNIT = "35010201-1"
 
 
 def _seed(api: Api, clock: VirtualClock) -> None:
-    """Yesterday one theft; today a theft worked to arrival, a fight, and a hoax invalidated."""
+    """Yesterday one theft; today a theft worked to feedback with a loss partly recovered, a
+    fight, and a hoax invalidated."""
     new_incident(api)
     start = clock.now() + timedelta(days=1)
     clock.set(start)
@@ -37,6 +38,17 @@ def _seed(api: Api, clock: VirtualClock) -> None:
                     f"/incidents/{theft}/units/{UNIT}/{step}", "dispatcher", json=step_body(step)
                 )
             )
+    # The unit reports back, with the theft's loss and what was recovered of it (处警结果).
+    officer = f"officer-{UNIT}"
+    ok(api.post(f"/incidents/{theft}/handle", officer, json={"note": "现场处置"}))
+    detail = ok(api.get(f"/incidents/{theft}", "dispatcher"))
+    ok(api.post(f"/incidents/{theft}/report", officer, json=report_body(detail)))
+    for entry in (
+        {"kind": "loss", "amount_fen": 320000},
+        {"kind": "recovery", "amount_fen": 250050, "at": clock.now().isoformat()},
+    ):
+        recorded = api.post(f"/incidents/{theft}/outcomes", officer, json=entry)
+        assert recorded.status_code == 201, recorded.text
     new_incident(api, narrative="两名男子在路口斗殴", category="affray")
     hoax = new_incident(api, narrative="称有人持刀", caller_phone="13900000009")["number"]
     ok(api.post(f"/incidents/{hoax}/invalidate", "calltaker", json={"reason": "hoax"}))
@@ -102,6 +114,23 @@ def test_analyst_reads_charts_and_regroups_the_figures(
     expect(card.locator(".change")).to_have_text(valid["change"]["words"])
     expect(card.locator(".change")).to_have_text("增加1起")
     expect(card.locator(".before")).to_have_text("上期：1起")
+    # Its formula as a Chinese report states it (统计口径).
+    card.locator("details.formula summary").click()
+    expect(card.locator("details.formula p").first).to_have_text(
+        "本期接报的警情数，减去认定无效的（谎报、误拨、无声、骚扰、重复、其他）和并入其他警情的"
+        "（并案警情只计一次）"
+    )
+    expect(card.locator("details.formula p").nth(1)).to_have_text("环节：接警")
+    card.locator("details.formula summary").click()  # closed again
+    # Amounts in yuan, not fen; a time's stages and standard interval in Chinese.
+    recovered = page.locator("article[data-key=loss_recovery_rate_amount]")
+    expect(recovered.locator(".value")).to_have_text("78.14%")
+    expect(recovered.locator(".detail")).to_have_text("¥2,500.50 / ¥3,200.00")
+    dispatch = page.locator("article[data-key=dispatch_time] details.formula")
+    dispatch.locator("summary").click()
+    expect(dispatch.locator("p").nth(1)).to_have_text("环节：接警 → 派警")
+    expect(dispatch.locator("p").nth(2)).to_have_text("对应国际标准：接警处理（call processing）")
+    dispatch.locator("summary").click()
     # Phone calls carry no category: said, not left blank.
     expect(page.locator("p[data-figure=phone_calls]")).not_to_have_text("")
 
@@ -174,6 +203,9 @@ def test_english_on_a_wall_and_a_phone(
     expect(card.locator("h3")).to_have_text("Valid incidents")
     expect(card.locator(".value")).to_have_text("2")
     expect(card.locator(".change")).to_have_text("up 1")
+    expect(card.locator("details.formula p").first).to_contain_text(
+        "incidents received in the period, less those invalidated", use_inner_text=False
+    )
     expect(page.get_by_role("link", name="Export Excel")).to_be_visible()
     page.set_viewport_size({"width": 1920, "height": 1080})
     _no_sideways_scroll(page)

@@ -1,12 +1,15 @@
-"""The wall (大屏) on a 1920×1080 and a 3840×2160 screen: no scrollbars, no two panels
-overlapping, every chart drawn, nothing the Content-Security-Policy refuses, and a new incident
-in the counters as soon as it is made (waited for on the page, never a fixed sleep). One test
-here writes the README's screenshot (docs/screenshots/wall.png)."""
+"""The wall (大屏) on a 1920×1080 and a 3840×2160 screen and a dispatcher's 1366×768: no
+scrollbars, no two panels overlapping, every chart drawn, nothing the Content-Security-Policy
+refuses, and a new incident in the counters as soon as it is made (waited for on the page, never
+a fixed sleep). A district's wall (?jurisdiction=) on a phone: one column, no sideways scroll,
+and a district not the reader's refused in words. One test here writes the README's screenshot
+(docs/screenshots/wall.png)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -17,7 +20,7 @@ from cad110.kernel.runtime import Runtime
 from cad110.supervision.service import tick
 from tests.api.helpers import ok
 from tests.browser.board_steps import api_of, dispatch, incident
-from tests.browser.steps import login, shot
+from tests.browser.steps import PASSWORD, login, shot
 from tests.conftest import Api
 from tests.integration.missing_steps import open_case, person
 from tests.world import MINHOU, World
@@ -67,7 +70,9 @@ def _day(api: Api, runtime: Runtime, clock: VirtualClock) -> None:
         tick(session, now=clock.now(), settings=runtime.settings)
 
 
-def _open_wall(browser: Browser, base: str, width: int, height: int, locale: str) -> Page:
+def _open_wall(
+    browser: Browser, base: str, width: int, height: int, locale: str, query: str = ""
+) -> Page:
     context = browser.new_context(
         viewport={"width": width, "height": height}, locale=locale, timezone_id="Asia/Shanghai"
     )
@@ -77,7 +82,7 @@ def _open_wall(browser: Browser, base: str, width: int, height: int, locale: str
     if locale == "en-US":
         page.goto(f"{base}/lang/en")
     login(page, base, "leader")
-    page.goto(f"{base}/wall")
+    page.goto(f"{base}/wall{query}")
     expect(page.locator("body[data-updated]")).to_have_count(1)
     return page
 
@@ -152,7 +157,7 @@ MAP_LABELS = """
 """
 
 
-@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (3840, 2160)])
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (3840, 2160), (1366, 768)])
 def test_the_wall_fills_the_screen_without_scrolling_or_overlap(
     live_server: str,
     chromium_browser: Browser,
@@ -236,3 +241,88 @@ def test_the_wall_in_english_and_refused_to_a_call_taker(
     response = page.goto(f"{live_server}/wall")
     assert response is not None
     assert response.status == 403
+
+
+def _check_phone_layout(page: Page, width: int) -> None:
+    """One column that scrolls down: nothing wider than the phone, no two panels overlapping,
+    each panel as wide as the column and every chart given room."""
+    wide = page.evaluate(
+        "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+    )
+    assert wide <= width
+    boxes = page.evaluate(BOXES)
+    assert len(boxes) == 12
+    assert _overlaps(boxes) == []
+    for box in boxes:
+        assert box["left"] >= 0, box
+        assert box["right"] <= width, box
+    heights = page.evaluate(
+        "Array.from(document.querySelectorAll('.chart'), c => c.getBoundingClientRect().height)"
+    )
+    assert min(heights) >= 80, heights
+    # The supervisions' rows keep inside the panel (two lines each, nothing cut at the edge).
+    cut = page.evaluate(
+        "Array.from(document.querySelectorAll('#sup-oldest li > *')).filter(c =>"
+        " c.getBoundingClientRect().right > document.getElementById('sup-oldest')"
+        ".getBoundingClientRect().right + 0.5).length"
+    )
+    assert cut == 0
+
+
+def test_a_district_wall_on_a_phone_and_a_district_not_the_readers(
+    live_server: str,
+    chromium_browser: Browser,
+    world: World,
+    runtime: Runtime,
+    clock: VirtualClock,
+    backend: str,
+) -> None:
+    with api_of(live_server, world) as api:
+        _day(api, runtime, clock)
+        city = ok(api.get("/stats/wall", "leader"))["counters"]
+        gulou = ok(api.get("/stats/wall", "leader", params={"jurisdiction": "350102"}))
+        # Gulou's own figures, not the city's: the robbery in Minhou is not among them.
+        assert gulou["counters"]["calls"] < city["calls"]
+        page = _open_wall(chromium_browser, live_server, 390, 844, "zh-CN", "?jurisdiction=350102")
+        try:
+            expect(page.locator("#wall-place")).to_have_text("鼓楼分局")
+            counters = gulou["counters"]
+            expect(page.locator("[data-counter=calls]")).to_have_text(str(counters["calls"]))
+            expect(page.locator("[data-counter=in_progress]")).to_have_text(
+                str(counters["in_progress"])
+            )
+            expect(page.locator("#wall-refused")).to_be_hidden()
+            # The map shades Gulou's two stations, not the city's districts.
+            page.wait_for_function(
+                "(() => { const c = echarts.getInstanceByDom(document.getElementById('chart-map'));"
+                " return c && (c.getOption().series || []).length === 3; })()"
+            )
+            names = page.evaluate(MAP_LABELS)["names"]
+            assert sorted(names) == ["鼓东派出所", "鼓楼区第二派出所"], names
+            _check_phone_layout(page, 390)
+            assert page.evaluate("window.__csp") == []
+            shot(page, backend, "wall-phone")
+            # Live on the district's wall too.
+            incident(api, 21, category="fraud")
+            expect(page.locator("[data-counter=calls]")).to_have_text(str(counters["calls"] + 1))
+        finally:
+            page.context.close()
+
+    # Gulou's leader asks for Minhou's wall: refused in words, no figures drawn.
+    context = chromium_browser.new_context(
+        viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+    try:
+        # Sent to the login page and back to the district's wall, its district kept.
+        page.goto(f"{live_server}/wall?jurisdiction=350121")
+        assert "next=/wall?jurisdiction=350121" in unquote(page.url), page.url
+        page.fill("input[name=username]", "gulou_leader")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page).to_have_url(f"{live_server}/wall?jurisdiction=350121")
+        expect(page.locator("#wall-refused")).to_have_text("未找到，或不在您的辖区内")
+        expect(page.locator("[data-counter=calls]")).to_have_text("–")
+        expect(page.locator("body[data-updated]")).to_have_count(0)
+    finally:
+        context.close()

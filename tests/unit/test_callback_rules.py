@@ -3,7 +3,7 @@ means, and when a follow-up is due in working days."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -86,6 +86,21 @@ def test_five_working_days_skip_national_day_and_count_the_working_saturday() ->
     start = datetime(2025, 9, 30, 15, 0, tzinfo=TZ)
     # Working days after 09-30: 10-09 (Thu), 10-10 (Fri), 10-11 (Sat), 10-13, 10-14.
     assert r.working_days_after(start, 5, TZ) == datetime(2025, 10, 15, 0, 0, tzinfo=TZ)
+
+
+def test_the_due_day_is_said_as_the_working_day_itself_never_the_midnight_after() -> None:
+    start = datetime(2026, 11, 30, 10, 0, tzinfo=TZ)
+    due = r.working_days_after(start, 5, TZ)
+    day = r.last_day(due.astimezone(UTC), TZ)
+    assert day == date(2026, 12, 7)
+    assert r.due_words(day) == ("12月7日（周一）下班前", "by the end of Mon 7 Dec")
+    # Across National Day: the fifth working day is Tuesday 10-14.
+    holiday = r.working_days_after(datetime(2025, 9, 30, 15, 0, tzinfo=TZ), 5, TZ)
+    assert r.due_words(r.last_day(holiday, TZ)) == (
+        "10月14日（周二）下班前",
+        "by the end of Tue 14 Oct",
+    )
+    assert r.due_words(date(2026, 12, 13))[0] == "12月13日（周日）下班前"
 
 
 def test_rules_out_of_range_or_unknown_are_refused() -> None:

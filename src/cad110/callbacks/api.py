@@ -53,7 +53,7 @@ def read_follow_ups(ctx: Context, open: bool = False, limit: Limit = 100) -> Fol
     first (`open=true`: only those)."""
     ctx.by.require(Permission.READ)
     rows = repository.follow_ups(ctx.session, ctx.by, open_only=open, limit=limit)
-    return FollowUps(items=[follow_up_out(f, i, j, ctx.at) for f, i, j in rows])
+    return FollowUps(items=[follow_up_out(f, i, j, ctx.at, ctx.tz) for f, i, j in rows])
 
 
 @router.get("/{number}", response_model=QueueItem)
@@ -94,7 +94,7 @@ def read_follow_up(number: Number, ctx: Context) -> FollowUpOut:
     found = repository.follow_up_of(ctx.session, incident.id)
     if found is None:
         raise NotFound(f"incident {number} has no follow-up")
-    return follow_up_out(found[0], incident, found[1], ctx.at)
+    return follow_up_out(found[0], incident, found[1], ctx.at, ctx.tz)
 
 
 @router.post("/{number}/follow-up/reply", response_model=FollowUpOut)
@@ -104,4 +104,4 @@ def reply_follow_up(number: Number, body: FollowUpReplyIn, ctx: Context) -> Foll
     incident = get_incident(ctx.session, number, by=ctx.by)
     found = repository.follow_up_of(ctx.session, incident.id)
     assert found is not None
-    return follow_up_out(follow_up, incident, found[1], ctx.at)
+    return follow_up_out(follow_up, incident, found[1], ctx.at, ctx.tz)

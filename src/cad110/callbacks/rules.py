@@ -164,3 +164,22 @@ def working_days_after(start: datetime, days: int, tz: tzinfo) -> datetime:
         day += timedelta(days=1)
         left -= _workday(day)
     return datetime.combine(day + timedelta(days=1), time(), tz)
+
+
+_WEEKDAYS_ZH = "一二三四五六日"
+# English abbreviations whatever the process locale is (strftime's %a and %b follow it).
+_WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def last_day(due_at: datetime, tz: tzinfo) -> date:
+    """The working day a reply due at `due_at` (the local midnight after it) must come on."""
+    return (due_at.astimezone(tz) - timedelta(microseconds=1)).date()
+
+
+def due_words(day: date) -> tuple[str, str]:
+    """The due day as a leader reads it, in Chinese and in English: "12月8日（周二）下班前",
+    "by the end of Tue 8 Dec" — the day itself, never the midnight after it ("12-09 00:00")."""
+    zh = f"{day.month}月{day.day}日（周{_WEEKDAYS_ZH[day.weekday()]}）下班前"
+    en = f"by the end of {_WEEKDAYS_EN[day.weekday()]} {day.day} {_MONTHS_EN[day.month - 1]}"
+    return zh, en

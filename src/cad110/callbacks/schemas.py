@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, StringConstraints
@@ -30,6 +30,7 @@ class QueueItem(BaseModel):
     number: str
     category: str | None
     category_zh: str | None
+    category_en: str | None
     grade: int | None
     address: str | None
     summary: str
@@ -67,9 +68,15 @@ class FollowUpOut(BaseModel):
     number: str
     station: str
     station_name: str
+    station_name_en: str
     complaint: str
     opened_at: datetime
+    # The reply is due by the end of due_day (local), a working day; due_at is the midnight
+    # after it, the moment the supervision fires. due_zh / due_en say the day as screens do.
     due_at: datetime
+    due_day: date
+    due_zh: str
+    due_en: str
     overdue: bool
     reply: str | None
     replied_at: datetime | None

@@ -118,12 +118,12 @@ def open_follow_up(ctx: Ctx, incident: Incident, complaint: str) -> FollowUp:
         "follow_up_opened",
         {"follow_up": follow_up.id, "station": station.code, "due_at": due_at.isoformat()},
     )
-    due_local = due_at.astimezone(ctx.tz) - timedelta(seconds=1)
+    due_zh, _ = cb_rules.due_words(cb_rules.last_day(due_at, ctx.tz))
     ctx.session.add(
         Notification.to(
             station,
             kind="follow_up",
-            message=f"不满意回访：{incident.number} 请于 {due_local:%m-%d} 前答复整改情况",
+            message=f"不满意回访：{incident.number} 请于{due_zh}答复整改情况",
             at=ctx.at,
             incident_id=incident.id,
         )

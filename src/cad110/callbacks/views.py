@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
+from cad110.callbacks.rules import due_words, last_day
 from cad110.callbacks.schemas import FollowUpOut, QueueItem
 from cad110.catalog.loader import Catalog
 from cad110.models.callbacks import CallbackDue, FollowUp
@@ -26,6 +27,7 @@ def queue_item(
         number=incident.number,
         category=incident.category_code,
         category_zh=category.zh if category else None,
+        category_en=category.en if category else None,
         grade=incident.grade,
         address=incident.address,
         summary=incident.narrative[:SUMMARY],
@@ -45,16 +47,22 @@ def queue_item(
 
 
 def follow_up_out(
-    f: FollowUp, incident: Incident, station: Jurisdiction, now: datetime
+    f: FollowUp, incident: Incident, station: Jurisdiction, now: datetime, tz: tzinfo
 ) -> FollowUpOut:
+    day = last_day(f.due_at, tz)
+    due_zh, due_en = due_words(day)
     return FollowUpOut(
         id=f.id,
         number=incident.number,
         station=station.code,
         station_name=station.name_zh,
+        station_name_en=station.name_en,
         complaint=f.complaint,
         opened_at=f.opened_at,
         due_at=f.due_at,
+        due_day=day,
+        due_zh=due_zh,
+        due_en=due_en,
         overdue=f.replied_at is None and f.due_at <= now,
         reply=f.reply,
         replied_at=f.replied_at,

@@ -1,4 +1,5 @@
-"""Every figure the centre reports, defined once: its names, unit, formula and how it is
+"""Every figure the centre reports, defined once: its names, unit, formula (in English and in
+Chinese) and how it is
 computed from a tally (stats/tally.py). docs/statistics.md is written from this table
 (`tests/unit/test_stats_figures.py` holds the two together).
 
@@ -12,7 +13,7 @@ A figure is one of five kinds, each computed the same way from tally counters:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cad110.stats import tally as t
@@ -43,6 +44,8 @@ class Figure:
     kind: Kind
     source: Source
     formula: str
+    # The same formula as a Chinese report writes it (统计口径), shown to a reader in Chinese.
+    formula_zh: str = field(kw_only=True)
     # The twelve stages (DOMAIN.md) the figure reads, and the NENA/NFPA interval it matches.
     stages: str = ""
     standard: str = ""
@@ -53,9 +56,75 @@ class Figure:
     interval: str = ""  # duration: a key of tally.INTERVALS
 
     @property
+    def stages_zh(self) -> str:
+        """The stages in Chinese (接警 → 派警), as a Chinese reader names them."""
+        return " → ".join(_STAGE_WORDS_ZH[part] for part in self.stages.split(" → ") if part)
+
+    @property
+    def standard_zh(self) -> str:
+        """The NENA/NFPA interval in Chinese, its own English name kept beside it."""
+        return f"{_STANDARD_ZH[self.standard]}（{self.standard}）" if self.standard else ""
+
+    @property
+    def money(self) -> bool:
+        """Whether the rate divides amounts in fen (shown in yuan), not counts."""
+        return t.LOSS_FEN in self.denominator
+
+    @property
     def by_category(self) -> bool:
         """Whether the figure can be filtered or grouped by category and grade."""
         return self.source is not Source.PHONE
+
+
+# The stages a figure reads (Figure.stages) by their Chinese names (DOMAIN.md).
+_STAGE_WORDS_ZH = {
+    "before received": "接警前",
+    "received": "接警",
+    "accepted": "受理",
+    "dispatched": "派警",
+    "acknowledged": "签收",
+    "departed": "出动",
+    "arrived": "到场",
+    "handled": "处置",
+    "reported": "反馈",
+    "closed": "结警",
+    "callback": "回访",
+    "follow-up": "整改答复",
+    "transferred": "移交",
+    "first arrest": "首次抓获",
+    "later (处警结果)": "事后（处警结果）",
+}
+# The NENA/NFPA intervals (Figure.standard) in Chinese.
+_STANDARD_ZH = {
+    "call processing": "接警处理",
+    "acknowledgement": "签收",
+    "turnout": "出动",
+    "travel": "途中",
+    "turnout + travel": "出动与途中",
+    "response": "响应",
+    "on-scene": "现场处置",
+    "total incident time": "警情全程",
+    "NENA abandoned call": "呼损",
+}
+# The twelve stages' times by their Chinese names (DOMAIN.md), as the formulas name them.
+_STAGE_ZH = {
+    "received_at": "接警",
+    "accepted_at": "受理",
+    "dispatched_at": "派警",
+    "acknowledged_at": "签收",
+    "departed_at": "出动",
+    "arrived_at": "到场",
+    "reported_at": "反馈",
+    "closed_at": "结警",
+}
+# The catalog's time limits by their Chinese names.
+_LIMIT_ZH = {
+    "dispatch_s": "派警时限",
+    "acknowledge_s": "签收时限",
+    "arrive": "到场时限（城区或郊区，按辖区类型）",
+    "report_s": "反馈时限",
+    "close_s": "结警时限",
+}
 
 
 def _duration(key: str, zh: str, en: str, interval: str, standard: str) -> Figure:
@@ -69,6 +138,8 @@ def _duration(key: str, zh: str, en: str, interval: str, standard: str) -> Figur
         Source.INCIDENTS,
         f"p50 and p90 (nearest rank) of whole seconds from {start} to {end}, over incidents "
         "received in the period that reached both stages",
+        formula_zh=f"本期接报且已到{_STAGE_ZH[start]}、{_STAGE_ZH[end]}两个环节的警情，"
+        f"自{_STAGE_ZH[start]}至{_STAGE_ZH[end]}的整秒数的中位数（P50）与P90（最近秩法）",
         stages=stages,
         standard=standard,
         unit_zh="秒",
@@ -76,7 +147,7 @@ def _duration(key: str, zh: str, en: str, interval: str, standard: str) -> Figur
     )
 
 
-def _within(key: str, zh: str, en: str, step: str, limit: str) -> Figure:
+def _within(key: str, zh: str, en: str, step: str, limit: str, limit_zh: str) -> Figure:
     start, end = t.LIMITED_STEPS[step]
     return Figure(
         key,
@@ -86,6 +157,8 @@ def _within(key: str, zh: str, en: str, step: str, limit: str) -> Figure:
         Source.INCIDENTS,
         f"incidents whose {start} → {end} took no longer than the catalog's {limit} for "
         "their category and grade / incidents that reached both stages",
+        formula_zh=f"{_STAGE_ZH[start]}至{_STAGE_ZH[end]}用时不超过目录中该类别、等级的"
+        f"{limit_zh}的警情数 ÷ 已到两个环节的警情数",
         stages=f"{start.removesuffix('_at')} → {end.removesuffix('_at')}",
         unit_zh="个百分点",
         numerator=(t.within(step),),
@@ -102,6 +175,7 @@ _TRANSFERS = [
         Source.CALLS,
         f"call records transferred to {en} straight from the call + incidents received in the "
         f"period and transferred to {en}",
+        formula_zh=f"接警时直接移交{zh}的接警记录数 + 本期接报后移交{zh}的警情数",
         stages="received → transferred",
         unit_zh="起",
         counts=(t.call_transfer(target), t.incident_transfer(target)),
@@ -126,6 +200,7 @@ _OUTCOMES = (
         Kind.COUNT,
         Source.INCIDENTS,
         "people caught (抓获, in the act or later) in incidents received in the period",
+        formula_zh="本期接报警情中抓获的人数（现行抓获与事后抓获合计）",
         stages=_OUTCOME_STAGES,
         unit_zh="人",
         counts=(t.ARRESTED,),
@@ -138,6 +213,7 @@ _OUTCOMES = (
         Source.INCIDENTS,
         "incidents received in the period with anyone caught in the act (现行) / incidents "
         "received in the period with anyone caught — by incident, not by person",
+        formula_zh="本期接报警情中有现行抓获的警情数 ÷ 有抓获的警情数（按警情计，不按人数计）",
         stages=_OUTCOME_STAGES,
         unit_zh="个百分点",
         numerator=(t.IN_THE_ACT_INCIDENTS,),
@@ -152,6 +228,8 @@ _OUTCOMES = (
         "mean and median (nearest rank) hours, to two decimals, of the whole seconds from the "
         "first 派警 (dispatched_at) to the first arrest, over incidents received in the period "
         "with an arrest at or after their first 派警",
+        formula_zh="本期接报、首次派警后有抓获的警情，自首次派警至首次抓获整秒数的平均值与中位数"
+        "（最近秩法），折合小时，保留两位小数",
         stages="dispatched → first arrest",
         unit_zh="小时",
         interval=t.DISPATCH_TO_ARREST,
@@ -163,6 +241,7 @@ _OUTCOMES = (
         Kind.RATE,
         Source.INCIDENTS,
         "fen recovered / fen lost, over incidents received in the period with a loss recorded",
+        formula_zh="挽回金额 ÷ 损失金额（以分计），限本期接报且登记了损失的警情",
         stages=_OUTCOME_STAGES,
         unit_zh="个百分点",
         numerator=(t.RECOVERED_FEN,),
@@ -176,6 +255,7 @@ _OUTCOMES = (
         Source.INCIDENTS,
         "incidents received in the period with a loss and any amount recovered / incidents "
         "received in the period with a loss recorded",
+        formula_zh="本期接报、登记了损失且有挽回金额的警情数 ÷ 本期接报且登记了损失的警情数",
         stages=_OUTCOME_STAGES,
         unit_zh="个百分点",
         numerator=(t.RECOVERED_INCIDENTS,),
@@ -188,6 +268,7 @@ _OUTCOMES = (
         Kind.COUNT,
         Source.INCIDENTS,
         "incidents received in the period with a 立案 recorded",
+        formula_zh="本期接报且登记立案的警情数",
         stages=_OUTCOME_STAGES,
         unit_zh="起",
         counts=(t.CASES_OPENED,),
@@ -207,6 +288,8 @@ _CALLBACKS = (
         "the sample drew it; excluded categories never) and is recorded, unreachable included "
         "/ incidents received in the period whose callback is recorded or whose due time has "
         "come by the moment of reading (one not yet due is not missed)",
+        formula_zh="本期接报、应回访（目录要求或抽样抽中，排除类别除外）且已回访（含未接通）的警情数 "
+        "÷ 本期接报、已回访或截至统计时已到回访时限的警情数（未到时限的不算漏访）",
         stages="closed → callback",
         unit_zh="个百分点",
         numerator=(t.CALLBACKS_DONE,),
@@ -221,6 +304,8 @@ _CALLBACKS = (
         "callbacks answered satisfied or basically satisfied / callbacks that reached the "
         "caller (satisfied, basically satisfied or dissatisfied; unreachable ones are out), on "
         "incidents received in the period",
+        formula_zh="回访结果为满意或基本满意的回访数 ÷ 接通的回访数"
+        "（满意、基本满意、不满意；未接通不计），限本期接报的警情",
         stages="callback",
         unit_zh="个百分点",
         numerator=(t.CALLBACKS_SATISFIED,),
@@ -235,6 +320,8 @@ _CALLBACKS = (
         "follow-ups (不满意整改) answered by the station within their working days / "
         "follow-ups answered or past their due time by the moment of reading, on incidents "
         "received in the period",
+        formula_zh="派出所在规定工作日内答复的不满意整改数 "
+        "÷ 已答复或截至统计时已超期的整改数，限本期接报的警情",
         stages="callback → follow-up",
         unit_zh="个百分点",
         numerator=(t.FOLLOW_UPS_IN_TIME,),
@@ -249,6 +336,7 @@ FIGURES: tuple[Figure, ...] = (
         Kind.COUNT,
         Source.CALLS,
         "call records answered in the period (every contact the desk recorded, valid or not)",
+        formula_zh="本期接警记录数（接警台登记的每一次来电来访，有效无效均计）",
         stages="received",
         unit_zh="起",
         counts=(t.CALLS,),
@@ -260,6 +348,7 @@ FIGURES: tuple[Figure, ...] = (
         Kind.COUNT,
         Source.PHONE,
         "calls the phone system reported ringing in the period (where telephony records them)",
+        formula_zh="本期话务系统报告的来电振铃数（有话务记录的）",
         stages="before received",
         unit_zh="个",
         counts=(t.PHONE_CALLS,),
@@ -271,6 +360,7 @@ FIGURES: tuple[Figure, ...] = (
         Kind.COUNT,
         Source.PHONE,
         "phone calls in the period that ended before anyone answered",
+        formula_zh="本期来电中接听前即挂断的来电数",
         stages="before received",
         standard="NENA abandoned call",
         unit_zh="个",
@@ -283,6 +373,7 @@ FIGURES: tuple[Figure, ...] = (
         Kind.RATE,
         Source.PHONE,
         "abandoned phone calls / phone calls",
+        formula_zh="未接通来电数 ÷ 来电总量",
         stages="before received",
         standard="NENA abandoned call",
         unit_zh="个百分点",
@@ -296,6 +387,7 @@ FIGURES: tuple[Figure, ...] = (
         Kind.COUNT,
         Source.INCIDENTS,
         "incidents received in the period, whatever became of them",
+        formula_zh="本期接报的警情数（不论后续处理结果）",
         stages="received",
         unit_zh="起",
         counts=(t.INCIDENTS,),
@@ -309,6 +401,8 @@ FIGURES: tuple[Figure, ...] = (
         "incidents received in the period, less those invalidated (hoax, misdial, silent, "
         "harassment, duplicate, other) and those merged into another incident (which counts "
         "once, as itself)",
+        formula_zh="本期接报的警情数，减去认定无效的（谎报、误拨、无声、"
+        "骚扰、重复、其他）和并入其他警情的（并案警情只计一次）",
         stages="received",
         unit_zh="起",
         counts=(t.VALID,),
@@ -320,6 +414,7 @@ FIGURES: tuple[Figure, ...] = (
         Kind.RATE,
         Source.CALLS,
         "valid incidents / call records",
+        formula_zh="有效警情数 ÷ 接警记录数",
         stages="received",
         unit_zh="个百分点",
         numerator=(t.VALID,),
@@ -333,6 +428,7 @@ FIGURES: tuple[Figure, ...] = (
         Source.INCIDENTS,
         "valid incidents / local days in the period (or in the group: a week, a month, the "
         "working days)",
+        formula_zh="有效警情数 ÷ 本期（或分组：周、月、工作日）的本地天数",
         stages="received",
         unit_zh="起",
         counts=(t.VALID,),
@@ -345,6 +441,7 @@ FIGURES: tuple[Figure, ...] = (
         Source.CALLS,
         "call records transferred to 12345 straight from the call, or whose incident's "
         "category is non-police / call records",
+        formula_zh="接警时直接移交12345或所属警情类别为非警务的接警记录数 ÷ 接警记录数",
         stages="received → accepted",
         unit_zh="个百分点",
         numerator=(t.CALLS_NON_POLICE,),
@@ -359,9 +456,21 @@ FIGURES: tuple[Figure, ...] = (
     _duration("response_time", "响应用时", "Response time", "response", "response"),
     _duration("feedback_time", "反馈用时", "Time to feedback", "feedback", "on-scene"),
     _duration("close_time", "结警用时", "Time to close", "close", "total incident time"),
-    _within("dispatch_within_limit", "派警及时率", "Dispatched in time", "dispatch", "dispatch_s"),
     _within(
-        "sign_for_within_limit", "签收及时率", "Signed for in time", "sign_for", "acknowledge_s"
+        "dispatch_within_limit",
+        "派警及时率",
+        "Dispatched in time",
+        "dispatch",
+        "dispatch_s",
+        _LIMIT_ZH["dispatch_s"],
+    ),
+    _within(
+        "sign_for_within_limit",
+        "签收及时率",
+        "Signed for in time",
+        "sign_for",
+        "acknowledge_s",
+        _LIMIT_ZH["acknowledge_s"],
     ),
     _within(
         "arrival_within_limit",
@@ -369,9 +478,24 @@ FIGURES: tuple[Figure, ...] = (
         "Arrived in time",
         "arrival",
         "arrive_urban_s or arrive_suburban_s (by the jurisdiction's area type)",
+        _LIMIT_ZH["arrive"],
     ),
-    _within("feedback_within_limit", "反馈及时率", "Feedback in time", "feedback", "report_s"),
-    _within("close_within_limit", "结警及时率", "Closed in time", "close", "close_s"),
+    _within(
+        "feedback_within_limit",
+        "反馈及时率",
+        "Feedback in time",
+        "feedback",
+        "report_s",
+        _LIMIT_ZH["report_s"],
+    ),
+    _within(
+        "close_within_limit",
+        "结警及时率",
+        "Closed in time",
+        "close",
+        "close_s",
+        _LIMIT_ZH["close_s"],
+    ),
     Figure(
         "overdue_rate",
         "超时警情率",
@@ -380,6 +504,8 @@ FIGURES: tuple[Figure, ...] = (
         Source.INCIDENTS,
         "accepted incidents with at least one step overdue (a 督办 opened on it) / incidents "
         "accepted (受理: their steps run against the time limits from then on)",
+        formula_zh="至少一个环节超时（已开督办）的受理警情数 "
+        "÷ 受理警情数（受理后各环节按时限计时）",
         stages="accepted → callback",
         unit_zh="个百分点",
         numerator=(t.OVERDUE,),
@@ -392,6 +518,7 @@ FIGURES: tuple[Figure, ...] = (
         Kind.COUNT,
         Source.INCIDENTS,
         "督办 opened on the incidents received in the period (one per overdue step)",
+        formula_zh="本期接报警情上开出的督办数（每个超时环节一次）",
         stages="accepted → callback",
         unit_zh="次",
         counts=(t.SUPERVISIONS,),
@@ -403,6 +530,7 @@ FIGURES: tuple[Figure, ...] = (
         Kind.COUNT,
         Source.INCIDENTS,
         "of those, the 督办 now owned above the incident's own jurisdiction (escalated)",
+        formula_zh="其中当前由警情所属辖区的上级承办（已升级）的督办数",
         stages="accepted → callback",
         unit_zh="次",
         counts=(t.ESCALATED,),
@@ -416,6 +544,8 @@ FIGURES: tuple[Figure, ...] = (
         "call records whose caller's number made another call record in the repeat window "
         "before (stats/rules.toml, within the same jurisdiction subtree) / call records with a "
         "number",
+        formula_zh="来电号码在此前的重复报警时间窗内（统计设置，默认30天）、同一辖区范围内另有"
+        "接警记录的接警记录数 ÷ 有来电号码的接警记录数",
         stages="received",
         unit_zh="个百分点",
         numerator=(t.CALLS_REPEAT,),
@@ -430,6 +560,7 @@ FIGURES: tuple[Figure, ...] = (
         "missing-person cases opened in the period and found (models.missing.FOUND_OUTCOMES, "
         "self-return included) / cases opened in the period — the missing-person report's "
         "recovery rate",
+        formula_zh="本期立案且已找到（含自行返回）的失踪人员案件数 ÷ 本期立案的失踪人员案件数",
         stages="received → closed",
         unit_zh="个百分点",
         numerator=(t.CASES_FOUND,),

@@ -19,8 +19,13 @@ class FigureDef(BaseModel):
     kind: Kind
     unit_zh: str
     formula: str
+    formula_zh: str
     stages: str
+    stages_zh: str
     standard: str
+    standard_zh: str
+    # A rate of amounts in fen (losses recovered), not of counts: shown in yuan.
+    money: bool
     by_category: bool
 
     @classmethod
@@ -32,8 +37,12 @@ class FigureDef(BaseModel):
             kind=f.kind,
             unit_zh=f.unit_zh,
             formula=f.formula,
+            formula_zh=f.formula_zh,
             stages=f.stages,
+            stages_zh=f.stages_zh,
             standard=f.standard,
+            standard_zh=f.standard_zh,
+            money=f.money,
             by_category=f.by_category,
         )
 

@@ -26,9 +26,9 @@ from cad110.stats.measure import value_of
 from cad110.stats.periods import Period
 from cad110.stats.registry import BY_KEY
 from cad110.stats.repository import Scope
+from cad110.stats.rules import WallRules, in_force
 from cad110.stats.service import place_of
 from cad110.stats.tally import IncidentFact, Tally, tally_of
-from cad110.stats.wall_rules import WallRules, wall_rules_in_force
 from cad110.stats.wall_schemas import (
     CategoryCount,
     Counters,
@@ -58,7 +58,7 @@ def wall(ctx: Ctx, jurisdiction: str | None) -> Wall:
     """Today (local) so far in `jurisdiction`'s subtree (default: the caller's own)."""
     ctx.by.require(Permission.STATS)
     place = place_of(ctx, jurisdiction)
-    rules = wall_rules_in_force(ctx)
+    rules = in_force(ctx).wall
     s, now, tz = ctx.session, ctx.at, ctx.tz
     today = Period(now.astimezone(tz).date(), now.astimezone(tz).date() + timedelta(days=1))
     start, end = today.start(tz), today.end(tz)

@@ -30,7 +30,7 @@ def _queue(rt: Runtime, by: Principal) -> dict[str, Any]:
         rows = repository.queue(session, by, now, limit=SHOWN)
         items = [queue_item(d, i, rt.catalog, now, full=False) for d, i in rows]
         ups = repository.follow_ups(session, by, open_only=False, limit=50)
-        follow_ups = [follow_up_out(f, i, j, now) for f, i, j in ups]
+        follow_ups = [follow_up_out(f, i, j, now, rt.settings.tz) for f, i, j in ups]
     return {
         "items": items,
         "items_json": [item.model_dump(mode="json") for item in items],
@@ -52,3 +52,16 @@ async def callbacks_page(request: Request, rt: Rt) -> Response:
         return page(request, "callbacks.html", by, status_code=403, forbidden=True)
     data = await run_in_threadpool(_queue, rt, by)
     return page(request, "callbacks.html", by, forbidden=False, **data)
+
+
+@router.get("/callbacks/rows")
+async def callbacks_rows(request: Request, rt: Rt) -> Response:
+    """The queue's changing parts alone, for the live refresh to merge into the page
+    (callbacks.js): the chosen callback, its note and a number shown stay as they are."""
+    by = await console_user(request, rt)
+    if by is None:
+        return Response(status_code=401)
+    if not allowed(by.role, Permission.CALLBACK):
+        return Response(status_code=403)
+    data = await run_in_threadpool(_queue, rt, by)
+    return page(request, "_callbacks_fresh.html", by, **data)

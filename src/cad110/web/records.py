@@ -79,7 +79,7 @@ def _open_follow_ups(rt: Runtime, by: Principal) -> list[Any]:
     now = rt.clock.now()
     with rt.readers() as session:
         rows = follow_ups(session, by, open_only=True, limit=100)
-        return [follow_up_out(f, i, j, now) for f, i, j in rows]
+        return [follow_up_out(f, i, j, now, rt.settings.tz) for f, i, j in rows]
 
 
 @router.get("/supervise/rows")
@@ -110,7 +110,9 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where, locale: str) 
         outcome = outcome_view(session, by, incident, out, rt.clock.now())
         found = follow_up_of(session, incident.id)
         now = rt.clock.now()
-        follow_up = follow_up_out(found[0], incident, found[1], now) if found else None
+        follow_up = (
+            follow_up_out(found[0], incident, found[1], now, rt.settings.tz) if found else None
+        )
         configured = rt.parts.get(TransferRules)
         rules = configured if isinstance(configured, TransferRules) else load_transfer_rules()
         transfers = tickets_out(session, tickets_of_incident(session, incident.id), rules, now)

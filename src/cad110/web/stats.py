@@ -93,6 +93,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "cases_opened",
             "callback_coverage",
             "satisfaction_rate",
+            "follow_up_in_time",
         ),
     ),
     ("missing", ("missing_found_rate",)),

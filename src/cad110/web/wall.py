@@ -1,15 +1,17 @@
 """大屏: the wall screen, today's figures on one dark page without the console's chrome.
 
-The page is a frame; static/js/wall.js draws it from GET /api/v1/stats/wall and redraws it
-after each live change. The words its script needs come in a JSON block, in the reader's
+The page is a frame; static/js/wall.js draws it from GET /api/v1/stats/wall (with the page's
+?jurisdiction=, a district leader's wall, checked by the API) and redraws it after each live
+change. The words its script needs come in a JSON block, in the reader's
 language."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from cad110.api.routing import Router
 from cad110.auth.permissions import Permission, allowed
@@ -53,6 +55,7 @@ def wall_words(gettext: Callable[[str], str], locale: str) -> dict[str, object]:
         "escalated_of": gettext("%(n)s escalated"),
         "done_late": gettext("done late"),
         "lost": gettext("Live connection lost, reconnecting…"),
+        "failed": gettext("The figures could not be read; trying again."),
     }
 
 
@@ -60,6 +63,10 @@ def wall_words(gettext: Callable[[str], str], locale: str) -> dict[str, object]:
 async def wall(request: Request, rt: Rt) -> Response:
     by = await console_user(request, rt)
     if by is None:
+        # Back to this wall after the login, the district's included (?jurisdiction=).
+        if request.url.query:
+            here = quote(f"{request.url.path}?{request.url.query}")
+            return RedirectResponse(f"/login?next={here}", status_code=303)
         return to_login(request)
     locale = locale_of(request)
     gettext = translations(locale).gettext

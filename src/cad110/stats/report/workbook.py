@@ -179,7 +179,7 @@ def _overview(book: Workbook, c: ReportContent, lang: Lang) -> None:
                 v.denominator,
                 v.measured,
                 v.p90_s,
-                fig.formula,
+                fig.formula_zh if lang == "zh" else fig.formula,
             ],
         )
 

@@ -19,14 +19,16 @@
 
 // 回访队列: choose a callback with ↑/↓, R shows the caller's number (a recorded read), 1–4
 // answer it (满意 / 基本满意 / 不满意 / 未接通), N goes to the note. Data reaches the page only
-// through textContent.
+// through textContent. Live: each change (the board's SSE) fetches the queue's parts again
+// (GET /callbacks/rows) and merges them by callback number; the chosen callback stays chosen
+// with its note, a number shown and the message as they were, unless it was answered elsewhere.
 (function () {
   "use strict";
   const room = document.getElementById("callbacks");
   if (!room) return;
-  const items = JSON.parse(document.getElementById("cb-items").textContent);
   const answers = JSON.parse(document.getElementById("cb-answers").textContent);
-  const byNumber = new Map(items.map((item) => [item.number, item]));
+  const itemsOf = (doc) => JSON.parse(doc.getElementById("cb-items").textContent);
+  let byNumber = new Map(itemsOf(document).map((item) => [item.number, item]));
   const list = document.getElementById("cb-list");
   const detail = document.getElementById("cb-detail");
   const note = document.getElementById("cb-note");
@@ -75,18 +77,19 @@
     row.classList.toggle("waiting", Boolean(item.next_try_at));
   }
 
-  function show(row) {
+  function show(row, focus) {
     rows().forEach((r) => r.classList.toggle("current", r === row));
     const item = row ? byNumber.get(row.dataset.number) : null;
     current = item;
     pendingKey = null;
     detail.hidden = !item;
+    detail.querySelectorAll("dl, textarea, .cb-answers, label").forEach((e) => (e.hidden = !item));
     if (!item) return waitFor(null);
-    row.focus();
+    if (focus !== false) row.focus();
     const link = $("cb-number");
     link.textContent = item.number;
     link.setAttribute("href", "/incidents/" + encodeURIComponent(item.number));
-    $("cb-category").textContent = item.category_zh || item.category || "";
+    $("cb-category").textContent = (room.dataset.english ? item.category_en : item.category_zh) || item.category || "";
     for (const [id, value] of [["cb-name", item.caller_name], ["cb-phone", item.caller_phone]]) {
       $(id).textContent = value || "—";
       $(id).classList.add("masked");
@@ -135,7 +138,10 @@
       );
       pendingKey = null;
       const row = list.querySelector('li[data-number="' + CSS.escape(number) + '"]');
-      if (out.done) {
+      if (!row) {
+        // A live refresh took the row away while the answer was on its way: said, nothing more.
+        msg.textContent = fill(room.dataset.done, { answer: answers[out.satisfaction] || out.satisfaction || "" });
+      } else if (out.done) {
         const next = row.nextElementSibling || row.previousElementSibling;
         row.remove();
         byNumber.delete(number);
@@ -143,6 +149,7 @@
         // Said after the next one is shown (showing one clears the message), and kept visible.
         detail.hidden = false;
         if (!rows().length) detail.querySelectorAll("dl, textarea, .cb-answers, label").forEach((e) => (e.hidden = true));
+        recount();
         msg.textContent = fill(room.dataset.done, { answer: answers[out.satisfaction] || out.satisfaction });
       } else {
         const item = byNumber.get(number);
@@ -189,6 +196,77 @@
       note.focus();
     }
   });
+  function recount() {
+    const left = rows().length;
+    const waiting = $("cb-waiting");
+    waiting.textContent = fill(room.dataset.waiting, { n: left });
+  }
+
+  // The fresh parts merged in: rows in the server's order, the chosen one kept chosen (and
+  // focused if it was), the list's scroll kept; the panel is left alone while its callback
+  // is still waiting, so a note being typed or a number shown stays.
+  function merge(doc) {
+    const fresh = itemsOf(doc);
+    byNumber = new Map(fresh.map((item) => [item.number, item]));
+    const had = current ? current.number : null;
+    const focused = list.contains(document.activeElement);
+    const scroll = list.scrollTop;
+    const old = rows().map((r) => r.dataset.number);
+    const at = had ? Math.max(0, old.indexOf(had)) : 0;
+    list.replaceChildren(...Array.from(doc.getElementById("cb-list").children, (li) => document.importNode(li, true)));
+    list.scrollTop = scroll;
+    $("cb-waiting").textContent = doc.getElementById("cb-waiting").textContent;
+    $("cb-follow-up-rows").replaceChildren(
+      ...Array.from(doc.getElementById("cb-follow-up-rows").children, (tr) => document.importNode(tr, true)),
+    );
+    const all = rows();
+    if (had && byNumber.has(had)) {
+      const row = all.find((r) => r.dataset.number === had);
+      row.classList.add("current");
+      if (focused) row.focus();
+      current = byNumber.get(had);
+      $("cb-attempts").textContent = fill(room.dataset.attempts, { n: current.attempts, max: room.dataset.max });
+      waitFor(current);
+    } else if (had) {
+      // Answered elsewhere (another 回访员, the board, an SMS reply): the one now in its place.
+      show(all[Math.min(at, all.length - 1)] || null, focused);
+      detail.hidden = false;
+      msg.textContent = fill(room.dataset.gone, { number: had });
+    } else if (all.length) {
+      show(all[0], false);
+    }
+  }
+
+  let asking = false;
+  let again = false;
+  async function refresh() {
+    if (asking) {
+      again = true;
+      return;
+    }
+    asking = true;
+    try {
+      const response = await fetch("/callbacks/rows", { credentials: "same-origin" });
+      if (response.status === 401) return void cad110.sessionEnded();
+      if (!response.ok) return;
+      // Parsed as an inert document: nothing in it runs, and it becomes nodes, not a string.
+      merge(new DOMParser().parseFromString(await response.text(), "text/html"));
+      room.dataset.refreshed = String(Date.now());
+    } catch (_) {
+      // The server is away: the next change or the minute's timer tries again.
+    } finally {
+      asking = false;
+      if (again) {
+        again = false;
+        refresh();
+      }
+    }
+  }
+
   const first = rows()[0];
   if (first) show(first);
+  // Keep the page when the session ends (a note may be half typed); a row due by the clock
+  // alone (a waiting one's next try) comes back with the minute's refresh.
+  cad110.live(refresh, true);
+  setInterval(refresh, 60000);
 })();

@@ -25,6 +25,8 @@
     return node;
   }
   const nameOf = (def) => (T.zh ? def.zh : def.en);
+  // The formula as the reader's reports state it: 统计口径 in Chinese, the English one otherwise.
+  const formulaOf = (def) => (T.zh ? def.formula_zh : def.formula);
   const figureIn = (figures, key) => (figures || []).find((f) => f.key === key) || null;
   const dayBefore = (iso) => new Date(Date.parse(iso + "T00:00:00Z") - 86400000).toISOString().slice(0, 10);
 
@@ -83,12 +85,15 @@
     }
     const details = el("details", "formula");
     details.appendChild(el("summary", "", T.formula));
-    details.appendChild(el("p", "", def.formula));
-    if (def.stages) details.appendChild(el("p", "muted", T.stages + ": " + def.stages));
-    if (def.standard) details.appendChild(el("p", "muted", T.standard + ": " + def.standard));
+    details.appendChild(el("p", "", formulaOf(def)));
+    const stages = T.zh ? def.stages_zh : def.stages;
+    const standard = T.zh ? def.standard_zh : def.standard;
+    const colon = T.zh ? "：" : ": ";
+    if (stages) details.appendChild(el("p", "muted", T.stages + colon + stages));
+    if (standard) details.appendChild(el("p", "muted", T.standard + colon + standard));
     details.addEventListener("click", (event) => event.stopPropagation());
     article.appendChild(details);
-    article.title = def.formula;
+    article.title = formulaOf(def);
     if (chartable) {
       article.classList.add("chartable");
       heading.firstChild.title = T.chart_this;

@@ -31,6 +31,9 @@
   }
 
   // {text, detail} of a value, or null where there is none (then `why` says why).
+  const YUAN = new Intl.NumberFormat("zh-CN", { style: "currency", currency: "CNY" });
+  const yuan = (fen) => YUAN.format(fen / 100);
+
   function valueText(def, v) {
     if (!v) return null;
     switch (def.kind) {
@@ -38,6 +41,8 @@
         return { text: withUnit(def, v.count), detail: "" };
       case "rate":
         if (v.percent === null || v.percent === undefined) return null;
+        // Amounts (losses recovered) in yuan, as the incident's record shows them, not in fen.
+        if (def.money) return { text: plain(v.percent) + "%", detail: yuan(v.numerator) + " / " + yuan(v.denominator) };
         return { text: plain(v.percent) + "%", detail: v.numerator + " / " + v.denominator };
       case "average":
         if (v.average === null || v.average === undefined) return null;

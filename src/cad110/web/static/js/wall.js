@@ -8,6 +8,10 @@
   const RECONNECT_MS = 3000;
   const WORDS = JSON.parse(document.getElementById("wall-words").textContent);
   const MAP = "cad110-wall";
+  // A leader's wall of one district (?jurisdiction=35010201); the API checks it is theirs.
+  const PLACE = new URLSearchParams(window.location.search).get("jurisdiction");
+  const SOURCE = "/api/v1/stats/wall" + (PLACE ? "?jurisdiction=" + encodeURIComponent(PLACE) : "");
+  const HERE = encodeURIComponent(window.location.pathname + window.location.search);
   const COLORS = { bg: "#050b18", text: "#dfe9ff", muted: "#8ea6cf", edge: "#1d3a6b", accent: "#36c2ff", alert: "#ff5d5d" };
   const GRADE_COLORS = { 1: "#ff5d5d", 2: "#ff9f43", 3: "#f7d154", 4: "#8ea6cf" };
   const charts = {};
@@ -56,7 +60,8 @@
     });
     return best ? best.at : null;
   }
-  const fontSize = () => Math.max(12, Math.round(window.innerHeight / 60));
+  // Chart text grows with the screen: by its height on a wall, by its width on a phone.
+  const fontSize = () => Math.max(12, Math.round(Math.min(window.innerHeight / 60, window.innerWidth / 32)));
   const seconds = (s) => (s == null ? WORDS.no_data : fill(WORDS.seconds, { s: s }));
 
   function chart(id) {
@@ -333,11 +338,13 @@
     inFlight = true;
     lastStart = Date.now();
     try {
-      const response = await fetch("/api/v1/stats/wall", { credentials: "same-origin" });
-      if (response.status === 401) return window.location.assign("/login?next=/wall");
+      const response = await fetch(SOURCE, { credentials: "same-origin" });
+      if (response.status === 401) return window.location.assign("/login?next=" + HERE);
+      refused(response.ok ? null : await refusal(response));
       if (response.ok) {
         const data = await response.json();
         skew = Date.parse(data.at) - Date.now();
+        clock(); // by the server's time at once, not after the next second's tick
         await render(data);
       }
     } catch (_) {
@@ -346,6 +353,19 @@
       inFlight = false;
       if (pending) schedule();
     }
+  }
+
+  // A refusal (a jurisdiction not the reader's, a code mistyped) in the reader's words, in
+  // place of the figures; a server error says only that the figures could not be read.
+  async function refusal(response) {
+    const body = await response.json().catch(() => ({}));
+    if (response.status >= 500 || !cad110.describeError) return WORDS.failed;
+    return cad110.describeError(response.status, body).message;
+  }
+  function refused(text) {
+    const box = document.getElementById("wall-refused");
+    box.textContent = text || "";
+    box.hidden = !text;
   }
 
   function connect() {
@@ -361,7 +381,7 @@
     });
     source.addEventListener("end", () => {
       source.close();
-      window.location.assign("/login?next=/wall");
+      window.location.assign("/login?next=" + HERE);
     });
   }
 
