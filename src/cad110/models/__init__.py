@@ -24,7 +24,7 @@ from cad110.models.missing import (
 from cad110.models.outbox import OutboxMessage
 from cad110.models.outcome import IncidentOutcome, OutcomeEntry
 from cad110.models.place import Place
-from cad110.models.rollup import Rollup, RollupDay, RollupMark
+from cad110.models.rollup import Rollup, RollupDay, RollupMark, RollupMonth
 from cad110.models.roster import DutyDay
 from cad110.models.shift import HandoverNote
 from cad110.models.sms import SmsEvent
@@ -77,6 +77,7 @@ __all__ = [
     "Rollup",
     "RollupDay",
     "RollupMark",
+    "RollupMonth",
     "RuleFiring",
     "SearchNotice",
     "SmsEvent",

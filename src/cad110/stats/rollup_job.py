@@ -187,12 +187,15 @@ def build_days(
     days: Iterable[date],
     now: datetime,
 ) -> int:
-    """Build the rollups of `days`, up to SPAN_DAYS consecutive days per transaction; the
-    number of rows written. The mark is made first, so what changes meanwhile is caught."""
+    """Build the rollups of `days`, up to SPAN_DAYS consecutive days per transaction, then
+    the month rows of their months where every day is built; the number of rows written.
+    The mark is made first, so what changes meanwhile is caught."""
     rows = 0
     basis = rollups.basis(catalog, rules)
+    today = now.astimezone(tz).date()
     with transaction(sessions) as session:
         rollups.ensure_mark(session, now)
+    months: set[date] = set()
     for first, last in rollups.runs(days):
         for n in range(0, (last - first).days, rollups.SPAN_DAYS):
             since = first + timedelta(days=n)
@@ -200,6 +203,10 @@ def build_days(
             with transaction(sessions) as session:
                 found = rollups.compute(session, catalog, rules, tz, since, until, now)
                 rows += rollups.write(session, found, basis, now)
+            months.update(rollups.month_of(d) for d in found)
+    for month in sorted(months):
+        with transaction(sessions) as session:
+            rows += rollups.build_month(session, month, basis, today, now)
     return rows
 
 
