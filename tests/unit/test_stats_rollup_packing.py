@@ -41,3 +41,11 @@ def test_stored_histograms_and_facts_add_up_as_counters_do() -> None:
     values, n = merge([histogram_of(d) for d in days])
     assert values.dtype == np.int64
     assert dict(zip(values.tolist(), n.tolist(), strict=True)) == {5: 1, 60: 2, 61: 5, 3600: 1}
+
+
+def test_histograms_far_apart_add_up_too() -> None:
+    """Seconds spread wider than a dense count would be worth (a late arrest: days)."""
+    late = Counter({-3: 1, 40: 2, 86_400 * 400: 1})
+    values, n = merge([histogram_of(late), histogram_of(Counter({40: 1, 86_400 * 900: 2}))])
+    found = dict(zip(values.tolist(), n.tolist(), strict=True))
+    assert found == {-3: 1, 40: 3, 86_400 * 400: 1, 86_400 * 900: 2}

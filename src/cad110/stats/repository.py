@@ -77,17 +77,23 @@ def _step_limits(limits: TimeLimits, suburban: bool) -> dict[str, int]:
 def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator[IncidentFact]:
     """The incidents received in the span, with their stage times, supervisions and outcome
     (the totals row kept with the outcome entries: struck entries are out of it)."""
-    s = Supervision
+    s, i, o = Supervision, Incident, IncidentOutcome
+    in_span = [
+        in_scope(i.jurisdiction_path, scope.path),
+        i.received_at >= scope.start,
+        i.received_at < scope.end,
+    ]
     supervised = (
         select(
             s.incident_id,
             func.count().label("opened"),
             func.sum(case((s.owner_path != s.incident_path, 1), else_=0)).label("escalated"),
         )
+        # Only the span's incidents' 督办, not every incident's counted and then mostly dropped.
+        .where(s.incident_id.in_(select(i.id).where(*in_span)))
         .group_by(s.incident_id)
         .subquery()
     )
-    i, o = Incident, IncidentOutcome
     outcome = (
         o.incident_id,
         o.arrested,
@@ -114,11 +120,7 @@ def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator
         .join(Jurisdiction, Jurisdiction.code == i.jurisdiction_code)
         .outerjoin(supervised, supervised.c.incident_id == i.id)
         .outerjoin(o, o.incident_id == i.id)
-        .where(
-            in_scope(i.jurisdiction_path, scope.path),
-            i.received_at >= scope.start,
-            i.received_at < scope.end,
-        )
+        .where(*in_span)
     )
     if scope.category is not None:
         stmt = stmt.where(i.category_code == scope.category)

@@ -1,4 +1,5 @@
-"""stats rollups per day and month, of a jurisdiction's own facts and of its subtree, packed
+"""stats rollups per day and month, of a jurisdiction's own facts and of its subtree, packed;
+calls and phone calls indexed by their time (a span of the whole city's)
 
 The rollups are a cache (models/rollup.py): the old per-day rows are dropped, not converted,
 and every day is marked unbuilt, so the tick and `cad110 stats rollup` build them again.
@@ -42,9 +43,13 @@ def upgrade() -> None:
         sa.Column("built_at", cad110.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("month", name=op.f("pk_stats_rollup_months")),
     )
+    op.create_index("ix_calls_answered_at", "calls", ["answered_at"], unique=False)
+    op.create_index("ix_phone_calls_ringing_at", "phone_calls", ["ringing_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_phone_calls_ringing_at", table_name="phone_calls")
+    op.drop_index("ix_calls_answered_at", table_name="calls")
     op.execute("DELETE FROM stats_rollup_days")
     op.drop_table("stats_rollup_months")
     op.drop_table("stats_rollups")
