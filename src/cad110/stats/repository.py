@@ -2,7 +2,7 @@
 limited to a jurisdiction subtree through the scope helper.
 
 Each query returns plain columns; the arithmetic (durations, limits, repeat windows) is done in
-Python on exact datetimes, so SQLite and PostgreSQL give the same figures. The per-day rollups
+Python on exact datetimes, so SQLite and PostgreSQL give the same figures. The rollups
 (rollups.py) are tallies of these same facts: `facts` lists the readers both paths read.
 """
 

@@ -233,7 +233,7 @@ def _labels(ctx: Ctx, group_by: GroupBy, keys: set[str], own: str) -> dict[str, 
 
 def series(ctx: Ctx, f: Filters, figure: str, interval: Interval, *, rolled: bool = True) -> Series:
     """One figure per hour, day, week or month of the period (every bucket, empty ones too);
-    from the per-day rollups where they serve, unless `rolled` is False."""
+    from the rollups where they serve, unless `rolled` is False."""
     ctx.by.require(Permission.STATS)
     fig = BY_KEY.get(figure)
     if fig is None:

@@ -3,7 +3,7 @@
 A fact is one record reduced to what the figures need (an incident's stage times, a call's
 outcome). Each fact adds to a `Tally`: counters by name, and per interval a histogram of whole
 seconds. Tallies add up, so the figures of a week are the figures of its seven days' tallies
-added — which is what the per-day rollups kept by the tick store (stats/rollups.py).
+added — which is what the rollups kept by the tick store (stats/rollups.py).
 A stored rollup's histograms are numpy arrays (`Histogram`), added up all at once (`Sum`).
 Nothing here touches the database or the clock.
 """
