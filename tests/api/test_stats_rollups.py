@@ -15,7 +15,7 @@ from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
 from cad110.kernel.ticks import run_jobs
-from cad110.models.rollup import Rollup, RollupDay
+from cad110.models.rollup import Rollup, RollupDay, RollupMonth
 from cad110.models.user import Role
 from cad110.stats import rollups, service
 from cad110.stats.periods import GroupBy
@@ -81,25 +81,78 @@ def test_rollups_give_the_raw_figures_of_a_known_history(
                 raw_series = service.series(ctx, month, figure, interval, rolled=False)
                 assert service.series(ctx, month, figure, interval) == raw_series
 
+    # One reading grouped several ways (what a report reads) is each summary on its own.
+    f = service.Filters(FIRST, FIRST + timedelta(days=2))
+    with transaction(runtime.sessions) as session:
+        ctx = runtime.ctx(session, CITY)
+        bys: list[GroupBy | None] = ["category", "day", "jurisdiction", None]
+        read = service.summaries(ctx, f, bys, previous_by="category")
+        assert read.summaries == [service.summary(ctx, f, by) for by in bys]
+        before = service.Filters(FIRST - timedelta(days=2), FIRST)
+        assert read.previous_groups == service.summary(ctx, before, "category").groups
+
     # The rolled path does read the stored tallies: one changed shows.
     f = service.Filters(FIRST, FIRST + timedelta(days=3))
     raw, _ = _both(runtime, f)
     with transaction(runtime.sessions) as session:
-        stored = session.execute(
-            select(Rollup.day, Rollup.jurisdiction_path, Rollup.tally).where(
-                Rollup.day == FIRST + timedelta(days=1)
-            )
-        ).first()
-        assert stored is not None
-        tally = rollups.decode(stored.tally)
+        key = (Rollup.span == "day", Rollup.reach == "tree", Rollup.jurisdiction_path == "350100/")
+        at = (*key, Rollup.first_day == FIRST + timedelta(days=1))
+        stored = session.scalars(select(Rollup.tally).where(*at)).one()
+        tally = rollups.decode(stored)
         tally.counts["incidents"] += 100
-        session.execute(
-            update(Rollup)
-            .where(Rollup.day == stored.day, Rollup.jurisdiction_path == stored.jurisdiction_path)
-            .values(tally=rollups.encode(tally))
-        )
+        session.execute(update(Rollup).where(*at).values(tally=rollups.encode(tally)))
     _, rolled = _both(runtime, f)
     assert _incidents(rolled) == _incidents(raw) + 100
+
+
+def test_whole_months_read_as_month_rows_give_the_raw_figures(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    build_history(api, runtime, clock)
+    clock.set(clock.now() + timedelta(days=12))  # into December: November is whole
+    november, december = date(2026, 11, 1), date(2026, 12, 1)
+    _build(runtime, clock, date(2026, 10, 1), clock.now().date())
+    with transaction(runtime.sessions) as session:
+        assert set(session.scalars(select(RollupMonth.month))) == {date(2026, 10, 1), november}
+    periods = [
+        service.Filters(november, december),
+        # A whole month inside a period cut at both ends, and its period before.
+        service.Filters(date(2026, 10, 20), december + timedelta(days=2)),
+        service.Filters(november, december, jurisdiction="350102"),
+        service.Filters(november, december, jurisdiction="35010201"),
+    ]
+    for f in periods:
+        for group_by in (None, "jurisdiction", "month", "day"):
+            raw, rolled = _both(runtime, f, group_by)
+            assert rolled == raw, (f, group_by)
+    with transaction(runtime.sessions) as session:
+        ctx = runtime.ctx(session, CITY)
+        for figure in ("repeat_caller_share", "sign_for_time", "valid_incidents"):
+            raw_series = service.series(ctx, periods[1], figure, "month", rolled=False)
+            assert service.series(ctx, periods[1], figure, "month") == raw_series
+
+    # A whole month is read from its month row: one changed shows there, not by day.
+    with transaction(runtime.sessions) as session:
+        at = (
+            Rollup.span == "month",
+            Rollup.reach == "tree",
+            Rollup.jurisdiction_path == "350100/",
+            Rollup.first_day == november,
+        )
+        tally = rollups.decode(session.scalars(select(Rollup.tally).where(*at)).one())
+        tally.counts["incidents"] += 100
+        session.execute(update(Rollup).where(*at).values(tally=rollups.encode(tally)))
+    raw, rolled = _both(runtime, periods[0])
+    assert _incidents(rolled) == _incidents(raw) + 100
+    raw, rolled = _both(runtime, periods[0], "day")
+    assert rolled == raw
+
+    # A day of the month rebuilt drops the month's rows until the month is whole again.
+    _build(runtime, clock, november, november + timedelta(days=1))
+    with transaction(runtime.sessions) as session:
+        assert session.get(RollupMonth, november) is not None
+    raw, rolled = _both(runtime, periods[0])
+    assert rolled == raw
 
 
 def test_a_late_change_to_an_old_day_is_read_raw_until_the_tick_rebuilds_it(
@@ -168,9 +221,15 @@ def test_the_command_line_rebuilds_a_span(
     assert "rolled up 4 days [2026-11-20, 2026-11-24)" in result.output
     with transaction(runtime.sessions) as session:
         days = set(session.scalars(select(RollupDay.day)))
-        paths = list(session.scalars(select(Rollup.jurisdiction_path).where(Rollup.day == FIRST)))
+        rows = session.execute(
+            select(Rollup.reach, Rollup.jurisdiction_path).where(Rollup.first_day == FIRST)
+        )
+        paths = sorted(rows, key=lambda row: (row[0], len(row[1])))
     assert days == {date(2026, 11, d) for d in (20, 21, 22, 23)}
-    assert len(paths) == 1  # the one incident's station (its call too)
+    # The one incident's station (its call too), and its subtree at every level above.
+    assert [r for r, _ in paths] == ["own", "tree", "tree", "tree"]
+    assert paths[0][1] == paths[3][1]
+    assert paths[1][1] == "350100/"
 
     refused = command_line.invoke(app, ["stats", "rollup", "--since", "2026-11-24x"])
     assert refused.exit_code == 2

@@ -1,7 +1,7 @@
 """`cad110 bench stats`: the statistics over a large history — the summary of a day, a week, a
 month and the whole city's year, a month's daily series and the daily report, each from the raw
-rows and from the per-day rollups; how long building the rollups takes; and how soon a new
-incident shows in today's figures (live counters).
+rows and from the rollups (per day and month, stats/rollups.py); how long building the rollups
+takes; and how soon a new incident shows in today's figures (live counters).
 
 The history is bulk-written (bench/stats_data.py says why). Times are of the use case itself
 (stats/service.py) in this process, as the API would run it, without HTTP.

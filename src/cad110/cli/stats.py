@@ -1,4 +1,5 @@
-"""`cad110 stats rollup`: (re)build the per-day statistics rollups of a span of days."""
+"""`cad110 stats rollup`: (re)build the statistics rollups of a span of days (and of the whole
+months among them)."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ def stats_rollup(
         str | None, typer.Option(help="Day after the last, exclusive (default: today)")
     ] = None,
 ) -> None:
-    """Rebuild the rollups of local days [since, until) from the raw rows; today is never
-    rolled up. The tick keeps them current after that."""
+    """Rebuild the rollups of local days [since, until) from the raw rows, and of each month
+    whose every day is then built; today is never rolled up. The tick keeps them current."""
     from cad110.catalog.loader import default_catalog
     from cad110.clock import SystemClock
     from cad110.stats.rollup_job import build_days

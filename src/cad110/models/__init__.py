@@ -26,7 +26,7 @@ from cad110.models.outcome import IncidentOutcome, OutcomeEntry
 from cad110.models.place import Place
 from cad110.models.repeat_cases import RepeatCase, RepeatCaseIncident
 from cad110.models.repeats import RepeatKey, RepeatLink
-from cad110.models.rollup import Rollup, RollupDay, RollupMark
+from cad110.models.rollup import Rollup, RollupDay, RollupMark, RollupMonth
 from cad110.models.roster import DutyDay
 from cad110.models.shift import HandoverNote
 from cad110.models.sms import SmsEvent
@@ -85,6 +85,7 @@ __all__ = [
     "Rollup",
     "RollupDay",
     "RollupMark",
+    "RollupMonth",
     "RuleFiring",
     "SearchNotice",
     "SmsEvent",

@@ -1,5 +1,6 @@
-"""Per-day statistics rollups (stats/rollups.py): each local day's tallies by the jurisdiction
-the facts were recorded in, kept up to date by the tick from the event log.
+"""Statistics rollups (stats/rollups.py): each local day's and each month's tallies per
+jurisdiction, of its own facts and of its whole subtree, kept up to date by the tick from the
+event log.
 
 A rollup is a cache, never a record: deleting every row loses nothing (`cad110 stats rollup`
 and the tick rebuild them from the raw rows), and a day without a current `RollupDay` row is
@@ -10,21 +11,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, String, Text
+from sqlalchemy import BigInteger, Date, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cad110.db.base import Base
 
 
 class Rollup(Base):
-    """One local day's tally (stats/tally.py, as JSON) of the facts recorded at one
-    jurisdiction: whatever is counted for that day, whichever table it came from."""
+    """The tally (stats/tally.py, packed by stats/rollups.py) of one local day or one calendar
+    month (`span`, from `first_day`) at one jurisdiction: of the facts recorded at it (`reach`
+    "own") or anywhere in its subtree ("tree"), whichever table they came from."""
 
     __tablename__ = "stats_rollups"
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    # Column order is the key's: a subtree's days or months are one range of the key.
+    span: Mapped[str] = mapped_column(String(8), primary_key=True)  # "day" | "month"
+    reach: Mapped[str] = mapped_column(String(8), primary_key=True)  # "own" | "tree"
     jurisdiction_path: Mapped[str] = mapped_column(String(255), primary_key=True)
-    tally: Mapped[str] = mapped_column(Text)
+    first_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    tally: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class RollupDay(Base):
@@ -35,6 +40,17 @@ class RollupDay(Base):
     __tablename__ = "stats_rollup_days"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    basis: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[datetime]
+
+
+class RollupMonth(Base):
+    """A calendar month whose month rows are built, from the day rows of its days under
+    `basis`; used only while every one of those days is current too."""
+
+    __tablename__ = "stats_rollup_months"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
     basis: Mapped[str] = mapped_column(String(64))
     built_at: Mapped[datetime]
 

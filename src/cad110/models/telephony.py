@@ -53,6 +53,8 @@ class PhoneCall(Base):
         Index("ix_phone_calls_seat_state", "seat", "state"),
         # The calls a call-taker answered and has not recorded yet (linking a call record).
         Index("ix_phone_calls_answered_by", "answered_by", "answered_at"),
+        # The statistics read a span of the whole city's phone calls (today's live figures).
+        Index("ix_phone_calls_ringing_at", "ringing_at"),
     )
 
 

@@ -2,7 +2,7 @@
 limited to a jurisdiction subtree through the scope helper.
 
 Each query returns plain columns; the arithmetic (durations, limits, repeat windows) is done in
-Python on exact datetimes, so SQLite and PostgreSQL give the same figures. The per-day rollups
+Python on exact datetimes, so SQLite and PostgreSQL give the same figures. The rollups
 (rollups.py) are tallies of these same facts: `facts` lists the readers both paths read.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from cad110.catalog.loader import Catalog, TimeLimits
@@ -77,17 +77,23 @@ def _step_limits(limits: TimeLimits, suburban: bool) -> dict[str, int]:
 def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator[IncidentFact]:
     """The incidents received in the span, with their stage times, supervisions and outcome
     (the totals row kept with the outcome entries: struck entries are out of it)."""
-    s = Supervision
+    s, i, o = Supervision, Incident, IncidentOutcome
+    in_span = [
+        in_scope(i.jurisdiction_path, scope.path),
+        i.received_at >= scope.start,
+        i.received_at < scope.end,
+    ]
     supervised = (
         select(
             s.incident_id,
             func.count().label("opened"),
             func.sum(case((s.owner_path != s.incident_path, 1), else_=0)).label("escalated"),
         )
+        # Only the span's incidents' 督办, not every incident's counted and then mostly dropped.
+        .where(s.incident_id.in_(select(i.id).where(*in_span)))
         .group_by(s.incident_id)
         .subquery()
     )
-    i, o = Incident, IncidentOutcome
     outcome = (
         o.incident_id,
         o.arrested,
@@ -114,11 +120,7 @@ def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator
         .join(Jurisdiction, Jurisdiction.code == i.jurisdiction_code)
         .outerjoin(supervised, supervised.c.incident_id == i.id)
         .outerjoin(o, o.incident_id == i.id)
-        .where(
-            in_scope(i.jurisdiction_path, scope.path),
-            i.received_at >= scope.start,
-            i.received_at < scope.end,
-        )
+        .where(*in_span)
     )
     if scope.category is not None:
         stmt = stmt.where(i.category_code == scope.category)
@@ -199,6 +201,20 @@ def call_facts(
         )
 
 
+def _numbers_in(scope: Scope) -> Select[str | None]:
+    """The numbers that called in the span: only their calls of the look-back can make a call
+    of the span a repeat. A day's few thousand numbers are found through the index on
+    (caller_phone, answered_at), where the whole window would be a month of the city's calls."""
+    c = Call
+    return select(c.caller_phone).where(
+        in_scope(c.jurisdiction_path, scope.path),
+        c.caller_phone.is_not(None),
+        c.caller_phone != "",
+        c.answered_at >= scope.start,
+        c.answered_at < scope.end,
+    )
+
+
 def _calls_by_number(
     session: Session, scope: Scope, window: timedelta
 ) -> dict[str, list[datetime]]:
@@ -206,8 +222,7 @@ def _calls_by_number(
     rows = session.execute(
         select(c.caller_phone, c.answered_at).where(
             in_scope(c.jurisdiction_path, scope.path),
-            c.caller_phone.is_not(None),
-            c.caller_phone != "",
+            c.caller_phone.in_(_numbers_in(scope)),
             c.answered_at >= scope.start - window,
             c.answered_at < scope.end,
         )
@@ -229,8 +244,7 @@ def repeat_depths(session: Session, scope: Scope, window: timedelta) -> Iterator
     rows = session.execute(
         select(c.caller_phone, c.answered_at, c.jurisdiction_path).where(
             in_scope(c.jurisdiction_path, scope.path),
-            c.caller_phone.is_not(None),
-            c.caller_phone != "",
+            c.caller_phone.in_(_numbers_in(scope)),
             c.answered_at >= scope.start - window,
             c.answered_at < scope.end,
         )

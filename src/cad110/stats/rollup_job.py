@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, String, cast, delete, exists, select, update
+from sqlalchemy import Select, delete, exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from cad110.catalog.loader import Catalog
@@ -39,6 +39,7 @@ from cad110.stats.rules import StatsRules, load_rules
 # Days built per tick: a busy city's day takes a second or two to read, and the tick has
 # other work; a whole history is built with `cad110 stats rollup`.
 DAYS_PER_TICK = 7
+_CHUNK = 5000  # ids per query (a driver takes at most 65,535 parameters)
 
 # (time of a fact, days after it that the change reaches too)
 Touched = tuple[datetime, int]
@@ -63,9 +64,13 @@ def _incidents(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touc
 
 
 def _calls(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
-    found = select(Call.answered_at).where(cast(Call.id, String).in_(ids))
-    for (at,) in s.execute(found):
-        yield at, rules.repeat_window_days
+    # A call's subject id is its numeric id as text: compared as numbers, through the key
+    # (the id cast to text would read every call); in chunks, as a backlog may be long.
+    numbers = [int(i) for i in s.scalars(ids) if i.isdigit()]
+    for first in range(0, len(numbers), _CHUNK):
+        chunk = numbers[first : first + _CHUNK]
+        for (at,) in s.execute(select(Call.answered_at).where(Call.id.in_(chunk))):
+            yield at, rules.repeat_window_days
 
 
 def _cases(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
@@ -187,12 +192,15 @@ def build_days(
     days: Iterable[date],
     now: datetime,
 ) -> int:
-    """Build the rollups of `days`, up to SPAN_DAYS consecutive days per transaction; the
-    number of rows written. The mark is made first, so what changes meanwhile is caught."""
+    """Build the rollups of `days`, up to SPAN_DAYS consecutive days per transaction, then
+    the month rows of their months where every day is built; the number of rows written.
+    The mark is made first, so what changes meanwhile is caught."""
     rows = 0
     basis = rollups.basis(catalog, rules)
+    today = now.astimezone(tz).date()
     with transaction(sessions) as session:
         rollups.ensure_mark(session, now)
+    months: set[date] = set()
     for first, last in rollups.runs(days):
         for n in range(0, (last - first).days, rollups.SPAN_DAYS):
             since = first + timedelta(days=n)
@@ -200,6 +208,10 @@ def build_days(
             with transaction(sessions) as session:
                 found = rollups.compute(session, catalog, rules, tz, since, until, now)
                 rows += rollups.write(session, found, basis, now)
+            months.update(rollups.month_of(d) for d in found)
+    for month in sorted(months):
+        with transaction(sessions) as session:
+            rows += rollups.build_month(session, month, basis, today, now)
     return rows
 
 

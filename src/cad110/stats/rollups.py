@@ -1,18 +1,29 @@
-"""Per-day rollups: each local day's facts added into one tally per jurisdiction they were
-recorded at, stored (models/rollup.py) so that a year's figures add up a few thousand stored
-tallies instead of reading millions of rows.
+"""Rollups: each local day's facts added into tallies per jurisdiction, stored
+(models/rollup.py), and each whole month's days added again, so that a year's figures read a
+few dozen stored tallies instead of millions of rows.
 
 The tallies are made from the very facts the raw path reads (repository.py) with the very
 `count_fact`, so a figure from rollups is the figure from the raw rows, exactly. Only days
 before today are rolled up; today, and any day touched since its rollup was built, are read
 raw (service.py asks `plan` which days are which).
 
-Why by day and jurisdiction and nothing finer: a summary filters by a subtree and groups by
+Per day and jurisdiction two tallies: the facts recorded at the jurisdiction itself ("own")
+and those anywhere in its subtree ("tree"). A summary of a subtree reads the tree rows of its
+one jurisdiction; grouped by jurisdiction, the tree rows of the jurisdictions one level down
+and the own row of the one asked about (本级). A month whose every day is current is read as
+one month row, built from its day rows; a period's cut months are read by day. So the city's
+year with the year before reads about two dozen month rows and the days at its ends, however
+many stations and incidents the city has.
+
+Why nothing finer than day and jurisdiction: a summary filters by a subtree and groups by
 day, week, month, day type and jurisdiction, which these keys serve; adding category, grade
 and hour would multiply the rows (in the bench city about 60 categories × 4 grades × 24 hours
-per day and station, most holding one incident), and a whole-city year would then add up
-about as many tallies as there are incidents. Figures filtered or grouped by category, grade
-or hour are read raw.
+per day and station, most holding one incident). Figures filtered or grouped by category,
+grade or hour are read raw.
+
+A tally is stored packed: its counters as JSON, each histogram as the deltas of its distinct
+seconds and their counts (int64), compressed. Reading unpacks them straight into numpy arrays
+that add up in one go (tally.Sum), not second by second.
 
 One counter depends on the subtree asked about: a repeat call (重复报警) is a number that
 called before *within the subtree reported on*. A rollup therefore keeps, per depth of the
@@ -24,27 +35,40 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
+import struct
+import zlib
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select
+import numpy as np
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from cad110.catalog.loader import Catalog
 from cad110.kernel.scope import in_scope
 from cad110.models.event import Event
-from cad110.models.rollup import Rollup, RollupDay, RollupMark
+from cad110.models.rollup import Rollup, RollupDay, RollupMark, RollupMonth
 from cad110.stats import repository
 from cad110.stats.repository import Scope
 from cad110.stats.rules import StatsRules
-from cad110.stats.tally import CALLS_REPEAT, Rolled, Tally, Where, count_fact
+from cad110.stats.tally import (
+    CALLS_REPEAT,
+    Histogram,
+    Rolled,
+    Sum,
+    Tally,
+    Where,
+    count_fact,
+    histogram_of,
+)
 
 # Days built in one go by the command line: the repeat window is read once per span, so longer
 # spans read fewer calls twice; shorter ones hold less in memory.
 SPAN_DAYS = 14
+_UTC = ZoneInfo("UTC")
 
 
 def repeat_at(depth: int) -> str:
@@ -68,21 +92,68 @@ def basis(catalog: Catalog, rules: StatsRules) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def encode(tally: Tally) -> str:
-    """A tally as compact JSON: counters, and per interval [seconds, n] pairs (no zeros)."""
-    counts = {k: v for k, v in sorted(tally.counts.items()) if v}
-    durations = {
-        k: [[s, n] for s, n in sorted(h.items()) if n] for k, h in sorted(tally.durations.items())
-    }
-    return json.dumps({"c": counts, "d": durations}, separators=(",", ":"))
+DAY, MONTH = "day", "month"  # a row's span
+OWN, TREE = "own", "tree"  # a row's reach: the jurisdiction's own facts, or its subtree's
+_HEAD = struct.Struct("<I")  # the length of the JSON head
 
 
-def decode(text: str) -> Tally:
-    data = json.loads(text)
-    return Tally(
-        counts=Counter(data["c"]),
-        durations={k: Counter(dict(map(tuple, pairs))) for k, pairs in data["d"].items()},
-    )
+def pack(counts: dict[str, int], durations: dict[str, Histogram]) -> bytes:
+    """Counters as JSON; per histogram its length in the head, then the deltas of its seconds
+    and its counts as int64 (deltas of sorted seconds are small: they compress well)."""
+    names = sorted(n for n, (values, _) in durations.items() if len(values))
+    head = json.dumps(
+        {
+            "c": {k: v for k, v in sorted(counts.items()) if v},
+            "d": [[n, len(durations[n][0])] for n in names],
+        },
+        separators=(",", ":"),
+    ).encode()
+    arrays = []
+    for name in names:
+        values, n = durations[name]
+        arrays += [np.diff(values, prepend=0).astype("<i8"), n.astype("<i8")]
+    body = b"".join(a.tobytes() for a in arrays)
+    return zlib.compress(_HEAD.pack(len(head)) + head + body, 1)
+
+
+def unpack(blob: bytes) -> tuple[dict[str, int], dict[str, Histogram]]:
+    data = zlib.decompress(blob)
+    (size,) = _HEAD.unpack_from(data)
+    head = json.loads(data[_HEAD.size : _HEAD.size + size])
+    numbers = np.frombuffer(data, dtype="<i8", offset=_HEAD.size + size).astype(np.int64)
+    durations: dict[str, Histogram] = {}
+    at = 0
+    for name, length in head["d"]:
+        values = np.cumsum(numbers[at : at + length])
+        durations[name] = (values, numbers[at + length : at + 2 * length])
+        at += 2 * length
+    return dict(head["c"]), durations
+
+
+def encode(tally: Tally) -> bytes:
+    return pack(tally.counts, {k: histogram_of(h) for k, h in tally.durations.items()})
+
+
+def decode(blob: bytes) -> Tally:
+    counts, durations = unpack(blob)
+    found = Sum()
+    found.add(Rolled(Where(datetime.min, ""), counts, durations))
+    return found.tally()
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def ancestors(path: str) -> Iterator[str]:
+    """ "a/b/c/" → "a/", "a/b/", "a/b/c/"."""
+    parts = path.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        yield "".join(part + "/" for part in parts[:depth])
 
 
 def midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -139,24 +210,80 @@ def compute(
     return found
 
 
+def _trees(own: dict[str, Tally]) -> dict[str, Tally]:
+    """Each jurisdiction's subtree total: every own tally added to itself and its ancestors."""
+    trees: dict[str, Tally] = defaultdict(Tally)
+    for path, tally in own.items():
+        for above in ancestors(path):
+            trees[above].add(tally)
+    return trees
+
+
+def _forget_months(session: Session, days: list[date]) -> None:
+    """A month row is its days added up: a day rewritten makes it wrong."""
+    months = sorted({month_of(d) for d in days})
+    session.execute(delete(RollupMonth).where(RollupMonth.month.in_(months)))
+    session.execute(delete(Rollup).where(Rollup.span == MONTH, Rollup.first_day.in_(months)))
+
+
 def write(
     session: Session, tallies: dict[date, dict[str, Tally]], basis_: str, now: datetime
 ) -> int:
-    """Replace the stored rollups of the days in `tallies`; the number of rows written."""
+    """Replace the stored rollups of the days in `tallies` (and drop their months' rows); the
+    number of rows written."""
     days = list(tallies)
     if not days:
         return 0
     first, last = min(days), max(days)
-    session.execute(delete(Rollup).where(Rollup.day >= first, Rollup.day <= last))
+    session.execute(
+        delete(Rollup).where(
+            Rollup.span == DAY, Rollup.first_day >= first, Rollup.first_day <= last
+        )
+    )
     session.execute(delete(RollupDay).where(RollupDay.day >= first, RollupDay.day <= last))
+    _forget_months(session, days)
     rows = [
-        {"day": day, "jurisdiction_path": path, "tally": encode(tally)}
-        for day, by_path in tallies.items()
-        for path, tally in by_path.items()
+        {"span": DAY, "reach": reach, "jurisdiction_path": path, "first_day": day, "tally": blob}
+        for day, own in tallies.items()
+        for reach, by_path in ((OWN, own), (TREE, _trees(own)))
+        for path, blob in ((p, encode(t)) for p, t in by_path.items())
     ]
     if rows:
         session.execute(insert(Rollup), rows)
     session.execute(insert(RollupDay), [{"day": d, "basis": basis_, "built_at": now} for d in days])
+    return len(rows)
+
+
+def build_month(session: Session, month: date, basis_: str, today: date, now: datetime) -> int:
+    """Add up the day rows of `month` into month rows, if every day of it is built under
+    `basis_` (and over); the number of rows written."""
+    until = next_month(month)
+    if until > today:
+        return 0
+    built = session.scalar(
+        select(func.count()).where(
+            RollupDay.day >= month, RollupDay.day < until, RollupDay.basis == basis_
+        )
+    )
+    if built != (until - month).days:
+        return 0
+    sums: dict[tuple[str, str], Sum] = defaultdict(Sum)
+    stored = select(Rollup.reach, Rollup.jurisdiction_path, Rollup.first_day, Rollup.tally).where(
+        Rollup.span == DAY, Rollup.first_day >= month, Rollup.first_day < until
+    )
+    for reach, path, day, blob in session.execute(stored):
+        counts, durations = unpack(blob)
+        sums[reach, path].add(Rolled(Where(midnight(day, _UTC), path), counts, durations))
+    _forget_months(session, [month])
+    rows = [
+        {"span": MONTH, "reach": reach, "jurisdiction_path": path, "first_day": month}
+        | {"tally": encode(found.tally())}
+        for (reach, path), found in sums.items()
+    ]
+    if rows:
+        session.execute(insert(Rollup), rows)
+    session.add(RollupMonth(month=month, basis=basis_, built_at=now))
+    session.flush()
     return len(rows)
 
 
@@ -175,18 +302,28 @@ def ensure_mark(session: Session, now: datetime) -> RollupMark:
 # --- reading ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Plan:
-    """How a span of days is read: these days from rollups, these spans raw."""
+    """How a span of days is read: these whole months and these days from rollups, these
+    spans raw."""
 
-    rolled: frozenset[date]
+    months: frozenset[date]
+    days: frozenset[date]
     raw: tuple[tuple[date, date], ...]
 
 
 def plan(
-    session: Session, since: date, until: date, today: date, basis_: str, stale: set[date] | None
+    session: Session,
+    since: date,
+    until: date,
+    today: date,
+    basis_: str,
+    stale: set[date] | None,
+    *,
+    by_month: bool = True,
 ) -> Plan:
     """Which days of [since, until) have current rollups: built under `basis_`, before
-    `today`, and not touched since (`stale`; None: every day may be)."""
-    rolled: frozenset[date] = frozenset()
+    `today`, and not touched since (`stale`; None: every day may be); and which whole months
+    of it (when `by_month`: no read finer than a month) are current as months."""
+    current: set[date] = set()
     if stale is not None:
         built = session.scalars(
             select(RollupDay.day).where(
@@ -195,32 +332,56 @@ def plan(
                 RollupDay.basis == basis_,
             )
         )
-        rolled = frozenset(set(built) - stale)
-    spans = runs(d for d in days_of(since, until) if d not in rolled)
-    return Plan(rolled, tuple(spans))
-
-
-def scoped(tally: Tally, depth: int) -> Tally:
-    """A stored tally as read for a subtree at `depth`: its repeat calls within that subtree."""
-    counts = tally.counts
-    counts[CALLS_REPEAT] = counts[repeat_at(depth)]
-    for name in [n for n in counts if n.startswith(f"{CALLS_REPEAT}@")]:
-        del counts[name]
-    return tally
-
-
-def rolled(session: Session, tz: ZoneInfo, path: str, days: frozenset[date]) -> Iterator[Rolled]:
-    """The stored tallies of `days` in `path`'s subtree, each where its day begins."""
-    if not days:
-        return
-    depth = depth_of(path)
-    rows = session.execute(
-        select(Rollup.day, Rollup.jurisdiction_path, Rollup.tally).where(
-            Rollup.day >= min(days),
-            Rollup.day <= max(days),
-            in_scope(Rollup.jurisdiction_path, path),
+        current = set(built) - stale
+    months: set[date] = set()
+    if by_month and current:
+        whole = select(RollupMonth.month).where(
+            RollupMonth.month >= since, RollupMonth.month < until, RollupMonth.basis == basis_
         )
-    )
-    for day, at_path, text in rows:
-        if day in days:
-            yield Rolled(Where(midnight(day, tz), at_path), scoped(decode(text), depth))
+        for month in session.scalars(whole):
+            end = next_month(month)
+            if end <= until and all(d in current for d in days_of(month, end)):
+                months.add(month)
+                current.difference_update(days_of(month, end))
+    in_months = {d for m in months for d in days_of(m, next_month(m))}
+    spans = runs(d for d in days_of(since, until) if d not in current and d not in in_months)
+    return Plan(frozenset(months), frozenset(current), tuple(spans))
+
+
+def scoped(counts: dict[str, int], depth: int) -> dict[str, int]:
+    """A stored tally's counters as read for a subtree at `depth`: its repeat calls within
+    that subtree."""
+    found = {n: v for n, v in counts.items() if not n.startswith(f"{CALLS_REPEAT}@")}
+    found[CALLS_REPEAT] = counts.get(repeat_at(depth), 0)
+    return found
+
+
+def rolled(
+    session: Session, tz: ZoneInfo, path: str, plan_: Plan, *, by_child: bool = False
+) -> Iterator[Rolled]:
+    """The stored tallies of the plan's months and days for `path`'s subtree, each where its
+    day or month begins: the subtree's own total, or (`by_child`) one per jurisdiction one
+    level down and one of what was recorded at `path` itself."""
+    depth = depth_of(path)
+    # Each a range of the key (span, reach, path, first day).
+    wanted = [(TREE, Rollup.jurisdiction_path == path)]
+    if by_child:
+        below = in_scope(Rollup.jurisdiction_path, path) & (Rollup.jurisdiction_path != path)
+        wanted = [(OWN, Rollup.jurisdiction_path == path), (TREE, below)]
+    for span, firsts in ((MONTH, plan_.months), (DAY, plan_.days)):
+        if not firsts:
+            continue
+        for reach, at in wanted:
+            rows = select(Rollup.jurisdiction_path, Rollup.first_day, Rollup.tally).where(
+                Rollup.span == span,
+                Rollup.reach == reach,
+                at,
+                Rollup.first_day.between(min(firsts), max(firsts)),
+            )
+            for at_path, first, blob in session.execute(rows):
+                if first not in firsts or (
+                    reach == TREE and by_child and depth_of(at_path) > depth + 1
+                ):
+                    continue
+                counts, durations = unpack(blob)
+                yield Rolled(Where(midnight(first, tz), at_path), scoped(counts, depth), durations)

@@ -7,7 +7,7 @@ each figure from its tally (measure.py): the same code whatever the grouping.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -16,12 +16,11 @@ from cad110.errors import InvalidInput
 from cad110.jurisdictions.repository import get_jurisdiction, names_of
 from cad110.kernel.context import Ctx
 from cad110.models.jurisdiction import Jurisdiction
-from cad110.stats import periods, repository, rollup_job, rollups
+from cad110.stats import gather, periods
 from cad110.stats import rules as stats_rules
 from cad110.stats.measure import change_of, value_of
 from cad110.stats.periods import DAY_TYPE_ZH, GroupBy, Interval, Period
 from cad110.stats.registry import BY_KEY, FIGURES, Figure, Kind
-from cad110.stats.repository import Scope
 from cad110.stats.schemas import (
     Definitions,
     FigureDef,
@@ -31,7 +30,7 @@ from cad110.stats.schemas import (
     Series,
     Summary,
 )
-from cad110.stats.tally import DAYS, Fact, Rolled, Tally, count_item
+from cad110.stats.tally import DAYS, Sum, Tally
 
 _BY_CATEGORY: frozenset[str] = frozenset({"category", "grade"})
 
@@ -70,6 +69,12 @@ def _period(ctx: Ctx, f: Filters, max_days: int) -> Period:
     return periods.check_period(since, until, max_days=max_days)
 
 
+def period_of(ctx: Ctx, f: Filters) -> Period:
+    """The days a summary of `f` covers (422 if too long or reversed)."""
+    ctx.by.require(Permission.STATS)
+    return _period(ctx, f, stats_rules.in_force(ctx).max_days)
+
+
 def _check_category(ctx: Ctx, f: Filters) -> None:
     if f.category is not None and ctx.catalog.get(f.category) is None:
         raise InvalidInput(
@@ -77,36 +82,6 @@ def _check_category(ctx: Ctx, f: Filters) -> None:
             f"no category {f.category} in the catalog",
             code="unknown_category",
         )
-
-
-def _facts(
-    ctx: Ctx, place: Jurisdiction, f: Filters, start: Period, end: Period, *, rolled: bool
-) -> list[Fact | Rolled]:
-    """Every fact from the start of `start` to the end of `end`, in `place`'s subtree: whole
-    days with current rollups as their stored tallies (when `rolled`), the rest raw."""
-    rules = stats_rules.in_force(ctx)
-    s, catalog = ctx.session, ctx.catalog
-    window = timedelta(days=rules.repeat_window_days)
-    spans: tuple[tuple[date, date], ...] = ((start.since, end.until),)
-    items: list[Fact | Rolled] = []
-    if rolled:
-        today = ctx.at.astimezone(ctx.tz).date()
-        stale = rollup_job.stale_days(s, ctx.tz, rules, ctx.at)
-        basis = rollups.basis(catalog, rules)
-        plan = rollups.plan(s, start.since, end.until, today, basis, stale)
-        items.extend(rollups.rolled(s, ctx.tz, place.path, plan.rolled))
-        spans = plan.raw
-    for since, until in spans:
-        span = Period(since, until)
-        start_at, end_at = span.start(ctx.tz), span.end(ctx.tz)
-        scope = Scope(place.path, start_at, end_at, f.category, f.grade, now=ctx.at)
-        items.extend(repository.facts(s, catalog, scope, window))
-    return items
-
-
-def _rolls(f: Filters, by: str | None) -> bool:
-    """Whether rollups can serve: they keep no category, grade or hour (rollups.py says why)."""
-    return f.category is None and f.grade is None and by not in ("category", "grade", "hour")
 
 
 def _applies(figure: Figure, f: Filters, group_by: str | None = None) -> bool:
@@ -130,54 +105,102 @@ def summary(
     ctx: Ctx, f: Filters, group_by: GroupBy | None = None, *, rolled: bool = True
 ) -> Summary:
     """Every figure over the period and the period before, and per group if asked; from the
-    per-day rollups where they serve, unless `rolled` is False (the same figures, raw)."""
+    rollups where they serve, unless `rolled` is False (the same figures, raw)."""
+    return summaries(ctx, f, [group_by], rolled=rolled).summaries[0]
+
+
+@dataclass(frozen=True)
+class Summaries:
+    """One reading of a period and the one before, grouped several ways (`summaries`)."""
+
+    summaries: list[Summary]  # one per grouping asked, in that order
+    previous_groups: list[Group]  # the period before, by `previous_by`
+
+
+def summaries(
+    ctx: Ctx,
+    f: Filters,
+    group_bys: Sequence[GroupBy | None],
+    *,
+    previous: Period | None = None,
+    previous_by: GroupBy | None = None,
+    rolled: bool = True,
+) -> Summaries:
+    """`summary` for each of `group_bys` from one reading of the facts, against `previous`
+    (default: the same number of days just before; it must end where the period begins), and
+    the previous period's groups by `previous_by` — what a report shows."""
     ctx.by.require(Permission.STATS)
     place = place_of(ctx, f.jurisdiction)
     period = _period(ctx, f, stats_rules.in_force(ctx).max_days)
     _check_category(ctx, f)
-    before = period.before()
+    before = previous or period.before()
+    if before.until != period.since:
+        raise ValueError("the period before must end where the period begins")
     start = period.start(ctx.tz)
-    now, then = Tally(), Tally()
-    groups: dict[str, Tally] = defaultdict(Tally)
-    key_of = periods.grouper(group_by, ctx.tz, place.path) if group_by else None
-    for item in _facts(ctx, place, f, before, period, rolled=rolled and _rolls(f, group_by)):
-        if item.where.at < start:
-            count_item(then, item)
-            continue
-        count_item(now, item)
-        if key_of is not None:
-            count_item(groups[key_of(item.where)], item)
-    now.counts[DAYS], then.counts[DAYS] = period.days, before.days
-    figures = []
-    for out in _figures(now, f):
-        fig = BY_KEY[out.key]
-        if out.value is not None:
-            out.previous = value_of(fig, then)
-            out.change = change_of(fig, out.value, out.previous)
-        figures.append(out)
-    group_out: list[Group] = []
-    if group_by is not None:
-        labels = _labels(ctx, group_by, set(groups), place.code)
-        for key in sorted(groups):
-            groups[key].counts[DAYS] = periods.days_in_group(group_by, key, period)
-            shown = key.split("/")[-2] if group_by == "jurisdiction" else key
-            group_out.append(
-                Group(key=shown, label=labels[key], figures=_figures(groups[key], f, group_by))
-            )
-    return Summary(
-        since=period.since,
-        until=period.until,
-        previous_since=before.since,
-        previous_until=before.until,
-        days=period.days,
-        jurisdiction=place.code,
-        jurisdiction_name=place.name_zh,
+    bys = [by for by in group_bys if by is not None]
+    now = gather.Sums({by: periods.grouper(by, ctx.tz, place.path) for by in bys})
+    prior = [previous_by] if previous_by else []
+    then = gather.Sums({by: periods.grouper(by, ctx.tz, place.path) for by in prior})
+    rolls = rolled and gather.rolls(f.category, f.grade, [*group_bys, previous_by])
+    read = gather.items(
+        ctx,
+        place.path,
+        [before, period],
         category=f.category,
         grade=f.grade,
-        group_by=group_by,
-        figures=figures,
-        groups=group_out,
+        bys=[*group_bys, *prior],
+        rolled=rolls,
     )
+    for item in read:
+        (then if item.where.at < start else now).add(item)
+    now_t, then_t = now.whole(), then.whole()
+    now_t.counts[DAYS], then_t.counts[DAYS] = period.days, before.days
+    figures = []
+    for out in _figures(now_t, f):
+        fig = BY_KEY[out.key]
+        if out.value is not None:
+            out.previous = value_of(fig, then_t)
+            out.change = change_of(fig, out.value, out.previous)
+        figures.append(out)
+    found = []
+    for group_by in group_bys:
+        groups = (
+            _groups(ctx, f, group_by, now.groups(group_by), period, place.code) if group_by else []
+        )
+        found.append(
+            Summary(
+                since=period.since,
+                until=period.until,
+                previous_since=before.since,
+                previous_until=before.until,
+                days=period.days,
+                jurisdiction=place.code,
+                jurisdiction_name=place.name_zh,
+                category=f.category,
+                grade=f.grade,
+                group_by=group_by,
+                figures=figures,
+                groups=groups,
+            )
+        )
+    prior_groups = (
+        _groups(ctx, f, previous_by, then.groups(previous_by), before, place.code)
+        if previous_by
+        else []
+    )
+    return Summaries(found, prior_groups)
+
+
+def _groups(
+    ctx: Ctx, f: Filters, group_by: GroupBy, tallies: dict[str, Tally], period: Period, own: str
+) -> list[Group]:
+    labels = _labels(ctx, group_by, set(tallies), own)
+    out = []
+    for key in sorted(tallies):
+        tallies[key].counts[DAYS] = periods.days_in_group(group_by, key, period)
+        shown = key.split("/")[-2] if group_by == "jurisdiction" else key
+        out.append(Group(key=shown, label=labels[key], figures=_figures(tallies[key], f, group_by)))
+    return out
 
 
 def _labels(ctx: Ctx, group_by: GroupBy, keys: set[str], own: str) -> dict[str, str]:
@@ -210,7 +233,7 @@ def _labels(ctx: Ctx, group_by: GroupBy, keys: set[str], own: str) -> dict[str, 
 
 def series(ctx: Ctx, f: Filters, figure: str, interval: Interval, *, rolled: bool = True) -> Series:
     """One figure per hour, day, week or month of the period (every bucket, empty ones too);
-    from the per-day rollups where they serve, unless `rolled` is False."""
+    from the rollups where they serve, unless `rolled` is False."""
     ctx.by.require(Permission.STATS)
     fig = BY_KEY.get(figure)
     if fig is None:
@@ -224,11 +247,15 @@ def series(ctx: Ctx, f: Filters, figure: str, interval: Interval, *, rolled: boo
         raise InvalidInput(("query", "interval"), "a daily average has no hourly series")
     if not _applies(fig, f):
         raise InvalidInput(("query", "category"), f"{figure} has no category or grade")
-    buckets = {k: Tally() for k in periods.series_keys(period, interval, ctx.tz)}
+    sums = {k: Sum() for k in periods.series_keys(period, interval, ctx.tz)}
+    rolls = rolled and gather.rolls(f.category, f.grade, [interval])
+    read = gather.items(
+        ctx, place.path, [period], category=f.category, grade=f.grade, bys=[interval], rolled=rolls
+    )
     # setdefault, not []: a zone with summer time (settings.tz) can name an hour twice.
-    for item in _facts(ctx, place, f, period, period, rolled=rolled and _rolls(f, interval)):
-        key = periods.series_key(item.where.at, interval, ctx.tz)
-        count_item(buckets.setdefault(key, Tally()), item)
+    for item in read:
+        sums.setdefault(periods.series_key(item.where.at, interval, ctx.tz), Sum()).add(item)
+    buckets = {k: found.tally() for k, found in sums.items()}
     for day in period.each_day():
         midnight = Period(day, day).start(ctx.tz)
         key = periods.series_key(midnight, interval, ctx.tz)

@@ -7,17 +7,17 @@ from one `ReportContent`, so no figure is worked out twice.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 from cad110.errors import InvalidInput
 from cad110.kernel.context import Ctx
 from cad110.stats import service
-from cad110.stats.measure import Change, Value, change_of
+from cad110.stats.measure import Change, Value
 from cad110.stats.periods import Period, week_start
 from cad110.stats.registry import BY_KEY, Figure
-from cad110.stats.schemas import FigureOut, Summary
+from cad110.stats.schemas import FigureOut, Group, Summary
 from cad110.stats.service import Filters
 
 ReportKind = Literal["daily", "weekly", "monthly"]
@@ -121,10 +121,10 @@ def _timeline(summary: Summary, hourly: bool, period: Period) -> list[Slice]:
     return out
 
 
-def _categories(now: Summary, before: Summary) -> list[Slice]:
+def _categories(now: Summary, before: Sequence[Group]) -> list[Slice]:
     """Categories with incidents, most valid incidents first (calls without an incident,
     filed under "", are no category)."""
-    then = {g.key: _values(g.figures) for g in before.groups}
+    then = {g.key: _values(g.figures) for g in before}
     rows = [
         Slice(g.key, g.label, _values(g.figures), then.get(g.key, {})) for g in now.groups if g.key
     ]
@@ -136,30 +136,27 @@ def _districts(summary: Summary) -> list[Slice]:
     return [Slice(g.key, g.label, _values(g.figures), {}) for g in summary.groups]
 
 
-def _lines(now: Summary, before: Summary) -> dict[str, Line]:
-    then = _values(before.figures)
-    lines = {}
-    for out in now.figures:
-        fig = BY_KEY[out.key]
-        previous = then.get(out.key)
-        change = None
-        if out.value is not None and previous is not None:
-            change = change_of(fig, out.value, previous)
-        lines[out.key] = Line(fig, out.value, previous if out.value is not None else None, change)
-    return lines
+def _lines(now: Summary) -> dict[str, Line]:
+    """Each figure against the period before, as the summary compared them."""
+    return {
+        out.key: Line(BY_KEY[out.key], out.value, out.previous, out.change) for out in now.figures
+    }
 
 
 def build_content(ctx: Ctx, f: Filters, kind: ReportKind | None = None) -> ReportContent:
-    """Everything a report says about `f`'s period, jurisdiction, category and grade."""
-    now = service.summary(ctx, f, "category")
-    period = Period(now.since, now.until)
+    """Everything a report says about `f`'s period, jurisdiction, category and grade: one
+    reading of the period and the one before, grouped every way the report shows."""
+    period = service.period_of(ctx, f)
     previous = previous_of(kind, period)
-    before = service.summary(
-        ctx, replace(f, since=previous.since, until=previous.until), "category"
-    )
     hourly = period.days == 1
-    timeline = service.summary(ctx, f, "hour" if hourly else "day")
-    districts = service.summary(ctx, f, "jurisdiction")
+    read = service.summaries(
+        ctx,
+        f,
+        ["category", "hour" if hourly else "day", "jurisdiction"],
+        previous=previous,
+        previous_by="category",
+    )
+    now, timeline, districts = read.summaries
     category = ctx.catalog.get(f.category) if f.category else None
     return ReportContent(
         kind=kind,
@@ -171,10 +168,10 @@ def build_content(ctx: Ctx, f: Filters, kind: ReportKind | None = None) -> Repor
         category_name=category.zh if category else None,
         grade=f.grade,
         made_at=ctx.at.astimezone(ctx.tz),
-        lines=_lines(now, before),
+        lines=_lines(now),
         timeline_by="hour" if hourly else "day",
         timeline=_timeline(timeline, hourly, period),
-        categories=_categories(now, before),
+        categories=_categories(now, read.previous_groups),
         districts=_districts(districts),
     )
 
