@@ -192,6 +192,9 @@ def test_every_figure_of_a_known_day_and_the_day_before(
     # Calls with a number: 8; repeats of 13800138000 (first called on the 23rd): I1, I4, the
     # silent call and I6.
     assert rate(value["repeat_caller_share"]) == (4, 8, 50.0)
+    # Incidents linked to an earlier one (repeats/): I1 (B1's number), I4 and I6 (I1's), and
+    # I5 (another number, but I1's point and caller name 张三); not I2 or I3 (the name alone).
+    assert rate(value["repeat_incident_share"]) == (4, 6, 66.67)
     assert rate(value["missing_found_rate"]) == (1, 1, 100.0)
 
     # The day before: B1 alone.

@@ -77,7 +77,12 @@ def test_rollups_give_the_raw_figures_of_a_known_history(
         ctx = runtime.ctx(session, CITY)
         month = service.Filters(FIRST - timedelta(days=3), FIRST + timedelta(days=4))
         for interval in ("day", "week", "month"):
-            for figure in ("repeat_caller_share", "sign_for_time", "valid_incidents"):
+            for figure in (
+                "repeat_caller_share",
+                "repeat_incident_share",
+                "sign_for_time",
+                "valid_incidents",
+            ):
                 raw_series = service.series(ctx, month, figure, interval, rolled=False)
                 assert service.series(ctx, month, figure, interval) == raw_series
 
@@ -127,7 +132,12 @@ def test_whole_months_read_as_month_rows_give_the_raw_figures(
             assert rolled == raw, (f, group_by)
     with transaction(runtime.sessions) as session:
         ctx = runtime.ctx(session, CITY)
-        for figure in ("repeat_caller_share", "sign_for_time", "valid_incidents"):
+        for figure in (
+            "repeat_caller_share",
+            "repeat_incident_share",
+            "sign_for_time",
+            "valid_incidents",
+        ):
             raw_series = service.series(ctx, periods[1], figure, "month", rolled=False)
             assert service.series(ctx, periods[1], figure, "month") == raw_series
 

@@ -552,6 +552,22 @@ FIGURES: tuple[Figure, ...] = (
         denominator=(t.CALLS_WITH_PHONE,),
     ),
     Figure(
+        "repeat_incident_share",
+        "重复警情占比",
+        "Repeat-incident share",
+        Kind.RATE,
+        Source.INCIDENTS,
+        "incidents received in the period that repeat at least one earlier incident (linked by "
+        "the repeat rules: the same caller, standard address or point close by, or parties, "
+        "within each signal's window; repeats/rules.toml) / incidents received",
+        formula_zh="与此前警情关联为重复警情（同一号码、同一标准地址或邻近位置、同一当事人，"
+        "各在其时间窗内）的警情数 ÷ 接报警情总数",
+        stages="received",
+        unit_zh="个百分点",
+        numerator=(t.REPEAT_INCIDENTS,),
+        denominator=(t.INCIDENTS,),
+    ),
+    Figure(
         "missing_found_rate",
         "失踪人员找回率",
         "Missing persons found",

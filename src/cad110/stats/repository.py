@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from cad110.catalog.loader import Catalog, TimeLimits
@@ -25,6 +25,7 @@ from cad110.models.incident import Incident
 from cad110.models.jurisdiction import AreaType, Jurisdiction
 from cad110.models.missing import FOUND_OUTCOMES, MissingCase
 from cad110.models.outcome import IncidentOutcome
+from cad110.models.repeats import RepeatLink
 from cad110.models.supervision import Supervision
 from cad110.models.telephony import PhoneCall
 from cad110.stats.callback_facts import callback_facts
@@ -114,6 +115,9 @@ def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator
             Jurisdiction.area_type,
             supervised.c.opened,
             supervised.c.escalated,
+            exists(select(RepeatLink.earlier_id).where(RepeatLink.incident_id == i.id)).label(
+                "repeats"
+            ),
             *outcome,
             *stages,
         )
@@ -128,9 +132,9 @@ def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator
         stmt = stmt.where(i.grade == scope.grade)
     limits: dict[tuple[str | None, int | None], TimeLimits] = {}
     for row in session.execute(stmt):
-        path, category, grade, status, transferred_to, area, opened, escalated = row[:8]
-        totals = row[8 : 8 + len(outcome)]
-        times = dict(zip(STAGE_FIELDS, row[8 + len(outcome) :], strict=True))
+        path, category, grade, status, transferred_to, area, opened, escalated, repeats = row[:9]
+        totals = row[9 : 9 + len(outcome)]
+        times = dict(zip(STAGE_FIELDS, row[9 + len(outcome) :], strict=True))
         key = (category, grade)
         if key not in limits:
             limits[key] = catalog.limits_at(category, grade)
@@ -143,6 +147,7 @@ def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator
             supervisions=int(opened or 0),
             escalated=int(escalated or 0),
             outcome=_outcome(*totals),
+            repeats=bool(repeats),
         )
 
 

@@ -7,7 +7,8 @@ says, per kind of subject, the times of the facts it can change — an incident'
 (stage times, status, supervisions opened or escalated, outcomes recorded or struck,
 callbacks) its own received day and its calls' and missing-person case's days; a call's its
 day and the repeat window after it (it makes later calls repeats); a missing-person case's
-its opened day; a phone call's its ringing day. A jurisdiction's event (a new station, a
+its opened day; a phone call's its ringing day; an incident's repeat links (a history scan
+links days long past) its received day. A jurisdiction's event (a new station, a
 changed area type and so its arrival limit) touches every day. A new kind of subject whose
 changes count adds an entry here.
 """
@@ -63,6 +64,13 @@ def _incidents(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touc
         yield at, 0
 
 
+def _linked(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
+    # Repeat links (one chain per incident number): the linked incident's received day, where
+    # it now counts as a repeat — the history scan links days long rolled up.
+    for (at,) in s.execute(select(Incident.received_at).where(Incident.number.in_(ids))):
+        yield at, 0
+
+
 def _calls(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
     # A call's subject id is its numeric id as text: compared as numbers, through the key
     # (the id cast to text would read every call); in chunks, as a backlog may be long.
@@ -88,6 +96,7 @@ SOURCES: dict[SubjectType, Source] = {
     SubjectType.CALL: _calls,
     SubjectType.MISSING_CASE: _cases,
     SubjectType.PHONE_CALL: _phone,
+    SubjectType.REPEAT_LINKS: _linked,
 }
 # Subjects whose change may move any day's figures.
 EVERYTHING = (SubjectType.JURISDICTION,)

@@ -32,6 +32,7 @@ INCIDENTS = "incidents"
 VALID = "valid"
 INVALID = "invalid"
 MERGED = "merged"
+REPEAT_INCIDENTS = "repeat_incidents"  # incidents linked to an earlier one they repeat (重复警情)
 SUPERVISED = "supervised"  # incidents accepted (受理): their steps run against time limits
 OVERDUE = "overdue"  # of those, incidents with at least one 督办
 SUPERVISIONS = "supervisions"
@@ -152,6 +153,8 @@ class IncidentFact:
     escalated: int = 0
     # None until anything of the outcome is recorded.
     outcome: OutcomeTotals | None = None
+    # Linked to at least one earlier incident it repeats (repeats/: same caller, place, parties).
+    repeats: bool = False
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,7 @@ def _count_incident(tally: Tally, fact: IncidentFact) -> None:
     c[VALID] += valid(fact)
     c[INVALID] += fact.status is Status.INVALID
     c[MERGED] += fact.status is Status.MERGED
+    c[REPEAT_INCIDENTS] += fact.repeats
     if fact.status is Status.TRANSFERRED and fact.transferred_to:
         c[incident_transfer(fact.transferred_to)] += 1
     if "accepted_at" in fact.stages:

@@ -62,7 +62,16 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "transfers_agency",
         ),
     ),
-    ("incidents", ("incidents_total", "valid_incidents", "valid_rate", "daily_average")),
+    (
+        "incidents",
+        (
+            "incidents_total",
+            "valid_incidents",
+            "valid_rate",
+            "daily_average",
+            "repeat_incident_share",
+        ),
+    ),
     (
         "efficiency",
         (
