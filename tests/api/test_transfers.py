@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -24,6 +24,8 @@ from cad110.models.outbox import OutboxMessage
 from cad110.models.supervision import Notification
 from cad110.models.transfers import HotlineEvent, TicketStatus, TransferTicket
 from cad110.settings import Settings
+from cad110.stats.rollup_job import build_days
+from cad110.stats.rules import load_rules
 from cad110.transfers.platform import HotlineChannel, hotline_channel
 from cad110.transfers.supervise import escalate_overdue
 from tests.api.helpers import new_incident, ok
@@ -322,6 +324,15 @@ def test_a_ticket_past_its_working_days_is_raised_once_and_counted_late(
     )
 
 
+def _stats(api: Api, day: str) -> dict[str, Any]:
+    answer = ok(api.get(f"/stats/summary?since={day}", "analyst"))
+    return {f["key"]: f["value"] for f in answer["figures"]}
+
+
+def _rate(value: dict[str, Any]) -> tuple[int, int, float | None]:
+    return value["numerator"], value["denominator"], value["percent"]
+
+
 def test_the_figures_count_out_in_times_and_callers_who_rang_again(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:
@@ -363,6 +374,27 @@ def test_the_figures_count_out_in_times_and_callers_who_rang_again(
         "callers_rang_again": 1,
         "calls_again": 1,
     }
+    # The statistics count the same tickets, read raw today and from the rollups later.
+    stats = _stats(api, "2026-11-23")
+    assert stats["tickets_12345"]["count"] == 2
+    assert (stats["ticket_accepted_time"]["measured"], stats["ticket_accepted_time"]["p50_s"]) == (
+        1,
+        1800,
+    )
+    assert (stats["ticket_done_time"]["measured"], stats["ticket_done_time"]["mean_hours"]) == (
+        1,
+        3.0,
+    )
+    assert _rate(stats["ticket_rang_again_rate"]) == (1, 2, 50.0)
+    # The first done within its limit; the second, not yet due, is not counted yet.
+    assert _rate(stats["ticket_in_time_rate"]) == (1, 1, 100.0)
+    clock.set(datetime(2026, 12, 9, 2, 0, tzinfo=UTC))  # the second's 10 working days are over
+    raw = _stats(api, "2026-11-23")
+    assert _rate(raw["ticket_in_time_rate"]) == (1, 2, 50.0)
+    tz = runtime.settings.tz
+    days = [date(2026, 11, 23)]
+    build_days(runtime.sessions, runtime.catalog, load_rules(), tz, days, clock.now())
+    assert _stats(api, "2026-11-23") == raw
     # Outside Gulou, none of it.
     other = ok(api.get("/transfers/figures?since=2026-11-23&until=2026-11-24", "gulou_leader"))
     assert other["transfers_out"] == 2  # Gulou is where they are

@@ -39,6 +39,7 @@ from cad110.stats.tally import (
     PhoneFact,
     Where,
 )
+from cad110.stats.ticket_facts import ticket_facts
 
 
 @dataclass(frozen=True)
@@ -327,3 +328,4 @@ def facts(session: Session, catalog: Catalog, scope: Scope, window: timedelta) -
     yield from phone_facts(session, scope)
     yield from case_facts(session, scope)
     yield from callback_facts(session, scope)
+    yield from ticket_facts(session, scope)

@@ -8,7 +8,7 @@ says, per kind of subject, the times of the facts it can change — an incident'
 callbacks) its own received day and its calls' and missing-person case's days; a call's its
 day and the repeat window after it (it makes later calls repeats); a missing-person case's
 its opened day; a phone call's its ringing day; an incident's repeat links (a history scan
-links days long past) its received day. A jurisdiction's event (a new station, a
+links days long past) its received day; a 12345 ticket's its sent day. A jurisdiction's event (a new station, a
 changed area type and so its arrival limit) touches every day. A new kind of subject whose
 changes count adds an entry here.
 """
@@ -34,6 +34,7 @@ from cad110.models.missing import MissingCase
 from cad110.models.rollup import RollupDay, RollupMark
 from cad110.models.subjects import SubjectType
 from cad110.models.telephony import PhoneCall
+from cad110.models.transfers import TransferTicket
 from cad110.stats import rollups
 from cad110.stats.rules import StatsRules, load_rules
 
@@ -71,6 +72,16 @@ def _linked(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched
         yield at, 0
 
 
+def _tickets(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
+    # A 12345 ticket's chain is named by its numeric id: the day it was sent.
+    numbers = [int(i) for i in s.scalars(ids) if i.isdigit()]
+    for first in range(0, len(numbers), _CHUNK):
+        chunk = numbers[first : first + _CHUNK]
+        sent = select(TransferTicket.created_at).where(TransferTicket.id.in_(chunk))
+        for (at,) in s.execute(sent):
+            yield at, 0
+
+
 def _calls(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
     # A call's subject id is its numeric id as text: compared as numbers, through the key
     # (the id cast to text would read every call); in chunks, as a backlog may be long.
@@ -97,6 +108,7 @@ SOURCES: dict[SubjectType, Source] = {
     SubjectType.MISSING_CASE: _cases,
     SubjectType.PHONE_CALL: _phone,
     SubjectType.REPEAT_LINKS: _linked,
+    SubjectType.TRANSFER_TICKET: _tickets,
 }
 # Subjects whose change may move any day's figures.
 EVERYTHING = (SubjectType.JURISDICTION,)
@@ -122,9 +134,9 @@ def days_touched(
 
 
 def fallen_due(session: Session, tz: ZoneInfo, after: datetime, through: datetime) -> set[date]:
-    """The received days of incidents whose callback or follow-up fell due in (after, through]:
-    their figures change with time alone (due, not yet done, counts as not done), and no event
-    says so."""
+    """The received days of incidents whose callback or follow-up fell due in (after, through],
+    and the sent days of 12345 tickets whose limit passed then: their figures change with time
+    alone (due, not yet done, counts as not done), and no event says so."""
     days: set[date] = set()
     for model in (CallbackDue, FollowUp):
         received = (
@@ -133,6 +145,11 @@ def fallen_due(session: Session, tz: ZoneInfo, after: datetime, through: datetim
             .where(model.due_at > after, model.due_at <= through)
         )
         days.update(at.astimezone(tz).date() for at in session.scalars(received))
+    # A 12345 ticket past its limit undone now counts as late on the day it was sent.
+    late = select(TransferTicket.created_at).where(
+        TransferTicket.due_at > after, TransferTicket.due_at <= through
+    )
+    days.update(at.astimezone(tz).date() for at in session.scalars(late))
     return days
 
 

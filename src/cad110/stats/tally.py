@@ -57,6 +57,11 @@ CALLBACKS_REACHED = "callbacks_reached"  # any callback that reached the caller
 CALLBACKS_SATISFIED = "callbacks_satisfied"  # of those, satisfied or basically satisfied
 FOLLOW_UPS = "follow_ups"  # 不满意整改 opened
 FOLLOW_UPS_IN_TIME = "follow_ups_in_time"  # of those, answered by their due time
+# 12345 工单 (transfers/), counted on the day the ticket was sent.
+TICKETS = "tickets"  # tickets sent to the 12345 platform
+TICKETS_DUE = "tickets_due"  # of those, done or past their limit
+TICKETS_IN_TIME = "tickets_in_time"  # of those, done by their limit
+TICKETS_RANG_AGAIN = "tickets_rang_again"  # tickets whose caller rang 110 again about them
 TRANSFER_TARGETS = ("12345", "119", "120", "agency")
 
 
@@ -98,6 +103,9 @@ LIMITED_STEPS: dict[str, tuple[str, str]] = {
 }
 # The histogram of whole seconds from the first 派警 to the first arrest.
 DISPATCH_TO_ARREST = "dispatch_to_arrest"
+# The histograms of whole seconds from a 12345 ticket's sending to its acceptance and its done.
+TICKET_ACCEPTED = "ticket_accepted"
+TICKET_DONE = "ticket_done"
 STAGE_FIELDS = (
     "received_at",
     "accepted_at",
@@ -191,7 +199,19 @@ class CallbackFact:
     follow_up_in_time: bool = False
 
 
-Fact = IncidentFact | CallFact | PhoneFact | CaseFact | CallbackFact
+@dataclass(frozen=True)
+class TicketFact:
+    """A 12345 ticket (stats/ticket_facts.py): how long the platform took, and its limit."""
+
+    where: Where
+    accepted_s: int | None  # seconds from sent to accepted, once accepted
+    done_s: int | None  # seconds from sent to done, once done
+    due: bool  # done, or its limit has passed
+    in_time: bool  # done by its limit
+    rang_again: bool  # the caller rang 110 again about it while it was open
+
+
+Fact = IncidentFact | CallFact | PhoneFact | CaseFact | CallbackFact | TicketFact
 
 
 @dataclass
@@ -238,6 +258,8 @@ def count_fact(tally: Tally, fact: Fact) -> None:
         c[PHONE_ABANDONED] += fact.abandoned
     elif isinstance(fact, CallbackFact):
         _count_callback(tally, fact)
+    elif isinstance(fact, TicketFact):
+        _count_ticket(tally, fact)
     else:
         c[CASES] += 1
         c[CASES_FOUND] += fact.found
@@ -308,6 +330,17 @@ def _count_callback(tally: Tally, fact: CallbackFact) -> None:
 # A histogram as two arrays, the distinct whole seconds ascending and how many of each: how a
 # stored rollup holds one, so that hundreds add up in numpy rather than value by value.
 Histogram = tuple[NDArray[np.int64], NDArray[np.int64]]
+
+
+def _count_ticket(tally: Tally, fact: TicketFact) -> None:
+    c = tally.counts
+    c[TICKETS] += 1
+    c[TICKETS_DUE] += fact.due
+    c[TICKETS_IN_TIME] += fact.in_time
+    c[TICKETS_RANG_AGAIN] += fact.rang_again
+    for name, seconds in ((TICKET_ACCEPTED, fact.accepted_s), (TICKET_DONE, fact.done_s)):
+        if seconds is not None:
+            tally.durations.setdefault(name, Counter())[seconds] += 1
 
 
 @dataclass(frozen=True)

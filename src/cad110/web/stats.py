@@ -60,6 +60,11 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "transfers_119",
             "transfers_120",
             "transfers_agency",
+            "tickets_12345",
+            "ticket_accepted_time",
+            "ticket_done_time",
+            "ticket_in_time_rate",
+            "ticket_rang_again_rate",
         ),
     ),
     (
