@@ -10,6 +10,7 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event as EventType
 
 from cad110.jurisdictions.repository import get_jurisdiction
 from cad110.runtime import build_runtime
@@ -21,8 +22,14 @@ from cad110.settings import Settings
 
 # Items a shard commits at once (and then tells the parent it has written).
 _EVERY = 50
-# A worker's queue, set once per process by the pool's initializer (it cannot be an argument).
+# A worker's queue and stop flag, set once per process by the pool's initializer (they cannot
+# be arguments of a job).
 _said: Queue[int] | None = None
+_stop: EventType | None = None
+
+
+class Stopped(Exception):
+    """Another shard failed: this one stopped after its last whole batch."""
 
 
 @dataclass(frozen=True)
@@ -35,9 +42,9 @@ class _Job:
     end: datetime
 
 
-def _listen(said: Queue[int]) -> None:
-    global _said
-    _said = said
+def _listen(said: Queue[int], stop: EventType) -> None:
+    global _said, _stop
+    _said, _stop = said, stop
 
 
 def _write(job: _Job) -> int:
@@ -49,6 +56,8 @@ def _write(job: _Job) -> int:
         if _said is not None:
             _said.put(done - told[0])
         told[0] = done
+        if _stop is not None and _stop.is_set():
+            raise Stopped
 
     try:
         with rt.readers() as session:
@@ -67,16 +76,18 @@ def write_shards(
     shards: Sequence[Shard],
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Each shard in a process of its own; the first failure is raised once all have stopped
-    (a shard's work is committed in batches, so a failed run leaves a part of the period: the
-    seed then refuses that period, and the database is best made again)."""
+    """Each shard in a process of its own. On the first failure the others stop after their
+    batch in hand and the failure is raised (a shard's work is committed in batches, so a
+    failed run leaves a part of the period: the seed then refuses that period, and the
+    database is best made again)."""
     total = sum(len(s.items) for s in shards)
     # Spawned, not forked: the parent's engine and its pooled connections stay its own.
     context = multiprocessing.get_context("spawn")
     said: Queue[int] = context.Queue()
+    stop = context.Event()
     done = 0
     with ProcessPoolExecutor(
-        max_workers=len(shards), mp_context=context, initializer=_listen, initargs=(said,)
+        max_workers=len(shards), mp_context=context, initializer=_listen, initargs=(said, stop)
     ) as pool:
         futures: list[Future[int]] = [
             pool.submit(_write, _Job(settings, profile, shard, n, plan.start, plan.end))
@@ -93,11 +104,12 @@ def write_shards(
             if progress is not None:
                 progress(min(done, total), total)
             if any(f.exception() is not None for f in finished):
+                stop.set()
                 wait(running)
                 break
-    for future in futures:
-        error = future.exception()
-        if error is not None:
+    errors = [f.exception() for f in futures]
+    for error in errors:
+        if error is not None and not isinstance(error, Stopped):
             raise error
     if progress is not None:
         progress(total, total)
