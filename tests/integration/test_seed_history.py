@@ -21,8 +21,11 @@ from cad110.kernel.scope import in_scope
 from cad110.models.incident import Incident
 from cad110.models.user import Role
 from cad110.seed.history import AlreadySeeded, answers, check, seed_history
+from cad110.seed.history.parallel import write_shards
 from cad110.seed.history.plan import build
 from cad110.seed.history.profile import load
+from cad110.seed.history.run import existing
+from cad110.seed.history.shards import Shard
 from cad110.settings import Settings
 from cad110.stats import service as stats
 from cad110.stats.measure import Value
@@ -142,3 +145,20 @@ def test_more_than_one_worker_needs_postgresql(database: tuple[str, object]) -> 
     )
     assert refused.exit_code == 2
     assert "workers" in refused.output
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_shard_that_fails_stops_the_others_and_is_raised(
+    runtime: Runtime, database: tuple[str, object]
+) -> None:
+    profile = load("small", runtime.catalog)
+    plan = build(profile, runtime.catalog, stations=1, tz=runtime.settings.tz)
+    # The whole plan in one shard, and a second whose unit does not exist: it fails at once.
+    good = Shard("35012101", ("35012101-1",), plan.items)
+    broken = Shard("35012101", ("no-such-unit",), plan.items[:1])
+    settings = Settings(database_url=database[0], supervision_loop=False)
+    with pytest.raises(ValueError, match="no stations or no units"):
+        write_shards(settings, profile, plan, [good, broken])
+    with runtime.readers() as session:
+        _incidents, calls = existing(session, "350100/350121/", plan.start, plan.end)
+    assert 0 < calls < plan.calls  # stopped after a batch or so, what it did committed whole
