@@ -20,6 +20,15 @@ def seed_history(
     database: Annotated[
         str | None, typer.Option(help="Database URL (default CAD110_DATABASE_URL)")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=16,
+            help="Processes writing at once, each a station's run of days with its own units "
+            "(PostgreSQL only)",
+        ),
+    ] = 1,
     check: Annotated[
         bool,
         typer.Option(
@@ -57,13 +66,17 @@ def seed_history(
             console.print(f"  {done:,}/{total:,} items written")
 
     try:
-        seeded = run(settings, chosen, progress)
+        seeded = run(settings, chosen, progress, workers)
         plan = seeded.plan
         console.print(
             f"[green]seeded {chosen.name}[/green] in {chosen.jurisdiction}: {plan.calls:,} call "
             f"records, {plan.valid:,} valid incidents, {sum(plan.answers().values()):,} "
-            f"callbacks, in {seeded.seconds:.1f} s"
+            f"callbacks, in {seeded.seconds:.1f} s ({plan.calls / seeded.seconds:.1f} calls/s, "
+            f"{seeded.shards} process{'es' if seeded.shards > 1 else ''})"
         )
+    except ValueError as exc:  # workers the database cannot take
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     except AlreadySeeded as exc:
         console.print(
             f"{chosen.jurisdiction} already holds {exc.incidents:,} incidents and {exc.calls:,} "

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from cad110.auth.principal import Principal
 from cad110.jurisdictions.repository import get_jurisdiction
@@ -18,9 +19,11 @@ from cad110.kernel.scope import in_scope
 from cad110.models.incident import Incident
 from cad110.models.user import Role
 from cad110.runtime import build_runtime
+from cad110.seed.history.parallel import write_shards
 from cad110.seed.history.plan import Plan, bounds, build
 from cad110.seed.history.profile import Profile
 from cad110.seed.history.run import AlreadySeeded, HistoryClock, Writer, existing
+from cad110.seed.history.shards import MAX_WORKERS, split
 from cad110.settings import Settings
 from cad110.stats import service as stats
 from cad110.stats.measure import Value
@@ -32,13 +35,22 @@ __all__ = ["AlreadySeeded", "Line", "Seeded", "check", "seed_history"]
 class Seeded:
     plan: Plan
     seconds: float
+    shards: int = 1  # processes that wrote it
 
 
 def seed_history(
-    settings: Settings, profile: Profile, progress: Callable[[int, int], None] | None = None
+    settings: Settings,
+    profile: Profile,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> Seeded:
     """Write `profile`'s period into the database of `settings`; refuses (AlreadySeeded) where
-    the jurisdiction already holds incidents or calls in that period."""
+    the jurisdiction already holds incidents or calls in that period. `workers` > 1 writes
+    shards of the plan in as many processes (PostgreSQL only), where the plan can be sharded."""
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ValueError(f"workers: 1 to {MAX_WORKERS}")
+    if workers > 1 and make_url(settings.database_url).get_backend_name() != "postgresql":
+        raise ValueError("workers: more than one needs PostgreSQL (SQLite has one writer)")
     start, end = bounds(profile, settings.tz)
     rt = build_runtime(settings, clock=HistoryClock(start))
     try:
@@ -49,9 +61,18 @@ def seed_history(
             raise AlreadySeeded(incidents, calls)
         writer = Writer(rt, profile, county)
         plan = build(profile, rt.catalog, len(writer.stations), settings.tz)
+        stations = [s.code for s in writer.stations]
+        shards = (
+            None
+            if workers == 1
+            else split(plan.items, stations, writer.units, workers, settings.tz)
+        )
         began = time.perf_counter()
-        writer.write(plan, progress)
-        return Seeded(plan, time.perf_counter() - began)
+        if shards is None or len(shards) < 2:
+            writer.write(plan, progress)
+            return Seeded(plan, time.perf_counter() - began)
+        write_shards(settings, profile, plan, shards, progress)
+        return Seeded(plan, time.perf_counter() - began, len(shards))
     finally:
         rt.engine.dispose()
 

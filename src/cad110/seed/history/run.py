@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -126,10 +126,20 @@ def existing(session: Session, path: str, start: datetime, end: datetime) -> tup
 class Writer:
     """Writes a plan's items into the database of `rt` (whose clock is a HistoryClock)."""
 
-    def __init__(self, rt: Runtime, profile: Profile, county: Jurisdiction) -> None:
+    def __init__(
+        self,
+        rt: Runtime,
+        profile: Profile,
+        county: Jurisdiction,
+        units: Collection[str] | None = None,
+        stream: int = 0,
+    ) -> None:
+        """`units`: the only units this writer may send (a shard's), else all the county's;
+        `stream`: a shard's own random stream, so shards never mirror each other."""
         assert isinstance(rt.clock, HistoryClock)
         self.rt, self.clock, self.catalog = rt, rt.clock, rt.catalog
-        self.rng = random.Random(profile.seed + 1)  # its own stream: the plan stays as it was
+        # Its own stream: the plan stays as it was.
+        self.rng = random.Random(profile.seed + 1 + 1000 * stream)
         path = county.path
         self.calltaker = Principal.acting_for(
             path, username="history-calltaker", role=Role.CALLTAKER
@@ -137,6 +147,7 @@ class Writer:
         self.dispatcher = Principal.acting_for(
             path, username="history-dispatcher", role=Role.DISPATCHER
         )
+        only = set(units or ())
         with rt.readers() as session:
             stations = session.scalars(
                 select(Jurisdiction)
@@ -147,10 +158,10 @@ class Writer:
                 _Place(s.code, s.path, s.area_type is AreaType.SUBURBAN, s.name_zh, _point(s))
                 for s in stations
             ]
-            units = session.scalars(
+            rows = session.scalars(
                 select(Unit).where(in_scope(Unit.jurisdiction_path, path)).order_by(Unit.code)
             ).all()
-            self.units = {u.code: u.station_code for u in units}
+            self.units = {u.code: u.station_code for u in rows if not only or u.code in only}
         if not self.stations or not self.units:
             raise ValueError(f"{county.code} has no stations or no units to seed a year into")
         # When each unit is free again in the year being written (its last back-at-base).
@@ -159,14 +170,19 @@ class Writer:
         # is a duplicate to merge, not a second caller; the incident's number and its plan).
         self._pending: list[tuple[datetime, bool, str, Item]] = []
 
-    def write(self, plan: Plan, progress: Callable[[int, int], None] | None = None) -> None:
+    def write(
+        self,
+        plan: Plan,
+        progress: Callable[[int, int], None] | None = None,
+        batch: int = BATCH,
+    ) -> None:
         items = plan.items
-        for first in range(0, len(items), BATCH):
+        for first in range(0, len(items), batch):
             with transaction(self.rt.sessions) as session:
-                for item in items[first : first + BATCH]:
+                for item in items[first : first + batch]:
                     self.item(session, item, plan.end)
             if progress is not None:
-                progress(min(first + BATCH, len(items)), len(items))
+                progress(min(first + batch, len(items)), len(items))
 
     # --- one item -------------------------------------------------------------------------
 
