@@ -118,4 +118,5 @@ def test_a_case_is_opened_worked_reported_and_approved_solved(
     page.goto(f"{live_server}/lang/en")
     page.goto(f"{live_server}/repeats/CF-{incident}")
     expect(head).to_contain_text("Solved")
+    expect(page.locator(".linked td").nth(2)).to_have_text("Family dispute")
     fits(page)
