@@ -9,8 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from cad110.clock import VirtualClock
+from cad110.db.engine import transaction
+from cad110.kernel.runtime import Runtime
+from cad110.models.user import User
 from tests.api.helpers import new_incident
 from tests.browser.steps import login, shot
 from tests.conftest import Api
@@ -30,10 +34,19 @@ def fits(page: Page) -> None:
 
 
 def test_a_case_is_opened_worked_reported_and_approved_solved(
-    api: Api, live_server: str, page: Page, backend: str, clock: VirtualClock
+    api: Api, live_server: str, page: Page, backend: str, clock: VirtualClock, runtime: Runtime
 ) -> None:
+    with transaction(runtime.sessions) as session:
+        officer = session.scalars(select(User).where(User.username == OFFICER)).one()
+        officer.display_name = "鼓东巡逻一组"
     incident = str(
-        new_incident(api, category="family_dispute", narrative="夫妻吵架，第五次报警")["number"]
+        new_incident(
+            api,
+            category="family_dispute",
+            narrative="夫妻吵架，第五次报警",
+            # As long as a real one: the linked incidents' table still fits a phone's width.
+            address="福州市鼓楼区东街街道东街口百货大楼北侧人行道公交站台旁边",
+        )["number"]
     )
     login(page, live_server, "dispatcher")
     page.get_by_role("link", name="重复警情", exact=True).click()
@@ -51,6 +64,9 @@ def test_a_case_is_opened_worked_reported_and_approved_solved(
     expect(head).to_contain_text("家庭纠纷")
     expect(head).to_contain_text("在办")
     expect(head).to_contain_text("电话回访")
+    # The owner is named as a person, not by the account name they log in with.
+    expect(head).to_contain_text("鼓东巡逻一组")
+    expect(head).not_to_contain_text(OFFICER)
 
     switch_to(page, live_server, OFFICER)
     page.goto(f"{live_server}/repeats/CF-{incident}")
@@ -70,6 +86,7 @@ def test_a_case_is_opened_worked_reported_and_approved_solved(
     entry.get_by_label("内容").fill("会同社区调解，双方协议离婚")
     entry.get_by_role("button", name="记入档案").click()
     expect(journal).to_contain_text("达成协议")
+    expect(journal.locator(".who").first).to_have_text("鼓东巡逻一组")
 
     clock.advance(timedelta(days=31))  # no new call for the quiet days (the session ended too)
     login(page, live_server, OFFICER)
@@ -96,4 +113,10 @@ def test_a_case_is_opened_worked_reported_and_approved_solved(
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server}/repeats/CF-{incident}")
     expect(head).to_contain_text("已化解")
+    fits(page)
+    # In English too, whose words are longer: the linked incidents' table scrolls in its box.
+    page.goto(f"{live_server}/lang/en")
+    page.goto(f"{live_server}/repeats/CF-{incident}")
+    expect(head).to_contain_text("Solved")
+    expect(page.locator(".linked td").nth(2)).to_have_text("Family dispute")
     fits(page)

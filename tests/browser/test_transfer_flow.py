@@ -78,3 +78,22 @@ def test_the_desk_shows_the_open_ticket_of_a_number_as_it_is_typed(
     expect(box).to_contain_text("此号码现在来电将关联到其最新的未办结12345工单。")
     page.fill("#caller_phone", "13911113333")
     expect(box).to_be_hidden()
+
+
+def test_the_desk_shows_the_ticket_it_just_made_when_the_number_rings_again(
+    live_server: str, page: Page
+) -> None:
+    # The desk stays open all shift: a number looked up before its call was transferred is
+    # asked again for the next call, not answered from what the first look-up found.
+    login(page, live_server, "calltaker")
+    box = page.locator("#open-tickets")
+    with page.expect_response(lambda r: "/transfers/open" in r.url):
+        page.fill("#caller_phone", "13911114444")
+    expect(box).to_be_hidden()
+    page.fill("textarea[name=narrative]", "路灯坏了")
+    page.keyboard.press("F2")
+    page.keyboard.press("2")
+    expect(page.locator("#last")).to_contain_text("转 12345")
+    page.fill("#caller_phone", "13911114444")
+    expect(box.locator("li[data-ticket]")).to_have_count(1)
+    expect(box.locator("li[data-ticket]")).to_contain_text("求助 · 已转出")

@@ -95,6 +95,7 @@ class LinkedOut(BaseModel):
     received_at: datetime
     category: str | None
     category_zh: str | None
+    category_en: str | None
     status: str
     address: str | None
     linked_at: datetime

@@ -75,6 +75,7 @@ def case_out(
                 received_at=incident.received_at,
                 category=incident.category_code,
                 category_zh=category.zh if category else None,
+                category_en=category.en if category else None,
                 status=incident.status.value,
                 address=incident.address,
                 linked_at=link.linked_at,

@@ -24,6 +24,7 @@ from cad110.repeats import cases_repository as repo
 from cad110.repeats import cases_views as views
 from cad110.repeats.cases_rules import in_force
 from cad110.web.common import Rt, console_user, page, to_login
+from cad110.web.names import people_named
 
 router = Router(include_in_schema=False)
 PAGE = 50
@@ -65,8 +66,11 @@ def _list(rt: Runtime, by: Principal, query: dict[str, str]) -> dict[str, Any]:
             for c in ("type", "tier", "station", "status")
         }
         figures = views.figures(session, counted, rules)
+        cases = views.summaries(rows, rules, now)
+        people = people_named(session, [c.owner for c in cases])
     return {
-        "cases": views.summaries(rows, rules, now),
+        "cases": cases,
+        "people": people,
         "total": total,
         "page_no": number,
         "pages": max(1, -(-total // PAGE)),
@@ -87,8 +91,16 @@ def _case(rt: Runtime, by: Principal, number: str) -> dict[str, Any]:
         rules = in_force(ctx)
         case = repo.get_case(session, number, by=by)
         out = views.case_out(session, case, rt.catalog, rules, now)
+        changed = [e.payload for e in out.journal if e.kind == "owner_changed"]
+        people = people_named(
+            session,
+            [out.owner, out.opened_by, out.reported_by, out.solved_by]
+            + [e.actor for e in out.journal]
+            + [str(p.get(k) or "") for p in changed for k in ("from", "to")],
+        )
     return {
         "case": out,
+        "people": people,
         "types": rules.types,
         "tiers": list(rules.tiers.values()),
         "tier_names": rules.tiers,

@@ -68,5 +68,10 @@
     clearTimeout(timer);
     timer = setTimeout(lookup, 300);
   });
-  form.addEventListener("reset", () => setTimeout(lookup, 0));
+  // A call recorded (the form is reset after each) may have opened a ticket, and the platform
+  // works the others meanwhile: the desk stays open all shift, so the next call asks afresh.
+  form.addEventListener("reset", () => {
+    looked.clear();
+    setTimeout(lookup, 0);
+  });
 })();
