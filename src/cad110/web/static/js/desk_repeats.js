@@ -14,6 +14,10 @@
   const zh = document.documentElement.lang === "zh-CN";
   const headline = box.querySelector(".repeat-headline");
   const list = box.querySelector(".repeat-links");
+  const more = box.querySelector(".repeat-more");
+  // The strongest few, and how many more: a caller who rang twenty times would push the form
+  // itself off a phone's screen; the headline already says how many there are.
+  const SHOWN = 3;
   const attachButton = document.getElementById("repeat-attach");
   const result = document.getElementById("result");
   const last = document.getElementById("last");
@@ -53,6 +57,7 @@
   function hide() {
     box.hidden = true;
     list.replaceChildren();
+    more.hidden = true;
     attachTo = null;
     attachButton.hidden = true;
   }
@@ -94,7 +99,10 @@
       warning.caller_calls >= 2
         ? (warning.caller_calls_more ? texts.caller_more : texts.caller).replace("{n}", warning.caller_calls).replace("{days}", warning.caller_window_days)
         : texts.linked.replace("{n}", warning.links.length);
-    list.replaceChildren(...warning.links.map((l) => item(l, categories)));
+    list.replaceChildren(...warning.links.slice(0, SHOWN).map((l) => item(l, categories)));
+    const rest = warning.links.length - SHOWN;
+    more.hidden = rest <= 0;
+    more.textContent = rest > 0 ? texts.more.replace("{n}", rest) : "";
     attachTo = warning.attach_to;
     attachButton.hidden = !attachTo;
     attachButton.querySelector("code").textContent = attachTo || "";
