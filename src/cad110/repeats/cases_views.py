@@ -1,5 +1,7 @@
 """Repeat cases → output schemas, batched (stations in one query). The journal's payloads are
-masked for every reader: a phone or a name typed into a mediation's text stays hidden."""
+masked for every reader: a phone or ID number typed into a mediation's text stays hidden (a name
+typed there does not: free text is not searched for names, as a two-character name is also
+part of ordinary words — privacy/masking.py)."""
 
 from __future__ import annotations
 
@@ -83,11 +85,9 @@ def case_out(
                 reason=link.reason,
             )
         )
-    # Callers' names and phones of the linked incidents count as known secrets: typed into a
-    # note they are masked as well.
-    known: list[tuple[Kind, str | None]] = []
-    for _, incident in rows:
-        known += [("name", incident.caller_name), ("phone", incident.caller_phone)]
+    # Callers' phones of the linked incidents count as known secrets: typed into a note they
+    # are masked as well, even written without the key that would mark them as a phone.
+    known: list[tuple[Kind, str | None]] = [("phone", i.caller_phone) for _, i in rows]
     journal = [
         JournalEntry(**e.model_dump())
         for e in events_out(repo.journal_of(session, case), full=False, known=known)
