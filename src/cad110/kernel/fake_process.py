@@ -1,5 +1,6 @@
-"""What the fakes of outside systems (the phone system, the SMS gateway) share as processes of
-their own: the line that tells the starter the port, and staying up until told to stop."""
+"""What the fakes of outside systems (the phone system, the SMS gateway, the 12345 platform)
+share as processes of their own: a JSON handler that checks cad110's signature on what cad110
+sends, the line that tells the starter the port, and staying up until told to stop."""
 
 from __future__ import annotations
 
@@ -7,8 +8,16 @@ import json
 import os
 import sys
 import threading
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from cad110.errors import Unauthenticated
+from cad110.kernel import signing
+
+# One POST route of a fake: the JSON object sent → (status, answer).
+Route = Callable[[dict[str, Any]], tuple[int, object]]
 
 
 class JsonHandler(BaseHTTPRequestHandler):
@@ -25,6 +34,55 @@ class JsonHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def routed_handler(
+    *, secret: str, listing: str, taken: Callable[[], object], posts: Mapping[str, Route]
+) -> type[BaseHTTPRequestHandler]:
+    """A fake's handler: GET /health; GET `listing`, what it has taken (`taken()`); POST a
+    JSON object to one of `posts`, where a POST to `listing` is cad110 sending and must carry
+    cad110's signature (the others are a tester's or a demo's hand)."""
+
+    class Handler(JsonHandler):
+        def do_GET(self) -> None:
+            if self.path == "/health":
+                self._json(200, {"ok": True})
+            elif self.path == listing:
+                self._json(200, taken())
+            else:
+                self._json(404, {"detail": "not found"})
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path == listing:
+                try:
+                    signing.verify(
+                        secret,
+                        self.headers.get(signing.TIMESTAMP_HEADER),
+                        self.headers.get(signing.SIGNATURE_HEADER),
+                        raw,
+                        now=datetime.now(UTC),
+                        window_s=300,
+                        what=listing.strip("/"),
+                        sender="cad110",
+                    )
+                except Unauthenticated as exc:
+                    self._json(401, {"detail": str(exc)})
+                    return
+            try:
+                data = json.loads(raw or b"{}")
+            except ValueError:
+                self._json(400, {"detail": "not JSON"})
+                return
+            route = posts.get(self.path)
+            if not isinstance(data, dict):
+                self._json(400, {"detail": "not a JSON object"})
+            elif route is None:
+                self._json(404, {"detail": "not found"})
+            else:
+                self._json(*route(data))
+
+    return Handler
 
 
 def _exit_at_eof() -> None:

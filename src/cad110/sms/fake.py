@@ -32,9 +32,8 @@ from typing import Any
 
 import httpx
 
-from cad110.errors import Unauthenticated
 from cad110.kernel import signing
-from cad110.kernel.fake_process import JsonHandler, run_until_stopped
+from cad110.kernel.fake_process import routed_handler, run_until_stopped
 
 EVENTS_PATH = "/api/v1/sms/events"
 _ids = itertools.count(1)
@@ -110,48 +109,16 @@ class FakeSmsGateway:
 
 
 def _handler(gateway: FakeSmsGateway) -> type[BaseHTTPRequestHandler]:
-    class Handler(JsonHandler):
-        def do_GET(self) -> None:  # noqa: N802  (http.server calls it so)
-            if self.path == "/health":
-                self._json(200, {"ok": True})
-            elif self.path == "/messages":
-                with _lock:
-                    self._json(200, list(gateway.messages.values()))
-            else:
-                self._json(404, {"detail": "not found"})
+    def taken() -> object:
+        with _lock:
+            return list(gateway.messages.values())
 
-        def do_POST(self) -> None:  # noqa: N802  (http.server calls it so)
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.path == "/messages":
-                try:
-                    signing.verify(
-                        gateway.secret,
-                        self.headers.get(signing.TIMESTAMP_HEADER),
-                        self.headers.get(signing.SIGNATURE_HEADER),
-                        raw,
-                        now=datetime.now(UTC),
-                        window_s=300,
-                        what="messages",
-                        sender="cad110",
-                    )
-                except Unauthenticated as exc:
-                    self._json(401, {"detail": str(exc)})
-                    return
-            try:
-                data = json.loads(raw or b"{}")
-            except ValueError:
-                self._json(400, {"detail": "not JSON"})
-                return
-            if not isinstance(data, dict):
-                self._json(400, {"detail": "not a JSON object"})
-            elif self.path == "/messages":
-                self._json(*gateway.accept(data))
-            elif self.path == "/reply":
-                self._json(*gateway.reply(data))
-            else:
-                self._json(404, {"detail": "not found"})
-
-    return Handler
+    return routed_handler(
+        secret=gateway.secret,
+        listing="/messages",
+        taken=taken,
+        posts={"/messages": gateway.accept, "/reply": gateway.reply},
+    )
 
 
 def serve(

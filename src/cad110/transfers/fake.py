@@ -35,9 +35,8 @@ from typing import Any
 
 import httpx
 
-from cad110.errors import Unauthenticated
 from cad110.kernel import signing
-from cad110.kernel.fake_process import JsonHandler, run_until_stopped
+from cad110.kernel.fake_process import routed_handler, run_until_stopped
 
 EVENTS_PATH = "/api/v1/transfers/events"
 EMERGENCIES_PATH = "/api/v1/transfers/emergencies"
@@ -178,50 +177,20 @@ class FakeHotline:
 
 
 def _handler(hotline: FakeHotline) -> type[BaseHTTPRequestHandler]:
-    class Handler(JsonHandler):
-        def do_GET(self) -> None:  # noqa: N802  (http.server calls it so)
-            if self.path == "/health":
-                self._json(200, {"ok": True})
-            elif self.path == "/tickets":
-                with _lock:
-                    self._json(200, list(hotline.tickets.values()))
-            else:
-                self._json(404, {"detail": "not found"})
+    def taken() -> object:
+        with _lock:
+            return list(hotline.tickets.values())
 
-        def do_POST(self) -> None:  # noqa: N802  (http.server calls it so)
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.path == "/tickets":
-                try:
-                    signing.verify(
-                        hotline.secret,
-                        self.headers.get(signing.TIMESTAMP_HEADER),
-                        self.headers.get(signing.SIGNATURE_HEADER),
-                        raw,
-                        now=datetime.now(UTC),
-                        window_s=300,
-                        what="tickets",
-                        sender="cad110",
-                    )
-                except Unauthenticated as exc:
-                    self._json(401, {"detail": str(exc)})
-                    return
-            try:
-                data = json.loads(raw or b"{}")
-            except ValueError:
-                self._json(400, {"detail": "not JSON"})
-                return
-            if not isinstance(data, dict):
-                self._json(400, {"detail": "not a JSON object"})
-            elif self.path == "/tickets":
-                self._json(*hotline.accept(data))
-            elif self.path == "/advance":
-                self._json(*hotline.advance(data))
-            elif self.path == "/emergency":
-                self._json(*hotline.emergency(data))
-            else:
-                self._json(404, {"detail": "not found"})
-
-    return Handler
+    return routed_handler(
+        secret=hotline.secret,
+        listing="/tickets",
+        taken=taken,
+        posts={
+            "/tickets": hotline.accept,
+            "/advance": hotline.advance,
+            "/emergency": hotline.emergency,
+        },
+    )
 
 
 def serve(
