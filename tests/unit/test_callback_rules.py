@@ -11,6 +11,7 @@ import pytest
 from cad110.callbacks import rules as r
 from cad110.catalog.loader import default_catalog
 from cad110.models.callbacks import DueReason
+from cad110.workdays import working_days_after
 
 TZ = ZoneInfo("Asia/Shanghai")
 CATALOG = default_catalog()
@@ -78,24 +79,24 @@ def test_a_survey_reply_is_one_digit_or_words_for_a_person(text: str, meaning: s
 def test_five_working_days_skip_a_weekend() -> None:
     # Monday 2026-11-30 10:00 local → the end of Monday 2026-12-07.
     start = datetime(2026, 11, 30, 10, 0, tzinfo=TZ)
-    assert r.working_days_after(start, 5, TZ) == datetime(2026, 12, 8, 0, 0, tzinfo=TZ)
+    assert working_days_after(start, 5, TZ) == datetime(2026, 12, 8, 0, 0, tzinfo=TZ)
 
 
 def test_five_working_days_skip_national_day_and_count_the_working_saturday() -> None:
     # 2025: 10-01 to 10-08 are holidays, Saturday 10-11 is a working day (调休).
     start = datetime(2025, 9, 30, 15, 0, tzinfo=TZ)
     # Working days after 09-30: 10-09 (Thu), 10-10 (Fri), 10-11 (Sat), 10-13, 10-14.
-    assert r.working_days_after(start, 5, TZ) == datetime(2025, 10, 15, 0, 0, tzinfo=TZ)
+    assert working_days_after(start, 5, TZ) == datetime(2025, 10, 15, 0, 0, tzinfo=TZ)
 
 
 def test_the_due_day_is_said_as_the_working_day_itself_never_the_midnight_after() -> None:
     start = datetime(2026, 11, 30, 10, 0, tzinfo=TZ)
-    due = r.working_days_after(start, 5, TZ)
+    due = working_days_after(start, 5, TZ)
     day = r.last_day(due.astimezone(UTC), TZ)
     assert day == date(2026, 12, 7)
     assert r.due_words(day) == ("12月7日（周一）下班前", "by the end of Mon 7 Dec")
     # Across National Day: the fifth working day is Tuesday 10-14.
-    holiday = r.working_days_after(datetime(2025, 9, 30, 15, 0, tzinfo=TZ), 5, TZ)
+    holiday = working_days_after(datetime(2025, 9, 30, 15, 0, tzinfo=TZ), 5, TZ)
     assert r.due_words(r.last_day(holiday, TZ)) == (
         "10月14日（周二）下班前",
         "by the end of Tue 14 Oct",

@@ -8,12 +8,10 @@ from __future__ import annotations
 import tomllib
 import zlib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
-
-import chinese_calendar
 
 from cad110.catalog.loader import Catalog
 from cad110.kernel.context import Ctx
@@ -146,24 +144,6 @@ def survey_answer(text: str) -> Answer | Literal["call_me"] | None:
         return None
     digit = str(int(stripped)) if stripped.isdecimal() else stripped
     return SURVEY_DIGITS.get(digit)
-
-
-def _workday(day: date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # a year the calendar does not know yet: Monday to Friday
-        return day.weekday() < 5
-
-
-def working_days_after(start: datetime, days: int, tz: tzinfo) -> datetime:
-    """The end (local midnight after) of the `days`-th working day after `start`'s local day,
-    skipping weekends and public holidays and counting the adjusted working weekends (调休)."""
-    day = start.astimezone(tz).date()
-    left = days
-    while left:
-        day += timedelta(days=1)
-        left -= _workday(day)
-    return datetime.combine(day + timedelta(days=1), time(), tz)
 
 
 _WEEKDAYS_ZH = "一二三四五六日"

@@ -25,6 +25,7 @@ from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction, Level
 from cad110.models.subjects import SubjectType
 from cad110.models.supervision import Notification, Step
+from cad110.workdays import working_days_after
 
 
 def _new_due(ctx: Ctx, incident: Incident, reason: DueReason) -> CallbackDue:
@@ -95,7 +96,7 @@ def open_follow_up(ctx: Ctx, incident: Incident, complaint: str) -> FollowUp:
     is one the supervision tick fires and escalates like any overdue step."""
     rules = cb_rules.in_force(ctx)
     station = _station(ctx, incident)
-    due_at = cb_rules.working_days_after(ctx.at, rules.follow_up_working_days, ctx.tz)
+    due_at = working_days_after(ctx.at, rules.follow_up_working_days, ctx.tz)
     due_at = due_at.astimezone(UTC)
     deadline = open_deadline(
         ctx.session, incident_id=incident.id, step=Step.FOLLOW_UP, at=ctx.at, within=due_at - ctx.at

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import chinese_calendar
-
 from cad110.kernel.context import Ctx
+from cad110.workdays import working_days_after
 
 
 class RulesError(ValueError):
@@ -115,24 +114,6 @@ def load_rules(path: str | Path | None = None) -> TransferRules:
 
 def in_force(ctx: Ctx) -> TransferRules:
     return ctx.part(TransferRules, load_rules)
-
-
-def _workday(day: date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # a year the calendar does not know yet: Monday to Friday
-        return day.weekday() < 5
-
-
-def working_days_after(start: datetime, days: int, tz: tzinfo) -> datetime:
-    """The end (local midnight after) of the `days`-th working day after `start`'s local day,
-    skipping weekends and public holidays and counting the adjusted working weekends (调休)."""
-    day = start.astimezone(tz).date()
-    left = days
-    while left:
-        day += timedelta(days=1)
-        left -= _workday(day)
-    return datetime.combine(day + timedelta(days=1), time(), tz)
 
 
 def due_at(rules: TransferRules, hotline_type: str, created_at: datetime, tz: tzinfo) -> datetime:
