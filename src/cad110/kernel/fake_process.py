@@ -4,20 +4,60 @@ sends, the line that tells the starter the port, and staying up until told to st
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import httpx
 
 from cad110.errors import Unauthenticated
 from cad110.kernel import signing
 
 # One POST route of a fake: the JSON object sent → (status, answer).
 Route = Callable[[dict[str, Any]], tuple[int, object]]
+_ids = itertools.count(1)
+_ids_lock = threading.Lock()
+
+
+def new_id(prefix: str) -> str:
+    """An id no other fake process or run repeats (the process id is in it)."""
+    with _ids_lock:
+        n = next(_ids)
+    return f"{prefix}-{os.getpid()}-{n}"
+
+
+def now_iso() -> str:
+    """This moment in UTC as an outside system writes it (…Z)."""
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+class Poster:
+    """A fake's way back into cad110: JSON signed with the shared secret, posted to `target`;
+    cad110 not up (yet) is said in the answer (status 0), not raised."""
+
+    def __init__(self, target: str, secret: str) -> None:
+        self.target = target.rstrip("/")
+        self.secret = secret
+        self.client = httpx.Client(timeout=10.0)
+
+    def post(self, path: str, event: dict[str, Any]) -> dict[str, Any]:
+        body = json.dumps(event, ensure_ascii=False).encode("utf-8")
+        headers = signing.signed_headers(self.secret, int(time.time()), body)
+        try:
+            answer = self.client.post(self.target + path, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            return {"status": 0, "body": str(exc)}
+        try:
+            return {"status": answer.status_code, "body": answer.json()}
+        except ValueError:
+            return {"status": answer.status_code, "body": answer.text}
 
 
 class JsonHandler(BaseHTTPRequestHandler):

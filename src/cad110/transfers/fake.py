@@ -25,18 +25,13 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import threading
 import time
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
-
-from cad110.kernel import signing
-from cad110.kernel.fake_process import routed_handler, run_until_stopped
+from cad110.kernel.fake_process import Poster, new_id, now_iso, routed_handler, run_until_stopped
 
 EVENTS_PATH = "/api/v1/transfers/events"
 EMERGENCIES_PATH = "/api/v1/transfers/emergencies"
@@ -72,50 +67,26 @@ EMERGENCIES = (
         "lat": 26.041,
     },
 )
-_ids = itertools.count(1)
 _lock = threading.Lock()
 
 
-def _next_id(prefix: str) -> str:
-    with _lock:
-        return f"{prefix}-{os.getpid()}-{next(_ids)}"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
-
-
-class FakeHotline:
+class FakeHotline(Poster):
     """The fake platform's state: where to post events, and the tickets it was given."""
 
     def __init__(self, target: str, secret: str, pace_s: float) -> None:
-        self.target = target.rstrip("/")
-        self.secret = secret
+        super().__init__(target, secret)
         self.pace_s = pace_s
         self.tickets: dict[str, dict[str, Any]] = {}
-        self.client = httpx.Client(timeout=10.0)
-
-    def post(self, path: str, event: dict[str, Any]) -> dict[str, Any]:
-        body = json.dumps(event, ensure_ascii=False).encode("utf-8")
-        headers = signing.signed_headers(self.secret, int(time.time()), body)
-        try:
-            answer = self.client.post(self.target + path, content=body, headers=headers)
-        except httpx.HTTPError as exc:  # cad110 not up (yet): said, not raised
-            return {"status": 0, "body": str(exc)}
-        try:
-            return {"status": answer.status_code, "body": answer.json()}
-        except ValueError:
-            return {"status": answer.status_code, "body": answer.text}
 
     def step(
         self, ticket_id: str, kind: str, extra: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         ticket = self.tickets.get(ticket_id)
         event: dict[str, Any] = {
-            "event_id": _next_id(kind),
+            "event_id": new_id(kind),
             "type": kind,
             "ticket_id": ticket_id,
-            "at": _now(),
+            "at": now_iso(),
         }
         if ticket is not None:
             event["hotline_id"] = ticket["hotline_id"]
@@ -168,9 +139,9 @@ class FakeHotline:
 
     def emergency(self, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         event = {
-            "event_id": _next_id("emergency"),
-            "at": _now(),
-            "hotline_id": _next_id("12345-call"),
+            "event_id": new_id("emergency"),
+            "at": now_iso(),
+            "hotline_id": new_id("12345-call"),
             **data,
         }
         return 200, {"results": [self.post(EMERGENCIES_PATH, event)]}
