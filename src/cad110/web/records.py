@@ -28,8 +28,7 @@ from cad110.privacy.record import Access, AccessNotRecorded, Where
 from cad110.privacy.subjects import incident_sight
 from cad110.supervision.repository import supervisions_seen_by
 from cad110.transfers.repository import tickets_of_incident
-from cad110.transfers.rules import TransferRules
-from cad110.transfers.rules import load_rules as load_transfer_rules
+from cad110.transfers.rules import in_force as transfer_rules
 from cad110.transfers.views import tickets_out
 from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, locale_of, page, to_login
@@ -113,8 +112,7 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where, locale: str) 
         follow_up = (
             follow_up_out(found[0], incident, found[1], now, rt.settings.tz) if found else None
         )
-        configured = rt.parts.get(TransferRules)
-        rules = configured if isinstance(configured, TransferRules) else load_transfer_rules()
+        rules = transfer_rules(rt.ctx(session, by, now))
         transfers = tickets_out(session, tickets_of_incident(session, incident.id), rules, now)
     log = [
         {
