@@ -25,9 +25,9 @@ from cad110.lifecycles.incident import OPEN, Status
 from cad110.models.call import CallOutcome
 from cad110.models.event import Event
 from cad110.models.incident import Incident
+from cad110.models.repeat_cases import RepeatCase, RepeatCaseIncident
 from cad110.models.repeats import RepeatKey, RepeatLink
 from cad110.models.subjects import SubjectType
-from cad110.repeats.cases_repository import case_of_incident
 from cad110.repeats.cases_rules import LinkedIncident, should_open, type_of
 from cad110.repeats.cases_rules import in_force as cases_in_force
 from cad110.repeats.cases_service import attach, open_by_rule, station_owner
@@ -297,17 +297,17 @@ def follow_case(ctx: Ctx, incident: Incident) -> None:
     extreme = incident.category_code in rules.opening.extreme_categories
     if matter is None and not extreme:
         return
-    earlier = list(
-        ctx.session.scalars(
-            select(Incident)
-            .join(RepeatLink, RepeatLink.earlier_id == Incident.id)
-            .where(RepeatLink.incident_id == incident.id)
-            .order_by(Incident.received_at.desc(), Incident.id.desc())
-        )
-    )
+    # The incidents it repeats with the case each is in, newest first: one statement.
+    earlier = ctx.session.execute(
+        select(Incident, RepeatCase)
+        .join(RepeatLink, RepeatLink.earlier_id == Incident.id)
+        .outerjoin(RepeatCaseIncident, RepeatCaseIncident.incident_id == Incident.id)
+        .outerjoin(RepeatCase, RepeatCase.id == RepeatCaseIncident.case_id)
+        .where(RepeatLink.incident_id == incident.id)
+        .order_by(Incident.received_at.desc(), Incident.id.desc())
+    ).all()
     free: list[Incident] = []
-    for before in earlier:
-        case = case_of_incident(ctx.session, before.id)
+    for before, case in earlier:
         if case is None:
             free.append(before)
         elif extreme or case.type == matter:
