@@ -121,3 +121,12 @@ Day = Annotated[
     AfterValidator(bounded_day),
     Field(description=f"YYYY-MM-DD, years {EARLIEST_YEAR}–{LATEST_YEAR}"),
 ]
+
+
+def own_id(prefix: str, ref: str) -> int | None:
+    """The number in an id cad110 gave an outside system ("gd-42", "sms-7"), if `ref` is one
+    of ours with that prefix; None for anything else (no exception on what a system sends)."""
+    head, _, number = ref.partition("-")
+    if head != prefix or not number.isascii() or not number.isdigit() or len(number) > 18:
+        return None
+    return int(number)

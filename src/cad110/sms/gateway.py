@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from cad110.kernel.inputs import own_id
 from cad110.kernel.outbox import Channel, DeliveryError
 from cad110.kernel.signing import signed_headers
 from cad110.settings import Settings
@@ -32,10 +33,7 @@ def message_id(outbox_id: int) -> str:
 
 def outbox_id_of(message_id: str) -> int | None:
     """The outbox row a gateway's `message_id` names, if it is one of ours."""
-    head, _, number = message_id.partition("-")
-    if head != "sms" or not number.isascii() or not number.isdigit() or len(number) > 18:
-        return None
-    return int(number)
+    return own_id("sms", message_id)
 
 
 class SmsGateway(Protocol):

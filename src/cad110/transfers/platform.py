@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from cad110.kernel.inputs import own_id
 from cad110.kernel.outbox import Channel, DeliveryError
 from cad110.kernel.signing import signed_headers
 from cad110.settings import Settings
@@ -31,10 +32,7 @@ def ticket_ref(ticket_id: int) -> str:
 
 def ticket_id_of(ref: str) -> int | None:
     """The ticket a platform's `ticket_id` names, if it is one of ours."""
-    head, _, number = ref.partition("-")
-    if head != "gd" or not number.isascii() or not number.isdigit() or len(number) > 18:
-        return None
-    return int(number)
+    return own_id("gd", ref)
 
 
 class HotlinePlatform(Protocol):
