@@ -20,31 +20,16 @@ Each of these answers {"call_id", "results": [{"status", "body"}]} with what cad
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import threading
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
 
-from cad110.kernel.fake_process import JsonHandler, run_until_stopped
+from cad110.kernel.fake_process import JsonHandler, new_id, now_iso, run_until_stopped
 from cad110.telephony.replay import send_event
-
-_ids = itertools.count(1)
-_lock = threading.Lock()
-
-
-def _next_id(prefix: str) -> str:
-    with _lock:
-        n = next(_ids)
-    return f"{prefix}-{os.getpid()}-{n}"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 class FakePhoneSystem:
@@ -76,12 +61,12 @@ class FakePhoneSystem:
         return results
 
     def ring(self, data: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
-        call_id = str(data.get("call_id") or _next_id("call"))
+        call_id = str(data.get("call_id") or new_id("call"))
         ringing: dict[str, Any] = {
-            "event_id": _next_id("ev"),
+            "event_id": new_id("ev"),
             "type": "ringing",
             "call_id": call_id,
-            "at": _now(),
+            "at": now_iso(),
             "caller": str(data.get("caller", "")),
             "line": str(data.get("line", "110")),
         }
@@ -96,17 +81,17 @@ class FakePhoneSystem:
         if data.get("seat"):
             events.append(
                 {
-                    "event_id": _next_id("ev"),
+                    "event_id": new_id("ev"),
                     "type": "answered",
                     "call_id": call_id,
-                    "at": _now(),
+                    "at": now_iso(),
                     "seat": str(data["seat"]),
                 }
             )
         return call_id, self.send(events)
 
     def end(self, call_id: str) -> list[dict[str, Any]]:
-        event = {"event_id": _next_id("ev"), "type": "ended", "call_id": call_id, "at": _now()}
+        event = {"event_id": new_id("ev"), "type": "ended", "call_id": call_id, "at": now_iso()}
         return self.send([event])
 
 
@@ -135,7 +120,7 @@ def _handler(phone: FakePhoneSystem) -> type[BaseHTTPRequestHandler]:
                 self._json(400, {"detail": "not JSON"})
                 return
             if self.path == "/calls":
-                call_id = _next_id("out")
+                call_id = new_id("out")
                 phone.placed[call_id] = data
                 phone.recordings[call_id] = f"{phone.own_url}/audio/{call_id}.wav"
                 self._json(201, {"call_id": call_id})
