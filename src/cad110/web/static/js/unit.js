@@ -9,6 +9,9 @@
   const incidentUrl = (number) => "/api/v1/incidents/" + encodeURIComponent(number);
   // A change pushed while the officer is writing (feedback, a reason) must not wipe the form.
   let editing = false;
+  // A step in flight reloads the page itself once answered; a pushed change meanwhile would
+  // start a second load that aborts the first (and the step's answer with it).
+  let stepping = false;
 
   const stepUrl = (number, step) =>
     incidentUrl(number) + "/units/" + encodeURIComponent(unit) + "/" + encodeURIComponent(step);
@@ -18,10 +21,12 @@
     button.addEventListener("click", async () => {
       const number = button.closest(".assignment").dataset.number;
       button.disabled = true;
+      stepping = true;
       try {
         await cad110.call("POST", stepUrl(number, button.dataset.step), {});
         location.reload();
       } catch (error) {
+        stepping = false;
         message.textContent = error.message;
         button.disabled = false;
         // 到场 far from the scene or too soon after dispatch: the server asks for a reason,
@@ -169,6 +174,6 @@
   }
 
   cad110.live(() => {
-    if (!editing) location.reload();
+    if (!editing && !stepping) location.reload();
   });
 })();
