@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 import subprocess
-import sys
 import threading
 from typing import Annotated, Any
 
 import typer
 
+from cad110.cli import demo_fakes
 from cad110.cli.common import app, err, sim_app
 from cad110.settings import Settings, get_settings
 
@@ -34,58 +32,6 @@ def _demo_traffic(speed: float, stop: threading.Event, phone_url: str | None) ->
         log.error("demo traffic not started: %s", exc)
     except Exception:
         log.exception("demo traffic stopped by an error")
-
-
-def _start_fake_phone(settings: Settings, base_url: str) -> tuple[subprocess.Popen[str], str]:
-    """The fake phone system beside the living demo (its own process, real HTTP), sharing a
-    secret with this server: one made up now unless the deployment set one."""
-    if not settings.phone_events_secret:
-        os.environ["CAD110_PHONE_EVENTS_SECRET"] = secrets.token_urlsafe(24)
-        get_settings.cache_clear()
-    secret = get_settings().phone_events_secret
-    command = [sys.executable, "-m", "cad110.telephony.fake", "--port", "0", "--target", base_url]
-    command.append("--exit-with-stdin")  # uvicorn may end this process by its signal
-    env = {**os.environ, "CAD110_PHONE_EVENTS_SECRET": secret}
-    process = subprocess.Popen(  # noqa: S603
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
-    )
-    assert process.stdout is not None
-    words = process.stdout.readline().split()
-    if words[:2] != ["listening", "on"]:
-        process.kill()
-        raise RuntimeError("the fake phone system did not start")
-    return process, f"http://127.0.0.1:{words[2]}"
-
-
-# The demo's 12345 platform works a ticket one step every this many seconds: a non-police call
-# comes back handled a couple of minutes after it was transferred.
-DEMO_HOTLINE_PACE_S = 20.0
-# And hands 110 a police matter of its own now and then.
-DEMO_HOTLINE_EMERGENCY_S = 900.0
-
-
-def _start_fake_hotline(settings: Settings, base_url: str) -> subprocess.Popen[str]:
-    """The fake 12345 platform beside the living demo (its own process, real HTTP): the
-    server's "12345" channel is pointed at it through the environment, before the application
-    is built (the caller starts it only where no platform is configured)."""
-    if not settings.hotline_secret:
-        os.environ["CAD110_HOTLINE_SECRET"] = secrets.token_urlsafe(24)
-    secret = os.environ.get("CAD110_HOTLINE_SECRET") or settings.hotline_secret
-    command = [sys.executable, "-m", "cad110.transfers.fake", "--port", "0", "--target", base_url]
-    command += ["--pace", str(DEMO_HOTLINE_PACE_S), "--exit-with-stdin"]
-    command += ["--emergency-every", str(DEMO_HOTLINE_EMERGENCY_S)]
-    env = {**os.environ, "CAD110_HOTLINE_SECRET": secret}
-    process = subprocess.Popen(  # noqa: S603
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
-    )
-    assert process.stdout is not None
-    words = process.stdout.readline().split()
-    if words[:2] != ["listening", "on"]:
-        process.kill()
-        raise RuntimeError("the fake 12345 platform did not start")
-    os.environ["CAD110_HOTLINE_URL"] = f"http://127.0.0.1:{words[2]}"
-    get_settings.cache_clear()
-    return process
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -119,8 +65,8 @@ def serve(
     settings = get_settings()
     stop = threading.Event()
     traffic = None
-    phone = None
-    hotline = None
+    fakes: list[subprocess.Popen[str]] = []
+    phone_url: str | None = None
     if sim_speed > 0:
         if workers != 1:
             err.print("[red]--sim-speed runs inside the server: use one worker[/red]")
@@ -131,11 +77,12 @@ def serve(
         sim_log.setLevel(logging.INFO)
         sim_log.addHandler(handler)
         own = f"http://127.0.0.1:{port or settings.port}"
-        phone, phone_url = _start_fake_phone(settings, own)
-        sim_log.info("fake phone system at %s rings %s", phone_url, own)
-        if not settings.hotline_url:
-            hotline = _start_fake_hotline(settings, own)
-            sim_log.info("fake 12345 platform at %s", get_settings().hotline_url)
+        for fake in demo_fakes.wanted(settings):
+            process, url = demo_fakes.start(fake, own)
+            fakes.append(process)
+            sim_log.info("%s at %s, speaking to %s", fake.name, url, own)
+            if fake is demo_fakes.PHONE:
+                phone_url = url
         traffic = threading.Thread(
             target=_demo_traffic,
             args=(sim_speed, stop, phone_url),
@@ -158,10 +105,9 @@ def serve(
         stop.set()
         if traffic is not None:
             traffic.join(timeout=10)
-        for fake in (phone, hotline):
-            if fake is not None:
-                fake.terminate()
-                fake.wait(timeout=10)
+        for process in fakes:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 @sim_app.command("run")
