@@ -44,8 +44,10 @@ from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.missing import MissingCase
 from cad110.models.place import Place
+from cad110.models.repeat_cases import OpenedHow, RepeatCase
 from cad110.models.supervision import Supervision, UnitOffer
 from cad110.models.telephony import PhoneCall
+from cad110.models.transfers import TransferTicket
 from cad110.models.unit import Assignment, Unit
 from cad110.models.user import User
 from cad110.models.web_session import WebSession
@@ -271,6 +273,24 @@ def test_two_simulated_hours_of_a_living_city(start_sim: StartSim) -> None:
     abandoned = sum(1 for p in phone_calls if p.abandoned)
     assert abandoned == stats["abandoned_calls"] > 0
     assert any(p.lon is not None for p in phone_calls)
+
+    # Non-police calls go to 12345 (转12345): each opens a ticket for the platform, unless the
+    # caller's earlier ticket is still open (then it joins that one).
+    with runtime.readers() as session:
+        ticketed = set(session.scalars(select(TransferTicket.call_id)))
+    transferred = {c.id for c in calls if c.outcome.value == "transferred_12345"}
+    assert ticketed
+    assert ticketed <= transferred
+    assert len(ticketed) >= 0.9 * len(transferred)
+
+    # Troubled households call again and again about one dispute (sim/households.py): the
+    # third call opens a repeat case by rule, and the station names its owner (包案).
+    assert stats["household_calls"] >= 3, stats
+    with runtime.readers() as session:
+        cases = session.scalars(select(RepeatCase)).all()
+    assert cases, stats
+    assert all(c.opened_how is OpenedHow.RULE for c in cases)
+    assert 1 <= stats["repeat_cases"] <= len(cases)
 
     # Every simulated step is an audited event, and the chains hold.
     assert audit.ok, audit.first_break

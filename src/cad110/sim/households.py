@@ -35,8 +35,10 @@ from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.models.call import CallOutcome
+from cad110.models.event import Event
 from cad110.models.incident import Incident
-from cad110.models.repeat_cases import RepeatCase, RepeatCaseIncident
+from cad110.models.repeat_cases import OpenedHow, RepeatCase, RepeatCaseIncident
+from cad110.models.subjects import SubjectType
 from cad110.models.user import Role, User
 from cad110.repeats import cases_rules
 from cad110.repeats.cases_actions import add_entry, approve, assign, record_step, report_closing
@@ -66,7 +68,7 @@ VISIT_WITH = "社区网格员、村（居）委会干部"
 class Household:
     phone: str
     name: str
-    spot: Spot
+    spot: Spot | None  # None: a case taken up from an earlier run, its household unknown
     category: str
     calls_left: int
     case: str | None = None
@@ -78,6 +80,7 @@ class HouseholdActor(SimCore):
     """Troubled households calling again and again, and their repeat cases worked to solved."""
 
     def _start_households(self) -> None:
+        self._take_up_cases()
         for _ in range(self._households_at_start):
             self._household_appears(chain=False)
         if self._household_every_h > 0:
@@ -108,7 +111,7 @@ class HouseholdActor(SimCore):
 
     def _household_calls(self, h: Household) -> None:
         """The household calls again about its dispute; the desk takes it like any call."""
-        if h.settled or h.calls_left <= 0:
+        if h.settled or h.calls_left <= 0 or h.spot is None:
             return
         h.calls_left -= 1
         rng = self._household_rng
@@ -126,6 +129,54 @@ class HouseholdActor(SimCore):
             self._after(rng.uniform(30, 90), "repeat case", partial(self._find_case, h, number))
 
     # --- the repeat case (重复警情档案) ----------------------------------------------------
+
+    def _take_up_cases(self) -> None:
+        """Cases an earlier run opened and worked (the demo's database keeps them) are worked
+        on from where they stand, so that they are solved after their quiet days; not one in
+        whose journal anyone but the simulator's accounts (its call-taker, the leaders, the
+        units' officers) or the system wrote."""
+        with self._rt.readers() as session:
+            leaders = set(session.scalars(select(User.username).where(User.role == Role.LEADER)))
+            ours = leaders | {u.officer.username for u in self._actors.units.values()}
+            ours |= {self._actors.calltaker.username, "system"}
+            cases = session.execute(
+                select(RepeatCase.number, RepeatCase.status)
+                .where(
+                    RepeatCase.opened_how == OpenedHow.RULE,
+                    RepeatCase.opened_by == self._actors.calltaker.username,
+                    RepeatCase.status != CaseStatus.SOLVED,
+                )
+                .order_by(RepeatCase.id)
+            ).all()
+            journals: dict[str, list[tuple[str, str]]] = {}
+            for subject_id, kind, actor in session.execute(
+                select(Event.subject_id, Event.kind, Event.actor)
+                .where(
+                    Event.subject_type == SubjectType.REPEAT_CASE.value,
+                    Event.subject_id.in_([number for number, _ in cases]),
+                )
+                .order_by(Event.id)
+            ):
+                journals.setdefault(subject_id, []).append((kind, actor))
+        rng = self._household_rng
+        for number, status in cases:
+            journal = journals.get(number, [])
+            if any(actor not in ours for _, actor in journal):
+                continue  # a person's
+            h = Household("", "", None, "", 0, case=number, settled=True)
+            kinds = {kind for kind, _ in journal}
+            self.stats["repeat_cases_taken_up"] += 1
+            soon = self._squeeze(rng.uniform(5, 60) * 60, 60)
+            if status is CaseStatus.REPORTED:
+                self._after(soon, "approve case", partial(self._approve, h))
+            elif "owner_changed" not in kinds:
+                self._after(soon, "case owner", partial(self._name_owner, h))
+            else:
+                self._after(
+                    soon, "case step", partial(self._case_step, h, "mediation" not in kinds)
+                )
+                if "mediation" in kinds:
+                    self._after(soon + 60, "closing report", partial(self._report_case, h))
 
     def _case(self, session: Session, number: str) -> RepeatCase:
         case = session.scalars(select(RepeatCase).where(RepeatCase.number == number)).one()
@@ -271,21 +322,24 @@ class HouseholdActor(SimCore):
             return
         number = h.case
 
-        def work(session: Session) -> tuple[bool, datetime]:
+        def work(session: Session) -> tuple[str, datetime | None]:
+            """ "reported"; "wait" and when the quiet days end; "closed" when no longer open."""
             case = self._case(session, number)
+            if case.status is not CaseStatus.OPEN:
+                return "closed", None
             ctx = self._ctx(session, self._as(session, case.owner))
             quiet_from = cases_rules.quiet_from(cases_rules.in_force(ctx), case.last_incident_at)
-            if case.status is not CaseStatus.OPEN or ctx.at < quiet_from:
-                return False, quiet_from  # a call came since: wait again
+            if ctx.at < quiet_from:
+                return "wait", quiet_from  # a call came since
             report = "经多次走访调解，当事人矛盾已化解，期间未再报警，申请结案"
             report_closing(ctx, number, ReportIn(report=report))
-            return True, quiet_from
+            return "reported", None
 
         result = self._tx("closing report", work)
-        if result is None:
+        if result is None or result[0] == "closed":
             return
-        reported, quiet_from = result
-        if not reported:
+        what, quiet_from = result
+        if what == "wait" and quiet_from is not None:
             self._book_report(h, quiet_from)
             return
         self.stats["closing_reports"] += 1
