@@ -109,17 +109,17 @@ def test_troubled_households_open_repeat_cases_that_are_worked_to_solved(
     visits, mediates (and refers on), and once no call came for the rules' quiet days writes
     the closing report, which a leader approves. Everything through the cases' use cases; a
     restart of the demo in between takes the cases up where they stand."""
-    quiet = {"calls_per_day": 2.0, "fix_interval_s": 900.0, "household_every_h": 0.0}
+    quiet = {"calls_per_day": 2.0, "fix_interval_s": 1800.0, "household_every_h": 0.0}
     sim = start_sim("households", **quiet)
     runtime = sim.runtime
-    sim.run(timedelta(days=2), every=timedelta(minutes=30))
+    sim.run(timedelta(days=2), every=timedelta(hours=1))
     first = sim.generator.stats
     assert first["households"] == 3
     assert first["mediations"] >= 1, first
     # The demo is started again (`make demo` keeps its database): the cases are taken up where
     # they stand, and no new household comes.
     sim.generator = TrafficGenerator(runtime, speed=SPEED, seed=8, households=0, **quiet)
-    sim.run(timedelta(days=31), every=timedelta(minutes=30))
+    sim.run(timedelta(days=31), every=timedelta(hours=1))
     stats = sim.generator.stats
     assert stats["repeat_cases_taken_up"] == first["repeat_cases"]
 
