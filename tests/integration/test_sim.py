@@ -14,12 +14,10 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import shapely
@@ -29,9 +27,8 @@ from sqlalchemy.orm import Session
 
 from cad110.app import create_app
 from cad110.audit.verify import verify
-from cad110.clock import SystemClock, VirtualClock
+from cad110.clock import VirtualClock
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
-from cad110.db.migrate import upgrade
 from cad110.dispatch.recommend import recommend
 from cad110.incidents.actions import act
 from cad110.incidents.schemas import DispatchBody
@@ -47,13 +44,14 @@ from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.missing import MissingCase
 from cad110.models.place import Place
+from cad110.models.repeat_cases import OpenedHow, RepeatCase
 from cad110.models.supervision import Supervision, UnitOffer
 from cad110.models.telephony import PhoneCall
+from cad110.models.transfers import TransferTicket
 from cad110.models.unit import Assignment, Unit
 from cad110.models.user import User
 from cad110.models.web_session import WebSession
 from cad110.runtime import build_runtime
-from cad110.seed.demo import seed_demo
 from cad110.seed.places_demo import SOURCE as DEMO_SOURCE
 from cad110.seed.places_demo import demo_place_rows
 from cad110.settings import Settings
@@ -61,75 +59,28 @@ from cad110.sim import TrafficGenerator, run_demo_traffic
 from cad110.sim.actors import acting_as
 from cad110.sim.geography import CityMap
 from cad110.sim.rhythm import HOURLY, factor
-from cad110.supervision.service import tick
 from cad110.units.service import change_status
-
-TZ = ZoneInfo("Asia/Shanghai")
-START = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)  # a Monday morning, before the late-morning peak
-TICK = timedelta(seconds=30)
-SPEED = 2.0
-FIX_INTERVAL_S = 30.0  # the demo posts AVL fixes every 5 s; coarser here to keep the test fast
+from tests.integration.sim_city import (
+    SPEED,
+    START,
+    TICK,
+    TZ,
+    StartSim,
+    seed_file,
+    sim_runtime,
+    starter,
+)
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file with the demo city, copied by each test."""
-    path = tmp_path_factory.mktemp("sim") / "demo.db"
-    url = f"sqlite:///{path}"
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        with transaction(make_sessionmaker(engine)) as session:
-            seed_demo(session, now=START)
-    finally:
-        engine.dispose()
-    return path
-
-
-@dataclass
-class Sim:
-    runtime: Runtime
-    clock: VirtualClock
-    generator: TrafficGenerator
-    supervisions_opened: int = 0
-
-    def run(self, duration: timedelta) -> None:
-        """Step the generator and tick supervision every 30 s, as a serving process would."""
-        end = self.clock.now() + duration
-        while self.clock.now() < end:
-            self.generator.step_until(min(end, self.clock.now() + TICK))
-            with transaction(self.runtime.sessions) as session:
-                report = tick(session, now=self.clock.now(), settings=self.runtime.settings)
-            self.supervisions_opened += report.opened
-
-
-def _runtime(seeded: Path, tmp_path: Path, name: str, clock: VirtualClock | SystemClock) -> Runtime:
-    path = tmp_path / f"{name}.db"
-    shutil.copy(seeded, path)
-    settings = Settings(
-        database_url=f"sqlite:///{path}", supervision_loop=False, sqlite_synchronous="OFF"
-    )
-    return build_runtime(settings, clock=clock)
-
-
-StartSim = Callable[..., Sim]
+    return seed_file(tmp_path_factory.mktemp("sim") / "demo.db")
 
 
 @pytest.fixture
 def start_sim(seeded: Path, tmp_path: Path) -> Iterator[StartSim]:
-    """Start a generator on a fresh copy of the demo city, on a VirtualClock at START."""
-    runtimes: list[Runtime] = []
-
-    def start(name: str, *, seed: int = 7) -> Sim:
-        clock = VirtualClock(START)
-        runtime = _runtime(seeded, tmp_path, name, clock)
-        runtimes.append(runtime)
-        generator = TrafficGenerator(runtime, speed=SPEED, seed=seed, fix_interval_s=FIX_INTERVAL_S)
-        return Sim(runtime, clock, generator)
-
-    yield start
-    for runtime in runtimes:
-        runtime.engine.dispose()
+    yield from starter(seeded, tmp_path)
 
 
 def _fingerprint(runtime: Runtime) -> dict[str, object]:
@@ -323,6 +274,24 @@ def test_two_simulated_hours_of_a_living_city(start_sim: StartSim) -> None:
     assert abandoned == stats["abandoned_calls"] > 0
     assert any(p.lon is not None for p in phone_calls)
 
+    # Non-police calls go to 12345 (转12345): each opens a ticket for the platform, unless the
+    # caller's earlier ticket is still open (then it joins that one).
+    with runtime.readers() as session:
+        ticketed = set(session.scalars(select(TransferTicket.call_id)))
+    transferred = {c.id for c in calls if c.outcome.value == "transferred_12345"}
+    assert ticketed
+    assert ticketed <= transferred
+    assert len(ticketed) >= 0.9 * len(transferred)
+
+    # Troubled households call again and again about one dispute (sim/households.py): the
+    # third call opens a repeat case by rule, and the station names its owner (包案).
+    assert stats["household_calls"] >= 3, stats
+    with runtime.readers() as session:
+        cases = session.scalars(select(RepeatCase)).all()
+    assert cases, stats
+    assert all(c.opened_how is OpenedHow.RULE for c in cases)
+    assert 1 <= stats["repeat_cases"] <= len(cases)
+
     # Every simulated step is an audited event, and the chains hold.
     assert audit.ok, audit.first_break
     with runtime.readers() as session:
@@ -502,7 +471,7 @@ def test_screens_follow_the_simulator_only_through_the_apps_own_runtime(
 ) -> None:
     """Live pushes come from the commits of the app's runtime: run the simulator on it."""
     clock = VirtualClock(START)
-    runtime = _runtime(seeded, tmp_path, "live", clock)
+    runtime = sim_runtime(seeded, tmp_path, "live", clock)
     app = create_app(runtime)
     delivered: list[Notice] = []
     with TestClient(app):  # the lifespan starts the live bus and hooks runtime's sessions

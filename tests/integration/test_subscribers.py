@@ -282,9 +282,11 @@ def test_a_unit_the_simulator_drives_back_to_base_is_offered_the_queue_the_same_
             now=clock.now(),
             actor="test",
         )
-    # Almost no calls: the simulator only drives the returning unit home (its heartbeat picks
-    # it up) and takes the offer it is made.
-    generator = TrafficGenerator(runtime, seed=1, calls_per_day=1.0, fix_interval_s=30.0)
+    # Almost no calls and no troubled household: the simulator only drives the returning unit
+    # home (its heartbeat picks it up) and takes the offer it is made.
+    generator = TrafficGenerator(
+        runtime, seed=1, calls_per_day=1.0, fix_interval_s=30.0, households=0, household_every_h=0
+    )
     generator.step_until(clock.now() + timedelta(minutes=30))
     assert generator.stats["back_at_base"] == 1
     assert generator.stats["calls"] == 0

@@ -38,10 +38,19 @@ from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.sim import content, people
 from cad110.sim.actors import Actors
-from cad110.sim.geography import CityMap
+from cad110.sim.geography import CityMap, Spot
 from cad110.sim.phone import SIM_SEAT, PhoneLine, ServiceLine, SimPhone
 from cad110.sim.rhythm import CALLS_PER_DAY, Arrivals
-from cad110.sim.state import CIRCUITY, DRIVE_KMH, _Caller, _Due, _IncidentState, _UnitState
+from cad110.sim.state import (
+    CIRCUITY,
+    DRIVE_KMH,
+    HOUSEHOLDS_AT_START,
+    NEW_HOUSEHOLD_MEAN_H,
+    _Caller,
+    _Due,
+    _IncidentState,
+    _UnitState,
+)
 from cad110.telephony.service import claim_seat
 
 log = logging.getLogger("cad110.sim")
@@ -62,6 +71,8 @@ class SimCore(ABC):
         fix_interval_s: float = 5.0,
         warm_calls: int = 0,
         phone_line: PhoneLine | None = None,
+        households: int = HOUSEHOLDS_AT_START,
+        household_every_h: float = NEW_HOUSEHOLD_MEAN_H,
     ) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
@@ -90,13 +101,16 @@ class SimCore(ABC):
         # Where calls come from and how callers name it, too: a change to the address library
         # leaves the call and category mix of a seed as it was.
         self._places_rng = random.Random(root.getrandbits(64))
+        # Troubled households (households.py) too: who they are, when they call, their cases.
+        self._household_rng = random.Random(root.getrandbits(64))
+        self._households_at_start = households
+        self._household_every_h = household_every_h  # 0: no new ones
         self._categories = content.category_weights(self._catalog)
         if not self._categories:
             raise ValueError("the catalog has none of the simulated categories")
         self._units = {code: _UnitState(u) for code, u in self._actors.units.items()}
         # What a person touches is left alone (sim/people.py); "system" is the supervision
         # tick and other automatic work, not a person.
-        self._officers = {u.officer.username: code for code, u in self._actors.units.items()}
         with runtime.readers() as session:
             self._hands_off = people.start(session, {SYSTEM.username})
         self._started = self._now()
@@ -123,6 +137,7 @@ class SimCore(ABC):
         for i in range(warm_calls):
             self._at(start + timedelta(seconds=1 + 2 * i), "call", partial(self._call, False))
         self._at(start + timedelta(seconds=fix_interval_s), "heartbeat", self._heartbeat)
+        self._start_households()
 
     # --- driving the clock --------------------------------------------------------------
 
@@ -242,9 +257,14 @@ class SimCore(ABC):
         self._sit()
         return self._phone.answer(caller, answered, spot)
 
-    def _leaves(self, *, incident: str | None = None, unit: str | None = None) -> bool:
-        """Whether a person touched this incident or unit, so the simulator must not act."""
-        if self._hands_off.leaves(incident=incident, unit=unit):
+    def _leaves(
+        self, *, incident: str | None = None, unit: str | None = None, case: str | None = None
+    ) -> bool:
+        """Whether a person touched this incident, unit or repeat case, so the simulator must
+        not act. Read afresh right before the step: a step queued before an officer logged in
+        or a person acted would otherwise run before the next heartbeat noticed them."""
+        self._notice_people()
+        if self._hands_off.leaves(incident=incident, unit=unit, case=case):
             self.stats["left_to_people"] += 1
             return True
         return False
@@ -254,7 +274,7 @@ class SimCore(ABC):
         try:
             with self._rt.readers() as session:
                 fresh = people.look(
-                    session, self._hands_off, officers=self._officers, since=self._started
+                    session, self._hands_off, units=self._units.keys(), since=self._started
                 )
         except SQLAlchemyError as exc:
             log.warning("simulator could not read what people did: %s", exc)
@@ -264,6 +284,7 @@ class SimCore(ABC):
             busy = u.incident is not None or u.leg is not None
             if busy and (code in fresh or u.incident in touched):
                 log.debug("simulator leaves %s to the people on it", code)
+                self.stats["left_to_people"] += 1
                 self._let_go(code)
 
     def _let_go(self, code: str) -> None:
@@ -334,6 +355,18 @@ class SimCore(ABC):
         """Take one call; with `chain`, book the next arrival (the call-taker's)."""
 
     @abstractmethod
+    def _new_incident(
+        self,
+        phone: str,
+        name: str | None,
+        answered: datetime,
+        seconds: int,
+        again: _Caller | None,
+        trouble: tuple[str, Spot] | None = None,
+    ) -> str | None:
+        """Take a call that makes an incident; its number (the call-taker's)."""
+
+    @abstractmethod
     def _dispatch(self, number: str) -> None:
         """Dispatch the incident, or queue it (the dispatcher's)."""
 
@@ -356,6 +389,10 @@ class SimCore(ABC):
     @abstractmethod
     def _open_missing_case(self, number: str) -> None:
         """Open the case file of a missing-person incident (the call-taker's, 首接)."""
+
+    @abstractmethod
+    def _start_households(self) -> None:
+        """Book the troubled households' first calls (the households')."""
 
     @abstractmethod
     def _heartbeat(self) -> None:

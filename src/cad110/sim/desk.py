@@ -17,6 +17,7 @@ from cad110.models.call import CallOutcome
 from cad110.models.incident import Incident
 from cad110.sim import addresses, content
 from cad110.sim.core import SimCore
+from cad110.sim.geography import Spot
 from cad110.sim.state import (
     REPEAT_CALLER_SHARE,
     REPEAT_TAG,
@@ -89,13 +90,24 @@ class DeskActor(SimCore):
             self._callers.append(_Caller(phone, name, now, located, None, None))
 
     def _new_incident(
-        self, phone: str, name: str | None, answered: datetime, seconds: int, again: _Caller | None
-    ) -> None:
+        self,
+        phone: str,
+        name: str | None,
+        answered: datetime,
+        seconds: int,
+        again: _Caller | None,
+        trouble: tuple[str, Spot] | None = None,
+    ) -> str | None:
+        """A call that makes an incident; its number (None when refused). `trouble` is the
+        category and place of a troubled household's dispute (households.py): the same every
+        time it calls."""
         rng = self._rng
         code = content.weighted(rng, self._categories)
         if again is not None and again.category is not None and rng.random() < 0.6:
             code = again.category
-        if again is not None and rng.random() < 0.7:
+        if trouble is not None:
+            code, spot = trouble
+        elif again is not None and rng.random() < 0.7:
             spot = again.spot
         else:
             spot = self._map.sample(self._places_rng, addresses.SETTINGS.get(code))
@@ -127,7 +139,7 @@ class DeskActor(SimCore):
         incident = self._tx("incident", work)
         self._phone.end(phone_call, self._now())
         if incident is None:
-            return
+            return None
         number = incident.number
         inc = self._register_row(incident, ours=True)
         self.stats["incidents"] += 1
@@ -140,6 +152,7 @@ class DeskActor(SimCore):
             self._after(rng.uniform(20, 240), "second call", partial(self._second_call, number))
         if category.missing_person:
             self._after(60, "missing case", partial(self._open_missing_case, number))
+        return number
 
     def _second_call(self, number: str) -> None:
         if self._leaves(incident=number):

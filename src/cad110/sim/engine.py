@@ -28,7 +28,9 @@ The parts: `state` holds the tuning and the small records kept on calls, inciden
 mixin per actor on it: `desk` (the call-taker: calls, incidents, second calls, assessing),
 `dispatcher` (dispatch or queue, offers, then close, call back and archive) and `field` (the
 units from sign-for to back at base, AVL fixes, and adopting units the console dispatched), and
-`missing` (a missing-person incident's case file, search group, and the person found).
+`missing` (a missing-person incident's case file, search group, and the person found), and
+`households` (troubled households that call again and again about one dispute, and the repeat
+case the rules open for it, worked by the station to solved).
 `TrafficGenerator` puts them together.
 """
 
@@ -37,11 +39,12 @@ from __future__ import annotations
 from cad110.sim.desk import DeskActor
 from cad110.sim.dispatcher import DispatcherActor
 from cad110.sim.field import FieldActor
+from cad110.sim.households import HouseholdActor
 from cad110.sim.missing import MissingActor
 from cad110.sim.state import DEMO_SPEED
 
 __all__ = ["DEMO_SPEED", "TrafficGenerator"]
 
 
-class TrafficGenerator(DeskActor, DispatcherActor, FieldActor, MissingActor):
+class TrafficGenerator(DeskActor, DispatcherActor, FieldActor, MissingActor, HouseholdActor):
     """Calls, incidents and units of a living demo city, driven through the real use cases."""

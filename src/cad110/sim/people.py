@@ -5,19 +5,23 @@ event the simulator records itself is noted by its id (`HandsOff.mine`), so a pe
 even when they log in to the demo with the seeded account the simulator also acts as
 (`dispatcher`), and an event by any other account is a person's. An incident is touched
 when a person records an event on it; a unit when a person dispatches it or steps it (the unit
-named in an incident event, or an event on the unit itself), or when its officer logs in to the
-console (the officer then acts as the account the simulator also uses, so the login is the only
-sign). From then on the simulator neither acts on that incident or unit nor adopts, drives or
-posts positions for it: trying the officer role no longer means racing the simulator.
+named in an incident event, or an event on the unit itself), or when an officer of the unit
+(`User.unit_code`) logs in to the console (the officer may act as the account the simulator also
+uses, so the login is the only sign). A repeat case (重复警情档案) is touched when a person records
+an entry on its journal. From then on the simulator neither acts on that incident, unit or case
+nor adopts, drives or posts positions for it: trying the officer role no longer means racing the
+simulator.
 
 `HandsOff` is the knowledge, updated by the pure `see`; `look` reads what is new since the last
-look (events after a cursor, officer sessions opened since the simulator started).
+look (events after a cursor, officer sessions opened since the simulator started). The simulator
+looks again right before each step it takes, not only on its heartbeat: a step queued before a
+person logged in or acted must not run after they did.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,8 +29,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cad110.models.event import Event
+from cad110.models.subjects import SubjectType
 from cad110.models.user import User
 from cad110.models.web_session import WebSession
+
+REPEAT_CASE = SubjectType.REPEAT_CASE.value
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,7 @@ class HandsOff:
     mine: set[int] = field(default_factory=set)  # events the simulator recorded itself
     incidents: set[str] = field(default_factory=set)
     units: set[str] = field(default_factory=set)
+    cases: set[str] = field(default_factory=set)  # repeat cases (重复警情档案)
 
     def see(self, events: Iterable[Seen]) -> set[str]:
         """Take in events (in id order); returns the units newly touched by them."""
@@ -82,6 +90,8 @@ class HandsOff:
                 fresh.update(u for u in event.units if u not in self.units)
             elif event.subject_type == "unit" and event.subject_id not in self.units:
                 fresh.add(event.subject_id)
+            elif event.subject_type == REPEAT_CASE:
+                self.cases.add(event.subject_id)
         self.units |= fresh
         return fresh
 
@@ -95,10 +105,14 @@ class HandsOff:
         self.units |= fresh
         return fresh
 
-    def leaves(self, *, incident: str | None = None, unit: str | None = None) -> bool:
-        """Whether the simulator must leave this incident or unit alone."""
-        return (incident is not None and incident in self.incidents) or (
-            unit is not None and unit in self.units
+    def leaves(
+        self, *, incident: str | None = None, unit: str | None = None, case: str | None = None
+    ) -> bool:
+        """Whether the simulator must leave this incident, unit or repeat case alone."""
+        return (
+            (incident is not None and incident in self.incidents)
+            or (unit is not None and unit in self.units)
+            or (case is not None and case in self.cases)
         )
 
 
@@ -112,15 +126,18 @@ def look(
     session: Session,
     hands_off: HandsOff,
     *,
-    officers: dict[str, str],
+    units: Collection[str],
     since: datetime,
     limit: int = 2000,
 ) -> set[str]:
-    """Read the events after the cursor and the officer logins since `since` (`officers`:
-    username → unit code); returns the units newly touched."""
+    """Read the events after the cursor and the logins since `since` of any officer of one of
+    `units` (an account with that `unit_code`); returns the units newly touched."""
     rows = session.execute(
         select(Event.id, Event.subject_type, Event.subject_id, Event.actor, Event.payload)
-        .where(Event.id > hands_off.cursor, Event.subject_type.in_(("incident", "unit")))
+        .where(
+            Event.id > hands_off.cursor,
+            Event.subject_type.in_(("incident", "unit", REPEAT_CASE)),
+        )
         .order_by(Event.id)
         .limit(limit)
     ).all()
@@ -135,9 +152,10 @@ def look(
         seen.append(Seen(id_, subject_type, subject_id, actor, named))
     fresh = hands_off.see(seen)
     logins = session.scalars(
-        select(User.username)
+        select(User.unit_code)
         .join(WebSession, WebSession.user_id == User.id)
-        .where(WebSession.created_at >= since, User.username.in_(list(officers)))
+        .where(WebSession.created_at >= since, User.unit_code.is_not(None))
+        .distinct()
     ).all()
-    fresh |= hands_off.logged_in(officers[name] for name in logins)
+    fresh |= hands_off.logged_in(code for code in logins if code is not None and code in units)
     return fresh

@@ -22,6 +22,10 @@ SECOND_CALLER_SHARE = 0.10  # another caller about the same incident
 CALLBACK_SHARE = 0.5
 RETRY_DISPATCH = 3  # attempts when a dispatch is refused (a unit taken meanwhile)
 QUEUE_PATIENCE_S = 600.0  # how long a queued incident waits for an offer before a city-wide look
+# Troubled households (households.py) at the start, and how often a new one appears
+# (simulated hours, on average): about 4 calls each, a few percent of the city's disputes.
+HOUSEHOLDS_AT_START = 3
+NEW_HOUSEHOLD_MEAN_H = 24.0
 SIM_TAG = "演示"
 REPEAT_TAG = "重复报警"
 
