@@ -54,6 +54,8 @@ def wall_words(gettext: Callable[[str], str], locale: str) -> dict[str, object]:
         "found_in_window": gettext("Found within %(hours)s h today"),
         "escalated_of": gettext("%(n)s escalated"),
         "done_late": gettext("done late"),
+        "share_of_today": gettext("%(percent)s%% of today's incidents"),
+        "tier": gettext("Tier %(t)s"),
         "lost": gettext("Live connection lost, reconnecting…"),
         "failed": gettext("The figures could not be read; trying again."),
     }
