@@ -1,12 +1,13 @@
 """The wall (大屏) on a 1920×1080 and a 3840×2160 screen and a dispatcher's 1366×768: no
 scrollbars, no two panels overlapping, every chart drawn, nothing the Content-Security-Policy
 refuses, and a new incident in the counters as soon as it is made (waited for on the page, never
-a fixed sleep). A district's wall (?jurisdiction=) on a phone: one column, no sideways scroll,
+a fixed sleep), and a 12345 ticket handled in the 源头治理 block as soon as the platform says so. A district's wall (?jurisdiction=) on a phone: one column, no sideways scroll,
 and a district not the reader's refused in words. One test here writes the README's screenshot
 (docs/screenshots/wall.png)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote
@@ -17,11 +18,13 @@ from playwright.sync_api import Browser, Page, expect
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
+from cad110.kernel.signing import signed_headers
 from cad110.supervision.service import tick
 from tests.api.helpers import ok
 from tests.browser.board_steps import api_of, dispatch, incident
 from tests.browser.steps import PASSWORD, login, shot
 from tests.conftest import Api
+from tests.hotline_fake import SECRET
 from tests.integration.missing_steps import open_case, person
 from tests.world import MINHOU, World
 
@@ -55,19 +58,38 @@ Array.from(document.querySelectorAll(".chart")).map(el => {
 """
 
 
-def _day(api: Api, runtime: Runtime, clock: VirtualClock) -> None:
+def _day(api: Api, runtime: Runtime, clock: VirtualClock) -> list[str]:
     """A morning's incidents of several kinds in both districts, two dispatched and not
     signed for in time, some not dispatched in time (督办), and a missing person sought: nine
-    open incidents."""
+    open incidents, most of them repeats of one caller's. The noise complaint made a repeat
+    case (tier B) and two calls went to 12345; the tickets' references."""
     kinds = ["theft", "theft", "fraud", "affray", "theft", "noise_nuisance", "fraud"]
     numbers = [incident(api, n, category=kind) for n, kind in enumerate(kinds)]
     incident(api, 9, category="robbery", lon=MINHOU[0], lat=MINHOU[1], address="闽侯县甘蔗街道")
     open_case(api, clock, category="missing_elderly", who=person("王秀英", "female", 78))
     dispatch(api, numbers[0], "35010201-1")
     dispatch(api, numbers[2], "35010202-1")
+    case = {"incident": numbers[5], "type": "noise", "tier": "B", "owner": "dispatcher"}
+    assert api.post("/repeat-cases", "dispatcher", json=case).status_code == 201
+    refs = []
+    for n in (10, 11):
+        number = incident(api, n, category="move_car", accept=False)
+        ok(api.post(f"/incidents/{number}/transfer", "calltaker", json={"to": "12345"}))
+        refs.append(ok(api.get(f"/incidents/{number}/transfers", "leader"))["items"][0]["ref"])
     clock.advance(timedelta(minutes=4))
     with transaction(runtime.sessions) as session:
         tick(session, now=clock.now(), settings=runtime.settings)
+    return refs
+
+
+def _handled(api: Api, runtime: Runtime, clock: VirtualClock, ref: str) -> None:
+    """The 12345 platform posts, signed, that it handled the ticket `ref`."""
+    runtime.settings.hotline_secret = SECRET
+    event = {"event_id": f"done-{ref}", "type": "done", "ticket_id": ref, "result": "已挪车"}
+    body = json.dumps(event | {"at": clock.now().isoformat()}, ensure_ascii=False).encode()
+    headers = signed_headers(SECRET, int(clock.now().timestamp()), body)
+    answer = api.client.post("/api/v1/transfers/events", content=body, headers=headers)
+    assert answer.status_code == 200, answer.text
 
 
 def _open_wall(
@@ -106,20 +128,28 @@ def _check_layout(page: Page, width: int, height: int) -> None:
     assert max(size["w"], size["bw"]) <= width, size
     assert max(size["h"], size["bh"]) <= height, size
     boxes = page.evaluate(BOXES)
-    assert len(boxes) == 12, [b["id"] for b in boxes]
+    assert len(boxes) == 13, [b["id"] for b in boxes]
     assert _overlaps(boxes) == []
     for box in boxes:
         assert min(box["left"], box["top"]) >= 0, box
         assert box["right"] <= width, box
         assert box["bottom"] <= height, box
-    # The counters' numbers are whole inside their panels (not cut by the panel's edge).
+    # The counters' numbers, and those of the smaller blocks, are whole inside their panels
+    # (not cut by the panel's edge).
     cut = page.evaluate(
-        "Array.from(document.querySelectorAll('.kpi')).filter(k => {"
-        " const o = k.querySelector('output').getBoundingClientRect();"
-        " const p = k.getBoundingClientRect();"
-        " return o.bottom > p.bottom || o.right > p.right; }).map(k => k.id)"
+        "Array.from(document.querySelectorAll('.kpi output, .missing output, .source output'))"
+        ".filter(o => { const r = o.getBoundingClientRect();"
+        " const p = o.closest('.panel').getBoundingClientRect();"
+        " return r.bottom > p.bottom + 0.5 || r.right > p.right + 0.5; })"
+        ".map(o => o.id || o.closest('[id]').id)"
     )
     assert cut == []
+    # The 源头治理 block's names and labels are whole, none cut short with an ellipsis.
+    short = page.evaluate(
+        "Array.from(document.querySelectorAll('#panel-source h3, #panel-source small'))"
+        ".filter(e => e.scrollWidth > e.clientWidth + 0.5).map(e => e.textContent)"
+    )
+    assert short == []
 
 
 def _check_charts(page: Page) -> None:
@@ -142,7 +172,25 @@ def _check_charts(page: Page) -> None:
     # Two districts shaded and the open incidents' points; 24 hours twice; the categories.
     assert charts["chart-map"]["items"] >= 2 + 9
     assert charts["chart-hours"]["items"] == 48
-    assert charts["chart-categories"]["items"] == 6
+    assert charts["chart-categories"]["items"] == 7
+
+
+def _check_source(page: Page, source: dict[str, Any]) -> None:
+    """The 源头治理 block says what the API says: today's repeats (and their share), the open
+    cases by tier with A and B marked, and the day's 12345 tickets."""
+    repeats = source["repeats"]
+    assert repeats["numerator"] >= 1  # the caller's incidents repeat one another
+    expect(page.locator("#source-repeats")).to_have_text(str(repeats["numerator"]))
+    expect(page.locator("#source-share")).to_have_text(f"占今日警情{repeats['percent']}%")
+    tiers = page.locator("#source-tiers .item")
+    expect(tiers).to_have_text([f"{t['tier']}级{t['cases']}" for t in source["tiers"]])
+    expect(page.locator("#source-tiers .item.high")).to_have_count(2)
+    expect(page.locator("#source-tiers .item[data-tier=B] output")).to_have_text("1")
+    expect(page.locator("#source-extreme")).to_have_text(str(source["extreme"]))
+    assert (source["tickets_out"], source["tickets_done"]) == (2, 0)
+    expect(page.locator("#source-out")).to_have_text("2")
+    expect(page.locator("#source-done")).to_have_text("0")
+    expect(page.locator("#source-overdue")).to_have_text(str(source["tickets_overdue"]))
 
 
 # The map's district names: short (鼓楼分局 → 鼓楼, Minhou County PSB → Minhou), and hidden
@@ -169,10 +217,11 @@ def test_the_wall_fills_the_screen_without_scrolling_or_overlap(
     height: int,
 ) -> None:
     with api_of(live_server, world) as api:
-        _day(api, runtime, clock)
+        refs = _day(api, runtime, clock)
         page = _open_wall(chromium_browser, live_server, width, height, "zh-CN")
         try:
-            expect(page.locator("[data-counter=calls]")).to_have_text("9")
+            # Eleven calls: nine open incidents and the two handed to 12345.
+            expect(page.locator("[data-counter=calls]")).to_have_text("11")
             expect(page.locator("[data-counter=in_progress]")).to_have_text("9")
             expect(page.locator("#wall-place")).to_have_text("测试市公安局")
             # The overdue steps as the API counts them, the oldest five listed.
@@ -184,16 +233,20 @@ def test_the_wall_fills_the_screen_without_scrolling_or_overlap(
             )
             expect(page.locator("#missing-open")).to_have_text("1")
             expect(page.locator("#sup-oldest")).to_contain_text("签收")
+            _check_source(page, ok(api.get("/stats/wall", "leader"))["source"])
             _check_charts(page)
             assert page.evaluate(MAP_LABELS) == {"hide": True, "names": ZH_DISTRICTS}
             _check_layout(page, width, height)
             assert page.evaluate("window.__csp") == []
             if width == 1920:
                 shot(page, backend, "wall")
-            # Live: a new incident made through the API shows in the counters by itself.
+            # Live: a new incident made through the API shows in the counters by itself, and
+            # a ticket 12345 reports handled in the 源头治理 block.
             incident(api, 20, category="fraud")
-            expect(page.locator("[data-counter=calls]")).to_have_text("10")
+            expect(page.locator("[data-counter=calls]")).to_have_text("12")
             expect(page.locator("[data-counter=in_progress]")).to_have_text("10")
+            _handled(api, runtime, clock, refs[0])
+            expect(page.locator("#source-done")).to_have_text("1")
             _check_layout(page, width, height)
         finally:
             page.context.close()
@@ -215,6 +268,9 @@ def test_the_wall_in_english_and_refused_to_a_call_taker(
             expect(wall.locator("#kpi-calls h2")).to_have_text("Calls today")
             expect(wall.locator("#wall-place")).to_have_text("Test City PSB")
             expect(wall.locator("#missing-title")).to_have_text("Missing persons, first 72 hours")
+            expect(wall.locator("#panel-source h2")).to_have_text("Source governance")
+            expect(wall.locator("#source-tiers .item small")).to_have_text(["A", "B", "C", "D"])
+            expect(wall.locator("#panel-source .extreme small")).to_have_text("Threats")
             # The overdue steps by their English names, never the step's code, in columns that
             # line up row under row whatever the category's name.
             steps = wall.locator("#sup-oldest li:not(.none) > span:nth-child(3)")
@@ -251,7 +307,7 @@ def _check_phone_layout(page: Page, width: int) -> None:
     )
     assert wide <= width
     boxes = page.evaluate(BOXES)
-    assert len(boxes) == 12
+    assert len(boxes) == 13
     assert _overlaps(boxes) == []
     for box in boxes:
         assert box["left"] >= 0, box

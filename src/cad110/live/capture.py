@@ -29,9 +29,11 @@ from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.missing import MissingCase
+from cad110.models.repeat_cases import RepeatCase
 from cad110.models.supervision import Notification, UnitOffer
 from cad110.models.target import KeyTarget
 from cad110.models.telephony import PhoneCall
+from cad110.models.transfers import TransferTicket
 from cad110.models.unit import Unit
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,12 @@ SUBJECTS: dict[str, Where] = {
     "missing_case": Where(MissingCase, "number", "jurisdiction_path"),
     # The answering desk hears of its call from this (telephony/; the id is the phone system's).
     "phone_call": Where(PhoneCall, "call_id", "jurisdiction_path"),
+    # The wall's 源头治理 block follows these: links found for an incident (by the nightly scan
+    # as well as at intake; the id is the incident's number), a repeat case's changes, and a
+    # 12345 ticket's steps as the platform posts them back.
+    "repeat_links": INCIDENT,
+    "repeat_case": Where(RepeatCase, "number", "jurisdiction_path"),
+    "transfer_ticket": Where(TransferTicket, "id", "jurisdiction_path", int),
 }
 
 

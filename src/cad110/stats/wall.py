@@ -39,8 +39,10 @@ from cad110.stats.wall_schemas import (
     Limit,
     Missing,
     OpenSupervision,
+    Source,
     StatusCount,
     Supervisions,
+    TierCount,
     Wall,
 )
 
@@ -52,6 +54,10 @@ GAUGES = (
 )
 # The grades a gauge marks: grade 4 (non-police, normally transferred) has no place on a dial.
 GAUGE_GRADES = (1, 2, 3)
+# The risk tiers of repeat cases (repeats/cases.toml, whose codes never change): each is shown,
+# none or not; A and B, whose step is a visit with community cadres, stand out.
+TIERS = ("A", "B", "C", "D")
+HIGH_TIERS = frozenset({"A", "B"})
 
 
 def wall(ctx: Ctx, jurisdiction: str | None) -> Wall:
@@ -99,6 +105,7 @@ def wall(ctx: Ctx, jurisdiction: str | None) -> Wall:
             ],
         ),
         missing=_missing(s, place, now, start, end, rules),
+        source=_source(s, place, tally, now, start, end),
     )
 
 
@@ -220,4 +227,26 @@ def _missing(
         found_in_window_today=sum(
             r.closed_at is not None and r.closed_at - r.opened_at <= window for r in closed_today
         ),
+    )
+
+
+def _source(
+    s: Session, place: Jurisdiction, tally: Tally, now: datetime, start: datetime, end: datetime
+) -> Source:
+    """源头治理: what repeats and what went to 12345, without a name, number or address."""
+    rows = {row.tier: row for row in q.open_repeat_cases(s, place.path)}
+    # The four tiers always, in order; a tier code outside them (none ships) is still counted.
+    tiers = [*TIERS, *sorted(set(rows) - set(TIERS))]
+    tickets = q.tickets(s, place.path, start, end, now)
+    return Source(
+        repeats=value_of(BY_KEY["repeat_incident_share"], tally),
+        open_cases=sum(row.cases for row in rows.values()),
+        tiers=[
+            TierCount(tier=t, cases=rows[t].cases if t in rows else 0, high=t in HIGH_TIERS)
+            for t in tiers
+        ],
+        extreme=sum(row.extreme for row in rows.values()),
+        tickets_out=tickets.sent,
+        tickets_done=tickets.done,
+        tickets_overdue=tickets.overdue,
     )

@@ -1,5 +1,9 @@
 """The wall's reads beyond the statistics' facts (repository.py): what stands now (open
-incidents, units, supervisions, missing-person cases) and the hours of the days compared.
+incidents, units, supervisions, missing-person cases, repeat cases, 12345 tickets) and the
+hours of the days compared.
+
+The repeat cases and the tickets are read from their tables (models/), never through the
+repeats/ or transfers/ packages: a feature does not import another.
 
 One query per block, each limited to the subtree through the scope helper, and to today's or
 the compared days' rows where the block is about a day.
@@ -20,7 +24,9 @@ from cad110.models.call import Call
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.missing import FOUND_OUTCOMES, CaseStatus, MissingCase
+from cad110.models.repeat_cases import RepeatCase, RepeatCaseStatus
 from cad110.models.supervision import Step, Supervision, SupervisionLevel
+from cad110.models.transfers import TransferTicket
 from cad110.models.unit import Unit
 
 
@@ -189,3 +195,52 @@ def missing_cases(
         CaseRow(opened, closed, status == CaseStatus.OPEN, outcome in FOUND_OUTCOMES)
         for opened, closed, status, outcome in rows
     ]
+
+
+@dataclass(frozen=True)
+class TierRow:
+    tier: str
+    cases: int
+    extreme: int  # of those, with a threat of extreme behaviour (扬言极端) recorded
+
+
+def open_repeat_cases(session: Session, path: str) -> list[TierRow]:
+    """Repeat cases not solved (在办, and reported awaiting approval) by risk tier."""
+    r = RepeatCase
+    rows = session.execute(
+        select(r.tier, func.count(), func.sum(case((r.extreme_at.is_not(None), 1), else_=0)))
+        .where(in_scope(r.jurisdiction_path, path), r.status != RepeatCaseStatus.SOLVED)
+        .group_by(r.tier)
+        .order_by(r.tier)
+    )
+    return [TierRow(str(tier), int(n), int(extreme or 0)) for tier, n, extreme in rows]
+
+
+@dataclass(frozen=True)
+class TicketCounts:
+    sent: int  # sent to 12345 in [start, end)
+    done: int  # of those, done (办结) by now
+    overdue: int  # open now past their limit: neither done nor returned, whenever sent
+
+
+def tickets(
+    session: Session, path: str, start: datetime, end: datetime, now: datetime
+) -> TicketCounts:
+    """The day's 12345 tickets (one range of the index on scope and sending time) and those
+    overdue now, whatever day they were sent."""
+    t = TransferTicket
+    sent, done = session.execute(
+        select(func.count(), func.sum(case((t.done_at.is_not(None), 1), else_=0))).where(
+            in_scope(t.jurisdiction_path, path), t.created_at >= start, t.created_at < end
+        )
+    ).one()
+    # Past due as the ticket's own view says it (transfers/views.py): strictly after its limit.
+    overdue = session.scalar(
+        select(func.count()).where(
+            in_scope(t.jurisdiction_path, path),
+            t.done_at.is_(None),
+            t.returned_at.is_(None),
+            t.due_at < now,
+        )
+    )
+    return TicketCounts(int(sent or 0), int(done or 0), int(overdue or 0))

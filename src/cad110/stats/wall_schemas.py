@@ -112,6 +112,30 @@ class Missing(BaseModel):
     found_in_window_today: int
 
 
+class TierCount(BaseModel):
+    """Repeat cases still worked (not solved) at one risk tier; `high` marks the tiers whose
+    step is a visit with community cadres (A/B), which the wall shows in alert colours."""
+
+    tier: str
+    cases: int
+    high: bool
+
+
+class Source(BaseModel):
+    """源头治理: today's repeat incidents (the figure repeat_incident_share for today: incidents
+    linked to an earlier one they repeat, of today's incidents), the repeat cases still worked
+    by risk tier and those with a threat of extreme behaviour (扬言极端) recorded, and the 12345
+    tickets: sent today, of those done, and open past their limit now (whatever day sent)."""
+
+    repeats: Value
+    open_cases: int
+    tiers: list[TierCount]
+    extreme: int
+    tickets_out: int
+    tickets_done: int
+    tickets_overdue: int
+
+
 class Wall(BaseModel):
     at: datetime
     day: date
@@ -130,3 +154,4 @@ class Wall(BaseModel):
     units: list[StatusCount]
     supervisions: Supervisions
     missing: Missing
+    source: Source

@@ -54,6 +54,9 @@ def wall_words(gettext: Callable[[str], str], locale: str) -> dict[str, object]:
         "found_in_window": gettext("Found within %(hours)s h today"),
         "escalated_of": gettext("%(n)s escalated"),
         "done_late": gettext("done late"),
+        "share_of_today": gettext("%(percent)s%% of today's incidents"),
+        # On the wall a tier is its letter alone in English: the row has no room for more.
+        "tier": gettext("Risk tier %(t)s"),
         "lost": gettext("Live connection lost, reconnecting…"),
         "failed": gettext("The figures could not be read; trying again."),
     }

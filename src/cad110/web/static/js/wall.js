@@ -306,6 +306,31 @@
     setText("#missing-window", String(m.found_in_window_today));
   }
 
+  // 源头治理: today's repeats and their share, the cases still worked by tier (A/B, visited
+  // with community cadres, stand out) and those threatening extreme acts, and 12345's tickets.
+  function source(data) {
+    const g = data.source;
+    setText("#source-repeats", String(g.repeats.numerator == null ? 0 : g.repeats.numerator));
+    setText("#source-share", g.repeats.percent == null ? "" : fill(WORDS.share_of_today, { percent: g.repeats.percent }));
+    const tiers = g.tiers.map((t) => {
+      const item = document.createElement("span");
+      item.className = t.high ? "item high" : "item";
+      item.dataset.tier = t.tier;
+      const label = document.createElement("small");
+      label.textContent = fill(WORDS.tier, { t: t.tier });
+      const n = document.createElement("output");
+      n.textContent = String(t.cases);
+      item.append(label, n);
+      return item;
+    });
+    document.getElementById("source-tiers").replaceChildren(...tiers);
+    setText("#source-extreme", String(g.extreme));
+    document.querySelector("#panel-source .extreme").classList.toggle("alert", g.extreme > 0);
+    setText("#source-out", String(g.tickets_out));
+    setText("#source-done", String(g.tickets_done));
+    setText("#source-overdue", String(g.tickets_overdue));
+  }
+
   async function render(data) {
     last = data;
     setText("#wall-place", named(data.jurisdiction_zh, data.jurisdiction_en));
@@ -317,6 +342,7 @@
     bars("chart-units", data.units.map((u) => word(u.status)), data.units.map((u) => u.units), "#2ecc71");
     supervisions(data);
     missing(data);
+    source(data);
     setText("#map-left-off", data.points_left_off ? fill(WORDS.left_off, { n: data.points_left_off }) : "");
     await map(data);
     document.body.dataset.updated = data.at;
