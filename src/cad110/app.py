@@ -16,6 +16,7 @@ from cad110.api.routing import UnitOfWorkRoute
 from cad110.api.security import SecurityHeaders, content_security_policy
 from cad110.callbacks.api import router as callbacks_router
 from cad110.dispatch.api import router as dispatch_router
+from cad110.fraud.api import router as fraud_router
 from cad110.incidents.api import router as incidents_router
 from cad110.incidents.calls_api import router as calls_router
 from cad110.incidents.catalog_api import router as catalog_router
@@ -120,6 +121,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         transfers_router,
         repeat_cases_router,
         repeats_router,
+        fraud_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)
