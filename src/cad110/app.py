@@ -49,6 +49,7 @@ from cad110.web.board import router as board_router
 from cad110.web.callbacks import router as callbacks_pages_router
 from cad110.web.desk import router as desk_router
 from cad110.web.docs import router as docs_router
+from cad110.web.fraud import router as fraud_pages_router
 from cad110.web.missing import router as missing_pages_router
 from cad110.web.pages import router as pages_router
 from cad110.web.records import router as records_router
@@ -129,6 +130,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(desk_router)
     app.include_router(records_router)
     app.include_router(callbacks_pages_router)
+    app.include_router(fraud_pages_router)
     app.include_router(repeat_cases_pages_router)
     app.include_router(missing_pages_router)
     app.include_router(access_log_router)

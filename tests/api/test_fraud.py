@@ -22,7 +22,7 @@ from cad110.models.incident import Incident
 from cad110.models.outbox import OutboxMessage
 from tests.api.helpers import ok, step_body
 from tests.conftest import Api
-from tests.world import GULOU_WEST
+from tests.world import GULOU_WEST, PASSWORD
 
 SECRET = "fraud-test-secret"
 WARNINGS = "/api/v1/fraud/warnings"
@@ -376,3 +376,32 @@ def test_the_queue_is_masked_by_level_then_age_and_a_full_read_is_recorded(
             )
         )
     assert [(r.subject_id, r.username) for r in records] == [(high.json()["warning"], "calltaker")]
+
+
+def _login(api: Api, username: str) -> None:
+    api.client.cookies.clear()
+    answer = api.client.post("/login", data={"username": username, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+
+
+def test_the_warning_desk_page_lists_the_queue_masked_in_chinese_first(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    _signed_in(runtime)
+    number = _post(api, clock, WARNINGS, _warning("1", name="<b>黄</b>某")).json()["warning"]
+    _login(api, "calltaker")
+    page = api.client.get("/fraud")
+    assert page.status_code == 200
+    assert "反诈预警台" in page.text
+    assert "中风险" in page.text
+    assert number in page.text
+    # The person is masked in the page and escaped in its data.
+    assert "13800138000" not in page.text
+    assert "<b>" not in page.text
+    api.client.get("/lang/en", follow_redirects=False)
+    english = api.client.get("/fraud").text
+    assert "Fraud warning desk" in english
+    assert "Medium risk" in english
+    api.client.get("/lang/zh_CN", follow_redirects=False)
+    _login(api, "analyst")
+    assert api.client.get("/fraud").status_code == 403

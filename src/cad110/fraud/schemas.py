@@ -197,8 +197,10 @@ class WarningOut(BaseModel):
     source: str
     fraud_type: str
     fraud_type_zh: str
+    fraud_type_en: str
     level: str
     level_zh: str
+    level_en: str
     status: str
     # Masked unless the reader's duty covers the warning (privacy/).
     phone: str
