@@ -1,6 +1,6 @@
 // 反诈预警台: choose a warning with ↑/↓; C shows the person's number in full (a recorded read
-// of the API) to call them; 1–4 record the outcome (劝阻成功 / 已被骗 / 无法联系 / 误报), with
-// the amount typed for the first two. Data reaches the page only through textContent.
+// of the API) to dial on the seat's phone; 1–4 record the outcome (劝阻成功 / 已被骗 /
+// 无法联系 / 误报), with the amount typed for the first two. Data reaches the page only through textContent.
 (function () {
   "use strict";
   const room = document.getElementById("fraud");
@@ -72,7 +72,6 @@
       const shown = full.phone !== current.phone;
       $("fw-name").classList.toggle("masked", !shown);
       $("fw-phone").classList.toggle("masked", !shown);
-      if (shown) window.location.href = "tel:" + encodeURIComponent(full.phone);
     } catch (err) {
       msg.textContent = room.dataset.failed + " " + err.message;
     }
@@ -114,7 +113,16 @@
   $("fw-call").addEventListener("click", call);
   detail.querySelectorAll("button.answer").forEach((b) => b.addEventListener("click", () => record(b.dataset.outcome)));
   document.addEventListener("keydown", (event) => {
-    if (event.target.closest("input, textarea") || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target.closest("input, textarea")) {
+      // Escape leaves the amount or the note for the keys again, on the warning chosen.
+      if (event.key === "Escape") {
+        event.target.blur();
+        const row = current && list.querySelector('li[data-number="' + CSS.escape(current.number) + '"]');
+        if (row) row.focus();
+      }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "ArrowDown") move(1);
     else if (event.key === "ArrowUp") move(-1);
     else if (event.key === "c" || event.key === "C") call();
