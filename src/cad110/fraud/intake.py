@@ -180,10 +180,12 @@ def _join(
     w.signals += 1
     if w.amount_at_risk_fen is None or (fen(data.amount_at_risk) or 0) > w.amount_at_risk_fen:
         w.amount_at_risk_fen = fen(data.amount_at_risk) or w.amount_at_risk_fen
-    ctx.session.add(_signal_row(w, data, ctx.at))
+    signal = _signal_row(w, data, ctx.at)
+    ctx.session.add(signal)
     ctx.session.flush()  # a racing delivery of the same warning collides here
     ladder.record(ctx, w, "signal_joined", _received(data, graded, w.jurisdiction_code))
     ladder.climb(ctx, rules, w, ["new_signal", *graded.reasons[1:]], to=graded.level)
+    signal.level = w.level
 
 
 def _received(data: WarningIn, graded: fr.Graded, place: str) -> dict[str, Any]:
