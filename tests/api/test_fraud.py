@@ -20,6 +20,7 @@ from cad110.models.audit import AccessRecord
 from cad110.models.fraud import FraudSignal, FraudWarning
 from cad110.models.incident import Incident
 from cad110.models.outbox import OutboxMessage
+from cad110.models.supervision import Notification
 from tests.api.helpers import ok, step_body
 from tests.conftest import Api
 from tests.world import GULOU_WEST, PASSWORD
@@ -193,6 +194,23 @@ def test_grading_reads_age_amount_and_type_and_urgent_sends_an_officer_at_once(
         "urgent",
     )
     assert task["task_id"].startswith(f"{urgent['warning']}-call-")
+
+    # Urgent cannot climb: a call not done in time is not pushed again, the duty desk of the
+    # place is told (督办) once, and the visit runs on.
+    clock.advance(timedelta(minutes=11))
+    before = len(_messages(runtime, "fraud_call"))
+    run_ladder(runtime, clock.now())
+    assert len(_messages(runtime, "fraud_call")) == before
+    again = _read(api, urgent["warning"])
+    assert [(s["kind"], s["state"]) for s in again["steps"]] == [
+        ("visit", "pending"),
+        ("call", "overdue"),
+    ]
+    assert again["history"][-1]["kind"] == "level_kept"
+    with transaction(runtime.sessions) as session:
+        [told] = session.scalars(select(Notification).where(Notification.kind == "fraud_escalated"))
+        assert urgent["warning"] in told.message
+        assert told.target_code == "35010201"
 
 
 def _result(event_id: str, kind: str, **ref: object) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from cad110.models.fraud import (
 from cad110.models.incident import Incident, Source
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.subjects import SubjectType
+from cad110.models.supervision import Notification
 from cad110.models.user import Role
 from cad110.sms.gateway import CHANNEL as SMS_CHANNEL
 
@@ -100,16 +101,20 @@ def climb(
     reasons: Sequence[str],
     *,
     to: FraudLevel | None = None,
+    failed: StepKind | None = None,
 ) -> list[FraudStep]:
     """Raise the level one place (or `to`, where that is higher) for `reasons` and push the
-    next, stronger step at once; at urgent the level stays and the ladder goes on with what
-    is not already under way."""
+    next, stronger step at once. At urgent the level stays: the ladder goes on with what is
+    not already under way and did not just fail (`failed`), and when nothing is left the duty
+    desk of the warning's place is told (督办) rather than the same step pushed again."""
     before = w.level
     w.level = fr.at_least(fr.higher(w.level), to or FraudLevel.LOW)
     steps = steps_of(ctx.session, w.id)
     tried = max((fr.STRENGTH[s.kind] for s in steps), default=-1)
-    pending = frozenset(s.kind for s in steps if s.state is StepState.PENDING)
-    entry = fr.entry_step(rules.levels[w.level], tried, pending)
+    pending = {s.kind for s in steps if s.state is StepState.PENDING}
+    if failed is not None and w.level is before:
+        pending.add(failed)
+    entry = fr.entry_step(rules.levels[w.level], tried, frozenset(pending))
     w.next_step = entry if entry is not None else len(rules.levels[w.level].steps)
     w.next_step_at = ctx.at if entry is not None else None
     record(
@@ -118,7 +123,28 @@ def climb(
         "level_raised" if w.level is not before else "level_kept",
         {"from": before.value, "to": w.level.value, "reasons": list(reasons)},
     )
+    if entry is None:
+        _tell_duty_desk(ctx, rules, w, reasons)
     return push_due(ctx, rules, w)
+
+
+def _tell_duty_desk(
+    ctx: Ctx, rules: fr.FraudRules, w: FraudWarning, reasons: Sequence[str]
+) -> None:
+    place = ctx.session.get(Jurisdiction, w.jurisdiction_code)
+    if place is None:
+        return
+    kind = rules.type_of(w.fraud_type)
+    ctx.session.add(
+        Notification.to(
+            place,
+            kind="fraud_escalated",
+            message=f"反诈预警 {warning_ref(w.id)}（{kind.zh}，{rules.levels[w.level].zh}）"
+            f"仍未劝阻：{'、'.join(reasons)}，请督办",
+            at=ctx.at,
+            incident_id=w.incident_id,
+        )
+    )
 
 
 def _push(ctx: Ctx, rules: fr.FraudRules, w: FraudWarning, spec: fr.Step) -> FraudStep:

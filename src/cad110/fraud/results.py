@@ -101,7 +101,7 @@ def _call_result(ctx: Ctx, event: ResultIn, w: FraudWarning, step: FraudStep) ->
             note=event.note or "96110劝阻成功",
         )
     elif event.type == "call_unanswered" and step.state is StepState.FAILED:
-        ladder.climb(ctx, fr.in_force(ctx), w, ["call_unanswered"])
+        ladder.climb(ctx, fr.in_force(ctx), w, ["call_unanswered"], failed=StepKind.CALL)
 
 
 def _freeze_result(ctx: Ctx, event: ResultIn, w: FraudWarning, freeze: FreezeRequest) -> None:

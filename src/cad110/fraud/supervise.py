@@ -46,7 +46,8 @@ def run_ladder(rt: Runtime, now: datetime) -> tuple[int, int]:
                 if step.due_at
                 else {"step": step.id},
             )
-            pushed += len(ladder.climb(ctx, rules, w, [f"{step.kind.value}_not_done_in_time"]))
+            reason = f"{step.kind.value}_not_done_in_time"
+            pushed += len(ladder.climb(ctx, rules, w, [reason], failed=step.kind))
             climbed += 1
         due = session.scalars(
             select(FraudWarning)
