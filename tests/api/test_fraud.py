@@ -423,3 +423,29 @@ def test_the_warning_desk_page_lists_the_queue_masked_in_chinese_first(
     api.client.get("/lang/zh_CN", follow_redirects=False)
     _login(api, "analyst")
     assert api.client.get("/fraud").status_code == 403
+
+
+def test_a_call_that_dissuades_closes_the_warning_with_the_amount_protected(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    _signed_in(runtime)
+    number = _post(api, clock, WARNINGS, _warning("1", id_number=ELDERLY)).json()["warning"]
+    [task] = _messages(runtime, "fraud_call")  # high: the call at once
+    answered = _post(api, clock, EVENTS, _result("c1", "call_answered", task_id=task["task_id"]))
+    assert answered.json()["applied"] is True
+    shown = _read(api, number)
+    assert [(s["kind"], s["state"]) for s in shown["steps"]] == [("call", "done")]
+    dissuaded = _post(
+        api, clock, EVENTS, _result("c2", "call_dissuaded", task_id=task["task_id"], note="已劝阻")
+    )
+    assert dissuaded.status_code == 200
+    closed = _read(api, number)
+    assert (closed["status"], closed["outcome"], closed["amount_protected"]) == (
+        "closed",
+        "dissuaded",
+        "12000.00",
+    )
+    # Closed: the visit high would push after 30 minutes never comes.
+    clock.advance(timedelta(hours=1))
+    assert run_ladder(runtime, clock.now()) == (0, 0)
+    assert closed["incident"] is None
