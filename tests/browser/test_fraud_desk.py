@@ -1,16 +1,19 @@
 """The warning desk works a warning from the keyboard: the most urgent is chosen first with the
 person masked, C shows the number to call (a recorded read), and 1 with the amount kept
-records it dissuaded — the warning leaves the queue, closed, with the amount protected."""
+records it dissuaded — the warning leaves the queue, closed, with the amount protected. Hostile
+text in a warning shows as text and never runs."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
 from tests.api.helpers import ok
 from tests.api.test_fraud import ELDERLY, WARNINGS, _post, _signed_in, _warning
+from tests.browser.hostile_text import attack
 from tests.browser.steps import login, shot
+from tests.browser.test_xss import Watch, _as
 from tests.conftest import Api
 
 
@@ -44,3 +47,19 @@ def test_a_warning_is_called_and_recorded_dissuaded_from_the_keyboard(
 
     closed = ok(api.get(f"/fraud/warnings/{high}", "calltaker"))
     assert (closed["outcome"], closed["amount_protected"]) == ("dissuaded", "12000.00")
+
+
+def test_hostile_text_in_a_warning_shows_as_text_on_the_desk(
+    api: Api, runtime: Runtime, clock: VirtualClock, live_server: str, chromium_browser: Browser
+) -> None:
+    _signed_in(runtime)
+    name, address = attack("fw-name", 64), attack("fw-address", 255, start=1)
+    _post(api, clock, WARNINGS, _warning("1", name=name, address=address))
+    watch = Watch()
+    page = _as(chromium_browser, watch, live_server, "dispatcher")
+    page.goto(f"{live_server}/fraud")
+    expect(page.locator("#fw-address")).to_have_text(address)
+    page.keyboard.press("c")
+    expect(page.locator("#fw-name")).to_have_text(name)
+    page.context.close()
+    watch.assert_clean()
