@@ -16,6 +16,7 @@ from cad110.api.routing import UnitOfWorkRoute
 from cad110.api.security import SecurityHeaders, content_security_policy
 from cad110.callbacks.api import router as callbacks_router
 from cad110.dispatch.api import router as dispatch_router
+from cad110.fraud.api import router as fraud_router
 from cad110.incidents.api import router as incidents_router
 from cad110.incidents.calls_api import router as calls_router
 from cad110.incidents.catalog_api import router as catalog_router
@@ -48,6 +49,7 @@ from cad110.web.board import router as board_router
 from cad110.web.callbacks import router as callbacks_pages_router
 from cad110.web.desk import router as desk_router
 from cad110.web.docs import router as docs_router
+from cad110.web.fraud import router as fraud_pages_router
 from cad110.web.missing import router as missing_pages_router
 from cad110.web.pages import router as pages_router
 from cad110.web.records import router as records_router
@@ -120,6 +122,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         transfers_router,
         repeat_cases_router,
         repeats_router,
+        fraud_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)
@@ -127,6 +130,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(desk_router)
     app.include_router(records_router)
     app.include_router(callbacks_pages_router)
+    app.include_router(fraud_pages_router)
     app.include_router(repeat_cases_pages_router)
     app.include_router(missing_pages_router)
     app.include_router(access_log_router)

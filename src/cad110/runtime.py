@@ -29,6 +29,10 @@ from cad110.dispatch.queue import (
 )
 from cad110.dispatch.recommend import keep_recommendation
 from cad110.events.keys import load_ring, use_ring
+from cad110.fraud.results import visit_done_on_arrival
+from cad110.fraud.rules import FraudRules
+from cad110.fraud.rules import load_rules as load_fraud_rules
+from cad110.fraud.supervise import LadderJob
 from cad110.geo.eta import EtaModel, RoadEta, StraightLineEta
 from cad110.geo.graph import RoadGraph
 from cad110.incidents.facts import ActionDecided, CallRecorded, IncidentActed
@@ -94,6 +98,8 @@ def subscribers() -> Hooks:
          callback's own deadline).
       7c. transfers.service.transfer_when_incident_transferred — 移交 to 12345 opens the
          incident's ticket and puts it in the outbox for the 12345 platform.
+      7d. fraud.results.visit_done_on_arrival — an officer arriving at an anti-fraud
+         warning's incident does the warning's visit step.
     `CallRecorded` — a call record made (with an incident, attached, or without one):
       8. telephony.service.link_call_record — the phone call its call-taker answered becomes
          the record's.
@@ -119,6 +125,7 @@ def subscribers() -> Hooks:
     hooks.on(IncidentActed, due_when_closed)
     hooks.on(IncidentActed, follow_callback)
     hooks.on(IncidentActed, transfer_when_incident_transferred)
+    hooks.on(IncidentActed, visit_done_on_arrival)
     hooks.on(CallRecorded, link_call_record)
     hooks.on(CallRecorded, link_new_incident)
     hooks.on(CallRecorded, ticket_for_call)
@@ -128,14 +135,16 @@ def subscribers() -> Hooks:
 
 def tick_jobs(rt: Runtime) -> list[Job]:
     """The background tick, in order: missing-person rules and reminders, supervision of
-    overdue steps, 12345 tickets past their limit, callback survey texts (before delivery, so
-    they go out the same tick),
+    overdue steps, 12345 tickets past their limit, the anti-fraud ladder (its SMS and call
+    tasks go out the same tick), callback survey texts (before delivery, so they go out the
+    same tick),
     outbox delivery, the audit checkpoint, the statistics' per-day rollups (last: they read
     what the others changed)."""
     return [
         WatchJob(),
         SupervisionJob(),
         EscalationJob(),
+        LadderJob(),
         SurveyJob(),
         DeliveryJob(),
         CheckpointJob(rt),
@@ -153,6 +162,7 @@ def parts(settings: Settings) -> dict[type, object]:
         RepeatRules: load_repeat_rules(catalog=default_catalog()),
         CaseRules: load_case_rules(catalog=default_catalog()),
         TransferRules: load_transfer_rules(),
+        FraudRules: load_fraud_rules(),
         Neighbours: Neighbours(missing=open_cases_near),
     }
 

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     hotline_url: str = ""
     hotline_secret: str = ""
     hotline_events_window_s: int = 300
+    # Anti-fraud warning (fraud/): the secret the warning platforms sign warnings to POST
+    # /api/v1/fraud/warnings with, and the 96110 platform and banks their results to
+    # /api/v1/fraud/events (empty: both are refused).
+    fraud_secret: str = ""
+    fraud_events_window_s: int = 300
 
     # --- trust -------------------------------------------------------------------------------
     # The audit keys (HMAC) live outside the database, so that whoever can write the database

@@ -240,6 +240,7 @@ PROBES: dict[Permission, Probe] = {
     Permission.STATS: _get("/stats/summary"),
     Permission.OUTCOMES: _outcomes,
     Permission.REPEAT_CASE: _open_repeat_case,
+    Permission.FRAUD: _get("/fraud/warnings"),
 }
 
 

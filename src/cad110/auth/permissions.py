@@ -61,6 +61,9 @@ class Permission(StrEnum):
     # Open and work a repeat case file (重复警情档案): steps, mediations, referrals, a new
     # tier or owner, the closing report. A leader approves it solved (APPROVE).
     REPEAT_CASE = "repeat_case"
+    # Work the anti-fraud warnings (反诈预警): the warning desk reads the queue, calls the
+    # person and records the outcome; the leader oversees; the visiting officer reads them.
+    FRAUD = "fraud"
 
 
 ROLES: dict[Permission, frozenset[Role]] = {
@@ -102,6 +105,7 @@ ROLES: dict[Permission, frozenset[Role]] = {
     # The station's officers (专管员, 包案民警) and leaders work the cases; the dispatcher
     # opens one from an incident at the desk (建档).
     Permission.REPEAT_CASE: frozenset({D, O, L}),
+    Permission.FRAUD: frozenset({C, D, O, L}),
 }
 
 

@@ -65,6 +65,23 @@ def bench_intake(
     run_intake_bench(console, count=count, concurrency=concurrency, pg_url=pg_url, rate=rate)
 
 
+@bench_app.command("fraud")
+def bench_fraud(
+    warnings: Annotated[
+        int, typer.Option("--warnings", "-n", help="Warnings offered", min=1)
+    ] = 1000,
+    per_minute: Annotated[float, typer.Option(help="Offered rate, warnings a minute")] = 1000.0,
+    database: Annotated[
+        str | None,
+        typer.Option(help="An empty database's URL (default: a throwaway SQLite file)"),
+    ] = None,
+) -> None:
+    """Anti-fraud warnings graded and queued at a burst rate: p99 per warning."""
+    from cad110.bench.fraud import run_fraud_bench
+
+    run_fraud_bench(console, warnings=warnings, per_minute=per_minute, database=database)
+
+
 @bench_app.command("login-flood")
 def bench_login_flood(
     seconds: Annotated[float, typer.Option(help="Seconds of intake timed per phase")] = 20.0,

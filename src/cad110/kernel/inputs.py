@@ -52,6 +52,19 @@ def normalize_phone(value: str) -> str:
 
 
 Phone = Annotated[str, AfterValidator(normalize_phone)]
+# An 18-character resident ID number (GB 11643): 17 digits and a check character.
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def valid_id_number(value: str) -> bool:
+    """Whether `value` is an ID number whose check character is right (a typo is no party)."""
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == value[17].upper()
+
+
 # An id an outside system gives its own things (an event, a call, a message): what its events
 # are told apart and replays recognised by.
 ExternalId = Annotated[

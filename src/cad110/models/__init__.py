@@ -4,6 +4,7 @@ from cad110.models.audit import AccessRecord, EventHead
 from cad110.models.call import Call
 from cad110.models.callbacks import CallbackAttempt, CallbackDue, FollowUp
 from cad110.models.event import Event
+from cad110.models.fraud import FraudEvent, FraudSignal, FraudStep, FraudWarning, FreezeRequest
 from cad110.models.hazard import HazardFlag
 from cad110.models.idempotency import IdempotencyRecord
 from cad110.models.incident import Incident, IncidentLink, IncidentSequence
@@ -58,6 +59,11 @@ __all__ = [
     "Event",
     "EventHead",
     "FollowUp",
+    "FraudEvent",
+    "FraudSignal",
+    "FraudStep",
+    "FraudWarning",
+    "FreezeRequest",
     "Grid",
     "HandoverNote",
     "HazardFlag",

@@ -36,3 +36,5 @@ class SubjectType(StrEnum):
     REPEAT_CASE = "repeat_case"
     # The repeat links found for an incident (重复警情), one chain per incident number.
     REPEAT_LINKS = "repeat_links"
+    # An anti-fraud warning (反诈预警), one chain per warning id: its levels, steps, outcome.
+    FRAUD_WARNING = "fraud_warning"

@@ -24,6 +24,8 @@ from cad110.models.user import Role
 INCIDENT_FIELDS = ("caller_name", "caller_phone")
 CALL_FIELDS = ("caller_name", "caller_phone")
 CASE_FIELDS = ("id_number", "phone", "informant_name", "informant_phone")
+# A fraud warning's person at risk.
+FRAUD_FIELDS = ("phone", "name", "id_number")
 
 DUTY_ROLES = frozenset({Role.CALLTAKER, Role.DISPATCHER, Role.LEADER})
 
@@ -36,6 +38,8 @@ class Subject(StrEnum):
     HAZARD_FLAG = "hazard_flag"
     # A call as the phone system reported it: the caller's number (ANI).
     PHONE_CALL = "phone_call"
+    # An anti-fraud warning (反诈预警): the person at risk.
+    FRAUD_WARNING = "fraud_warning"
 
 
 class Action(StrEnum):

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz
 from cad110.catalog.loader import Catalog
 from cad110.geo.distance import haversine_m
 from cad110.kernel.context import Ctx
-from cad110.kernel.inputs import normalize_phone
+from cad110.kernel.inputs import normalize_phone, valid_id_number
 
 Signal = Literal["same_caller", "same_place", "near", "same_party", "similar_name", "same_family"]
 SIGNALS: tuple[Signal, ...] = (
@@ -166,19 +166,9 @@ def in_force(ctx: Ctx) -> RepeatRules:
 
 # An 18-character resident ID number (GB 11643): 17 digits and a check character.
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 # A mainland mobile number in running text (landlines in a narrative are too often other
 # numbers: house numbers, amounts).
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)")
-
-
-def valid_id_number(value: str) -> bool:
-    """Whether `value` is an ID number whose check character is right (a typo is no party)."""
-    if len(value) != 18 or not value[:17].isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == value[17].upper()
 
 
 def phone_key(raw: str | None) -> str | None:

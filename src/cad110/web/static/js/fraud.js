@@ -1,0 +1,138 @@
+// 反诈预警台: choose a warning with ↑/↓; C shows the person's number in full (a recorded read
+// of the API) to dial on the seat's phone; 1–4 record the outcome (劝阻成功 / 已被骗 /
+// 无法联系 / 误报), with the amount typed for the first two. Data reaches the page only through textContent.
+(function () {
+  "use strict";
+  const room = document.getElementById("fraud");
+  if (!room) return;
+  const $ = (id) => document.getElementById(id);
+  const items = new Map(JSON.parse($("fw-items").textContent).map((w) => [w.number, w]));
+  const outcomes = JSON.parse($("fw-outcomes").textContent);
+  const stepNames = JSON.parse($("fw-step-names").textContent);
+  const stepStates = JSON.parse($("fw-step-states").textContent);
+  const list = $("fw-list");
+  const detail = $("fw-detail");
+  const msg = $("fw-msg");
+  const english = Boolean(room.dataset.english);
+  let current = null;
+  let pendingKey = null;
+
+  function rows() {
+    return Array.from(list.querySelectorAll("li[data-number]"));
+  }
+
+  function show(row) {
+    rows().forEach((r) => r.classList.toggle("current", r === row));
+    current = row ? items.get(row.dataset.number) : null;
+    pendingKey = null;
+    detail.hidden = !current;
+    if (!current) return;
+    row.focus();
+    const w = current;
+    $("fw-number").textContent =
+      w.number + " · " + (english ? w.level_en : w.level_zh) + " · " + (english ? w.fraud_type_en : w.fraud_type_zh);
+    $("fw-name").textContent = w.name || "—";
+    $("fw-phone").textContent = w.phone || "—";
+    $("fw-name").classList.add("masked");
+    $("fw-phone").classList.add("masked");
+    $("fw-age").textContent = w.age === null ? "" : "(" + w.age + ")";
+    $("fw-address").textContent = w.address || "—";
+    $("fw-amount").textContent = w.amount_at_risk ? "¥" + w.amount_at_risk : "—";
+    $("fw-script").textContent = w.script;
+    const steps = $("fw-steps");
+    steps.replaceChildren(
+      ...w.steps.map((s) => {
+        const li = document.createElement("li");
+        li.textContent = (stepNames[s.kind] || s.kind) + " · " + (stepStates[s.state] || s.state) + " · " + cad110.when(s.started_at);
+        return li;
+      }),
+    );
+    const link = $("fw-incident");
+    link.textContent = w.incident || "—";
+    if (w.incident) link.setAttribute("href", "/incidents/" + encodeURIComponent(w.incident));
+    else link.removeAttribute("href");
+    $("fw-money").value = w.amount_at_risk || "";
+    $("fw-note").value = "";
+    msg.textContent = "";
+  }
+
+  function move(step) {
+    const all = rows();
+    if (!all.length) return;
+    const at = all.findIndex((r) => current && r.dataset.number === current.number);
+    show(all[Math.min(all.length - 1, Math.max(0, at + step))]);
+  }
+
+  async function call() {
+    if (!current) return;
+    try {
+      const full = await cad110.call("GET", "/api/v1/fraud/warnings/" + encodeURIComponent(current.number));
+      $("fw-name").textContent = full.name || "—";
+      $("fw-phone").textContent = full.phone || "—";
+      const shown = full.phone !== current.phone;
+      $("fw-name").classList.toggle("masked", !shown);
+      $("fw-phone").classList.toggle("masked", !shown);
+    } catch (err) {
+      msg.textContent = room.dataset.failed + " " + err.message;
+    }
+  }
+
+  async function record(outcome) {
+    if (!current) return;
+    const number = current.number;
+    const money = $("fw-money").value.trim();
+    const amount = /^[0-9]+(\.[0-9]{1,2})?$/.test(money) ? Number(money).toFixed(2) : null;
+    const body = { outcome: outcome, note: $("fw-note").value.trim() };
+    if (outcome === "dissuaded" && amount) body.amount_protected = amount;
+    if (outcome === "lost") body.amount_lost = amount || "0.00";
+    pendingKey = pendingKey || cad110.newKey();
+    try {
+      await cad110.call(
+        "POST",
+        "/api/v1/fraud/warnings/" + encodeURIComponent(number) + "/outcome",
+        body,
+        { idempotencyKey: pendingKey },
+      );
+      pendingKey = null;
+      const row = list.querySelector('li[data-number="' + CSS.escape(number) + '"]');
+      const next = row && (row.nextElementSibling || row.previousElementSibling);
+      if (row) row.remove();
+      items.delete(number);
+      show(next && next.dataset.number ? next : null);
+      msg.textContent = room.dataset.recorded.replace("%(outcome)s", outcomes[outcome]);
+      detail.hidden = false;
+    } catch (err) {
+      msg.textContent = room.dataset.failed + " " + err.message;
+    }
+  }
+
+  list.addEventListener("click", (event) => {
+    const row = event.target.closest("li[data-number]");
+    if (row) show(row);
+  });
+  $("fw-call").addEventListener("click", call);
+  detail.querySelectorAll("button.answer").forEach((b) => b.addEventListener("click", () => record(b.dataset.outcome)));
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, textarea")) {
+      // Escape leaves the amount or the note for the keys again, on the warning chosen.
+      if (event.key === "Escape") {
+        event.target.blur();
+        const row = current && list.querySelector('li[data-number="' + CSS.escape(current.number) + '"]');
+        if (row) row.focus();
+      }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "ArrowDown") move(1);
+    else if (event.key === "ArrowUp") move(-1);
+    else if (event.key === "c" || event.key === "C") call();
+    else {
+      const button = detail.querySelector('button.answer[data-key="' + CSS.escape(event.key) + '"]');
+      if (!button) return;
+      record(button.dataset.outcome);
+    }
+    event.preventDefault();
+  });
+  const first = rows()[0];
+  if (first) show(first);
+})();

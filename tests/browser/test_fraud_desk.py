@@ -1,0 +1,65 @@
+"""The warning desk works a warning from the keyboard: the most urgent is chosen first with the
+person masked, C shows the number to call (a recorded read), and 1 with the amount kept
+records it dissuaded — the warning leaves the queue, closed, with the amount protected. Hostile
+text in a warning shows as text and never runs."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, Page, expect
+
+from cad110.clock import VirtualClock
+from cad110.kernel.runtime import Runtime
+from tests.api.helpers import ok
+from tests.api.test_fraud import ELDERLY, WARNINGS, _post, _signed_in, _warning
+from tests.browser.hostile_text import attack
+from tests.browser.steps import login, shot
+from tests.browser.test_xss import Watch, _as
+from tests.conftest import Api
+
+
+def test_a_warning_is_called_and_recorded_dissuaded_from_the_keyboard(
+    api: Api, runtime: Runtime, clock: VirtualClock, live_server: str, page: Page, backend: str
+) -> None:
+    _signed_in(runtime)
+    low = _post(api, clock, WARNINGS, _warning("1", kind="fraud_app", phone="13900139000"))
+    high = _post(api, clock, WARNINGS, _warning("2", id_number=ELDERLY)).json()["warning"]
+    login(page, live_server, "calltaker")
+    page.get_by_role("link", name="反诈预警", exact=True).click()
+    expect(page).to_have_url(f"{live_server}/fraud")
+    rows = page.locator("#fw-list li[data-number]")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#fw-number")).to_contain_text(high)
+    expect(page.locator("#fw-number")).to_contain_text("高风险")
+    expect(page.locator("#fw-phone")).to_have_text("138****8000")
+    expect(page.locator("#fw-script")).to_contain_text("高回报")
+    expect(page.locator("#fw-steps li").first).to_contain_text("96110劝阻电话")
+
+    page.keyboard.press("c")
+    expect(page.locator("#fw-phone")).to_have_text("13800138000")
+    expect(page.locator("#fw-name")).to_have_text("黄某某")
+    page.fill("#fw-money", "12000")
+    page.keyboard.press("Escape")
+    shot(page, backend, "fraud-desk")
+    page.keyboard.press("1")
+    expect(page.locator("#fw-msg")).to_have_text("已登记处置结果：劝阻成功")
+    expect(rows).to_have_count(1)
+    expect(page.locator("#fw-number")).to_contain_text(low.json()["warning"])
+
+    closed = ok(api.get(f"/fraud/warnings/{high}", "calltaker"))
+    assert (closed["outcome"], closed["amount_protected"]) == ("dissuaded", "12000.00")
+
+
+def test_hostile_text_in_a_warning_shows_as_text_on_the_desk(
+    api: Api, runtime: Runtime, clock: VirtualClock, live_server: str, chromium_browser: Browser
+) -> None:
+    _signed_in(runtime)
+    name, address = attack("fw-name", 64), attack("fw-address", 255, start=1)
+    _post(api, clock, WARNINGS, _warning("1", name=name, address=address))
+    watch = Watch()
+    page = _as(chromium_browser, watch, live_server, "dispatcher")
+    page.goto(f"{live_server}/fraud")
+    expect(page.locator("#fw-address")).to_have_text(address)
+    page.keyboard.press("c")
+    expect(page.locator("#fw-name")).to_have_text(name)
+    page.context.close()
+    watch.assert_clean()
