@@ -29,6 +29,7 @@ from cad110.dispatch.queue import (
 )
 from cad110.dispatch.recommend import keep_recommendation
 from cad110.events.keys import load_ring, use_ring
+from cad110.fraud.platform import fraud_channels
 from cad110.geo.eta import EtaModel, RoadEta, StraightLineEta
 from cad110.geo.graph import RoadGraph
 from cad110.incidents.facts import ActionDecided, CallRecorded, IncidentActed
@@ -177,7 +178,8 @@ def build_runtime(
         revocations=revocations,
         outbox_channels=channels_from_settings(settings.appeal_webhooks)
         | sms_channel(settings)
-        | hotline_channel(settings),
+        | hotline_channel(settings)
+        | fraud_channels(settings),
         audit_keys=use_ring(load_ring(settings.audit_key_file)),
         hooks=subscribers(),
         parts=parts(settings),

@@ -1,0 +1,100 @@
+"""The probable victims the fake anti-fraud platform warns about (fraud/fake.py): made up from
+a seeded random source, so that a demo or a test run can be told again the same way.
+
+Each warning is format 1 of docs/fraud-platforms.md: who (a mobile number, often a name and an
+ID number with its check digit right), what (the kind of signal and the fraud type), where
+(a point in Fuzhou's central districts, sometimes), how much is at stake and the source's score.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+SOURCE = "gjfzpt"  # 国家反诈平台, as the warning's `source`
+KINDS = ("fraud_call", "suspicious_transfer", "fraud_app", "victim_report")
+# The common fraud types of the 12381 warnings, by the codes the fraud rules use, and "other".
+FRAUD_TYPES = (
+    "rebate_task",  # 刷单返利
+    "fake_investment",  # 虚假网络投资理财
+    "fake_loan",  # 虚假网络贷款
+    "impersonate_service",  # 冒充电商物流客服
+    "impersonate_police",  # 冒充公检法
+    "fake_credit",  # 虚假征信
+    "fake_shopping",  # 虚假购物服务
+    "impersonate_acquaintance",  # 冒充领导熟人
+    "romance",  # 网络婚恋交友
+    "other",
+)
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙林郑"
+_GIVEN = ("秀英", "建华", "丽娟", "志强", "桂兰", "海峰", "晓燕", "国庆", "美玲", "文斌")
+_ADDRESSES = (
+    ("鼓楼区五四路", 119.304, 26.095),
+    ("台江区宝龙城市广场", 119.298, 26.062),
+    ("仓山区万达广场", 119.276, 26.038),
+    ("晋安区福新路", 119.335, 26.087),
+    ("福州火车站", 119.316, 26.112),
+)
+# The region codes of the ID numbers (Fuzhou's districts).
+_REGIONS = ("350102", "350103", "350104", "350111")
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_check_digit(first17: str) -> str:
+    """The 18th character of a resident ID number (GB 11643-1999, ISO 7064 MOD 11-2)."""
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    return "10X98765432"[total % 11]
+
+
+def id_number(rng: random.Random) -> str:
+    """A made-up resident ID number whose check digit is right; born 1940–2005."""
+    born = date(1940, 1, 1) + timedelta(days=rng.randrange(66 * 365))
+    first17 = f"{rng.choice(_REGIONS)}{born:%Y%m%d}{rng.randrange(1000):03d}"
+    return first17 + id_check_digit(first17)
+
+
+def mobile(rng: random.Random) -> str:
+    """A made-up mainland mobile number of a real carrier's range."""
+    return rng.choice(("138", "139", "158", "187")) + f"{rng.randrange(10**8):08d}"
+
+
+def yuan(fen: int) -> str:
+    """Money as the formats write it: yuan with two decimals."""
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def person(rng: random.Random) -> dict[str, Any]:
+    """Who a warning is about: always a phone, a name and ID number most of the time."""
+    who: dict[str, Any] = {"phone": mobile(rng)}
+    if rng.random() < 0.8:
+        who["name"] = rng.choice(_SURNAMES) + rng.choice(_GIVEN)
+    if rng.random() < 0.6:
+        who["id_number"] = id_number(rng)
+    return who
+
+
+def warning(
+    rng: random.Random, warning_id: str, at: str, who: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """One warning (format 1) about `who` (a new person if None), signalled at `at`."""
+    kind = rng.choice(KINDS)
+    body: dict[str, Any] = {
+        "source": SOURCE,
+        "warning_id": warning_id,
+        "kind": kind,
+        "at": at,
+        **(who if who is not None else person(rng)),
+        "fraud_type": rng.choice(FRAUD_TYPES),
+        "score": rng.randrange(40, 100),
+    }
+    if rng.random() < 0.7:
+        address, lon, lat = rng.choice(_ADDRESSES)
+        body |= {
+            "address": address,
+            "lon": round(lon + rng.uniform(-0.004, 0.004), 6),
+            "lat": round(lat + rng.uniform(-0.004, 0.004), 6),
+        }
+    if kind in ("suspicious_transfer", "victim_report") or rng.random() < 0.3:
+        body["amount_at_risk"] = yuan(rng.choice((5_000, 12_000, 38_000, 100_000, 300_000)) * 100)
+    return body
