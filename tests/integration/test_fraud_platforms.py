@@ -412,3 +412,20 @@ def test_the_channels_are_there_only_where_a_platform_is_configured() -> None:
     assert list(only_calls) == [CALL_CHANNEL]
     with pytest.raises(ValueError, match="CAD110_FRAUD_OUT_SECRET"):
         fraud_channels(Settings(fraud_freeze_url="http://x"))
+
+
+def test_the_fake_is_not_started_without_both_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from cad110.cli import app
+    from cad110.settings import get_settings
+
+    monkeypatch.delenv("CAD110_FRAUD_SECRET", raising=False)
+    monkeypatch.delenv("CAD110_FRAUD_OUT_SECRET", raising=False)
+    get_settings.cache_clear()
+    try:
+        said = CliRunner().invoke(app, ["fraud", "fake", "--port", "0", "--secret", "s"])
+    finally:
+        get_settings.cache_clear()
+    assert said.exit_code == 2
+    assert "CAD110_FRAUD_OUT_SECRET" in said.output

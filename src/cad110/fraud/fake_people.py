@@ -14,16 +14,17 @@ from typing import Any
 
 SOURCE = "gjfzpt"  # 国家反诈平台, as the warning's `source`
 KINDS = ("fraud_call", "suspicious_transfer", "fraud_app", "victim_report")
-# The common fraud types of the 12381 warnings, by the codes the fraud rules use, and "other".
+# The fraud types of the 12381 warnings by their codes in fraud/rules.toml, and "other".
 FRAUD_TYPES = (
-    "rebate_task",  # 刷单返利
+    "brushing_rebate",  # 刷单返利
     "fake_investment",  # 虚假网络投资理财
     "fake_loan",  # 虚假网络贷款
-    "impersonate_service",  # 冒充电商物流客服
+    "fake_customer_service",  # 冒充电商物流客服
     "impersonate_police",  # 冒充公检法
     "fake_credit",  # 虚假征信
     "fake_shopping",  # 虚假购物服务
     "impersonate_acquaintance",  # 冒充领导熟人
+    "game_trade",  # 网络游戏产品虚假交易
     "romance",  # 网络婚恋交友
     "other",
 )
