@@ -8,6 +8,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from cad110.fraud.platform import fraud_channels
+from cad110.kernel.outbox import Channel
+from cad110.settings import Settings
+
 # What the platform signs its warnings and events with (cad110's CAD110_FRAUD_SECRET), and what
 # cad110 signs its tasks and requests with (CAD110_FRAUD_OUT_SECRET): two secrets, one each way.
 SECRET = "the anti-fraud platform's secret"
@@ -28,3 +32,10 @@ def fake_fraud_platform(target: str, *options: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def channels_to(url: str) -> dict[str, Channel]:
+    """The runtime's `fraud_call` and `fraud_freeze` channels, both pointed at the fake."""
+    return fraud_channels(
+        Settings(fraud_96110_url=url, fraud_freeze_url=url, fraud_out_secret=OUT_SECRET)
+    )

@@ -43,7 +43,7 @@ from cad110.kernel.runtime import Runtime
 from cad110.models.outbox import OutboxMessage
 from cad110.models.subjects import SubjectType
 from cad110.settings import Settings
-from tests.fraud_fake import OUT_SECRET, SECRET, fake_fraud_platform
+from tests.fraud_fake import OUT_SECRET, SECRET, channels_to, fake_fraud_platform
 
 WARNING = "FW-20261201-0007"
 MONEY = re.compile(r"^\d+\.\d{2}$")
@@ -150,12 +150,6 @@ def platform(receiver: Receiver) -> Iterator[str]:
         yield url
 
 
-def _channels(url: str) -> dict[str, outbox.Channel]:
-    return fraud_channels(
-        Settings(fraud_96110_url=url, fraud_freeze_url=url, fraud_out_secret=OUT_SECRET)
-    )
-
-
 def _enqueue(runtime: Runtime, channel: str, payload: Mapping[str, Any]) -> int:
     with transaction(runtime.sessions) as session:
         ctx = runtime.ctx(session, SYSTEM)
@@ -186,7 +180,7 @@ def test_a_task_or_freeze_request_is_taken_once_even_when_sent_again(
     listing: str,
     payload: Mapping[str, Any],
 ) -> None:
-    runtime.outbox_channels = _channels(platform)
+    runtime.outbox_channels = channels_to(platform)
     message_id = _enqueue(runtime, channel, payload)
     assert deliver(runtime.sessions, runtime.outbox_channels, clock.now()) == (1, 0)
     [kept] = httpx.get(platform + listing, timeout=5).json()
@@ -207,7 +201,7 @@ def test_a_task_or_freeze_request_is_taken_once_even_when_sent_again(
 def test_a_platform_down_keeps_the_task_and_it_goes_out_after_the_back_off(
     platform: str, runtime: Runtime, clock: VirtualClock
 ) -> None:
-    runtime.outbox_channels = _channels(platform)
+    runtime.outbox_channels = channels_to(platform)
     httpx.post(platform + "/outage", json={"count": 1}, timeout=5).raise_for_status()
     message_id = _enqueue(runtime, CALL_CHANNEL, _task())
     assert deliver(runtime.sessions, runtime.outbox_channels, clock.now()) == (0, 1)
@@ -231,7 +225,7 @@ def test_no_answer_from_the_platform_keeps_the_request_for_later(
     # A port nothing listens on: bound, then closed.
     with ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler) as gone:
         url = f"http://127.0.0.1:{gone.server_address[1]}"
-    runtime.outbox_channels = _channels(url)
+    runtime.outbox_channels = channels_to(url)
     message_id = _enqueue(runtime, FREEZE_CHANNEL, _freeze())
     assert deliver(runtime.sessions, runtime.outbox_channels, clock.now()) == (0, 1)
     waiting = _message(runtime, message_id)
