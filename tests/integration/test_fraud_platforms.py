@@ -340,7 +340,7 @@ def test_warnings_are_pushed_signed_and_in_the_agreed_shape(receiver: Receiver) 
             assert fake_people.id_check_digit(w["id_number"][:17]) == w["id_number"][17]
         if "amount_at_risk" in w:
             assert MONEY.match(w["amount_at_risk"])
-        assert ("lon" in w) == ("lat" in w) == ("address" in w)
+        assert {"lon", "lat", "address"} <= set(w)
     # Now and then a second signal about someone warned before: the same phone again.
     phones = [w["phone"] for w in warnings]
     assert len(set(phones)) < len(phones)

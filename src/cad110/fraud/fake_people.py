@@ -3,7 +3,8 @@ a seeded random source, so that a demo or a test run can be told again the same 
 
 Each warning is format 1 of docs/fraud-platforms.md: who (a mobile number, often a name and an
 ID number with its check digit right), what (the kind of signal and the fraud type), where
-(a point in Fuzhou's central districts, sometimes), how much is at stake and the source's score.
+(a point in Fuzhou's central districts, with an address), how much is at stake and the
+source's score.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ from typing import Any
 
 SOURCE = "gjfzpt"  # 国家反诈平台, as the warning's `source`
 KINDS = ("fraud_call", "suspicious_transfer", "fraud_app", "victim_report")
+# Most signals are a fraud call or an app caught early; money moving or a victim's own report
+# is rarer (and graded higher), so that in the demo most warnings start low and some climb.
+_KIND_WEIGHTS = (45, 20, 25, 10)
+# Amounts at stake, in yuan, and how often each: mostly small sums, now and then a life's savings.
+_AMOUNTS = ((2_000, 5), (5_000, 5), (12_000, 4), (30_000, 2), (80_000, 1), (300_000, 0.3))
 # The fraud types of the 12381 warnings by their codes in fraud/rules.toml, and "other".
 FRAUD_TYPES = (
     "brushing_rebate",  # 刷单返利
@@ -49,8 +55,8 @@ def id_check_digit(first17: str) -> str:
 
 
 def id_number(rng: random.Random) -> str:
-    """A made-up resident ID number whose check digit is right; born 1940–2005."""
-    born = date(1940, 1, 1) + timedelta(days=rng.randrange(66 * 365))
+    """A made-up resident ID number whose check digit is right; born 1950–2005."""
+    born = date(1950, 1, 1) + timedelta(days=rng.randrange(56 * 365))
     first17 = f"{rng.choice(_REGIONS)}{born:%Y%m%d}{rng.randrange(1000):03d}"
     return first17 + id_check_digit(first17)
 
@@ -78,24 +84,23 @@ def person(rng: random.Random) -> dict[str, Any]:
 def warning(
     rng: random.Random, warning_id: str, at: str, who: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """One warning (format 1) about `who` (a new person if None), signalled at `at`."""
-    kind = rng.choice(KINDS)
+    """One warning (format 1) about `who` (a new person if None), signalled at `at`: where the
+    person is always comes with it (the carrier's cell or the app's fix), as a visit needs it."""
+    kind = rng.choices(KINDS, _KIND_WEIGHTS)[0]
+    address, lon, lat = rng.choice(_ADDRESSES)
     body: dict[str, Any] = {
         "source": SOURCE,
         "warning_id": warning_id,
         "kind": kind,
         "at": at,
         **(who if who is not None else person(rng)),
+        "address": address,
+        "lon": round(lon + rng.uniform(-0.004, 0.004), 6),
+        "lat": round(lat + rng.uniform(-0.004, 0.004), 6),
         "fraud_type": rng.choice(FRAUD_TYPES),
-        "score": rng.randrange(40, 100),
+        "score": rng.randrange(40, 96),
     }
-    if rng.random() < 0.7:
-        address, lon, lat = rng.choice(_ADDRESSES)
-        body |= {
-            "address": address,
-            "lon": round(lon + rng.uniform(-0.004, 0.004), 6),
-            "lat": round(lat + rng.uniform(-0.004, 0.004), 6),
-        }
     if kind in ("suspicious_transfer", "victim_report") or rng.random() < 0.3:
-        body["amount_at_risk"] = yuan(rng.choice((5_000, 12_000, 38_000, 100_000, 300_000)) * 100)
+        amounts, weights = zip(*_AMOUNTS, strict=True)
+        body["amount_at_risk"] = yuan(rng.choices(amounts, weights)[0] * 100)
     return body
