@@ -29,6 +29,7 @@ from cad110.dispatch.queue import (
 )
 from cad110.dispatch.recommend import keep_recommendation
 from cad110.events.keys import load_ring, use_ring
+from cad110.fraud.platform import fraud_channels
 from cad110.fraud.results import visit_done_on_arrival
 from cad110.fraud.rules import FraudRules
 from cad110.fraud.rules import load_rules as load_fraud_rules
@@ -187,7 +188,8 @@ def build_runtime(
         revocations=revocations,
         outbox_channels=channels_from_settings(settings.appeal_webhooks)
         | sms_channel(settings)
-        | hotline_channel(settings),
+        | hotline_channel(settings)
+        | fraud_channels(settings),
         audit_keys=use_ring(load_ring(settings.audit_key_file)),
         hooks=subscribers(),
         parts=parts(settings),

@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     # /api/v1/fraud/events (empty: both are refused).
     fraud_secret: str = ""
     fraud_events_window_s: int = 300
+    # The anti-fraud platforms (fraud/platform.py, docs/fraud-platforms.md): where call tasks
+    # for the 96110 seats go (`{url}/tasks`) and emergency freeze / stop-payment requests go
+    # (`{url}/freeze-requests`), both signed with `fraud_out_secret` (empty URL: those
+    # messages wait in the outbox).
+    fraud_96110_url: str = ""
+    fraud_freeze_url: str = ""
+    fraud_out_secret: str = ""
 
     # --- trust -------------------------------------------------------------------------------
     # The audit keys (HMAC) live outside the database, so that whoever can write the database

@@ -43,6 +43,18 @@ SMS = Fake(
     ("CAD110_SMS_GATEWAY_SECRET",),
     ("CAD110_SMS_GATEWAY_URL",),
 )
+# The anti-fraud platform answers a call task or a freeze request this many seconds after it,
+# and a fraud-monitoring platform posts a warning every so often: some people do not answer the
+# 96110 call and their warning climbs to a visit.
+DEMO_FRAUD_DELAY_S = 20.0
+DEMO_FRAUD_WARNINGS_S = 120.0
+FRAUD = Fake(
+    "fake anti-fraud platform",
+    "cad110.fraud.fake",
+    ("CAD110_FRAUD_SECRET", "CAD110_FRAUD_OUT_SECRET"),
+    ("CAD110_FRAUD_96110_URL", "CAD110_FRAUD_FREEZE_URL"),
+    ("--delay", str(DEMO_FRAUD_DELAY_S), "--warnings-every", str(DEMO_FRAUD_WARNINGS_S)),
+)
 
 
 def wanted(settings: Settings) -> list[Fake]:
@@ -53,6 +65,8 @@ def wanted(settings: Settings) -> list[Fake]:
         out.append(HOTLINE)
     if not settings.sms_gateway_url:
         out.append(SMS)
+    if not (settings.fraud_96110_url or settings.fraud_freeze_url):
+        out.append(FRAUD)
     return out
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from cad110.auth.principal import Principal
 from cad110.events.log import NEW_SUBJECT
 from cad110.fraud import rules as fr
+from cad110.fraud.platform import CALL_CHANNEL
 from cad110.fraud.schemas import yuan
 from cad110.incidents.intake import create_incident
 from cad110.incidents.schemas import CallInfo, IncidentCreate
@@ -42,8 +43,6 @@ from cad110.models.supervision import Notification
 from cad110.models.user import Role
 from cad110.sms.gateway import CHANNEL as SMS_CHANNEL
 
-CALL_CHANNEL = "fraud_call"
-FREEZE_CHANNEL = "fraud_freeze"
 # The category a visit is dispatched under (catalog/categories.toml).
 VISIT_CATEGORY = "telecom_fraud"
 # The incident's grade (1 紧急, 2 较急) by the warning's level when the visit is opened.

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from cad110.auth.permissions import Permission
 from cad110.errors import Conflict
 from cad110.fraud import ladder
+from cad110.fraud.platform import FREEZE_CHANNEL
 from cad110.fraud.schemas import FreezeIn, OutcomeIn, fen, yuan
 from cad110.kernel.context import Ctx
 from cad110.kernel.outbox import enqueue
@@ -107,7 +108,7 @@ def request_freeze(ctx: Ctx, w: FraudWarning, body: FreezeIn) -> FreezeRequest:
         ctx,
         SubjectType.FRAUD_WARNING,
         str(w.id),
-        ladder.FREEZE_CHANNEL,
+        FREEZE_CHANNEL,
         "freeze_request",
         message,
         ref=f"fraud:{w.id}",

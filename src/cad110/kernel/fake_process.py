@@ -77,24 +77,32 @@ class JsonHandler(BaseHTTPRequestHandler):
 
 
 def routed_handler(
-    *, secret: str, listing: str, taken: Callable[[], object], posts: Mapping[str, Route]
+    *,
+    secret: str,
+    listing: str,
+    taken: Callable[[], object],
+    posts: Mapping[str, Route],
+    more_listings: Mapping[str, Callable[[], object]] | None = None,
 ) -> type[BaseHTTPRequestHandler]:
     """A fake's handler: GET /health; GET `listing`, what it has taken (`taken()`); POST a
     JSON object to one of `posts`, where a POST to `listing` is cad110 sending and must carry
-    cad110's signature (the others are a tester's or a demo's hand)."""
+    cad110's signature (the others are a tester's or a demo's hand). A fake that takes more
+    than one kind of request from cad110 (the anti-fraud platform: call tasks and freeze
+    requests) names the others in `more_listings`, each listed and signed the same way."""
+    listings = {listing: taken, **(more_listings or {})}
 
     class Handler(JsonHandler):
         def do_GET(self) -> None:
             if self.path == "/health":
                 self._json(200, {"ok": True})
-            elif self.path == listing:
-                self._json(200, taken())
+            elif self.path in listings:
+                self._json(200, listings[self.path]())
             else:
                 self._json(404, {"detail": "not found"})
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.path == listing:
+            if self.path in listings:
                 try:
                     signing.verify(
                         secret,
@@ -103,7 +111,7 @@ def routed_handler(
                         raw,
                         now=datetime.now(UTC),
                         window_s=300,
-                        what=listing.strip("/"),
+                        what=self.path.strip("/"),
                         sender="cad110",
                     )
                 except Unauthenticated as exc:
