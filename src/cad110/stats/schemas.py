@@ -17,6 +17,8 @@ class FigureDef(BaseModel):
     zh: str
     en: str
     kind: Kind
+    # The records counted (figure.Source): incidents, calls, phone, missing_cases, repeat_cases.
+    source: str
     unit_zh: str
     formula: str
     formula_zh: str
@@ -35,6 +37,7 @@ class FigureDef(BaseModel):
             zh=f.zh,
             en=f.en,
             kind=f.kind,
+            source=f.source.value,
             unit_zh=f.unit_zh,
             formula=f.formula,
             formula_zh=f.formula_zh,
