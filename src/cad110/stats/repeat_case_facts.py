@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cad110.kernel.scope import in_scope
@@ -59,13 +59,16 @@ def repeat_case_facts(session: Session, scope: Scope) -> Iterator[RepeatCaseFact
     if scope.by_category:
         return
     c = RepeatCase
+    stmt = select(c.id, c.number, c.opened_at, c.jurisdiction_path, c.type, c.tier, c.status).where(
+        in_scope(c.jurisdiction_path, scope.path),
+        c.opened_at < scope.end,
+        # Only a case opened in the span, ever reopened, or solved since the span began (its
+        # row keeps its latest solve) can have a fact in it: not every case of the years past.
+        or_(c.opened_at >= scope.start, c.reopened > 0, c.solved_at >= scope.start),
+    )
     cases = {
         number: (case_id, Where(opened_at, path, case_type=kind, case_tier=tier), status)
-        for case_id, number, opened_at, path, kind, tier, status in session.execute(
-            select(
-                c.id, c.number, c.opened_at, c.jurisdiction_path, c.type, c.tier, c.status
-            ).where(in_scope(c.jurisdiction_path, scope.path), c.opened_at < scope.end)
-        )
+        for case_id, number, opened_at, path, kind, tier, status in session.execute(stmt)
     }
     for _, where, status in cases.values():
         if scope.start <= where.at < scope.end:
