@@ -69,7 +69,8 @@ class FigureOut(BaseModel):
 class Group(BaseModel):
     """One group: `key` is a local day or a week's Monday or a month's first day
     (YYYY-MM-DD), an hour of the day (00–23), a jurisdiction code, a category code, a grade,
-    or workday / holiday / uncovered; "" for facts without a category or grade."""
+    or workday / holiday / uncovered, a repeat case's type code or tier (A–D); "" for facts
+    without a category or grade."""
 
     key: str
     label: str
