@@ -203,3 +203,28 @@ def _counts_of(figures: Any) -> tuple[int | None, ...]:
             "repeat_cases_reopened",
         )
     )
+
+
+def test_a_solve_whose_case_came_back_is_compared_from_the_rollups_once_its_days_pass(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    family = _open(api, "family", "C", OFFICER, category="family_dispute", narrative="夫妻吵架")
+    clock.advance(timedelta(days=31))
+    solved = clock.now()
+    _solve(api, family)
+    clock.advance(timedelta(days=5))
+    again = new_incident(api, category="family_dispute", narrative="又吵起来了", **FAMILY_AGAIN)
+    ok(api.post(f"/repeat-cases/{family}/incidents", OFFICER, json={"incident": again["number"]}))
+    tz = runtime.settings.tz
+    days = rollups.days_of(FIRST, _local_day(clock.now(), runtime))
+    build_days(runtime.sessions, runtime.catalog, load_rules(), tz, days, clock.now())
+    day = service.Filters(_local_day(solved, runtime), _local_day(solved, runtime) + timedelta(1))
+    raw, rolled = _both(runtime, day)
+    assert _counts(raw)[2:7] == (1, 0, 0, 0, 0)  # solved; its 30 days after not yet over
+    assert rolled == raw
+    # Its row no longer says when it was solved (it was reopened); its journal does, and the
+    # solve's day is read afresh once its 30 days are over.
+    clock.set(solved + timedelta(days=30, seconds=1))
+    raw, rolled = _both(runtime, day)
+    assert _counts(raw)[2:7] == (1, 0, 1, 1, 1)
+    assert rolled == raw

@@ -174,24 +174,29 @@ def fallen_due(
     days.update(at.astimezone(tz).date() for at in session.scalars(late))
     # A repeat case's solve is compared once its days after have passed: on the solve's day.
     window = timedelta(days=rules.solved_window_days)
-    observed = _solves_observed(after - window, through - window)
-    days.update(at.astimezone(tz).date() for at in session.scalars(observed))
+    solves = _solves_in(session, after - window, through - window)
+    days.update(at.astimezone(tz).date() for at in solves)
     return days
 
 
-def _solves_observed(after: datetime, through: datetime) -> Select[datetime]:
-    """The repeat cases' solves in (after, through]: read from the cases to their chains,
-    through the chain's key, not across the whole log by time."""
-    return (
-        select(Event.occurred_at)
-        .join(RepeatCase, RepeatCase.number == Event.subject_id)
-        .where(
-            Event.subject_type == SubjectType.REPEAT_CASE.value,
-            Event.kind == "solved",
-            Event.occurred_at > after,
-            Event.occurred_at <= through,
+def _solves_in(session: Session, after: datetime, through: datetime) -> Iterable[datetime]:
+    """The repeat cases' solves in (after, through]. A case's row keeps its latest solve; the
+    earlier ones of a case since reopened are in its chain, read through the chain's key for
+    those few cases only — every reader asks this, and the log by time has no index."""
+    c = RepeatCase
+    latest = select(c.solved_at).where(c.solved_at > after, c.solved_at <= through)
+    yield from (at for at in session.scalars(latest) if at is not None)
+    reopened = list(session.scalars(select(c.number).where(c.reopened > 0)))
+    for first in range(0, len(reopened), _CHUNK):
+        yield from session.scalars(
+            select(Event.occurred_at).where(
+                Event.subject_type == SubjectType.REPEAT_CASE.value,
+                Event.subject_id.in_(reopened[first : first + _CHUNK]),
+                Event.kind == "solved",
+                Event.occurred_at > after,
+                Event.occurred_at <= through,
+            )
         )
-    )
 
 
 def stale_days(
