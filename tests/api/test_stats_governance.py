@@ -183,6 +183,12 @@ def test_repeat_cases_and_pushed_emergencies_counted_exactly_raw_and_rolled(
     figures = {f["key"]: f["value"] for f in answer["figures"]}
     assert figures["repeat_calls_after_solved"]["count"] == 1
     assert figures["transfers_in_12345"]["count"] == 1
+    # A case figure under a category: no groups, and no series (refused naming the field).
+    query = f"since={FIRST}&until={until}&category=family_dispute"
+    assert ok(api.get(f"/stats/summary?{query}&group_by=case_tier", "analyst"))["groups"] == []
+    refused = api.get(f"/stats/series?{query}&figure=repeat_cases_opened", "analyst")
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["query", "category"]
     with transaction(runtime.sessions) as session:
         content = build_content(runtime.ctx(session, CITY), whole)
     assert "12345平台推送警情1起" in overall(content)
