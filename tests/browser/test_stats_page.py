@@ -218,3 +218,31 @@ def test_english_on_a_wall_and_a_phone(
     assert box is not None
     assert box["x"] >= 0
     assert box["x"] + box["width"] <= 390
+
+
+def test_repeat_cases_have_their_section_and_group_by_type_in_the_readers_words(
+    api: Api, live_server: str, page: Page
+) -> None:
+    dispute = new_incident(api, category="family_dispute", narrative="夫妻吵架")["number"]
+    body = {"incident": dispute, "type": "family", "owner": f"officer-{UNIT}"}
+    assert api.post("/repeat-cases", "dispatcher", json=body).status_code == 201
+    login(page, live_server, "analyst")
+    page.goto(f"{live_server}/stats?group_by=case_type")
+    _ready(page)
+    section = page.locator("section[data-section=governance]")
+    expect(section.locator("h2")).to_have_text("源头治理")
+    expect(section.locator("p[data-figure=repeat_cases_opened]")).to_have_text("1件")
+    expect(section.locator("p[data-figure=repeat_cases_open]")).to_have_text("1件")
+    expect(page.locator("p[data-figure=transfers_in_12345]")).to_have_text("0起")
+    # Grouped by a case's type, the chosen figure is a case figure, each type named.
+    expect(page.locator("#groups-table th.chosen")).to_have_text("重复警情建档数")
+    rows = page.locator("#groups-table tbody tr")
+    expect(rows).to_have_count(2)  # the whole period, then the family case
+    expect(rows.nth(1).locator("th")).to_have_text("家庭纠纷")
+    assert _points(page, "chart-groups") == [1]
+    # Under a category, a case figure says why it has no value.
+    page.goto(f"{live_server}/stats?category=family_dispute")
+    _ready(page)
+    expect(page.locator("article[data-key=repeat_cases_opened] .why")).to_have_text(
+        "不适用：重复警情档案按类型和风险等级统计，不分警情类别和等级。"
+    )

@@ -50,7 +50,8 @@ def summary(
     group_by: GroupBy | None = None,
 ) -> Summary:
     """Every figure over [since, until) against the same number of days before, and per group
-    (day, week, month, hour, jurisdiction one level down, category, grade, day type)."""
+    (day, week, month, hour, jurisdiction one level down, category, grade, day type; and for
+    the repeat case figures alone, the case's type and risk tier)."""
     filters = service.Filters(since, until, jurisdiction, category, grade)
     return service.summary(ctx, filters, group_by)
 

@@ -24,6 +24,7 @@ class Source(StrEnum):
     CALLS = "calls"
     PHONE = "phone"
     CASES = "missing_cases"
+    REPEAT_CASES = "repeat_cases"  # 重复警情档案: a type and a tier, no category or grade
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,12 @@ class Figure:
     @property
     def by_category(self) -> bool:
         """Whether the figure can be filtered or grouped by category and grade."""
-        return self.source is not Source.PHONE
+        return self.source not in (Source.PHONE, Source.REPEAT_CASES)
+
+    @property
+    def by_case(self) -> bool:
+        """Whether the figure can be grouped by a repeat case's type and tier."""
+        return self.source is Source.REPEAT_CASES
 
 
 # The stages a figure reads (Figure.stages) by their Chinese names (DOMAIN.md).
@@ -84,6 +90,10 @@ _STAGE_WORDS_ZH = {
     "sent to 12345": "转12345",
     "12345 accepted": "12345受理",
     "12345 done": "12345办结",
+    "pushed by 12345": "12345推送",
+    "case opened": "建档",
+    "case solved": "化解",
+    "case reopened": "重启",
     "first arrest": "首次抓获",
     "later (处警结果)": "事后（处警结果）",
 }

@@ -21,8 +21,11 @@ from cad110.stats.tally import Fact, Rolled, Sum, Tally, Where
 
 # Groupings a month row can serve: none finer than a month.
 _BY_MONTH_AT_MOST: frozenset[str | None] = frozenset({None, "jurisdiction", "month"})
-# Rollups keep no category, grade or hour (rollups.py says why).
-_RAW_ONLY: frozenset[str | None] = frozenset({"category", "grade", "hour"})
+# Rollups keep no category, grade or hour (rollups.py says why), nor a repeat case's type or
+# tier (a few cases a day: read raw).
+_RAW_ONLY: frozenset[str | None] = frozenset(
+    {"category", "grade", "hour", "case_type", "case_tier"}
+)
 
 
 def rolls(category: str | None, grade: int | None, bys: Sequence[str | None]) -> bool:
@@ -62,7 +65,15 @@ def items(
             spans.extend(plan.raw)
     for since, until in spans:
         span = Period(since, until)
-        scope = Scope(path, span.start(tz), span.end(tz), category, grade, now=ctx.at)
+        scope = Scope(
+            path,
+            span.start(tz),
+            span.end(tz),
+            category,
+            grade,
+            now=ctx.at,
+            solved_window_days=rules.solved_window_days,
+        )
         yield from repository.facts(s, ctx.catalog, scope, window)
 
 

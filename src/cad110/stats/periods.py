@@ -17,7 +17,18 @@ import chinese_calendar
 from cad110.errors import InvalidInput
 from cad110.stats.tally import Where
 
-GroupBy = Literal["day", "week", "month", "hour", "jurisdiction", "category", "grade", "day_type"]
+GroupBy = Literal[
+    "day",
+    "week",
+    "month",
+    "hour",
+    "jurisdiction",
+    "category",
+    "grade",
+    "day_type",
+    "case_type",
+    "case_tier",
+]
 Interval = Literal["day", "week", "month", "hour"]
 DAY_TYPE_ZH = {"workday": "工作日", "holiday": "节假日", "uncovered": "日历未收录"}
 
@@ -108,6 +119,9 @@ def grouper(group_by: GroupBy, tz: ZoneInfo, scope_path: str) -> Callable[[Where
         "category": lambda w: w.category or "",
         "grade": lambda w: "" if w.grade is None else str(w.grade),
         "day_type": lambda w: day_type(local(w).date()),
+        # A repeat case's type and tier; any other fact has neither and is under "".
+        "case_type": lambda w: w.case_type or "",
+        "case_tier": lambda w: w.case_tier or "",
     }
     return keys[group_by]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from cad110.stats import tally as t
 from cad110.stats.figure import Figure, Kind, Source
+from cad110.stats.governance import REPEAT_CASES, TICKETS_12345
 
 __all__ = ["BY_KEY", "FIGURES", "Figure", "Kind", "Source"]
 
@@ -480,77 +481,8 @@ FIGURES: tuple[Figure, ...] = (
         numerator=(t.REPEAT_INCIDENTS,),
         denominator=(t.INCIDENTS,),
     ),
-    Figure(
-        "tickets_12345",
-        "转12345工单数",
-        "Tickets to 12345",
-        Kind.COUNT,
-        Source.CALLS,
-        "tickets (工单) sent to the 12345 platform in the period, from the desk (a call ended "
-        "转12345) or the board (移交 → 12345); a caller ringing again adds to a ticket, not a new one",
-        formula_zh="本期推送至12345平台的工单数（接警台转12345或调度台移交12345；同一事项再次来电"
-        "并入原工单，不另计）",
-        stages="sent to 12345",
-        unit_zh="件",
-        counts=(t.TICKETS,),
-    ),
-    Figure(
-        "ticket_accepted_time",
-        "12345受理用时",
-        "12345 acceptance time",
-        Kind.DURATION,
-        Source.CALLS,
-        "p50 and p90 (nearest rank) of the whole seconds from a ticket's sending to the 12345 "
-        "platform's acceptance, over tickets sent in the period and accepted",
-        formula_zh="本期推送且已受理的工单，自推送至12345受理的整秒数的中位数与90分位数（最近秩法）",
-        stages="sent to 12345 → 12345 accepted",
-        unit_zh="秒",
-        interval=t.TICKET_ACCEPTED,
-    ),
-    Figure(
-        "ticket_done_time",
-        "12345办结用时",
-        "12345 time to done",
-        Kind.HOURS,
-        Source.CALLS,
-        "mean and median (nearest rank) hours, to two decimals, of the whole seconds from a "
-        "ticket's sending to the 12345 platform's done, over tickets sent in the period and done",
-        formula_zh="本期推送且已办结的工单，自推送至12345办结整秒数的平均值与中位数（最近秩法），"
-        "折合小时，保留两位小数",
-        stages="sent to 12345 → 12345 done",
-        unit_zh="小时",
-        interval=t.TICKET_DONE,
-    ),
-    Figure(
-        "ticket_in_time_rate",
-        "12345按时办结率",
-        "12345 done in time",
-        Kind.RATE,
-        Source.CALLS,
-        "tickets done by their limit (working days by the hotline's type, transfers/rules.toml) / "
-        "tickets sent in the period that are done or past their limit (one not yet due and not "
-        "done is not counted)",
-        formula_zh="在办理时限（按工单类型的工作日数）内办结的工单数 ÷ 本期推送且已办结或已过时限的"
-        "工单数（未到时限且未办结的不计）",
-        stages="sent to 12345 → 12345 done",
-        unit_zh="个百分点",
-        numerator=(t.TICKETS_IN_TIME,),
-        denominator=(t.TICKETS_DUE,),
-    ),
-    Figure(
-        "ticket_rang_again_rate",
-        "转办后再次报警率",
-        "Rang 110 again after transfer",
-        Kind.RATE,
-        Source.CALLS,
-        "tickets sent in the period whose caller rang 110 again while the ticket was open / "
-        "tickets sent in the period",
-        formula_zh="本期推送的工单中，工单办理期间来电人再次拨打110的工单数 ÷ 本期推送的工单数",
-        stages="sent to 12345 → 12345 done",
-        unit_zh="个百分点",
-        numerator=(t.TICKETS_RANG_AGAIN,),
-        denominator=(t.TICKETS,),
-    ),
+    *TICKETS_12345,
+    *REPEAT_CASES,
     Figure(
         "missing_found_rate",
         "失踪人员找回率",

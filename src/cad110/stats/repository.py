@@ -22,6 +22,7 @@ from cad110.kernel.scope import in_scope
 from cad110.lifecycles.incident import Status
 from cad110.models.call import Call
 from cad110.models.incident import Incident
+from cad110.models.incident import Source as IncidentSource
 from cad110.models.jurisdiction import AreaType, Jurisdiction
 from cad110.models.missing import FOUND_OUTCOMES, MissingCase
 from cad110.models.outcome import IncidentOutcome
@@ -29,6 +30,7 @@ from cad110.models.repeats import RepeatLink
 from cad110.models.supervision import Supervision
 from cad110.models.telephony import PhoneCall
 from cad110.stats.callback_facts import callback_facts
+from cad110.stats.repeat_case_facts import repeat_case_facts
 from cad110.stats.tally import (
     STAGE_FIELDS,
     CallFact,
@@ -54,6 +56,8 @@ class Scope:
     # The moment the figures are read at: what falls due with time alone (a callback, a
     # follow-up's reply) counts as due only once its time has come (stats/callback_facts.py).
     now: datetime | None = None
+    # Days before and after a repeat case's solving whose calls are compared (rules.toml).
+    solved_window_days: int = 30
 
     @property
     def by_category(self) -> bool:
@@ -113,6 +117,7 @@ def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator
             i.grade,
             i.status,
             i.transferred_to,
+            i.source,
             Jurisdiction.area_type,
             supervised.c.opened,
             supervised.c.escalated,
@@ -133,9 +138,10 @@ def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator
         stmt = stmt.where(i.grade == scope.grade)
     limits: dict[tuple[str | None, int | None], TimeLimits] = {}
     for row in session.execute(stmt):
-        path, category, grade, status, transferred_to, area, opened, escalated, repeats = row[:9]
-        totals = row[9 : 9 + len(outcome)]
-        times = dict(zip(STAGE_FIELDS, row[9 + len(outcome) :], strict=True))
+        path, category, grade, status, transferred_to, source, area, opened, escalated = row[:9]
+        repeats = row[9]
+        totals = row[10 : 10 + len(outcome)]
+        times = dict(zip(STAGE_FIELDS, row[10 + len(outcome) :], strict=True))
         key = (category, grade)
         if key not in limits:
             limits[key] = catalog.limits_at(category, grade)
@@ -149,6 +155,7 @@ def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator
             escalated=int(escalated or 0),
             outcome=_outcome(*totals),
             repeats=bool(repeats),
+            pushed_in=source == IncidentSource.PUSH_12345,
         )
 
 
@@ -329,3 +336,4 @@ def facts(session: Session, catalog: Catalog, scope: Scope, window: timedelta) -
     yield from case_facts(session, scope)
     yield from callback_facts(session, scope)
     yield from ticket_facts(session, scope)
+    yield from repeat_case_facts(session, scope)

@@ -8,7 +8,8 @@ says, per kind of subject, the times of the facts it can change — an incident'
 callbacks) its own received day and its calls' and missing-person case's days; a call's its
 day and the repeat window after it (it makes later calls repeats); a missing-person case's
 its opened day; a phone call's its ringing day; an incident's repeat links (a history scan
-links days long past) its received day; a 12345 ticket's its sent day. A jurisdiction's event (a new station, a
+links days long past) its received day; a 12345 ticket's its sent day; a repeat case's its
+opened day and the days it was solved or reopened. A jurisdiction's event (a new station, a
 changed area type and so its arrival limit) touches every day. A new kind of subject whose
 changes count adds an entry here.
 """
@@ -31,6 +32,7 @@ from cad110.models.callbacks import CallbackDue, FollowUp
 from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.missing import MissingCase
+from cad110.models.repeat_cases import RepeatCase
 from cad110.models.rollup import RollupDay, RollupMark
 from cad110.models.subjects import SubjectType
 from cad110.models.telephony import PhoneCall
@@ -82,6 +84,22 @@ def _tickets(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touche
             yield at, 0
 
 
+def _repeat_cases(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
+    # A repeat case's chain is named by its number: the day it was opened (its status, type
+    # and tier count there) and the days it was solved or reopened (a link after a solve
+    # changes that solve's calls after; a new type or tier, where its solves count).
+    touched = select(RepeatCase.number).where(RepeatCase.number.in_(ids))
+    for (at,) in s.execute(select(RepeatCase.opened_at).where(RepeatCase.number.in_(touched))):
+        yield at, 0
+    journal = select(Event.occurred_at).where(
+        Event.subject_type == SubjectType.REPEAT_CASE.value,
+        Event.subject_id.in_(touched),
+        Event.kind.in_(["solved", "reopened"]),
+    )
+    for (at,) in s.execute(journal):
+        yield at, 0
+
+
 def _calls(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
     # A call's subject id is its numeric id as text: compared as numbers, through the key
     # (the id cast to text would read every call); in chunks, as a backlog may be long.
@@ -109,6 +127,7 @@ SOURCES: dict[SubjectType, Source] = {
     SubjectType.PHONE_CALL: _phone,
     SubjectType.REPEAT_LINKS: _linked,
     SubjectType.TRANSFER_TICKET: _tickets,
+    SubjectType.REPEAT_CASE: _repeat_cases,
 }
 # Subjects whose change may move any day's figures.
 EVERYTHING = (SubjectType.JURISDICTION,)
@@ -133,10 +152,13 @@ def days_touched(
     return days
 
 
-def fallen_due(session: Session, tz: ZoneInfo, after: datetime, through: datetime) -> set[date]:
+def fallen_due(
+    session: Session, tz: ZoneInfo, after: datetime, through: datetime, rules: StatsRules
+) -> set[date]:
     """The received days of incidents whose callback or follow-up fell due in (after, through],
-    and the sent days of 12345 tickets whose limit passed then: their figures change with time
-    alone (due, not yet done, counts as not done), and no event says so."""
+    the sent days of 12345 tickets whose limit passed then, and the days of repeat cases'
+    solves whose days after ended then: their figures change with time alone (due, not yet
+    done, counts as not done; a solve is compared once observed), and no event says so."""
     days: set[date] = set()
     for model in (CallbackDue, FollowUp):
         received = (
@@ -150,7 +172,31 @@ def fallen_due(session: Session, tz: ZoneInfo, after: datetime, through: datetim
         TransferTicket.due_at > after, TransferTicket.due_at <= through
     )
     days.update(at.astimezone(tz).date() for at in session.scalars(late))
+    # A repeat case's solve is compared once its days after have passed: on the solve's day.
+    window = timedelta(days=rules.solved_window_days)
+    solves = _solves_in(session, after - window, through - window)
+    days.update(at.astimezone(tz).date() for at in solves)
     return days
+
+
+def _solves_in(session: Session, after: datetime, through: datetime) -> Iterable[datetime]:
+    """The repeat cases' solves in (after, through]. A case's row keeps its latest solve; the
+    earlier ones of a case since reopened are in its chain, read through the chain's key for
+    those few cases only — every reader asks this, and the log by time has no index."""
+    c = RepeatCase
+    latest = select(c.solved_at).where(c.solved_at > after, c.solved_at <= through)
+    yield from (at for at in session.scalars(latest) if at is not None)
+    reopened = list(session.scalars(select(c.number).where(c.reopened > 0)))
+    for first in range(0, len(reopened), _CHUNK):
+        yield from session.scalars(
+            select(Event.occurred_at).where(
+                Event.subject_type == SubjectType.REPEAT_CASE.value,
+                Event.subject_id.in_(reopened[first : first + _CHUNK]),
+                Event.kind == "solved",
+                Event.occurred_at > after,
+                Event.occurred_at <= through,
+            )
+        )
 
 
 def stale_days(
@@ -165,7 +211,7 @@ def stale_days(
     touched = days_touched(session, tz, rules, mark.previous)
     if touched is None:
         return None
-    return touched | fallen_due(session, tz, mark.scanned_at, now)
+    return touched | fallen_due(session, tz, mark.scanned_at, now, rules)
 
 
 @dataclass(frozen=True)
@@ -182,7 +228,7 @@ def scan(session: Session, tz: ZoneInfo, rules: StatsRules, now: datetime) -> in
     end = session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) or 0
     touched = days_touched(session, tz, rules, mark.previous, end)
     if touched is not None:
-        touched |= fallen_due(session, tz, mark.scanned_at, now)
+        touched |= fallen_due(session, tz, mark.scanned_at, now, rules)
     if touched is None:
         session.execute(delete(RollupDay))
     elif touched:

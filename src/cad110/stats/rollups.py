@@ -82,13 +82,14 @@ def depth_of(path: str) -> int:
 
 def basis(catalog: Catalog, rules: StatsRules) -> str:
     """What a rollup's figures depend on besides the rows: the time limits per category and
-    grade and the repeat window. A rollup made under another basis is not used."""
+    grade, the repeat window and the days compared around a repeat case's solving. A rollup
+    made under another basis is not used."""
     limits = sorted(
         (code, c.cls.value, c.default_grade, sorted(c.limits.items()))
         for code, c in catalog.categories.items()
     )
     grades = sorted((n, g.limits) for n, g in catalog.grades.items())
-    text = repr((limits, grades, rules.repeat_window_days))
+    text = repr((limits, grades, rules.repeat_window_days, rules.solved_window_days))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -195,7 +196,7 @@ def compute(
     def tally_at(where: Where) -> Tally:
         return found[where.at.astimezone(tz).date()].setdefault(where.path, Tally())
 
-    whole = Scope("", start, end, now=now)
+    whole = Scope("", start, end, now=now, solved_window_days=rules.solved_window_days)
     facts = repository.facts(session, catalog, whole, window)
     for fact in facts:
         count_fact(tally_at(fact.where), fact)

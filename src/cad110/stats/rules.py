@@ -1,4 +1,5 @@
-"""The statistics' rules in data (rules.toml): the repeat-caller window, range limits and the
+"""The statistics' rules in data (rules.toml): the repeat-caller window, the days compared
+before and after a repeat case is solved, range limits and the
 big screen's ([wall]) comparison, missing-person window and list lengths. One file holds every
 setting of the statistics, so a centre changes them in one place."""
 
@@ -29,6 +30,7 @@ class WallRules:
 @dataclass(frozen=True)
 class StatsRules:
     repeat_window_days: int = 30
+    solved_window_days: int = 30
     max_days: int = 366
     max_hourly_days: int = 31
     wall: WallRules = field(default_factory=WallRules)
@@ -38,6 +40,7 @@ class StatsRules:
 # lists that fit on one screen.
 _BOUNDS = {
     "repeat_window_days": (1, 3660),
+    "solved_window_days": (1, 366),
     "max_days": (1, 3660),
     "max_hourly_days": (1, 3660),
     "compare_weeks": (1, 52),

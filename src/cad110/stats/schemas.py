@@ -17,6 +17,8 @@ class FigureDef(BaseModel):
     zh: str
     en: str
     kind: Kind
+    # The records counted (figure.Source): incidents, calls, phone, missing_cases, repeat_cases.
+    source: str
     unit_zh: str
     formula: str
     formula_zh: str
@@ -35,6 +37,7 @@ class FigureDef(BaseModel):
             zh=f.zh,
             en=f.en,
             kind=f.kind,
+            source=f.source.value,
             unit_zh=f.unit_zh,
             formula=f.formula,
             formula_zh=f.formula_zh,
@@ -66,7 +69,8 @@ class FigureOut(BaseModel):
 class Group(BaseModel):
     """One group: `key` is a local day or a week's Monday or a month's first day
     (YYYY-MM-DD), an hour of the day (00–23), a jurisdiction code, a category code, a grade,
-    or workday / holiday / uncovered; "" for facts without a category or grade."""
+    or workday / holiday / uncovered, a repeat case's type code or tier (A–D); "" for facts
+    without a category or grade."""
 
     key: str
     label: str

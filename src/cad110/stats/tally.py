@@ -62,6 +62,15 @@ TICKETS = "tickets"  # tickets sent to the 12345 platform
 TICKETS_DUE = "tickets_due"  # of those, done or past their limit
 TICKETS_IN_TIME = "tickets_in_time"  # of those, done by their limit
 TICKETS_RANG_AGAIN = "tickets_rang_again"  # tickets whose caller rang 110 again about them
+PUSHED_IN_12345 = "pushed_in_12345"  # incidents 12345 pushed into 110 (source push_12345)
+# 重复警情档案 (repeats/): opened on the day opened, solved and reopened on the day it happened.
+REPEAT_CASES_OPENED = "repeat_cases_opened"
+REPEAT_CASES_OPEN = "repeat_cases_open"  # of those opened, not solved now
+REPEAT_CASES_SOLVED = "repeat_cases_solved"  # leaders' approvals as solved (化解)
+REPEAT_CASES_REOPENED = "repeat_cases_reopened"  # solved cases the matter brought back
+REPEAT_SOLVES_OBSERVED = "repeat_solves_observed"  # solves whose days after have all passed
+REPEAT_CALLS_BEFORE = "repeat_calls_before"  # their matter's calls in the days before
+REPEAT_CALLS_AFTER = "repeat_calls_after"  # and in the days after
 TRANSFER_TARGETS = ("12345", "119", "120", "agency")
 
 
@@ -133,6 +142,9 @@ class Where:
     path: str
     category: str | None = None
     grade: int | None = None
+    # A repeat case's type and risk tier (repeats/cases.toml): what its figures group by.
+    case_type: str | None = None
+    case_tier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,8 @@ class IncidentFact:
     outcome: OutcomeTotals | None = None
     # Linked to at least one earlier incident it repeats (repeats/: same caller, place, parties).
     repeats: bool = False
+    # Pushed into 110 by the 12345 platform (transfers/: source push_12345).
+    pushed_in: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,7 +225,21 @@ class TicketFact:
     rang_again: bool  # the caller rang 110 again about it while it was open
 
 
-Fact = IncidentFact | CallFact | PhoneFact | CaseFact | CallbackFact | TicketFact
+@dataclass(frozen=True)
+class RepeatCaseFact:
+    """A repeat case (stats/repeat_case_facts.py) opened, solved or reopened at `where.at`.
+    A solve carries its matter's calls in the days before its episode began and after it, once
+    those days after have all passed (`observed`)."""
+
+    where: Where
+    event: str  # "opened", "solved", "reopened"
+    open_now: bool = False  # opened: not solved as it stands now
+    observed: bool = False  # solved: the days after it have all passed
+    calls_before: int = 0
+    calls_after: int = 0
+
+
+Fact = IncidentFact | CallFact | PhoneFact | CaseFact | CallbackFact | TicketFact | RepeatCaseFact
 
 
 @dataclass
@@ -260,6 +288,8 @@ def count_fact(tally: Tally, fact: Fact) -> None:
         _count_callback(tally, fact)
     elif isinstance(fact, TicketFact):
         _count_ticket(tally, fact)
+    elif isinstance(fact, RepeatCaseFact):
+        _count_repeat_case(tally, fact)
     else:
         c[CASES] += 1
         c[CASES_FOUND] += fact.found
@@ -272,6 +302,7 @@ def _count_incident(tally: Tally, fact: IncidentFact) -> None:
     c[INVALID] += fact.status is Status.INVALID
     c[MERGED] += fact.status is Status.MERGED
     c[REPEAT_INCIDENTS] += fact.repeats
+    c[PUSHED_IN_12345] += fact.pushed_in
     if fact.status is Status.TRANSFERRED and fact.transferred_to:
         c[incident_transfer(fact.transferred_to)] += 1
     if "accepted_at" in fact.stages:
@@ -341,6 +372,21 @@ def _count_ticket(tally: Tally, fact: TicketFact) -> None:
     for name, seconds in ((TICKET_ACCEPTED, fact.accepted_s), (TICKET_DONE, fact.done_s)):
         if seconds is not None:
             tally.durations.setdefault(name, Counter())[seconds] += 1
+
+
+def _count_repeat_case(tally: Tally, fact: RepeatCaseFact) -> None:
+    c = tally.counts
+    if fact.event == "opened":
+        c[REPEAT_CASES_OPENED] += 1
+        c[REPEAT_CASES_OPEN] += fact.open_now
+    elif fact.event == "reopened":
+        c[REPEAT_CASES_REOPENED] += 1
+    else:
+        c[REPEAT_CASES_SOLVED] += 1
+        if fact.observed:  # before and after compared over the same solves, whole windows
+            c[REPEAT_SOLVES_OBSERVED] += 1
+            c[REPEAT_CALLS_BEFORE] += fact.calls_before
+            c[REPEAT_CALLS_AFTER] += fact.calls_after
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from cad110.auth.principal import Principal
 from cad110.jurisdictions.repository import subtree
 from cad110.kernel.runtime import Runtime
 from cad110.models.jurisdiction import Level
+from cad110.repeats.cases_rules import CaseRules
+from cad110.repeats.cases_rules import load_rules as load_case_rules
 from cad110.stats.periods import week_start
 from cad110.stats.registry import FIGURES
 from cad110.web.common import Rt, console_user, locale_of, page, to_login
@@ -38,7 +40,18 @@ PRESETS = (
     "last_30",
     "custom",
 )
-GROUPS = ("jurisdiction", "category", "grade", "day", "week", "month", "hour", "day_type")
+GROUPS = (
+    "jurisdiction",
+    "category",
+    "grade",
+    "day",
+    "week",
+    "month",
+    "hour",
+    "day_type",
+    "case_type",
+    "case_tier",
+)
 DEFAULT_FIGURE = "calls_total"
 # A filter longer than this is cut before it goes to the API (which refuses it by its own
 # limits anyway): the page's own URLs stay short whatever was pasted into the address bar.
@@ -61,6 +74,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "transfers_120",
             "transfers_agency",
             "tickets_12345",
+            "transfers_in_12345",
             "ticket_accepted_time",
             "ticket_done_time",
             "ticket_in_time_rate",
@@ -111,6 +125,18 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("missing", ("missing_found_rate",)),
+    (
+        "governance",
+        (
+            "repeat_cases_opened",
+            "repeat_cases_open",
+            "repeat_cases_solved",
+            "repeat_cases_reopened",
+            "repeat_solves_observed",
+            "repeat_calls_before_solved",
+            "repeat_calls_after_solved",
+        ),
+    ),
 )
 
 
@@ -178,6 +204,8 @@ def _view(rt: Runtime, by: Principal, params: dict[str, str], zh: bool) -> dict[
             for j in subtree(session, by)
         ]
     catalog = rt.catalog
+    cases = rt.parts.get(CaseRules) or load_case_rules(catalog=catalog)
+    assert isinstance(cases, CaseRules)
     categories = sorted(
         ((c.code, c.zh if zh else c.en) for c in catalog.categories.values()),
         key=lambda c: c[0],
@@ -195,6 +223,9 @@ def _view(rt: Runtime, by: Principal, params: dict[str, str], zh: bool) -> dict[
         "places": {code: name for code, name, _ in places},
         "categories": dict(categories),
         "grades": {str(g): name for g, name in grades},
+        # A repeat case's type and tier in the reader's words (the API names them by code).
+        "case_types": {t.code: t.zh if zh else t.en for t in cases.types.values()},
+        "case_tiers": {t.code: t.zh if zh else t.en for t in cases.tiers.values()},
     }
     exports = {
         fmt: "/api/v1/stats/export?" + urlencode({**query, "group_by": group_by, "format": fmt})

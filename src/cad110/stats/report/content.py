@@ -13,6 +13,7 @@ from typing import Literal
 
 from cad110.errors import InvalidInput
 from cad110.kernel.context import Ctx
+from cad110.stats import rules as stats_rules
 from cad110.stats import service
 from cad110.stats.measure import Change, Value
 from cad110.stats.periods import Period, week_start
@@ -66,6 +67,8 @@ class ReportContent:
     timeline: Sequence[Slice]
     categories: Sequence[Slice]  # most valid incidents first
     districts: Sequence[Slice]
+    # The days compared before and after a repeat case's solving (stats rules).
+    solved_window_days: int = 30
 
     def line(self, key: str) -> Line:
         return self.lines[key]
@@ -173,6 +176,7 @@ def build_content(ctx: Ctx, f: Filters, kind: ReportKind | None = None) -> Repor
         timeline=_timeline(timeline, hourly, period),
         categories=_categories(now, read.previous_groups),
         districts=_districts(districts),
+        solved_window_days=stats_rules.in_force(ctx).solved_window_days,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from cad110.kernel.numbers import percent
 from cad110.stats.measure import Value
 from cad110.stats.report.content import Line, ReportContent, Slice
 from cad110.stats.report.phrases import (
@@ -77,7 +78,8 @@ def scope_note(c: ReportContent) -> str:
 
 def overall(c: ReportContent) -> str:
     """一、总体情况: calls, valid incidents, valid rate, daily average, non-police and
-    transfers, phone calls and the abandoned rate, repeat callers."""
+    transfers, 12345 tickets out and emergencies in, phone calls and the abandoned rate, repeat
+    callers."""
     lines = c.lines
     when = period_text(c.period, monthly=c.kind == "monthly")
     text = f"{when}，{c.name}共接报警情{_counted(lines['calls_total'], '起')}"
@@ -94,6 +96,9 @@ def overall(c: ReportContent) -> str:
         text += f"非警务警情占{_rated(lines['non_police_share'])}"
         moved = [f"{word}{_count(lines[f'transfers_{k}'])}起" for k, word in _TRANSFERS]
         text += f"，移交{listed(moved)}。"
+    tickets, pushed = _count(lines["tickets_12345"]), _count(lines["transfers_in_12345"])
+    if tickets or pushed:  # 工单警单双向流转: out to 12345 and in from it, side by side
+        text += f"向12345平台推送工单{tickets}件，12345平台推送警情{pushed}起。"
     phone = lines["phone_calls"]
     if phone.value is not None and _count(phone) > 0:
         text += f"来电{_counted(phone, '个')}，未接通{_count(lines['abandoned_calls'])}个"
@@ -215,6 +220,37 @@ def districts(c: ReportContent) -> str:
     return "六、分地区\n" + ("\n".join(rows) if rows else "本期各地区无警情。")
 
 
+def source_governance(c: ReportContent) -> str:
+    """七、源头治理 (repeat cases) as a centre reports it: cases opened and still worked, solved
+    and come back, and for the solves whose days after have passed, the matter's calls before
+    and after; "" where the period holds none of it (a category's report: a case has none)."""
+    lines = c.lines
+    opened, still = _count(lines["repeat_cases_opened"]), _count(lines["repeat_cases_open"])
+    solved, back = _count(lines["repeat_cases_solved"]), _count(lines["repeat_cases_reopened"])
+    observed = _count(lines["repeat_solves_observed"])
+    if not (opened or solved or back):
+        return ""
+    text = f"本期新建重复警情档案{opened}件，目前仍在办{still}件；"
+    text += f"经审批化解{solved}件次，化解后反弹{back}次。"
+    if observed:
+        n = c.solved_window_days
+        before = _count(lines["repeat_calls_before_solved"])
+        after = _count(lines["repeat_calls_after_solved"])
+        text += (
+            f"化解满{n}日的{observed}件次，化解前{n}日内报警{before}起，化解后{n}日内报警{after}起"
+        )
+        text += f"，{fell(before, after)}。" if before else "。"
+    return text
+
+
+def fell(before: int, after: int) -> str:
+    """How the calls after a solve compare with those before: "下降50.00%", "上升…", "持平"."""
+    if after == before:
+        return "持平"
+    verb = "下降" if after < before else "上升"
+    return f"{verb}{percent_text(percent(abs(before - after), before))}"
+
+
 def closing(c: ReportContent) -> str:
     return "请各单位对照本通报，压实接处警责任，提升处警效率。\n特此通报。"
 
@@ -225,8 +261,11 @@ def signature(c: ReportContent) -> str:
 
 
 def sections(c: ReportContent) -> list[str]:
-    """The six numbered paragraphs, each its heading, a line break and its text."""
-    return [overall(c), categories(c), efficiency(c), supervision(c), results(c), districts(c)]
+    """The six numbered paragraphs, each its heading, a line break and its text; and a
+    seventh on source governance (源头治理) where the period has repeat cases to report."""
+    found = [overall(c), categories(c), efficiency(c), supervision(c), results(c), districts(c)]
+    governance = source_governance(c)
+    return found + ([f"七、源头治理\n{governance}"] if governance else [])
 
 
 def paragraphs(c: ReportContent) -> list[str]:

@@ -288,6 +288,9 @@
     renderCards();
     const chosen = figureIn(summary.figures, current);
     if (!defs[current] || !chosen || chosen.value === null) current = "calls_total";
+    // Grouped by a repeat case's type or tier, only the cases' figures have groups to draw.
+    const byCase = config.group_by === "case_type" || config.group_by === "case_tier";
+    if (byCase && defs[current].source !== "repeat_cases") current = "repeat_cases_opened";
     await chartAll();
     document.body.dataset.statsReady = "true";
   }

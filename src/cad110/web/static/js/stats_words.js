@@ -71,6 +71,7 @@
 
   // Why a figure shows "—".
   function why(def, v) {
+    if (def && !v && def.source === "repeat_cases") return T.why_case_not_applicable;
     if (!def || !v) return T.why_not_applicable;
     if (def.kind === "rate" || def.kind === "average") return T.why_nothing_to_divide;
     return T.why_nothing_measured;
@@ -119,6 +120,10 @@
         return key ? config.grades[key] || group.label : T.ungraded;
       case "day_type":
         return T.day_types[key] || group.label;
+      case "case_type":
+        return config.case_types[key] || group.label;
+      case "case_tier":
+        return config.case_tiers[key] || group.label;
       case "hour":
         return fill(T.hour_label, { hour: key });
       case "week":
