@@ -24,6 +24,10 @@ from cad110.models.user import Role
 INCIDENT_FIELDS = ("caller_name", "caller_phone")
 CALL_FIELDS = ("caller_name", "caller_phone")
 CASE_FIELDS = ("id_number", "phone", "informant_name", "informant_phone")
+# A repeat case's free text (its journal's notes, the reason it was opened, the closing report):
+# officers write the parties' names there, and a name in free text cannot be told from ordinary
+# words, so the texts are shown whole or not at all.
+REPEAT_CASE_TEXTS = ("text", "note", "report", "comment", "reason", "with_whom", "why")
 
 DUTY_ROLES = frozenset({Role.CALLTAKER, Role.DISPATCHER, Role.LEADER})
 
@@ -36,6 +40,8 @@ class Subject(StrEnum):
     HAZARD_FLAG = "hazard_flag"
     # A call as the phone system reported it: the caller's number (ANI).
     PHONE_CALL = "phone_call"
+    # A repeat case file (重复警情档案): the parties named in its journal's free text.
+    REPEAT_CASE = "repeat_case"
 
 
 class Action(StrEnum):
