@@ -60,6 +60,9 @@ def board_rows(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
                 "lon": i.lon,
                 "lat": i.lat,
                 "received_at": i.received_at,
+                # 警龄: seconds since the call was received, as the server's clock has it; the
+                # page counts on from there (console.js), whatever the browser's clock says.
+                "age_s": max(0, int((now - i.received_at).total_seconds())),
                 "next_due": due,
                 # Seconds past an unmet deadline (the row stands out), else None.
                 "late_s": (now - due).total_seconds() if due is not None and due < now else None,
