@@ -111,6 +111,7 @@ def test_a_reveal_with_a_reason_shows_the_texts_and_is_recorded(api: Api, runtim
     # The auditor finds the record of it in the access log of the case's jurisdiction.
     found = ok(api.get("/access-log", "auditor", params={"subject_type": "repeat_case"}))
     assert [i["subject_id"] for i in found["items"]] == [number]
+    assert "重复警情档案" in _page(api, "auditor", "/access-log")
 
 
 def test_what_the_detection_did_is_kept_as_data_and_said_in_the_readers_language(
