@@ -59,6 +59,7 @@ from cad110.stats.rules import load_rules as load_stats_rules
 from cad110.supervision.deadlines import follow_incident
 from cad110.supervision.service import SupervisionJob
 from cad110.telephony.service import link_call_record
+from cad110.transfers.guard import confirm_before_12345
 from cad110.transfers.platform import hotline_channel
 from cad110.transfers.rules import TransferRules
 from cad110.transfers.rules import load_rules as load_transfer_rules
@@ -72,6 +73,9 @@ def subscribers() -> Hooks:
     refusal anywhere undoes the whole change).
 
     `ActionDecided` — an incident's action allowed, its event not yet recorded:
+      0. transfers.guard.confirm_before_12345 — 移交12345 of an incident that is not plainly
+         the hotline's (a police category, a repeat case still worked) waits for `confirm`;
+         first, so a refused transfer moves nothing.
       1. dispatch.recommend.keep_recommendation — a dispatch's event keeps the ranking and
          whether it was overridden; first, while the units being sent are still free.
       2. dispatch.assignments.move_assigned_units — each unit follows its assignment (an
@@ -114,6 +118,7 @@ def subscribers() -> Hooks:
          (through the incident's action: 4–7b run in turn); other words are kept.
     """
     hooks = Hooks()
+    hooks.on(ActionDecided, confirm_before_12345)
     hooks.on(ActionDecided, keep_recommendation)
     hooks.on(ActionDecided, move_assigned_units)
     hooks.on(ActionDecided, brief_dispatched_units)

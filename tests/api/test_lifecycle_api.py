@@ -204,7 +204,7 @@ def test_merge_links_the_duplicate_to_the_first(api: Api) -> None:
 
 
 def test_transfer_to_12345_ends_the_incident(api: Api) -> None:
-    number = new_incident(api, category="theft")["number"]
+    number = new_incident(api, category="move_car")["number"]
     done = ok(
         api.post(f"/incidents/{number}/transfer", "calltaker", json={"to": "12345", "note": "挪车"})
     )

@@ -222,7 +222,7 @@ PROBES: dict[Permission, Probe] = {
     Permission.CALLBACK: _action("callback", {"satisfaction": "satisfied"}, _accepted),
     Permission.ARCHIVE: _action("archive", {}, _accepted),
     Permission.MERGE: _merge,
-    Permission.TRANSFER: _action("transfer", {"to": "12345"}, _accepted),
+    Permission.TRANSFER: _action("transfer", {"to": "12345", "confirm": True}, _accepted),
     Permission.INVALIDATE: _action("invalidate", {"reason": "misdial"}, _accepted),
     Permission.CANCEL: _action("cancel", {"note": "报警人称已解决"}, _accepted),
     Permission.SUPERVISE: _supervise,

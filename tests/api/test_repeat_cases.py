@@ -230,7 +230,7 @@ def test_linked_incidents_open_a_case_by_rule_and_a_fourth_joins_it(
         assert proposal is not None
         case = open_by_rule(ctx, proposal, owner=OFFICER)
         assert case.number == f"CF-{numbers[0]}"
-        more = cases_rules.Proposal("family", "C", False, (numbers[0], fourth), "再次报警")
+        more = cases_rules.Proposal("family", "C", False, (numbers[0], fourth), 30)
         assert open_by_rule(ctx, more).id == case.id
     out = ok(api.get(f"/repeat-cases/{case.number}", "leader"))
     assert (out["opened_how"], out["incidents"], out["tier"], out["extreme"]) == (

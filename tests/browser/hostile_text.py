@@ -241,7 +241,12 @@ def plant_incidents(api: Api, planted: Planted) -> None:
         d["number"],
         "transfer",
         "calltaker",
-        {"to": "12345", "agency": note("D-agency", 64), "note": note("D-transfer", 4000)},
+        {
+            "to": "12345",
+            "agency": note("D-agency", 64),
+            "note": note("D-transfer", 4000),
+            "confirm": True,  # whatever its category: the texts are what is tested here
+        },
     )
     e = _incident(api, "E")
     planted.incidents["E"] = e

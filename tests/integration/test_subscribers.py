@@ -76,6 +76,7 @@ def _offers(runtime: Runtime, number: str) -> list[tuple[str, str]]:
 def test_what_follows_each_fact_runs_in_the_documented_order() -> None:
     hooks = subscribers()
     assert hooks.subscribers(ActionDecided) == [
+        "cad110.transfers.guard.confirm_before_12345",
         "cad110.dispatch.recommend.keep_recommendation",
         "cad110.dispatch.assignments.move_assigned_units",
         "cad110.dispatch.briefing.brief_dispatched_units",

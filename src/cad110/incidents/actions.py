@@ -293,6 +293,9 @@ def _merge(ctx: Ctx, incident: Incident, body: MergeBody, payload: dict[str, Any
 
 def _transfer(ctx: Ctx, incident: Incident, body: TransferBody, payload: dict[str, Any]) -> None:
     incident.transferred_to = body.to.value
+    # The event says so where a warning was overridden, and only then.
+    if not body.confirm:
+        payload.pop("confirm", None)
 
 
 def _invalidate(

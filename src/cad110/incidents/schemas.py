@@ -215,6 +215,12 @@ class TransferBody(Strict):
     to: TransferTarget
     agency: Text64 | None = Field(default=None, description="Name of the receiving agency")
     note: Note = ""
+    confirm: bool = Field(
+        default=False,
+        description="移交12345 of an incident that is not plainly the hotline's (a police "
+        "category, or in a repeat case still worked) is refused with 409 "
+        "`transfer_needs_confirm` and its `warnings` until it is sent with confirm",
+    )
 
 
 class InvalidateBody(Strict):

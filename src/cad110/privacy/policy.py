@@ -26,6 +26,10 @@ CALL_FIELDS = ("caller_name", "caller_phone")
 CASE_FIELDS = ("id_number", "phone", "informant_name", "informant_phone")
 # A fraud warning's person at risk.
 FRAUD_FIELDS = ("phone", "name", "id_number")
+# A repeat case's free text (its journal's notes, the reason it was opened, the closing report):
+# officers write the parties' names there, and a name in free text cannot be told from ordinary
+# words, so the texts are shown whole or not at all.
+REPEAT_CASE_TEXTS = ("text", "note", "report", "comment", "reason", "with_whom", "why")
 
 DUTY_ROLES = frozenset({Role.CALLTAKER, Role.DISPATCHER, Role.LEADER})
 
@@ -40,6 +44,8 @@ class Subject(StrEnum):
     PHONE_CALL = "phone_call"
     # An anti-fraud warning (反诈预警): the person at risk.
     FRAUD_WARNING = "fraud_warning"
+    # A repeat case file (重复警情档案): the parties named in its journal's free text.
+    REPEAT_CASE = "repeat_case"
 
 
 class Action(StrEnum):

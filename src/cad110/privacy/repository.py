@@ -23,6 +23,7 @@ from cad110.models.hazard import HazardFlag
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.missing import MissingCase
+from cad110.models.repeat_cases import RepeatCase, RepeatCaseIncident
 from cad110.models.unit import Assignment
 from cad110.models.user import User
 from cad110.privacy.policy import Subject
@@ -56,6 +57,9 @@ def _about_scope(by: Principal) -> ColumnElement[bool]:
     flag = exists().where(
         cast(HazardFlag.id, String) == r.subject_id, in_scope(HazardFlag.jurisdiction_path, by)
     )
+    repeat_case = exists().where(
+        RepeatCase.number == r.subject_id, in_scope(RepeatCase.jurisdiction_path, by)
+    )
     user_home = exists().where(
         User.id == r.user_id,
         Jurisdiction.code == User.jurisdiction_code,
@@ -66,6 +70,7 @@ def _about_scope(by: Principal) -> ColumnElement[bool]:
         and_(r.subject_type == Subject.CALL.value, call),
         and_(r.subject_type == Subject.MISSING_CASE.value, case),
         and_(r.subject_type == Subject.HAZARD_FLAG.value, flag),
+        and_(r.subject_type == Subject.REPEAT_CASE.value, repeat_case),
         user_home,
     )
 
@@ -119,5 +124,17 @@ def units_sent(session: Session, incident_id: int) -> frozenset[str]:
     return frozenset(
         session.scalars(
             select(Assignment.unit_code).where(Assignment.incident_id == incident_id).distinct()
+        )
+    )
+
+
+def units_sent_to_case(session: Session, case_id: int) -> frozenset[str]:
+    """Every unit ever sent to one of a repeat case's incidents."""
+    return frozenset(
+        session.scalars(
+            select(Assignment.unit_code)
+            .join(RepeatCaseIncident, RepeatCaseIncident.incident_id == Assignment.incident_id)
+            .where(RepeatCaseIncident.case_id == case_id)
+            .distinct()
         )
     )

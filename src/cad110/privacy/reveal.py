@@ -3,6 +3,7 @@ record's package serves its own reveal route with these."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import Response
@@ -35,8 +36,11 @@ def reveal(
     subject: str,
     values: dict[str, Any],
     reason: str,
+    recorded: Sequence[str] | None = None,
 ) -> Revealed:
-    shown = [name for name, value in values.items() if value]
+    """Record the reveal, then answer the values. `recorded` names the fields for the log where
+    `values` are keyed finer than a record's fields (a case's journal entries, one by one)."""
+    shown = [name for name, value in values.items() if value] if recorded is None else recorded
     log.record([Access(Action.REVEAL, subject_type, subject, shown, reason)])
     # Kept nowhere: not by a browser, nor as a stored answer to replay for a retried request
     # (the routes are `repeatable`: a retry asks again and is recorded again).

@@ -10,12 +10,16 @@ from typing import Annotated
 from fastapi import Path, Query, Response
 
 from cad110.api.deps import Context
-from cad110.api.routing import Router
+from cad110.api.routing import Router, repeatable
 from cad110.auth.permissions import Permission
 from cad110.errors import InvalidInput
 from cad110.kernel.context import Ctx
 from cad110.kernel.inputs import Day
 from cad110.models.repeat_cases import RepeatCase, RepeatCaseStatus
+from cad110.privacy.deps import AccessLog
+from cad110.privacy.policy import Subject
+from cad110.privacy.reveal import Revealed, RevealIn, reveal
+from cad110.privacy.subjects import repeat_case_sight
 from cad110.repeats import cases_actions as actions
 from cad110.repeats import cases_repository as repo
 from cad110.repeats import cases_service as service
@@ -48,9 +52,10 @@ TierQ = Annotated[str | None, Query(pattern=r"^[A-D]$")]
 StationQ = Annotated[str | None, Query(pattern=r"^[0-9]{1,16}$")]
 
 
-def _out(ctx: Ctx, case: RepeatCase) -> CaseOut:
+def _out(ctx: Ctx, case: RepeatCase, *, full: bool = False) -> CaseOut:
+    """The case as a reader sees it; an action's answer never carries its free texts."""
     ctx.session.refresh(case)
-    return views.case_out(ctx.session, case, ctx.catalog, in_force(ctx), ctx.at)
+    return views.case_out(ctx.session, case, ctx.catalog, in_force(ctx), ctx.at, full=full)
 
 
 def _filters(
@@ -130,10 +135,30 @@ def open_case(body: CaseOpenIn, ctx: Context, response: Response) -> CaseOut:
 
 
 @router.get("/{number}", response_model=CaseOut)
-def read_case(number: Number, ctx: Context) -> CaseOut:
-    """One case: its incidents, its step and the journal (personal values masked)."""
+def read_case(number: Number, ctx: Context, log: AccessLog) -> CaseOut:
+    """One case: its incidents, its step and the journal. Its free texts (which name the
+    parties) as written to a reader whose duty covers the case, the read recorded; withheld
+    from anyone else (`withheld`), who may reveal them with a reason."""
     ctx.by.require(Permission.READ)
-    return _out(ctx, repo.get_case(ctx.session, number, by=ctx.by))
+    case = repo.get_case(ctx.session, number, by=ctx.by)
+    seen = repeat_case_sight(ctx.session, ctx.by, case)
+    out = _out(ctx, case, full=seen.full)
+    log.read(Subject.REPEAT_CASE, number, views.text_fields(views.texts(out)), seen)
+    return out
+
+
+@router.post("/{number}/reveal", response_model=Revealed, tags=["personal data"])
+@repeatable
+def reveal_case(
+    number: Number, body: RevealIn, ctx: Context, log: AccessLog, response: Response
+) -> Revealed:
+    """显示: the case's free texts as written (keyed as the case page names them), for a reason
+    that is recorded."""
+    ctx.by.require(Permission.REVEAL)
+    case = repo.get_case(ctx.session, number, by=ctx.by)
+    values = views.texts(_out(ctx, case, full=True))
+    recorded = views.text_fields(values)
+    return reveal(log, response, Subject.REPEAT_CASE, number, values, body.reason, recorded)
 
 
 @router.post("/{number}/incidents", response_model=CaseOut)

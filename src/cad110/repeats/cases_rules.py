@@ -196,13 +196,24 @@ class LinkedIncident:
 
 @dataclass(frozen=True)
 class Proposal:
-    """Open a case: its type and tier, the incidents it starts with, and why."""
+    """Open a case: its type and tier, the incidents it starts with, and why (so many calls
+    within `within_days`, one a threat where `extreme`), kept as data and said in the reader's
+    language where it is shown."""
 
     type: str
     tier: str
     extreme: bool
     incidents: tuple[str, ...]
-    reason: str
+    within_days: int
+
+    @property
+    def why(self) -> dict[str, object]:
+        """The rule that fired, as the journal keeps it."""
+        return {
+            "within_days": self.within_days,
+            "incidents": len(self.incidents),
+            "extreme": self.extreme,
+        }
 
 
 def type_of(rules: CaseRules, categories: Sequence[str | None]) -> str | None:
@@ -240,10 +251,8 @@ def should_open(
     extreme = any(i.category in opening.extreme_categories for i in recent)
     if extreme:
         tier = "A"
-    reason = f"{opening.within_days}日内关联警情{len(recent)}起"
-    if extreme:
-        reason += "，含扬言极端"
-    return Proposal(case_type, tier, extreme, tuple(i.number for i in recent), reason)
+    numbers = tuple(i.number for i in recent)
+    return Proposal(case_type, tier, extreme, numbers, opening.within_days)
 
 
 def _when(incident: LinkedIncident) -> datetime:

@@ -109,6 +109,9 @@ class JournalEntry(BaseModel):
     at: datetime
     actor: str
     payload: dict[str, Any]
+    # The payload's free texts the reader's duty does not cover (their value is null; a
+    # reveal with a reason shows them).
+    withheld: list[str] = []
 
 
 class CaseSummary(BaseModel):
@@ -147,6 +150,8 @@ class CaseOut(CaseSummary):
     linked: list[LinkedOut]
     journal: list[JournalEntry]
     version: int
+    # The case's own free texts withheld from this reader ("reason", "closing_report").
+    withheld: list[str] = []
 
 
 class CaseList(BaseModel):

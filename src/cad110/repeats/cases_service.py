@@ -127,7 +127,10 @@ def _open(
     owner: str,
     how: OpenedHow,
     reason: str,
+    rule: dict[str, object] | None = None,
 ) -> RepeatCase:
+    """`reason` is what a person typed (建档 by hand); a case the rules open keeps the rule
+    that fired as data (`rule`), said in the reader's language on screen."""
     origin = incidents[0]
     case = RepeatCase(
         number=f"CF-{origin.number}",
@@ -165,6 +168,7 @@ def _open(
             "station": case.jurisdiction_code,
             "incidents": [i.number for i in incidents],
             "reason": reason,
+            **({"rule": rule} if rule is not None else {}),
             "step": kind,
             "step_due_at": due_at.isoformat(),
         },
@@ -221,7 +225,7 @@ def open_by_rule(ctx: Ctx, proposal: rules_of.Proposal, *, owner: str | None = N
         if existing is not None:
             for other in incidents:
                 if case_of_incident(ctx.session, other.id) is None:
-                    attach(ctx, existing, other, proposal.reason)
+                    attach(ctx, existing, other, "", rule=proposal.why)
             return existing
     case = _open(
         ctx,
@@ -230,16 +234,27 @@ def open_by_rule(ctx: Ctx, proposal: rules_of.Proposal, *, owner: str | None = N
         tier=proposal.tier,
         owner=owner or ctx.by.username,
         how=OpenedHow.RULE,
-        reason=proposal.reason,
+        reason="",
+        rule=proposal.why,
     )
     if proposal.extreme:
-        escalate(ctx, case, proposal.reason, [])
+        escalate(ctx, case, "", [], cause="rule")
     return case
 
 
-def attach(ctx: Ctx, case: RepeatCase, incident: Incident, reason: str) -> bool:
+def attach(
+    ctx: Ctx,
+    case: RepeatCase,
+    incident: Incident,
+    reason: str,
+    *,
+    via: str | None = None,
+    rule: dict[str, object] | None = None,
+) -> bool:
     """Link `incident` to `case` (再次报警); a solved or reported case comes back to open, with
-    its step due again. False when it was linked already (a retry)."""
+    its step due again. False when it was linked already (a retry). `reason` is what a person
+    typed; the detection names instead the earlier incident it repeats (`via`), the rules the
+    rule that fired (`rule`): data, said in the reader's language on screen."""
     existing = case_of_incident(ctx.session, incident.id)
     if existing is not None:
         if existing.id == case.id:
@@ -248,23 +263,27 @@ def attach(ctx: Ctx, case: RepeatCase, incident: Incident, reason: str) -> bool:
     before = case.status
     case.status = decide(before, CaseAction.RECUR)
     _link(ctx, case, incident, reason)
-    journal(
-        ctx,
-        case,
-        "incident_linked",
-        {"incident": incident.number, "reason": reason, "from": before.value},
-    )
+    payload: dict[str, object] = {"incident": incident.number, "reason": reason}
+    payload["from"] = before.value
+    if via is not None:
+        payload["via"] = via
+    if rule is not None:
+        payload["rule"] = rule
+    journal(ctx, case, "incident_linked", payload)
     if before is not CaseStatus.OPEN:
-        _reopen(ctx, case, before, f"新警情 {incident.number}")
+        _reopen(ctx, case, before, "incident", incident.number)
     rules = rules_of.in_force(ctx)
     if incident.category_code in rules.opening.extreme_categories:
-        escalate(ctx, case, f"关联警情 {incident.number} 为扬言极端", [])
+        escalate(ctx, case, "", [], cause="incident", incident=incident.number)
     ctx.session.flush()
     return True
 
 
-def _reopen(ctx: Ctx, case: RepeatCase, before: CaseStatus, why: str) -> None:
-    """A reported case's report is void; a solved one reopens, its steps due again."""
+def _reopen(
+    ctx: Ctx, case: RepeatCase, before: CaseStatus, cause: str, incident: str | None = None
+) -> None:
+    """A reported case's report is void; a solved one reopens, its steps due again. `cause`:
+    "incident" (a new one linked, named) or "threat"."""
     if before is CaseStatus.SOLVED:
         case.reopened += 1
         case.solved_at, case.solved_by = None, None
@@ -275,7 +294,13 @@ def _reopen(ctx: Ctx, case: RepeatCase, before: CaseStatus, why: str) -> None:
         ctx,
         case,
         "reopened" if before is CaseStatus.SOLVED else "report_voided",
-        {"from": before.value, "why": why, "step": case.step_kind, "step_due_at": _iso(case)},
+        {
+            "from": before.value,
+            "cause": cause,
+            **({"incident": incident} if incident is not None else {}),
+            "step": case.step_kind,
+            "step_due_at": _iso(case),
+        },
     )
 
 
@@ -303,14 +328,24 @@ def district_of(session: Session, case: RepeatCase) -> Jurisdiction:
     return place
 
 
-def escalate(ctx: Ctx, case: RepeatCase, note: str, persons: Sequence[Persons]) -> list[int]:
+def escalate(
+    ctx: Ctx,
+    case: RepeatCase,
+    note: str,
+    persons: Sequence[Persons],
+    *,
+    cause: str = "hand",
+    incident: str | None = None,
+) -> list[int]:
     """扬言极端: tier A with its visit due now, the district's desk told at once, each person
-    named flagged; a solved case reopens. Returns the flags set."""
+    named flagged; a solved case reopens. Returns the flags set. `note` is what a person typed;
+    `cause` says who raised it: "hand", "incident" (a linked incident of an extreme category,
+    named) or "rule" (a threat among the calls a case was opened from)."""
     rules = rules_of.in_force(ctx)
     before = case.status
     case.status = decide(before, CaseAction.THREAT)
     if before is not CaseStatus.OPEN:
-        _reopen(ctx, case, before, "扬言极端")
+        _reopen(ctx, case, before, "threat")
     tier_before = case.tier
     case.tier, case.extreme_at = "A", ctx.at
     if tier_before != "A" or case.step_kind is None:
@@ -345,6 +380,8 @@ def escalate(ctx: Ctx, case: RepeatCase, note: str, persons: Sequence[Persons]) 
         "threat",
         {
             "note": note,
+            "cause": cause,
+            **({"incident": incident} if incident is not None else {}),
             "tier_from": tier_before,
             "tier": "A",
             "district": district.code,

@@ -1,7 +1,11 @@
-"""Repeat cases → output schemas, batched (stations in one query). The journal's payloads are
-masked for every reader: a phone or ID number typed into a mediation's text stays hidden (a name
-typed there does not: free text is not searched for names, as a two-character name is also
-part of ordinary words — privacy/masking.py)."""
+"""Repeat cases → output schemas, batched (stations in one query).
+
+The case's free texts (the journal's notes, mediations, the reason it was opened, the closing
+report) name the parties of a dispute, and a name cannot be found in free text (a two-character
+name is also part of ordinary words — privacy/masking.py). So a reader whose duty covers the
+case (`privacy.subjects.repeat_case_sight`) gets them as written, the read recorded by the
+caller; anyone else gets them withheld (null, named in `withheld`), to be revealed with a
+reason, and the personal values under the payloads' keys masked."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from cad110.incidents.views import events_out
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.repeat_cases import RepeatCase, RepeatCaseStatus
 from cad110.privacy.masking import Kind
+from cad110.privacy.policy import REPEAT_CASE_TEXTS
 from cad110.repeats import cases_repository as repo
 from cad110.repeats.cases_rules import CaseRules, quiet_from
 from cad110.repeats.cases_schemas import (
@@ -62,9 +67,42 @@ def summary(
     )
 
 
+def _withheld(entry: JournalEntry) -> JournalEntry:
+    hidden = [k for k in REPEAT_CASE_TEXTS if isinstance(entry.payload.get(k), str)]
+    hidden = [k for k in hidden if entry.payload[k]]
+    payload = {k: (None if k in hidden else v) for k, v in entry.payload.items()}
+    return entry.model_copy(update={"payload": payload, "withheld": hidden})
+
+
+def texts(out: CaseOut) -> dict[str, str | None]:
+    """The case's free texts by the field a screen names them with ("journal.<seq>.<key>",
+    "reason", "closing_report"): what a read in full shows and a reveal gives."""
+    found: dict[str, str | None] = {"reason": out.reason or None}
+    found["closing_report"] = out.closing_report or None
+    for entry in out.journal:
+        for key in REPEAT_CASE_TEXTS:
+            value = entry.payload.get(key)
+            if isinstance(value, str) and value:
+                found[f"journal.{entry.seq}.{key}"] = value
+    return found
+
+
+def text_fields(found: dict[str, str | None]) -> list[str]:
+    """The fields a read or reveal of `texts` is recorded with: "journal" for the entries."""
+    return sorted({name.split(".")[0] for name, value in found.items() if value})
+
+
 def case_out(
-    session: Session, case: RepeatCase, catalog: Catalog, rules: CaseRules, now: datetime
+    session: Session,
+    case: RepeatCase,
+    catalog: Catalog,
+    rules: CaseRules,
+    now: datetime,
+    *,
+    full: bool = False,
 ) -> CaseOut:
+    """One case; its free texts as written when `full` (the caller records the read), else
+    withheld."""
     station = session.get(Jurisdiction, case.jurisdiction_code)
     assert station is not None
     rows = repo.linked(session, case)
@@ -82,7 +120,7 @@ def case_out(
                 address=incident.address,
                 linked_at=link.linked_at,
                 linked_by=link.linked_by,
-                reason=link.reason,
+                reason=link.reason if full else "",
             )
         )
     # Callers' phones of the linked incidents count as known secrets: typed into a note they
@@ -90,16 +128,19 @@ def case_out(
     known: list[tuple[Kind, str | None]] = [("phone", i.caller_phone) for _, i in rows]
     journal = [
         JournalEntry(**e.model_dump())
-        for e in events_out(repo.journal_of(session, case), full=False, known=known)
+        for e in events_out(repo.journal_of(session, case), full=full, known=known)
     ]
+    withheld = [] if full else [k for k in ("reason", "closing_report") if getattr(case, k)]
+    if not full:
+        journal = [_withheld(e) for e in journal]
     return CaseOut(
         **summary(case, station, len(rows), rules, now).model_dump(),
         opened_how=case.opened_how.value,
         opened_by=case.opened_by,
-        reason=case.reason,
+        reason="" if "reason" in withheld else case.reason,
         extreme_at=case.extreme_at,
         reopened=case.reopened,
-        closing_report=case.closing_report,
+        closing_report=None if "closing_report" in withheld else case.closing_report,
         reported_at=case.reported_at,
         reported_by=case.reported_by,
         solved_by=case.solved_by,
@@ -107,6 +148,7 @@ def case_out(
         linked=linked,
         journal=journal,
         version=case.version,
+        withheld=withheld,
     )
 
 

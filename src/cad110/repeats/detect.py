@@ -311,7 +311,7 @@ def follow_case(ctx: Ctx, incident: Incident) -> None:
         if case is None:
             free.append(before)
         elif extreme or case.type == matter:
-            attach(ctx, case, incident, f"再次报警，关联警情 {before.number}")
+            attach(ctx, case, incident, "", via=before.number)
             return
     same = [i for i in free if extreme or type_of(rules, [i.category_code]) == matter]
     group = [LinkedIncident(i.number, i.received_at, i.category_code) for i in [*same, incident]]

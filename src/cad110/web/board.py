@@ -27,6 +27,7 @@ from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
 from cad110.privacy.record import Access, AccessNotRecorded, Where
 from cad110.privacy.subjects import incident_sight
 from cad110.repeats.detect import earlier_counts
+from cad110.transfers.guard import warnings_of
 from cad110.web.access_log import pii
 from cad110.web.board_words import picker_words, reason_words
 from cad110.web.common import Rt, console_user, locale_of, page, to_login
@@ -59,6 +60,9 @@ def board_rows(rt: Runtime, by: Principal) -> list[dict[str, Any]]:
                 "lon": i.lon,
                 "lat": i.lat,
                 "received_at": i.received_at,
+                # 警龄: seconds since the call was received, as the server's clock has it; the
+                # page counts on from there (console.js), whatever the browser's clock says.
+                "age_s": max(0, int((now - i.received_at).total_seconds())),
                 "next_due": due,
                 # Seconds past an unmet deadline (the row stands out), else None.
                 "late_s": (now - due).total_seconds() if due is not None and due < now else None,
@@ -110,6 +114,8 @@ def incident_panel(
         )
         units = unit_names(session, codes, locale)
         outcome = outcome_view(session, by, incident, out, rt.clock.now())
+        # What the transfer dialog warns of before 移交12345 (the server asks the same).
+        transfer_warnings = warnings_of(session, rt.catalog, incident)
     active = [a for a in out.assignments if a.state is not AssignmentState.RELEASED]
     needed = advice.min_units if advice else 1
     gettext = translations(locale).gettext
@@ -142,6 +148,7 @@ def incident_panel(
             rt.catalog.categories.values(), key=lambda c: c.zh if locale == "zh_CN" else c.en
         ),
         "transfer_targets": [t.value for t in TransferTarget],
+        "transfer_warnings": transfer_warnings,
         "open": out.status in OPEN,
         **outcome,
     }

@@ -1,7 +1,8 @@
 """重复警情档案 on screen: the list of repeat cases with filters by type, tier, status and
 station (and 建档 from an incident), and one case with its incidents, its step, the journal and
-its actions. No personal data is shown: the journal comes masked, the persons a threat flags
-are on the hazard flags (警示标记) screens."""
+its actions. The case's free texts (which name the parties) are shown as written to a reader
+whose duty covers the case, the view recorded, and withheld from anyone else, who may reveal
+them with a reason; the persons a threat flags are on the hazard flags (警示标记) screens."""
 
 from __future__ import annotations
 
@@ -20,9 +21,15 @@ from cad110.kernel.runtime import Runtime
 from cad110.kernel.scope import in_scope
 from cad110.models.jurisdiction import Jurisdiction, Level
 from cad110.models.repeat_cases import RepeatCaseStatus
+from cad110.privacy import record
+from cad110.privacy.deps import where_of
+from cad110.privacy.policy import Action, Subject
+from cad110.privacy.record import Access, AccessNotRecorded, Where
+from cad110.privacy.subjects import repeat_case_sight
 from cad110.repeats import cases_repository as repo
 from cad110.repeats import cases_views as views
 from cad110.repeats.cases_rules import in_force
+from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, page, to_login
 from cad110.web.names import people_named
 
@@ -84,13 +91,14 @@ def _list(rt: Runtime, by: Principal, query: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _case(rt: Runtime, by: Principal, number: str) -> dict[str, Any]:
+def _case(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, Any]:
     now = rt.clock.now()
     with rt.readers() as session:
         ctx = rt.ctx(session, by, now)
         rules = in_force(ctx)
         case = repo.get_case(session, number, by=by)
-        out = views.case_out(session, case, rt.catalog, rules, now)
+        seen = repeat_case_sight(session, by, case)
+        out = views.case_out(session, case, rt.catalog, rules, now, full=seen.full)
         changed = [e.payload for e in out.journal if e.kind == "owner_changed"]
         people = people_named(
             session,
@@ -98,7 +106,12 @@ def _case(rt: Runtime, by: Principal, number: str) -> dict[str, Any]:
             + [e.actor for e in out.journal]
             + [str(p.get(k) or "") for p in changed for k in ("from", "to")],
         )
+    fields = views.text_fields(views.texts(out))
+    if seen.full and fields:
+        access = Access(Action.READ, Subject.REPEAT_CASE, out.number, fields, seen.reason)
+        record.write(rt.sessions, by, now, where, [access])
     return {
+        "pii": pii(by, seen),
         "case": out,
         "people": people,
         "types": rules.types,
@@ -129,7 +142,9 @@ async def repeat_case_page(request: Request, rt: Rt, number: str) -> Response:
     if by is None:
         return to_login(request)
     try:
-        data = await run_in_threadpool(_case, rt, by, number[:48])
+        data = await run_in_threadpool(_case, rt, by, number[:48], where_of(request))
     except NotFound:
         return page(request, "repeat_case.html", by, status_code=404, case=None, number=number)
+    except AccessNotRecorded:
+        return unrecorded(request, by)
     return page(request, "repeat_case.html", by, **data)

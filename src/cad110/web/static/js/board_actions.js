@@ -94,6 +94,11 @@
     Array.from(form.elements).forEach((el) => {
       if (!el.name || el.name === "q" || el.name === "from") return;
       if (el.type === "radio" && !el.checked) return;
+      // A tick box says yes when ticked and nothing otherwise (移交12345's confirmation).
+      if (el.type === "checkbox") {
+        if (el.checked) body[el.name] = true;
+        return;
+      }
       const value = el.value.trim();
       if (value === "" && !el.required) return;
       if (el.dataset.list !== undefined) body[el.name] = value.split(/[\s,，、;；]+/).filter(Boolean);

@@ -118,8 +118,26 @@
     return sign + text;
   }
   cad110.remaining = remaining;
+
+  // How long an incident has waited since it was received (the board's queue): "1小时05分",
+  // "12分", "40秒". The server says the age when it renders the row (data-age, by its own
+  // clock); the page counts on from the moment it first saw the row.
+  function age(el, now) {
+    if (el._seenAt === undefined) el._seenAt = now;
+    const seconds = Math.max(0, Number(el.dataset.age) + Math.floor((now - el._seenAt) / 1000));
+    const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60);
+    if (format === undefined) remaining(0); // reads the page's words once
+    if (!format || !format.age_minutes) return h + ":" + String(m).padStart(2, "0");
+    const fill = (pattern, values) => pattern.replace(/%\((\w)\)s/g, (_, k) => values[k]);
+    if (h > 0) return fill(format.hours, { h: h, m: m });
+    return m > 0 ? fill(format.age_minutes, { m: m }) : fill(format.age_seconds, { s: seconds });
+  }
+
   function tick() {
     const now = Date.now();
+    document.querySelectorAll("time[data-age]").forEach((el) => {
+      el.textContent = age(el, now);
+    });
     document.querySelectorAll("time[data-due]").forEach((el) => {
       const left = Math.round((Date.parse(el.dataset.due) - now) / 1000);
       el.textContent = remaining(left);
