@@ -394,6 +394,9 @@ def test_the_queue_is_masked_by_level_then_age_and_a_full_read_is_recorded(
             )
         )
     assert [(r.subject_id, r.username) for r in records] == [(high.json()["warning"], "calltaker")]
+    # The auditor finds that read among the records about subjects in the auditor's scope.
+    found = ok(api.get("/access-log", "auditor", params={"subject_type": "fraud_warning"}))
+    assert [r["subject_id"] for r in found["items"]] == [high.json()["warning"]]
 
 
 def _login(api: Api, username: str) -> None:

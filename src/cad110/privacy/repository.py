@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.kernel.scope import in_scope
 from cad110.models.audit import AccessRecord
 from cad110.models.call import Call
+from cad110.models.fraud import FraudWarning
 from cad110.models.hazard import HazardFlag
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
@@ -60,6 +61,10 @@ def _about_scope(by: Principal) -> ColumnElement[bool]:
     repeat_case = exists().where(
         RepeatCase.number == r.subject_id, in_scope(RepeatCase.jurisdiction_path, by)
     )
+    warning = exists().where(
+        literal("FW-") + cast(FraudWarning.id, String) == r.subject_id,
+        in_scope(FraudWarning.jurisdiction_path, by),
+    )
     user_home = exists().where(
         User.id == r.user_id,
         Jurisdiction.code == User.jurisdiction_code,
@@ -71,6 +76,7 @@ def _about_scope(by: Principal) -> ColumnElement[bool]:
         and_(r.subject_type == Subject.MISSING_CASE.value, case),
         and_(r.subject_type == Subject.HAZARD_FLAG.value, flag),
         and_(r.subject_type == Subject.REPEAT_CASE.value, repeat_case),
+        and_(r.subject_type == Subject.FRAUD_WARNING.value, warning),
         user_home,
     )
 
