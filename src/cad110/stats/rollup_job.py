@@ -35,7 +35,7 @@ from cad110.models.rollup import RollupDay, RollupMark
 from cad110.models.subjects import SubjectType
 from cad110.models.telephony import PhoneCall
 from cad110.models.transfers import TransferTicket
-from cad110.stats import rollups
+from cad110.stats import rollup_build, rollups
 from cad110.stats.rules import StatsRules, load_rules
 
 # Days built per tick: a busy city's day takes a second or two to read, and the tick has
@@ -232,9 +232,9 @@ def build_days(
             since = first + timedelta(days=n)
             until = min(last, since + timedelta(days=rollups.SPAN_DAYS))
             with transaction(sessions) as session:
-                found = rollups.compute(session, catalog, rules, tz, since, until, now)
-                rows += rollups.write(session, found, basis, now)
-            months.update(rollups.month_of(d) for d in found)
+                found = rollup_build.compute(session, catalog, rules, tz, since, until, now)
+                rows += rollup_build.write(session, found, basis, now)
+            months.update(rollups.month_of(d) for d in found.own)
     for month in sorted(months):
         with transaction(sessions) as session:
             rows += rollups.build_month(session, month, basis, today, now)
