@@ -103,6 +103,7 @@ def run_stats_bench(
     raw_repeats: int = 3,
     seed: int = 11,
     reuse: bool = False,
+    workers: int = 1,
 ) -> StatsFigures:
     """Generate `incidents` over HISTORY_DAYS in `database` (an empty one; default a throwaway
     SQLite file), build the rollups, time every read both ways. With `reuse`, the history a
@@ -113,7 +114,9 @@ def run_stats_bench(
         upgrade(url)
         rt = build_runtime(Settings(database_url=url, supervision_loop=False), clock=SystemClock())
         try:
-            return _run(console, rt, incidents, repeats, raw_repeats, seed, reuse=reuse)
+            return _run(
+                console, rt, incidents, repeats, raw_repeats, seed, reuse=reuse, workers=workers
+            )
         finally:
             rt.engine.dispose()
 
@@ -127,6 +130,7 @@ def _run(
     seed: int,
     *,
     reuse: bool = False,
+    workers: int = 1,
 ) -> StatsFigures:
     now = rt.clock.now()
     tz = rt.settings.tz
@@ -148,10 +152,11 @@ def _run(
     load_s = perf_counter() - started
 
     rules = stats_rules.load_rules()
-    console.print("building the rollups…")
+    console.print(f"building the rollups ({workers} worker{'s' if workers > 1 else ''})…")
     started = perf_counter()
     since = today - timedelta(days=2 * rules.max_days)
-    rows = build_days(rt.sessions, rt.catalog, rules, tz, days_of(since, today), now)
+    days = days_of(since, today)
+    rows = build_days(rt.sessions, rt.catalog, rules, tz, days, now, workers=workers)
     rollup_s = perf_counter() - started
     figures = StatsFigures(written, HISTORY_DAYS, load_s, rollup_s, rows)
 

@@ -115,6 +115,9 @@ def bench_stats(
         bool,
         typer.Option(help="Read the history a run before wrote in --database; write none"),
     ] = False,
+    workers: Annotated[
+        int, typer.Option(help="Processes building the rollups at once (PostgreSQL)", min=1)
+    ] = 1,
 ) -> None:
     """Statistics at scale: summaries and series from the raw rows and from the per-day
     rollups, the daily report, building the rollups, and live counters."""
@@ -127,6 +130,7 @@ def bench_stats(
         repeats=repeats,
         raw_repeats=raw_repeats,
         reuse=reuse,
+        workers=workers,
     )
 
 

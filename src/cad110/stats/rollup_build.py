@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Engine, delete, insert
 from sqlalchemy.orm import Session
 
 from cad110.catalog.loader import Catalog
+from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.models.rollup import Rollup, RollupDay
 from cad110.stats import repository, rollup_splits
 from cad110.stats.repository import Scope
@@ -133,3 +134,36 @@ def write(session: Session, computed: Computed, basis_: str, now: datetime) -> i
         session.execute(insert(Rollup), rows)
     session.execute(insert(RollupDay), [{"day": d, "basis": basis_, "built_at": now} for d in days])
     return len(rows)
+
+
+def build(
+    session: Session,
+    catalog: Catalog,
+    rules: StatsRules,
+    tz: ZoneInfo,
+    since: date,
+    until: date,
+    now: datetime,
+    basis_: str,
+) -> int:
+    """Compute and store the days [since, until); the number of rows written."""
+    return write(session, compute(session, catalog, rules, tz, since, until, now), basis_, now)
+
+
+_ENGINES: dict[str, Engine] = {}  # a worker process's engine, made on its first span
+
+
+def build_span(
+    url: str,
+    catalog: Catalog,
+    rules: StatsRules,
+    tz: ZoneInfo,
+    now: datetime,
+    basis_: str,
+    span: tuple[date, date],
+) -> int:
+    """`build` in a worker process of rollup_job.build_days, in a transaction of its own."""
+    if url not in _ENGINES:
+        _ENGINES[url] = make_engine(url)
+    with transaction(make_sessionmaker(_ENGINES[url])) as session:
+        return build(session, catalog, rules, tz, span[0], span[1], now, basis_)
