@@ -299,3 +299,27 @@ def test_the_command_line_rebuilds_a_span(
     refused = command_line.invoke(app, ["stats", "rollup", "--since", "2026-11-24x"])
     assert refused.exit_code == 2
     assert "--since: not a date" in refused.output
+
+
+def test_several_processes_store_what_one_process_stores(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    """`--workers`: on PostgreSQL the fortnights are built by processes of their own (SQLite
+    builds in one); the rows stored are the very bytes one process stores."""
+    build_history(api, runtime, clock)
+    clock.set(clock.now() + timedelta(days=20))
+    days = list(rollups.days_of(FIRST - timedelta(days=16), FIRST + timedelta(days=16)))
+    tz, rules = runtime.settings.tz, load_rules()
+
+    def stored() -> list[tuple[object, ...]]:
+        with transaction(runtime.sessions) as session:
+            rows = select(Rollup.span, Rollup.reach, Rollup.jurisdiction_path, Rollup.first_day)
+            keyed = rows.add_columns(Rollup.tally).order_by(*rows.selected_columns)
+            return [tuple(row) for row in session.execute(keyed)]
+
+    one = build_days(runtime.sessions, runtime.catalog, rules, tz, days, clock.now())
+    by_one = stored()
+    two = build_days(runtime.sessions, runtime.catalog, rules, tz, days, clock.now(), workers=2)
+    assert two == one > 0
+    assert stored() == by_one
+    assert {row[1] for row in by_one} == {"own", "tree", "category", "hour"}
