@@ -128,6 +128,13 @@ def bench_stats(
     raw_repeats: Annotated[
         int, typer.Option(help="Timed reads from the raw rows (slow at scale)", min=1)
     ] = 3,
+    reuse: Annotated[
+        bool,
+        typer.Option(help="Read the history a run before wrote in --database; write none"),
+    ] = False,
+    workers: Annotated[
+        int, typer.Option(help="Processes building the rollups at once (PostgreSQL)", min=1)
+    ] = 1,
 ) -> None:
     """Statistics at scale: summaries and series from the raw rows and from the per-day
     rollups, the daily report, building the rollups, and live counters."""
@@ -139,6 +146,8 @@ def bench_stats(
         database=database,
         repeats=repeats,
         raw_repeats=raw_repeats,
+        reuse=reuse,
+        workers=workers,
     )
 
 

@@ -17,8 +17,11 @@ changes count adds an entry here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
+from multiprocessing import get_context
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, exists, select, update
@@ -37,7 +40,7 @@ from cad110.models.rollup import RollupDay, RollupMark
 from cad110.models.subjects import SubjectType
 from cad110.models.telephony import PhoneCall
 from cad110.models.transfers import TransferTicket
-from cad110.stats import rollups
+from cad110.stats import rollup_build, rollups
 from cad110.stats.rules import StatsRules, load_rules
 
 # Days built per tick: a busy city's day takes a second or two to read, and the tick has
@@ -263,24 +266,35 @@ def build_days(
     tz: ZoneInfo,
     days: Iterable[date],
     now: datetime,
+    *,
+    workers: int = 1,
 ) -> int:
     """Build the rollups of `days`, up to SPAN_DAYS consecutive days per transaction, then
     the month rows of their months where every day is built; the number of rows written.
-    The mark is made first, so what changes meanwhile is caught."""
-    rows = 0
+    The mark is made first, so what changes meanwhile is caught. With `workers` above one
+    (PostgreSQL; SQLite has one writer) the spans are built in that many processes at once:
+    spans are independent, and a history's build is CPU-bound in Python."""
     basis = rollups.basis(catalog, rules)
     today = now.astimezone(tz).date()
     with transaction(sessions) as session:
         rollups.ensure_mark(session, now)
-    months: set[date] = set()
-    for first, last in rollups.runs(days):
-        for n in range(0, (last - first).days, rollups.SPAN_DAYS):
-            since = first + timedelta(days=n)
-            until = min(last, since + timedelta(days=rollups.SPAN_DAYS))
+    spans = [
+        (first + timedelta(days=n), min(last, first + timedelta(days=n + rollups.SPAN_DAYS)))
+        for first, last in rollups.runs(days)
+        for n in range(0, (last - first).days, rollups.SPAN_DAYS)
+    ]
+    engine = sessions.kw["bind"]
+    rows = 0
+    if workers > 1 and len(spans) > 1 and engine.dialect.name != "sqlite":
+        url = engine.url.render_as_string(hide_password=False)
+        job = partial(rollup_build.build_span, url, catalog, rules, tz, now, basis)
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            rows = sum(pool.map(job, spans))
+    else:
+        for since, until in spans:
             with transaction(sessions) as session:
-                found = rollups.compute(session, catalog, rules, tz, since, until, now)
-                rows += rollups.write(session, found, basis, now)
-            months.update(rollups.month_of(d) for d in found)
+                rows += rollup_build.build(session, catalog, rules, tz, since, until, now, basis)
+    months = {rollups.month_of(d) for since, until in spans for d in rollups.days_of(since, until)}
     for month in sorted(months):
         with transaction(sessions) as session:
             rows += rollups.build_month(session, month, basis, today, now)

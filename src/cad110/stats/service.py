@@ -155,8 +155,8 @@ def summaries(
         bys=[*group_bys, *prior],
         rolled=rolls,
     )
-    for item in read:
-        (then if item.where.at < start else now).add(item)
+    for item, layout in read:
+        (then if item.where.at < start else now).add(item, layout)
     now_t, then_t = now.whole(), then.whole()
     now_t.counts[DAYS], then_t.counts[DAYS] = period.days, before.days
     figures = []
@@ -263,8 +263,9 @@ def series(ctx: Ctx, f: Filters, figure: str, interval: Interval, *, rolled: boo
         ctx, place.path, [period], category=f.category, grade=f.grade, bys=[interval], rolled=rolls
     )
     # setdefault, not []: a zone with summer time (settings.tz) can name an hour twice.
-    for item in read:
-        sums.setdefault(periods.series_key(item.where.at, interval, ctx.tz), Sum()).add(item)
+    for item, layout in read:
+        if gather.counts_in(layout, interval):
+            sums.setdefault(periods.series_key(item.where.at, interval, ctx.tz), Sum()).add(item)
     buckets = {k: found.tally() for k, found in sums.items()}
     for day in period.each_day():
         midnight = Period(day, day).start(ctx.tz)

@@ -250,13 +250,25 @@ class Tally:
     def add(self, other: Tally) -> None:
         self.counts.update(other.counts)
         for name, histogram in other.durations.items():
-            self.durations.setdefault(name, Counter()).update(histogram)
+            _histogram(self, name).update(histogram)
 
     def count(self, *names: str) -> int:
         return sum(self.counts[n] for n in names)
 
     def duration(self, name: str) -> Counter[int]:
         return self.durations.get(name, Counter())
+
+
+_MEASURED = {step: measured(step) for step in LIMITED_STEPS}
+_WITHIN = {step: within(step) for step in LIMITED_STEPS}
+
+
+def _histogram(tally: Tally, name: str) -> Counter[int]:
+    """The tally's histogram `name`, made on first use (not a new Counter per fact)."""
+    found = tally.durations.get(name)
+    if found is None:
+        found = tally.durations[name] = Counter()
+    return found
 
 
 def valid(fact: IncidentFact) -> bool:
@@ -311,15 +323,23 @@ def _count_incident(tally: Tally, fact: IncidentFact) -> None:
     c[SUPERVISIONS] += fact.supervisions
     c[ESCALATED] += fact.escalated
     stages = fact.stages
-    for name, (start, end) in INTERVALS.items():
+    # Each pair of stages once (the intervals and the limited steps share some); this runs
+    # once per incident when a history is rolled up, so no work is repeated per name.
+    seconds: dict[tuple[str, str], int] = {}
+    for name, pair in INTERVALS.items():
+        start, end = pair
         if start in stages and end in stages:
-            seconds = seconds_between(stages[start], stages[end])
-            tally.durations.setdefault(name, Counter())[seconds] += 1
-    for step, (start, end) in LIMITED_STEPS.items():
+            seconds[pair] = found = seconds_between(stages[start], stages[end])
+            _histogram(tally, name)[found] += 1
+    for step, pair in LIMITED_STEPS.items():
         limit = fact.limits.get(step)
+        start, end = pair
         if limit is not None and start in stages and end in stages:
-            c[measured(step)] += 1
-            c[within(step)] += seconds_between(stages[start], stages[end]) <= limit
+            taken = seconds.get(pair)
+            if taken is None:
+                taken = seconds_between(stages[start], stages[end])
+            c[_MEASURED[step]] += 1
+            c[_WITHIN[step]] += taken <= limit
     if fact.outcome is not None:
         _count_outcome(tally, fact.outcome, stages.get("dispatched_at"))
 
@@ -344,7 +364,7 @@ def _count_outcome(tally: Tally, o: OutcomeTotals, dispatched: datetime | None) 
     # dispatch: that incident has no dispatch-to-arrest time.
     if o.first_arrest_at is not None and dispatched is not None and o.first_arrest_at >= dispatched:
         seconds = seconds_between(dispatched, o.first_arrest_at)
-        tally.durations.setdefault(DISPATCH_TO_ARREST, Counter())[seconds] += 1
+        _histogram(tally, DISPATCH_TO_ARREST)[seconds] += 1
 
 
 def _count_callback(tally: Tally, fact: CallbackFact) -> None:
@@ -371,7 +391,7 @@ def _count_ticket(tally: Tally, fact: TicketFact) -> None:
     c[TICKETS_RANG_AGAIN] += fact.rang_again
     for name, seconds in ((TICKET_ACCEPTED, fact.accepted_s), (TICKET_DONE, fact.done_s)):
         if seconds is not None:
-            tally.durations.setdefault(name, Counter())[seconds] += 1
+            _histogram(tally, name)[seconds] += 1
 
 
 def _count_repeat_case(tally: Tally, fact: RepeatCaseFact) -> None:
