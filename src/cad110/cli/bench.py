@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -80,6 +81,30 @@ def bench_fraud(
     from cad110.bench.fraud import run_fraud_bench
 
     run_fraud_bench(console, warnings=warnings, per_minute=per_minute, database=database)
+
+
+@bench_app.command("intake-profile")
+def bench_intake_profile(
+    backend: Annotated[str, typer.Option(help="sqlite or postgresql")] = "sqlite",
+    count: Annotated[int, typer.Option("--count", "-n", help="Timed creates")] = 300,
+    warmup: Annotated[int, typer.Option(help="Creates before the timed ones")] = 50,
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write a pyinstrument profile of as many more creates (.html, .txt, .pyisession)"
+        ),
+    ] = None,
+    pg_url: Annotated[
+        str | None,
+        typer.Option(help="PostgreSQL server URL (default: CAD110_TEST_PG_URL or local)"),
+    ] = None,
+) -> None:
+    """One create at a time in process: its time, its SQL statements, and its profile."""
+    from cad110.bench.intake_profile import run_intake_profile
+
+    run_intake_profile(
+        console, backend=backend, count=count, warmup=warmup, profile=profile, pg_url=pg_url
+    )
 
 
 @bench_app.command("login-flood")
