@@ -22,9 +22,9 @@ from cad110.stats.tally import Fact, Rolled, Sum, Tally, Where
 # Groupings a month row can serve: none finer than a month.
 _BY_MONTH_AT_MOST: frozenset[str | None] = frozenset({None, "jurisdiction", "month"})
 # Rollups keep no category, grade or hour (rollups.py says why), nor a repeat case's type or
-# tier (a few cases a day: read raw).
+# tier, nor a fraud warning's level, type or officer (a few a day: read raw).
 _RAW_ONLY: frozenset[str | None] = frozenset(
-    {"category", "grade", "hour", "case_type", "case_tier"}
+    {"category", "grade", "hour", "case_type", "case_tier", "fraud_level", "fraud_type", "officer"}
 )
 
 

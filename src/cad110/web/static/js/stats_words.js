@@ -38,6 +38,8 @@
     if (!v) return null;
     switch (def.kind) {
       case "count":
+        // Amounts (money protected, lost, frozen) are counted in fen and shown in yuan.
+        if (def.money) return { text: yuan(v.count), detail: "" };
         return { text: withUnit(def, v.count), detail: "" };
       case "rate":
         if (v.percent === null || v.percent === undefined) return null;
