@@ -19,6 +19,7 @@ from cad110.models.jurisdiction import Jurisdiction
 from cad110.stats import gather, periods
 from cad110.stats import rules as stats_rules
 from cad110.stats.fraud_figures import FRAUD_LEVEL_ZH
+from cad110.stats.fraud_notice import fraud_sentence
 from cad110.stats.measure import change_of, value_of
 from cad110.stats.periods import DAY_TYPE_ZH, GroupBy, Interval, Period
 from cad110.stats.registry import BY_KEY, FIGURES, Figure, Kind
@@ -171,6 +172,7 @@ def summaries(
             out.previous = value_of(fig, then_t)
             out.change = change_of(fig, out.value, out.previous)
         figures.append(out)
+    notice = fraud_sentence({out.key: out.value for out in figures})
     found = []
     for group_by in group_bys:
         groups = (
@@ -190,6 +192,7 @@ def summaries(
                 group_by=group_by,
                 figures=figures,
                 groups=groups,
+                fraud_notice=notice,
             )
         )
     prior_groups = (
