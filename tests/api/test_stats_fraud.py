@@ -158,7 +158,8 @@ def test_fraud_figures_exact_raw_and_rolled_through_the_feed(
     # By station: the warnings' place is the station's ground.
     by_place, _ = _both(runtime, day, "jurisdiction")
     counts = {g.key: _figures(g.figures)[0] for g in by_place.groups}
-    assert sum(counts.values()) == 3 and len([n for n in counts.values() if n]) == 1
+    assert sum(counts.values()) == 3
+    assert len([n for n in counts.values() if n]) == 1
     # A category filter: a warning has a type, no category.
     filtered, _ = _both(runtime, service.Filters(FIRST, UNTIL, category="theft"))
     assert {f.key: f.value for f in filtered.figures}["fraud_warnings"] is None
