@@ -179,3 +179,34 @@ def test_fraud_figures_exact_raw_and_rolled_through_the_feed(
         content = build_content(runtime.ctx(session, CITY), day)
     assert anti_fraud(content).startswith("本期接收反诈预警3条，劝阻成功1人，避免损失1.2万元")
     assert sections(content)[-1].startswith("七、反诈预警\n")
+
+
+def test_the_wall_counts_todays_warnings_by_level_without_a_person(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    _history(api, runtime, clock)
+    urgent = _warning("u", phone="13800000004", amount_at_risk="300000.00", name="陈某某")
+    assert _post(api, clock, WARNINGS, urgent).json()["level"] == "urgent"
+    answer = api.get("/stats/wall", "leader")
+    assert answer.status_code == 200, answer.text
+    block = answer.json()["fraud"]
+    # The high warning climbed to urgent and closed; the new one is urgent and open.
+    assert block == {
+        "levels": [
+            {"level": "low", "warnings": 1},
+            {"level": "medium", "warnings": 1},
+            {"level": "high", "warnings": 0},
+            {"level": "urgent", "warnings": 2},
+        ],
+        "warnings": 4,
+        "urgent_open": 1,
+        "dissuaded": 1,
+        "protected_fen": 1_200_000,
+    }
+    # Nothing of the people on the wall: neither their numbers nor their names.
+    assert "1380000000" not in answer.text
+    assert "陈某某" not in answer.text
+    # A district with none of them: nothing, every level still listed.
+    minhou = ok(api.get("/stats/wall", "leader", params={"jurisdiction": "350121"}))["fraud"]
+    assert [x["warnings"] for x in minhou["levels"]] == [0, 0, 0, 0]
+    assert (minhou["urgent_open"], minhou["protected_fen"]) == (0, 0)
