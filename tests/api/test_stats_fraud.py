@@ -21,6 +21,7 @@ from cad110.stats.rules import load_rules
 from cad110.stats.schemas import Summary
 from tests.api.helpers import ok
 from tests.api.test_fraud import ELDERLY, EVENTS, WARNINGS, _messages, _post, _signed_in, _warning
+from tests.api.test_stats_page import _config, _login
 from tests.api.test_stats_rollups import CITY
 from tests.conftest import Api
 
@@ -210,3 +211,16 @@ def test_the_wall_counts_todays_warnings_by_level_without_a_person(
     minhou = ok(api.get("/stats/wall", "leader", params={"jurisdiction": "350121"}))["fraud"]
     assert [x["warnings"] for x in minhou["levels"]] == [0, 0, 0, 0]
     assert (minhou["urgent_open"], minhou["protected_fen"]) == (0, 0)
+
+
+def test_the_stats_page_has_the_fraud_section_and_groupings(api: Api) -> None:
+    _login(api, "analyst")
+    page = api.client.get("/stats", params={"group_by": "fraud_type"})
+    assert page.status_code == 200
+    config = _config(page.text)
+    sections = dict(config["sections"])
+    assert sections["fraud"][0] == "fraud_warnings"
+    assert "other" not in sections
+    assert config["fraud_types"]["fake_investment"] == "虚假网络投资理财"
+    assert config["group_by"] == "fraud_type"
+    assert '<option value="officer">' in page.text
