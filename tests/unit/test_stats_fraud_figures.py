@@ -11,6 +11,7 @@ from cad110.stats.fraud_facts import first_contact_in_time
 from cad110.stats.fraud_notice import fraud_sentence, wan_yuan
 from cad110.stats.measure import change_of, value_of
 from cad110.stats.registry import BY_KEY, FIGURES
+from cad110.stats.report.workbook import main_number
 from cad110.stats.tally import FraudFact, Where, tally_of
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
@@ -87,3 +88,10 @@ def test_the_sentence_as_a_centre_writes_it() -> None:
     )
     assert fraud_sentence({f.key: value_of(f, tally_of([])) for f in FIGURES}) == ""
     assert fraud_sentence({"fraud_warnings": None}) == ""
+
+
+def test_an_amount_is_quoted_in_yuan_in_the_workbook() -> None:
+    tally = tally_of([_fact("dissuaded", protected_fen=1_234_550)])
+    protected = BY_KEY["fraud_amount_protected"]
+    assert main_number(protected, value_of(protected, tally)) == 12345.5
+    assert main_number(BY_KEY["fraud_dissuaded"], value_of(BY_KEY["fraud_dissuaded"], tally)) == 1
