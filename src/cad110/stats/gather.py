@@ -21,9 +21,12 @@ from cad110.stats.tally import Fact, Rolled, Sum, Tally, Where
 
 # Groupings a month row can serve: none finer than a month.
 _BY_MONTH_AT_MOST: frozenset[str | None] = frozenset({None, "jurisdiction", "month"})
-# Rollups keep no grade (rollups.py says why), nor a repeat case's type or tier (a few cases a
-# day: read raw); category and hour are their breakdowns.
-_RAW_ONLY: frozenset[str | None] = frozenset({"grade", "case_type", "case_tier"})
+# Rollups keep no grade (rollups.py says why), nor a repeat case's type or tier, nor a fraud
+# warning's level, type or officer (a few a day: read raw); category and hour are their
+# breakdowns.
+_RAW_ONLY: frozenset[str | None] = frozenset(
+    {"grade", "case_type", "case_tier", "fraud_level", "fraud_type", "officer"}
+)
 SPLITS: frozenset[str | None] = frozenset(rollup_splits.SPLITS)
 # Which groupings an item counts in: every one (raw facts, None), the groupings a plain rollup
 # serves (PLAIN), or one breakdown's grouping alone ("category", "hour").

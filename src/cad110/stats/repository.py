@@ -30,6 +30,7 @@ from cad110.models.repeats import RepeatLink
 from cad110.models.supervision import Supervision
 from cad110.models.telephony import PhoneCall
 from cad110.stats.callback_facts import callback_facts
+from cad110.stats.fraud_facts import fraud_facts
 from cad110.stats.repeat_case_facts import repeat_case_facts
 from cad110.stats.rows import rows_of
 from cad110.stats.tally import (
@@ -357,3 +358,4 @@ def facts(
     yield from callback_facts(session, scope)
     yield from ticket_facts(session, scope)
     yield from repeat_case_facts(session, scope)
+    yield from fraud_facts(session, scope)

@@ -9,7 +9,7 @@ callbacks) its own received day and its calls' and missing-person case's days; a
 day and the repeat window after it (it makes later calls repeats); a missing-person case's
 its opened day; a phone call's its ringing day; an incident's repeat links (a history scan
 links days long past) its received day; a 12345 ticket's its sent day; a repeat case's its
-opened day and the days it was solved or reopened. A jurisdiction's event (a new station, a
+opened day and the days it was solved or reopened; a fraud warning's its received day. A jurisdiction's event (a new station, a
 changed area type and so its arrival limit) touches every day. A new kind of subject whose
 changes count adds an entry here.
 """
@@ -33,6 +33,7 @@ from cad110.kernel.runtime import Runtime
 from cad110.models.call import Call
 from cad110.models.callbacks import CallbackDue, FollowUp
 from cad110.models.event import Event
+from cad110.models.fraud import FraudWarning
 from cad110.models.incident import Incident
 from cad110.models.missing import MissingCase
 from cad110.models.repeat_cases import RepeatCase
@@ -103,6 +104,17 @@ def _repeat_cases(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[T
         yield at, 0
 
 
+def _fraud_warnings(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
+    # A fraud warning's chain is named by its numeric id: the day it was received (its level,
+    # first contact, outcome and the banks' freezes all count there).
+    numbers = [int(i) for i in s.scalars(ids) if i.isdigit()]
+    for first in range(0, len(numbers), _CHUNK):
+        chunk = numbers[first : first + _CHUNK]
+        received = select(FraudWarning.created_at).where(FraudWarning.id.in_(chunk))
+        for (at,) in s.execute(received):
+            yield at, 0
+
+
 def _calls(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
     # A call's subject id is its numeric id as text: compared as numbers, through the key
     # (the id cast to text would read every call); in chunks, as a backlog may be long.
@@ -131,6 +143,7 @@ SOURCES: dict[SubjectType, Source] = {
     SubjectType.REPEAT_LINKS: _linked,
     SubjectType.TRANSFER_TICKET: _tickets,
     SubjectType.REPEAT_CASE: _repeat_cases,
+    SubjectType.FRAUD_WARNING: _fraud_warnings,
 }
 # Subjects whose change may move any day's figures.
 EVERYTHING = (SubjectType.JURISDICTION,)
