@@ -39,6 +39,18 @@ def get_warning(session: Session, ref: str, *, by: Principal) -> FraudWarning:
     return found
 
 
+def warning_of_incident(session: Session, incident_id: int) -> FraudWarning | None:
+    """The warning whose visit is incident `incident_id` (its officer's phone shows it): read
+    by the assignment, not the reader's scope, as a unit sent across a boundary goes too."""
+    # Through the visit steps, whose incident column is indexed (the warning's is not).
+    return session.scalar(
+        select(FraudWarning)
+        .join(FraudStep, FraudStep.fraud_warning_id == FraudWarning.id)
+        .where(FraudStep.incident_id == incident_id)
+        .limit(1)
+    )
+
+
 def queue(session: Session, *, by: Principal, open_only: bool) -> list[FraudWarning]:
     """The desk's queue: open warnings, the most urgent first, then the oldest first."""
     query = select(FraudWarning).where(in_scope(FraudWarning.jurisdiction_path, by))
