@@ -28,7 +28,9 @@ from tests.api.test_fraud import (
     _signed_in,
     _warning,
 )
+from tests.browser.hostile_text import attack
 from tests.browser.steps import login, shot
+from tests.browser.test_xss import Watch, _as
 from tests.conftest import Api
 
 UNIT = "35010201-1"
@@ -151,3 +153,26 @@ def test_a_warning_ignored_twice_climbs_to_the_officers_phone_and_ends_dissuaded
     expect(history.filter(has_text="民警到场")).to_have_count(1)
     expect(history.last).to_contain_text("预警办结")
     phone.context.close()
+
+
+def test_hostile_text_in_a_warning_shows_as_text_on_the_officers_phone(
+    api: Api, runtime: Runtime, clock: VirtualClock, live_server: str, chromium_browser: Browser
+) -> None:
+    _signed_in(runtime)
+    name, address = attack("fv-name", 64), attack("fv-address", 255, start=1)
+    # ¥300,000 at risk: urgent, an officer sent at once.
+    posted = _post(
+        api,
+        clock,
+        WARNINGS,
+        _warning("1", name=name, address=address, amount_at_risk="300000.00"),
+    )
+    incident = _read(api, posted.json()["warning"])["incident"]
+    ok(api.post(f"/incidents/{incident}/dispatch", "dispatcher", json={"units": [UNIT]}))
+    watch = Watch()
+    phone = _as(chromium_browser, watch, live_server, OFFICER, phone=True)
+    phone.goto(f"{live_server}/unit")
+    expect(phone.locator("#fraud-visit .fv-name")).to_have_text(name)
+    expect(phone.locator("#fraud-visit .fv-address")).to_have_text(address)
+    phone.context.close()
+    watch.assert_clean()
