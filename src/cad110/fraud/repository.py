@@ -34,6 +34,12 @@ def get_warning(session: Session, ref: str, *, by: Principal) -> FraudWarning:
         if warning_id is not None
         else None
     )
+    if found is None and warning_id is not None and by.unit_code is not None:
+        # A unit sent across a boundary to the warning's visit works it like the station's
+        # own: its officers read it (in full, privacy/policy.py::sight) and record the outcome.
+        sent = session.get(FraudWarning, warning_id)
+        if sent is not None and by.unit_code in units_sent(session, sent.incident_id):
+            found = sent
     if found is None:
         raise NotFound(f"warning {ref} not found")
     return found
