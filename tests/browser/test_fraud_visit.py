@@ -121,7 +121,12 @@ def test_a_warning_ignored_twice_climbs_to_the_officers_phone_and_ends_dissuaded
 
     for step in ("depart", "arrive"):
         ok(api.post(f"/incidents/{incident}/units/{UNIT}/{step}", OFFICER, json=step_body(step)))
-    phone.reload()
+    # A fresh page: the old one reloads itself on each step's live push, and a reload landing
+    # after the amount is typed would put the amount at risk back in its place.
+    context = phone.context
+    phone.close()
+    phone = context.new_page()
+    phone.goto(f"{live_server}/unit")
     expect(phone.locator(".assignment")).to_have_attribute("data-state", "arrived")
     form = phone.locator("#fraud-outcome")
     expect(form.locator("input[name=amount]")).to_have_value("12000.00")
