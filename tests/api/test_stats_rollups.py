@@ -4,6 +4,7 @@ built by the tick and by `cad110 stats rollup`."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 from sqlalchemy import select, update
@@ -17,11 +18,12 @@ from cad110.kernel.runtime import Runtime
 from cad110.kernel.ticks import run_jobs
 from cad110.models.rollup import Rollup, RollupDay, RollupMonth
 from cad110.models.user import Role
-from cad110.stats import rollups, service
+from cad110.stats import rollup_splits, rollups, service
 from cad110.stats.periods import GroupBy
 from cad110.stats.rollup_job import RollupJob, build_days
 from cad110.stats.rules import load_rules
-from cad110.stats.schemas import Summary
+from cad110.stats.schemas import Group, Summary
+from cad110.stats.tally import Histogram, Tally
 from tests.api.helpers import new_incident, ok
 from tests.api.test_stats import BEFORE, build_history
 from tests.conftest import Api
@@ -47,7 +49,7 @@ def _both(
         )
 
 
-def _incidents(summary: Summary) -> int:
+def _incidents(summary: Summary | Group) -> int:
     found = next(f for f in summary.figures if f.key == "incidents_total")
     assert found.value is not None
     assert found.value.count is not None
@@ -70,11 +72,15 @@ def test_rollups_give_the_raw_figures_of_a_known_history(
         service.Filters(FIRST + timedelta(days=1), FIRST + timedelta(days=5)),
     ]
     for f in periods:
-        for group_by in (None, "jurisdiction", "day", "week", "day_type"):
+        for group_by in (None, "jurisdiction", "day", "week", "day_type", "category", "hour"):
             raw, rolled = _both(runtime, f, group_by)
             assert rolled == raw, (f, group_by)
     with transaction(runtime.sessions) as session:
         ctx = runtime.ctx(session, CITY)
+        day = service.Filters(FIRST + timedelta(days=1), FIRST + timedelta(days=2))
+        for figure in ("valid_incidents", "sign_for_time", "repeat_caller_share"):
+            raw_hours = service.series(ctx, day, figure, "hour", rolled=False)
+            assert service.series(ctx, day, figure, "hour") == raw_hours
         month = service.Filters(FIRST - timedelta(days=3), FIRST + timedelta(days=4))
         for interval in ("day", "week", "month"):
             for figure in (
@@ -96,6 +102,17 @@ def test_rollups_give_the_raw_figures_of_a_known_history(
         before = service.Filters(FIRST - timedelta(days=2), FIRST)
         assert read.previous_groups == service.summary(ctx, before, "category").groups
 
+    # A daily report's reading (by category, by hour, by district; the day before by
+    # category) from rollups is the raw rows' reading, table for table.
+    for f in (day, service.Filters(FIRST, FIRST + timedelta(days=1), jurisdiction="350102")):
+        with transaction(runtime.sessions) as session:
+            ctx = runtime.ctx(session, CITY)
+            report: list[GroupBy | None] = ["category", "hour", "jurisdiction"]
+            rolled_read = service.summaries(ctx, f, report, previous_by="category")
+            raw_read = service.summaries(ctx, f, report, previous_by="category", rolled=False)
+        assert rolled_read == raw_read, f
+        assert any(g.key for g in rolled_read.summaries[0].groups)  # categories were there
+
     # The rolled path does read the stored tallies: one changed shows.
     f = service.Filters(FIRST, FIRST + timedelta(days=3))
     raw, _ = _both(runtime, f)
@@ -108,6 +125,43 @@ def test_rollups_give_the_raw_figures_of_a_known_history(
         session.execute(update(Rollup).where(*at).values(tally=rollups.encode(tally)))
     _, rolled = _both(runtime, f)
     assert _incidents(rolled) == _incidents(raw) + 100
+    # ...and so does a grouping by category: the stored breakdown, a category changed.
+    raw_by, _ = _both(runtime, day, "category")
+    with transaction(runtime.sessions) as session:
+        split = (Rollup.reach == "category", Rollup.first_day == FIRST + timedelta(days=1))
+        stored = session.execute(
+            select(Rollup.jurisdiction_path, Rollup.tally)
+            .where(*split)
+            .order_by(Rollup.jurisdiction_path)
+        )
+        # A station's row (the city's own holds calls without an incident: no category).
+        path, cells = next(
+            (at_path, found)
+            for at_path, blob in stored
+            if "" not in (found := {k: _tally(c, d) for k, c, d in rollup_splits.unpack(blob)})
+        )
+        changed = min(cells)
+        cells[changed].counts["incidents"] += 100
+        session.execute(
+            update(Rollup)
+            .where(*split, Rollup.jurisdiction_path == path)
+            .values(tally=rollup_splits.pack(cells))
+        )
+    _, rolled_by = _both(runtime, day, "category")
+    assert _incidents(rolled_by) == _incidents(raw_by) + 100
+    moved = next(g for g in rolled_by.groups if g.key == changed)
+    was = next(g for g in raw_by.groups if g.key == changed)
+    assert _incidents(moved) == _incidents(was) + 100
+
+
+def _tally(counts: dict[str, int], durations: dict[str, Histogram]) -> Tally:
+    return Tally(
+        Counter(counts),
+        {
+            n: Counter(dict(zip(v.tolist(), c.tolist(), strict=True)))
+            for n, (v, c) in durations.items()
+        },
+    )
 
 
 def test_whole_months_read_as_month_rows_give_the_raw_figures(
@@ -236,11 +290,36 @@ def test_the_command_line_rebuilds_a_span(
         )
         paths = sorted(rows, key=lambda row: (row[0], len(row[1])))
     assert days == {date(2026, 11, d) for d in (20, 21, 22, 23)}
-    # The one incident's station (its call too), and its subtree at every level above.
-    assert [r for r, _ in paths] == ["own", "tree", "tree", "tree"]
-    assert paths[0][1] == paths[3][1]
-    assert paths[1][1] == "350100/"
+    # The one incident's station (its call too), its breakdowns by category and by hour, and
+    # its subtree at every level above.
+    assert [r for r, _ in paths] == ["category", "hour", "own", "tree", "tree", "tree"]
+    assert paths[0][1] == paths[1][1] == paths[2][1] == paths[5][1]
+    assert paths[3][1] == "350100/"
 
     refused = command_line.invoke(app, ["stats", "rollup", "--since", "2026-11-24x"])
     assert refused.exit_code == 2
     assert "--since: not a date" in refused.output
+
+
+def test_several_processes_store_what_one_process_stores(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    """`--workers`: on PostgreSQL the fortnights are built by processes of their own (SQLite
+    builds in one); the rows stored are the very bytes one process stores."""
+    build_history(api, runtime, clock)
+    clock.set(clock.now() + timedelta(days=20))
+    days = list(rollups.days_of(FIRST - timedelta(days=16), FIRST + timedelta(days=16)))
+    tz, rules = runtime.settings.tz, load_rules()
+
+    def stored() -> list[tuple[object, ...]]:
+        with transaction(runtime.sessions) as session:
+            rows = select(Rollup.span, Rollup.reach, Rollup.jurisdiction_path, Rollup.first_day)
+            keyed = rows.add_columns(Rollup.tally).order_by(*rows.selected_columns)
+            return [tuple(row) for row in session.execute(keyed)]
+
+    one = build_days(runtime.sessions, runtime.catalog, rules, tz, days, clock.now())
+    by_one = stored()
+    two = build_days(runtime.sessions, runtime.catalog, rules, tz, days, clock.now(), workers=2)
+    assert two == one > 0
+    assert stored() == by_one
+    assert {row[1] for row in by_one} == {"own", "tree", "category", "hour"}

@@ -1,7 +1,9 @@
 """The wall (大屏) on a 1920×1080 and a 3840×2160 screen and a dispatcher's 1366×768: no
 scrollbars, no two panels overlapping, every chart drawn, nothing the Content-Security-Policy
 refuses, and a new incident in the counters as soon as it is made (waited for on the page, never
-a fixed sleep), and a 12345 ticket handled in the 源头治理 block as soon as the platform says so. A district's wall (?jurisdiction=) on a phone: one column, no sideways scroll,
+a fixed sleep), and a 12345 ticket handled in the 源头治理 block as soon as the platform says so;
+the 反诈预警 block's counts by level, in words, with no person in them. A district's wall
+(?jurisdiction=) on a phone: one column, no sideways scroll,
 and a district not the reader's refused in words. One test here writes the README's screenshot
 (docs/screenshots/wall.png)."""
 
@@ -21,6 +23,9 @@ from cad110.kernel.runtime import Runtime
 from cad110.kernel.signing import signed_headers
 from cad110.supervision.service import tick
 from tests.api.helpers import ok
+from tests.api.test_fraud import ELDERLY
+from tests.api.test_fraud import SECRET as FRAUD_SECRET
+from tests.api.test_fraud import _warning as fraud_warning
 from tests.browser.board_steps import api_of, dispatch, incident
 from tests.browser.steps import PASSWORD, login, shot
 from tests.conftest import Api
@@ -76,10 +81,55 @@ def _day(api: Api, runtime: Runtime, clock: VirtualClock) -> list[str]:
         number = incident(api, n, category="move_car", accept=False)
         ok(api.post(f"/incidents/{number}/transfer", "calltaker", json={"to": "12345"}))
         refs.append(ok(api.get(f"/incidents/{number}/transfers", "leader"))["items"][0]["ref"])
+    _fraud_warnings(api, runtime, clock)
     clock.advance(timedelta(minutes=4))
     with transaction(runtime.sessions) as session:
         tick(session, now=clock.now(), settings=runtime.settings)
     return refs
+
+
+def _fraud_warnings(api: Api, runtime: Runtime, clock: VirtualClock) -> None:
+    """Three anti-fraud warnings from the platform, signed: a medium one dissuaded (¥12,000
+    protected), a high one (an elderly person) and a low one (an app) still open. None is
+    urgent: an urgent one would send an officer, an incident of its own."""
+    runtime.settings.fraud_secret = FRAUD_SECRET
+    bodies = [
+        fraud_warning("m", phone="13900000001"),
+        fraud_warning("h", phone="13900000002", id_number=ELDERLY),
+        fraud_warning("l", phone="13900000003", kind="fraud_app"),
+    ]
+    numbers = []
+    for body in bodies:
+        raw = json.dumps(body, ensure_ascii=False).encode()
+        headers = signed_headers(FRAUD_SECRET, int(clock.now().timestamp()), raw)
+        answer = api.client.post("/api/v1/fraud/warnings", content=raw, headers=headers)
+        assert answer.status_code == 201, answer.text
+        numbers.append(answer.json()["warning"])
+    ok(
+        api.post(
+            f"/fraud/warnings/{numbers[0]}/outcome", "calltaker", json={"outcome": "dissuaded"}
+        )
+    )
+
+
+def _check_fraud(page: Page, block: dict[str, Any]) -> None:
+    """反诈预警: today's warnings by level, the urgent still open, dissuaded, money protected."""
+    assert [(x["level"], x["warnings"]) for x in block["levels"]] == [
+        ("low", 1),
+        ("medium", 1),
+        ("high", 1),
+        ("urgent", 0),
+    ]
+    expect(page.locator("#fraud-today")).to_have_text("3")
+    expect(page.locator("#fraud-levels .item")).to_have_text(["低1", "中1", "高1", "紧急0"])
+    expect(page.locator("#fraud-levels .item.urgent")).to_have_count(1)
+    expect(page.locator("#fraud-urgent")).to_have_text("0")
+    expect(page.locator("#fraud-dissuaded")).to_have_text("1")
+    expect(page.locator("#fraud-protected")).to_have_text("1.2万元")
+    # Counts only: neither the people's numbers nor their names reach the wall.
+    text = page.locator("#panel-fraud").inner_text()
+    assert "1390000" not in text
+    assert "黄某某" not in text
 
 
 def _handled(api: Api, runtime: Runtime, clock: VirtualClock, ref: str) -> None:
@@ -128,7 +178,7 @@ def _check_layout(page: Page, width: int, height: int) -> None:
     assert max(size["w"], size["bw"]) <= width, size
     assert max(size["h"], size["bh"]) <= height, size
     boxes = page.evaluate(BOXES)
-    assert len(boxes) == 13, [b["id"] for b in boxes]
+    assert len(boxes) == 14, [b["id"] for b in boxes]
     assert _overlaps(boxes) == []
     for box in boxes:
         assert min(box["left"], box["top"]) >= 0, box
@@ -137,16 +187,18 @@ def _check_layout(page: Page, width: int, height: int) -> None:
     # The counters' numbers, and those of the smaller blocks, are whole inside their panels
     # (not cut by the panel's edge).
     cut = page.evaluate(
-        "Array.from(document.querySelectorAll('.kpi output, .missing output, .source output'))"
+        "Array.from(document.querySelectorAll("
+        "'.kpi output, .missing output, .source output, .fraud output'))"
         ".filter(o => { const r = o.getBoundingClientRect();"
         " const p = o.closest('.panel').getBoundingClientRect();"
         " return r.bottom > p.bottom + 0.5 || r.right > p.right + 0.5; })"
         ".map(o => o.id || o.closest('[id]').id)"
     )
     assert cut == []
-    # The 源头治理 block's names and labels are whole, none cut short with an ellipsis.
+    # The 源头治理 and 反诈预警 blocks' names and labels are whole, none cut short.
     short = page.evaluate(
-        "Array.from(document.querySelectorAll('#panel-source h3, #panel-source small'))"
+        "Array.from(document.querySelectorAll("
+        "'#panel-source h3, #panel-source small, #panel-fraud h2, #panel-fraud small'))"
         ".filter(e => e.scrollWidth > e.clientWidth + 0.5).map(e => e.textContent)"
     )
     assert short == []
@@ -234,6 +286,7 @@ def test_the_wall_fills_the_screen_without_scrolling_or_overlap(
             expect(page.locator("#missing-open")).to_have_text("1")
             expect(page.locator("#sup-oldest")).to_contain_text("签收")
             _check_source(page, ok(api.get("/stats/wall", "leader"))["source"])
+            _check_fraud(page, ok(api.get("/stats/wall", "leader"))["fraud"])
             _check_charts(page)
             assert page.evaluate(MAP_LABELS) == {"hide": True, "names": ZH_DISTRICTS}
             _check_layout(page, width, height)
@@ -271,6 +324,11 @@ def test_the_wall_in_english_and_refused_to_a_call_taker(
             expect(wall.locator("#panel-source h2")).to_have_text("Source governance")
             expect(wall.locator("#source-tiers .item small")).to_have_text(["A", "B", "C", "D"])
             expect(wall.locator("#panel-source .extreme small")).to_have_text("Threats")
+            expect(wall.locator("#panel-fraud h2")).to_have_text("Anti-fraud warnings today 3")
+            expect(wall.locator("#fraud-levels .item small")).to_have_text(
+                ["Low", "Medium", "High", "Urgent"]
+            )
+            expect(wall.locator("#fraud-protected")).to_have_text("¥12,000")
             # The overdue steps by their English names, never the step's code, in columns that
             # line up row under row whatever the category's name.
             steps = wall.locator("#sup-oldest li:not(.none) > span:nth-child(3)")
@@ -307,7 +365,7 @@ def _check_phone_layout(page: Page, width: int) -> None:
     )
     assert wide <= width
     boxes = page.evaluate(BOXES)
-    assert len(boxes) == 13
+    assert len(boxes) == 14
     assert _overlaps(boxes) == []
     for box in boxes:
         assert box["left"] >= 0, box

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from datetime import UTC, datetime
 
 import numpy as np
 
+from cad110.stats import rollup_splits
 from cad110.stats.rollups import decode, encode, pack, unpack
 from cad110.stats.tally import Rolled, Sum, Tally, Where, histogram_of, merge
 
@@ -49,3 +51,30 @@ def test_histograms_far_apart_add_up_too() -> None:
     values, n = merge([histogram_of(late), histogram_of(Counter({40: 1, 86_400 * 900: 2}))])
     found = dict(zip(values.tolist(), n.tolist(), strict=True))
     assert found == {-3: 1, 40: 3, 86_400 * 400: 1, 86_400 * 900: 2}
+
+
+def test_a_breakdown_row_gives_back_each_key_s_tally() -> None:
+    """The rollups' breakdown by category (or hour): many tallies in one blob, the seconds of
+    all their histograms summed back from deltas in one pass — each comes back as it went in."""
+    rng = random.Random(3)
+    tallies: dict[str, Tally] = {}
+    for key in ("", "fraud", "theft", "traffic_accident"):
+        tally = Tally()
+        tally.counts["incidents"] = rng.randint(1, 9)
+        for name in ("close", "dispatch", "response"):
+            if rng.random() < 0.8:
+                tally.durations[name] = Counter(
+                    {rng.randint(0, 5000): rng.randint(1, 4) for _ in range(rng.randint(1, 30))}
+                )
+        tallies[key] = tally
+    back = {
+        key: (
+            counts,
+            {n: dict(zip(v.tolist(), c.tolist(), strict=True)) for n, (v, c) in d.items()},
+        )
+        for key, counts, d in rollup_splits.unpack(rollup_splits.pack(tallies))
+    }
+    assert set(back) == set(tallies)
+    for key, tally in tallies.items():
+        assert back[key][0] == dict(tally.counts)
+        assert back[key][1] == {n: dict(h) for n, h in tally.durations.items()}

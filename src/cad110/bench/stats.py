@@ -77,10 +77,10 @@ class StatsFigures:
     live_ms: list[float] = field(default_factory=list)
 
 
-def daily_report(ctx: Ctx, day: date) -> None:
+def daily_report(ctx: Ctx, day: date, *, rolled: bool = True) -> None:
     """The daily 通报 of `day`, gathered once and written as text, workbook and PDF — what
     `cad110 report daily` does, without the files."""
-    content = build_report(ctx, "daily", day)
+    content = build_report(ctx, "daily", day, rolled=rolled)
     for fmt in ("txt", "xlsx", "pdf"):
         render(content, fmt)
 
@@ -102,21 +102,35 @@ def run_stats_bench(
     repeats: int = 5,
     raw_repeats: int = 3,
     seed: int = 11,
+    reuse: bool = False,
+    workers: int = 1,
 ) -> StatsFigures:
     """Generate `incidents` over HISTORY_DAYS in `database` (an empty one; default a throwaway
-    SQLite file), build the rollups, time every read both ways."""
+    SQLite file), build the rollups, time every read both ways. With `reuse`, the history a
+    run before wrote there (today's day at the latest) is read again and nothing is written:
+    ten million incidents take a while to write, and every rerun need not."""
     with tempfile.TemporaryDirectory(prefix="cad110-stats-") as tmp:
         url = database or f"sqlite:///{Path(tmp) / 'stats.db'}"
         upgrade(url)
         rt = build_runtime(Settings(database_url=url, supervision_loop=False), clock=SystemClock())
         try:
-            return _run(console, rt, incidents, repeats, raw_repeats, seed)
+            return _run(
+                console, rt, incidents, repeats, raw_repeats, seed, reuse=reuse, workers=workers
+            )
         finally:
             rt.engine.dispose()
 
 
 def _run(
-    console: Console, rt: Runtime, incidents: int, repeats: int, raw_repeats: int, seed: int
+    console: Console,
+    rt: Runtime,
+    incidents: int,
+    repeats: int,
+    raw_repeats: int,
+    seed: int,
+    *,
+    reuse: bool = False,
+    workers: int = 1,
 ) -> StatsFigures:
     now = rt.clock.now()
     tz = rt.settings.tz
@@ -127,16 +141,22 @@ def _run(
         places = stations(session)
         first_id = (session.scalar(select(func.max(Incident.id))) or 0) + 1_000_000
         root = session.scalars(select(Jurisdiction).where(Jurisdiction.parent_code.is_(None))).one()
-    console.print(f"writing {incidents} incidents over {HISTORY_DAYS} days…")
     started = perf_counter()
-    written = load(rt.engine, generate(incidents, now, places, rt.catalog, seed, first_id))
+    if reuse:
+        with transaction(rt.sessions) as session:
+            written = session.scalar(select(func.count()).select_from(Incident)) or 0
+        console.print(f"reading the {written} incidents written before…")
+    else:
+        console.print(f"writing {incidents} incidents over {HISTORY_DAYS} days…")
+        written = load(rt.engine, generate(incidents, now, places, rt.catalog, seed, first_id))
     load_s = perf_counter() - started
 
     rules = stats_rules.load_rules()
-    console.print("building the rollups…")
+    console.print(f"building the rollups ({workers} worker{'s' if workers > 1 else ''})…")
     started = perf_counter()
     since = today - timedelta(days=2 * rules.max_days)
-    rows = build_days(rt.sessions, rt.catalog, rules, tz, days_of(since, today), now)
+    days = days_of(since, today)
+    rows = build_days(rt.sessions, rt.catalog, rules, tz, days, now, workers=workers)
     rollup_s = perf_counter() - started
     figures = StatsFigures(written, HISTORY_DAYS, load_s, rollup_s, rows)
 
@@ -163,8 +183,12 @@ def _run(
             series = partial(service.series, ctx, month, "valid_incidents", "day", rolled=rolled)
             samples = _time(n, series)
             figures.timings.append(Timing("series by day, a month", path, samples))
-        samples = _time(repeats, lambda: daily_report(ctx, yesterday))
-        figures.timings.append(Timing("daily report (txt, xlsx, pdf)", "mixed", samples))
+        for path, rolled, n in (("raw", False, raw_repeats), ("rollups", True, repeats)):
+            report = partial(daily_report, ctx, yesterday, rolled=rolled)
+            figures.timings.append(Timing("daily report (txt, xlsx, pdf)", path, _time(n, report)))
+        raw_report = build_report(ctx, "daily", yesterday, rolled=False)
+        if build_report(ctx, "daily", yesterday) != raw_report:
+            raise AssertionError("daily report: the rollups' tables differ from the raw rows'")
     figures.live_ms = _live(rt, by, repeats)
     _print(console, figures)
     return figures

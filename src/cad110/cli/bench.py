@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -82,6 +83,30 @@ def bench_fraud(
     run_fraud_bench(console, warnings=warnings, per_minute=per_minute, database=database)
 
 
+@bench_app.command("intake-profile")
+def bench_intake_profile(
+    backend: Annotated[str, typer.Option(help="sqlite or postgresql")] = "sqlite",
+    count: Annotated[int, typer.Option("--count", "-n", help="Timed creates")] = 300,
+    warmup: Annotated[int, typer.Option(help="Creates before the timed ones")] = 50,
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write a pyinstrument profile of as many more creates (.html, .txt, .pyisession)"
+        ),
+    ] = None,
+    pg_url: Annotated[
+        str | None,
+        typer.Option(help="PostgreSQL server URL (default: CAD110_TEST_PG_URL or local)"),
+    ] = None,
+) -> None:
+    """One create at a time in process: its time, its SQL statements, and its profile."""
+    from cad110.bench.intake_profile import run_intake_profile
+
+    run_intake_profile(
+        console, backend=backend, count=count, warmup=warmup, profile=profile, pg_url=pg_url
+    )
+
+
 @bench_app.command("login-flood")
 def bench_login_flood(
     seconds: Annotated[float, typer.Option(help="Seconds of intake timed per phase")] = 20.0,
@@ -128,6 +153,13 @@ def bench_stats(
     raw_repeats: Annotated[
         int, typer.Option(help="Timed reads from the raw rows (slow at scale)", min=1)
     ] = 3,
+    reuse: Annotated[
+        bool,
+        typer.Option(help="Read the history a run before wrote in --database; write none"),
+    ] = False,
+    workers: Annotated[
+        int, typer.Option(help="Processes building the rollups at once (PostgreSQL)", min=1)
+    ] = 1,
 ) -> None:
     """Statistics at scale: summaries and series from the raw rows and from the per-day
     rollups, the daily report, building the rollups, and live counters."""
@@ -139,6 +171,8 @@ def bench_stats(
         database=database,
         repeats=repeats,
         raw_repeats=raw_repeats,
+        reuse=reuse,
+        workers=workers,
     )
 
 

@@ -30,6 +30,9 @@ def stats_rollup(
     until: Annotated[
         str | None, typer.Option(help="Day after the last, exclusive (default: today)")
     ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Processes building spans at once (PostgreSQL)", min=1)
+    ] = 1,
 ) -> None:
     """Rebuild the rollups of local days [since, until) from the raw rows, and of each month
     whose every day is then built; today is never rolled up. The tick keeps them current."""
@@ -49,7 +52,8 @@ def stats_rollup(
         err.print(f"[red]--since must be before --until and before today ({today})[/red]")
         raise typer.Exit(2)
     started = perf_counter()
-    rows = build_days(sessions(), default_catalog(), rules, settings.tz, days_of(first, last), now)
+    days = days_of(first, last)
+    rows = build_days(sessions(), default_catalog(), rules, settings.tz, days, now, workers=workers)
     seconds = perf_counter() - started
     console.print(
         f"rolled up {(last - first).days} days [{first}, {last}): {rows} rows, {seconds:.1f} s"

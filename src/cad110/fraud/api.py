@@ -13,13 +13,14 @@ from cad110.api.deps import Context
 from cad110.api.routing import Router
 from cad110.api.signed import signature_headers, signed_body
 from cad110.auth.permissions import Permission
-from cad110.fraud import intake, outcomes, results
+from cad110.fraud import intake, outcomes, results, three_way
 from cad110.fraud import repository as repo
 from cad110.fraud import rules as fr
 from cad110.fraud.schemas import (
     OutcomeIn,
     ResultAnswer,
     ResultIn,
+    ThreeWayCallIn,
     WarningAnswer,
     WarningIn,
     WarningList,
@@ -120,5 +121,16 @@ def record_outcome(ref: Ref, body: OutcomeIn, ctx: Context) -> WarningOut:
     ctx.by.require(Permission.FRAUD)
     w = repo.get_warning(ctx.session, ref, by=ctx.by)
     outcomes.record_outcome(ctx, w, body)
+    [out] = warnings_out(ctx.session, [w], fr.in_force(ctx), ctx.at)
+    return out
+
+
+@router.post("/fraud/warnings/{ref}/three-way-call", response_model=WarningOut)
+def record_three_way_call(ref: Ref, body: ThreeWayCallIn, ctx: Context) -> WarningOut:
+    """A three-way call (三方通话: the person, 110 and the anti-fraud centre) on an open warning,
+    kept in its history with who made it; 409 once the warning is closed."""
+    ctx.by.require(Permission.FRAUD)
+    w = repo.get_warning(ctx.session, ref, by=ctx.by)
+    three_way.record_three_way_call(ctx, w, body)
     [out] = warnings_out(ctx.session, [w], fr.in_force(ctx), ctx.at)
     return out

@@ -34,9 +34,27 @@ def get_warning(session: Session, ref: str, *, by: Principal) -> FraudWarning:
         if warning_id is not None
         else None
     )
+    if found is None and warning_id is not None and by.unit_code is not None:
+        # A unit sent across a boundary to the warning's visit works it like the station's
+        # own: its officers read it (in full, privacy/policy.py::sight) and record the outcome.
+        sent = session.get(FraudWarning, warning_id)
+        if sent is not None and by.unit_code in units_sent(session, sent.incident_id):
+            found = sent
     if found is None:
         raise NotFound(f"warning {ref} not found")
     return found
+
+
+def warning_of_incident(session: Session, incident_id: int) -> FraudWarning | None:
+    """The warning whose visit is incident `incident_id` (its officer's phone shows it): read
+    by the assignment, not the reader's scope, as a unit sent across a boundary goes too."""
+    # Through the visit steps, whose incident column is indexed (the warning's is not).
+    return session.scalar(
+        select(FraudWarning)
+        .join(FraudStep, FraudStep.fraud_warning_id == FraudWarning.id)
+        .where(FraudStep.incident_id == incident_id)
+        .limit(1)
+    )
 
 
 def queue(session: Session, *, by: Principal, open_only: bool) -> list[FraudWarning]:

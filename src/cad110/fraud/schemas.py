@@ -162,6 +162,16 @@ class OutcomeIn(Strict):
         return self
 
 
+class ThreeWayCallIn(Strict):
+    """A three-way call (三方通话) with the person and the anti-fraud centre: who at the centre
+    took it, and what came of it."""
+
+    centre: Annotated[str, Field(max_length=64)] = Field(
+        default="", description='Who at the anti-fraud centre, e.g. "市反诈中心 3号席"'
+    )
+    note: NoteText = ""
+
+
 class StepOut(BaseModel):
     id: int
     kind: str

@@ -19,7 +19,7 @@ def _reasons(p: dict[str, object]) -> list[str]:
     found = p.get("reasons")
     if isinstance(found, list):
         return [str(r) for r in found]
-    return [str(p[k]) for k in ("outcome", "result", "status") if p.get(k)]
+    return [str(p[k]) for k in ("outcome", "result", "status", "centre") if p.get(k)]
 
 
 def warnings_out(

@@ -12,12 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cad110.errors import InvalidInput
 from cad110.jurisdictions.lookup import geo_index
-from cad110.models.jurisdiction import Jurisdiction, Level
 
 
 @dataclass(frozen=True)
@@ -44,8 +42,9 @@ def area_name(bureau_name: str) -> str:
 
 
 def districts(session: Session) -> list[District]:
-    rows = session.scalars(select(Jurisdiction).where(Jurisdiction.level == Level.DISTRICT))
-    return [District(j.code, area_name(j.name_zh)) for j in rows]
+    """The city's districts, from the geo index the point is located in: kept in memory, so a
+    create does not read the district rows (boundaries and all) twice from the database."""
+    return [District(code, area_name(name)) for code, name in geo_index(session).districts]
 
 
 def named_districts(session: Session, address: str) -> list[District]:

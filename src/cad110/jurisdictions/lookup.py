@@ -1,7 +1,9 @@
 """Point → grid → station lookup, in memory with a shapely STRtree.
 
 The index is built from the database once and kept per engine; writers of jurisdictions
-or grids call `invalidate()` so the next lookup rebuilds it.
+or grids call `invalidate()` so the next lookup rebuilds it. It also keeps the districts'
+codes and names, which every 接警 reads to check the address against the point: read from
+the same rows at the same time, they can never disagree with the lookup.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ class GeoIndex:
         grids = list(session.scalars(select(Grid)))
         self._grid_keys = [(g.code, g.station_code) for g in grids]
         self._grid_tree = STRtree([shape(json.loads(g.boundary)) for g in grids])
+        # Every district, with a boundary or not, in the order the database returned them.
+        self.districts: tuple[tuple[str, str], ...] = tuple(
+            (j.code, j.name_zh) for j in jurisdictions.values() if j.level is Level.DISTRICT
+        )
         districts = [j for j in jurisdictions.values() if j.level is Level.DISTRICT and j.boundary]
         self._district_codes = [d.code for d in districts]
         self._district_tree = STRtree([shape(json.loads(d.boundary or "")) for d in districts])

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from cad110.kernel.scope import in_scope
 from cad110.models.callbacks import CallbackDue, DueReason, FollowUp
 from cad110.models.incident import Incident
+from cad110.stats.rows import rows_of
 from cad110.stats.tally import CallbackFact, Where
 
 if TYPE_CHECKING:  # the repository reads these facts among the others
@@ -62,7 +63,7 @@ def callback_facts(session: Session, scope: Scope) -> Iterator[CallbackFact]:
         callback_due_at,
         reply_due_at,
         replied_at,
-    ) in session.execute(stmt):
+    ) in rows_of(session, stmt):
         answer = None
         if called_at is not None:
             answer = str((outcome or {}).get("callback", {}).get("satisfaction", "")) or None

@@ -25,6 +25,7 @@ class Source(StrEnum):
     PHONE = "phone"
     CASES = "missing_cases"
     REPEAT_CASES = "repeat_cases"  # 重复警情档案: a type and a tier, no category or grade
+    FRAUD = "fraud_warnings"  # 反诈预警: a level and a fraud type, no category or grade
 
 
 @dataclass(frozen=True)
@@ -58,18 +59,23 @@ class Figure:
 
     @property
     def money(self) -> bool:
-        """Whether the rate divides amounts in fen (shown in yuan), not counts."""
-        return t.LOSS_FEN in self.denominator
+        """Whether the figure counts or divides amounts in fen (shown in yuan), not records."""
+        return bool(t.FEN_COUNTERS.intersection(self.denominator + self.counts))
 
     @property
     def by_category(self) -> bool:
         """Whether the figure can be filtered or grouped by category and grade."""
-        return self.source not in (Source.PHONE, Source.REPEAT_CASES)
+        return self.source not in (Source.PHONE, Source.REPEAT_CASES, Source.FRAUD)
 
     @property
     def by_case(self) -> bool:
         """Whether the figure can be grouped by a repeat case's type and tier."""
         return self.source is Source.REPEAT_CASES
+
+    @property
+    def by_fraud(self) -> bool:
+        """Whether the figure can be grouped by a fraud warning's level, type and officer."""
+        return self.source is Source.FRAUD
 
 
 # The stages a figure reads (Figure.stages) by their Chinese names (DOMAIN.md).
@@ -94,6 +100,10 @@ _STAGE_WORDS_ZH = {
     "case opened": "建档",
     "case solved": "化解",
     "case reopened": "重启",
+    "warning received": "接收预警",
+    "first contact": "首次联系",
+    "warning closed": "预警处置",
+    "freeze done": "止付冻结",
     "first arrest": "首次抓获",
     "later (处警结果)": "事后（处警结果）",
 }

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 
 from cad110.kernel.context import Ctx
-from cad110.stats import repository, rollup_job, rollups
+from cad110.stats import repository, rollup_job, rollup_splits, rollups
 from cad110.stats import rules as stats_rules
 from cad110.stats.periods import GroupBy, Period
 from cad110.stats.repository import Scope
@@ -21,16 +21,26 @@ from cad110.stats.tally import Fact, Rolled, Sum, Tally, Where
 
 # Groupings a month row can serve: none finer than a month.
 _BY_MONTH_AT_MOST: frozenset[str | None] = frozenset({None, "jurisdiction", "month"})
-# Rollups keep no category, grade or hour (rollups.py says why), nor a repeat case's type or
-# tier (a few cases a day: read raw).
+# Rollups keep no grade (rollups.py says why), nor a repeat case's type or tier, nor a fraud
+# warning's level, type or officer (a few a day: read raw); category and hour are their
+# breakdowns.
 _RAW_ONLY: frozenset[str | None] = frozenset(
-    {"category", "grade", "hour", "case_type", "case_tier"}
+    {"grade", "case_type", "case_tier", "fraud_level", "fraud_type", "officer"}
 )
+SPLITS: frozenset[str | None] = frozenset(rollup_splits.SPLITS)
+# Which groupings an item counts in: every one (raw facts, None), the groupings a plain rollup
+# serves (PLAIN), or one breakdown's grouping alone ("category", "hour").
+PLAIN = "plain"
 
 
 def rolls(category: str | None, grade: int | None, bys: Sequence[str | None]) -> bool:
     """Whether rollups can serve these groupings under these filters."""
     return category is None and grade is None and not _RAW_ONLY.intersection(bys)
+
+
+def counts_in(layout: str | None, by: str | None) -> bool:
+    """Whether an item read for `layout` counts in grouping `by` (None: the whole)."""
+    return layout is None or layout == by or (layout == PLAIN and by not in SPLITS)
 
 
 def items(
@@ -42,10 +52,13 @@ def items(
     grade: int | None,
     bys: Sequence[str | None],
     rolled: bool,
-) -> Iterator[Fact | Rolled]:
-    """Every fact of the adjacent `segments` in `path`'s subtree: from rollups when `rolled`
-    (whole months as month rows where no grouping is finer, whole days as day rows), the rest
-    raw. A rollup never straddles two segments, so a reader can tell them apart by time."""
+) -> Iterator[tuple[Fact | Rolled, str | None]]:
+    """Every fact of the adjacent `segments` in `path`'s subtree, each with the groupings it
+    counts in (`counts_in`): from rollups when `rolled` — whole months as month rows where no
+    grouping is finer, whole days as day rows, and for a grouping by category or hour the days'
+    breakdowns too (each item then counts in that grouping alone) — the rest raw, once, for
+    every grouping. A rollup never straddles two segments, so a reader can tell them apart
+    by time."""
     rules = stats_rules.in_force(ctx)
     s, tz = ctx.session, ctx.tz
     window = timedelta(days=rules.repeat_window_days)
@@ -54,14 +67,25 @@ def items(
         today = ctx.at.astimezone(tz).date()
         stale = rollup_job.stale_days(s, tz, rules, ctx.at)
         basis = rollups.basis(ctx.catalog, rules)
-        by_month = _BY_MONTH_AT_MOST.issuperset(bys)
+        splits = [by for by in rollup_splits.SPLITS if by in bys]
+        by_month = _BY_MONTH_AT_MOST.issuperset(set(bys) - SPLITS)
         by_child = "jurisdiction" in bys
         spans = []
         for segment in segments:
             plan = rollups.plan(
                 s, segment.since, segment.until, today, basis, stale, by_month=by_month
             )
-            yield from rollups.rolled(s, tz, path, plan, by_child=by_child)
+            for item in rollups.rolled(s, tz, path, plan, by_child=by_child):
+                yield item, PLAIN
+            if splits:  # the breakdowns are kept by day: the same days, with no months
+                daily = plan
+                if plan.months:
+                    daily = rollups.plan(
+                        s, segment.since, segment.until, today, basis, stale, by_month=False
+                    )
+                for split in splits:
+                    for item in rollup_splits.rolled(s, tz, path, daily.days, split):
+                        yield item, split
             spans.extend(plan.raw)
     for since, until in spans:
         span = Period(since, until)
@@ -74,7 +98,8 @@ def items(
             now=ctx.at,
             solved_window_days=rules.solved_window_days,
         )
-        yield from repository.facts(s, ctx.catalog, scope, window)
+        for fact in repository.facts(s, ctx.catalog, scope, window):
+            yield fact, None
 
 
 class Sums:
@@ -86,11 +111,13 @@ class Sums:
         self._groups: dict[GroupBy, defaultdict[str, Sum]] = {by: defaultdict(Sum) for by in keys}
         self._whole = Sum()
 
-    def add(self, item: Fact | Rolled) -> None:
-        if not self._keys:
+    def add(self, item: Fact | Rolled, layout: str | None = None) -> None:
+        """Count `item` in the groupings its `layout` counts in (gather.items)."""
+        if not self._keys and counts_in(layout, None):
             self._whole.add(item)
         for by, key_of in self._keys.items():
-            self._groups[by][key_of(item.where)].add(item)
+            if counts_in(layout, by):
+                self._groups[by][key_of(item.where)].add(item)
 
     def whole(self) -> Tally:
         """The whole period (call before changing any group's tally)."""

@@ -109,7 +109,9 @@ def change_of(figure: Figure, now: Value, before: Value) -> Change | None:
     if figure.kind is Kind.COUNT:
         assert now.count is not None
         assert before.count is not None
-        return _moved(Decimal(now.count - before.count), "增加", "减少", figure.unit_zh)
+        counted = Decimal(now.count - before.count)
+        # An amount is counted in fen and moves in yuan, as the 通报 writes it.
+        return _moved(counted / 100 if figure.money else counted, "增加", "减少", figure.unit_zh)
     if figure.kind is Kind.RATE:
         if now.percent is None or before.percent is None:
             return None

@@ -28,6 +28,9 @@ GroupBy = Literal[
     "day_type",
     "case_type",
     "case_tier",
+    "fraud_level",
+    "fraud_type",
+    "officer",
 ]
 Interval = Literal["day", "week", "month", "hour"]
 DAY_TYPE_ZH = {"workday": "工作日", "holiday": "节假日", "uncovered": "日历未收录"}
@@ -122,6 +125,10 @@ def grouper(group_by: GroupBy, tz: ZoneInfo, scope_path: str) -> Callable[[Where
         # A repeat case's type and tier; any other fact has neither and is under "".
         "case_type": lambda w: w.case_type or "",
         "case_tier": lambda w: w.case_tier or "",
+        # A fraud warning's level and type, and who recorded its outcome; others are under "".
+        "fraud_level": lambda w: w.fraud_level or "",
+        "fraud_type": lambda w: w.fraud_type or "",
+        "officer": lambda w: w.officer or "",
     }
     return keys[group_by]
 

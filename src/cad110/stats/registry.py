@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from cad110.stats import tally as t
 from cad110.stats.figure import Figure, Kind, Source
+from cad110.stats.fraud_figures import FRAUD
 from cad110.stats.governance import REPEAT_CASES, TICKETS_12345
 
 __all__ = ["BY_KEY", "FIGURES", "Figure", "Kind", "Source"]
@@ -483,6 +484,7 @@ FIGURES: tuple[Figure, ...] = (
     ),
     *TICKETS_12345,
     *REPEAT_CASES,
+    *FRAUD,
     Figure(
         "missing_found_rate",
         "失踪人员找回率",

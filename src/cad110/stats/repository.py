@@ -30,7 +30,9 @@ from cad110.models.repeats import RepeatLink
 from cad110.models.supervision import Supervision
 from cad110.models.telephony import PhoneCall
 from cad110.stats.callback_facts import callback_facts
+from cad110.stats.fraud_facts import fraud_facts
 from cad110.stats.repeat_case_facts import repeat_case_facts
+from cad110.stats.rows import rows_of
 from cad110.stats.tally import (
     STAGE_FIELDS,
     CallFact,
@@ -136,21 +138,24 @@ def incident_facts(session: Session, catalog: Catalog, scope: Scope) -> Iterator
         stmt = stmt.where(i.category_code == scope.category)
     if scope.grade is not None:
         stmt = stmt.where(i.grade == scope.grade)
-    limits: dict[tuple[str | None, int | None], TimeLimits] = {}
-    for row in session.execute(stmt):
+    # The seconds allowed, per category, grade and area type: a few dozen, not one per row.
+    limits: dict[tuple[str | None, int | None, bool], dict[str, int]] = {}
+    for row in rows_of(session, stmt):
         path, category, grade, status, transferred_to, source, area, opened, escalated = row[:9]
         repeats = row[9]
         totals = row[10 : 10 + len(outcome)]
-        times = dict(zip(STAGE_FIELDS, row[10 + len(outcome) :], strict=True))
-        key = (category, grade)
-        if key not in limits:
-            limits[key] = catalog.limits_at(category, grade)
+        times = zip(STAGE_FIELDS, row[10 + len(outcome) :], strict=True)
+        present: dict[str, datetime] = {k: v for k, v in times if v is not None}
+        key = (category, grade, area is AreaType.SUBURBAN)
+        allowed = limits.get(key)
+        if allowed is None:
+            allowed = limits[key] = _step_limits(catalog.limits_at(category, grade), key[2])
         yield IncidentFact(
-            where=Where(times["received_at"], path, category, grade),
+            where=Where(present["received_at"], path, category, grade),
             status=Status(status),
             transferred_to=transferred_to,
-            stages={k: v for k, v in times.items() if v is not None},
-            limits=_step_limits(limits[key], area is AreaType.SUBURBAN),
+            stages=present,
+            limits=allowed,
             supervisions=int(opened or 0),
             escalated=int(escalated or 0),
             outcome=_outcome(*totals),
@@ -182,10 +187,11 @@ def _outcome(
 
 
 def call_facts(
-    session: Session, catalog: Catalog, scope: Scope, repeat_window: timedelta
+    session: Session, catalog: Catalog, scope: Scope, repeat_window: timedelta | None
 ) -> Iterator[CallFact]:
     """The call records answered in the span; each marked a repeat when its number made
-    another call record (in the same subtree, of any category) within `repeat_window` before."""
+    another call record (in the same subtree, of any category) within `repeat_window` before
+    (none marked without a window: the rollups count repeats per depth, `repeat_depths`)."""
     c, i = Call, Incident
     stmt = (
         select(
@@ -202,15 +208,16 @@ def call_facts(
         stmt = stmt.where(i.category_code == scope.category)
     if scope.grade is not None:
         stmt = stmt.where(i.grade == scope.grade)
-    earlier = _calls_by_number(session, scope, repeat_window)
-    for at, path, outcome, phone, category, grade in session.execute(stmt):
+    earlier = {} if repeat_window is None else _calls_by_number(session, scope, repeat_window)
+    for at, path, outcome, phone, category, grade in rows_of(session, stmt):
         found = catalog.get(category) if category else None
         yield CallFact(
             where=Where(at, path, category, grade),
             outcome=str(outcome),
             incident_class=found.cls.value if found is not None else None,
             has_phone=bool(phone),
-            repeat=_called_before(earlier.get(phone or "", []), at, repeat_window),
+            repeat=repeat_window is not None
+            and _called_before(earlier.get(phone or "", []), at, repeat_window),
         )
 
 
@@ -232,13 +239,14 @@ def _calls_by_number(
     session: Session, scope: Scope, window: timedelta
 ) -> dict[str, list[datetime]]:
     c = Call
-    rows = session.execute(
+    rows = rows_of(
+        session,
         select(c.caller_phone, c.answered_at).where(
             in_scope(c.jurisdiction_path, scope.path),
             c.caller_phone.in_(_numbers_in(scope)),
             c.answered_at >= scope.start - window,
             c.answered_at < scope.end,
-        )
+        ),
     )
     found: dict[str, list[datetime]] = defaultdict(list)
     for phone, at in rows:
@@ -254,30 +262,39 @@ def repeat_depths(session: Session, scope: Scope, window: timedelta) -> Iterator
     "350100/" is 1) for every d up to the number given, as call_facts would mark it asked
     about that subtree. What a rollup keeps so that any subtree can be asked later."""
     c = Call
-    rows = session.execute(
-        select(c.caller_phone, c.answered_at, c.jurisdiction_path).where(
+    # The call's category, for the rollups' breakdown by category: looked up by the key per
+    # call (a join here reads the whole incidents table on PostgreSQL's plan).
+    category = select(Incident.category_code).where(Incident.id == c.incident_id)
+    rows = rows_of(
+        session,
+        select(
+            c.caller_phone, c.answered_at, c.jurisdiction_path, category.scalar_subquery()
+        ).where(
             in_scope(c.jurisdiction_path, scope.path),
             c.caller_phone.in_(_numbers_in(scope)),
             c.answered_at >= scope.start - window,
             c.answered_at < scope.end,
-        )
+        ),
     )
-    calls = [(phone or "", at, path) for phone, at, path in rows]
+    calls = [(phone or "", at, path, code) for phone, at, path, code in rows]
+    above: dict[str, list[str]] = {}  # each path's ancestors, worked out once per path
     earlier: dict[tuple[str, str], list[datetime]] = defaultdict(list)
-    for phone, at, path in calls:
-        for depth in range(1, path.count("/") + 1):
-            earlier[phone, _ancestor(path, depth)].append(at)
+    for phone, at, path, _ in calls:
+        if path not in above:
+            above[path] = [_ancestor(path, d) for d in range(1, path.count("/") + 1)]
+        for ancestor in above[path]:
+            earlier[phone, ancestor].append(at)
     for times in earlier.values():
         times.sort()
-    for phone, at, path in calls:
+    for phone, at, path, code in calls:
         if not scope.start <= at < scope.end:
             continue
         levels = 0
-        for depth in range(1, path.count("/") + 1):
-            if not _called_before(earlier[phone, _ancestor(path, depth)], at, window):
+        for depth, ancestor in enumerate(above[path], start=1):
+            if not _called_before(earlier[phone, ancestor], at, window):
                 break  # a repeat within a subtree is one within every subtree above it
             levels = depth
-        yield Where(at, path), levels
+        yield Where(at, path, code), levels
 
 
 def _ancestor(path: str, depth: int) -> str:
@@ -297,12 +314,13 @@ def phone_facts(session: Session, scope: Scope) -> Iterator[PhoneFact]:
     if scope.by_category:
         return
     p = PhoneCall
-    for at, path, abandoned in session.execute(
+    for at, path, abandoned in rows_of(
+        session,
         select(p.ringing_at, p.jurisdiction_path, p.abandoned).where(
             in_scope(p.jurisdiction_path, scope.path),
             p.ringing_at >= scope.start,
             p.ringing_at < scope.end,
-        )
+        ),
     ):
         yield PhoneFact(where=Where(at, path), abandoned=bool(abandoned))
 
@@ -323,13 +341,16 @@ def case_facts(session: Session, scope: Scope) -> Iterator[CaseFact]:
         stmt = stmt.where(i.category_code == scope.category)
     if scope.grade is not None:
         stmt = stmt.where(i.grade == scope.grade)
-    for at, path, outcome, category, grade in session.execute(stmt):
+    for at, path, outcome, category, grade in rows_of(session, stmt):
         yield CaseFact(where=Where(at, path, category, grade), found=outcome in FOUND_OUTCOMES)
 
 
-def facts(session: Session, catalog: Catalog, scope: Scope, window: timedelta) -> Iterator[Fact]:
+def facts(
+    session: Session, catalog: Catalog, scope: Scope, window: timedelta | None
+) -> Iterator[Fact]:
     """Every fact of the span, of every kind: the one list of readers the raw path and the
-    rollups both read (a new kind of fact is added here, and counts in both)."""
+    rollups both read (a new kind of fact is added here, and counts in both). Without a
+    repeat `window` no call is marked a repeat (what the rollups count otherwise)."""
     yield from incident_facts(session, catalog, scope)
     yield from call_facts(session, catalog, scope, window)
     yield from phone_facts(session, scope)
@@ -337,3 +358,4 @@ def facts(session: Session, catalog: Catalog, scope: Scope, window: timedelta) -
     yield from callback_facts(session, scope)
     yield from ticket_facts(session, scope)
     yield from repeat_case_facts(session, scope)
+    yield from fraud_facts(session, scope)

@@ -9,7 +9,7 @@ callbacks) its own received day and its calls' and missing-person case's days; a
 day and the repeat window after it (it makes later calls repeats); a missing-person case's
 its opened day; a phone call's its ringing day; an incident's repeat links (a history scan
 links days long past) its received day; a 12345 ticket's its sent day; a repeat case's its
-opened day and the days it was solved or reopened. A jurisdiction's event (a new station, a
+opened day and the days it was solved or reopened; a fraud warning's its received day. A jurisdiction's event (a new station, a
 changed area type and so its arrival limit) touches every day. A new kind of subject whose
 changes count adds an entry here.
 """
@@ -17,8 +17,11 @@ changes count adds an entry here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
+from multiprocessing import get_context
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, exists, select, update
@@ -30,6 +33,7 @@ from cad110.kernel.runtime import Runtime
 from cad110.models.call import Call
 from cad110.models.callbacks import CallbackDue, FollowUp
 from cad110.models.event import Event
+from cad110.models.fraud import FraudWarning
 from cad110.models.incident import Incident
 from cad110.models.missing import MissingCase
 from cad110.models.repeat_cases import RepeatCase
@@ -37,7 +41,7 @@ from cad110.models.rollup import RollupDay, RollupMark
 from cad110.models.subjects import SubjectType
 from cad110.models.telephony import PhoneCall
 from cad110.models.transfers import TransferTicket
-from cad110.stats import rollups
+from cad110.stats import rollup_build, rollups
 from cad110.stats.rules import StatsRules, load_rules
 
 # Days built per tick: a busy city's day takes a second or two to read, and the tick has
@@ -100,6 +104,17 @@ def _repeat_cases(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[T
         yield at, 0
 
 
+def _fraud_warnings(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
+    # A fraud warning's chain is named by its numeric id: the day it was received (its level,
+    # first contact, outcome and the banks' freezes all count there).
+    numbers = [int(i) for i in s.scalars(ids) if i.isdigit()]
+    for first in range(0, len(numbers), _CHUNK):
+        chunk = numbers[first : first + _CHUNK]
+        received = select(FraudWarning.created_at).where(FraudWarning.id.in_(chunk))
+        for (at,) in s.execute(received):
+            yield at, 0
+
+
 def _calls(s: Session, ids: Select[str], rules: StatsRules) -> Iterable[Touched]:
     # A call's subject id is its numeric id as text: compared as numbers, through the key
     # (the id cast to text would read every call); in chunks, as a backlog may be long.
@@ -128,6 +143,7 @@ SOURCES: dict[SubjectType, Source] = {
     SubjectType.REPEAT_LINKS: _linked,
     SubjectType.TRANSFER_TICKET: _tickets,
     SubjectType.REPEAT_CASE: _repeat_cases,
+    SubjectType.FRAUD_WARNING: _fraud_warnings,
 }
 # Subjects whose change may move any day's figures.
 EVERYTHING = (SubjectType.JURISDICTION,)
@@ -263,24 +279,35 @@ def build_days(
     tz: ZoneInfo,
     days: Iterable[date],
     now: datetime,
+    *,
+    workers: int = 1,
 ) -> int:
     """Build the rollups of `days`, up to SPAN_DAYS consecutive days per transaction, then
     the month rows of their months where every day is built; the number of rows written.
-    The mark is made first, so what changes meanwhile is caught."""
-    rows = 0
+    The mark is made first, so what changes meanwhile is caught. With `workers` above one
+    (PostgreSQL; SQLite has one writer) the spans are built in that many processes at once:
+    spans are independent, and a history's build is CPU-bound in Python."""
     basis = rollups.basis(catalog, rules)
     today = now.astimezone(tz).date()
     with transaction(sessions) as session:
         rollups.ensure_mark(session, now)
-    months: set[date] = set()
-    for first, last in rollups.runs(days):
-        for n in range(0, (last - first).days, rollups.SPAN_DAYS):
-            since = first + timedelta(days=n)
-            until = min(last, since + timedelta(days=rollups.SPAN_DAYS))
+    spans = [
+        (first + timedelta(days=n), min(last, first + timedelta(days=n + rollups.SPAN_DAYS)))
+        for first, last in rollups.runs(days)
+        for n in range(0, (last - first).days, rollups.SPAN_DAYS)
+    ]
+    engine = sessions.kw["bind"]
+    rows = 0
+    if workers > 1 and len(spans) > 1 and engine.dialect.name != "sqlite":
+        url = engine.url.render_as_string(hide_password=False)
+        job = partial(rollup_build.build_span, url, catalog, rules, tz, now, basis)
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            rows = sum(pool.map(job, spans))
+    else:
+        for since, until in spans:
             with transaction(sessions) as session:
-                found = rollups.compute(session, catalog, rules, tz, since, until, now)
-                rows += rollups.write(session, found, basis, now)
-            months.update(rollups.month_of(d) for d in found)
+                rows += rollup_build.build(session, catalog, rules, tz, since, until, now, basis)
+    months = {rollups.month_of(d) for since, until in spans for d in rollups.days_of(since, until)}
     for month in sorted(months):
         with transaction(sessions) as session:
             rows += rollups.build_month(session, month, basis, today, now)

@@ -37,7 +37,7 @@ import hashlib
 import json
 import struct
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -51,8 +51,6 @@ from cad110.catalog.loader import Catalog
 from cad110.kernel.scope import in_scope
 from cad110.models.event import Event
 from cad110.models.rollup import Rollup, RollupDay, RollupMark, RollupMonth
-from cad110.stats import repository
-from cad110.stats.repository import Scope
 from cad110.stats.rules import StatsRules
 from cad110.stats.tally import (
     CALLS_REPEAT,
@@ -61,8 +59,6 @@ from cad110.stats.tally import (
     Sum,
     Tally,
     Where,
-    count_fact,
-    histogram_of,
 )
 
 # Days built in one go by the command line: the repeat window is read once per span, so longer
@@ -74,6 +70,9 @@ _UTC = ZoneInfo("UTC")
 def repeat_at(depth: int) -> str:
     """The counter of calls that repeat within their ancestor `depth` levels down."""
     return f"{CALLS_REPEAT}@{depth}"
+
+
+REPEAT_AT = [repeat_at(depth) for depth in range(8)]  # the names, made once
 
 
 def depth_of(path: str) -> int:
@@ -89,13 +88,16 @@ def basis(catalog: Catalog, rules: StatsRules) -> str:
         for code, c in catalog.categories.items()
     )
     grades = sorted((n, g.limits) for n, g in catalog.grades.items())
-    text = repr((limits, grades, rules.repeat_window_days, rules.solved_window_days))
+    # LAYOUT: what the stored rows hold; rows of an older layout are rebuilt, not misread.
+    text = repr((limits, grades, rules.repeat_window_days, rules.solved_window_days, LAYOUT))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 DAY, MONTH = "day", "month"  # a row's span
+# 2: the day rows' breakdowns by category and hour (rollup_splits.py) were added.
+LAYOUT = 2
 OWN, TREE = "own", "tree"  # a row's reach: the jurisdiction's own facts, or its subtree's
-_HEAD = struct.Struct("<I")  # the length of the JSON head
+HEAD = struct.Struct("<I")  # the length of the JSON head
 
 
 def pack(counts: dict[str, int], durations: dict[str, Histogram]) -> bytes:
@@ -109,19 +111,34 @@ def pack(counts: dict[str, int], durations: dict[str, Histogram]) -> bytes:
         },
         separators=(",", ":"),
     ).encode()
-    arrays = []
-    for name in names:
-        values, n = durations[name]
-        arrays += [np.diff(values, prepend=0).astype("<i8"), n.astype("<i8")]
-    body = b"".join(a.tobytes() for a in arrays)
-    return zlib.compress(_HEAD.pack(len(head)) + head + body, 1)
+    return zlib.compress(HEAD.pack(len(head)) + head + body([durations[n] for n in names]), 1)
+
+
+def body(histograms: list[Histogram]) -> bytes:
+    """Per histogram the deltas of its seconds, then its counts, all as one int64 array: built
+    in one go, since a day's rollups hold thousands of small histograms and numpy's cost per
+    call, not per value, is what a histogram at a time paid."""
+    if not histograms:
+        return b""
+    lengths = np.array([len(v) for v, _ in histograms], dtype=np.int64)
+    values = np.concatenate([v for v, _ in histograms]).astype(np.int64)
+    counts = np.concatenate([n for _, n in histograms]).astype(np.int64)
+    starts = np.cumsum(lengths) - lengths
+    deltas = np.diff(values, prepend=0)
+    deltas[starts] = values[starts]  # each histogram's first second from 0
+    which = np.repeat(np.arange(len(histograms)), lengths)
+    at = np.arange(len(values)) + starts[which]  # where each value's delta goes
+    out = np.empty(2 * len(values), dtype="<i8")
+    out[at] = deltas
+    out[at + lengths[which]] = counts
+    return out.tobytes()
 
 
 def unpack(blob: bytes) -> tuple[dict[str, int], dict[str, Histogram]]:
     data = zlib.decompress(blob)
-    (size,) = _HEAD.unpack_from(data)
-    head = json.loads(data[_HEAD.size : _HEAD.size + size])
-    numbers = np.frombuffer(data, dtype="<i8", offset=_HEAD.size + size).astype(np.int64)
+    (size,) = HEAD.unpack_from(data)
+    head = json.loads(data[HEAD.size : HEAD.size + size])
+    numbers = np.frombuffer(data, dtype="<i8", offset=HEAD.size + size).astype(np.int64)
     durations: dict[str, Histogram] = {}
     at = 0
     for name, length in head["d"]:
@@ -132,7 +149,14 @@ def unpack(blob: bytes) -> tuple[dict[str, int], dict[str, Histogram]]:
 
 
 def encode(tally: Tally) -> bytes:
-    return pack(tally.counts, {k: histogram_of(h) for k, h in tally.durations.items()})
+    return pack(tally.counts, {k: sorted_histogram(h) for k, h in tally.durations.items()})
+
+
+def sorted_histogram(counter: Counter[int]) -> Histogram:
+    """A tally's histogram as a stored one (tally.histogram_of, without the numpy calls per
+    histogram that packing thousands of them a day made slow: `_body` converts them at once)."""
+    values = sorted(s for s, n in counter.items() if n)
+    return np.array(values, dtype=np.int64), np.array([counter[s] for s in values], np.int64)
 
 
 def decode(blob: bytes) -> Tally:
@@ -177,82 +201,12 @@ def runs(days: Iterable[date]) -> list[tuple[date, date]]:
     return found
 
 
-# --- building ---------------------------------------------------------------------------------
-def compute(
-    session: Session,
-    catalog: Catalog,
-    rules: StatsRules,
-    tz: ZoneInfo,
-    since: date,
-    until: date,
-    now: datetime,
-) -> dict[date, dict[str, Tally]]:
-    """The tallies of local days [since, until), by day and jurisdiction path, from the raw
-    rows through the same fact readers as the raw path (every day present, empty or not)."""
-    found: dict[date, dict[str, Tally]] = {day: {} for day in days_of(since, until)}
-    start, end = midnight(since, tz), midnight(until, tz)
-    window = timedelta(days=rules.repeat_window_days)
-
-    def tally_at(where: Where) -> Tally:
-        return found[where.at.astimezone(tz).date()].setdefault(where.path, Tally())
-
-    whole = Scope("", start, end, now=now, solved_window_days=rules.solved_window_days)
-    facts = repository.facts(session, catalog, whole, window)
-    for fact in facts:
-        count_fact(tally_at(fact.where), fact)
-    # Repeat calls within each subtree at once, however deep the question will be asked.
-    for where, levels in repository.repeat_depths(session, whole, window):
-        counts = tally_at(where).counts
-        for depth in range(1, levels + 1):
-            counts[repeat_at(depth)] += 1
-    for tallies in found.values():
-        for tally in tallies.values():
-            del tally.counts[CALLS_REPEAT]  # within the whole database: no read asks that
-    return found
-
-
-def _trees(own: dict[str, Tally]) -> dict[str, Tally]:
-    """Each jurisdiction's subtree total: every own tally added to itself and its ancestors."""
-    trees: dict[str, Tally] = defaultdict(Tally)
-    for path, tally in own.items():
-        for above in ancestors(path):
-            trees[above].add(tally)
-    return trees
-
-
-def _forget_months(session: Session, days: list[date]) -> None:
+# --- building (rollup_build.py computes and writes the days) ---------------------------------
+def forget_months(session: Session, days: list[date]) -> None:
     """A month row is its days added up: a day rewritten makes it wrong."""
     months = sorted({month_of(d) for d in days})
     session.execute(delete(RollupMonth).where(RollupMonth.month.in_(months)))
     session.execute(delete(Rollup).where(Rollup.span == MONTH, Rollup.first_day.in_(months)))
-
-
-def write(
-    session: Session, tallies: dict[date, dict[str, Tally]], basis_: str, now: datetime
-) -> int:
-    """Replace the stored rollups of the days in `tallies` (and drop their months' rows); the
-    number of rows written."""
-    days = list(tallies)
-    if not days:
-        return 0
-    first, last = min(days), max(days)
-    session.execute(
-        delete(Rollup).where(
-            Rollup.span == DAY, Rollup.first_day >= first, Rollup.first_day <= last
-        )
-    )
-    session.execute(delete(RollupDay).where(RollupDay.day >= first, RollupDay.day <= last))
-    _forget_months(session, days)
-    rows = [
-        {"span": DAY, "reach": reach, "jurisdiction_path": path, "first_day": day, "tally": blob}
-        for day, own in tallies.items()
-        for reach, by_path in ((OWN, own), (TREE, _trees(own)))
-        for path, blob in ((p, encode(t)) for p, t in by_path.items())
-    ]
-    if rows:
-        session.execute(insert(Rollup), rows)
-    session.execute(insert(RollupDay), [{"day": d, "basis": basis_, "built_at": now} for d in days])
-    return len(rows)
 
 
 def build_month(session: Session, month: date, basis_: str, today: date, now: datetime) -> int:
@@ -270,12 +224,15 @@ def build_month(session: Session, month: date, basis_: str, today: date, now: da
         return 0
     sums: dict[tuple[str, str], Sum] = defaultdict(Sum)
     stored = select(Rollup.reach, Rollup.jurisdiction_path, Rollup.first_day, Rollup.tally).where(
-        Rollup.span == DAY, Rollup.first_day >= month, Rollup.first_day < until
+        Rollup.span == DAY,
+        Rollup.reach.in_([OWN, TREE]),  # the breakdowns keep no month rows
+        Rollup.first_day >= month,
+        Rollup.first_day < until,
     )
     for reach, path, day, blob in session.execute(stored):
         counts, durations = unpack(blob)
         sums[reach, path].add(Rolled(Where(midnight(day, _UTC), path), counts, durations))
-    _forget_months(session, [month])
+    forget_months(session, [month])
     rows = [
         {"span": MONTH, "reach": reach, "jurisdiction_path": path, "first_day": month}
         | {"tally": encode(found.tally())}

@@ -90,6 +90,8 @@ class Summary(BaseModel):
     group_by: GroupBy | None
     figures: list[FigureOut]
     groups: list[Group]
+    # The anti-fraud warnings in one sentence as a 通报 writes it; "" where none came.
+    fraud_notice: str = ""
 
 
 class Point(BaseModel):

@@ -18,6 +18,8 @@ from cad110.kernel.context import Ctx
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.stats import gather, periods
 from cad110.stats import rules as stats_rules
+from cad110.stats.fraud_figures import FRAUD_LEVEL_ZH
+from cad110.stats.fraud_notice import fraud_sentence
 from cad110.stats.measure import change_of, value_of
 from cad110.stats.periods import DAY_TYPE_ZH, GroupBy, Interval, Period
 from cad110.stats.registry import BY_KEY, FIGURES, Figure, Kind
@@ -35,6 +37,8 @@ from cad110.stats.tally import DAYS, Sum, Tally
 _BY_CATEGORY: frozenset[str] = frozenset({"category", "grade"})
 # Groupings only a repeat case has: every other figure is None in their groups.
 _BY_CASE: frozenset[str] = frozenset({"case_type", "case_tier"})
+# Groupings only a fraud warning has.
+_BY_FRAUD: frozenset[str] = frozenset({"fraud_level", "fraud_type", "officer"})
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,8 @@ def _check_category(ctx: Ctx, f: Filters) -> None:
 
 def _applies(figure: Figure, f: Filters, group_by: str | None = None) -> bool:
     if group_by in _BY_CASE and not figure.by_case:
+        return False
+    if group_by in _BY_FRAUD and not figure.by_fraud:
         return False
     by_category = f.category is not None or f.grade is not None or group_by in _BY_CATEGORY
     return figure.by_category or not by_category
@@ -155,8 +161,8 @@ def summaries(
         bys=[*group_bys, *prior],
         rolled=rolls,
     )
-    for item in read:
-        (then if item.where.at < start else now).add(item)
+    for item, layout in read:
+        (then if item.where.at < start else now).add(item, layout)
     now_t, then_t = now.whole(), then.whole()
     now_t.counts[DAYS], then_t.counts[DAYS] = period.days, before.days
     figures = []
@@ -166,6 +172,7 @@ def summaries(
             out.previous = value_of(fig, then_t)
             out.change = change_of(fig, out.value, out.previous)
         figures.append(out)
+    notice = fraud_sentence({out.key: out.value for out in figures})
     found = []
     for group_by in group_bys:
         groups = (
@@ -185,6 +192,7 @@ def summaries(
                 group_by=group_by,
                 figures=figures,
                 groups=groups,
+                fraud_notice=notice,
             )
         )
     prior_groups = (
@@ -201,8 +209,8 @@ def _groups(
     labels = _labels(ctx, group_by, set(tallies), own)
     out = []
     for key in sorted(tallies):
-        if group_by in _BY_CASE and not key:
-            continue  # the facts that are no repeat case: none of their figures groups so
+        if group_by in _BY_CASE | _BY_FRAUD and not key:
+            continue  # the facts that are no repeat case or warning: none of their figures groups so
         tallies[key].counts[DAYS] = periods.days_in_group(group_by, key, period)
         shown = key.split("/")[-2] if group_by == "jurisdiction" else key
         out.append(Group(key=shown, label=labels[key], figures=_figures(tallies[key], f, group_by)))
@@ -230,6 +238,8 @@ def _labels(ctx: Ctx, group_by: GroupBy, keys: set[str], own: str) -> dict[str, 
         return {k: DAY_TYPE_ZH[k] for k in keys}
     if group_by == "hour":
         return {k: f"{k}时" for k in keys}
+    if group_by == "fraud_level":
+        return {k: FRAUD_LEVEL_ZH.get(k, k) for k in keys}
     if group_by == "case_tier":
         return {k: f"{k}级" for k in keys}
     # A case type's words are the repeat cases' rules (repeats/cases.toml), which a screen
@@ -263,8 +273,9 @@ def series(ctx: Ctx, f: Filters, figure: str, interval: Interval, *, rolled: boo
         ctx, place.path, [period], category=f.category, grade=f.grade, bys=[interval], rolled=rolls
     )
     # setdefault, not []: a zone with summer time (settings.tz) can name an hour twice.
-    for item in read:
-        sums.setdefault(periods.series_key(item.where.at, interval, ctx.tz), Sum()).add(item)
+    for item, layout in read:
+        if gather.counts_in(layout, interval):
+            sums.setdefault(periods.series_key(item.where.at, interval, ctx.tz), Sum()).add(item)
     buckets = {k: found.tally() for k, found in sums.items()}
     for day in period.each_day():
         midnight = Period(day, day).start(ctx.tz)

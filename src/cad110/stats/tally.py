@@ -71,6 +71,19 @@ REPEAT_CASES_REOPENED = "repeat_cases_reopened"  # solved cases the matter broug
 REPEAT_SOLVES_OBSERVED = "repeat_solves_observed"  # solves whose days after have all passed
 REPEAT_CALLS_BEFORE = "repeat_calls_before"  # their matter's calls in the days before
 REPEAT_CALLS_AFTER = "repeat_calls_after"  # and in the days after
+# 反诈预警 (fraud/), counted on the day the warning was received, where its station is.
+FRAUD_WARNINGS = "fraud_warnings"
+FRAUD_CONTACT_DUE = "fraud_contact_due"  # first call or visit done, failed or overdue
+FRAUD_CONTACT_IN_TIME = "fraud_contact_in_time"  # of those, done within its level's limit
+FRAUD_WITH_OUTCOME = "fraud_with_outcome"  # warnings closed with an outcome
+FRAUD_DISSUADED = "fraud_dissuaded"  # of those, 劝阻成功
+FRAUD_PROTECTED_FEN = "fraud_protected_fen"  # amounts protected by dissuasion, in fen
+FRAUD_LOST_FEN = "fraud_lost_fen"  # amounts lost, in fen
+FRAUD_FROZEN_FEN = "fraud_frozen_fen"  # amounts the banks froze on their requests, in fen
+# Counters of amounts in fen: a figure counting them is shown in yuan.
+FEN_COUNTERS = frozenset(
+    {LOSS_FEN, RECOVERED_FEN, FRAUD_PROTECTED_FEN, FRAUD_LOST_FEN, FRAUD_FROZEN_FEN}
+)
 TRANSFER_TARGETS = ("12345", "119", "120", "agency")
 
 
@@ -145,6 +158,10 @@ class Where:
     # A repeat case's type and risk tier (repeats/cases.toml): what its figures group by.
     case_type: str | None = None
     case_tier: str | None = None
+    # A fraud warning's level and type, and the user who recorded its outcome.
+    fraud_level: str | None = None
+    fraud_type: str | None = None
+    officer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -239,7 +256,29 @@ class RepeatCaseFact:
     calls_after: int = 0
 
 
-Fact = IncidentFact | CallFact | PhoneFact | CaseFact | CallbackFact | TicketFact | RepeatCaseFact
+@dataclass(frozen=True)
+class FraudFact:
+    """A fraud warning (stats/fraud_facts.py) as it stands: its first contact and outcome."""
+
+    where: Where
+    contact_due: bool  # its first call or visit is done, failed or overdue
+    contact_in_time: bool  # that step was done within its level's limit
+    outcome: str | None
+    protected_fen: int = 0
+    lost_fen: int = 0
+    frozen_fen: int = 0
+
+
+Fact = (
+    IncidentFact
+    | CallFact
+    | PhoneFact
+    | CaseFact
+    | CallbackFact
+    | TicketFact
+    | RepeatCaseFact
+    | FraudFact
+)
 
 
 @dataclass
@@ -250,13 +289,25 @@ class Tally:
     def add(self, other: Tally) -> None:
         self.counts.update(other.counts)
         for name, histogram in other.durations.items():
-            self.durations.setdefault(name, Counter()).update(histogram)
+            _histogram(self, name).update(histogram)
 
     def count(self, *names: str) -> int:
         return sum(self.counts[n] for n in names)
 
     def duration(self, name: str) -> Counter[int]:
         return self.durations.get(name, Counter())
+
+
+_MEASURED = {step: measured(step) for step in LIMITED_STEPS}
+_WITHIN = {step: within(step) for step in LIMITED_STEPS}
+
+
+def _histogram(tally: Tally, name: str) -> Counter[int]:
+    """The tally's histogram `name`, made on first use (not a new Counter per fact)."""
+    found = tally.durations.get(name)
+    if found is None:
+        found = tally.durations[name] = Counter()
+    return found
 
 
 def valid(fact: IncidentFact) -> bool:
@@ -290,6 +341,15 @@ def count_fact(tally: Tally, fact: Fact) -> None:
         _count_ticket(tally, fact)
     elif isinstance(fact, RepeatCaseFact):
         _count_repeat_case(tally, fact)
+    elif isinstance(fact, FraudFact):
+        c[FRAUD_WARNINGS] += 1
+        c[FRAUD_CONTACT_DUE] += fact.contact_due
+        c[FRAUD_CONTACT_IN_TIME] += fact.contact_in_time
+        c[FRAUD_WITH_OUTCOME] += fact.outcome is not None
+        c[FRAUD_DISSUADED] += fact.outcome == "dissuaded"
+        c[FRAUD_PROTECTED_FEN] += fact.protected_fen
+        c[FRAUD_LOST_FEN] += fact.lost_fen
+        c[FRAUD_FROZEN_FEN] += fact.frozen_fen
     else:
         c[CASES] += 1
         c[CASES_FOUND] += fact.found
@@ -311,15 +371,23 @@ def _count_incident(tally: Tally, fact: IncidentFact) -> None:
     c[SUPERVISIONS] += fact.supervisions
     c[ESCALATED] += fact.escalated
     stages = fact.stages
-    for name, (start, end) in INTERVALS.items():
+    # Each pair of stages once (the intervals and the limited steps share some); this runs
+    # once per incident when a history is rolled up, so no work is repeated per name.
+    seconds: dict[tuple[str, str], int] = {}
+    for name, pair in INTERVALS.items():
+        start, end = pair
         if start in stages and end in stages:
-            seconds = seconds_between(stages[start], stages[end])
-            tally.durations.setdefault(name, Counter())[seconds] += 1
-    for step, (start, end) in LIMITED_STEPS.items():
+            seconds[pair] = found = seconds_between(stages[start], stages[end])
+            _histogram(tally, name)[found] += 1
+    for step, pair in LIMITED_STEPS.items():
         limit = fact.limits.get(step)
+        start, end = pair
         if limit is not None and start in stages and end in stages:
-            c[measured(step)] += 1
-            c[within(step)] += seconds_between(stages[start], stages[end]) <= limit
+            taken = seconds.get(pair)
+            if taken is None:
+                taken = seconds_between(stages[start], stages[end])
+            c[_MEASURED[step]] += 1
+            c[_WITHIN[step]] += taken <= limit
     if fact.outcome is not None:
         _count_outcome(tally, fact.outcome, stages.get("dispatched_at"))
 
@@ -344,7 +412,7 @@ def _count_outcome(tally: Tally, o: OutcomeTotals, dispatched: datetime | None) 
     # dispatch: that incident has no dispatch-to-arrest time.
     if o.first_arrest_at is not None and dispatched is not None and o.first_arrest_at >= dispatched:
         seconds = seconds_between(dispatched, o.first_arrest_at)
-        tally.durations.setdefault(DISPATCH_TO_ARREST, Counter())[seconds] += 1
+        _histogram(tally, DISPATCH_TO_ARREST)[seconds] += 1
 
 
 def _count_callback(tally: Tally, fact: CallbackFact) -> None:
@@ -371,7 +439,7 @@ def _count_ticket(tally: Tally, fact: TicketFact) -> None:
     c[TICKETS_RANG_AGAIN] += fact.rang_again
     for name, seconds in ((TICKET_ACCEPTED, fact.accepted_s), (TICKET_DONE, fact.done_s)):
         if seconds is not None:
-            tally.durations.setdefault(name, Counter())[seconds] += 1
+            _histogram(tally, name)[seconds] += 1
 
 
 def _count_repeat_case(tally: Tally, fact: RepeatCaseFact) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from cad110.kernel.scope import in_scope
 from cad110.models.transfers import TransferTicket
+from cad110.stats.rows import rows_of
 from cad110.stats.tally import TicketFact, Where, seconds_between
 
 if TYPE_CHECKING:  # the repository reads these facts among the others
@@ -39,7 +40,7 @@ def ticket_facts(session: Session, scope: Scope) -> Iterator[TicketFact]:
         stmt = stmt.where(t.category_code == scope.category)
     if scope.grade is not None:  # a ticket has no grade: a grade's figures hold none
         return
-    for at, path, category, due_at, accepted_at, done_at, rang_again in session.execute(stmt):
+    for at, path, category, due_at, accepted_at, done_at, rang_again in rows_of(session, stmt):
         come = scope.now is None or due_at <= scope.now
         yield TicketFact(
             where=Where(at, path, category, None),

@@ -19,9 +19,11 @@ from cad110.catalog.loader import Catalog
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.incident import OPEN
 from cad110.lifecycles.unit import UnitStatus
+from cad110.models.fraud import FraudLevel
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.stats import repository
 from cad110.stats import wall_repository as q
+from cad110.stats.fraud_facts import fraud_facts
 from cad110.stats.measure import value_of
 from cad110.stats.periods import Period
 from cad110.stats.registry import BY_KEY
@@ -33,9 +35,11 @@ from cad110.stats.wall_schemas import (
     CategoryCount,
     Counters,
     District,
+    Fraud,
     Gauge,
     Hour,
     IncidentPoint,
+    LevelCount,
     Limit,
     Missing,
     OpenSupervision,
@@ -58,6 +62,8 @@ GAUGE_GRADES = (1, 2, 3)
 # none or not; A and B, whose step is a visit with community cadres, stand out.
 TIERS = ("A", "B", "C", "D")
 HIGH_TIERS = frozenset({"A", "B"})
+# A fraud warning's levels (models.fraud.FraudLevel), lowest first: each shown, none or not.
+FRAUD_LEVELS = tuple(level.value for level in FraudLevel)
 
 
 def wall(ctx: Ctx, jurisdiction: str | None) -> Wall:
@@ -106,6 +112,7 @@ def wall(ctx: Ctx, jurisdiction: str | None) -> Wall:
         ),
         missing=_missing(s, place, now, start, end, rules),
         source=_source(s, place, tally, now, start, end),
+        fraud=_fraud(s, place, start, end),
     )
 
 
@@ -249,4 +256,18 @@ def _source(
         tickets_out=tickets.sent,
         tickets_done=tickets.done,
         tickets_overdue=tickets.overdue,
+    )
+
+
+def _fraud(s: Session, place: Jurisdiction, start: datetime, end: datetime) -> Fraud:
+    """反诈预警 today, read as the statistics read it (stats/fraud_facts.py)."""
+    facts = list(fraud_facts(s, Scope(place.path, start, end)))
+    levels = Counter(f.where.fraud_level for f in facts)
+    tally = tally_of(facts)
+    return Fraud(
+        levels=[LevelCount(level=level, warnings=levels[level]) for level in FRAUD_LEVELS],
+        warnings=len(facts),
+        urgent_open=q.urgent_fraud_open(s, place.path),
+        dissuaded=value_of(BY_KEY["fraud_dissuaded"], tally).count or 0,
+        protected_fen=value_of(BY_KEY["fraud_amount_protected"], tally).count or 0,
     )

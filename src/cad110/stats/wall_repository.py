@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from cad110.kernel.scope import in_scope
 from cad110.lifecycles.incident import OPEN
 from cad110.models.call import Call
+from cad110.models.fraud import FraudLevel, FraudWarning, WarningStatus
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.missing import FOUND_OUTCOMES, CaseStatus, MissingCase
@@ -244,3 +245,16 @@ def tickets(
         )
     )
     return TicketCounts(int(sent or 0), int(done or 0), int(overdue or 0))
+
+
+def urgent_fraud_open(session: Session, path: str) -> int:
+    """Anti-fraud warnings at the urgent level still open now, whatever day received."""
+    w = FraudWarning
+    found = session.scalar(
+        select(func.count()).where(
+            in_scope(w.jurisdiction_path, path),
+            w.status == WarningStatus.OPEN,
+            w.level == FraudLevel.URGENT,
+        )
+    )
+    return int(found or 0)

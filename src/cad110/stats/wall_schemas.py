@@ -136,6 +136,25 @@ class Source(BaseModel):
     tickets_overdue: int
 
 
+class LevelCount(BaseModel):
+    """Today's anti-fraud warnings at one level (the level each has reached)."""
+
+    level: str
+    warnings: int
+
+
+class Fraud(BaseModel):
+    """反诈预警: today's warnings by level, lowest first; the urgent ones still open now
+    (whatever day received); of today's warnings, those dissuaded and the amount they
+    protected, in fen. Counts and sums only: no person, phone or place."""
+
+    levels: list[LevelCount]
+    warnings: int
+    urgent_open: int
+    dissuaded: int
+    protected_fen: int
+
+
 class Wall(BaseModel):
     at: datetime
     day: date
@@ -155,3 +174,4 @@ class Wall(BaseModel):
     supervisions: Supervisions
     missing: Missing
     source: Source
+    fraud: Fraud

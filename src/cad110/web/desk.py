@@ -25,6 +25,7 @@ from cad110.web.access_log import pii, unrecorded
 from cad110.web.briefing import flag_reads, told
 from cad110.web.common import Rt, console_user, page, to_login
 from cad110.web.outcomes import recent_for_unit
+from cad110.web.unit_fraud import next_due, warning_on_phone
 
 router = Router(include_in_schema=False)
 # The officer's page records its caller-phone view at most once in this long (see _unit_view).
@@ -47,6 +48,7 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
         unit = session.get(Unit, by.unit_code) if by.unit_code else None
         current = None
         briefing = None
+        fraud_reads: list[Access] = []
         found = []
         recent: list[dict[str, Any]] = []
         now = rt.clock.now()
@@ -57,7 +59,14 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
                 seen = incident_sight(session, by, incident)
                 out = incident_out(session, incident, rt.catalog, full=seen.full)
                 briefing = told(session, incident.number, unit.code, rt.catalog)
-                current = {"incident": out, "state": active.state.value, "briefing": briefing}
+                warning, fraud_reads = warning_on_phone(rt.ctx(session, by), by, incident.id)
+                current = {
+                    "incident": out,
+                    "state": active.state.value,
+                    "briefing": briefing,
+                    "due": next_due(session, incident.id, unit.code, now),
+                    "warning": warning,
+                }
             found = lookouts(rt.ctx(session, by), unit.code)
             recent = recent_for_unit(session, unit.code, now)
     # The page shows the caller's phone (not the name): that is what is recorded. The page
@@ -68,6 +77,8 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
     fields = shown(out, ["caller_phone"]) if out is not None else []
     # Each hazard flag the briefing shows is a read too, recorded by the same rule.
     accesses = flag_reads(by, briefing)
+    # The person at risk of a fraud warning the visit is for, by the same rule.
+    accesses.extend(fraud_reads)
     if seen.full and out is not None and fields:
         accesses.append(Access(Action.READ, Subject.INCIDENT, out.number, fields, seen.reason))
     record.write_unless_recent(

@@ -22,23 +22,24 @@ from cad110.web.common import Rt, console_user, page, to_login
 router = Router(include_in_schema=False)
 
 
-def _queue(rt: Runtime, by: Principal) -> dict[str, Any]:
+def _queue(rt: Runtime, by: Principal, closed: bool) -> dict[str, Any]:
     now = rt.clock.now()
     with rt.readers() as session:
         rules = in_force(rt.system_ctx(session, now))
-        found = repository.queue(session, by=by, open_only=True)
+        found = repository.queue(session, by=by, open_only=not closed)
         items = warnings_out(session, found, rules, now)
     return {"items": items, "items_json": [item.model_dump(mode="json") for item in items]}
 
 
 @router.get("/fraud")
-async def fraud_page(request: Request, rt: Rt) -> Response:
+async def fraud_page(request: Request, rt: Rt, closed: bool = False) -> Response:
     """The open warnings, the most urgent and then the oldest first, and a panel for the one
-    chosen: who, what is at stake, what to say, the ladder so far."""
+    chosen: who, what is at stake, what to say, the ladder so far and its history. With
+    `closed`, the closed warnings too, each with its outcome (what the desk looks back on)."""
     by = await console_user(request, rt)
     if by is None:
         return to_login(request)
     if not allowed(by.role, Permission.FRAUD):
         return page(request, "fraud.html", by, status_code=403, forbidden=True)
-    data = await run_in_threadpool(_queue, rt, by)
-    return page(request, "fraud.html", by, forbidden=False, **data)
+    data = await run_in_threadpool(_queue, rt, by, closed)
+    return page(request, "fraud.html", by, forbidden=False, closed=closed, **data)

@@ -19,6 +19,8 @@ from fastapi.responses import Response
 from cad110.api.routing import Router
 from cad110.auth.permissions import Permission, allowed
 from cad110.auth.principal import Principal
+from cad110.fraud.rules import FraudRules
+from cad110.fraud.rules import load_rules as load_fraud_rules
 from cad110.jurisdictions.repository import subtree
 from cad110.kernel.runtime import Runtime
 from cad110.models.jurisdiction import Level
@@ -51,6 +53,9 @@ GROUPS = (
     "day_type",
     "case_type",
     "case_tier",
+    "fraud_level",
+    "fraud_type",
+    "officer",
 )
 DEFAULT_FIGURE = "calls_total"
 # A filter longer than this is cut before it goes to the API (which refuses it by its own
@@ -137,6 +142,18 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "repeat_calls_after_solved",
         ),
     ),
+    (
+        "fraud",
+        (
+            "fraud_warnings",
+            "fraud_reached_in_time",
+            "fraud_dissuaded",
+            "fraud_dissuasion_rate",
+            "fraud_amount_protected",
+            "fraud_amount_lost",
+            "fraud_amount_frozen",
+        ),
+    ),
 )
 
 
@@ -206,6 +223,8 @@ def _view(rt: Runtime, by: Principal, params: dict[str, str], zh: bool) -> dict[
     catalog = rt.catalog
     cases = rt.parts.get(CaseRules) or load_case_rules(catalog=catalog)
     assert isinstance(cases, CaseRules)
+    fraud = rt.parts.get(FraudRules) or load_fraud_rules()
+    assert isinstance(fraud, FraudRules)
     categories = sorted(
         ((c.code, c.zh if zh else c.en) for c in catalog.categories.values()),
         key=lambda c: c[0],
@@ -226,6 +245,8 @@ def _view(rt: Runtime, by: Principal, params: dict[str, str], zh: bool) -> dict[
         # A repeat case's type and tier in the reader's words (the API names them by code).
         "case_types": {t.code: t.zh if zh else t.en for t in cases.types.values()},
         "case_tiers": {t.code: t.zh if zh else t.en for t in cases.tiers.values()},
+        # A fraud warning's type in the reader's words (fraud/rules.toml).
+        "fraud_types": {code: t.zh if zh else t.en for code, t in fraud.types.items()},
     }
     exports = {
         fmt: "/api/v1/stats/export?" + urlencode({**query, "group_by": group_by, "format": fmt})

@@ -57,6 +57,14 @@ def wall_words(gettext: Callable[[str], str], locale: str) -> dict[str, object]:
         "share_of_today": gettext("%(percent)s%% of today's incidents"),
         # On the wall a tier is its letter alone in English: the row has no room for more.
         "tier": gettext("Risk tier %(t)s"),
+        # A fraud warning's level, short: four of them share one line of a small block.
+        "fraud_levels": {
+            "low": gettext("Low"),
+            "medium": gettext("Medium"),
+            "high": gettext("High"),
+            "urgent": gettext("Urgent"),
+        },
+        "wan_yuan": gettext("%(n)s ten-thousand yuan"),
         "lost": gettext("Live connection lost, reconnecting…"),
         "failed": gettext("The figures could not be read; trying again."),
     }

@@ -146,9 +146,12 @@ def _lines(now: Summary) -> dict[str, Line]:
     }
 
 
-def build_content(ctx: Ctx, f: Filters, kind: ReportKind | None = None) -> ReportContent:
+def build_content(
+    ctx: Ctx, f: Filters, kind: ReportKind | None = None, *, rolled: bool = True
+) -> ReportContent:
     """Everything a report says about `f`'s period, jurisdiction, category and grade: one
-    reading of the period and the one before, grouped every way the report shows."""
+    reading of the period and the one before, grouped every way the report shows (from the
+    rollups where they serve, unless `rolled` is False: the same figures, raw)."""
     period = service.period_of(ctx, f)
     previous = previous_of(kind, period)
     hourly = period.days == 1
@@ -158,6 +161,7 @@ def build_content(ctx: Ctx, f: Filters, kind: ReportKind | None = None) -> Repor
         ["category", "hour" if hourly else "day", "jurisdiction"],
         previous=previous,
         previous_by="category",
+        rolled=rolled,
     )
     now, timeline, districts = read.summaries
     category = ctx.catalog.get(f.category) if f.category else None
@@ -188,13 +192,14 @@ def build_report(
     *,
     category: str | None = None,
     grade: int | None = None,
+    rolled: bool = True,
 ) -> ReportContent:
     """The daily, weekly or monthly report holding `day` (default: the last full one) for
     `jurisdiction` (default: the caller's own)."""
     today = ctx.at.astimezone(ctx.tz).date()
     period = period_of(kind, day, today)
     f = Filters(period.since, period.until, jurisdiction, category, grade)
-    return build_content(ctx, f, kind)
+    return build_content(ctx, f, kind, rolled=rolled)
 
 
 def filename(content: ReportContent, extension: str) -> str:

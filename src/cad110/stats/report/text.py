@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cad110.kernel.numbers import percent
+from cad110.stats.fraud_notice import fraud_sentence
 from cad110.stats.measure import Value
 from cad110.stats.report.content import Line, ReportContent, Slice
 from cad110.stats.report.phrases import (
@@ -25,6 +26,7 @@ from cad110.stats.report.phrases import (
 )
 
 TOP_CATEGORIES = 5
+_NUMBERS_ZH = "一二三四五六七八九十"
 # The steps the 处警效率 paragraph reports: (figure key stem, the step's word).
 _STEPS = (("dispatch", "派警"), ("sign_for", "签收"), ("arrival", "到场"), ("feedback", "反馈"))
 _TRANSFERS = (
@@ -260,12 +262,21 @@ def signature(c: ReportContent) -> str:
     return f"{c.name}110指挥中心\n{day_text(c.made_at.date())}"
 
 
+def anti_fraud(c: ReportContent) -> str:
+    """反诈预警 in one sentence (stats/fraud_notice.py); "" where no warning came."""
+    return fraud_sentence({key: line.value for key, line in c.lines.items()})
+
+
 def sections(c: ReportContent) -> list[str]:
-    """The six numbered paragraphs, each its heading, a line break and its text; and a
-    seventh on source governance (源头治理) where the period has repeat cases to report."""
+    """The six numbered paragraphs, each its heading, a line break and its text; then one on
+    source governance (源头治理) where the period has repeat cases to report, and one on the
+    anti-fraud warnings (反诈预警) where any came, numbered on."""
     found = [overall(c), categories(c), efficiency(c), supervision(c), results(c), districts(c)]
-    governance = source_governance(c)
-    return found + ([f"七、源头治理\n{governance}"] if governance else [])
+    extra = [("源头治理", source_governance(c)), ("反诈预警", anti_fraud(c))]
+    for heading, text in extra:
+        if text:
+            found.append(f"{_NUMBERS_ZH[len(found)]}、{heading}\n{text}")
+    return found
 
 
 def paragraphs(c: ReportContent) -> list[str]:

@@ -111,6 +111,9 @@ def main_number(figure: Figure, value: Value | None) -> int | float | None:
     if value is None:
         return None
     if figure.kind is Kind.COUNT:
+        # An amount is counted in fen and quoted in yuan, as its unit (元) says.
+        if figure.money and value.count is not None:
+            return _number(Decimal(value.count) / 100)
         return value.count
     if figure.kind is Kind.RATE:
         return _number(value.percent)

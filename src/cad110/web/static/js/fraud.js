@@ -1,6 +1,8 @@
 // 反诈预警台: choose a warning with ↑/↓; C shows the person's number in full (a recorded read
 // of the API) to dial on the seat's phone; 1–4 record the outcome (劝阻成功 / 已被骗 /
-// 无法联系 / 误报), with the amount typed for the first two. Data reaches the page only through textContent.
+// 无法联系 / 误报), with the amount typed for the first two; T records a three-way call with the
+// anti-fraud centre (三方通话) in the warning's history. With closed warnings shown too, a closed
+// one shows its outcome instead of the keys that work it. Data reaches the page only through textContent.
 (function () {
   "use strict";
   const room = document.getElementById("fraud");
@@ -10,12 +12,15 @@
   const outcomes = JSON.parse($("fw-outcomes").textContent);
   const stepNames = JSON.parse($("fw-step-names").textContent);
   const stepStates = JSON.parse($("fw-step-states").textContent);
+  const historyKinds = JSON.parse($("fw-history-kinds").textContent);
+  const keepClosed = Boolean(room.dataset.keepClosed);
   const list = $("fw-list");
   const detail = $("fw-detail");
   const msg = $("fw-msg");
   const english = Boolean(room.dataset.english);
   let current = null;
   let pendingKey = null;
+  let threeWayKey = null;
 
   function rows() {
     return Array.from(list.querySelectorAll("li[data-number]"));
@@ -25,6 +30,7 @@
     rows().forEach((r) => r.classList.toggle("current", r === row));
     current = row ? items.get(row.dataset.number) : null;
     pendingKey = null;
+    threeWayKey = null;
     detail.hidden = !current;
     if (!current) return;
     row.focus();
@@ -47,6 +53,17 @@
         return li;
       }),
     );
+    history(w);
+    const closed = w.status !== "open";
+    $("fw-work").hidden = closed;
+    $("fw-call").hidden = closed;
+    $("fw-three-way").hidden = closed;
+    $("fw-closed").hidden = !closed;
+    $("fw-closed").textContent = closed
+      ? room.dataset.closedAs.replace("%(outcome)s", outcomes[w.outcome] || w.outcome || "") +
+        (w.amount_protected ? " · ¥" + w.amount_protected : "") +
+        (w.amount_lost ? " · ¥" + w.amount_lost : "")
+      : "";
     const link = $("fw-incident");
     link.textContent = w.incident || "—";
     if (w.incident) link.setAttribute("href", "/incidents/" + encodeURIComponent(w.incident));
@@ -54,6 +71,41 @@
     $("fw-money").value = w.amount_at_risk || "";
     $("fw-note").value = "";
     msg.textContent = "";
+  }
+
+  function history(w) {
+    $("fw-history").replaceChildren(
+      ...w.history.map((h) => {
+        const li = document.createElement("li");
+        li.dataset.kind = h.kind;
+        const words = [cad110.when(h.at), historyKinds[h.kind] || h.kind, h.actor].concat(h.reasons);
+        li.textContent = words.filter(Boolean).join(" · ");
+        return li;
+      }),
+    );
+  }
+
+  async function threeWay() {
+    if (!current || current.status !== "open") return;
+    const number = current.number;
+    threeWayKey = threeWayKey || cad110.newKey();
+    try {
+      const w = await cad110.call(
+        "POST",
+        "/api/v1/fraud/warnings/" + encodeURIComponent(number) + "/three-way-call",
+        { note: $("fw-note").value.trim() },
+        { idempotencyKey: threeWayKey },
+      );
+      threeWayKey = null;
+      items.set(number, w);
+      if (current && current.number === number) {
+        current = w;
+        history(w);
+      }
+      msg.textContent = room.dataset.threeWay;
+    } catch (err) {
+      msg.textContent = room.dataset.failed + " " + err.message;
+    }
   }
 
   function move(step) {
@@ -78,7 +130,7 @@
   }
 
   async function record(outcome) {
-    if (!current) return;
+    if (!current || current.status !== "open") return;
     const number = current.number;
     const money = $("fw-money").value.trim();
     const amount = /^[0-9]+(\.[0-9]{1,2})?$/.test(money) ? Number(money).toFixed(2) : null;
@@ -87,7 +139,7 @@
     if (outcome === "lost") body.amount_lost = amount || "0.00";
     pendingKey = pendingKey || cad110.newKey();
     try {
-      await cad110.call(
+      const answer = await cad110.call(
         "POST",
         "/api/v1/fraud/warnings/" + encodeURIComponent(number) + "/outcome",
         body,
@@ -95,6 +147,14 @@
       );
       pendingKey = null;
       const row = list.querySelector('li[data-number="' + CSS.escape(number) + '"]');
+      if (keepClosed && row) {
+        // Looking back over closed warnings too: this one stays, shown closed.
+        items.set(number, answer);
+        row.classList.replace("open", "closed");
+        show(row);
+        msg.textContent = room.dataset.recorded.replace("%(outcome)s", outcomes[outcome]);
+        return;
+      }
       const next = row && (row.nextElementSibling || row.previousElementSibling);
       if (row) row.remove();
       items.delete(number);
@@ -111,6 +171,7 @@
     if (row) show(row);
   });
   $("fw-call").addEventListener("click", call);
+  $("fw-three-way").addEventListener("click", threeWay);
   detail.querySelectorAll("button.answer").forEach((b) => b.addEventListener("click", () => record(b.dataset.outcome)));
   document.addEventListener("keydown", (event) => {
     if (event.target.closest("input, textarea")) {
@@ -126,6 +187,7 @@
     if (event.key === "ArrowDown") move(1);
     else if (event.key === "ArrowUp") move(-1);
     else if (event.key === "c" || event.key === "C") call();
+    else if (event.key === "t" || event.key === "T") threeWay();
     else {
       const button = detail.querySelector('button.answer[data-key="' + CSS.escape(event.key) + '"]');
       if (!button) return;

@@ -114,6 +114,14 @@
       const row = el("div", "cards");
       known.forEach((key) => row.appendChild(card(key, figureIn(summary.figures, key))));
       section.appendChild(row);
+      // The anti-fraud warnings also in one sentence, in Chinese as the 通报 writes it.
+      if (name === "fraud" && summary.fraud_notice) {
+        const notice = el("p", "fraud-notice", summary.fraud_notice);
+        notice.id = "fraud-notice";
+        notice.lang = "zh-CN";
+        notice.title = T.fraud_notice;
+        section.appendChild(notice);
+      }
       box.appendChild(section);
     });
   }
@@ -291,6 +299,8 @@
     // Grouped by a repeat case's type or tier, only the cases' figures have groups to draw.
     const byCase = config.group_by === "case_type" || config.group_by === "case_tier";
     if (byCase && defs[current].source !== "repeat_cases") current = "repeat_cases_opened";
+    const byFraud = ["fraud_level", "fraud_type", "officer"].includes(config.group_by);
+    if (byFraud && defs[current].source !== "fraud_warnings") current = "fraud_warnings";
     await chartAll();
     document.body.dataset.statsReady = "true";
   }

@@ -38,6 +38,8 @@
     if (!v) return null;
     switch (def.kind) {
       case "count":
+        // Amounts (money protected, lost, frozen) are counted in fen and shown in yuan.
+        if (def.money) return { text: yuan(v.count), detail: "" };
         return { text: withUnit(def, v.count), detail: "" };
       case "rate":
         if (v.percent === null || v.percent === undefined) return null;
@@ -72,6 +74,7 @@
   // Why a figure shows "—".
   function why(def, v) {
     if (def && !v && def.source === "repeat_cases") return T.why_case_not_applicable;
+    if (def && !v && def.source === "fraud_warnings") return T.why_fraud_not_applicable;
     if (!def || !v) return T.why_not_applicable;
     if (def.kind === "rate" || def.kind === "average") return T.why_nothing_to_divide;
     return T.why_nothing_measured;
@@ -124,6 +127,10 @@
         return config.case_types[key] || group.label;
       case "case_tier":
         return config.case_tiers[key] || group.label;
+      case "fraud_level":
+        return T.fraud_levels[key] || group.label;
+      case "fraud_type":
+        return config.fraud_types[key] || group.label;
       case "hour":
         return fill(T.hour_label, { hour: key });
       case "week":

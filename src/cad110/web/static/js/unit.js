@@ -158,6 +158,46 @@
     });
   }
 
+  // 反诈见面劝阻: the officer records the warning's outcome through the fraud API (the same as
+  // the desk's); the amount typed is the amount protected, or lost (which a loss requires).
+  const fraudForm = document.getElementById("fraud-outcome");
+  if (fraudForm) {
+    let fraudKey = null;
+    fraudForm.addEventListener("input", () => (editing = true));
+    fraudForm.querySelectorAll("button[data-outcome]").forEach((button) => {
+      button.addEventListener("click", async () => {
+        const outcome = button.dataset.outcome;
+        const typed = fraudForm.amount.value.trim();
+        const fen = typed ? cad110.fen(typed) : null;
+        const needed = outcome === "lost" || (outcome === "dissuaded" && typed);
+        if (needed && !(fen > 0)) {
+          cad110.showFieldErrors(fraudForm, { amount: fraudForm.dataset.msgAmount });
+          fraudForm.amount.focus();
+          return;
+        }
+        cad110.showFieldErrors(fraudForm, {});
+        const amount = fen > 0 ? Math.floor(fen / 100) + "." + String(fen % 100).padStart(2, "0") : null;
+        const body = { outcome: outcome, note: fraudForm.note.value.trim() };
+        if (outcome === "dissuaded" && amount) body.amount_protected = amount;
+        if (outcome === "lost") body.amount_lost = amount;
+        fraudKey = fraudKey || cad110.newKey();
+        stepping = true;
+        try {
+          await cad110.call(
+            "POST",
+            "/api/v1/fraud/warnings/" + encodeURIComponent(fraudForm.dataset.number) + "/outcome",
+            body,
+            { idempotencyKey: fraudKey },
+          );
+          location.reload();
+        } catch (error) {
+          stepping = false;
+          message.textContent = error.message;
+        }
+      });
+    });
+  }
+
   // Position from the phone, every fix, when the officer allows it.
   if (navigator.geolocation) {
     navigator.geolocation.watchPosition(

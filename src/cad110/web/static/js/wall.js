@@ -331,6 +331,34 @@
     setText("#source-overdue", String(g.tickets_overdue));
   }
 
+  // 反诈预警: counts and a sum only; the amount in 万元 in Chinese, in yuan in English.
+  const YUAN = new Intl.NumberFormat("en-US", { style: "currency", currency: "CNY", currencyDisplay: "narrowSymbol", maximumFractionDigits: 0 });
+  function money(fen) {
+    if (WORDS.english) return YUAN.format(Math.round(fen / 100));
+    return fill(WORDS.wan_yuan, { n: String(Math.round(fen / 10000) / 100) });
+  }
+
+  function fraud(data) {
+    const f = data.fraud;
+    setText("#fraud-today", String(f.warnings));
+    const levels = f.levels.map((l) => {
+      const item = document.createElement("span");
+      item.className = l.level === "urgent" ? "item urgent" : "item";
+      item.dataset.level = l.level;
+      const label = document.createElement("small");
+      label.textContent = WORDS.fraud_levels[l.level] || l.level;
+      const n = document.createElement("output");
+      n.textContent = String(l.warnings);
+      item.append(label, n);
+      return item;
+    });
+    document.getElementById("fraud-levels").replaceChildren(...levels);
+    setText("#fraud-urgent", String(f.urgent_open));
+    document.querySelector("#fraud-urgent").closest(".item").classList.toggle("alert", f.urgent_open > 0);
+    setText("#fraud-dissuaded", String(f.dissuaded));
+    setText("#fraud-protected", money(f.protected_fen));
+  }
+
   async function render(data) {
     last = data;
     setText("#wall-place", named(data.jurisdiction_zh, data.jurisdiction_en));
@@ -343,6 +371,7 @@
     supervisions(data);
     missing(data);
     source(data);
+    fraud(data);
     setText("#map-left-off", data.points_left_off ? fill(WORDS.left_off, { n: data.points_left_off }) : "");
     await map(data);
     document.body.dataset.updated = data.at;
