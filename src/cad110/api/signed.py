@@ -25,6 +25,15 @@ def signature_headers() -> list[dict[str, object]]:
     ]
 
 
+def signed_openapi(schema: dict[str, object]) -> dict[str, object]:
+    """A signed route's OpenAPI description: its body's JSON Schema (the route reads the body
+    raw, so FastAPI cannot infer it) and the two signature headers."""
+    return {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
+        "parameters": signature_headers(),
+    }
+
+
 async def signed_body(
     request: Request,
     validate: Callable[[bytes], T],

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router
-from cad110.api.signed import signature_headers, signed_body
+from cad110.api.signed import signed_body, signed_openapi
 from cad110.auth.permissions import Permission
 from cad110.fraud import intake, outcomes, results, three_way
 from cad110.fraud import repository as repo
@@ -37,21 +37,11 @@ router = Router(tags=["fraud"])
 Ref = Annotated[str, Path(pattern=r"^FW-[0-9]{1,18}$", description='e.g. "FW-42"')]
 
 
-def _signed(model: type[WarningIn] | type[ResultIn]) -> dict[str, object]:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": model.model_json_schema()}},
-        },
-        "parameters": signature_headers(),
-    }
-
-
 @router.post(
     "/fraud/warnings",
     response_model=WarningAnswer,
     status_code=201,
-    openapi_extra=_signed(WarningIn),
+    openapi_extra=signed_openapi(WarningIn.model_json_schema()),
 )
 async def post_warning(request: Request, response: Response) -> WarningAnswer:
     """A warning from a fraud-monitoring platform, signed with the shared secret: 201 with the
@@ -74,7 +64,11 @@ async def post_warning(request: Request, response: Response) -> WarningAnswer:
     return answer
 
 
-@router.post("/fraud/events", response_model=ResultAnswer, openapi_extra=_signed(ResultIn))
+@router.post(
+    "/fraud/events",
+    response_model=ResultAnswer,
+    openapi_extra=signed_openapi(ResultIn.model_json_schema()),
+)
 async def post_result(request: Request) -> ResultAnswer:
     """A call task's result from the 96110 platform, or a bank's answer to a freeze request,
     signed with the shared secret; a replayed event id is answered 200 with `applied: false`."""

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
 from cad110.api.routing import Router
-from cad110.api.signed import signature_headers, signed_body
+from cad110.api.signed import signed_body, signed_openapi
 from cad110.kernel.received import receive_once
 from cad110.kernel.runtime import Runtime
 from cad110.sms import service
@@ -21,13 +21,7 @@ router = Router(tags=["sms"])
 @router.post(
     "/sms/events",
     response_model=SmsEventAnswer,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": SmsEventIn.model_json_schema()}},
-        },
-        "parameters": signature_headers(),
-    },
+    openapi_extra=signed_openapi(SmsEventIn.model_json_schema()),
 )
 async def sms_event(request: Request) -> SmsEventAnswer:
     """A delivery receipt or a reply from the SMS gateway, signed with the shared secret. A

@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router
-from cad110.api.signed import signature_headers, signed_body
+from cad110.api.signed import signed_body, signed_openapi
 from cad110.auth.permissions import Permission
 from cad110.kernel.inputs import Moment
 from cad110.kernel.received import receive_once
@@ -67,13 +67,7 @@ def call_out(call: PhoneCall, *, full: bool = False) -> PhoneCallOut:
 @router.post(
     "/telephony/events",
     response_model=EventAnswer,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": openapi_event_schema()}},
-        },
-        "parameters": signature_headers(),
-    },
+    openapi_extra=signed_openapi(openapi_event_schema()),
 )
 async def phone_event(request: Request) -> EventAnswer:
     """One call event from the phone system (ringing, answered, ended, recording), signed with

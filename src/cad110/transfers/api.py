@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router
-from cad110.api.signed import signature_headers, signed_body
+from cad110.api.signed import signed_body, signed_openapi
 from cad110.auth.permissions import Permission
 from cad110.errors import InvalidInput
 from cad110.incidents.repository import get_incident
@@ -48,18 +48,10 @@ CallId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 MAX_DAYS = 366
 
 
-def _signed(model: type[TicketEventIn] | type[EmergencyIn]) -> dict[str, object]:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": model.model_json_schema()}},
-        },
-        "parameters": signature_headers(),
-    }
-
-
 @router.post(
-    "/transfers/events", response_model=HotlineAnswer, openapi_extra=_signed(TicketEventIn)
+    "/transfers/events",
+    response_model=HotlineAnswer,
+    openapi_extra=signed_openapi(TicketEventIn.model_json_schema()),
 )
 async def ticket_event(request: Request) -> HotlineAnswer:
     """A step of a ticket at 12345 (received, accepted, handling, done, replied, rated,
@@ -80,7 +72,7 @@ async def ticket_event(request: Request) -> HotlineAnswer:
 @router.post(
     "/transfers/emergencies",
     response_model=HotlineAnswer,
-    openapi_extra=_signed(EmergencyIn),
+    openapi_extra=signed_openapi(EmergencyIn.model_json_schema()),
 )
 async def emergency(request: Request) -> HotlineAnswer:
     """12345 pushes a police matter into 110: a new incident (source push_12345), signed with
