@@ -18,16 +18,13 @@ twice, so the platform answers 409 and the message counts as delivered.
 
 from __future__ import annotations
 
-import json
 import re
-import time
 from collections.abc import Mapping
 from typing import Any, Protocol, TypedDict
 
 import httpx
 
-from cad110.kernel.outbox import Channel, DeliveryError
-from cad110.kernel.signing import signed_headers
+from cad110.kernel.outbox import Channel, DeliveryError, post_signed
 from cad110.settings import Settings
 
 CALL_CHANNEL = "fraud_call"
@@ -86,20 +83,7 @@ class _SignedPoster:
         self._client = client or httpx.Client(timeout=timeout_s)
 
     def post(self, body: Mapping[str, Any], own_id: str) -> str:
-        raw = json.dumps(dict(body), ensure_ascii=False).encode("utf-8")
-        headers = signed_headers(self._secret, int(time.time()), raw)
-        try:
-            answer = self._client.post(self._url, content=raw, headers=headers)
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
-        if answer.status_code == 409:
-            return own_id  # it has this one already: taken once, as it must be
-        if answer.status_code not in (200, 201, 202):
-            raise DeliveryError(f"HTTP {answer.status_code}: {answer.text[:200]}")
-        try:
-            return str(answer.json()["id"])
-        except (ValueError, KeyError, TypeError):
-            return own_id
+        return post_signed(self._client, self._url, self._secret, body, own_id)
 
 
 class HttpCallPlatform:

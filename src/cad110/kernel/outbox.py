@@ -9,7 +9,9 @@ adapter configured keeps its messages waiting.
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from cad110.db.engine import transaction
+from cad110.kernel import signing
 from cad110.kernel.context import Ctx
 from cad110.models.outbox import OutboxMessage
 from cad110.models.subjects import SubjectType
@@ -36,6 +39,29 @@ MAX_BACKOFF = timedelta(hours=1)
 
 class DeliveryError(Exception):
     """The outside system refused or could not be reached; try again later."""
+
+
+def post_signed(
+    client: httpx.Client, url: str, secret: str, body: Mapping[str, Any], own_id: str
+) -> str:
+    """POST `body` as JSON signed with `secret` (kernel/signing.py) to an outside system that
+    keeps what it is sent under our `own_id`; its id for it. 409 means it has it already, so a
+    message sent again after a crash counts as taken once; any other refusal, or no answer,
+    raises DeliveryError and the outbox tries again later."""
+    raw = json.dumps(dict(body), ensure_ascii=False).encode("utf-8")
+    headers = signing.signed_headers(secret, int(time.time()), raw)
+    try:
+        answer = client.post(url, content=raw, headers=headers)
+    except httpx.HTTPError as exc:
+        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+    if answer.status_code == 409:
+        return own_id
+    if answer.status_code not in (200, 201, 202):
+        raise DeliveryError(f"HTTP {answer.status_code}: {answer.text[:200]}")
+    try:
+        return str(answer.json()["id"])
+    except (ValueError, KeyError, TypeError):
+        return own_id
 
 
 class Channel(Protocol):

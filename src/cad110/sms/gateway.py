@@ -10,16 +10,13 @@ tell it is us; it must not send one `message_id` twice.
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 import httpx
 
 from cad110.kernel.inputs import own_id
-from cad110.kernel.outbox import Channel, DeliveryError
-from cad110.kernel.signing import signed_headers
+from cad110.kernel.outbox import Channel, DeliveryError, post_signed
 from cad110.settings import Settings
 
 CHANNEL = "sms"
@@ -59,22 +56,8 @@ class HttpSmsGateway:
         self._client = client or httpx.Client(timeout=timeout_s)
 
     def send(self, *, message_id: str, to: str, text: str) -> str:
-        body = json.dumps(
-            {"message_id": message_id, "to": to, "text": text}, ensure_ascii=False
-        ).encode("utf-8")
-        headers = signed_headers(self._secret, int(time.time()), body)
-        try:
-            answer = self._client.post(self._url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
-        if answer.status_code == 409:
-            return message_id  # the gateway has it already: sent once, as it must be
-        if answer.status_code not in (200, 201, 202):
-            raise DeliveryError(f"HTTP {answer.status_code}: {answer.text[:200]}")
-        try:
-            return str(answer.json()["id"])
-        except (ValueError, KeyError, TypeError):
-            return message_id
+        body = {"message_id": message_id, "to": to, "text": text}
+        return post_signed(self._client, self._url, self._secret, body, message_id)
 
 
 class SmsChannel:

@@ -10,16 +10,13 @@ had not marked it sent) is answered 409 and counts as delivered.
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 import httpx
 
 from cad110.kernel.inputs import own_id
-from cad110.kernel.outbox import Channel, DeliveryError
-from cad110.kernel.signing import signed_headers
+from cad110.kernel.outbox import Channel, DeliveryError, post_signed
 from cad110.settings import Settings
 
 CHANNEL = "12345"
@@ -58,20 +55,7 @@ class HttpHotlinePlatform:
         self._client = client or httpx.Client(timeout=timeout_s)
 
     def open_ticket(self, ticket: Mapping[str, Any]) -> str:
-        body = json.dumps(dict(ticket), ensure_ascii=False).encode("utf-8")
-        headers = signed_headers(self._secret, int(time.time()), body)
-        try:
-            answer = self._client.post(self._url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
-        if answer.status_code == 409:
-            return str(ticket["ticket_id"])  # it has the ticket already: opened once
-        if answer.status_code not in (200, 201, 202):
-            raise DeliveryError(f"HTTP {answer.status_code}: {answer.text[:200]}")
-        try:
-            return str(answer.json()["id"])
-        except (ValueError, KeyError, TypeError):
-            return str(ticket["ticket_id"])
+        return post_signed(self._client, self._url, self._secret, ticket, str(ticket["ticket_id"]))
 
 
 class HotlineChannel:
