@@ -130,12 +130,16 @@
   }
 
   // The open panel and its version: a live change reloads it only when it is stale.
+  // `wanted` is the incident last asked for: a reload after an action must not bring back the
+  // panel on screen when the dispatcher has meanwhile opened another (its load still in flight).
+  let wanted = null;
   function openPanel(number) {
+    wanted = number;
     return htmx.ajax("GET", panelUrl(number), "#panel");
   }
   board.reloadPanel = function () {
     const open = document.querySelector("#panel .incident");
-    if (open) return openPanel(open.dataset.number);
+    if (open) return openPanel(wanted || open.dataset.number);
     return Promise.resolve();
   };
   board.refreshRows = function () {
