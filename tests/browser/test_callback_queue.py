@@ -1,7 +1,8 @@
 """A 回访员 works the callback queue from the keyboard: the first callback is chosen, R shows
-the caller's number, 4 records an unreachable try (and is off until the next try is due), ↓
-moves on, N writes a note and 3 records a dissatisfied answer — which opens the station's
-follow-up, listed below with its due day in words. The queue follows the live changes of others
+the caller's number, 4 records an unreachable try (the callback goes below those to call
+now, the next is shown, and 4 is off on it until its next try is due), ↑/↓ move, N writes a
+note and 3 records a dissatisfied answer — which opens the station's follow-up, listed below
+with its due day in words. The queue follows the live changes of others
 without losing the callback chosen, its note or the number shown."""
 
 from __future__ import annotations
@@ -33,16 +34,22 @@ def test_the_queue_is_worked_from_the_keyboard(
     page.keyboard.press("r")
     expect(page.locator("#cb-phone")).to_have_text("13800138011")
     page.keyboard.press("4")
-    expect(page.locator("#cb-msg")).to_contain_text("未接通")
-    expect(page.locator("#cb-attempts")).to_have_text("已拨打 1 / 3 次")
-    expect(rows.first.locator(".tries")).to_have_text("未接通1次")
+    # Unreachable: the callback goes below those to call now, as the server lists it, and the
+    # next one is shown, with what was recorded said by number.
+    expect(page.locator("#cb-number")).to_have_text(second)
+    expect(page.locator("#cb-msg")).to_contain_text(f"{first} 未接通")
+    expect(rows.last).to_have_attribute("data-number", first)
+    expect(rows.last.locator(".tries")).to_have_text("未接通1次")
     # The next try waits for the rules' delay: 4 again records nothing and says from when.
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#cb-number")).to_have_text(first)
+    expect(page.locator("#cb-attempts")).to_have_text("已拨打 1 / 3 次")
     expect(page.locator("button.answer.unreachable")).to_be_disabled()
     page.keyboard.press("4")
     expect(page.locator("#cb-msg")).to_contain_text("后再拨")
     expect(page.locator("#cb-attempts")).to_have_text("已拨打 1 / 3 次")
 
-    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
     expect(page.locator("#cb-number")).to_have_text(second)
     page.keyboard.press("n")
     page.keyboard.type("民警到场太慢")

@@ -1,5 +1,6 @@
 """The desk's keys wherever the focus is, its save button in sight at 1366×768 with a call
-popped, a clean hazard-flag form after each flag, and a history box that says whose it is."""
+popped and a repeat warning above the form, a clean hazard-flag form after each flag, and a
+history box that says whose it is."""
 
 from __future__ import annotations
 
@@ -62,6 +63,8 @@ def test_save_and_f2_work_from_the_map_and_the_flag_panel_and_the_save_stays_in_
     answered(live_server, clock, "call-2", "13900000012", "K01", at=west_lake)
     expect(page.locator("#caller_phone")).to_have_value("13900000012")
     expect(page.locator(".desk-side .place-known")).to_be_visible()
+    # The first call's incident at the same place: the repeat warning comes above the form.
+    expect(page.locator("#repeat-warning")).to_be_visible()
     _save_in_sight(page)
     shot(page, backend, "desk-pop-in-sight")
     # In the hazard-flag panel: F2 opens the outcomes; Ctrl+Enter does not save under them.

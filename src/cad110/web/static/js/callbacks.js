@@ -18,7 +18,8 @@
 })();
 
 // 回访队列: choose a callback with ↑/↓, R shows the caller's number (a recorded read), 1–4
-// answer it (满意 / 基本满意 / 不满意 / 未接通), N goes to the note. Data reaches the page only
+// answer it (满意 / 基本满意 / 不满意 / 未接通; an unreachable one goes below those to call
+// now and the next is shown), N goes to the note. Data reaches the page only
 // through textContent. Live: each change (the board's SSE) fetches the queue's parts again
 // (GET /callbacks/rows) and merges them by callback number; the chosen callback stays chosen
 // with its note, a number shown and the message as they were, unless it was answered elsewhere.
@@ -156,10 +157,21 @@
         item.attempts = out.attempts;
         item.next_try_at = out.next_try_at;
         markRow(row, item);
+        // A waiting callback goes below those to call now, where the server lists it, so
+        // the next refresh does not move it under the user's keys; the one now in its place
+        // is shown, the way an answered one is followed by the next.
+        const next = row.nextElementSibling;
+        list.appendChild(row);
         if (current === item) {
-          waitFor(item);
-          $("cb-attempts").textContent = fill(room.dataset.attempts, { n: out.attempts, max: room.dataset.max });
-          msg.textContent = fill(room.dataset.retry, { at: cad110.when(out.next_try_at) });
+          const then = next && next !== row && !next.classList.contains("waiting") ? next : null;
+          if (then) {
+            show(then);
+            msg.textContent = fill(room.dataset.retryOf, { number: number, at: cad110.when(out.next_try_at) });
+          } else {
+            waitFor(item);
+            $("cb-attempts").textContent = fill(room.dataset.attempts, { n: out.attempts, max: room.dataset.max });
+            msg.textContent = fill(room.dataset.retry, { at: cad110.when(out.next_try_at) });
+          }
         }
       }
     } catch (err) {
