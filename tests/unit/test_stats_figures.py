@@ -17,21 +17,11 @@ from hypothesis import strategies as st
 from cad110.errors import InvalidInput
 from cad110.lifecycles.incident import Status
 from cad110.stats import periods
+from cad110.stats.facts import CallFact, CaseFact, IncidentFact, OutcomeTotals, PhoneFact, Where
 from cad110.stats.measure import Value, change_of, spoken_seconds, value_of
 from cad110.stats.registry import BY_KEY, FIGURES
 from cad110.stats.rules import RulesError, load_rules, parse_rules
-from cad110.stats.tally import (
-    DAYS,
-    CallFact,
-    CaseFact,
-    IncidentFact,
-    OutcomeTotals,
-    PhoneFact,
-    Tally,
-    Where,
-    nearest_rank,
-    tally_of,
-)
+from cad110.stats.tally import DAYS, Tally, nearest_rank, tally_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # 09:00 in Fuzhou

@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from cad110.models.fraud import StepState
+from cad110.stats.facts import FraudFact, Where
 from cad110.stats.fraud_facts import first_contact_in_time
 from cad110.stats.fraud_notice import fraud_sentence, wan_yuan
 from cad110.stats.measure import change_of, value_of
 from cad110.stats.registry import BY_KEY, FIGURES
 from cad110.stats.report.workbook import main_number
-from cad110.stats.tally import FraudFact, Where, tally_of
+from cad110.stats.tally import tally_of
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 PATH = "350100/350102/35010201/"

@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 
 from cad110.lifecycles.incident import Status
 from cad110.stats import periods
+from cad110.stats.facts import IncidentFact, RepeatCaseFact, Where
 from cad110.stats.measure import Value, value_of
 from cad110.stats.periods import Period
 from cad110.stats.registry import BY_KEY
 from cad110.stats.repeat_case_facts import calls_around, episode_start
 from cad110.stats.report.content import ReportContent
 from cad110.stats.report.text import fell, overall, report_text, source_governance
-from cad110.stats.tally import IncidentFact, RepeatCaseFact, Where, tally_of
+from cad110.stats.tally import tally_of
 from tests.unit.test_report_phrases import _empty
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import numpy as np
 
 from cad110.stats import rollup_splits
+from cad110.stats.facts import Where
 from cad110.stats.rollups import decode, encode, pack, unpack
-from cad110.stats.tally import Rolled, Sum, Tally, Where, histogram_of, merge
+from cad110.stats.tally import Rolled, Sum, Tally, histogram_of, merge
 
 WHERE = Where(datetime(2026, 11, 24, tzinfo=UTC), "350100/")
 

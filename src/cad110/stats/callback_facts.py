@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from cad110.kernel.scope import in_scope
 from cad110.models.callbacks import CallbackDue, DueReason, FollowUp
 from cad110.models.incident import Incident
+from cad110.stats.facts import CallbackFact, Where
 from cad110.stats.rows import rows_of
-from cad110.stats.tally import CallbackFact, Where
 
 if TYPE_CHECKING:  # the repository reads these facts among the others
     from cad110.stats.repository import Scope

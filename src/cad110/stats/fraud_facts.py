@@ -28,7 +28,7 @@ from cad110.models.fraud import (
     StepKind,
     StepState,
 )
-from cad110.stats.tally import FraudFact, Where
+from cad110.stats.facts import FraudFact, Where
 
 if TYPE_CHECKING:  # the repository reads these facts among the others
     from cad110.stats.repository import Scope

@@ -15,9 +15,10 @@ from datetime import date, timedelta
 from cad110.kernel.context import Ctx
 from cad110.stats import repository, rollup_job, rollup_splits, rollups
 from cad110.stats import rules as stats_rules
+from cad110.stats.facts import Fact, Where
 from cad110.stats.periods import GroupBy, Period
 from cad110.stats.repository import Scope
-from cad110.stats.tally import Fact, Rolled, Sum, Tally, Where
+from cad110.stats.tally import Rolled, Sum, Tally
 
 # Groupings a month row can serve: none finer than a month.
 _BY_MONTH_AT_MOST: frozenset[str | None] = frozenset({None, "jurisdiction", "month"})

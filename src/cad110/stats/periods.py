@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 
 from cad110.errors import InvalidInput
-from cad110.stats.tally import Where
+from cad110.stats.facts import Where
 
 GroupBy = Literal[
     "day",

@@ -26,7 +26,7 @@ from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.repeat_cases import RepeatCase, RepeatCaseIncident, RepeatCaseStatus
 from cad110.models.subjects import SubjectType
-from cad110.stats.tally import RepeatCaseFact, Where
+from cad110.stats.facts import RepeatCaseFact, Where
 
 if TYPE_CHECKING:  # the repository reads these facts among the others
     from cad110.stats.repository import Scope

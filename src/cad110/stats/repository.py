@@ -30,11 +30,7 @@ from cad110.models.repeats import RepeatLink
 from cad110.models.supervision import Supervision
 from cad110.models.telephony import PhoneCall
 from cad110.stats.callback_facts import callback_facts
-from cad110.stats.fraud_facts import fraud_facts
-from cad110.stats.repeat_case_facts import repeat_case_facts
-from cad110.stats.rows import rows_of
-from cad110.stats.tally import (
-    STAGE_FIELDS,
+from cad110.stats.facts import (
     CallFact,
     CaseFact,
     Fact,
@@ -43,6 +39,10 @@ from cad110.stats.tally import (
     PhoneFact,
     Where,
 )
+from cad110.stats.fraud_facts import fraud_facts
+from cad110.stats.repeat_case_facts import repeat_case_facts
+from cad110.stats.rows import rows_of
+from cad110.stats.tally import STAGE_FIELDS
 from cad110.stats.ticket_facts import ticket_facts
 
 

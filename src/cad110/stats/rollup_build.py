@@ -24,6 +24,7 @@ from cad110.catalog.loader import Catalog
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.models.rollup import Rollup, RollupDay
 from cad110.stats import repository, rollup_splits
+from cad110.stats.facts import Where
 from cad110.stats.repository import Scope
 from cad110.stats.rollup_splits import CATEGORY, HOUR
 from cad110.stats.rollups import (
@@ -39,7 +40,7 @@ from cad110.stats.rollups import (
     repeat_at,
 )
 from cad110.stats.rules import StatsRules
-from cad110.stats.tally import CALLS_REPEAT, Tally, Where, count_fact
+from cad110.stats.tally import CALLS_REPEAT, Tally, count_fact
 
 Cell = tuple[str, str, str]  # (breakdown, jurisdiction path, group key)
 

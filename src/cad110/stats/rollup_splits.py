@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from cad110.kernel.scope import in_scope
 from cad110.models.rollup import Rollup
 from cad110.stats import rollups
-from cad110.stats.tally import Histogram, Rolled, Tally, Where
+from cad110.stats.facts import Where
+from cad110.stats.tally import Histogram, Rolled, Tally
 
 CATEGORY, HOUR = "category", "hour"  # the breakdowns, stored as a row's reach
 SPLITS: tuple[str, ...] = (CATEGORY, HOUR)

@@ -51,15 +51,9 @@ from cad110.catalog.loader import Catalog
 from cad110.kernel.scope import in_scope
 from cad110.models.event import Event
 from cad110.models.rollup import Rollup, RollupDay, RollupMark, RollupMonth
+from cad110.stats.facts import Where
 from cad110.stats.rules import StatsRules
-from cad110.stats.tally import (
-    CALLS_REPEAT,
-    Histogram,
-    Rolled,
-    Sum,
-    Tally,
-    Where,
-)
+from cad110.stats.tally import CALLS_REPEAT, Histogram, Rolled, Sum, Tally
 
 # Days built in one go by the command line: the repeat window is read once per span, so longer
 # spans read fewer calls twice; shorter ones hold less in memory.

@@ -1,7 +1,7 @@
-"""Facts and tallies: the small, mergeable input every figure is computed from.
+"""Tallies: the small, mergeable input every figure is computed from.
 
-A fact is one record reduced to what the figures need (an incident's stage times, a call's
-outcome). Each fact adds to a `Tally`: counters by name, and per interval a histogram of whole
+A fact (stats/facts.py) is one record reduced to what the figures need (an incident's stage
+times, a call's outcome). Each fact adds to a `Tally`: counters by name, and per interval a histogram of whole
 seconds. Tallies add up, so the figures of a week are the figures of its seven days' tallies
 added — which is what the rollups kept by the tick store (stats/rollups.py).
 A stored rollup's histograms are numpy arrays (`Histogram`), added up all at once (`Sum`).
@@ -19,6 +19,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cad110.lifecycles.incident import Status
+from cad110.stats.facts import (
+    CallbackFact,
+    CallFact,
+    Fact,
+    FraudFact,
+    IncidentFact,
+    OutcomeTotals,
+    PhoneFact,
+    RepeatCaseFact,
+    TicketFact,
+    Where,
+)
 
 # --- the counters a tally keeps ---------------------------------------------------------------
 CALLS = "calls"
@@ -144,141 +156,6 @@ def seconds_between(start: datetime, end: datetime) -> int:
     """Whole seconds from `start` to `end`, rounded down: the same on every database, since
     both times come back as exact datetimes and the arithmetic is Python's."""
     return (end - start) // timedelta(seconds=1)
-
-
-# --- facts ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Where:
-    """Where and when a fact falls, and what it is: the keys it may be grouped by."""
-
-    at: datetime  # UTC: received (incident), answered (call), rung (phone), opened (case)
-    path: str
-    category: str | None = None
-    grade: int | None = None
-    # A repeat case's type and risk tier (repeats/cases.toml): what its figures group by.
-    case_type: str | None = None
-    case_tier: str | None = None
-    # A fraud warning's level and type, and the user who recorded its outcome.
-    fraud_level: str | None = None
-    fraud_type: str | None = None
-    officer: str | None = None
-
-
-@dataclass(frozen=True)
-class OutcomeTotals:
-    """What an incident led to (处警结果), over its entries that stand: a struck entry is
-    already out of these totals."""
-
-    arrested: int = 0
-    arrested_in_the_act: int = 0
-    first_arrest_at: datetime | None = None
-    case_opened: bool = False
-    loss_fen: int = 0
-    recovered_fen: int = 0
-
-
-@dataclass(frozen=True)
-class IncidentFact:
-    where: Where
-    status: Status
-    transferred_to: str | None
-    # The stage times present, by field name (STAGE_FIELDS).
-    stages: Mapping[str, datetime]
-    # Seconds allowed per limited step, from the catalog at the incident's category and grade.
-    limits: Mapping[str, int]
-    supervisions: int = 0
-    escalated: int = 0
-    # None until anything of the outcome is recorded.
-    outcome: OutcomeTotals | None = None
-    # Linked to at least one earlier incident it repeats (repeats/: same caller, place, parties).
-    repeats: bool = False
-    # Pushed into 110 by the 12345 platform (transfers/: source push_12345).
-    pushed_in: bool = False
-
-
-@dataclass(frozen=True)
-class CallFact:
-    where: Where
-    outcome: str
-    # The category class of the call's incident, if it has one (non_police, fire…).
-    incident_class: str | None
-    has_phone: bool
-    # The same number made another call record in the repeat window before this one.
-    repeat: bool
-
-
-@dataclass(frozen=True)
-class PhoneFact:
-    where: Where
-    abandoned: bool
-
-
-@dataclass(frozen=True)
-class CaseFact:
-    where: Where
-    found: bool
-
-
-@dataclass(frozen=True)
-class CallbackFact:
-    """An incident's 回访 (stats/callback_facts.py): due or not, and its answer if recorded."""
-
-    where: Where
-    due: bool
-    satisfaction: str | None
-    follow_up: bool = False
-    follow_up_in_time: bool = False
-
-
-@dataclass(frozen=True)
-class TicketFact:
-    """A 12345 ticket (stats/ticket_facts.py): how long the platform took, and its limit."""
-
-    where: Where
-    accepted_s: int | None  # seconds from sent to accepted, once accepted
-    done_s: int | None  # seconds from sent to done, once done
-    due: bool  # done, or its limit has passed
-    in_time: bool  # done by its limit
-    rang_again: bool  # the caller rang 110 again about it while it was open
-
-
-@dataclass(frozen=True)
-class RepeatCaseFact:
-    """A repeat case (stats/repeat_case_facts.py) opened, solved or reopened at `where.at`.
-    A solve carries its matter's calls in the days before its episode began and after it, once
-    those days after have all passed (`observed`)."""
-
-    where: Where
-    event: str  # "opened", "solved", "reopened"
-    open_now: bool = False  # opened: not solved as it stands now
-    observed: bool = False  # solved: the days after it have all passed
-    calls_before: int = 0
-    calls_after: int = 0
-
-
-@dataclass(frozen=True)
-class FraudFact:
-    """A fraud warning (stats/fraud_facts.py) as it stands: its first contact and outcome."""
-
-    where: Where
-    contact_due: bool  # its first call or visit is done, failed or overdue
-    contact_in_time: bool  # that step was done within its level's limit
-    outcome: str | None
-    protected_fen: int = 0
-    lost_fen: int = 0
-    frozen_fen: int = 0
-
-
-Fact = (
-    IncidentFact
-    | CallFact
-    | PhoneFact
-    | CaseFact
-    | CallbackFact
-    | TicketFact
-    | RepeatCaseFact
-    | FraudFact
-)
 
 
 @dataclass

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from cad110.kernel.scope import in_scope
 from cad110.models.transfers import TransferTicket
+from cad110.stats.facts import TicketFact, Where
 from cad110.stats.rows import rows_of
-from cad110.stats.tally import TicketFact, Where, seconds_between
+from cad110.stats.tally import seconds_between
 
 if TYPE_CHECKING:  # the repository reads these facts among the others
     from cad110.stats.repository import Scope

@@ -23,6 +23,7 @@ from cad110.models.fraud import FraudLevel
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.stats import repository
 from cad110.stats import wall_repository as q
+from cad110.stats.facts import IncidentFact
 from cad110.stats.fraud_facts import fraud_facts
 from cad110.stats.measure import value_of
 from cad110.stats.periods import Period
@@ -30,7 +31,7 @@ from cad110.stats.registry import BY_KEY
 from cad110.stats.repository import Scope
 from cad110.stats.rules import WallRules, in_force
 from cad110.stats.service import place_of
-from cad110.stats.tally import IncidentFact, Tally, tally_of
+from cad110.stats.tally import Tally, tally_of
 from cad110.stats.wall_schemas import (
     CategoryCount,
     Counters,
