@@ -94,17 +94,36 @@ def test_names_meet_by_how_they_sound() -> None:
     assert r.name_similarity(None, "张伟") == 0
 
 
-def test_the_cells_looked_at_hold_every_point_within_the_radius() -> None:
-    lon, lat = 119.3, 26.08
+@pytest.mark.parametrize(
+    ("lon", "lat"),
+    [(119.3, 26.08), (119.30004, 26.08004), (116.4, 39.9), (87.6, 43.8), (110.3, 20.0)],
+)
+def test_the_cells_looked_at_hold_every_point_within_the_radius(lon: float, lat: float) -> None:
     cells = set(r.cells_near(lon, lat, RULES.radius_m))
-    for bearing in range(0, 360, 15):
-        dx = 99 * math.sin(math.radians(bearing))
-        dy = 99 * math.cos(math.radians(bearing))
-        plon = lon + dx / (111_320 * math.cos(math.radians(lat)))
-        plat = lat + dy / 111_320
-        assert haversine_m(lon, lat, plon, plat) < RULES.radius_m
-        x, y = r.cell_of(plon, plat, RULES.radius_m)
-        assert f"{x}:{y}" in cells
+    # Points all round, out to the radius itself by haversine, the distance the rules judge by.
+    for bearing in range(0, 360, 5):
+        for metres in (30, 70, 95, 99.9):
+            dx = metres * math.sin(math.radians(bearing))
+            dy = metres * math.cos(math.radians(bearing))
+            plon = lon + dx / (111_195 * math.cos(math.radians(lat)))
+            plat = lat + dy / 111_195
+            if haversine_m(lon, lat, plon, plat) > RULES.radius_m:
+                continue
+            x, y = r.cell_of(plon, plat, RULES.radius_m)
+            assert f"{x}:{y}" in cells, (metres, bearing)
+    # Only the cells the circle reaches: a 3 × 3 block at most, not the bounding box's corners.
+    assert 4 <= len(cells) <= 12
+
+
+def test_a_cell_the_circle_misses_is_not_looked_at() -> None:
+    step = RULES.radius_m / r.METRES_PER_DEGREE
+    # The middle of a cell: the circle reaches the eight around it, not a cell two away.
+    lon, lat = 119.3 // step * step + step / 2, 26.08 // step * step + step / 2
+    x, y = r.cell_of(lon, lat, RULES.radius_m)
+    cells = set(r.cells_near(lon, lat, RULES.radius_m))
+    assert {f"{x + dx}:{y + dy}" for dx in (-1, 0, 1) for dy in (-1, 0, 1)} <= cells
+    assert f"{x + 2}:{y + 1}" not in cells
+    assert f"{x}:{y + 2}" not in cells
 
 
 def test_a_record_is_kept_under_each_value_it_can_be_found_by() -> None:
@@ -123,7 +142,7 @@ def test_a_record_is_kept_under_each_value_it_can_be_found_by() -> None:
     wanted = r.lookups_of(record, RULES)
     # Either number may have been an earlier record's caller or one of its parties.
     assert wanted["caller"] == wanted["phone"] == ["13800138000", "13912345678"]
-    assert len(wanted["cell"]) == 15
+    assert wanted["cell"] == r.cells_near(119.3, 26.08, RULES.radius_m)
 
 
 def test_the_same_caller_within_the_window_is_a_repeat_and_outside_it_is_not() -> None:

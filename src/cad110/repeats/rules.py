@@ -209,11 +209,24 @@ def cell_of(lon: float, lat: float, size_m: int) -> tuple[int, int]:
 
 
 def cells_near(lon: float, lat: float, size_m: int) -> list[str]:
-    """The cells that can hold a point within `size_m` of (lon, lat): a degree of longitude is
-    shorter than one of latitude, so more columns than rows are looked at."""
-    x, y = cell_of(lon, lat, size_m)
-    across = math.ceil(1 / max(math.cos(math.radians(lat)), 0.2))
-    return [f"{x + dx}:{y + dy}" for dy in (-1, 0, 1) for dx in range(-across, across + 1)]
+    """The cells that can hold a point within `size_m` of (lon, lat): those the circle
+    reaches, on a local flat projection with a margin for the sphere (a cell is `size_m` tall
+    and, a degree of longitude being shorter, a little narrower). About nine of them; every
+    one is an index range the check reads, so a cell the circle misses is not looked at."""
+    step = size_m / METRES_PER_DEGREE
+    reach = size_m * 1.02  # the sphere (haversine) against the flat projection, and rounding
+    per_lon = METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.2)
+    dlon, dlat = reach / per_lon, reach / METRES_PER_DEGREE
+    cells = []
+    for y in range(math.floor((lat - dlat) / step), math.floor((lat + dlat) / step) + 1):
+        near_lat = min(max(lat, y * step), (y + 1) * step)
+        for x in range(math.floor((lon - dlon) / step), math.floor((lon + dlon) / step) + 1):
+            near_lon = min(max(lon, x * step), (x + 1) * step)
+            if ((lon - near_lon) * per_lon) ** 2 + (
+                (lat - near_lat) * METRES_PER_DEGREE
+            ) ** 2 <= reach**2:
+                cells.append(f"{x}:{y}")
+    return cells
 
 
 # The incident id of a call still being taken (the desk's check): later than every record.
