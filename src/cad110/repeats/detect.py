@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, and_, bindparam, func, select, text
+from sqlalchemy import BindParameter, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
@@ -120,16 +120,53 @@ def store_keys(session: Session, record: Record, rules: RepeatRules) -> None:
             )
 
 
+_RECORD = (
+    "SELECT i.id, i.number, i.status, i.received_at, i.caller_phone, i.caller_name, i.lon, "
+    "i.lat, i.category_code, i.address, i.jurisdiction_path, k.kind, k.value "
+    "FROM incidents AS i LEFT OUTER JOIN repeat_keys AS k ON k.incident_id = i.id "
+    "AND k.kind IN ('phone', 'id', 'place') "
+)
+# Constants only: each value is bound.
+_FOUND = (
+    "WITH found AS ({ranges}) "  # noqa: S608
+    + _RECORD
+    + "WHERE i.id IN (SELECT incident_id FROM found) AND i.id <> :self"
+)
+# The columns `_RECORD` reads, typed as the tables type them (times in UTC, the status enum).
+_RECORD_COLUMNS = (
+    *(
+        Incident.__table__.c[name]
+        for name in (
+            "id",
+            "number",
+            "status",
+            "received_at",
+            "caller_phone",
+            "caller_name",
+            "lon",
+            "lat",
+            "category_code",
+            "address",
+            "jurisdiction_path",
+        )
+    ),
+    RepeatKey.__table__.c.kind,
+    RepeatKey.__table__.c.value,
+)
+
+
 def candidates(session: Session, record: Record, rules: RepeatRules) -> list[Earlier]:
     """The earlier incidents that share a key with `record` within the key's window: the most
     recent `per_key` of each value, so a number that called ten thousand times costs the same.
-    All look-ups go as one statement (one round trip), each one range of ix_repeat_keys_lookup;
-    written as text because building the same union through the expression language cost
-    more than the database took to answer it (`cad110 bench repeats`)."""
+    One statement (one round trip) finds them, each look-up one range of
+    ix_repeat_keys_lookup, and reads their records; written as text because building the same
+    union through the expression language cost more than the database took to answer it
+    (`cad110 bench repeats`)."""
     ranges: list[str] = []
     params: list[BindParameter[Any]] = [
         bindparam("at", record.received_at, type_=UTCDateTime()),
         bindparam("per_key", rules.per_key),
+        bindparam("self", record.incident_id),
     ]
     for kind, values in lookups_of(record, rules).items():
         since = len(params)
@@ -142,41 +179,28 @@ def candidates(session: Session, record: Record, rules: RepeatRules) -> list[Ear
             ranges.append(_RANGE.format(n=n, since=since))
     if not ranges:
         return []
-    statement = text(" UNION ALL ".join(ranges)).bindparams(*params)
-    ids = {int(i) for i in session.scalars(statement)}
-    ids.discard(record.incident_id)
-    return load_earlier(session, sorted(ids))
+    statement = (
+        text(_FOUND.format(ranges=" UNION ALL ".join(ranges)))
+        .bindparams(*params)
+        .columns(*_RECORD_COLUMNS)
+    )
+    return _earlier_of(session.execute(statement).all())
 
 
 def load_earlier(session: Session, ids: Sequence[int]) -> list[Earlier]:
-    """The candidates' records, rebuilt from their rows and keys (one statement for all)."""
+    """The records of the incidents `ids`, rebuilt from their rows and keys (one statement)."""
     if not ids:
         return []
-    rows = session.execute(
-        select(
-            Incident.id,
-            Incident.number,
-            Incident.status,
-            Incident.received_at,
-            Incident.caller_phone,
-            Incident.caller_name,
-            Incident.lon,
-            Incident.lat,
-            Incident.category_code,
-            Incident.address,
-            Incident.jurisdiction_path,
-            RepeatKey.kind,
-            RepeatKey.value,
-        )
-        .outerjoin(
-            RepeatKey,
-            and_(
-                RepeatKey.incident_id == Incident.id,
-                RepeatKey.kind.in_(("phone", "id", "place")),
-            ),
-        )
-        .where(Incident.id.in_(ids))
-    ).all()
+    statement = (
+        text(_RECORD + "WHERE i.id IN :ids")
+        .bindparams(bindparam("ids", list(ids), expanding=True))
+        .columns(*_RECORD_COLUMNS)
+    )
+    return _earlier_of(session.execute(statement).all())
+
+
+def _earlier_of(rows: Sequence[Any]) -> list[Earlier]:
+    """Rows of `_RECORD` (one per incident and key) as one Earlier per incident, by id."""
     keys: dict[int, dict[str, set[str]]] = {}
     first: dict[int, Any] = {}
     for row in rows:
@@ -184,7 +208,8 @@ def load_earlier(session: Session, ids: Sequence[int]) -> list[Earlier]:
         if row.kind is not None:
             keys.setdefault(row.id, {}).setdefault(row.kind, set()).add(row.value)
     found = []
-    for incident_id, row in first.items():
+    for incident_id in sorted(first):
+        row = first[incident_id]
         own = keys.get(incident_id, {})
         places = own.get("place", set())
         record = Record(
