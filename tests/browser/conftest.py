@@ -2,8 +2,13 @@
 
 Playwright never downloads a browser here (command centres are offline): it runs
 /usr/bin/chromium (`scripts/install-chromium.sh` installs it). Each test gets its own database
-through the `runtime` fixture of tests/conftest.py, so every browser test runs on SQLite and on
-PostgreSQL."""
+through the `runtime` fixture of tests/conftest.py.
+
+A screen is the same whatever database is under it, and every request a screen sends is tested
+on both databases by the API tests; so a browser test runs on SQLite, and on PostgreSQL too only
+where it is marked `both_databases`: the flows that take an incident, a case or a ticket from its
+start to its end, where the two databases' orderings, times and locks all meet on one screen.
+That keeps the whole suite inside the time CI allows (a browser test costs seconds)."""
 
 from __future__ import annotations
 
@@ -39,6 +44,28 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
 SERVER_START_TIMEOUT_S = 20.0
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the PostgreSQL run of each browser test not marked `both_databases` (counted as
+    deselected in the summary)."""
+    here = Path(__file__).parent
+    dropped = [
+        item
+        for item in items
+        if item.path.is_relative_to(here)
+        and _backend_of(item) == "postgresql"
+        and item.get_closest_marker("both_databases") is None
+    ]
+    if dropped:
+        gone = set(dropped)
+        items[:] = [item for item in items if item not in gone]
+        config.hook.pytest_deselected(items=dropped)
+
+
+def _backend_of(item: pytest.Item) -> object:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("backend") if callspec is not None else None
 
 
 # Per module: the sync Playwright keeps an event loop running in the main thread while it is

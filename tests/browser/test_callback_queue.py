@@ -7,6 +7,7 @@ without losing the callback chosen, its note or the number shown."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.api.helpers import ok
@@ -15,6 +16,9 @@ from tests.browser.board_steps import api_of
 from tests.browser.steps import login, shot
 from tests.conftest import Api
 from tests.world import World
+
+# A flow from start to end: on PostgreSQL as well (tests/browser/conftest.py).
+pytestmark = pytest.mark.both_databases
 
 
 def test_the_queue_is_worked_from_the_keyboard(

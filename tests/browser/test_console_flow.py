@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from cad110.clock import VirtualClock
@@ -12,6 +13,9 @@ from cad110.kernel.runtime import Runtime
 from cad110.supervision.service import tick
 from tests.browser.steps import login, shot
 from tests.world import GULOU_WEST
+
+# A flow from start to end: on PostgreSQL as well (tests/browser/conftest.py).
+pytestmark = pytest.mark.both_databases
 
 
 def test_call_to_close_through_the_console(

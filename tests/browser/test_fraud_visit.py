@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
@@ -32,6 +33,9 @@ from tests.browser.hostile_text import attack
 from tests.browser.steps import login, shot
 from tests.browser.test_xss import Watch, _as
 from tests.conftest import Api
+
+# A flow from start to end: on PostgreSQL as well (tests/browser/conftest.py).
+pytestmark = pytest.mark.both_databases
 
 UNIT = "35010201-1"
 OFFICER = f"officer-{UNIT}"

@@ -9,6 +9,7 @@ import struct
 import zlib
 
 import httpx
+import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from cad110.clock import VirtualClock
@@ -17,6 +18,9 @@ from tests.browser.steps import login, shot
 from tests.conftest import Api
 from tests.integration.missing_steps import open_case, person
 from tests.world import GULOU_WEST, World
+
+# A flow from start to end: on PostgreSQL as well (tests/browser/conftest.py).
+pytestmark = pytest.mark.both_databases
 
 DESK_MONITOR = {"width": 1920, "height": 1080}
 

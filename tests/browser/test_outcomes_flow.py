@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.api.helpers import new_incident, ok, walk_to_arrival
 from tests.browser.steps import login, shot
 from tests.conftest import Api
+
+# A flow from start to end: on PostgreSQL as well (tests/browser/conftest.py).
+pytestmark = pytest.mark.both_databases
 
 UNIT = "35010201-1"
 OFFICER = f"officer-{UNIT}"

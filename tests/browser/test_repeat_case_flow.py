@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -18,6 +19,9 @@ from cad110.models.user import User
 from tests.api.helpers import new_incident
 from tests.browser.steps import login, shot
 from tests.conftest import Api
+
+# A flow from start to end: on PostgreSQL as well (tests/browser/conftest.py).
+pytestmark = pytest.mark.both_databases
 
 OFFICER = "officer-35010201-1"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -19,6 +20,9 @@ from tests.browser.board_steps import api_of, incident, open_board, open_panel
 from tests.browser.steps import login, shot
 from tests.hotline_fake import fake_hotline
 from tests.world import World
+
+# A flow from start to end: on PostgreSQL as well (tests/browser/conftest.py).
+pytestmark = pytest.mark.both_databases
 
 
 def _status(runtime: Runtime) -> TicketStatus | None:
