@@ -36,6 +36,7 @@
   let asking = false;
   let sitting = null; // the seat this desk holds, as last heard
   let again = false;
+  let typed = false; // the call-taker typed a seat before the desk had heard its own
 
   const fill = (template, values) =>
     template.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
@@ -256,6 +257,9 @@
     check();
   }
 
+  seatInput.addEventListener("input", () => {
+    typed = true;
+  });
   seatInput.addEventListener("change", () => {
     const seat = seatInput.value.trim();
     if (seat && seatInput.checkValidity()) claim(seat, true);
@@ -300,6 +304,8 @@
     const answer = await fetch("/api/v1/telephony/seat", { credentials: "same-origin" });
     const mine = answer.ok ? await answer.json() : { seat: null };
     const remembered = localStorage.getItem(STORED);
+    // A seat typed while the server was asked stands: its own claim says how it went.
+    if (typed) return check();
     if (!mine.seat && remembered) await claim(remembered, false);
     else showSeat(mine.seat);
     check();
