@@ -8,12 +8,14 @@ would only double the run time.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher, profiles
 
 from cad110.clock import SystemClock, VirtualClock
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
@@ -32,6 +34,15 @@ SPEED = 2.0
 FIX_INTERVAL_S = 30.0  # the demo posts AVL fixes every 5 s; coarser here to keep the test fast
 
 
+# The simulator's tests never type a password: the city's hundred accounts get argon2's
+# cheapest parameters (a hash still verifies), not a tenth of a second of CPU each.
+_CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+
+def _cheap_hashes(passwords: Sequence[str]) -> list[str]:
+    return [_CHEAP.hash(p) for p in passwords]
+
+
 def seed_file(path: Path) -> Path:
     """Migrate a SQLite file at `path` and seed the demo city in it (no history)."""
     url = f"sqlite:///{path}"
@@ -39,7 +50,7 @@ def seed_file(path: Path) -> Path:
     engine = make_engine(url)
     try:
         with transaction(make_sessionmaker(engine)) as session:
-            seed_demo(session, now=START)
+            seed_demo(session, now=START, hash_passwords=_cheap_hashes)
     finally:
         engine.dispose()
     return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -378,6 +379,7 @@ def seed_demo(
     now: datetime,
     missing_cases: bool = False,
     settings: Settings | None = None,
+    hash_passwords: Callable[[Sequence[str]], list[str]] = hash_many,
 ) -> SeedReport:
     """Seed the demo city once; a second call changes nothing but adding an account a newer
     version seeds and the city lacks (the simulator's own).
@@ -413,7 +415,7 @@ def seed_demo(
     ]
     home_of = {username: station for username, _, station in leaders}
     # Each account its own password: a hundred argon2 hashes, made on every core at once.
-    hashes = hash_many([a.password for a in accounts])
+    hashes = hash_passwords([a.password for a in accounts])
     unit_of = {unit.code.lower(): unit for unit in units}
     for account, password_hash in zip(accounts, hashes, strict=True):
         unit = unit_of.get(account.username) if account.role is Role.OFFICER else None
