@@ -512,9 +512,10 @@ def test_run_forever_by_the_wall_clock(seeded: Path, tmp_path: Path) -> None:
         )
 
     engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
 
     def calls() -> int:
-        with make_sessionmaker(engine)() as session:
+        with sessions() as session:
             return session.scalar(select(func.count()).select_from(Call)) or 0
 
     thread = threading.Thread(target=run)
