@@ -234,7 +234,7 @@ def _visit(ctx: Ctx, rules: fr.FraudRules, w: FraudWarning) -> Incident:
     incident = create_incident(
         dataclasses.replace(ctx, by=by),
         IncidentCreate(
-            source=Source.APP,
+            source=Source.FRAUD_WARNING,
             caller_phone=w.phone,
             caller_name=w.name,
             address=w.address,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
@@ -62,9 +62,14 @@ def queue(session: Session, *, by: Principal, open_only: bool) -> list[FraudWarn
     query = select(FraudWarning).where(in_scope(FraudWarning.jurisdiction_path, by))
     if open_only:
         query = query.where(FraudWarning.status == WarningStatus.OPEN)
-    rows = list(session.scalars(query.order_by(FraudWarning.created_at).limit(QUEUE_LIMIT)))
-    rows.sort(key=lambda w: (-LEVELS.index(w.level), w.created_at))
-    return rows
+    # Ordered in the database, so that past the limit it is the least urgent that wait, not
+    # the newest urgent ones.
+    rank = case(*((FraudWarning.level == level, i) for i, level in enumerate(LEVELS)))
+    return list(
+        session.scalars(
+            query.order_by(rank.desc(), FraudWarning.created_at, FraudWarning.id).limit(QUEUE_LIMIT)
+        )
+    )
 
 
 def steps(session: Session, ids: Sequence[int]) -> dict[int, list[FraudStep]]:

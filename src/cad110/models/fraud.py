@@ -109,6 +109,15 @@ class FraudWarning(Base):
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
+        # One open warning per person: a second signal joins it (fraud/intake.py), and two
+        # racing signals cannot open two — the loser collides here and is taken again.
+        Index(
+            "uq_fraud_warnings_open_phone",
+            "phone",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
 

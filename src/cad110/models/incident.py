@@ -23,6 +23,8 @@ class Source(StrEnum):
     WALK_IN = "walk_in"
     ALARM_DEVICE = "alarm_device"
     APP = "app"
+    # Opened by an anti-fraud warning for an officer's visit (fraud/: 反诈预警推送).
+    FRAUD_WARNING = "fraud_warning"
 
 
 class Incident(Base):
