@@ -30,7 +30,7 @@ from cad110.dispatch.queue import (
 from cad110.dispatch.recommend import keep_recommendation
 from cad110.events.keys import load_ring, use_ring
 from cad110.fraud.platform import fraud_channels
-from cad110.fraud.results import visit_done_on_arrival
+from cad110.fraud.results import sms_not_delivered_climbs, visit_done_on_arrival
 from cad110.fraud.rules import FraudRules
 from cad110.fraud.rules import load_rules as load_fraud_rules
 from cad110.fraud.supervise import LadderJob
@@ -51,7 +51,7 @@ from cad110.repeats.detect import link_new_incident
 from cad110.repeats.rules import RepeatRules
 from cad110.repeats.rules import load_rules as load_repeat_rules
 from cad110.settings import Settings
-from cad110.sms.facts import SmsReplied
+from cad110.sms.facts import SmsReceipt, SmsReplied
 from cad110.sms.gateway import sms_channel
 from cad110.stats.rollup_job import RollupJob
 from cad110.stats.rules import StatsRules
@@ -116,6 +116,9 @@ def subscribers() -> Hooks:
     `SmsReplied` — the SMS gateway passed on a reply:
       9. callbacks.survey.record_survey_reply — a survey's reply digit records the callback
          (through the incident's action: 4–7b run in turn); other words are kept.
+    `SmsReceipt` — the SMS gateway passed on a receipt for one of our messages:
+      10. fraud.results.sms_not_delivered_climbs — a warning SMS the carrier could not deliver
+         fails its step and climbs the warning's level, as a call not answered does.
     """
     hooks = Hooks()
     hooks.on(ActionDecided, confirm_before_12345)
@@ -136,6 +139,7 @@ def subscribers() -> Hooks:
     hooks.on(CallRecorded, link_new_incident)
     hooks.on(CallRecorded, ticket_for_call)
     hooks.on(SmsReplied, record_survey_reply)
+    hooks.on(SmsReceipt, sms_not_delivered_climbs)
     return hooks
 
 

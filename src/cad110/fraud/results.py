@@ -4,7 +4,8 @@ a visit's incident.
 
 A call answered is the step done; a call not answered climbs the level and pushes the next
 step at once; a call that dissuaded the person closes the warning, dissuaded, with the amount
-at risk protected.
+at risk protected. A warning SMS the carrier could not deliver (the SMS gateway's receipt)
+climbs the same way: the person was not told.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from cad110.models.fraud import (
     StepState,
     WarningStatus,
 )
+from cad110.models.subjects import SubjectType
+from cad110.sms.facts import SmsReceipt
 
 _FREEZE = {
     "freeze_accepted": FreezeStatus.ACCEPTED,
@@ -147,3 +150,35 @@ def visit_done_on_arrival(ctx: Ctx, fact: IncidentActed) -> None:
         ladder.record(
             ctx, w, "officer_arrived", {"step": step.id, "incident": fact.incident.number}
         )
+
+
+def sms_not_delivered_climbs(ctx: Ctx, fact: SmsReceipt) -> None:
+    """The carrier gave up on a warning's SMS: its step failed, and an open warning climbs at
+    once (`sms_not_delivered`), as for a call not answered. A delivered receipt changes
+    nothing: the step was done when the text was queued."""
+    message = fact.message
+    if fact.delivered or message.subject_type != SubjectType.FRAUD_WARNING:
+        return
+    w = ctx.session.get(FraudWarning, int(message.subject_id))
+    if w is None:
+        return
+    # The SMS step queued with this message: a warning sends one SMS at most (the weakest
+    # step, first on its ladder), so the warning's latest SMS step is it.
+    step = ctx.session.scalar(
+        select(FraudStep)
+        .where(FraudStep.fraud_warning_id == w.id, FraudStep.kind == StepKind.SMS)
+        .order_by(FraudStep.id.desc())
+        .limit(1)
+    )
+    if step is None or step.state is StepState.FAILED:
+        return
+    step.state, step.ended_at, step.note = StepState.FAILED, fact.at, fact.reason
+    ctx.session.flush()
+    ladder.record(
+        ctx,
+        w,
+        "sms_not_delivered",
+        {"step": step.id, "message": message.id, "at": fact.at.isoformat(), "note": fact.reason},
+    )
+    if w.status is WarningStatus.OPEN:
+        ladder.climb(ctx, fr.in_force(ctx), w, ["sms_not_delivered"], failed=StepKind.SMS)
