@@ -26,6 +26,7 @@ from sqlalchemy.orm.attributes import instance_dict
 from cad110.live.notice import Notice
 from cad110.models.call import Call
 from cad110.models.event import Event
+from cad110.models.fraud import FraudWarning
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.missing import MissingCase
@@ -78,6 +79,9 @@ SUBJECTS: dict[str, Where] = {
     "repeat_links": INCIDENT,
     "repeat_case": Where(RepeatCase, "number", "jurisdiction_path"),
     "transfer_ticket": Where(TransferTicket, "id", "jurisdiction_path", int),
+    # The warning desk and the wall's 反诈 block follow an anti-fraud warning's every change
+    # (a signal, a step pushed, a result from 96110 or a bank, its outcome).
+    "fraud_warning": Where(FraudWarning, "id", "jurisdiction_path", int),
 }
 
 

@@ -17,6 +17,7 @@ from cad110.fraud import repository
 from cad110.fraud.rules import in_force
 from cad110.fraud.views import warnings_out
 from cad110.kernel.runtime import Runtime
+from cad110.models.fraud import WarningStatus
 from cad110.web.common import Rt, console_user, page, to_login
 
 router = Router(include_in_schema=False)
@@ -28,7 +29,11 @@ def _queue(rt: Runtime, by: Principal, closed: bool) -> dict[str, Any]:
         rules = in_force(rt.system_ctx(session, now))
         found = repository.queue(session, by=by, open_only=not closed)
         items = warnings_out(session, found, rules, now)
-    return {"items": items, "items_json": [item.model_dump(mode="json") for item in items]}
+    return {
+        "items": items,
+        "items_json": [item.model_dump(mode="json") for item in items],
+        "open_count": sum(1 for w in found if w.status is WarningStatus.OPEN),
+    }
 
 
 @router.get("/fraud")
@@ -43,3 +48,16 @@ async def fraud_page(request: Request, rt: Rt, closed: bool = False) -> Response
         return page(request, "fraud.html", by, status_code=403, forbidden=True)
     data = await run_in_threadpool(_queue, rt, by, closed)
     return page(request, "fraud.html", by, forbidden=False, closed=closed, **data)
+
+
+@router.get("/fraud/rows")
+async def fraud_rows(request: Request, rt: Rt, closed: bool = False) -> Response:
+    """The queue's changing parts alone, for the live refresh to merge into the page
+    (fraud.js): the warning chosen, the amount and note being typed and a number shown stay."""
+    by = await console_user(request, rt)
+    if by is None:
+        return Response(status_code=401)
+    if not allowed(by.role, Permission.FRAUD):
+        return Response(status_code=403)
+    data = await run_in_threadpool(_queue, rt, by, closed)
+    return page(request, "_fraud_fresh.html", by, **data)

@@ -249,31 +249,7 @@
     }
   }
 
-  let asking = false;
-  let again = false;
-  async function refresh() {
-    if (asking) {
-      again = true;
-      return;
-    }
-    asking = true;
-    try {
-      const response = await fetch("/callbacks/rows", { credentials: "same-origin" });
-      if (response.status === 401) return void cad110.sessionEnded();
-      if (!response.ok) return;
-      // Parsed as an inert document: nothing in it runs, and it becomes nodes, not a string.
-      merge(new DOMParser().parseFromString(await response.text(), "text/html"));
-      room.dataset.refreshed = String(Date.now());
-    } catch (_) {
-      // The server is away: the next change or the minute's timer tries again.
-    } finally {
-      asking = false;
-      if (again) {
-        again = false;
-        refresh();
-      }
-    }
-  }
+  const refresh = cad110.refresher("/callbacks/rows", merge, room);
 
   const first = rows()[0];
   if (first) show(first);

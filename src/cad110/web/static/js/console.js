@@ -169,6 +169,38 @@
     return text;
   };
 
+  // A page's live refresh: GET `url` (the page's changing parts as HTML), parsed as an inert
+  // document (nothing in it runs, and it becomes nodes, not a string) and handed to `merge`.
+  // One at a time: a change during one asks once more when it is done. `room.dataset.refreshed`
+  // says when the last one landed.
+  cad110.refresher = function (url, merge, room) {
+    let asking = false;
+    let again = false;
+    async function refresh() {
+      if (asking) {
+        again = true;
+        return;
+      }
+      asking = true;
+      try {
+        const response = await fetch(url, { credentials: "same-origin" });
+        if (response.status === 401) return void cad110.sessionEnded();
+        if (!response.ok) return;
+        merge(new DOMParser().parseFromString(await response.text(), "text/html"));
+        room.dataset.refreshed = String(Date.now());
+      } catch (_) {
+        // The server is away: the next change or the page's timer tries again.
+      } finally {
+        asking = false;
+        if (again) {
+          again = false;
+          refresh();
+        }
+      }
+    }
+    return refresh;
+  };
+
   // Live: every change in the caller's jurisdiction triggers the page's own refresh hook.
   // A page where the user types (`keepOnEnd`) stays when the session ends, with the banner;
   // others go straight to the login page.

@@ -2,13 +2,17 @@
 // of the API) to dial on the seat's phone; 1–4 record the outcome (劝阻成功 / 已被骗 /
 // 无法联系 / 误报), with the amount typed for the first two; T records a three-way call with the
 // anti-fraud centre (三方通话) in the warning's history. With closed warnings shown too, a closed
-// one shows its outcome instead of the keys that work it. Data reaches the page only through textContent.
+// one shows its outcome instead of the keys that work it. The queue follows the live stream (a
+// new warning, a step pushed, a result from 96110) without losing what is being typed. Data
+// reaches the page only through textContent.
 (function () {
   "use strict";
   const room = document.getElementById("fraud");
   if (!room) return;
   const $ = (id) => document.getElementById(id);
-  const items = new Map(JSON.parse($("fw-items").textContent).map((w) => [w.number, w]));
+  const items = new Map();
+  const itemsOf = (doc) => JSON.parse(doc.getElementById("fw-items").textContent);
+  itemsOf(document).forEach((w) => items.set(w.number, w));
   const outcomes = JSON.parse($("fw-outcomes").textContent);
   const stepNames = JSON.parse($("fw-step-names").textContent);
   const stepStates = JSON.parse($("fw-step-states").textContent);
@@ -45,14 +49,7 @@
     $("fw-address").textContent = w.address || "—";
     $("fw-amount").textContent = w.amount_at_risk ? "¥" + w.amount_at_risk : "—";
     $("fw-script").textContent = w.script;
-    const steps = $("fw-steps");
-    steps.replaceChildren(
-      ...w.steps.map((s) => {
-        const li = document.createElement("li");
-        li.textContent = (stepNames[s.kind] || s.kind) + " · " + (stepStates[s.state] || s.state) + " · " + cad110.when(s.started_at);
-        return li;
-      }),
-    );
+    steps(w);
     history(w);
     const closed = w.status !== "open";
     $("fw-work").hidden = closed;
@@ -71,6 +68,16 @@
     $("fw-money").value = w.amount_at_risk || "";
     $("fw-note").value = "";
     msg.textContent = "";
+  }
+
+  function steps(w) {
+    $("fw-steps").replaceChildren(
+      ...w.steps.map((s) => {
+        const li = document.createElement("li");
+        li.textContent = (stepNames[s.kind] || s.kind) + " · " + (stepStates[s.kind + ":" + s.state] || stepStates[s.state] || s.state) + " · " + cad110.when(s.started_at);
+        return li;
+      }),
+    );
   }
 
   function history(w) {
@@ -195,6 +202,46 @@
     }
     event.preventDefault();
   });
+  // The fresh parts merged in: rows in the server's order, the chosen warning kept chosen (and
+  // focused if it was) with its ladder and history brought up to date, while the amount and
+  // note being typed and a number shown stay; one closed elsewhere gives way to the next.
+  function merge(doc) {
+    const had = current ? current.number : null;
+    const focused = list.contains(document.activeElement);
+    const scroll = list.scrollTop;
+    const at = had ? Math.max(0, rows().findIndex((r) => r.dataset.number === had)) : 0;
+    items.clear();
+    itemsOf(doc).forEach((w) => items.set(w.number, w));
+    list.replaceChildren(...Array.from(doc.getElementById("fw-list").children, (li) => document.importNode(li, true)));
+    list.scrollTop = scroll;
+    $("fw-open").textContent = doc.getElementById("fw-open").textContent;
+    const all = rows();
+    if (had && items.has(had)) {
+      const row = all.find((r) => r.dataset.number === had);
+      row.classList.add("current");
+      if (focused) row.focus();
+      const was = current;
+      current = items.get(had);
+      if (was.status !== current.status) show(row);
+      else {
+        steps(current);
+        history(current);
+      }
+    } else if (had) {
+      show(all[Math.min(at, all.length - 1)] || null);
+      detail.hidden = false;
+      msg.textContent = room.dataset.gone.replace("%(number)s", had);
+    } else if (all.length) {
+      show(all[0]);
+    }
+  }
+
+  const refresh = cad110.refresher("/fraud/rows" + (keepClosed ? "?closed=1" : ""), merge, room);
+
   const first = rows()[0];
   if (first) show(first);
+  // Keep the page when the session ends (an amount or a note may be half typed); a step the
+  // tick pushed is a change too, and the minute's refresh catches what a lost stream missed.
+  cad110.live(refresh, true);
+  setInterval(refresh, 60000);
 })();
