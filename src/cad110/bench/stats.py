@@ -75,6 +75,7 @@ class StatsFigures:
     rollup_rows: int
     timings: list[Timing] = field(default_factory=list)
     live_ms: list[float] = field(default_factory=list)
+    today: int = 0  # incidents received today when the live reads began
 
 
 def daily_report(ctx: Ctx, day: date, *, rolled: bool = True) -> None:
@@ -102,10 +103,11 @@ def run_stats_bench(
     repeats: int = 5,
     raw_repeats: int = 3,
     seed: int = 11,
+    days: int = HISTORY_DAYS,
     reuse: bool = False,
     workers: int = 1,
 ) -> StatsFigures:
-    """Generate `incidents` over HISTORY_DAYS in `database` (an empty one; default a throwaway
+    """Generate `incidents` over `days` up to now in `database` (an empty one; default a throwaway
     SQLite file), build the rollups, time every read both ways. With `reuse`, the history a
     run before wrote there (today's day at the latest) is read again and nothing is written:
     ten million incidents take a while to write, and every rerun need not."""
@@ -115,7 +117,15 @@ def run_stats_bench(
         rt = build_runtime(Settings(database_url=url, supervision_loop=False), clock=SystemClock())
         try:
             return _run(
-                console, rt, incidents, repeats, raw_repeats, seed, reuse=reuse, workers=workers
+                console,
+                rt,
+                incidents,
+                repeats,
+                raw_repeats,
+                seed,
+                days=days,
+                reuse=reuse,
+                workers=workers,
             )
         finally:
             rt.engine.dispose()
@@ -129,6 +139,7 @@ def _run(
     raw_repeats: int,
     seed: int,
     *,
+    days: int = HISTORY_DAYS,
     reuse: bool = False,
     workers: int = 1,
 ) -> StatsFigures:
@@ -147,18 +158,20 @@ def _run(
             written = session.scalar(select(func.count()).select_from(Incident)) or 0
         console.print(f"reading the {written} incidents written before…")
     else:
-        console.print(f"writing {incidents} incidents over {HISTORY_DAYS} days…")
-        written = load(rt.engine, generate(incidents, now, places, rt.catalog, seed, first_id))
+        console.print(f"writing {incidents} incidents over {days} days…")
+        batches = generate(incidents, now, places, rt.catalog, seed, first_id, days)
+        written = load(rt.engine, batches)
     load_s = perf_counter() - started
 
     rules = stats_rules.load_rules()
     console.print(f"building the rollups ({workers} worker{'s' if workers > 1 else ''})…")
     started = perf_counter()
     since = today - timedelta(days=2 * rules.max_days)
-    days = days_of(since, today)
-    rows = build_days(rt.sessions, rt.catalog, rules, tz, days, now, workers=workers)
+    rows = build_days(
+        rt.sessions, rt.catalog, rules, tz, days_of(since, today), now, workers=workers
+    )
     rollup_s = perf_counter() - started
-    figures = StatsFigures(written, HISTORY_DAYS, load_s, rollup_s, rows)
+    figures = StatsFigures(written, days, load_s, rollup_s, rows)
 
     by = Principal.acting_for(
         "", username="bench", role=Role.DISPATCHER, jurisdiction_code=root.code
@@ -174,24 +187,31 @@ def _run(
         ctx = rt.ctx(session, by)
         for name, (first, until) in spans.items():
             f = service.Filters(since=first, until=until)
-            for path, rolled, n in (("raw", False, raw_repeats), ("rollups", True, repeats)):
+            for path, rolled, n in _paths(raw_repeats, repeats):
                 samples = _time(n, partial(service.summary, ctx, f, rolled=rolled))
                 figures.timings.append(Timing(name, path, samples))
             _same(service.summary(ctx, f, rolled=False), service.summary(ctx, f), name)
         month = service.Filters(since=today - timedelta(days=30), until=today)
-        for path, rolled, n in (("raw", False, raw_repeats), ("rollups", True, repeats)):
+        for path, rolled, n in _paths(raw_repeats, repeats):
             series = partial(service.series, ctx, month, "valid_incidents", "day", rolled=rolled)
             samples = _time(n, series)
             figures.timings.append(Timing("series by day, a month", path, samples))
-        for path, rolled, n in (("raw", False, raw_repeats), ("rollups", True, repeats)):
+        for path, rolled, n in _paths(raw_repeats, repeats):
             report = partial(daily_report, ctx, yesterday, rolled=rolled)
             figures.timings.append(Timing("daily report (txt, xlsx, pdf)", path, _time(n, report)))
         raw_report = build_report(ctx, "daily", yesterday, rolled=False)
         if build_report(ctx, "daily", yesterday) != raw_report:
             raise AssertionError("daily report: the rollups' tables differ from the raw rows'")
-    figures.live_ms = _live(rt, by, repeats)
+    figures.live_ms, figures.today = _live(rt, by, repeats)
     _print(console, figures)
     return figures
+
+
+def _paths(raw_repeats: int, repeats: int) -> list[tuple[str, bool, int]]:
+    """The paths timed and how often: raw only when asked (at scale a raw year takes minutes;
+    the check against the rollups reads it once anyway)."""
+    found = [("raw", False, raw_repeats)] if raw_repeats else []
+    return [*found, ("rollups", True, repeats)]
 
 
 def _same(raw: Summary, rolled: Summary, name: str) -> None:
@@ -200,15 +220,18 @@ def _same(raw: Summary, rolled: Summary, name: str) -> None:
         raise AssertionError(f"{name}: the rollups' figures differ from the raw rows'")
 
 
-def _live(rt: Runtime, by: Principal, repeats: int) -> list[float]:
+def _live(rt: Runtime, by: Principal, repeats: int) -> tuple[list[float], int]:
     """Milliseconds from a new incident's commit (through the intake use case) to today's
-    figures counting it: today is always read raw, so the next read has it."""
-    samples = []
+    figures counting it (today is always read raw, so the next read has it); and how many
+    incidents today held before."""
+    samples: list[float] = []
+    first = None
     today = service.Filters()
     for n in range(repeats):
         with transaction(rt.sessions) as session:
             ctx = rt.ctx(session, by)
             before = _count(service.summary(ctx, today))
+            first = before if first is None else first
             create_incident(
                 ctx,
                 IncidentCreate(
@@ -227,7 +250,7 @@ def _live(rt: Runtime, by: Principal, repeats: int) -> list[float]:
         samples.append((perf_counter() - started) * 1000)
         if seen != before + 1:
             raise AssertionError(f"today's incidents went from {before} to {seen}, not one more")
-    return samples
+    return samples, first or 0
 
 
 def _count(summary: Summary) -> int:
@@ -256,7 +279,7 @@ def _print(console: Console, figures: StatsFigures) -> None:
         )
     live = Timing("live", "raw", figures.live_ms)
     table.add_row(
-        "live: commit → today's figures",
+        f"live: commit → today's figures ({figures.today:,} today)",
         "raw",
         str(len(live.samples_ms)),
         f"{live.p50:.1f}",

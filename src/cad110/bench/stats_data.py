@@ -200,13 +200,19 @@ def _status_of(times: dict[str, datetime]) -> str:
 
 
 def generate(
-    count: int, now: datetime, places: Sequence[Station], catalog: Catalog, seed: int, first_id: int
+    count: int,
+    now: datetime,
+    places: Sequence[Station],
+    catalog: Catalog,
+    seed: int,
+    first_id: int,
+    days: int = HISTORY_DAYS,
 ) -> Iterator[Rows]:
-    """`count` incidents received over the HISTORY_DAYS up to `now`, in batches."""
+    """`count` incidents received over the `days` up to `now`, in batches."""
     rng = random.Random(seed)
     codes, weights, grades = _categories(catalog)
     phones = max(10, count // 3)  # about a third of the numbers call more than once
-    start = now - timedelta(days=HISTORY_DAYS)
+    start = now - timedelta(days=days)
     span_s = int((now - start).total_seconds())
     call_id = first_id
     for first in range(0, count, BATCH):

@@ -151,8 +151,22 @@ def bench_stats(
     ] = None,
     repeats: Annotated[int, typer.Option(help="Timed reads of each kind", min=1)] = 7,
     raw_repeats: Annotated[
-        int, typer.Option(help="Timed reads from the raw rows (slow at scale)", min=1)
+        int,
+        typer.Option(
+            help="Timed reads from the raw rows (slow at scale; 0: none timed, each still "
+            "read once to check the rollups against)",
+            min=0,
+        ),
     ] = 3,
+    days: Annotated[
+        int,
+        typer.Option(
+            help="Days the history spans, up to now (fewer days, the same incidents: a "
+            "busier city's day)",
+            min=2,
+            max=732,
+        ),
+    ] = 550,
     reuse: Annotated[
         bool,
         typer.Option(help="Read the history a run before wrote in --database; write none"),
@@ -171,6 +185,7 @@ def bench_stats(
         database=database,
         repeats=repeats,
         raw_repeats=raw_repeats,
+        days=days,
         reuse=reuse,
         workers=workers,
     )
