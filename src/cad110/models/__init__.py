@@ -27,7 +27,14 @@ from cad110.models.outcome import IncidentOutcome, OutcomeEntry
 from cad110.models.place import Place
 from cad110.models.repeat_cases import RepeatCase, RepeatCaseIncident
 from cad110.models.repeats import RepeatKey, RepeatLink
-from cad110.models.rollup import Rollup, RollupDay, RollupMark, RollupMonth
+from cad110.models.rollup import (
+    Rollup,
+    RollupDay,
+    RollupHour,
+    RollupHourMark,
+    RollupMark,
+    RollupMonth,
+)
 from cad110.models.roster import DutyDay
 from cad110.models.shift import HandoverNote
 from cad110.models.sms import SmsEvent
@@ -90,6 +97,8 @@ __all__ = [
     "RepeatLink",
     "Rollup",
     "RollupDay",
+    "RollupHour",
+    "RollupHourMark",
     "RollupMark",
     "RollupMonth",
     "RuleFiring",

@@ -1,6 +1,6 @@
 """Statistics rollups (stats/rollups.py): each local day's and each month's tallies per
-jurisdiction, of its own facts and of its whole subtree, kept up to date by the tick from the
-event log.
+jurisdiction, of its own facts and of its whole subtree, and today's completed hours
+(stats/rollup_hours.py), kept up to date by the tick from the event log.
 
 A rollup is a cache, never a record: deleting every row loses nothing (`cad110 stats rollup`
 and the tick rebuild them from the raw rows), and a day without a current `RollupDay` row is
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, LargeBinary, String
+from sqlalchemy import BigInteger, Date, LargeBinary, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cad110.db.base import Base
@@ -66,3 +66,30 @@ class RollupMark(Base):
     previous: Mapped[int] = mapped_column(BigInteger, default=0)
     watermark: Mapped[int] = mapped_column(BigInteger, default=0)
     scanned_at: Mapped[datetime]
+
+
+class RollupHour(Base):
+    """The tally of one completed local hour of today (or yesterday, until the tick drops it)
+    at one jurisdiction, of its own facts or of its subtree (`reach`), as a day row is: what
+    the live figures read instead of the hour's rows."""
+
+    __tablename__ = "stats_rollup_hours"
+
+    reach: Mapped[str] = mapped_column(String(8), primary_key=True)  # "own" | "tree"
+    jurisdiction_path: Mapped[str] = mapped_column(String(255), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # 0–23, local
+    tally: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RollupHourMark(Base):
+    """An hour whose rows are complete, and the basis they were computed under, as
+    `RollupDay` is for a day: an hour without it, or touched since (the event log after the
+    mark), is read raw."""
+
+    __tablename__ = "stats_rollup_hour_marks"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    basis: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[datetime]

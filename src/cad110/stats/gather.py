@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 from cad110.kernel.context import Ctx
-from cad110.stats import repository, rollup_job, rollup_splits, rollups
+from cad110.stats import repository, rollup_hours, rollup_job, rollup_splits, rollups
 from cad110.stats import rules as stats_rules
 from cad110.stats.facts import Fact, Where
 from cad110.stats.periods import GroupBy, Period
@@ -63,18 +63,21 @@ def items(
     rules = stats_rules.in_force(ctx)
     s, tz = ctx.session, ctx.tz
     window = timedelta(days=rules.repeat_window_days)
-    spans: list[tuple[date, date]] = [(segments[0].since, segments[-1].until)]
+    spans: list[tuple[datetime, datetime]] = [(segments[0].start(tz), segments[-1].end(tz))]
     if rolled:
-        today = ctx.at.astimezone(tz).date()
-        stale = rollup_job.stale_days(s, tz, rules, ctx.at)
+        local = ctx.at.astimezone(tz)
+        today = local.date()
+        stale = rollup_job.stale(s, tz, rules, ctx.at)
         basis = rollups.basis(ctx.catalog, rules)
         splits = [by for by in rollup_splits.SPLITS if by in bys]
         by_month = _BY_MONTH_AT_MOST.issuperset(set(bys) - SPLITS)
         by_child = "jurisdiction" in bys
+        # Today's ended hours from their rows, unless a grouping wants a category they lack.
+        hourly = rollup_splits.CATEGORY not in bys
         spans = []
         for segment in segments:
             plan = rollups.plan(
-                s, segment.since, segment.until, today, basis, stale, by_month=by_month
+                s, segment.since, segment.until, today, basis, stale.days, by_month=by_month
             )
             for item in rollups.rolled(s, tz, path, plan, by_child=by_child):
                 yield item, PLAIN
@@ -82,18 +85,24 @@ def items(
                 daily = plan
                 if plan.months:
                     daily = rollups.plan(
-                        s, segment.since, segment.until, today, basis, stale, by_month=False
+                        s, segment.since, segment.until, today, basis, stale.days, by_month=False
                     )
                 for split in splits:
                     for item in rollup_splits.rolled(s, tz, path, daily.days, split):
                         yield item, split
-            spans.extend(plan.raw)
-    for since, until in spans:
-        span = Period(since, until)
+            raw = [(rollups.midnight(a, tz), rollups.midnight(b, tz)) for a, b in plan.raw]
+            if hourly and segment.since <= today < segment.until:
+                hours = rollup_hours.current(s, today, local.hour, basis, stale.hours)
+                # Every grouping asked can take an hour's row (none is by category).
+                for item in rollup_hours.rolled(s, tz, path, today, hours, by_child=by_child):
+                    yield item, None
+                raw = rollup_hours.cut(raw, rollup_hours.holes(today, hours, tz))
+            spans.extend(raw)
+    for start, end in spans:
         scope = Scope(
             path,
-            span.start(tz),
-            span.end(tz),
+            start,
+            end,
             category,
             grade,
             now=ctx.at,

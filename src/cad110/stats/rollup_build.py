@@ -13,8 +13,10 @@ per row rather than one numpy call per histogram.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, delete, insert
@@ -43,6 +45,11 @@ from cad110.stats.rules import StatsRules
 from cad110.stats.tally import CALLS_REPEAT, Tally, count_fact
 
 Cell = tuple[str, str, str]  # (breakdown, jurisdiction path, group key)
+K = TypeVar("K", bound=Hashable)  # what a span's tallies are kept per: a day, or an hour
+
+
+def _local_day(local: datetime) -> date:
+    return local.date()
 
 
 @dataclass
@@ -66,11 +73,28 @@ def compute(
     or not)."""
     cells: dict[date, dict[Cell, Tally]] = {day: {} for day in days_of(since, until)}
     start, end = midnight(since, tz), midnight(until, tz)
+    count_cells(session, catalog, rules, tz, start, end, now, cells, _local_day)
+    return Computed(own=own_of(cells), cells=cells)
+
+
+def count_cells(
+    session: Session,
+    catalog: Catalog,
+    rules: StatsRules,
+    tz: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    cells: dict[K, dict[Cell, Tally]],
+    bucket: Callable[[datetime], K],
+) -> None:
+    """Count every fact of [start, end) into its cells: its bucket's (`bucket` of the fact's
+    local time: its day, or its hour for rollup_hours.py), by category and by hour."""
     whole = Scope("", start, end, now=now, solved_window_days=rules.solved_window_days)
 
     def cells_of(where: Where) -> tuple[Tally, Tally]:
         local = where.at.astimezone(tz)
-        day = cells[local.date()]
+        day = cells[bucket(local)]
         by_category = (CATEGORY, where.path, where.category or "")
         by_hour = (HOUR, where.path, f"{local.hour:02d}")
         if by_category not in day:
@@ -90,18 +114,23 @@ def compute(
             for depth in range(1, levels + 1):
                 name = REPEAT_AT[depth] if depth < len(REPEAT_AT) else repeat_at(depth)
                 tally.counts[name] += 1
-    found = Computed(cells=cells)
-    for day, by_cell in cells.items():
+
+
+def own_of(cells: dict[K, dict[Cell, Tally]]) -> dict[K, dict[str, Tally]]:
+    """Each bucket's tally per jurisdiction of what was recorded at it: its category cells
+    added up (every fact is in exactly one)."""
+    found: dict[K, dict[str, Tally]] = {}
+    for key, by_cell in cells.items():
         own: dict[str, Tally] = defaultdict(Tally)
         for (split, path, _), tally in by_cell.items():
             del tally.counts[CALLS_REPEAT]  # counted 0 by count_fact: not a stored counter
-            if split == CATEGORY:  # every fact is in one category cell: they add up to own
+            if split == CATEGORY:
                 own[path].add(tally)
-        found.own[day] = dict(own)
+        found[key] = dict(own)
     return found
 
 
-def _trees(own: dict[str, Tally]) -> dict[str, Tally]:
+def trees(own: dict[str, Tally]) -> dict[str, Tally]:
     """Each jurisdiction's subtree total: every own tally added to itself and its ancestors."""
     trees: dict[str, Tally] = defaultdict(Tally)
     for path, tally in own.items():
@@ -127,7 +156,7 @@ def write(session: Session, computed: Computed, basis_: str, now: datetime) -> i
     rows: list[dict[str, object]] = [
         {"span": DAY, "reach": reach, "jurisdiction_path": path, "first_day": day, "tally": blob}
         for day, own in computed.own.items()
-        for reach, by_path in ((OWN, own), (TREE, _trees(own)))
+        for reach, by_path in ((OWN, own), (TREE, trees(own)))
         for path, blob in ((p, encode(t)) for p, t in by_path.items())
     ]
     rows += rollup_splits.rows(computed.cells)

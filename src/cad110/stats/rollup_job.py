@@ -41,7 +41,7 @@ from cad110.models.rollup import RollupDay, RollupMark
 from cad110.models.subjects import SubjectType
 from cad110.models.telephony import PhoneCall
 from cad110.models.transfers import TransferTicket
-from cad110.stats import rollup_build, rollups
+from cad110.stats import rollup_build, rollup_hours, rollups
 from cad110.stats.rules import StatsRules, load_rules
 
 # Days built per tick: a busy city's day takes a second or two to read, and the tick has
@@ -149,50 +149,79 @@ SOURCES: dict[SubjectType, Source] = {
 EVERYTHING = (SubjectType.JURISDICTION,)
 
 
-def days_touched(
-    session: Session, tz: ZoneInfo, rules: StatsRules, after: int, through: int | None = None
-) -> set[date] | None:
-    """The local days whose figures the events after id `after` (up to `through`) may have
-    changed; None for every day."""
+def _touched(
+    session: Session, rules: StatsRules, after: int, through: int | None = None
+) -> list[Touched] | None:
+    """The times of the facts the events after id `after` (up to `through`) may have changed,
+    each with the days after it the change reaches; None for every time."""
     events = select(Event.subject_type, Event.subject_id).where(Event.id > after)
     if through is not None:
         events = events.where(Event.id <= through)
     everything = events.where(Event.subject_type.in_([s.value for s in EVERYTHING]))
     if session.scalar(select(exists(everything))):
         return None
+    return [
+        touched
+        for kind, source in SOURCES.items()
+        for touched in source(session, _subjects(events, kind), rules)
+    ]
+
+
+def _days(touched: Iterable[Touched], tz: ZoneInfo) -> set[date]:
     days: set[date] = set()
-    for kind, source in SOURCES.items():
-        for at, reach in source(session, _subjects(events, kind), rules):
-            first = at.astimezone(tz).date()
-            days.update(first + timedelta(days=n) for n in range(reach + 1))
+    for at, reach in touched:
+        first = at.astimezone(tz).date()
+        days.update(first + timedelta(days=n) for n in range(reach + 1))
     return days
 
 
-def fallen_due(
-    session: Session, tz: ZoneInfo, after: datetime, through: datetime, rules: StatsRules
-) -> set[date]:
-    """The received days of incidents whose callback or follow-up fell due in (after, through],
-    the sent days of 12345 tickets whose limit passed then, and the days of repeat cases'
-    solves whose days after ended then: their figures change with time alone (due, not yet
-    done, counts as not done; a solve is compared once observed), and no event says so."""
-    days: set[date] = set()
+def hours_touched(touched: Iterable[Touched], tz: ZoneInfo, now: datetime) -> set[int]:
+    """The hours of today (local, as of `now`) whose figures these changes reach: a fact's own
+    hour, and with a reach of days (a call makes later calls repeats) every hour after it."""
+    today = now.astimezone(tz).date()
+    hours: set[int] = set()
+    for at, reach in touched:
+        local = at.astimezone(tz)
+        if local.date() == today:
+            hours.update(range(local.hour, 24 if reach else local.hour + 1))
+        elif local.date() < today <= local.date() + timedelta(days=reach):
+            hours.update(range(24))
+    return hours
+
+
+def days_touched(
+    session: Session, tz: ZoneInfo, rules: StatsRules, after: int, through: int | None = None
+) -> set[date] | None:
+    """The local days whose figures the events after id `after` (up to `through`) may have
+    changed; None for every day."""
+    touched = _touched(session, rules, after, through)
+    return None if touched is None else _days(touched, tz)
+
+
+def falling_due(
+    session: Session, after: datetime, through: datetime, rules: StatsRules
+) -> list[datetime]:
+    """The received times of incidents whose callback or follow-up fell due in (after,
+    through], the sent times of 12345 tickets whose limit passed then, and the times of repeat
+    cases' solves whose days after ended then: their figures change with time alone (due, not
+    yet done, counts as not done; a solve is compared once observed), and no event says so."""
+    found: list[datetime] = []
     for model in (CallbackDue, FollowUp):
         received = (
             select(Incident.received_at)
             .join(model, model.incident_id == Incident.id)
             .where(model.due_at > after, model.due_at <= through)
         )
-        days.update(at.astimezone(tz).date() for at in session.scalars(received))
+        found.extend(session.scalars(received))
     # A 12345 ticket past its limit undone now counts as late on the day it was sent.
     late = select(TransferTicket.created_at).where(
         TransferTicket.due_at > after, TransferTicket.due_at <= through
     )
-    days.update(at.astimezone(tz).date() for at in session.scalars(late))
+    found.extend(session.scalars(late))
     # A repeat case's solve is compared once its days after have passed: on the solve's day.
     window = timedelta(days=rules.solved_window_days)
-    solves = _solves_in(session, after - window, through - window)
-    days.update(at.astimezone(tz).date() for at in solves)
-    return days
+    found.extend(_solves_in(session, after - window, through - window))
+    return found
 
 
 def _solves_in(session: Session, after: datetime, through: datetime) -> Iterable[datetime]:
@@ -215,19 +244,25 @@ def _solves_in(session: Session, after: datetime, through: datetime) -> Iterable
         )
 
 
-def stale_days(
-    session: Session, tz: ZoneInfo, rules: StatsRules, now: datetime
-) -> set[date] | None:
-    """The days whose rollups a reader must not trust now: those touched by events the tick
-    has not yet acted on, or by a callback falling due since its last scan (None: no mark
-    yet, so none can be trusted)."""
+@dataclass(frozen=True)
+class Stale:
+    """What a reader must not trust now: the days, and today's hours, touched by events the
+    tick has not yet acted on, or by something falling due since its last scan (None: no mark
+    yet, so nothing can be trusted)."""
+
+    days: set[date] | None
+    hours: set[int] | None
+
+
+def stale(session: Session, tz: ZoneInfo, rules: StatsRules, now: datetime) -> Stale:
     mark = session.get(RollupMark, 1)
     if mark is None:
-        return None
-    touched = days_touched(session, tz, rules, mark.previous)
+        return Stale(None, None)
+    touched = _touched(session, rules, mark.previous)
     if touched is None:
-        return None
-    return touched | fallen_due(session, tz, mark.scanned_at, now, rules)
+        return Stale(None, None)
+    touched += [(at, 0) for at in falling_due(session, mark.scanned_at, now, rules)]
+    return Stale(_days(touched, tz), hours_touched(touched, tz, now))
 
 
 @dataclass(frozen=True)
@@ -242,13 +277,18 @@ def scan(session: Session, tz: ZoneInfo, rules: StatsRules, now: datetime) -> in
     mark. The number of days forgotten (None: all)."""
     mark = rollups.ensure_mark(session, now)
     end = session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) or 0
-    touched = days_touched(session, tz, rules, mark.previous, end)
+    touched = _touched(session, rules, mark.previous, end)
     if touched is not None:
-        touched |= fallen_due(session, tz, mark.scanned_at, now, rules)
-    if touched is None:
+        touched += [(at, 0) for at in falling_due(session, mark.scanned_at, now, rules)]
+    days = None if touched is None else _days(touched, tz)
+    if days is None:
         session.execute(delete(RollupDay))
-    elif touched:
-        session.execute(delete(RollupDay).where(RollupDay.day.in_(sorted(touched))))
+    elif days:
+        session.execute(delete(RollupDay).where(RollupDay.day.in_(sorted(days))))
+    today = now.astimezone(tz).date()
+    rollup_hours.forget(
+        session, today, None if touched is None else hours_touched(touched, tz, now)
+    )
     # Conditional: of two workers scanning at once, one moves the mark; both forgot the same.
     session.execute(
         update(RollupMark)
@@ -256,7 +296,7 @@ def scan(session: Session, tz: ZoneInfo, rules: StatsRules, now: datetime) -> in
         .values(previous=mark.watermark, watermark=end, scanned_at=now)
         .execution_options(synchronize_session=False)
     )
-    return None if touched is None else len(touched)
+    return None if days is None else len(days)
 
 
 def missing_days(session: Session, basis: str, since: date, until: date, limit: int) -> list[date]:
@@ -331,7 +371,30 @@ class RollupJob:
             basis = rollups.basis(rt.catalog, rules)
             days = missing_days(session, basis, since, today, DAYS_PER_TICK)
         rows = build_days(rt.sessions, rt.catalog, rules, tz, days, now)
-        if not days and not forgotten:
+        hours = build_hours(rt.sessions, rt.catalog, rules, tz, now)
+        if not days and not forgotten and not hours:
             return None
         dropped = "all" if forgotten is None else str(forgotten)
-        return f"{dropped} days forgotten, {len(days)} days built ({rows} rows)"
+        return f"{dropped} days forgotten, {len(days)} days and {hours} hours built ({rows} rows)"
+
+
+def build_hours(
+    sessions: sessionmaker[Session],
+    catalog: Catalog,
+    rules: StatsRules,
+    tz: ZoneInfo,
+    now: datetime,
+) -> int:
+    """Build today's ended hours not built (or forgotten by the scan); the number built. The
+    rows of days before yesterday are dropped: only today's hours are read."""
+    basis = rollups.basis(catalog, rules)
+    local = now.astimezone(tz)
+    with transaction(sessions) as session:
+        rollup_hours.drop_before(session, local.date() - timedelta(days=1))
+        hours = rollup_hours.missing(session, local.date(), local.hour, basis)
+        if hours:
+            rollups.ensure_mark(session, now)
+    if hours:
+        with transaction(sessions) as session:
+            rollup_hours.build(session, catalog, rules, tz, local.date(), hours, now, basis)
+    return len(hours)

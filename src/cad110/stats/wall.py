@@ -21,12 +21,11 @@ from cad110.lifecycles.incident import OPEN
 from cad110.lifecycles.unit import UnitStatus
 from cad110.models.fraud import FraudLevel
 from cad110.models.jurisdiction import Jurisdiction
-from cad110.stats import repository
+from cad110.stats import gather
 from cad110.stats import wall_repository as q
-from cad110.stats.facts import IncidentFact
 from cad110.stats.fraud_facts import fraud_facts
 from cad110.stats.measure import value_of
-from cad110.stats.periods import Period
+from cad110.stats.periods import GroupBy, Period, grouper
 from cad110.stats.registry import BY_KEY
 from cad110.stats.repository import Scope
 from cad110.stats.rules import WallRules, in_force
@@ -50,6 +49,8 @@ from cad110.stats.wall_schemas import (
     TierCount,
     Wall,
 )
+
+Groups = dict[str, Tally]  # a grouping's tallies by key
 
 # The gauges: (key, duration figure, within-limit figure, the catalog's limit it is held to).
 GAUGES = (
@@ -75,8 +76,7 @@ def wall(ctx: Ctx, jurisdiction: str | None) -> Wall:
     s, now, tz = ctx.session, ctx.at, ctx.tz
     today = Period(now.astimezone(tz).date(), now.astimezone(tz).date() + timedelta(days=1))
     start, end = today.start(tz), today.end(tz)
-    facts = list(repository.incident_facts(s, ctx.catalog, Scope(place.path, start, end)))
-    tally = tally_of(facts)
+    tally, by_district, by_hour = _today(ctx, place, today)
     stages = q.open_by_status(s, place.path)
     in_progress = sum(stages.values())
     supervision = q.supervision_counts(s, place.path)
@@ -96,12 +96,14 @@ def wall(ctx: Ctx, jurisdiction: str | None) -> Wall:
         ),
         stages={status.value: stages.get(status.value, 0) for status in OPEN},
         gauges=[_gauge(ctx.catalog, keys, tally) for keys in GAUGES],
-        districts=_districts(s, place, facts),
+        districts=_districts(s, place, tally, by_district),
         points=[_point(ctx.catalog, row) for row in points],
         points_left_off=max(0, in_progress - len(points)),
-        hours=_hours(ctx, place, facts, rules),
+        hours=_hours(ctx, place, by_hour, rules),
         compare_weeks=rules.compare_weeks,
-        categories=_categories(ctx.catalog, facts, rules.top_categories),
+        categories=_categories(
+            ctx.catalog, q.received_by_category(s, place.path, start, end), rules.top_categories
+        ),
         units=_units(q.units_by_status(s, place.path)),
         supervisions=Supervisions(
             open=supervision.open,
@@ -135,14 +137,34 @@ def _gauge(catalog: Catalog, keys: tuple[str, str, str, str], tally: Tally) -> G
     )
 
 
-def _districts(s: Session, place: Jurisdiction, facts: list[IncidentFact]) -> list[District]:
-    """Today's incidents per jurisdiction one level down (the code after `place`'s own in the
-    incident's path); a station (nothing below it) is its own one district."""
+def _today(ctx: Ctx, place: Jurisdiction, today: Period) -> tuple[Tally, Groups, Groups]:
+    """Today so far in `place`'s subtree: the whole, per jurisdiction one level down and per
+    hour — today's ended hours from their rollups, the hour under way raw (gather.py), so a
+    busy day's wall reads about an hour of rows."""
+    bys: list[GroupBy] = ["jurisdiction", "hour"]
+    sums = gather.Sums({by: grouper(by, ctx.tz, place.path) for by in bys})
+    read = gather.items(
+        ctx, place.path, [today], category=None, grade=None, bys=list(bys), rolled=True
+    )
+    for item, layout in read:
+        sums.add(item, layout)
+    whole = sums.whole()
+    return whole, sums.groups("jurisdiction"), sums.groups("hour")
+
+
+def _incidents(tally: Tally | None) -> int:
+    return (value_of(BY_KEY["incidents_total"], tally).count or 0) if tally else 0
+
+
+def _districts(
+    s: Session, place: Jurisdiction, whole: Tally, by_district: Groups
+) -> list[District]:
+    """Today's incidents per jurisdiction one level down; a station (nothing below it) is its
+    own one district."""
     below = list(q.children(s, place))
     if not below:
-        return [_district(place, len(facts))]
-    counts = Counter(f.where.path[len(place.path) :].split("/", 1)[0] for f in facts)
-    return [_district(j, counts[j.code]) for j in below]
+        return [_district(place, _incidents(whole))]
+    return [_district(j, _incidents(by_district.get(j.path))) for j in below]
 
 
 def _district(j: Jurisdiction, incidents: int) -> District:
@@ -163,36 +185,35 @@ def _point(catalog: Catalog, row: q.PointRow) -> IncidentPoint:
     )
 
 
-def _hours(
-    ctx: Ctx, place: Jurisdiction, facts: list[IncidentFact], rules: WallRules
-) -> list[Hour]:
+def _hours(ctx: Ctx, place: Jurisdiction, by_hour: Groups, rules: WallRules) -> list[Hour]:
     """Incidents received per local hour today, against the same hours of the same weekday in
-    the weeks before, averaged over the weeks compared (a day with none counts as zero)."""
+    the weeks before, averaged over the weeks compared (a day with none counts as zero); those
+    days from their rollups' hour breakdown where built."""
     tz, now = ctx.tz, ctx.at
     day = now.astimezone(tz).date()
-    days = [
-        Period(day - timedelta(weeks=n), day - timedelta(weeks=n, days=-1))
-        for n in range(1, rules.compare_weeks + 1)
-    ]
-    spans = [(d.start(tz), d.end(tz)) for d in days]
-    before: Counter[int] = Counter(
-        at.astimezone(tz).hour for at in q.received_in(ctx.session, place.path, spans)
-    )
-    today: Counter[int] = Counter(f.where.at.astimezone(tz).hour for f in facts)
+    before: Counter[str] = Counter()
+    for n in range(1, rules.compare_weeks + 1):
+        then = Period(day - timedelta(weeks=n), day - timedelta(weeks=n, days=-1))
+        sums = gather.Sums({"hour": grouper("hour", tz, place.path)})
+        read = gather.items(
+            ctx, place.path, [then], category=None, grade=None, bys=["hour"], rolled=True
+        )
+        for item, layout in read:
+            sums.add(item, layout)
+        before.update({h: _incidents(t) for h, t in sums.groups("hour").items()})
     current = now.astimezone(tz).hour
     return [
         Hour(
             hour=h,
-            today=today[h] if h <= current else None,
-            average=round(before[h] / rules.compare_weeks, 2),
+            today=_incidents(by_hour.get(f"{h:02d}")) if h <= current else None,
+            average=round(before[f"{h:02d}"] / rules.compare_weeks, 2),
         )
         for h in range(24)
     ]
 
 
-def _categories(catalog: Catalog, facts: list[IncidentFact], top: int) -> list[CategoryCount]:
+def _categories(catalog: Catalog, counts: dict[str | None, int], top: int) -> list[CategoryCount]:
     """The categories with the most incidents received today, most first (ties by code)."""
-    counts = Counter(f.where.category for f in facts)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0] or ""))[:top]
     out = []
     for code, n in ranked:
