@@ -249,7 +249,7 @@
     }
   }
 
-  const refresh = cad110.refresher("/callbacks/rows", merge, room);
+  const refresh = cad110.refresher("/callbacks/rows", merge);
 
   const first = rows()[0];
   if (first) show(first);

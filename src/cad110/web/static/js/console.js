@@ -170,10 +170,11 @@
   };
 
   // A page's live refresh: GET `url` (the page's changing parts as HTML), parsed as an inert
-  // document (nothing in it runs, and it becomes nodes, not a string) and handed to `merge`.
-  // One at a time: a change during one asks once more when it is done. `room.dataset.refreshed`
-  // says when the last one landed.
-  cad110.refresher = function (url, merge, room) {
+  // document (nothing in it runs, and it becomes nodes, not a string) and handed to `merge`;
+  // `wrap` ([before, after]) puts bare table rows inside a table so they parse as rows. One at
+  // a time: a change during one asks once more when it is done.
+  cad110.refresher = function (url, merge, wrap) {
+    const [before, after] = wrap || ["", ""];
     let asking = false;
     let again = false;
     async function refresh() {
@@ -186,8 +187,7 @@
         const response = await fetch(url, { credentials: "same-origin" });
         if (response.status === 401) return void cad110.sessionEnded();
         if (!response.ok) return;
-        merge(new DOMParser().parseFromString(await response.text(), "text/html"));
-        room.dataset.refreshed = String(Date.now());
+        merge(new DOMParser().parseFromString(before + (await response.text()) + after, "text/html"));
       } catch (_) {
         // The server is away: the next change or the page's timer tries again.
       } finally {

@@ -236,7 +236,7 @@
     }
   }
 
-  const refresh = cad110.refresher("/fraud/rows" + (keepClosed ? "?closed=1" : ""), merge, room);
+  const refresh = cad110.refresher("/fraud/rows" + (keepClosed ? "?closed=1" : ""), merge);
 
   const first = rows()[0];
   if (first) show(first);

@@ -77,33 +77,14 @@
     recount();
   }
 
-  let asking = false;
-  let again = false;
-  async function refresh() {
-    if (asking) {
-      again = true;
-      return;
-    }
-    asking = true;
-    try {
-      const answer = await fetch("/supervise/rows", { credentials: "same-origin" });
-      if (answer.status === 401) {
-        cad110.sessionEnded();
-        return;
-      }
-      if (!answer.ok) return;
-      // Parsed as an inert document: nothing in it runs, and it becomes DOM nodes, not a string.
-      const doc = new DOMParser().parseFromString("<table><tbody>" + (await answer.text()) + "</tbody></table>", "text/html");
+  const refresh = cad110.refresher(
+    "/supervise/rows",
+    (doc) => {
       merge(doc.querySelector("tbody"));
       document.dispatchEvent(new CustomEvent("supervise:merged"));
-    } finally {
-      asking = false;
-      if (again) {
-        again = false;
-        refresh();
-      }
-    }
-  }
+    },
+    ["<table><tbody>", "</tbody></table>"],
+  );
 
   body.querySelectorAll("tr[data-supervision]").forEach(wire);
   cad110.live(refresh, true);
