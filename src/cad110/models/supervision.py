@@ -106,6 +106,13 @@ class Supervision(Base):
             sqlite_where=text("acknowledged_at IS NULL AND step_done_at IS NULL"),
             postgresql_where=text("acknowledged_at IS NULL AND step_done_at IS NULL"),
         ),
+        # The 督办 list and the wall: supervisions not yet acknowledged, by the deadline missed.
+        Index(
+            "ix_supervisions_open",
+            "due_at",
+            sqlite_where=text("acknowledged_at IS NULL"),
+            postgresql_where=text("acknowledged_at IS NULL"),
+        ),
     )
 
 

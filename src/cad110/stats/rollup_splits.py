@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -134,3 +135,27 @@ def rolled(
 
 def _hour(day: date, hour: int, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour), tz)
+
+
+def key_counts(
+    session: Session, path: str, days: frozenset[date], split: str, counter: str
+) -> Counter[str]:
+    """One counter of the breakdown `split` over `days` in `path`'s subtree, per group key,
+    read from the rows' heads alone: a count needs none of the histograms unpacked."""
+    found: Counter[str] = Counter()
+    if not days:
+        return found
+    stored = select(Rollup.first_day, Rollup.tally).where(
+        Rollup.span == rollups.DAY,
+        Rollup.reach == split,
+        in_scope(Rollup.jurisdiction_path, path),
+        Rollup.first_day.between(min(days), max(days)),
+    )
+    for first, blob in session.execute(stored):
+        if first not in days:
+            continue
+        data = zlib.decompress(blob)
+        (size,) = rollups.HEAD.unpack_from(data)
+        for key, counts, _ in json.loads(data[rollups.HEAD.size : rollups.HEAD.size + size]):
+            found[key] += counts.get(counter, 0)
+    return found

@@ -10,7 +10,7 @@ persons) is one small query each (wall_repository.py). No block carries personal
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -21,13 +21,14 @@ from cad110.lifecycles.incident import OPEN
 from cad110.lifecycles.unit import UnitStatus
 from cad110.models.fraud import FraudLevel
 from cad110.models.jurisdiction import Jurisdiction
-from cad110.stats import gather
+from cad110.stats import gather, rollup_job, rollup_splits, rollups
 from cad110.stats import wall_repository as q
 from cad110.stats.fraud_facts import fraud_facts
 from cad110.stats.measure import value_of
 from cad110.stats.periods import GroupBy, Period, grouper
 from cad110.stats.registry import BY_KEY
 from cad110.stats.repository import Scope
+from cad110.stats.rollup_splits import HOUR
 from cad110.stats.rules import WallRules, in_force
 from cad110.stats.service import place_of
 from cad110.stats.tally import Tally, tally_of
@@ -187,20 +188,11 @@ def _point(catalog: Catalog, row: q.PointRow) -> IncidentPoint:
 
 def _hours(ctx: Ctx, place: Jurisdiction, by_hour: Groups, rules: WallRules) -> list[Hour]:
     """Incidents received per local hour today, against the same hours of the same weekday in
-    the weeks before, averaged over the weeks compared (a day with none counts as zero); those
-    days from their rollups' hour breakdown where built."""
+    the weeks before, averaged over the weeks compared (a day with none counts as zero)."""
     tz, now = ctx.tz, ctx.at
     day = now.astimezone(tz).date()
-    before: Counter[str] = Counter()
-    for n in range(1, rules.compare_weeks + 1):
-        then = Period(day - timedelta(weeks=n), day - timedelta(weeks=n, days=-1))
-        sums = gather.Sums({"hour": grouper("hour", tz, place.path)})
-        read = gather.items(
-            ctx, place.path, [then], category=None, grade=None, bys=["hour"], rolled=True
-        )
-        for item, layout in read:
-            sums.add(item, layout)
-        before.update({h: _incidents(t) for h, t in sums.groups("hour").items()})
+    days = [day - timedelta(weeks=n) for n in range(1, rules.compare_weeks + 1)]
+    before = _received_by_hour(ctx, place.path, days)
     current = now.astimezone(tz).hour
     return [
         Hour(
@@ -210,6 +202,26 @@ def _hours(ctx: Ctx, place: Jurisdiction, by_hour: Groups, rules: WallRules) -> 
         )
         for h in range(24)
     ]
+
+
+def _received_by_hour(ctx: Ctx, path: str, days: list[date]) -> Counter[str]:
+    """Incidents received per local hour ("00"–"23") over `days`: the days with current
+    rollups from their hour breakdown's counts alone, the others from the raw rows."""
+    s, tz = ctx.session, ctx.tz
+    stats = in_force(ctx)
+    stale = rollup_job.stale(s, tz, stats, ctx.at).days
+    basis = rollups.basis(ctx.catalog, stats)
+    today = ctx.at.astimezone(tz).date()
+    current: set[date] = set()
+    for d in days:
+        current |= rollups.plan(s, d, d + timedelta(days=1), today, basis, stale).days
+    counter = BY_KEY["incidents_total"].counts[0]
+    found = rollup_splits.key_counts(s, path, frozenset(current), HOUR, counter)
+    spans = [(rollups.midnight(d, tz), rollups.midnight(d + timedelta(days=1), tz)) for d in days]
+    raw = [span for d, span in zip(days, spans, strict=True) if d not in current]
+    if raw:
+        found.update(f"{at.astimezone(tz).hour:02d}" for at in q.received_in(s, path, raw))
+    return found
 
 
 def _categories(catalog: Catalog, counts: dict[str | None, int], top: int) -> list[CategoryCount]:

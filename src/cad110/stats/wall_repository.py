@@ -84,6 +84,19 @@ def open_points(session: Session, path: str, limit: int) -> list[PointRow]:
     ]
 
 
+def received_in(
+    session: Session, path: str, spans: Sequence[tuple[datetime, datetime]]
+) -> list[datetime]:
+    """When each incident received in any of the [start, end) spans was received."""
+    i = Incident
+    within = [and_(i.received_at >= start, i.received_at < end) for start, end in spans]
+    return list(
+        session.scalars(
+            select(i.received_at).where(in_scope(i.jurisdiction_path, path), or_(*within))
+        )
+    )
+
+
 def received_by_category(
     session: Session, path: str, start: datetime, end: datetime
 ) -> dict[str | None, int]:
