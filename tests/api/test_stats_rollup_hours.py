@@ -145,3 +145,25 @@ def test_the_wall_reads_todays_ended_hours_from_rows_as_it_read_them_raw(
     assert [h["today"] for h in raw["hours"] if h["today"]] == [1, 1]
     assert sum(h["average"] for h in raw["hours"]) > 0
     assert sum(d["incidents"] for d in raw["districts"]) == 2
+
+
+def test_a_touched_hour_is_rebuilt_at_most_once_a_minute_and_an_ended_one_at_once(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    clock.set(AFTERNOON - timedelta(hours=4))  # 10:30
+    number = new_incident(api, accept=True)["number"]
+    clock.set(AFTERNOON)  # 14:30
+    job = RollupJob()
+    job.run(runtime, clock.now())
+    built = _marks(runtime)
+    ok(api.post(f"/incidents/{number}/invalidate", "dispatcher", json={"reason": "hoax"}))
+    clock.advance(timedelta(seconds=5))
+    job.run(runtime, clock.now())  # forgets hour 10; too soon to build it again
+    assert 10 not in _marks(runtime)
+    clock.advance(timedelta(minutes=1))
+    job.run(runtime, clock.now())
+    assert _marks(runtime)[10] > built[10]
+    # 15:00: the hour just ended is built at the first tick after it, however recent the last.
+    clock.set(AFTERNOON + timedelta(minutes=30))
+    job.run(runtime, clock.now())
+    assert 14 in _marks(runtime)

@@ -47,6 +47,8 @@ from cad110.stats.rules import StatsRules, load_rules
 # Days built per tick: a busy city's day takes a second or two to read, and the tick has
 # other work; a whole history is built with `cad110 stats rollup`.
 DAYS_PER_TICK = 7
+# How often the tick may rebuild today's hours touched since their build (RollupJob).
+HOURS_EVERY = timedelta(minutes=1)
 _CHUNK = 5000  # ids per query (a driver takes at most 65,535 parameters)
 
 # (time of a fact, days after it that the change reaches too)
@@ -356,9 +358,15 @@ def build_days(
 
 class RollupJob:
     """The tick's share: forget what changed, then build up to DAYS_PER_TICK missing days of
-    the span a summary may read (two of the longest periods, the one before included)."""
+    the span a summary may read (two of the longest periods, the one before included), and
+    today's ended hours not built: an hour just ended at the first tick after it, one touched
+    since its build at most once per HOURS_EVERY — a busy centre's events touch its last
+    hours every few seconds, and meanwhile a reader reads them raw (exact, a little slower)."""
 
     name = "stats_rollups"
+
+    def __init__(self) -> None:
+        self._hours_built: datetime | None = None  # when this job last built hours
 
     def run(self, rt: Runtime, now: datetime) -> str | None:
         rules = rt.parts.get(StatsRules) or load_rules()
@@ -371,7 +379,12 @@ class RollupJob:
             basis = rollups.basis(rt.catalog, rules)
             days = missing_days(session, basis, since, today, DAYS_PER_TICK)
         rows = build_days(rt.sessions, rt.catalog, rules, tz, days, now)
-        hours = build_hours(rt.sessions, rt.catalog, rules, tz, now)
+        hours = 0
+        this_hour = now.astimezone(tz).replace(minute=0, second=0, microsecond=0)
+        last = self._hours_built
+        if last is None or last < this_hour or now - last >= HOURS_EVERY:
+            hours = build_hours(rt.sessions, rt.catalog, rules, tz, now)
+            self._hours_built = now
         if not days and not forgotten and not hours:
             return None
         dropped = "all" if forgotten is None else str(forgotten)
