@@ -14,17 +14,23 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from sqlalchemy import create_engine, func, select
 
-from cad110.bench.stats import run_stats_bench
+from cad110.bench.stats import _paths, run_stats_bench
 from cad110.models.incident import Incident
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
 def test_bench_stats_on_sqlite(tmp_path: Path) -> None:
+    """A small history over a few days (a busier city's day), every read timed both ways."""
     out = io.StringIO()
     url = f"sqlite:///{tmp_path / 'stats.db'}"
     result = run_stats_bench(
-        Console(file=out, width=160), incidents=400, database=url, repeats=2, raw_repeats=1
+        Console(file=out, width=160),
+        incidents=400,
+        database=url,
+        repeats=2,
+        raw_repeats=1,
+        days=3,
     )
 
     assert result.incidents == 400
@@ -39,39 +45,24 @@ def test_bench_stats_on_sqlite(tmp_path: Path) -> None:
     assert reads[("wall (today so far)", "rollups")] == 2
     assert len(result.live_ms) == 2
     text = out.getvalue()
-    assert "Statistics over 400 incidents in 550 days" in text
+    assert "Statistics over 400 incidents in 3 days" in text
     assert "live: commit → today's figures" in text
 
+    midnight = datetime.combine(datetime.now(TZ).date(), time(0), TZ)
     engine = create_engine(url)
     with engine.connect() as conn:
         # The history plus one incident per live-counter read.
         assert conn.scalar(select(func.count()).select_from(Incident)) == 402
-    engine.dispose()
-
-
-def test_bench_stats_over_a_busier_city_times_the_rollups_alone(tmp_path: Path) -> None:
-    """The same incidents over fewer days (a busier city's day), no raw read timed: each is
-    still read once to check the rollups against."""
-    out = io.StringIO()
-    url = f"sqlite:///{tmp_path / 'stats.db'}"
-    result = run_stats_bench(
-        Console(file=out, width=160),
-        incidents=300,
-        database=url,
-        repeats=1,
-        raw_repeats=0,
-        days=3,
-    )
-
-    assert {t.path for t in result.timings} == {"rollups"}
-    assert "Statistics over 300 incidents in 3 days" in out.getvalue()
-    midnight = datetime.combine(datetime.now(TZ).date(), time(0), TZ)
-    engine = create_engine(url)
-    with engine.connect() as conn:
         first = conn.scalar(select(func.min(Incident.received_at)))
         today = conn.scalar(select(func.count()).where(Incident.received_at >= midnight))
     engine.dispose()
     assert first is not None
     assert datetime.now(UTC) - first.replace(tzinfo=UTC) <= timedelta(days=3)
-    # Today's incidents as the live reads found them, before the one they added.
-    assert result.today == today - 1
+    # Today's incidents as the live reads found them, before the first they added.
+    assert result.today == today - 2
+
+
+def test_no_raw_read_is_timed_when_none_is_asked() -> None:
+    """--raw-repeats 0: the rollups alone are timed (the check still reads raw once)."""
+    assert _paths(0, 5) == [("rollups", True, 5)]
+    assert _paths(2, 5) == [("raw", False, 2), ("rollups", True, 5)]
