@@ -53,6 +53,7 @@ def items(
     grade: int | None,
     bys: Sequence[str | None],
     rolled: bool,
+    stale: rollup_job.Stale | None = None,
 ) -> Iterator[tuple[Fact | Rolled, str | None]]:
     """Every fact of the adjacent `segments` in `path`'s subtree, each with the groupings it
     counts in (`counts_in`): from rollups when `rolled` — whole months as month rows where no
@@ -67,7 +68,8 @@ def items(
     if rolled:
         local = ctx.at.astimezone(tz)
         today = local.date()
-        stale = rollup_job.stale(s, tz, rules, ctx.at)
+        if stale is None:  # a reader reading several times asks once (wall.py)
+            stale = rollup_job.stale(s, tz, rules, ctx.at)
         basis = rollups.basis(ctx.catalog, rules)
         splits = [by for by in rollup_splits.SPLITS if by in bys]
         by_month = _BY_MONTH_AT_MOST.issuperset(set(bys) - SPLITS)

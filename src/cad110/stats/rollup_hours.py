@@ -21,11 +21,19 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from cad110.catalog.loader import Catalog
-from cad110.kernel.scope import in_scope
 from cad110.models.rollup import RollupHour, RollupHourMark
 from cad110.stats import rollup_build
 from cad110.stats.facts import Where
-from cad110.stats.rollups import OWN, TREE, depth_of, encode, scoped, unpack
+from cad110.stats.rollups import (
+    OWN,
+    TREE,
+    depth_of,
+    encode,
+    reaches,
+    scoped,
+    too_deep,
+    unpack,
+)
 from cad110.stats.rules import StatsRules
 from cad110.stats.tally import Rolled, Tally
 
@@ -140,18 +148,12 @@ def rolled(
     if not hours:
         return
     depth = depth_of(path)
-    wanted = [(TREE, RollupHour.jurisdiction_path == path)]
-    if by_child:
-        below = in_scope(RollupHour.jurisdiction_path, path) & (
-            RollupHour.jurisdiction_path != path
-        )
-        wanted = [(OWN, RollupHour.jurisdiction_path == path), (TREE, below)]
-    for reach, at in wanted:
+    for reach, at in reaches(RollupHour.jurisdiction_path, path, by_child=by_child):
         stored = select(RollupHour.jurisdiction_path, RollupHour.hour, RollupHour.tally).where(
             RollupHour.reach == reach, at, RollupHour.day == day, RollupHour.hour.in_(hours)
         )
         for at_path, hour, blob in session.execute(stored):
-            if reach == TREE and by_child and depth_of(at_path) > depth + 1:
+            if too_deep(reach, at_path, depth, by_child=by_child):
                 continue
             counts, durations = unpack(blob)
             where = Where(start_of(day, hour, tz), at_path)

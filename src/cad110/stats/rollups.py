@@ -44,8 +44,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cad110.catalog.loader import Catalog
 from cad110.kernel.scope import in_scope
@@ -308,6 +308,22 @@ def scoped(counts: dict[str, int], depth: int) -> dict[str, int]:
     return found
 
 
+def reaches(
+    column: InstrumentedAttribute[str], path: str, *, by_child: bool
+) -> list[tuple[str, ColumnElement[bool]]]:
+    """Which stored tallies a read of `path`'s subtree takes, as (reach, condition on the
+    rows' jurisdiction `column`): its tree row; or, grouped by jurisdiction, its own row and
+    the tree rows below it (of which `too_deep` drops all but one level down)."""
+    if not by_child:
+        return [(TREE, column == path)]
+    return [(OWN, column == path), (TREE, in_scope(column, path) & (column != path))]
+
+
+def too_deep(reach: str, at_path: str, depth: int, *, by_child: bool) -> bool:
+    """A tree row below the jurisdictions one level down from the one read at `depth`."""
+    return reach == TREE and by_child and depth_of(at_path) > depth + 1
+
+
 def rolled(
     session: Session, tz: ZoneInfo, path: str, plan_: Plan, *, by_child: bool = False
 ) -> Iterator[Rolled]:
@@ -316,10 +332,7 @@ def rolled(
     level down and one of what was recorded at `path` itself."""
     depth = depth_of(path)
     # Each a range of the key (span, reach, path, first day).
-    wanted = [(TREE, Rollup.jurisdiction_path == path)]
-    if by_child:
-        below = in_scope(Rollup.jurisdiction_path, path) & (Rollup.jurisdiction_path != path)
-        wanted = [(OWN, Rollup.jurisdiction_path == path), (TREE, below)]
+    wanted = reaches(Rollup.jurisdiction_path, path, by_child=by_child)
     for span, firsts in ((MONTH, plan_.months), (DAY, plan_.days)):
         if not firsts:
             continue
@@ -331,9 +344,7 @@ def rolled(
                 Rollup.first_day.between(min(firsts), max(firsts)),
             )
             for at_path, first, blob in session.execute(rows):
-                if first not in firsts or (
-                    reach == TREE and by_child and depth_of(at_path) > depth + 1
-                ):
+                if first not in firsts or too_deep(reach, at_path, depth, by_child=by_child):
                     continue
                 counts, durations = unpack(blob)
                 yield Rolled(Where(midnight(first, tz), at_path), scoped(counts, depth), durations)

@@ -77,7 +77,8 @@ def wall(ctx: Ctx, jurisdiction: str | None) -> Wall:
     s, now, tz = ctx.session, ctx.at, ctx.tz
     today = Period(now.astimezone(tz).date(), now.astimezone(tz).date() + timedelta(days=1))
     start, end = today.start(tz), today.end(tz)
-    tally, by_district, by_hour = _today(ctx, place, today)
+    stale = rollup_job.stale(s, tz, in_force(ctx), now)  # once for every reading below
+    tally, by_district, by_hour = _today(ctx, place, today, stale)
     stages = q.open_by_status(s, place.path)
     in_progress = sum(stages.values())
     supervision = q.supervision_counts(s, place.path)
@@ -100,7 +101,7 @@ def wall(ctx: Ctx, jurisdiction: str | None) -> Wall:
         districts=_districts(s, place, tally, by_district),
         points=[_point(ctx.catalog, row) for row in points],
         points_left_off=max(0, in_progress - len(points)),
-        hours=_hours(ctx, place, by_hour, rules),
+        hours=_hours(ctx, place, by_hour, rules, stale),
         compare_weeks=rules.compare_weeks,
         categories=_categories(
             ctx.catalog, q.received_by_category(s, place.path, start, end), rules.top_categories
@@ -138,14 +139,23 @@ def _gauge(catalog: Catalog, keys: tuple[str, str, str, str], tally: Tally) -> G
     )
 
 
-def _today(ctx: Ctx, place: Jurisdiction, today: Period) -> tuple[Tally, Groups, Groups]:
+def _today(
+    ctx: Ctx, place: Jurisdiction, today: Period, stale: rollup_job.Stale
+) -> tuple[Tally, Groups, Groups]:
     """Today so far in `place`'s subtree: the whole, per jurisdiction one level down and per
     hour — today's ended hours from their rollups, the hour under way raw (gather.py), so a
     busy day's wall reads about an hour of rows."""
     bys: list[GroupBy] = ["jurisdiction", "hour"]
     sums = gather.Sums({by: grouper(by, ctx.tz, place.path) for by in bys})
     read = gather.items(
-        ctx, place.path, [today], category=None, grade=None, bys=list(bys), rolled=True
+        ctx,
+        place.path,
+        [today],
+        category=None,
+        grade=None,
+        bys=list(bys),
+        rolled=True,
+        stale=stale,
     )
     for item, layout in read:
         sums.add(item, layout)
@@ -186,13 +196,15 @@ def _point(catalog: Catalog, row: q.PointRow) -> IncidentPoint:
     )
 
 
-def _hours(ctx: Ctx, place: Jurisdiction, by_hour: Groups, rules: WallRules) -> list[Hour]:
+def _hours(
+    ctx: Ctx, place: Jurisdiction, by_hour: Groups, rules: WallRules, stale: rollup_job.Stale
+) -> list[Hour]:
     """Incidents received per local hour today, against the same hours of the same weekday in
     the weeks before, averaged over the weeks compared (a day with none counts as zero)."""
     tz, now = ctx.tz, ctx.at
     day = now.astimezone(tz).date()
     days = [day - timedelta(weeks=n) for n in range(1, rules.compare_weeks + 1)]
-    before = _received_by_hour(ctx, place.path, days)
+    before = _received_by_hour(ctx, place.path, days, stale.days)
     current = now.astimezone(tz).hour
     return [
         Hour(
@@ -204,13 +216,13 @@ def _hours(ctx: Ctx, place: Jurisdiction, by_hour: Groups, rules: WallRules) -> 
     ]
 
 
-def _received_by_hour(ctx: Ctx, path: str, days: list[date]) -> Counter[str]:
+def _received_by_hour(
+    ctx: Ctx, path: str, days: list[date], stale: set[date] | None
+) -> Counter[str]:
     """Incidents received per local hour ("00"–"23") over `days`: the days with current
     rollups from their hour breakdown's counts alone, the others from the raw rows."""
     s, tz = ctx.session, ctx.tz
-    stats = in_force(ctx)
-    stale = rollup_job.stale(s, tz, stats, ctx.at).days
-    basis = rollups.basis(ctx.catalog, stats)
+    basis = rollups.basis(ctx.catalog, in_force(ctx))
     today = ctx.at.astimezone(tz).date()
     current: set[date] = set()
     for d in days:
