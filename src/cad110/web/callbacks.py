@@ -17,7 +17,7 @@ from cad110.callbacks import repository
 from cad110.callbacks.rules import in_force
 from cad110.callbacks.views import follow_up_out, queue_item
 from cad110.kernel.runtime import Runtime
-from cad110.web.common import Rt, console_user, page, to_login
+from cad110.web.common import Rt, console_user, fragment_user, page, to_login
 
 router = Router(include_in_schema=False)
 SHOWN = 200
@@ -58,10 +58,8 @@ async def callbacks_page(request: Request, rt: Rt) -> Response:
 async def callbacks_rows(request: Request, rt: Rt) -> Response:
     """The queue's changing parts alone, for the live refresh to merge into the page
     (callbacks.js): the chosen callback, its note and a number shown stay as they are."""
-    by = await console_user(request, rt)
-    if by is None:
-        return Response(status_code=401)
-    if not allowed(by.role, Permission.CALLBACK):
-        return Response(status_code=403)
+    by = await fragment_user(request, rt, Permission.CALLBACK)
+    if isinstance(by, Response):
+        return by
     data = await run_in_threadpool(_queue, rt, by)
     return page(request, "_callbacks_fresh.html", by, **data)

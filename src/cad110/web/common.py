@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cad110.api.deps import authenticate, runtime
+from cad110.auth.permissions import Permission, allowed
 from cad110.auth.principal import Principal
 from cad110.kernel.runtime import Runtime
 from cad110.web.i18n import LANG_COOKIE, pick_locale
@@ -30,6 +31,19 @@ def safe_next(target: str | None) -> str:
 
 async def console_user(request: Request, rt: Runtime) -> Principal | None:
     return await authenticate(request, rt, None)
+
+
+async def fragment_user(
+    request: Request, rt: Runtime, permission: Permission
+) -> Principal | Response:
+    """Who asks for a screen's live fragment, or the bare refusal a script reads: 401 when the
+    session has ended (the page shows its banner), 403 without `permission`."""
+    by = await console_user(request, rt)
+    if by is None:
+        return Response(status_code=401)
+    if not allowed(by.role, permission):
+        return Response(status_code=403)
+    return by
 
 
 def to_login(request: Request) -> RedirectResponse:

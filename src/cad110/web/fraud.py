@@ -18,7 +18,7 @@ from cad110.fraud.rules import in_force
 from cad110.fraud.views import warnings_out
 from cad110.kernel.runtime import Runtime
 from cad110.models.fraud import WarningStatus
-from cad110.web.common import Rt, console_user, page, to_login
+from cad110.web.common import Rt, console_user, fragment_user, page, to_login
 
 router = Router(include_in_schema=False)
 
@@ -54,10 +54,8 @@ async def fraud_page(request: Request, rt: Rt, closed: bool = False) -> Response
 async def fraud_rows(request: Request, rt: Rt, closed: bool = False) -> Response:
     """The queue's changing parts alone, for the live refresh to merge into the page
     (fraud.js): the warning chosen, the amount and note being typed and a number shown stay."""
-    by = await console_user(request, rt)
-    if by is None:
-        return Response(status_code=401)
-    if not allowed(by.role, Permission.FRAUD):
-        return Response(status_code=403)
+    by = await fragment_user(request, rt, Permission.FRAUD)
+    if isinstance(by, Response):
+        return by
     data = await run_in_threadpool(_queue, rt, by, closed)
     return page(request, "_fraud_fresh.html", by, **data)
