@@ -5,9 +5,11 @@ its field, English is complete, and the page fits 1366×768, a 1920×1080 wall a
 from __future__ import annotations
 
 from datetime import timedelta
+from contextlib import suppress
 from typing import Any
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from cad110.clock import VirtualClock
 from tests.api.helpers import new_incident, ok, report_body, step_body
@@ -78,7 +80,13 @@ def _points(page: Page, chart: str) -> list[Any]:
 
 
 def _no_sideways_scroll(page: Page) -> None:
-    """The page does not scroll sideways; else the elements that stick out are named."""
+    """The page does not scroll sideways once its charts have followed their boxes (they do so
+    on the next frame); else the elements that stick out are named."""
+    with suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth",
+            timeout=3000,
+        )
     wide = page.evaluate(
         """() => {
           const width = document.documentElement.clientWidth;

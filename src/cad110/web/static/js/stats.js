@@ -150,7 +150,7 @@
 
   function draw(id, labels, series, def, manyLabels) {
     const node = $(id);
-    const chart = charts[id] || (charts[id] = echarts.init(node, null, { renderer: "canvas" }));
+    const chart = charts[id] || (charts[id] = made(node));
     const text = axisText(def);
     chart.setOption(
       {
@@ -265,7 +265,13 @@
     return drawSeries(def);
   }
 
-  window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+  // A chart follows its box, not the window: the box also narrows when a scrollbar appears
+  // because the page grew, and no resize event says so.
+  function made(node) {
+    const chart = echarts.init(node, null, { renderer: "canvas" });
+    new ResizeObserver(() => chart.resize()).observe(node);
+    return chart;
+  }
 
   // --- Loading --------------------------------------------------------------------------------
   function showPeriod() {
