@@ -41,6 +41,7 @@ from cad110.models.sms import SmsEvent
 from cad110.models.supervision import Deadline, Notification, Supervision, UnitOffer
 from cad110.models.target import KeyTarget
 from cad110.models.telephony import PhoneCall, PhoneEvent, PhoneSeat
+from cad110.models.tick import TickTurn
 from cad110.models.transfers import HotlineEvent, TransferCall, TransferTicket
 from cad110.models.unit import Assignment, Unit, UnitGrid
 from cad110.models.user import ApiToken, LoginThrottle, User
@@ -105,6 +106,7 @@ __all__ = [
     "SearchNotice",
     "SmsEvent",
     "Supervision",
+    "TickTurn",
     "TransferCall",
     "TransferTicket",
     "Unit",
