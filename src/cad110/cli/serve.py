@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import threading
 from typing import Annotated, Any
@@ -46,11 +47,29 @@ def server_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _workers(settings: Settings, asked: int | None, sim_speed: float) -> int:
+    """How many processes serve: SQLite takes one writer at a time, so one worker there; on
+    PostgreSQL one per core unless told (one with the demo traffic, which runs inside it)."""
+    on_sqlite = settings.database_url.startswith("sqlite")
+    if asked is None:
+        return 1 if on_sqlite or sim_speed > 0 else (os.cpu_count() or 1)
+    if asked != 1 and on_sqlite:
+        err.print("[red]--workers: SQLite is served by one worker; use PostgreSQL for more[/red]")
+        raise typer.Exit(2)
+    return asked
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address")] = None,
     port: Annotated[int | None, typer.Option(help="Port")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only)")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Worker processes (PostgreSQL; default there: one per core, on SQLite one)",
+        ),
+    ] = None,
     sim_speed: Annotated[
         float,
         typer.Option(
@@ -63,6 +82,7 @@ def serve(
     import uvicorn
 
     settings = get_settings()
+    workers = _workers(settings, workers, sim_speed)
     stop = threading.Event()
     traffic = None
     fakes: list[subprocess.Popen[str]] = []
