@@ -4,8 +4,8 @@ its field, English is complete, and the page fits 1366×768, a 1920×1080 wall a
 
 from __future__ import annotations
 
-from datetime import timedelta
 from contextlib import suppress
+from datetime import timedelta
 from typing import Any
 
 from playwright.sync_api import Page, expect
