@@ -43,6 +43,7 @@ from cad110.kernel.context import Ctx
 from cad110.lifecycles.guards import check_lowering
 from cad110.lifecycles.incident import (
     ENDED_EARLY,
+    NEVER_DISPATCHED,
     Action,
     AssignmentState,
     Command,
@@ -69,7 +70,9 @@ _STAMP = {
 
 
 def latest_assignments(ctx: Ctx, incident: Incident) -> dict[str, Assignment]:
-    """Each unit's latest assignment on this incident."""
+    """Each unit's latest assignment on this incident (none read at 接警, before any could be)."""
+    if incident.status in NEVER_DISPATCHED:
+        return {}
     rows = ctx.session.scalars(
         select(Assignment).where(Assignment.incident_id == incident.id).order_by(Assignment.id)
     )

@@ -56,7 +56,8 @@ def create_incident(data: IncidentCreate, ctx: Context) -> IncidentOut:
     Send an `Idempotency-Key`: a retry then gets the same incident instead of a second one."""
     ctx.by.require(Permission.RECEIVE)
     incident = intake.create_incident(ctx, data, idempotency_key=None)
-    return incident_out(ctx.session, incident, ctx.catalog)
+    ctx.session.flush()  # the answer shows the version the commit holds
+    return incident_out(ctx.session, incident, ctx.catalog, new=True)
 
 
 @router.get("", response_model=IncidentPage)

@@ -46,9 +46,12 @@ def record_call(
     incident: Incident | None,
     phone_call: str | None = None,
     phone_call_field: tuple[str, ...] = ("phone_call",),
+    located: bool = False,
+    place: str | None = None,
 ) -> Call:
     """Add a call record and its event (the caller flushes and commits); `phone_call` is the
-    phone system's id of the call it records, when the client knows it."""
+    phone system's id of the call it records, when the client knows it; `located` and `place`
+    say where a new incident was received, when the caller knows (CallRecorded)."""
     call = Call(
         caller_phone=caller_phone,
         caller_name=caller_name,
@@ -77,7 +80,7 @@ def record_call(
         },
         head=NEW_SUBJECT,
     )
-    ctx.emit(CallRecorded(call, phone_call, phone_call_field))
+    ctx.emit(CallRecorded(call, phone_call, phone_call_field, located, place))
     return call
 
 

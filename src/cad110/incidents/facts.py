@@ -54,3 +54,8 @@ class CallRecorded:
     phone_call: str | None = None
     # Where the request carried it, for a refusal that names the field.
     phone_call_field: tuple[str, ...] = ("phone_call",)
+    # The intake that made the call's new incident said where it was received: `place` is its
+    # standard address (地址编码), or None for none. Unsaid (False), a subscriber that needs
+    # the place reads it from the incident's first event.
+    located: bool = False
+    place: str | None = None

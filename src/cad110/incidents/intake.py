@@ -119,6 +119,8 @@ def _create(ctx: Ctx, data: IncidentCreate) -> Incident:
         incident=incident,
         phone_call=data.call.phone_call if data.call else None,
         phone_call_field=("call", "phone_call"),
+        located=True,
+        place=at.place_code,
     )
     if data.accept:
         perform(ctx, incident, Action.ACCEPT, AcceptBody())

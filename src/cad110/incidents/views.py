@@ -43,13 +43,17 @@ def incidents_out(
     catalog: Catalog | None = None,
     *,
     full: bool = False,
+    new: bool = False,
 ) -> list[IncidentOut]:
     """Output for many incidents with two extra queries in all, not two per incident.
 
     The caller's name and phone are masked (also where the phone was typed into the
-    narrative) unless `full`: only a single record's read, recorded, shows them.
+    narrative) unless `full`: only a single record's read, recorded, shows them. `new`: the
+    incidents were made by this request (接警, perhaps 受理), which sends no unit, so their
+    assignments are not read.
     """
-    assignments = assignments_of(session, [i.id for i in incidents])
+    ids = [i.id for i in incidents]
+    assignments = {i: [] for i in ids} if new else assignments_of(session, ids)
     merged = numbers_of(session, [i.merged_into_id for i in incidents if i.merged_into_id])
     catalog = catalog or default_catalog()
     result = []
@@ -96,9 +100,14 @@ def incidents_out(
 
 
 def incident_out(
-    session: Session, incident: Incident, catalog: Catalog | None = None, *, full: bool = False
+    session: Session,
+    incident: Incident,
+    catalog: Catalog | None = None,
+    *,
+    full: bool = False,
+    new: bool = False,
 ) -> IncidentOut:
-    return incidents_out(session, [incident], catalog, full=full)[0]
+    return incidents_out(session, [incident], catalog, full=full, new=new)[0]
 
 
 def events_out(

@@ -123,6 +123,9 @@ _WITH_UNITS = frozenset(
     }
 )
 _BEFORE_DISPATCH = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.ASSESSED, Status.QUEUED})
+# No unit has ever been sent to an incident at 接警: units are dispatched from 受理 on, and no
+# action takes an incident back to 接警 (tests/unit/test_lifecycle_guards.py).
+NEVER_DISPATCHED = frozenset({Status.RECEIVED})
 
 # Every stage at which the incident is still being worked on, from 受理 to 反馈.
 _OPEN_WORK = frozenset({Status.ACCEPTED, Status.ASSESSED, Status.QUEUED}) | _WITH_UNITS

@@ -98,16 +98,21 @@ def record_of_incident(incident: Incident, place: str | None) -> Record:
     )
 
 
-def store_keys(session: Session, record: Record, rules: RepeatRules) -> None:
-    """Keep the values `record` will be found again by (again: the ones it lacks)."""
-    have = {
-        (kind, value)
-        for kind, value in session.execute(
-            select(RepeatKey.kind, RepeatKey.value).where(
-                RepeatKey.incident_id == record.incident_id
+def store_keys(session: Session, record: Record, rules: RepeatRules, *, new: bool = False) -> None:
+    """Keep the values `record` will be found again by (again: the ones it lacks; a `new`
+    incident has none yet, and they are not read)."""
+    have = (
+        set()
+        if new
+        else {
+            (kind, value)
+            for kind, value in session.execute(
+                select(RepeatKey.kind, RepeatKey.value).where(
+                    RepeatKey.incident_id == record.incident_id
+                )
             )
-        )
-    }
+        }
+    )
     for kind, value in dict.fromkeys(keys_of(record, rules)):
         if (kind, value) not in have:
             session.add(
@@ -258,13 +263,19 @@ def warning_for(session: Session, record: Record, rules: RepeatRules, by: Princi
 
 def link(ctx: Ctx, incident: Incident, record: Record, *, found_by: str) -> int:
     """Store `record`'s keys, link it to the earlier incidents it repeats (those not linked
-    yet) and record the links as one event; the number of new links."""
+    yet) and record the links as one event; the number of new links. Found at intake, the
+    incident is new: it has no keys or links yet, and none are read."""
     rules = in_force(ctx)
-    store_keys(ctx.session, record, rules)
+    new = found_by == INTAKE
+    store_keys(ctx.session, record, rules, new=new)
     found = judged(record, candidates(ctx.session, record, rules), rules)
-    have = set(
-        ctx.session.scalars(
-            select(RepeatLink.earlier_id).where(RepeatLink.incident_id == incident.id)
+    have: set[int] = (
+        set()
+        if new
+        else set(
+            ctx.session.scalars(
+                select(RepeatLink.earlier_id).where(RepeatLink.incident_id == incident.id)
+            )
         )
     )
     fresh = [(j, e) for j, e in found if j.earlier_id not in have]
@@ -293,7 +304,7 @@ def link(ctx: Ctx, incident: Incident, record: Record, *, found_by: str) -> int:
                 for j, e in fresh
             ],
         },
-        head=NEW_SUBJECT if not have and found_by == INTAKE else None,
+        head=NEW_SUBJECT if new else None,
     )
     ctx.session.flush()
     return len(fresh)
@@ -306,7 +317,8 @@ def link_new_incident(ctx: Ctx, fact: CallRecorded) -> None:
         return
     incident = ctx.session.get(Incident, call.incident_id)
     assert incident is not None
-    record = record_of_incident(incident, place_of(ctx.session, incident.number))
+    place = fact.place if fact.located else place_of(ctx.session, incident.number)
+    record = record_of_incident(incident, place)
     if link(ctx, incident, record, found_by=INTAKE):
         follow_case(ctx, incident)
 
