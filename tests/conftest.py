@@ -227,7 +227,15 @@ _APPS: dict[tuple[object, ...], FastAPI] = {}
 def app_for(runtime: Runtime) -> FastAPI:
     """An application serving `runtime`: built once, then bound to each test's runtime."""
     s = runtime.settings
-    key = (s.max_body_bytes, s.max_upload_bytes, s.map_tile_url, s.docs_enabled)
+    key = (
+        s.max_body_bytes,
+        s.max_upload_bytes,
+        s.map_tile_url,
+        s.docs_enabled,
+        s.admit_reads,
+        s.admit_writes,
+        s.admit_wait_s,
+    )
     app = _APPS.get(key)
     if app is None:
         app = _APPS[key] = create_app(runtime)

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from cad110 import __version__
 from cad110.accounts.api import router as admin_router
+from cad110.api.admission import Admission, Capacity
 from cad110.api.errors import install_error_handlers
 from cad110.api.limits import BodyLimit
 from cad110.api.routing import UnitOfWorkRoute
@@ -143,6 +144,11 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.include_router(docs_router)
     app.mount("/static", StaticFiles(packages=[("cad110.web", "static")]), name="static")
     settings = runtime.settings
+    capacity = Capacity(
+        reads=settings.admit_reads, writes=settings.admit_writes, wait_s=settings.admit_wait_s
+    )
+    # Innermost of the three: a refusal still gets the security headers.
+    app.add_middleware(Admission, capacity=capacity)
     app.add_middleware(
         BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )

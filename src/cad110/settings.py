@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -122,6 +123,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 6 * 1_048_576
     # Interactive API docs (/docs) with their assets served from the package; off: 404.
     docs_enabled: bool = True
+    # Admission (api/admission.py): requests one worker runs at once that change something and
+    # that only read, and how long a request waits for a slot before it is answered 503 with
+    # Retry-After (nothing of it done). Past that a worker only answers everything later.
+    admit_writes: int = Field(default=8, ge=1)
+    admit_reads: int = Field(default=8, ge=1)
+    admit_wait_s: float = Field(default=0.5, ge=0)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -19,7 +19,9 @@ from tests.world import GULOU_WEST, World
 def _race(
     runtime: Runtime, world: World, calls: list[tuple[str, str, dict[str, Any], dict[str, str]]]
 ) -> list[Any]:
-    """Fire every (user, path, body, headers) at once, each from its own client thread."""
+    """Fire every (user, path, body, headers) at once, each from its own client thread; the
+    server admits them all at once (api/admission.py would make some wait or refuse them)."""
+    runtime.settings = runtime.settings.model_copy(update={"admit_writes": len(calls)})
     app = create_app(runtime)
     barrier = threading.Barrier(len(calls))
 
