@@ -108,13 +108,14 @@ def api_server(
     *,
     start_timeout: float = 60.0,
     extra_env: dict[str, str] | None = None,
+    workers: int = 1,
 ) -> Iterator[Server]:
     """`uvicorn cad110.serve:app` in a subprocess on a free loopback port, until the block ends;
-    `extra_env` adds settings (CAD110_*) for that server only."""
+    `extra_env` adds settings (CAD110_*) for that server only; `workers` processes serve."""
     port = _free_port()
     env = {**os.environ, **(extra_env or {}), "CAD110_DATABASE_URL": url}
     command = [sys.executable, "-m", "uvicorn", "cad110.serve:app", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--log-level", "warning"]
+    command += ["--port", str(port), "--log-level", "warning", "--workers", str(workers)]
     with log_path.open("wb") as log:
         proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     base_url = f"http://127.0.0.1:{port}"

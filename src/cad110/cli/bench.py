@@ -119,6 +119,38 @@ def bench_login_flood(
     run_login_flood_bench(console, rate=rate, seconds=seconds, flooders=flooders)
 
 
+@bench_app.command("burst")
+def bench_burst(
+    seconds: Annotated[float, typer.Option(help="Seconds of intake per phase")] = 60.0,
+    rate: Annotated[
+        float, typer.Option(help="Intake offered in the first phase, creates/s")
+    ] = 60.0,
+    factor: Annotated[
+        float, typer.Option(help="The second phase offers this many times more")
+    ] = 5.0,
+    readers: Annotated[int, typer.Option(help="Boards reloading their rows once a second")] = 10,
+    flooders: Annotated[int, typer.Option(help="Concurrent login flooders")] = 8,
+    workers: Annotated[int, typer.Option(min=1, help="Server worker processes")] = 1,
+    pg_url: Annotated[str | None, typer.Option(help="PostgreSQL server URL")] = None,
+) -> None:
+    """Intake on PostgreSQL while boards reload and logins are flooded, then at several times
+    the rate: latency, refusals (503), and the record checked against the answers."""
+    from cad110.bench.burst import run_burst_bench
+
+    result = run_burst_bench(
+        console,
+        rate=rate,
+        seconds=seconds,
+        factor=factor,
+        readers=readers,
+        flooders=flooders,
+        workers=workers,
+        pg_url=pg_url,
+    )
+    if result.skipped:
+        raise typer.Exit(1)
+
+
 @bench_app.command("places")
 def bench_places(
     count: Annotated[int, typer.Option(help="Generated addresses")] = 500_000,
