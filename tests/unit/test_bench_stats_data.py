@@ -3,7 +3,7 @@ acknowledged once their time has passed, and their step is done when the unit si
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from cad110.bench.stats_data import (
     ACKNOWLEDGED_AFTER,
@@ -19,11 +19,7 @@ STATION = Station("35010201", "350100/350102/35010201/", "350102", "350100/35010
 
 
 def test_only_the_last_supervisions_are_still_open_and_steps_are_done_when_signed_for() -> None:
-    rows = [
-        r
-        for batch in generate(20_000, NOW, [STATION], default_catalog(), 7, 1, days=2)
-        for r in [batch]
-    ]
+    rows = list(generate(20_000, NOW, [STATION], default_catalog(), 7, 1, days=2))
     incidents = {
         row[INCIDENT_COLUMNS.index("id")]: row for batch in rows for row in batch.incidents
     }
