@@ -21,6 +21,7 @@ from tests.api.helpers import new_incident, ok
 from tests.api.test_stats import DAY, build_history
 from tests.api.test_stats_rollups import CITY, _both, _incidents
 from tests.conftest import Api
+from tests.world import GULOU_WEST
 
 TODAY = date.fromisoformat(DAY)
 AFTERNOON = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)  # 14:30 in Fuzhou
@@ -167,3 +168,36 @@ def test_a_touched_hour_is_rebuilt_at_most_once_a_minute_and_an_ended_one_at_onc
     clock.set(AFTERNOON + timedelta(minutes=30))
     job.run(runtime, clock.now())
     assert 14 in _marks(runtime)
+
+
+def test_the_walls_weeks_before_follow_a_day_built_again(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    # The curve's past days are kept by the worker that read them, by when each was built.
+    made = build_history(api, runtime, clock)
+    clock.set(AFTERNOON + timedelta(weeks=1))
+    settle(runtime, clock)  # the known day (a week before) built, and read from its rows
+
+    def curve() -> dict[int, float]:
+        wall = ok(api.get("/stats/wall?jurisdiction=350102", "leader"))  # 鼓楼分局
+        return {h["hour"]: h["average"] for h in wall["hours"]}
+
+    before = curve()
+    # I2, still open in 闽侯 (received 09:00 that day), is found to lie in 鼓楼: that day is
+    # touched, read raw, and 鼓楼's 09:00 has one more incident of four weeks.
+    body = {"reason": "报警人补充了准确位置", "lon": GULOU_WEST[0], "lat": GULOU_WEST[1]}
+    body["address"] = "鼓楼区东街1号"
+    ok(api.post(f"/incidents/{made['I2']}/relocate", "dispatcher", json=body))
+    touched = curve()
+    assert touched[9] == before[9] + 0.25
+    settle(runtime, clock)  # the day built again: its new rows are read, not those kept
+    assert curve() == touched
+
+
+def settle(runtime: Runtime, clock: VirtualClock) -> None:
+    """Ticks enough for every day the curve compares to be built (the tick builds the newest
+    missing days first, seven at a time) and for the last scans to pass what changed."""
+    job = RollupJob()
+    for _ in range(6):
+        clock.advance(timedelta(minutes=2))
+        job.run(runtime, clock.now())

@@ -9,7 +9,8 @@ persons) is one small query each (wall_repository.py). No block carries personal
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -90,7 +91,7 @@ def wall(ctx: Ctx, jurisdiction: str | None) -> Wall:
         jurisdiction_zh=place.name_zh,
         jurisdiction_en=place.name_en,
         counters=Counters(
-            calls=q.calls_answered(s, place.path, start, end),
+            calls=value_of(BY_KEY["calls_total"], tally).count or 0,
             incidents=value_of(BY_KEY["incidents_total"], tally).count or 0,
             valid=value_of(BY_KEY["valid_incidents"], tally).count or 0,
             in_progress=in_progress,
@@ -224,15 +225,39 @@ def _received_by_hour(
     s, tz = ctx.session, ctx.tz
     basis = rollups.basis(ctx.catalog, in_force(ctx))
     today = ctx.at.astimezone(tz).date()
-    current: set[date] = set()
-    for d in days:
-        current |= rollups.plan(s, d, d + timedelta(days=1), today, basis, stale).days
-    counter = BY_KEY["incidents_total"].counts[0]
-    found = rollup_splits.key_counts(s, path, frozenset(current), HOUR, counter)
+    # Unknown staleness (None): no day may be taken from its rollups.
+    built = {} if stale is None else q.built_days(s, days, basis)
+    current = {d: at for d, at in built.items() if d < today and d not in (stale or set())}
+    found = _past_hours(s, path, basis, current)
     spans = [(rollups.midnight(d, tz), rollups.midnight(d + timedelta(days=1), tz)) for d in days]
     raw = [span for d, span in zip(days, spans, strict=True) if d not in current]
     if raw:
         found.update(f"{at.astimezone(tz).hour:02d}" for at in q.received_in(s, path, raw))
+    return found
+
+
+# The weeks-before curve reads the same past days all day long: their hour counts are kept in
+# the worker, keyed by when each day's rollups were built (a day built again is read again).
+_PAST: OrderedDict[tuple[object, ...], Counter[str]] = OrderedDict()
+_PAST_KEEP = 256
+_past_lock = threading.Lock()
+
+
+def _past_hours(s: Session, path: str, basis: str, built: dict[date, datetime]) -> Counter[str]:
+    """Incidents received per local hour over the days `built` (each current, with when it
+    was built), from their hour breakdowns."""
+    key = (s.get_bind(), path, basis, tuple(sorted(built.items())))
+    with _past_lock:
+        kept = _PAST.get(key)
+        if kept is not None:
+            _PAST.move_to_end(key)
+            return Counter(kept)
+    counter = BY_KEY["incidents_total"].counts[0]
+    found = rollup_splits.key_counts(s, path, frozenset(built), HOUR, counter)
+    with _past_lock:
+        _PAST[key] = Counter(found)
+        while len(_PAST) > _PAST_KEEP:
+            _PAST.popitem(last=False)
     return found
 
 

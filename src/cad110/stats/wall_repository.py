@@ -13,33 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from cad110.kernel.scope import in_scope
 from cad110.lifecycles.incident import OPEN
-from cad110.models.call import Call
 from cad110.models.fraud import FraudLevel, FraudWarning, WarningStatus
 from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.missing import FOUND_OUTCOMES, CaseStatus, MissingCase
 from cad110.models.repeat_cases import RepeatCase, RepeatCaseStatus
+from cad110.models.rollup import RollupDay
 from cad110.models.supervision import Step, Supervision, SupervisionLevel
 from cad110.models.transfers import TransferTicket
 from cad110.models.unit import Unit
-
-
-def calls_answered(session: Session, path: str, start: datetime, end: datetime) -> int:
-    """Call records answered in [start, end): the figure calls_total's counter."""
-    c = Call
-    found = session.scalar(
-        select(func.count()).where(
-            in_scope(c.jurisdiction_path, path), c.answered_at >= start, c.answered_at < end
-        )
-    )
-    return int(found or 0)
 
 
 def open_by_status(session: Session, path: str) -> dict[str, int]:
@@ -271,3 +260,10 @@ def urgent_fraud_open(session: Session, path: str) -> int:
         )
     )
     return int(found or 0)
+
+
+def built_days(session: Session, days: Sequence[date], basis: str) -> dict[date, datetime]:
+    """Of `days`, those with rollups built under `basis`, and when each was built."""
+    d = RollupDay
+    rows = session.execute(select(d.day, d.built_at).where(d.day.in_(days), d.basis == basis))
+    return {row.day: row.built_at for row in rows}
