@@ -42,6 +42,7 @@ def test_bench_stats_on_sqlite(tmp_path: Path) -> None:
     assert reads[("series by day, a month", "rollups")] == 2
     assert reads[("daily report (txt, xlsx, pdf)", "raw")] == 1
     assert reads[("daily report (txt, xlsx, pdf)", "rollups")] == 2
+    assert reads[("wall, first read", "rollups")] == 1
     assert reads[("wall (today so far)", "rollups")] == 2
     assert len(result.live_ms) == 2
     text = out.getvalue()
