@@ -4,6 +4,7 @@ before any of the request's work; reads and writes have slots of their own."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import httpx
 from starlette.types import Receive, Scope, Send
@@ -19,9 +20,17 @@ class Held:
         self.started: list[str] = []
         self.release = asyncio.Event()
         self.holding = 0
+        self.bodies: list[bytes] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.started.append(f"{scope['method']} {scope['path']}")
+        body = b""
+        while True:  # the whole body, as an endpoint reads it
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        self.bodies.append(body)
         if scope["path"].endswith("/hold"):
             self.holding += 1
             await self.release.wait()
@@ -160,5 +169,27 @@ def test_a_waiter_that_gave_up_loses_no_slot_and_the_line_is_kept_in_order() -> 
         assert order == ["first", "second", "third"]
         assert slots.held == 0
         assert await slots.take()  # the one slot is there, once
+
+    asyncio.run(scenario())
+
+
+def test_a_body_sent_slowly_holds_no_slot_while_it_arrives_and_reaches_the_app_whole() -> None:
+    async def scenario() -> None:
+        app = Held()
+        sending = asyncio.Event()
+
+        async def slowly() -> AsyncIterator[bytes]:
+            yield b'{"narrative": "'
+            sending.set()
+            await asyncio.sleep(0.3)  # six times the wait for a slot
+            yield b'slow"}'
+
+        async with client(app, writes=1, wait_s=0.05) as c:
+            slow = asyncio.create_task(c.post("/api/v1/incidents", content=slowly()))
+            await sending.wait()
+            quick = await c.post("/api/v1/incidents", json={"narrative": "quick"})
+            assert quick.status_code == 200  # the one slot was free: the slow body is not in
+            assert (await slow).status_code == 200
+            assert app.bodies == [b'{"narrative":"quick"}', b'{"narrative": "slow"}']
 
     asyncio.run(scenario())

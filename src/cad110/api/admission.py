@@ -23,7 +23,7 @@ from collections import deque
 from contextlib import suppress
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Methods that change nothing (what else is a write).
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -117,14 +117,31 @@ class Admission:
             return
         kind = "read" if scope["method"] in READ_METHODS else "write"
         slots = self.reads if kind == "read" else self.writes
+        # The body is in before a slot is taken: a client sending slowly holds no slot while
+        # it sends (its size is bounded by BodyLimit, outside this one).
+        arrived = await _body(receive)
         if not await slots.take():
             self.refused[kind] += 1
             await _busy(path, send)
             return
+
+        async def replayed() -> Message:
+            return arrived.pop(0) if arrived else await receive()
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, replayed, send)
         finally:
             slots.give_back()
+
+
+async def _body(receive: Receive) -> list[Message]:
+    """The request's body messages, to the last one (or the client's disconnect)."""
+    arrived = []
+    while True:
+        message = await receive()
+        arrived.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return arrived
 
 
 async def _busy(path: str, send: Send) -> None:
