@@ -49,6 +49,7 @@ from cad110.db.migrate import upgrade
 from cad110.kernel.inputs import normalize_phone
 from cad110.models.call import Call
 from cad110.models.incident import Incident
+from cad110.models.jurisdiction import AreaType, Grid, Jurisdiction, Level
 from cad110.models.user import Role
 
 INTAKE_P99_MS = 50.0
@@ -58,6 +59,13 @@ READER_PASSWORD = secrets.token_urlsafe(16)
 # Each board reloads its rows this often.
 READ_EVERY_S = 1.0
 RAMP_S = 1.0
+# Stations the burst's calls are spread over, each STATION_WIDTH degrees wide.
+STATIONS = 16
+STATION_WIDTH = 0.01
+# The intake bench's district starts here; its two stations take the first 0.04°.
+DISTRICT_WEST = 119.28
+# Connection pools the intake client spreads its requests over (32 connections each).
+POOLS = 64
 
 
 @dataclass
@@ -120,7 +128,7 @@ def run_burst_bench(
         return result
     phases = [("at the rate", rate), (f"at {factor:g}×", rate * factor)]
     counts = [max(1, round(r * seconds)) for _n, r in phases]
-    bodies = harness.encoded_bodies(0, 8 + sum(counts))
+    bodies = _bodies(8 + sum(counts))
     with (
         tempfile.TemporaryDirectory(prefix="cad110-burst-") as tmp,
         _pg_database(server_url) as url,
@@ -156,6 +164,21 @@ def run_burst_bench(
     return result
 
 
+def _west(k: int) -> float:
+    """The west edge of the burst's k-th station (east of the intake bench's two)."""
+    return round(DISTRICT_WEST + 0.04 + k * STATION_WIDTH, 4)
+
+
+def _bodies(count: int) -> list[bytes]:
+    """The intake bench's bodies, their points spread over the burst's stations in turn."""
+    found = []
+    for i in range(count):
+        body = harness.incident_body(i)
+        body["lon"] = round(_west(i % STATIONS) + STATION_WIDTH / 2 + (i % 7) * 0.0003, 6)
+        found.append(json.dumps(body, ensure_ascii=False).encode())
+    return found
+
+
 def _login(base_url: str) -> dict[str, str]:
     """A dispatcher's console session: its cookies."""
     with httpx.Client(base_url=base_url, timeout=harness.REQUEST_TIMEOUT_S) as client:
@@ -166,11 +189,36 @@ def _login(base_url: str) -> dict[str, str]:
 
 
 def _world(url: str) -> str:
-    """The intake bench's world, a dispatcher whose boards reload, and accounts to guess at."""
+    """The intake bench's world grown to a district of STATIONS stations side by side (calls
+    spread over them, as a city's are: each station numbers its own incidents, one at a time),
+    a dispatcher whose boards reload, and accounts for the flood to guess at."""
     token = build_world(url, now=SystemClock().now())
     engine = make_engine(url)
     try:
         with transaction(make_sessionmaker(engine)) as session:
+            district = session.get(Jurisdiction, harness.DISTRICT)
+            assert district is not None
+            district.boundary = harness.box(DISTRICT_WEST, _west(STATIONS))
+            for k in range(STATIONS):
+                code = f"{harness.DISTRICT}{k + 10:02d}"
+                box = harness.box(_west(k), _west(k + 1))
+                session.add(
+                    Jurisdiction(
+                        code=code,
+                        parent_code=harness.DISTRICT,
+                        level=Level.STATION,
+                        name_zh=f"测试{k + 1}所",
+                        name_en=code,
+                        path=f"{harness.PATHS[harness.DISTRICT]}{code}/",
+                        area_type=AreaType.URBAN,
+                        boundary=box,
+                    )
+                )
+                session.flush()
+                grid = f"{code}01"
+                session.add(
+                    Grid(code=grid, station_code=code, name_zh=grid, name_en=grid, boundary=box)
+                )
             for username, password in [(READER, READER_PASSWORD)] + [
                 (n, secrets.token_urlsafe(16)) for n in REAL_NAMES
             ]:
@@ -264,7 +312,10 @@ async def _load(
     board_failed: list[str] = []
     refused = 0
     stop = asyncio.Event()
-    limits = httpx.Limits(max_connections=2048, max_keepalive_connections=2048)
+    # Many small connection pools, not one large one: httpcore matches each request against
+    # every connection of its pool, which at hundreds outstanding costs the client more CPU
+    # than the server spends (the client then times itself, not the server).
+    limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     async def create(client: httpx.AsyncClient, i: int, due: float) -> None:
@@ -303,9 +354,13 @@ async def _load(
         httpx.AsyncClient(base_url=base_url, timeout=harness.REQUEST_TIMEOUT_S, cookies=c)
         for c in sessions
     ]
-    async with httpx.AsyncClient(
-        base_url=base_url, headers=headers, timeout=harness.REQUEST_TIMEOUT_S, limits=limits
-    ) as client:
+    clients = [
+        httpx.AsyncClient(
+            base_url=base_url, headers=headers, timeout=harness.REQUEST_TIMEOUT_S, limits=limits
+        )
+        for _ in range(POOLS)
+    ]
+    try:
         reading = [
             asyncio.create_task(reader(b, k * READ_EVERY_S / max(1, readers)))
             for k, b in enumerate(boards)
@@ -318,11 +373,12 @@ async def _load(
                 delay = due - perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(create(client, i, due)))
+                tasks.append(asyncio.create_task(create(clients[k % POOLS], i, due)))
             await asyncio.gather(*tasks)
         stop.set()
         await asyncio.gather(*reading)
-    await asyncio.gather(*(b.aclose() for b in boards))
+    finally:
+        await asyncio.gather(*(c.aclose() for c in [*clients, *boards]))
     return sent, board, refused, board_failed
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from fastapi import Request
@@ -82,7 +83,11 @@ async def board(request: Request, rt: Rt) -> Response:
         return to_login(request)
     rows = await run_in_threadpool(board_rows, rt, by)
     words = picker_words(translations(locale_of(request)).gettext)
-    return page(request, "board.html", by, rows=rows, now=rt.clock.now(), picker_words=words)
+    # Rendered off the event loop, like the rows are read: a board of thousands of open
+    # incidents (a typhoon) takes long enough to render that it would hold every request.
+    return await run_in_threadpool(
+        partial(page, request, "board.html", by, rows=rows, now=rt.clock.now(), picker_words=words)
+    )
 
 
 @router.get("/board/rows")
@@ -91,7 +96,9 @@ async def rows_fragment(request: Request, rt: Rt) -> Response:
     if by is None:
         return Response(status_code=401)
     rows = await run_in_threadpool(board_rows, rt, by)
-    return page(request, "_board_rows.html", by, rows=rows, now=rt.clock.now())
+    return await run_in_threadpool(
+        partial(page, request, "_board_rows.html", by, rows=rows, now=rt.clock.now())
+    )
 
 
 def incident_panel(
