@@ -41,8 +41,8 @@ from cad110.accounts.service import add_user
 from cad110.auth.sessions import COOKIE
 from cad110.bench import harness
 from cad110.bench.flooders import READY, flood_process
-from cad110.bench.intake import Latency, _pg_database, _pg_server_url, _pg_unreachable, build_world
-from cad110.bench.login import REAL_NAMES, UNKNOWN_NAMES
+from cad110.bench.intake import Latency, _pg_database, _pg_server_url, _pg_unreachable
+from cad110.bench.login import REAL_NAMES, UNKNOWN_NAMES, world_with_accounts
 from cad110.clock import SystemClock
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import upgrade
@@ -189,10 +189,11 @@ def _login(base_url: str) -> dict[str, str]:
 
 
 def _world(url: str) -> str:
-    """The intake bench's world grown to a district of STATIONS stations side by side (calls
-    spread over them, as a city's are: each station numbers its own incidents, one at a time),
-    a dispatcher whose boards reload, and accounts for the flood to guess at."""
-    token = build_world(url, now=SystemClock().now())
+    """The login bench's world (the intake bench's, and accounts for the flood to guess at)
+    grown to a district of STATIONS stations side by side (calls spread over them, as a
+    city's are: each station numbers its own incidents, one at a time), and a dispatcher
+    whose boards reload."""
+    token = world_with_accounts(url)
     engine = make_engine(url)
     try:
         with transaction(make_sessionmaker(engine)) as session:
@@ -219,18 +220,15 @@ def _world(url: str) -> str:
                 session.add(
                     Grid(code=grid, station_code=code, name_zh=grid, name_en=grid, boundary=box)
                 )
-            for username, password in [(READER, READER_PASSWORD)] + [
-                (n, secrets.token_urlsafe(16)) for n in REAL_NAMES
-            ]:
-                add_user(
-                    session,
-                    username=username,
-                    password=password,
-                    role=Role.DISPATCHER,
-                    jurisdiction_code=harness.CITY,
-                    now=SystemClock().now(),
-                    actor="bench",
-                )
+            add_user(
+                session,
+                username=READER,
+                password=READER_PASSWORD,
+                role=Role.DISPATCHER,
+                jurisdiction_code=harness.CITY,
+                now=SystemClock().now(),
+                actor="bench",
+            )
     finally:
         engine.dispose()
     return token
@@ -365,16 +363,9 @@ async def _load(
             asyncio.create_task(reader(b, k * READ_EVERY_S / max(1, readers)))
             for k, b in enumerate(boards)
         ]
-        with harness.no_collector_pauses():
-            tasks: list[asyncio.Task[None]] = []
-            start = perf_counter() + 0.01
-            for k, i in enumerate(batch):
-                due = start + k / rate
-                delay = due - perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(create(clients[k % POOLS], i, due)))
-            await asyncio.gather(*tasks)
+        await harness.on_schedule(
+            len(batch), rate, lambda k, due: create(clients[k % POOLS], batch[k], due)
+        )
         stop.set()
         await asyncio.gather(*reading)
     finally:

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -235,18 +235,29 @@ async def open_loop(base_url: str, token: str, bodies: Sequence[bytes], rate: fl
         base_url=base_url, headers=_headers(token), timeout=REQUEST_TIMEOUT_S, limits=limits
     ) as client:
         await asyncio.gather(*(client.get("/healthz") for _ in range(8)))
-        with no_collector_pauses():
-            tasks: list[asyncio.Task[None]] = []
-            start = perf_counter() + 0.01
-            for k, body in enumerate(bodies):
-                due = start + k / rate
-                delay = due - perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(_post(client, body, run, due)))
-            await asyncio.gather(*tasks)
-            run.wall_s = perf_counter() - start
+        run.wall_s = await on_schedule(
+            len(bodies), rate, lambda k, due: _post(client, bodies[k], run, due)
+        )
     return run
+
+
+async def on_schedule(
+    count: int, rate: float, send: Callable[[int, float], Coroutine[Any, Any, None]]
+) -> float:
+    """`send(k, due)` for k in 0…count-1, each started at its due time (`rate` per second)
+    whether or not the earlier ones are answered; the seconds until the last is answered.
+    The load generator's collector is kept out of the run (no_collector_pauses)."""
+    with no_collector_pauses():
+        tasks: list[asyncio.Task[None]] = []
+        start = perf_counter() + 0.01
+        for k in range(count):
+            due = start + k / rate
+            delay = due - perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(send(k, due)))
+        await asyncio.gather(*tasks)
+        return perf_counter() - start
 
 
 # --- the raw floor ----------------------------------------------------------------------------

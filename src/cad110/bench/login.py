@@ -93,7 +93,7 @@ def run_login_flood_bench(
         url = f"sqlite:///{Path(tmp) / 'login.db'}"
         console.print("login-flood: migrating and building the world…")
         upgrade(url)
-        token = _world(url)
+        token = world_with_accounts(url)
         console.print("login-flood: starting uvicorn cad110.serve:app…")
         with harness.api_server(url, Path(tmp) / "server.log") as server:
             asyncio.run(harness.closed_loop(server.base_url, token, bodies[:WARM_UP], 2))
@@ -105,7 +105,7 @@ def run_login_flood_bench(
     return result
 
 
-def _world(url: str) -> str:
+def world_with_accounts(url: str) -> str:
     """The intake bench's world, and a few real accounts for the flooders to guess at."""
     token = build_world(url, now=SystemClock().now())
     engine = make_engine(url)
