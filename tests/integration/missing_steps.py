@@ -11,7 +11,7 @@ from sqlalchemy import select
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
-from cad110.kernel.ticks import TickLoop
+from cad110.kernel.ticks import run_jobs
 from cad110.models.supervision import Notification
 from tests.api.helpers import new_incident, ok
 from tests.conftest import Api
@@ -90,8 +90,9 @@ def ok_list(response: Any) -> list[dict[str, Any]]:
 
 
 def tick(runtime: Runtime) -> None:
-    """One pass of the server's loop: supervision, the missing-person rules, the outbox."""
-    TickLoop(runtime).run_once()
+    """One pass of the server's loop: supervision, the missing-person rules, the outbox (every
+    job, whenever asked: a worker's turn is tests/integration/test_tick_turns.py's)."""
+    run_jobs(runtime)
 
 
 def advance(runtime: Runtime, clock: VirtualClock, delta: timedelta) -> datetime:
