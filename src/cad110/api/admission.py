@@ -17,12 +17,12 @@ own hashing pool with its bounded queue, auth/passwords.py), static files and /h
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections import deque
 from contextlib import suppress
 from dataclasses import dataclass
 
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Methods that change nothing (what else is a write).
@@ -91,13 +91,11 @@ class Slots:
             future.set_result(None)
 
 
-BUSY = json.dumps(
-    {"detail": "the server is busy; retry shortly", "code": "busy"}, ensure_ascii=False
-).encode()
+BUSY = {"detail": "the server is busy; retry shortly", "code": "busy"}
 BUSY_PAGE = (
     "<!doctype html><html lang=zh-CN><meta charset=utf-8><title>系统繁忙</title>"
     "<p>系统繁忙，请稍后重试。/ The system is busy; retry shortly.</p>"
-).encode()
+)
 
 
 class Admission:
@@ -107,22 +105,18 @@ class Admission:
         self.app = app
         self.reads = Slots(capacity.reads, capacity.wait_s)
         self.writes = Slots(capacity.writes, capacity.wait_s)
-        # Requests refused since start, by kind (the bench and the log read them).
-        self.refused = {"read": 0, "write": 0}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] != "http" or path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
             await self.app(scope, receive, send)
             return
-        kind = "read" if scope["method"] in READ_METHODS else "write"
-        slots = self.reads if kind == "read" else self.writes
+        slots = self.reads if scope["method"] in READ_METHODS else self.writes
         # The body is in before a slot is taken: a client sending slowly holds no slot while
         # it sends (its size is bounded by BodyLimit, outside this one).
         arrived = await _body(receive)
         if not await slots.take():
-            self.refused[kind] += 1
-            await _busy(path, send)
+            await _busy(path)(scope, receive, send)
             return
 
         async def replayed() -> Message:
@@ -144,22 +138,10 @@ async def _body(receive: Receive) -> list[Message]:
             return arrived
 
 
-async def _busy(path: str, send: Send) -> None:
-    api = path.startswith("/api/")
-    body = BUSY if api else BUSY_PAGE
-    kind = "application/json" if api else "text/html; charset=utf-8"
-    # The security headers (CSP on the page) are added by SecurityHeaders, outside this one.
-    headers = {
-        "Content-Type": kind,
-        "Content-Length": str(len(body)),
-        "Retry-After": str(RETRY_AFTER_S),
-        "Cache-Control": "no-store",
-    }
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 503,
-            "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+def _busy(path: str) -> Response:
+    """The refusal: JSON for the API, a page for the console (its security headers, CSP
+    included, are added by SecurityHeaders, outside this middleware)."""
+    headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
+    if path.startswith("/api/"):
+        return JSONResponse(BUSY, status_code=503, headers=headers)
+    return HTMLResponse(BUSY_PAGE, status_code=503, headers=headers)
