@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from fastapi import Request
@@ -81,13 +80,8 @@ async def board(request: Request, rt: Rt) -> Response:
     by = await console_user(request, rt)
     if by is None:
         return to_login(request)
-    rows = await run_in_threadpool(board_rows, rt, by)
     words = picker_words(translations(locale_of(request)).gettext)
-    # Rendered off the event loop, like the rows are read: a board of thousands of open
-    # incidents (a typhoon) takes long enough to render that it would hold every request.
-    return await run_in_threadpool(
-        partial(page, request, "board.html", by, rows=rows, now=rt.clock.now(), picker_words=words)
-    )
+    return await run_in_threadpool(_board_page, request, rt, by, "board.html", picker_words=words)
 
 
 @router.get("/board/rows")
@@ -95,10 +89,17 @@ async def rows_fragment(request: Request, rt: Rt) -> Response:
     by = await console_user(request, rt)
     if by is None:
         return Response(status_code=401)
-    rows = await run_in_threadpool(board_rows, rt, by)
-    return await run_in_threadpool(
-        partial(page, request, "_board_rows.html", by, rows=rows, now=rt.clock.now())
-    )
+    return await run_in_threadpool(_board_page, request, rt, by, "_board_rows.html")
+
+
+def _board_page(
+    request: Request, rt: Runtime, by: Principal, template: str, **context: Any
+) -> Response:
+    """The board's rows read and rendered in one trip off the event loop: a board of
+    thousands of open incidents (a typhoon's) takes long enough to render that on the loop it
+    would hold every other request."""
+    rows = board_rows(rt, by)
+    return page(request, template, by, rows=rows, now=rt.clock.now(), **context)
 
 
 def incident_panel(
