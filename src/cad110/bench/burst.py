@@ -42,7 +42,7 @@ from cad110.auth.sessions import COOKIE
 from cad110.bench import harness
 from cad110.bench.flooders import READY, flood_process
 from cad110.bench.intake import Latency, _pg_database, _pg_server_url, _pg_unreachable
-from cad110.bench.login import REAL_NAMES, UNKNOWN_NAMES, world_with_accounts
+from cad110.bench.login import REAL_NAMES, UNKNOWN_NAMES, WARM_UP, world_with_accounts
 from cad110.clock import SystemClock
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import upgrade
@@ -128,7 +128,7 @@ def run_burst_bench(
         return result
     phases = [("at the rate", rate), (f"at {factor:g}×", rate * factor)]
     counts = [max(1, round(r * seconds)) for _n, r in phases]
-    bodies = _bodies(8 + sum(counts))
+    bodies = _bodies(WARM_UP + sum(counts))
     with (
         tempfile.TemporaryDirectory(prefix="cad110-burst-") as tmp,
         _pg_database(server_url) as url,
@@ -138,10 +138,10 @@ def run_burst_bench(
         token = _world(url)
         log = Path(tmp) / "server.log"
         with harness.api_server(url, log, workers=workers, extra_env=server_env) as server:
-            asyncio.run(harness.closed_loop(server.base_url, token, bodies[:8], 2))
+            asyncio.run(harness.closed_loop(server.base_url, token, bodies[:WARM_UP], 2))
             # Logged in before any flood: under one, logins wait or are refused (as they should).
             sessions = [_login(server.base_url) for _ in range(readers)]
-            first = 8
+            first = WARM_UP
             for (name, phase_rate), count in zip(phases, counts, strict=True):
                 console.print(f"burst: {name}, {phase_rate:g} creates/s for {seconds:g} s…")
                 batch = range(first, first + count)

@@ -101,18 +101,12 @@ def record_of_incident(incident: Incident, place: str | None) -> Record:
 def store_keys(session: Session, record: Record, rules: RepeatRules, *, new: bool = False) -> None:
     """Keep the values `record` will be found again by (again: the ones it lacks; a `new`
     incident has none yet, and they are not read)."""
-    have = (
-        set()
-        if new
-        else {
-            (kind, value)
-            for kind, value in session.execute(
-                select(RepeatKey.kind, RepeatKey.value).where(
-                    RepeatKey.incident_id == record.incident_id
-                )
-            )
-        }
-    )
+    have: set[tuple[str, str]] = set()
+    if not new:
+        stored = select(RepeatKey.kind, RepeatKey.value).where(
+            RepeatKey.incident_id == record.incident_id
+        )
+        have = {(kind, value) for kind, value in session.execute(stored)}
     for kind, value in dict.fromkeys(keys_of(record, rules)):
         if (kind, value) not in have:
             session.add(
@@ -269,15 +263,10 @@ def link(ctx: Ctx, incident: Incident, record: Record, *, found_by: str) -> int:
     new = found_by == INTAKE
     store_keys(ctx.session, record, rules, new=new)
     found = judged(record, candidates(ctx.session, record, rules), rules)
-    have: set[int] = (
-        set()
-        if new
-        else set(
-            ctx.session.scalars(
-                select(RepeatLink.earlier_id).where(RepeatLink.incident_id == incident.id)
-            )
-        )
-    )
+    have: set[int] = set()
+    if not new:
+        linked = select(RepeatLink.earlier_id).where(RepeatLink.incident_id == incident.id)
+        have = set(ctx.session.scalars(linked))
     fresh = [(j, e) for j, e in found if j.earlier_id not in have]
     if not fresh:
         return 0
