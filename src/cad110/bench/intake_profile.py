@@ -32,6 +32,7 @@ import httpx
 from fastapi import FastAPI
 from rich.console import Console
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session, sessionmaker
 
 from cad110.bench import harness
 from cad110.bench.intake import _pg_database, _pg_server_url, _pg_unreachable, build_world
@@ -57,24 +58,33 @@ class CreateCost:
     # create: on a machine shared with other work it moves far less than the wall time does.
     cpu_ms: float
     statements_per_create: float
+    flushes_per_create: float
 
     def line(self) -> str:
         return (
             f"{self.backend}: {self.count} creates, wall p50 {self.p50_ms:.2f} ms, "
             f"mean {self.mean_ms:.2f} ms, p90 {self.p90_ms:.2f} ms; CPU {self.cpu_ms:.2f} ms "
-            f"per create; {self.statements_per_create:g} SQL statements per create"
+            f"per create; {self.statements_per_create:g} SQL statements and "
+            f"{self.flushes_per_create:g} flushes per create"
         )
 
 
 class _StatementCounter:
-    """Counts the statements the engine sends (the round trips of a create)."""
+    """Counts the statements the engine sends (the round trips of a create) and the flushes
+    of the sessions `sessions` makes (each a pass of the ORM's unit of work, autoflushes that
+    found something to write included)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, sessions: sessionmaker[Session]) -> None:
         self.count = 0
+        self.flushes = 0
         event.listen(engine, "before_cursor_execute", self._seen)
+        event.listen(sessions, "before_flush", self._flushed)
 
     def _seen(self, *_args: Any) -> None:
         self.count += 1
+
+    def _flushed(self, *_args: Any) -> None:
+        self.flushes += 1
 
 
 def run_intake_profile(
@@ -139,7 +149,7 @@ def _measure(
     app = create_app(runtime)
     runs = 2 if profile is not None else 1
     bodies = harness.encoded_bodies(0, warmup + runs * count)
-    counter = _StatementCounter(runtime.engine)
+    counter = _StatementCounter(runtime.engine, runtime.sessions)
     try:
         return asyncio.run(
             _session(console, backend, app, token, bodies, count, warmup, profile, counter)
@@ -174,7 +184,7 @@ async def _session(
         console.print(f"{backend}: {warmup} creates to warm up, then {count} timed…")
         for body in bodies[:warmup]:
             await create(body)
-        sent_before = counter.count
+        sent_before, flushed_before = counter.count, counter.flushes
         samples: list[float] = []
         # The collector stays on: here its pauses are the server's own.
         gc.collect()
@@ -185,6 +195,7 @@ async def _session(
             samples.append(perf_counter() - started)
         cpu = process_time() - cpu_started
         statements = (counter.count - sent_before) / count
+        flushes = (counter.flushes - flushed_before) / count
         if profile is not None:
             console.print(f"{backend}: {count} more creates under pyinstrument…")
             await _profiled(create, bodies[warmup + count :], profile)
@@ -198,6 +209,7 @@ async def _session(
         p90_ms=ordered[max(0, int(0.9 * len(ordered)) - 1)] * 1000,
         cpu_ms=cpu / count * 1000,
         statements_per_create=statements,
+        flushes_per_create=flushes,
     )
 
 
