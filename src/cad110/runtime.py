@@ -47,7 +47,7 @@ from cad110.missing.watch import WatchJob
 from cad110.places.known import Neighbours
 from cad110.repeats.cases_rules import CaseRules
 from cad110.repeats.cases_rules import load_rules as load_case_rules
-from cad110.repeats.detect import link_new_incident
+from cad110.repeats.detect import link_new_incident, relink_when_relocated
 from cad110.repeats.rules import RepeatRules
 from cad110.repeats.rules import load_rules as load_repeat_rules
 from cad110.settings import Settings
@@ -105,6 +105,8 @@ def subscribers() -> Hooks:
          incident's ticket and puts it in the outbox for the 12345 platform.
       7d. fraud.results.visit_done_on_arrival — an officer arriving at an anti-fraud
          warning's incident does the warning's visit step.
+      7e. repeats.detect.relink_when_relocated — 更正地点: the incident is found again where
+         it now is, and linked to the earlier incidents it repeats there.
     `CallRecorded` — a call record made (with an incident, attached, or without one):
       8. telephony.service.link_call_record — the phone call its call-taker answered becomes
          the record's.
@@ -135,6 +137,7 @@ def subscribers() -> Hooks:
     hooks.on(IncidentActed, follow_callback)
     hooks.on(IncidentActed, transfer_when_incident_transferred)
     hooks.on(IncidentActed, visit_done_on_arrival)
+    hooks.on(IncidentActed, relink_when_relocated)
     hooks.on(CallRecorded, link_call_record)
     hooks.on(CallRecorded, link_new_incident)
     hooks.on(CallRecorded, ticket_for_call)

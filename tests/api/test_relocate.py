@@ -4,6 +4,7 @@ sides, who sees the incident follows the new place, and so do its deadlines and 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -16,7 +17,9 @@ from cad110.incidents.schemas import RelocateBody
 from cad110.kernel.runtime import Runtime
 from cad110.live.capture import notices_of_flush
 from cad110.live.notice import Notice
+from cad110.models.event import Event
 from cad110.models.incident import Incident
+from cad110.models.subjects import SubjectType
 from cad110.models.supervision import Deadline, Step
 from cad110.models.user import User
 from cad110.sim.actors import acting_as
@@ -281,3 +284,55 @@ def test_the_record_replays_to_the_corrected_place(api: Api, runtime: Runtime) -
         result = verify(session)
     # `cad110 audit verify` rebuilds the row from its events: address, point, jurisdiction, grid.
     assert result.ok, [str(p) for p in result.problems]
+
+
+def _repeats(api: Api, number: str, side: str = "earlier") -> dict[str, list[str]]:
+    """The incidents `number` repeats (or is repeated by), each with its reasons' codes."""
+    links = ok(api.get(f"/incidents/{number}/repeats", "dispatcher"))[side]
+    return {link["number"]: [r["code"] for r in link["reasons"]] for link in links}
+
+
+def _at(place: dict[str, str]) -> dict[str, Any]:
+    """An intake's place: the standard address picked, its text and its point."""
+    return {
+        "place": place["code"],
+        "address": place["full_text"],
+        "lon": float(place["lon"]),
+        "lat": float(place["lat"]),
+    }
+
+
+def _checked(api: Api, place: dict[str, str]) -> list[str]:
+    """The incidents a new call from a stranger at `place` would be linked to."""
+    body = {"caller_phone": "13500003333", "place": place["code"], "category": "theft"}
+    return [
+        link["number"] for link in ok(api.post("/repeats/check", "calltaker", json=body))["links"]
+    ]
+
+
+def test_a_corrected_place_is_where_the_incident_is_found_again_and_linked(
+    api: Api, runtime: Runtime
+) -> None:
+    gate = {**_at(WEST_LAKE_GATE), "category": "theft"}
+    earlier = new_incident(api, caller_phone="13700001111", **gate)["number"]
+    far = {**_at(SHANGJIE), "category": "theft", "caller_name": "李四"}
+    moved = new_incident(api, caller_phone="13600002222", **far)["number"]
+    assert _repeats(api, moved) == {}  # 闽侯 and 鼓楼 are far apart
+    assert _checked(api, SHANGJIE) == [moved]
+
+    ok(_relocate(api, moved, place=WEST_LAKE_GATE["code"]))
+
+    # Linked at once to what it repeats where it really is, and found there by later calls...
+    assert _repeats(api, moved) == {earlier: ["same_place", "same_family"]}
+    assert _repeats(api, earlier, "later") == {moved: ["same_place", "same_family"]}
+    assert _checked(api, WEST_LAKE_GATE) == [moved, earlier]
+    # ...and no longer where it was first put.
+    assert _checked(api, SHANGJIE) == []
+    with transaction(runtime.readers) as session:
+        linked = session.scalars(
+            select(Event.payload).where(
+                Event.subject_type == SubjectType.REPEAT_LINKS.value, Event.subject_id == moved
+            )
+        ).all()
+        assert [json.loads(p)["found_by"] for p in linked] == ["relocate"]
+        assert verify(session).ok

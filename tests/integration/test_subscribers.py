@@ -92,6 +92,7 @@ def test_what_follows_each_fact_runs_in_the_documented_order() -> None:
         "cad110.callbacks.service.follow_callback",
         "cad110.transfers.service.transfer_when_incident_transferred",
         "cad110.fraud.results.visit_done_on_arrival",
+        "cad110.repeats.detect.relink_when_relocated",
     ]
     assert hooks.subscribers(CallRecorded) == [
         "cad110.telephony.service.link_call_record",

@@ -1,7 +1,8 @@
 """Finding the earlier incidents a new one repeats, and linking them (never merging).
 
 At intake (`link_new_incident`, a subscriber of the call recorded with a new incident, in its
-transaction) and in batch (`scan.py`), through the same steps: the incident's keys are stored,
+transaction), when the place is corrected (`relink_when_relocated`, 更正地点) and in batch
+(`scan.py`), through the same steps: the incident's keys are stored,
 its candidates read by one index range per key (`repeat_keys`), each judged by the pure rules
 (`rules.judge`), and the strongest linked with their reasons and an event.
 """
@@ -13,15 +14,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, func, select, text
+from sqlalchemy import BindParameter, bindparam, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.db.base import UTCDateTime
 from cad110.events.log import NEW_SUBJECT
-from cad110.incidents.facts import CallRecorded
+from cad110.incidents.facts import CallRecorded, IncidentActed
 from cad110.kernel.context import Ctx
-from cad110.lifecycles.incident import OPEN, Status
+from cad110.lifecycles.incident import OPEN, Action, Status
 from cad110.models.call import CallOutcome
 from cad110.models.event import Event
 from cad110.models.incident import Incident
@@ -52,6 +53,11 @@ _RANGE = (
 )
 INTAKE = "intake"
 SCAN = "scan"
+RELOCATED = "relocate"
+# The keys that say where an incident is: a corrected place replaces them.
+WHERE_KINDS = ("place", "cell")
+# The incident events that put it somewhere: 接警's, then each 更正地点.
+PLACED = ("received", Action.RELOCATE.value)
 
 
 @dataclass(frozen=True)
@@ -70,17 +76,27 @@ class Earlier:
 
 
 def place_of(session: Session, number: str) -> str | None:
-    """The standard address (地址编码) the incident was received at, as its first event says."""
-    payload = session.scalar(
-        select(Event.payload).where(
+    """The standard address (地址编码) the incident is at: as 接警 recorded it, or as its
+    latest 更正地点 corrected it (to none, when the corrected point is no standard address)."""
+    latest = session.execute(
+        select(Event.kind, Event.payload)
+        .where(
             Event.subject_type == SubjectType.INCIDENT.value,
             Event.subject_id == number,
-            Event.seq == 1,
+            Event.kind.in_(PLACED),
         )
-    )
-    if payload is None:
-        return None
-    place = json.loads(payload).get("place")
+        .order_by(Event.seq.desc())
+        .limit(1)
+    ).first()
+    return None if latest is None else place_in(latest.kind, latest.payload)
+
+
+def place_in(kind: str, payload: str) -> str | None:
+    """The standard address an incident event of `kind` (接警 or 更正地点) put it at."""
+    said = json.loads(payload)
+    if kind == Action.RELOCATE.value:
+        said = said.get("after") or {}
+    place = said.get("place")
     return place if isinstance(place, str) else None
 
 
@@ -310,6 +326,23 @@ def link_new_incident(ctx: Ctx, fact: CallRecorded) -> None:
     record = record_of_incident(incident, place)
     if link(ctx, incident, record, found_by=INTAKE):
         follow_case(ctx, incident)
+
+
+def relink_when_relocated(ctx: Ctx, fact: IncidentActed) -> None:
+    """更正地点: the incident is found again where it now is, not where it was first put (its
+    place and cell keys are replaced), and is linked to the earlier incidents it repeats
+    there. Links made at the first place stay, with their reasons: they were what the desk
+    was shown. A repeat case it belongs to is the case officer's to change."""
+    if fact.action is not Action.RELOCATE:
+        return
+    incident = fact.incident
+    ctx.session.execute(
+        delete(RepeatKey).where(
+            RepeatKey.incident_id == incident.id, RepeatKey.kind.in_(WHERE_KINDS)
+        )
+    )
+    record = record_of_incident(incident, place_of(ctx.session, incident.number))
+    link(ctx, incident, record, found_by=RELOCATED)
 
 
 def follow_case(ctx: Ctx, incident: Incident) -> None:

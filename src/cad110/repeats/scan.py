@@ -7,7 +7,6 @@ adds nothing), and each batch is its own transaction, so an interrupted scan res
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +20,7 @@ from cad110.kernel.context import Ctx
 from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.subjects import SubjectType
-from cad110.repeats.detect import SCAN, link, record_of_incident
+from cad110.repeats.detect import PLACED, SCAN, link, place_in, record_of_incident
 
 BATCH = 500
 
@@ -34,19 +33,20 @@ class Scanned:
 
 
 def _places(session: Session, numbers: list[str]) -> dict[str, str]:
-    """The standard address each incident was received at (its first event), for a batch."""
-    found: dict[str, str] = {}
-    for number, payload in session.execute(
-        select(Event.subject_id, Event.payload).where(
+    """The standard address each incident of a batch is at (place_of, for many)."""
+    latest: dict[str, tuple[str, str]] = {}
+    for number, kind, payload in session.execute(
+        select(Event.subject_id, Event.kind, Event.payload)
+        .where(
             Event.subject_type == SubjectType.INCIDENT.value,
             Event.subject_id.in_(numbers),
-            Event.seq == 1,
+            Event.kind.in_(PLACED),
         )
+        .order_by(Event.seq)
     ):
-        place = json.loads(payload).get("place")
-        if isinstance(place, str):
-            found[number] = place
-    return found
+        latest[number] = (kind, payload)
+    found = {number: place_in(*said) for number, said in latest.items()}
+    return {number: place for number, place in found.items() if place is not None}
 
 
 def scan(
