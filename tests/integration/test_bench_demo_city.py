@@ -25,6 +25,7 @@ def test_missing_bench_opens_what_it_says_and_serves_the_pages() -> None:
     assert 0 < figures.ledger_p50_ms <= figures.ledger_p99_ms
     assert figures.desk_p50_ms > 0
     assert figures.case_p50_ms > 0
+    assert min(figures.ledger_first_ms, figures.desk_first_ms, figures.case_first_ms) > 0
     assert "20 open cases" in console.export_text()
 
 

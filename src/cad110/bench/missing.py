@@ -19,7 +19,7 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from cad110.auth.principal import Principal
-from cad110.bench.city import demo_city, p99, time_gets
+from cad110.bench.city import demo_city, p99, time_first_then
 from cad110.bench.harness import api_server
 from cad110.db.engine import transaction
 from cad110.incidents.intake import create_incident
@@ -51,6 +51,10 @@ class MissingFigures:
     ledger_p99_ms: float
     desk_p50_ms: float
     case_p50_ms: float
+    # Each path's first GET, timed apart from the rest (the p50s and p99 are of the later ones).
+    ledger_first_ms: float
+    desk_first_ms: float
+    case_first_ms: float
 
 
 def _fill(rt: Runtime, count: int, days: int, seed: int) -> tuple[float, str]:
@@ -162,9 +166,9 @@ def run_missing_bench(
             httpx.Client(base_url=server.base_url, timeout=30) as client,
         ):
             client.post("/login", data={"username": "bench-leader", "password": PASSWORD})
-            ledger, _ = time_gets(client, "/api/v1/missing?limit=100", requests)
-            desk, _ = time_gets(client, "/missing", requests)
-            page, _ = time_gets(client, f"/missing/{sample}", requests)
+            ledger_first, ledger, _ = time_first_then(client, "/api/v1/missing?limit=100", requests)
+            desk_first, desk, _ = time_first_then(client, "/missing", requests)
+            page_first, page, _ = time_first_then(client, f"/missing/{sample}", requests)
     figures = MissingFigures(
         cases=cases,
         opened_per_s=rate,
@@ -174,6 +178,9 @@ def run_missing_bench(
         ledger_p99_ms=p99(ledger),
         desk_p50_ms=statistics.median(desk),
         case_p50_ms=statistics.median(page),
+        ledger_first_ms=ledger_first,
+        desk_first_ms=desk_first,
+        case_first_ms=page_first,
     )
     table = Table(title=f"Missing persons with {cases} open cases (SQLite)")
     table.add_column("measure")
@@ -190,10 +197,17 @@ def run_missing_bench(
         "steady tick (missing-person + supervision), p50 of 20", f"{figures.tick_p50_ms:.1f} ms"
     )
     table.add_row(
-        f"GET /api/v1/missing?limit=100, {requests} requests, p50 / p99",
-        f"{figures.ledger_p50_ms:.1f} / {figures.ledger_p99_ms:.1f} ms",
+        f"GET /api/v1/missing?limit=100: first; then {requests} requests, p50 / p99",
+        f"{figures.ledger_first_ms:.1f}; {figures.ledger_p50_ms:.1f} / "
+        f"{figures.ledger_p99_ms:.1f} ms",
     )
-    table.add_row("GET /missing (寻人台账 page), p50", f"{figures.desk_p50_ms:.1f} ms")
-    table.add_row("GET /missing/{number} (case page), p50", f"{figures.case_p50_ms:.1f} ms")
+    table.add_row(
+        "GET /missing (寻人台账 page): first; then p50",
+        f"{figures.desk_first_ms:.1f}; {figures.desk_p50_ms:.1f} ms",
+    )
+    table.add_row(
+        "GET /missing/{number} (case page): first; then p50",
+        f"{figures.case_first_ms:.1f}; {figures.case_p50_ms:.1f} ms",
+    )
     console.print(table)
     return figures
