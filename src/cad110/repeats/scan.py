@@ -17,10 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from cad110.auth.principal import Principal
 from cad110.db.engine import transaction
 from cad110.kernel.context import Ctx
-from cad110.models.event import Event
 from cad110.models.incident import Incident
-from cad110.models.subjects import SubjectType
-from cad110.repeats.detect import PLACED, SCAN, link, place_in, record_of_incident
+from cad110.repeats.detect import SCAN, link, places_of, record_of_incident
 
 BATCH = 500
 
@@ -30,23 +28,6 @@ class Scanned:
     incidents: int = 0
     linked: int = 0
     links: int = 0
-
-
-def _places(session: Session, numbers: list[str]) -> dict[str, str]:
-    """The standard address each incident of a batch is at (place_of, for many)."""
-    latest: dict[str, tuple[str, str]] = {}
-    for number, kind, payload in session.execute(
-        select(Event.subject_id, Event.kind, Event.payload)
-        .where(
-            Event.subject_type == SubjectType.INCIDENT.value,
-            Event.subject_id.in_(numbers),
-            Event.kind.in_(PLACED),
-        )
-        .order_by(Event.seq)
-    ):
-        latest[number] = (kind, payload)
-    found = {number: place_in(*said) for number, said in latest.items()}
-    return {number: place for number, place in found.items() if place is not None}
 
 
 def scan(
@@ -73,7 +54,7 @@ def scan(
             )
             if not batch:
                 return done
-            places = _places(session, [i.number for i in batch])
+            places = places_of(session, [i.number for i in batch])
             ctx = make_ctx(session, by)
             for incident in batch:
                 record = record_of_incident(incident, places.get(incident.number))
