@@ -36,9 +36,13 @@ def test_bench_intake_on_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     f = result.of("sqlite")
     assert f.api_errors == 0, f.notes
     assert f.raw_tx_per_s > 0
+    assert f.floor_req_per_s > 0
     assert f.api_req_per_s > 0
     assert f.ratio > 0
+    assert f.floor_ratio > 0
     assert f.raw_incidents == 40
+    # Its warm-up (4 × concurrency) and the throughput run.
+    assert f.floor_incidents == 16 + 40
     # Warm-up (4 × concurrency), the throughput run, and 2 s at 20/s.
     assert f.api_incidents == 16 + 40 + 40
     for latency, n in ((f.throughput_latency, 40), (f.fixed_rate_latency, 40)):
@@ -46,7 +50,7 @@ def test_bench_intake_on_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         assert 0 < latency.p50_ms <= latency.p99_ms <= latency.max_ms
 
     # The floor writes exactly the rows the API writes for each incident.
-    assert f.rows_per_incident_api == f.rows_per_incident_raw
+    assert f.rows_per_incident_api == f.rows_per_incident_raw == f.rows_per_incident_floor
     assert f.rows_per_incident_api == {"incidents": 1, "calls": 1, "events": 3, "sequence bumps": 1}
 
     # The database holds exactly the incidents created, each with its call and three events.
@@ -59,10 +63,11 @@ def test_bench_intake_on_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         events = db.execute(
             "SELECT count(*) FROM events WHERE subject_type IN ('incident', 'call')"
         ).fetchone()[0]
-    assert incidents == f.incidents_in_db == f.api_incidents + f.raw_incidents
+    assert incidents == f.incidents_in_db == f.api_incidents + f.raw_incidents + f.floor_incidents
     assert accepted == calls == incidents
     assert events == 3 * incidents
 
     printed = out.getvalue()
     assert "Intake bench — sqlite" in printed
     assert "ratio API / raw" in printed
+    assert "ratio API / HTTP floor" in printed

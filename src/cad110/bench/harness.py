@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import Engine, Table, func, insert, select
+from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cad110.db.base import Base
@@ -109,12 +109,14 @@ def api_server(
     start_timeout: float = 60.0,
     extra_env: dict[str, str] | None = None,
     workers: int = 1,
+    app: str = "cad110.serve:app",
 ) -> Iterator[Server]:
-    """`uvicorn cad110.serve:app` in a subprocess on a free loopback port, until the block ends;
-    `extra_env` adds settings (CAD110_*) for that server only; `workers` processes serve."""
+    """`uvicorn cad110.serve:app` (or `app`) in a subprocess on a free loopback port, until the
+    block ends; `extra_env` adds settings (CAD110_*) for that server only; `workers` processes
+    serve."""
     port = _free_port()
     env = {**os.environ, **(extra_env or {}), "CAD110_DATABASE_URL": url}
-    command = [sys.executable, "-m", "uvicorn", "cad110.serve:app", "--host", "127.0.0.1"]
+    command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1"]
     command += ["--port", str(port), "--log-level", "warning", "--workers", str(workers)]
     with log_path.open("wb") as log:
         proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
@@ -328,124 +330,138 @@ def raw_prefix(at: datetime, tz: ZoneInfo) -> str:
 def raw_incidents(count: int, *, at: datetime, tz: ZoneInfo) -> list[RawIncident]:
     """The rows the API writes per incident (same values, in RAW_STATION), precomputed."""
     prefix = raw_prefix(at, tz)
+    return [raw_incident(incident_body(i), f"{prefix}-{i + 1:04d}", at) for i in range(count)]
+
+
+def raw_incident(body: dict[str, Any], number: str, at: datetime) -> RawIncident:
+    """The rows the API writes for the 接警+受理 `body` as incident `number`, in RAW_STATION."""
     path = PATHS[RAW_STATION]
-    rows = []
-    for i in range(count):
-        body = incident_body(i)
-        number = f"{prefix}-{i + 1:04d}"
-        lon = round(body["lon"] + 0.02, 6)
-        received = canonical_json(
-            {
-                "source": "call_110",
-                "caller_name": body["caller_name"],
-                "caller_phone": body["caller_phone"],
-                "address": body["address"],
-                "lon": lon,
-                "lat": body["lat"],
-                "jurisdiction": RAW_STATION,
-                "grid": RAW_GRID,
-                "narrative": body["narrative"],
-                "tags": [],
-                "category": "theft",
-                "grade": 2,
-                "received_at": at.isoformat(),
-            }
-        )
-        accepted = canonical_json(
-            {"address": None, "category": "theft", "grade": 2, "lat": None, "lon": None, "note": ""}
-        )
-        first = _event("incident", number, 1, "received", at, received, GENESIS)
-        second = _event("incident", number, 2, "accept", at, accepted, first["hash"])
-        call_payload = canonical_json(
-            {
-                "outcome": "incident_created",
-                "caller_phone": body["caller_phone"],
-                "caller_name": body["caller_name"],
-                "answered_at": at.isoformat(),
-                "duration_s": None,
-                "incident": number,
-                "note": "",
-            }
-        )
-        rows.append(
-            RawIncident(
-                incident={
-                    "number": number,
-                    "source": "call_110",
-                    "caller_name": body["caller_name"],
-                    "caller_phone": body["caller_phone"],
-                    "address": body["address"],
-                    "lon": lon,
-                    "lat": body["lat"],
-                    "jurisdiction_code": RAW_STATION,
-                    "jurisdiction_path": path,
-                    "grid_code": RAW_GRID,
-                    "narrative": body["narrative"],
-                    "tags": [],
-                    "category_code": "theft",
-                    "grade": 2,
-                    "status": "accepted",
-                    "outcome": {},
-                    "created_by": USERNAME,
-                    "received_at": at,
-                    "accepted_at": at,
-                    "version": 2,
-                },
-                call={
-                    "caller_phone": body["caller_phone"],
-                    "caller_name": body["caller_name"],
-                    "answered_at": at,
-                    "duration_s": None,
-                    "calltaker": USERNAME,
-                    "outcome": "incident_created",
-                    "jurisdiction_path": path,
-                    "note": "",
-                },
-                incident_events=(first, second),
-                call_event=(at, call_payload),
-            )
-        )
-    return rows
+    lon = round(body["lon"] + 0.02, 6)
+    received = canonical_json(
+        {
+            "source": "call_110",
+            "caller_name": body["caller_name"],
+            "caller_phone": body["caller_phone"],
+            "address": body["address"],
+            "lon": lon,
+            "lat": body["lat"],
+            "jurisdiction": RAW_STATION,
+            "grid": RAW_GRID,
+            "narrative": body["narrative"],
+            "tags": [],
+            "category": "theft",
+            "grade": 2,
+            "received_at": at.isoformat(),
+        }
+    )
+    accepted = canonical_json(
+        {"address": None, "category": "theft", "grade": 2, "lat": None, "lon": None, "note": ""}
+    )
+    first = _event("incident", number, 1, "received", at, received, GENESIS)
+    second = _event("incident", number, 2, "accept", at, accepted, first["hash"])
+    call_payload = canonical_json(
+        {
+            "outcome": "incident_created",
+            "caller_phone": body["caller_phone"],
+            "caller_name": body["caller_name"],
+            "answered_at": at.isoformat(),
+            "duration_s": None,
+            "incident": number,
+            "note": "",
+        }
+    )
+    return RawIncident(
+        incident={
+            "number": number,
+            "source": "call_110",
+            "caller_name": body["caller_name"],
+            "caller_phone": body["caller_phone"],
+            "address": body["address"],
+            "lon": lon,
+            "lat": body["lat"],
+            "jurisdiction_code": RAW_STATION,
+            "jurisdiction_path": path,
+            "grid_code": RAW_GRID,
+            "narrative": body["narrative"],
+            "tags": [],
+            "category_code": "theft",
+            "grade": 2,
+            "status": "accepted",
+            "outcome": {},
+            "created_by": USERNAME,
+            "received_at": at,
+            "accepted_at": at,
+            "version": 2,
+        },
+        call={
+            "caller_phone": body["caller_phone"],
+            "caller_name": body["caller_name"],
+            "answered_at": at,
+            "duration_s": None,
+            "calltaker": USERNAME,
+            "outcome": "incident_created",
+            "jurisdiction_path": path,
+            "note": "",
+        },
+        incident_events=(first, second),
+        call_event=(at, call_payload),
+    )
 
 
-def raw_inserts(engine: Engine, rows: Sequence[RawIncident], *, prefix: str) -> float:
-    """Write `rows` through SQLAlchemy Core, one transaction each, on one connection; wall time.
+class RawStatements:
+    """The Core statements of one raw 接警+受理 transaction, built once for many.
 
     Per incident: the sequence bump (one upsert … RETURNING), the incident row in its final
     state, the call row, the three events (received, call.recorded, accept), signed with the
-    audit key, and the two chain heads (incident and call).
-    """
-    incidents, calls, events, sequences = _tables()
-    add_heads = insert(_heads())
-    dialect_insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-    bump = (
-        dialect_insert(sequences)
-        .values(prefix=prefix, last=1)
-        .on_conflict_do_update(
-            index_elements=[sequences.c.prefix], set_={"last": sequences.c.last + 1}
+    audit key, and the two chain heads (incident and call)."""
+
+    def __init__(self, dialect: str, prefix: str) -> None:
+        incidents, calls, events, sequences = _tables()
+        dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self._bump = (
+            dialect_insert(sequences)
+            .values(prefix=prefix, last=1)
+            .on_conflict_do_update(
+                index_elements=[sequences.c.prefix], set_={"last": sequences.c.last + 1}
+            )
+            .returning(sequences.c.last)
         )
-        .returning(sequences.c.last)
-    )
-    add_incident = insert(incidents).returning(incidents.c.id)
-    add_call = insert(calls).returning(calls.c.id)
-    add_events = insert(events)
+        self._incident = insert(incidents).returning(incidents.c.id)
+        self._call = insert(calls).returning(calls.c.id)
+        self._events = insert(events)
+        self._heads = insert(_heads())
+
+    def bump(self, conn: Connection) -> int:
+        """The next number of the prefix's sequence."""
+        last: int = conn.execute(self._bump).scalar_one()
+        return last
+
+    def write(self, conn: Connection, row: RawIncident) -> None:
+        """The incident, its call, their events and chain heads (after `bump`)."""
+        incident_id = conn.execute(self._incident, row.incident).scalar_one()
+        call_id = str(
+            conn.execute(self._call, {**row.call, "incident_id": incident_id}).scalar_one()
+        )
+        at, payload = row.call_event
+        call_event = _event("call", call_id, 1, "call.recorded", at, payload, GENESIS)
+        conn.execute(self._events, [*row.incident_events, call_event])
+        conn.execute(self._heads, [_head(row.incident_events[1]), _head(call_event)])
+
+
+def raw_inserts(engine: Engine, rows: Sequence[RawIncident], *, prefix: str) -> float:
+    """Write `rows` through SQLAlchemy Core, one transaction each (RawStatements), on one
+    connection; wall time."""
+    statements = RawStatements(engine.dialect.name, prefix)
     with engine.connect() as conn:
         started = perf_counter()
         for k, row in enumerate(rows, start=1):
             with conn.begin():
-                last = conn.execute(bump).scalar_one()
+                last = statements.bump(conn)
                 if last != k:
                     raise RuntimeError(
                         f"raw sequence at {last}, expected {k}: not a fresh database?"
                     )
-                incident_id = conn.execute(add_incident, row.incident).scalar_one()
-                call_id = str(
-                    conn.execute(add_call, {**row.call, "incident_id": incident_id}).scalar_one()
-                )
-                at, payload = row.call_event
-                call_event = _event("call", call_id, 1, "call.recorded", at, payload, GENESIS)
-                conn.execute(add_events, [*row.incident_events, call_event])
-                conn.execute(add_heads, [_head(row.incident_events[1]), _head(call_event)])
+                statements.write(conn, row)
         return perf_counter() - started
 
 

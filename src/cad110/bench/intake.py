@@ -6,11 +6,15 @@ when reachable) the bench migrates, builds a small world, and then:
 1. raw floor: `count` incidents written through SQLAlchemy Core on one connection, one transaction
    each, with every row the API writes for a 接警+受理 (incident, call, three events, sequence
    bump), values precomputed;
-2. starts `uvicorn cad110.serve:app` in a subprocess and, after a short warm-up, POSTs `count`
+2. HTTP floor: the same rows, numbered and signed per request, behind the thinnest HTTP server
+   (`uvicorn cad110.bench.floor:app`), under the load of step 3: what any Python HTTP create
+   could reach on this machine, the load generator sharing its cores;
+3. starts `uvicorn cad110.serve:app` in a subprocess and, after a short warm-up, POSTs `count`
    incidents from `concurrency` concurrent clients (throughput, p50/p99);
-3. offers `rate` incidents/s open-loop for `latency_seconds` (p50/p99/max from scheduled send).
+4. offers `rate` incidents/s open-loop for `latency_seconds` (p50/p99/max from scheduled send).
 
-Targets (issue 2): API ≥ half the raw rate; p99 < 50 ms at 60 incidents/s.
+With `workers`, steps 2-4 are served by that many processes on PostgreSQL (the total).
+Targets (issues 2 and 16): API ≥ half the raw rate; p99 < 50 ms at 60 incidents/s.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from cad110.models.jurisdiction import AreaType, Grid, Jurisdiction, Level
 from cad110.models.user import Role
 from cad110.settings import Settings
 
+FLOOR_APP = "cad110.bench.floor:app"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 RATIO_TARGET = 0.5
 P99_TARGET_MS = 50.0
@@ -76,6 +81,8 @@ class BackendFigures:
     count: int
     concurrency: int
     raw_tx_per_s: float
+    # The raw rows behind the thinnest HTTP server (bench/floor.py), under the API's load.
+    floor_req_per_s: float
     api_req_per_s: float
     throughput_latency: Latency
     rate: float
@@ -85,14 +92,23 @@ class BackendFigures:
     # Rows written per incident, counted in the database: the floor must write what the API does.
     rows_per_incident_api: dict[str, float]
     rows_per_incident_raw: dict[str, float]
+    rows_per_incident_floor: dict[str, float]
     api_incidents: int
     raw_incidents: int
+    floor_incidents: int
     incidents_in_db: int
+    # Server processes for the floor and the API (PostgreSQL; SQLite is served by one).
+    workers: int = 1
     notes: tuple[str, ...] = ()
 
     @property
     def ratio(self) -> float:
         return self.api_req_per_s / self.raw_tx_per_s if self.raw_tx_per_s else math.nan
+
+    @property
+    def floor_ratio(self) -> float:
+        """API / HTTP floor: the share of what an HTTP create could reach here that ours does."""
+        return self.api_req_per_s / self.floor_req_per_s if self.floor_req_per_s else math.nan
 
     @property
     def ratio_met(self) -> bool:
@@ -127,21 +143,25 @@ def run_intake_bench(
     latency_seconds: float = 10.0,
     backends: Sequence[str] = ("sqlite", "postgresql"),
     workdir: Path | None = None,
+    workers: int = 1,
 ) -> IntakeBenchResult:
     """Run the bench on each backend, print a table per backend, and return the figures.
+
+    `workers` server processes serve the floor and the API on PostgreSQL; SQLite, one writer
+    at a time, is served by one (as `cad110 serve` does).
 
     `workdir` keeps the SQLite database (`intake.db`) and the server logs there instead of in
     a temporary directory that is removed afterwards.
     """
-    if count < 1 or concurrency < 1 or rate <= 0 or latency_seconds <= 0:
-        raise ValueError("count, concurrency, rate and latency_seconds must be positive")
+    if min(count, concurrency, workers) < 1 or rate <= 0 or latency_seconds <= 0:
+        raise ValueError("count, concurrency, workers, rate and latency_seconds must be positive")
     result = IntakeBenchResult()
     with _directory(workdir) as root:
         for backend in backends:
             if backend == "sqlite":
                 url = f"sqlite:///{root / 'intake.db'}"
                 figures = _bench(
-                    console, "sqlite", url, root, count, concurrency, rate, latency_seconds
+                    console, "sqlite", url, root, count, concurrency, rate, latency_seconds, 1
                 )
             elif backend == "postgresql":
                 server = _pg_server_url(pg_url)
@@ -153,7 +173,15 @@ def run_intake_bench(
                     continue
                 with _pg_database(server) as url:
                     figures = _bench(
-                        console, "postgresql", url, root, count, concurrency, rate, latency_seconds
+                        console,
+                        "postgresql",
+                        url,
+                        root,
+                        count,
+                        concurrency,
+                        rate,
+                        latency_seconds,
+                        workers,
                     )
             else:
                 raise ValueError(f"unknown backend {backend!r}")
@@ -238,11 +266,14 @@ def _bench(
     concurrency: int,
     rate: float,
     latency_seconds: float,
+    workers: int,
 ) -> BackendFigures:
     settings = Settings(database_url=url)
     notes: list[str] = []
     if backend == "sqlite":
         notes.append(f"SQLite synchronous={settings.sqlite_synchronous.upper()}, WAL")
+    if workers > 1:
+        notes.append(f"the floor and the API served by {workers} worker processes each")
     console.print(f"[bold]{backend}[/bold]: migrating and building the world…")
     upgrade(url)
     now = SystemClock().now()
@@ -258,13 +289,30 @@ def _bench(
         raw_rows = _per_incident(before, after)
         raw_incidents = after["incidents"] - before["incidents"]
 
-        # 2 and 3. The real server.
         warmup = min(count, 4 * concurrency)
         fixed = max(1, round(rate * latency_seconds))
         bodies = harness.encoded_bodies(0, warmup + count + fixed)
+
+        # 2. The same rows behind the thinnest HTTP server, under the same load.
+        log = root / f"floor-{backend}.log"
+        console.print(f"{backend}: HTTP floor, {count} incidents from {concurrency} clients…")
+        with harness.api_server(url, log, workers=workers, app=FLOOR_APP) as server:
+            floor_warm = asyncio.run(
+                harness.closed_loop(server.base_url, token, bodies[:warmup], concurrency)
+            )
+            before = harness.row_counts(engine)
+            floor = asyncio.run(
+                harness.closed_loop(
+                    server.base_url, token, bodies[warmup : warmup + count], concurrency
+                )
+            )
+            after = harness.row_counts(engine)
+        floor_rows = _per_incident(before, after)
+
+        # 3 and 4. The real server.
         log = root / f"server-{backend}.log"
         console.print(f"{backend}: starting uvicorn cad110.serve:app…")
-        with harness.api_server(url, log) as server:
+        with harness.api_server(url, log, workers=workers) as server:
             warm = asyncio.run(
                 harness.closed_loop(server.base_url, token, bodies[:warmup], concurrency)
             )
@@ -284,7 +332,7 @@ def _bench(
         final = harness.row_counts(engine)
     finally:
         engine.dispose()
-    errors = [*warm.errors, *load.errors, *steady.errors]
+    errors = [*floor_warm.errors, *floor.errors, *warm.errors, *load.errors, *steady.errors]
     if errors:
         kinds = Counter(e[:160] for e in errors).most_common(3)
         notes.append(
@@ -295,6 +343,7 @@ def _bench(
         count=count,
         concurrency=concurrency,
         raw_tx_per_s=raw_incidents / raw_wall,
+        floor_req_per_s=floor.created / floor.wall_s if floor.wall_s else math.nan,
         api_req_per_s=load.created / load.wall_s if load.wall_s else math.nan,
         throughput_latency=Latency.of(load.latencies_s, len(load.errors)),
         rate=rate,
@@ -303,8 +352,11 @@ def _bench(
         api_errors=len(errors),
         rows_per_incident_api=api_rows,
         rows_per_incident_raw=raw_rows,
+        rows_per_incident_floor=floor_rows,
         api_incidents=warm.created + load.created + steady.created,
         raw_incidents=raw_incidents,
+        floor_incidents=floor_warm.created + floor.created,
+        workers=workers,
         incidents_in_db=final["incidents"],
         notes=tuple(notes),
     )
@@ -315,11 +367,19 @@ def print_figures(console: Console, f: BackendFigures) -> None:
     table.add_column("measure")
     table.add_column("value", justify="right")
     t, s = f.throughput_latency, f.fixed_rate_latency
+    served = f", {f.workers} workers" if f.workers > 1 else ""
     table.add_row("raw Core, 1 tx/incident, 1 connection", f"{f.raw_tx_per_s:,.0f} tx/s")
     table.add_row(
-        f"API, {f.concurrency} clients, {f.count} creates", f"{f.api_req_per_s:,.0f} req/s"
+        f"HTTP floor (same rows, bare server){served}, {f.concurrency} clients",
+        f"{f.floor_req_per_s:,.0f} req/s",
+    )
+    table.add_row(
+        f"API{served}, {f.concurrency} clients, {f.count} creates",
+        f"{f.api_req_per_s:,.0f} req/s",
     )
     table.add_row("ratio API / raw", f"{f.ratio:.2f}")
+    table.add_row("ratio HTTP floor / raw", f"{f.floor_req_per_s / f.raw_tx_per_s:.2f}")
+    table.add_row("ratio API / HTTP floor", f"{f.floor_ratio:.2f}")
     table.add_row("API under that load, p50 / p99", f"{t.p50_ms:.1f} / {t.p99_ms:.1f} ms")
     table.add_row(
         f"API at {f.rate:g}/s offered, p50 / p99 / max",
@@ -329,9 +389,11 @@ def print_figures(console: Console, f: BackendFigures) -> None:
     table.add_row("failed API requests", str(f.api_errors))
     table.add_row("rows per incident, API", _rows(f.rows_per_incident_api))
     table.add_row("rows per incident, raw", _rows(f.rows_per_incident_raw))
+    table.add_row("rows per incident, HTTP floor", _rows(f.rows_per_incident_floor))
     table.add_row(
         "incidents in the database",
-        f"{f.incidents_in_db} (API {f.api_incidents} + raw {f.raw_incidents})",
+        f"{f.incidents_in_db} (API {f.api_incidents} + raw {f.raw_incidents} "
+        f"+ floor {f.floor_incidents})",
     )
     console.print(table)
     for note in f.notes:

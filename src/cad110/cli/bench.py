@@ -59,11 +59,36 @@ def bench_intake(
     rate: Annotated[
         float, typer.Option(help="Offered load for the latency run, incidents/s")
     ] = 60.0,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Server processes on PostgreSQL (SQLite is served by one)")
+    ] = 1,
+    backend: Annotated[
+        list[str] | None, typer.Option(help="sqlite or postgresql (repeatable; default both)")
+    ] = None,
 ) -> None:
-    """Incidents through the real HTTP API versus raw single-transaction inserts."""
+    """Incidents through the real HTTP API versus raw single-transaction inserts and the same
+    rows behind the thinnest HTTP server."""
     from cad110.bench.intake import run_intake_bench
 
-    run_intake_bench(console, count=count, concurrency=concurrency, pg_url=pg_url, rate=rate)
+    run_intake_bench(
+        console,
+        count=count,
+        concurrency=concurrency,
+        pg_url=pg_url,
+        rate=rate,
+        workers=workers,
+        backends=_backends(backend),
+    )
+
+
+def _backends(named: list[str] | None) -> tuple[str, ...]:
+    known = ("sqlite", "postgresql")
+    for name in named or ():
+        if name not in known:
+            raise typer.BadParameter(
+                f"{name!r} is not one of {', '.join(known)}", param_hint="--backend"
+            )
+    return tuple(dict.fromkeys(named)) if named else known
 
 
 @bench_app.command("fraud")
