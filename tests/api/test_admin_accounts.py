@@ -317,3 +317,11 @@ def test_unknown_accounts_and_tokens_are_not_found(api: Api) -> None:
     assert api.get("/admin/tokens?user=nobody", "admin").status_code == 404
     assert api.post("/admin/tokens/4242/revoke", "admin").status_code == 404
     assert api.get("/admin/users?jurisdiction=999999", "admin").status_code == 404
+
+
+def test_a_taken_username_is_refused_with_its_own_code(api: Api) -> None:
+    body = {"username": "dispatcher", "role": "dispatcher", "jurisdiction": "350102"}
+    refused = api.post("/admin/users", "admin", json=body)
+    assert refused.status_code == 409
+    # Its own code, so the screen can say what is wrong instead of "not accepted".
+    assert refused.json()["code"] == "username_taken"

@@ -30,3 +30,32 @@ def test_admin_sets_the_duty_leader_and_a_new_case_takes_it(
         api, clock, category="missing_person", who=person("陈静", "female", 35), user="dispatcher"
     )
     assert case["leader"] == "gulou_leader"
+
+
+def test_admin_is_told_a_username_is_taken_and_asked_before_locking_a_user_out(
+    api: Api, live_server: str, page: Page
+) -> None:
+    login(page, live_server, "admin")
+    form = page.locator("form[data-url='/api/v1/admin/users']")
+    form.locator("input[name=username]").fill("dispatcher")
+    form.get_by_role("button", name="新建用户").click()
+    expect(page.locator("#admin-msg")).to_contain_text("该用户名已被使用")
+
+    # 停用 locks the user out mid-shift: nothing is sent unless the question is answered yes.
+    row = page.locator("tr[data-user=dispatcher]")
+    asked: list[str] = []
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.url.endswith("/disable") else None)
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    row.get_by_role("button", name="停用").click()
+    assert asked == ["停用 dispatcher？其会话与令牌随即失效。"]
+    users = {u["username"]: u for u in api.get("/admin/users", "admin").json()["items"]}
+    assert users["dispatcher"]["active"] is True
+
+    page.once("dialog", lambda d: d.accept())
+    row.get_by_role("button", name="停用").click()
+    expect(page.locator("#admin-msg")).to_have_text("已保存。")
+    # The first click sent nothing; the second, answered yes, sent the one request.
+    assert len(sent) == 1
+    users = {u["username"]: u for u in api.get("/admin/users", "admin").json()["items"]}
+    assert users["dispatcher"]["active"] is False

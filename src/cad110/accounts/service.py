@@ -21,6 +21,12 @@ from cad110.settings import Settings, get_settings
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
+class UsernameTaken(Conflict):
+    """Another account has the username (disabled accounts keep theirs: their records name it)."""
+
+    code = "username_taken"
+
+
 def add_user(
     session: Session,
     *,
@@ -54,7 +60,7 @@ def add_user(
         )
         password_hash = hash_password(password)
     if username_taken(session, username):
-        raise Conflict(f"user {username} already exists")
+        raise UsernameTaken(f"user {username} already exists")
     get_jurisdiction(session, jurisdiction_code)
     if role is Role.OFFICER and unit_code is None:
         raise InvalidInput("unit_code", "an officer account belongs to a unit")

@@ -94,7 +94,11 @@
     });
   }
   room.querySelectorAll("button.api-button").forEach((button) => {
-    button.addEventListener("click", () => act(button.dataset.method, button.dataset.url, {}));
+    button.addEventListener("click", () => {
+      // Disabling an account or resetting its password locks its user out mid-shift: asked first.
+      if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
+      act(button.dataset.method, button.dataset.url, {});
+    });
   });
   // The roster saves each cell as it is chosen; the cell keeps its value, nothing reloads.
   room.querySelectorAll("select.roster-cell").forEach((cell) => {
