@@ -60,7 +60,8 @@ def test_the_queue_is_worked_from_the_keyboard(
     page.keyboard.press("Escape")
     shot(page, backend, "callback-queue")
     page.keyboard.press("3")
-    expect(page.locator("#cb-msg")).to_have_text("已记录：不满意")
+    # Said after the next one is shown: so by the number it was recorded for.
+    expect(page.locator("#cb-msg")).to_have_text(f"{second} 已记录：不满意")
     expect(rows).to_have_count(1)
 
     incident = ok(api.get(f"/incidents/{second}", "dispatcher"))

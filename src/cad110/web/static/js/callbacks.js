@@ -141,7 +141,7 @@
       const row = list.querySelector('li[data-number="' + CSS.escape(number) + '"]');
       if (!row) {
         // A live refresh took the row away while the answer was on its way: said, nothing more.
-        msg.textContent = fill(room.dataset.done, { answer: answers[out.satisfaction] || out.satisfaction || "" });
+        msg.textContent = fill(room.dataset.done, { number: number, answer: answers[out.satisfaction] || out.satisfaction || "" });
       } else if (out.done) {
         const next = row.nextElementSibling || row.previousElementSibling;
         row.remove();
@@ -151,7 +151,7 @@
         detail.hidden = false;
         if (!rows().length) detail.querySelectorAll("dl, textarea, .cb-answers, label").forEach((e) => (e.hidden = true));
         recount();
-        msg.textContent = fill(room.dataset.done, { answer: answers[out.satisfaction] || out.satisfaction });
+        msg.textContent = fill(room.dataset.done, { number: number, answer: answers[out.satisfaction] || out.satisfaction });
       } else {
         const item = byNumber.get(number);
         item.attempts = out.attempts;
