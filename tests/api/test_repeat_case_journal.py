@@ -144,3 +144,21 @@ def test_what_the_detection_did_is_kept_as_data_and_said_in_the_readers_language
     assert "3 linked calls within 30 days" in en
     assert f"called again, repeating {numbers[-1]}" in en
     assert "日内关联警情" not in en
+
+
+def test_opening_a_case_from_an_incident_chooses_the_type_its_category_suggests_or_none(
+    api: Api,
+) -> None:
+    dispute = new_incident(api, category="family_dispute", narrative="夫妻吵架")["number"]
+    theft = new_incident(api, category="theft", narrative="电动车被盗")["number"]
+    chosen = re.compile(r'<select name="type" required>.*?</select>', re.S)
+
+    def selected(number: str) -> list[str]:
+        form = chosen.search(_page(api, "dispatcher", f"/repeats?incident={number}"))
+        assert form is not None
+        return re.findall(r'<option value="([a-z_]*)" selected>', form.group(0))
+
+    assert selected(dispute) == ["family"]
+    # A theft suggests no type: none is chosen for the user, who must choose one.
+    assert selected(theft) == []
+    assert selected("no-such-incident") == []

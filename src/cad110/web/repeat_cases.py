@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cad110.api.routing import Router
 from cad110.auth.permissions import Permission, allowed
@@ -19,6 +20,7 @@ from cad110.auth.principal import Principal
 from cad110.errors import NotFound
 from cad110.kernel.runtime import Runtime
 from cad110.kernel.scope import in_scope
+from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction, Level
 from cad110.models.repeat_cases import RepeatCaseStatus
 from cad110.privacy import record
@@ -28,7 +30,7 @@ from cad110.privacy.record import Access, AccessNotRecorded, Where
 from cad110.privacy.subjects import repeat_case_sight
 from cad110.repeats import cases_repository as repo
 from cad110.repeats import cases_views as views
-from cad110.repeats.cases_rules import in_force
+from cad110.repeats.cases_rules import CaseRules, in_force, type_of
 from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, page, to_login
 from cad110.web.names import people_named
@@ -75,6 +77,8 @@ def _list(rt: Runtime, by: Principal, query: dict[str, str]) -> dict[str, Any]:
         figures = views.figures(session, counted, rules)
         cases = views.summaries(rows, rules, now)
         people = people_named(session, [c.owner for c in cases])
+        incident = query.get("incident", "")[:40]
+        suggested = _suggested_type(session, by, rules, incident)
     return {
         "cases": cases,
         "people": people,
@@ -86,9 +90,24 @@ def _list(rt: Runtime, by: Principal, query: dict[str, str]) -> dict[str, Any]:
         "tiers": list(rules.tiers.values()),
         "stations": stations,
         "figures": figures,
-        "incident": query.get("incident", "")[:40],
+        "incident": incident,
+        "suggested_type": suggested,
         "can_work": allowed(by.role, Permission.REPEAT_CASE),
     }
+
+
+def _suggested_type(session: Session, by: Principal, rules: CaseRules, number: str) -> str | None:
+    """The case type the incident's category suggests, for 建档 from that incident (the board's
+    panel and the record link here with its number); None when the reader does not see it or
+    its category suggests none: then the user chooses, nothing is chosen for them."""
+    if not number:
+        return None
+    category = session.scalar(
+        select(Incident.category_code).where(
+            Incident.number == number, in_scope(Incident.jurisdiction_path, by)
+        )
+    )
+    return type_of(rules, [category])
 
 
 def _case(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, Any]:
