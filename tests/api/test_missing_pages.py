@@ -295,6 +295,37 @@ def test_the_unit_view_lists_who_to_look_out_for(api: Api, clock: VirtualClock) 
     assert "吴桂芳" not in api.client.get("/unit").text
 
 
+def test_the_unit_view_links_a_lookout_only_where_the_officer_may_open_its_case(
+    api: Api, clock: VirtualClock
+) -> None:
+    # A case of station 35010201, pushed 5 km round: the radius reaches a unit of 35010202,
+    # whose officer looks out for the person but may not open the case (outside their station).
+    opened = open_case(
+        api,
+        clock,
+        category="missing_person",
+        who=person("林雨欣", "female", 13, details={"clothing": "蓝白校服"}),
+    )
+    number = str(opened["number"])
+    photos = f"/api/v1/missing/{number}/photos"
+    headers = {**api.as_("dispatcher"), "Content-Type": "image/png"}
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    photo = api.client.post(photos, content=png, headers=headers).json()["id"]
+    ok(api.post(f"/missing/{number}/push", "dispatcher", json={"radius_km": 5}))
+    for officer, opens in (("officer-35010201-1", True), ("officer-35010202-1", False)):
+        _login(api, officer)
+        page = api.client.get("/unit").text
+        # What to look out for is there either way, with the button to say it was seen.
+        assert "林雨欣" in page
+        assert "蓝白校服" in page
+        assert "mark-read" in page
+        # A link (and the photo) where the case page opens, plain text where it would be 404.
+        assert (f'href="/missing/{number}"' in page) is opens
+        assert (f'src="{photos}/{photo}"' in page) is opens
+        assert (api.client.get(f"/missing/{number}").status_code == 200) is opens
+        assert (api.client.get(f"{photos}/{photo}").status_code == 200) is opens
+
+
 def test_the_incident_record_links_its_case(api: Api, clock: VirtualClock) -> None:
     opened = _elderly(api, clock)
     _login(api, "dispatcher")

@@ -46,7 +46,9 @@ def test_the_officer_records_the_outcome_on_the_phone_and_corrects_it_on_the_rec
     quick = feedback.locator(".outcome-quick")
     expect(quick.locator("legend")).to_have_text("处警结果（如有）")
     quick.get_by_label("抓获人数").fill("1")
-    expect(quick.get_by_label("现行抓获")).to_be_checked()
+    # Unticked until the officer says the arrest was in the act (现行抓获率 counts it).
+    expect(quick.get_by_label("现行抓获")).not_to_be_checked()
+    quick.get_by_label("现行抓获").check()
     quick.get_by_label("损失金额（元）").fill("3,200")
     quick.get_by_label("挽回金额（元）").fill("2500.5")
     shot(phone, backend, "unit-outcome")

@@ -8,13 +8,18 @@ from typing import Any
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from cad110.api.routing import Router
 from cad110.auth.principal import Principal
+from cad110.incidents.outcomes_repository import totals_of
+from cad110.incidents.outcomes_schemas import MAX_ARRESTED, MAX_FEN
 from cad110.incidents.repository import current_assignment
 from cad110.incidents.views import incident_out
 from cad110.kernel.runtime import Runtime
-from cad110.missing.notices import lookouts
+from cad110.kernel.scope import visible
+from cad110.missing.notices import LookoutOut, lookouts
+from cad110.models.missing import MissingCase
 from cad110.models.unit import Unit
 from cad110.privacy import record
 from cad110.privacy.deps import where_of
@@ -42,6 +47,17 @@ async def desk(request: Request, rt: Rt) -> Response:
     return page(request, "desk.html", by, history_days=rt.settings.history_days)
 
 
+def _openable(session: Session, by: Principal, found: list[LookoutOut]) -> set[str]:
+    """The lookouts' cases the officer may open: the case page reads a case only inside the
+    caller's subtree (`missing.repository.get_case`), while a search radius or a dispatch
+    crosses station and district lines; a case outside is shown without a link."""
+    numbers = [f.case for f in found]
+    if not numbers:
+        return set()
+    query = visible(MissingCase, by).where(MissingCase.number.in_(numbers))
+    return {case.number for case in session.scalars(query)}
+
+
 def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
     seen, out = MASKED, None
     with rt.readers() as session:
@@ -49,7 +65,8 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
         current = None
         briefing = None
         fraud_reads: list[Access] = []
-        found = []
+        found: list[LookoutOut] = []
+        openable: set[str] = set()
         recent: list[dict[str, Any]] = []
         now = rt.clock.now()
         if unit is not None:
@@ -60,14 +77,20 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
                 out = incident_out(session, incident, rt.catalog, full=seen.full)
                 briefing = told(session, incident.number, unit.code, rt.catalog)
                 warning, fraud_reads = warning_on_phone(rt.ctx(session, by), by, incident.id)
+                so_far = totals_of(session, incident.id)
                 current = {
                     "incident": out,
                     "state": active.state.value,
                     "briefing": briefing,
                     "due": next_due(session, incident.id, unit.code, now),
                     "warning": warning,
+                    # What the feedback's loss and recovery add to (a recovery above the loss
+                    # is refused): the phone checks them before it sends anything.
+                    "loss_fen": so_far.loss_fen if so_far else 0,
+                    "recovered_fen": so_far.recovered_fen if so_far else 0,
                 }
             found = lookouts(rt.ctx(session, by), unit.code)
+            openable = _openable(session, by, found)
             recent = recent_for_unit(session, unit.code, now)
     # The page shows the caller's phone (not the name): that is what is recorded. The page
     # reloads itself after each of the officer's steps and on every live change (unit.js: a
@@ -88,10 +111,14 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
         "unit": unit,
         "current": current,
         "lookouts": found,
+        "openable": openable,
         "recent": recent,
         "pii": pii(by, seen),
         # The server's time, from which the phone dates the outcome it records at feedback.
         "now": now,
+        # The server's limits on the feedback's outcome, checked on the phone before sending.
+        "max_fen": MAX_FEN,
+        "max_arrested": MAX_ARRESTED,
     }
 
 

@@ -90,18 +90,43 @@
   const loadedAt = Date.now();
   const serverNow = () =>
     new Date(Date.parse(quick.dataset.now) + (Date.now() - loadedAt)).toISOString();
-  function outcomeParts() {
+  // Every field is checked against the server's limits (sent with the page: amounts in fen up
+  // to data-max-fen, arrests up to data-max-arrested, texts up to 4000 characters, a recovery
+  // no more than the loss) before anything is sent: the handling note and the report go first,
+  // so a refusal of a later part would leave the incident moved on while the phone says no.
+  const LONGEST = 4000;
+  const tooLong = (text) => Array.from(text).length > LONGEST; // code points, as the server counts
+  function outcomeParts(guide) {
+    const d = quick.dataset;
     const parts = [];
-    const field = (name) => feedback.querySelector("[name=" + name + "]");
-    const loss = field("loss").value.trim();
-    const recovered = field("recovered").value.trim();
-    const arrested = Number(field("arrested").value || 0);
     const bad = {};
-    if (loss && !(cad110.fen(loss) > 0)) bad.loss = quick.dataset.msgAmount;
-    if (recovered && !(cad110.fen(recovered) > 0)) bad.recovered = quick.dataset.msgAmount;
+    const field = (name) => feedback.querySelector("[name=" + name + "]");
+    const amount = (name) => {
+      const typed = field(name).value.trim();
+      if (!typed) return 0;
+      const fen = cad110.fen(typed);
+      if (!(fen > 0)) bad[name] = d.msgAmount;
+      else if (fen > Number(d.maxFen)) bad[name] = d.msgAmountMax;
+      return fen > 0 ? fen : 0;
+    };
+    const loss = amount("loss");
+    const recovered = amount("recovered");
+    // The quick form has no "above the loss, confirmed": the server would refuse it.
+    if (!bad.loss && !bad.recovered && recovered > 0 && Number(d.recoveredFen) + recovered > Number(d.lossFen) + loss) {
+      bad.recovered = d.msgAboveLoss;
+    }
+    const box = field("arrested");
+    const arrested = Number(box.value.trim() || 0);
+    if (box.validity.badInput || !Number.isInteger(arrested)) bad.arrested = d.msgWhole;
+    else if (arrested < 0) bad.arrested = d.msgArrestedMin;
+    else if (arrested > Number(d.maxArrested)) bad.arrested = d.msgArrestedMax;
+    if (tooLong(feedback.summary.value.trim())) bad.summary = d.msgTooLong;
+    guide.forEach((g) => {
+      if (tooLong(g.note)) bad["why-" + g.code] = d.msgTooLong;
+    });
     if (Object.keys(bad).length) return { bad: bad };
-    if (loss) parts.push(["loss", { kind: "loss", amount_fen: cad110.fen(loss) }]);
-    if (recovered) parts.push(["recovery", { kind: "recovery", amount_fen: cad110.fen(recovered), at: serverNow() }]);
+    if (loss) parts.push(["loss", { kind: "loss", amount_fen: loss }]);
+    if (recovered) parts.push(["recovery", { kind: "recovery", amount_fen: recovered, at: serverNow() }]);
     if (arrested > 0) parts.push(["arrest", { kind: "arrest", arrested: arrested, in_the_act: field("in_the_act").checked, at: serverNow() }]);
     return { parts: parts };
   }
@@ -125,10 +150,15 @@
         whyOf(missing[0]).focus();
         return;
       }
-      const outcome = outcomeParts();
-      // Earlier messages beside the fields go; a bad amount stops here, before anything is sent.
+      const outcome = outcomeParts(guide);
+      // Earlier messages beside the fields go; a bad value stops here, before anything is sent.
       cad110.showFieldErrors(feedback, outcome.bad || {});
-      if (outcome.bad) return;
+      if (outcome.bad) {
+        message.textContent = "";
+        const first = feedback.querySelector("[aria-invalid]");
+        if (first) first.focus();
+        return;
+      }
       try {
         // A report refused after the handling note went through is sent again without it.
         if (!handled) {
