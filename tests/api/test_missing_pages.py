@@ -319,11 +319,15 @@ def test_the_unit_view_links_a_lookout_only_where_the_officer_may_open_its_case(
         assert "林雨欣" in page
         assert "蓝白校服" in page
         assert "mark-read" in page
-        # A link (and the photo) where the case page opens, plain text where it would be 404.
+        # A link where the case page opens, plain text where it would be 404.
         assert (f'href="/missing/{number}"' in page) is opens
-        assert (f'src="{photos}/{photo}"' in page) is opens
         assert (api.client.get(f"/missing/{number}").status_code == 200) is opens
-        assert (api.client.get(f"{photos}/{photo}").status_code == 200) is opens
+        # The photo is what the officer looks for: shown to both.
+        assert f'src="{photos}/{photo}"' in page
+        assert api.client.get(f"{photos}/{photo}").status_code == 200
+    # Not to an officer whose unit (far away in Minhou) was not asked to look out for the person.
+    _login(api, "officer-35012101-1")
+    assert api.client.get(f"{photos}/{photo}").status_code == 404
 
 
 def test_the_incident_record_links_its_case(api: Api, clock: VirtualClock) -> None:

@@ -243,7 +243,7 @@ def read_photo(
     number: Number, photo_id: Annotated[int, Path(ge=1, le=2**31 - 1)], ctx: Context
 ) -> Response:
     ctx.by.require(Permission.READ)
-    photo = repository.photo_of(ctx.session, get_case(ctx, number), photo_id)
+    photo = repository.photo_of(ctx.session, repository.case_for_photo(ctx, number), photo_id)
     return Response(
         content=photo.data,
         media_type=photo.media_type,

@@ -60,6 +60,23 @@ def get_case(ctx: Ctx, number: str) -> MissingCase:
     return case
 
 
+def case_for_photo(ctx: Ctx, number: str) -> MissingCase:
+    """The case whose photo the caller reads: one the caller may read (`get_case`), or one their
+    unit is asked to look out for (`lookout_cases`): a search radius and a dispatch cross
+    station and district lines, and the photo is what the officer looks for."""
+    try:
+        return get_case(ctx, number)
+    except NotFound:
+        unit = ctx.by.unit_code
+        if unit is None:
+            raise
+        pushed = notices_to_unit(ctx.session, unit)
+        for case in lookout_cases(ctx.session, unit, pushed):
+            if case.number == number:
+                return case
+        raise
+
+
 def case_of_incident(session: Session, incident_id: int) -> MissingCase | None:
     """The incident's case, if it has one (the caller already holds the incident)."""
     return session.scalars(
