@@ -212,3 +212,29 @@ def test_the_missing_person_form_picks_the_last_seen_place(
     page.locator(".place-clear").click()
     expect(page.locator("input[name='last_seen.lon']")).to_have_value("")
     expect(page.locator("input[name='last_seen.lon']")).to_be_editable()
+
+
+def test_a_long_description_of_the_place_is_not_searched_past_the_search_limit(
+    live_server: str, page: Page
+) -> None:
+    login(page, live_server, "calltaker")
+    refused: list[int] = []
+    searched: list[str] = []
+
+    def seen(response: Any) -> None:
+        if "/api/v1/places?" in response.url:
+            searched.append(response.url)
+            if response.status >= 400:
+                refused.append(response.status)
+
+    page.on("response", seen)
+    page.locator("#address").focus()
+    page.keyboard.type("鼓楼区东街")
+    expect(page.locator("#address-places")).to_be_visible()
+    # Past 80 characters the call-taker is describing the place: no search, no list over the form.
+    page.keyboard.type("口百货大楼北侧" * 12)
+    page.keyboard.type("旁")
+    expect(page.locator("#address-places")).to_be_hidden()
+    page.wait_for_timeout(400)  # past the search's 150 ms pause: a search would have gone out
+    assert searched, "the short address was searched"
+    assert refused == []

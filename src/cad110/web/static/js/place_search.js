@@ -103,6 +103,7 @@
     let active = -1;
     let seq = 0;
     let timer = null;
+    const SEARCH_MAX = 80;
     let chosen = null; // the detail last filled in: its full_text is what the field then says
     let offered = null; // a map or phone place whose address was not put over typed text
 
@@ -246,7 +247,9 @@
     input.addEventListener("input", () => {
       clearTimeout(timer);
       const q = input.value.trim();
-      if (!q) {
+      // Past the search's own limit (GET /api/v1/places, q ≤ 80) the text is the call-taker's
+      // description of the place, not a search: each keystroke would be refused.
+      if (!q || q.length > SEARCH_MAX) {
         options = [];
         closeList();
         return;
