@@ -158,6 +158,10 @@ def test_the_printable_record_is_a_pdf_with_the_number_and_is_logged(api: Api) -
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert number in text
     assert "13912345678" not in text
+    # The event log as the record page says it, not its stored payloads.
+    assert "接警" in text
+    assert "category:" not in text
+    assert "received" not in text
     logged = _log(api, action="export", subject=number)
     assert [(r["username"], r["fields"], r["reason"]) for r in logged] == [
         ("analyst", "", "role:analyst")

@@ -1,5 +1,6 @@
 """The printable record of one incident (PDF): header, fields, the time axis, the units sent
-and the event log as plain lines, personal values as the reader may see them.
+and the event log as the record page says it (sentences and names in the reader's language,
+made by the caller), personal values as the reader may see them.
 
 reportlab is pure Python and its built-in CID font STSong-Light renders Chinese from the
 reader's own PDF viewer fonts, so no font file ships and no system library is needed."""
@@ -7,8 +8,7 @@ reader's own PDF viewer fonts, so no font file ships and no system library is ne
 from __future__ import annotations
 
 import io
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 from xml.sax.saxutils import escape
@@ -25,9 +25,9 @@ from cad110.catalog.loader import Catalog
 from cad110.incidents.schemas import IncidentOut, TimelineOut
 
 Gettext = Callable[[str], str]
+# One line of the event log: when, by whom (a name), what (a sentence).
+LogLine = tuple[datetime, str, str]
 FONT = "STSong-Light"
-# A payload summary longer than this is cut: the record is read, not parsed.
-SUMMARY_CHARS = 240
 
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 _BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
@@ -42,22 +42,6 @@ def _p(text: object, style: ParagraphStyle = _BODY) -> Paragraph:
 
 def _when(at: datetime | None, tz: tzinfo) -> str:
     return at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if at else "—"
-
-
-def summary(payload: Mapping[str, Any]) -> str:
-    """A payload as one line "key: value; …" (nested values as compact JSON)."""
-    parts = []
-    for key, value in payload.items():
-        if value in (None, "", [], {}):
-            continue
-        shown = (
-            value
-            if isinstance(value, str | int | float)
-            else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        )
-        parts.append(f"{key}: {shown}")
-    text = "; ".join(parts)
-    return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
 
 
 def _table(rows: list[list[Paragraph]], widths: list[float]) -> Table:
@@ -85,8 +69,11 @@ def to_pdf(
     tz: tzinfo,
     gettext: Gettext,
     zh: bool,
+    log: Sequence[LogLine],
+    units: Mapping[str, str],
 ) -> bytes:
-    """The record's PDF bytes."""
+    """The record's PDF bytes; `log` is the event log as said on the record page, `units` the
+    units' names (a unit not named is printed by its code)."""
     _ = gettext
     category = catalog.get(incident.category) if incident.category else None
     fields = [
@@ -120,7 +107,11 @@ def to_pdf(
             _p(_("Units sent"), _HEAD),
             _table(
                 [
-                    [_p(a.unit), _p(_(a.state.value)), _p(_when(a.dispatched_at, tz))]
+                    [
+                        _p(units.get(a.unit, a.unit)),
+                        _p(_(a.state.value)),
+                        _p(_when(a.dispatched_at, tz)),
+                    ]
                     for a in timeline.assignments
                 ],
                 [35 * mm, 35 * mm, width - 70 * mm],
@@ -129,12 +120,9 @@ def to_pdf(
     story.append(_p(_("Event log"), _HEAD))
     story.append(
         _table(
-            [
-                [_p(_when(e.at, tz)), _p(e.actor), _p(e.kind), _p(summary(e.payload))]
-                for e in timeline.events
-            ]
-            or [[_p("—"), _p(""), _p(""), _p("")]],
-            [32 * mm, 25 * mm, 30 * mm, width - 87 * mm],
+            [[_p(_when(at, tz)), _p(by), _p(said)] for at, by, said in log]
+            or [[_p("—"), _p(""), _p("")]],
+            [32 * mm, 30 * mm, width - 62 * mm],
         )
     )
     out = io.BytesIO()

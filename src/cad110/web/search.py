@@ -35,7 +35,8 @@ from cad110.privacy.subjects import incident_sight
 from cad110.web.access_log import unrecorded
 from cad110.web.common import Rt, console_user, locale_of, page, to_login
 from cad110.web.i18n import translations
-from cad110.web.names import unit_names
+from cad110.web.names import names_of_events, unit_names
+from cad110.web.sentences import actor_name, sentence
 
 router = Router(include_in_schema=False)
 
@@ -298,7 +299,17 @@ def _printout(rt: Runtime, by: Principal, number: str, where: Where, locale: str
         out = incident_out(session, incident, rt.catalog, full=seen.full)
         timeline = timeline_out(session, incident, full=seen.full)
         names = names_of(session, {incident.jurisdiction_code})
+        said = names_of_events(
+            session, ((e.actor, e.payload) for e in timeline.events), rt.catalog, locale
+        )
+        units = unit_names(session, {a.unit for a in timeline.assignments}, locale)
     zh = locale == "zh_CN"
+    gettext = translations(locale).gettext
+    # The log as the record page says it: names, not account names; sentences, not payloads.
+    log = [
+        (e.at, actor_name(e.actor, said, gettext), sentence(e.kind, e.payload, said, gettext))
+        for e in timeline.events
+    ]
     fields = (
         sorted({*shown(out, INCIDENT_FIELDS), *event_fields(timeline.events)}) if seen.full else []
     )
@@ -320,8 +331,10 @@ def _printout(rt: Runtime, by: Principal, number: str, where: Where, locale: str
         printed_at=now,
         printed_by=by.display_name or by.username,
         tz=rt.settings.tz,
-        gettext=translations(locale).gettext,
+        gettext=gettext,
         zh=zh,
+        log=log,
+        units=units,
     )
 
 
