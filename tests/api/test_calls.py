@@ -45,7 +45,9 @@ def test_second_caller_is_attached_to_the_incident(api: Api) -> None:
     stored = ok(api.get(f"/calls/{response.json()['id']}", "calltaker"))
     assert stored["caller_phone"] == "059187654321"  # normalised; in full on a single read
     assert response.json()["outcome"] == "attached"
-    via_calls = api.post("/calls", "calltaker", json={"outcome": "attached", "incident": number})
+    via_calls = api.post(
+        "/calls", "calltaker", json={"outcome": "attached", "incident": number, "caller_name": "王"}
+    )
     assert via_calls.status_code == 201
     calls = ok(api.get("/calls", "calltaker", params={"valid": "true"}))
     assert calls["total"] == 3
@@ -82,3 +84,24 @@ def test_calls_are_scoped_like_incidents(api: Api) -> None:
     new_incident(api)
     assert ok(api.get("/calls", "minhou_dispatcher"))["total"] == 0
     assert ok(api.get("/calls", "gulou_calltaker"))["total"] == 1
+
+
+def test_another_caller_with_nothing_of_the_caller_is_422_naming_the_field(api: Api) -> None:
+    number = new_incident(api)["number"]
+    blank = {"caller_phone": None, "caller_name": "  ", "note": " "}
+    for path, body in (
+        (f"/incidents/{number}/calls", {}),
+        (f"/incidents/{number}/calls", blank),
+        ("/calls", {"outcome": "attached", "incident": number}),
+    ):
+        refused = api.post(path, "dispatcher", json=body)
+        assert refused.status_code == 422, refused.text
+        [item] = refused.json()["detail"]
+        assert (item["loc"], item["code"]) == (["body", "caller_phone"], "caller_required")
+    assert ok(api.get("/calls", "calltaker", params={"valid": "true"}))["total"] == 1
+    timeline = ok(api.get(f"/incidents/{number}/timeline", "calltaker"))["events"]
+    assert "call_attached" not in [e["kind"] for e in timeline]
+    # Any one of them is a record: a name, a phone, or only what they said.
+    for body in ({"caller_name": "李"}, {"caller_phone": "13900139000"}, {"note": "楼下也听到"}):
+        attached = api.post(f"/incidents/{number}/calls", "dispatcher", json=body)
+        assert attached.status_code == 201, attached.text

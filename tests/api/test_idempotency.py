@@ -142,12 +142,13 @@ def test_keys_belong_to_their_user(api: Api) -> None:
 
 def test_a_failed_request_leaves_its_key_free(api: Api) -> None:
     headers = _keyed("retry-after-fix")
+    body = {"note": "也看见了"}
     missing = api.post(
-        "/incidents/35010201-20261123-0099/calls", "calltaker", json={}, headers=headers
+        "/incidents/35010201-20261123-0099/calls", "calltaker", json=body, headers=headers
     )
     assert missing.status_code == 404
     number = new_incident(api)["number"]
-    fixed = api.post(f"/incidents/{number}/calls", "calltaker", json={}, headers=headers)
+    fixed = api.post(f"/incidents/{number}/calls", "calltaker", json=body, headers=headers)
     assert fixed.status_code == 201
     assert REPLAYED not in fixed.headers
 

@@ -216,6 +216,34 @@ def test_transfer_to_12345_ends_the_incident(api: Api) -> None:
     )
 
 
+def test_a_transfer_to_another_agency_names_the_agency(api: Api) -> None:
+    number = new_incident(api, accept=True)["number"]
+    for body in (
+        {"to": "agency"},
+        {"to": "agency", "agency": "   "},
+        {"to": "agency", "agency": None},
+    ):
+        refused = api.post(f"/incidents/{number}/transfer", "dispatcher", json=body)
+        assert refused.status_code == 422, refused.text
+        [item] = refused.json()["detail"]
+        assert (item["loc"], item["code"]) == (["body", "agency"], "agency_required")
+    still = ok(api.get(f"/incidents/{number}", "dispatcher"))
+    assert (still["status"], still["transferred_to"]) == ("accepted", None)
+    timeline = ok(api.get(f"/incidents/{number}/timeline", "dispatcher"))["events"]
+    assert "transfer" not in [e["kind"] for e in timeline]
+    done = ok(
+        api.post(
+            f"/incidents/{number}/transfer",
+            "dispatcher",
+            json={"to": "agency", "agency": "铁路公安", "note": "车站内"},
+        )
+    )
+    assert (done["status"], done["transferred_to"]) == ("transferred", "agency")
+    timeline = ok(api.get(f"/incidents/{number}/timeline", "dispatcher"))["events"]
+    [transfer] = [e for e in timeline if e["kind"] == "transfer"]
+    assert transfer["payload"]["agency"] == "铁路公安"
+
+
 def test_invalidate_a_hoax(api: Api) -> None:
     number = new_incident(api)["number"]
     done = ok(api.post(f"/incidents/{number}/invalidate", "calltaker", json={"reason": "hoax"}))

@@ -89,27 +89,58 @@ def test_reassign_merge_transfer_and_another_caller_from_the_panel(
         expect(page.locator("#dlg-reassign")).to_be_hidden()
         expect(page.locator("#panel .assignments")).to_contain_text("巡逻35010201-2")
         expect(page.locator("#panel .assignments")).to_contain_text("已释放")
-        # 追加报警人: a
+        # 追加报警人: a; a caller with nothing of them is no record, said beside the phone.
         page.keyboard.press("a")
+        attach = page.locator("#dlg-attach")
+        attach.locator("button[type=submit]").click()
+        need_caller = "请填写报警人电话、姓名或所述内容（至少一项）。"
+        expect(attach.locator(".field-error[data-field='caller_phone']")).to_have_text(need_caller)
+        expect(page.locator("#dlg-attach-phone")).to_be_focused()
+        # Past the page's own check, the server refuses it (422) and the dialog says the same.
+        page.evaluate(
+            "document.querySelectorAll('#dlg-attach [data-one-of]')"
+            ".forEach((el) => el.removeAttribute('data-one-of'))"
+        )
+        attach.locator("button[type=submit]").click()
+        expect(attach.locator("p.error")).to_have_text(need_caller)
+        expect(attach).to_be_visible()
         page.fill("#dlg-attach-phone", "13900139000")
         page.fill("#dlg-attach-note", "邻居也看到了")
         page.locator("#dlg-attach button[type=submit]").click()
         expect(page.locator("#dlg-attach")).to_be_hidden()
         calls = ok(api.get(f"/incidents/{first}/timeline", "dispatcher"))["events"]
         assert "call_attached" in [e["kind"] for e in calls]
-        # 并案: m, the other incident picked from those nearby.
+        # 并案: m, the other incident picked from those nearby: none is chosen for the
+        # dispatcher, so m then Enter asks for a choice and merges nothing.
         open_panel(page, second)
         page.keyboard.press("m")
         dialog = page.locator("#dlg-merge")
         expect(dialog).to_contain_text(third)
+        expect(dialog.locator(".warning")).to_contain_text("不能撤回")
+        expect(dialog.locator("input[name='into']:checked")).to_have_count(0)
+        expect(dialog.locator("input[name='into']").first).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(dialog.locator(".field-error[data-field='into']")).to_have_text("请选择一项。")
+        expect(dialog).to_be_visible()
+        assert ok(api.get(f"/incidents/{second}", "dispatcher"))["merged_into"] is None
         dialog.locator(f"input[value='{third}']").check()
         dialog.locator("button[type=submit]").click()
         expect(page.locator(f"tr[data-number='{second}']")).to_have_count(0)
         assert ok(api.get(f"/incidents/{second}", "dispatcher"))["merged_into"] == third
-        # 移交: t, to another agency by name.
+        # 移交: t, to another agency by name; without the name it goes nowhere.
         open_panel(page, third)
         page.keyboard.press("t")
+        transfer = page.locator("#dlg-transfer")
         page.select_option("#dlg-transfer-to", "agency")
+        transfer.locator("button[type=submit]").click()
+        need_agency = "请填写接收单位。"
+        expect(transfer.locator(".field-error[data-field='agency']")).to_have_text(need_agency)
+        expect(page.locator("#dlg-transfer-agency")).to_be_focused()
+        # Past the page's own check, the server refuses it (422) and the dialog says the same.
+        page.evaluate("document.getElementById('dlg-transfer-agency').required = false")
+        transfer.locator("button[type=submit]").click()
+        expect(transfer.locator("p.error")).to_have_text(need_agency)
+        assert ok(api.get(f"/incidents/{third}", "dispatcher"))["status"] == "accepted"
         page.fill("#dlg-transfer-agency", "铁路公安")
         page.locator("#dlg-transfer button[type=submit]").click()
         expect(page.locator(f"tr[data-number='{third}']")).to_have_count(0)

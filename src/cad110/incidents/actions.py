@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
+from cad110.catalog.loader import TransferTarget
 from cad110.errors import Forbidden, InvalidInput, NotFound
 from cad110.incidents.arrival import judge_arrival
 from cad110.incidents.facts import ActionDecided, IncidentActed
@@ -295,6 +296,8 @@ def _merge(ctx: Ctx, incident: Incident, body: MergeBody, payload: dict[str, Any
 
 
 def _transfer(ctx: Ctx, incident: Incident, body: TransferBody, payload: dict[str, Any]) -> None:
+    if body.to is TransferTarget.OTHER_AGENCY and not body.agency:
+        raise InvalidInput("agency", "name the receiving agency", code="agency_required")
     incident.transferred_to = body.to.value
     # The event says so where a warning was overridden, and only then.
     if not body.confirm:

@@ -96,10 +96,18 @@ def attach_call(
     field_prefix: str = "",
     phone_call: str | None = None,
 ) -> Call:
-    """Another caller about an existing incident: a call record linked to it."""
+    """Another caller about an existing incident: a call record linked to it, with something
+    of the caller (a phone, a name or what they said), or the phone system's call, which has
+    the number; a record of none of them says nothing."""
     incident = get_incident(ctx.session, number, by=ctx.by)
     if incident.status is Status.MERGED:
         raise Conflict(f"incident {number} was merged into another; attach the call to that one")
+    if not (caller_phone or caller_name or note or phone_call):
+        raise InvalidInput(
+            (field_prefix + "caller_phone").split("."),
+            "give the caller's phone, name or what they said",
+            code="caller_required",
+        )
     call = record_call(
         ctx,
         outcome=CallOutcome.ATTACHED,

@@ -213,7 +213,11 @@ class MergeBody(Strict):
 
 class TransferBody(Strict):
     to: TransferTarget
-    agency: Text64 | None = Field(default=None, description="Name of the receiving agency")
+    agency: Text64 | None = Field(
+        default=None,
+        description="Name of the receiving agency: required when `to` is `agency` (422 "
+        "`agency_required`)",
+    )
     note: Note = ""
     confirm: bool = Field(
         default=False,
@@ -315,6 +319,9 @@ class CallCreate(Strict):
 
 
 class CallAttach(Strict):
+    """Another caller about the incident: with their phone, their name or what they said (or
+    the phone system's call, which has the number); none of them is 422 `caller_required`."""
+
     caller_phone: Phone | None = None
     caller_name: Text64 | None = None
     answered_at: Moment | None = None

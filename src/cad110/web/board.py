@@ -10,11 +10,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from cad110.api.routing import Router
+from cad110.auth.permissions import Permission, allowed
 from cad110.auth.principal import Principal
 from cad110.catalog.loader import TransferTarget
 from cad110.dispatch.recommend import recommend
 from cad110.errors import NotFound
 from cad110.geo.distance import haversine_m
+from cad110.incidents.actions import STEPS
 from cad110.incidents.repository import board_queue, events_of, get_incident
 from cad110.incidents.views import incident_out
 from cad110.kernel.runtime import Runtime
@@ -158,6 +160,12 @@ def incident_panel(
         "transfer_targets": [t.value for t in TransferTarget],
         "transfer_warnings": transfer_warnings,
         "open": out.status in OPEN,
+        # What the reader's role may do at all, by the permission the server checks for each
+        # action (its Step): the panel offers an action only where the incident's state allows
+        # it (`allowed_actions`) and the role may take it, never a button that can only be 403.
+        "role_actions": [a.value for a, step in STEPS.items() if allowed(by.role, step.permission)],
+        # 追加报警人 (another caller) is a call record: 接警's permission.
+        "may_receive": allowed(by.role, Permission.RECEIVE),
         **outcome,
     }
 

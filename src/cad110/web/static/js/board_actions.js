@@ -1,6 +1,6 @@
 // The incident panel's actions: the dispatch key, and one <dialog> per action (opened by the
 // panel's buttons or their keys). Every ending action is confirmed in its dialog: the server
-// cannot undo a close, an invalidation, a cancellation or an archive.
+// cannot undo a close, an invalidation, a cancellation, an archive or a merge.
 (function () {
   "use strict";
   const cad110 = window.cad110;
@@ -70,8 +70,10 @@
     cad110.showFieldErrors(form, {});
     const select = form.querySelector('select[name="from"]');
     if (select && from) select.value = from;
+    needed(form);
     dialog.showModal();
-    const first = form.querySelector("[data-search], textarea, select, input:not([type=radio]), input[type=radio]:checked");
+    // A choice (并案's incidents) starts with none made: the focus is on the first, unticked.
+    const first = form.querySelector("[data-search], textarea, select, input:not([type=hidden])");
     if (first) first.focus();
     if (form.querySelector("[data-search]")) search(form);
   }
@@ -107,8 +109,29 @@
     return body;
   }
 
+  // A field needed only with another field's value: `data-required-when="to=agency"` makes it
+  // required while the form's `to` is "agency" (移交其他单位 names the agency).
+  function needed(form) {
+    form.querySelectorAll("[data-required-when]").forEach((el) => {
+      const [name, value] = el.dataset.requiredWhen.split("=");
+      const other = form.elements[name];
+      el.required = Boolean(other) && other.value === value;
+      const note = el.required ? null : form.querySelector('.field-error[data-field="' + CSS.escape(el.name) + '"]');
+      if (note) {
+        note.remove();
+        el.removeAttribute("aria-invalid");
+      }
+    });
+  }
+
+  panel.addEventListener("change", (event) => {
+    if (event.target.form) needed(event.target.form);
+  });
+
   // The form's own check before it is sent (the forms are `novalidate`): each required field
-  // left empty gets the page's message beside it, and the first of them the focus.
+  // left empty gets the page's message beside it (its own, `data-need`, where it has one), and
+  // the first of them the focus. Of a group marked `data-one-of` at least one is filled in
+  // (another caller: phone, name or what they said); all empty, its first field says so.
   function valid(form, extra) {
     const fields = Object.assign({}, extra || {});
     Array.from(form.elements).forEach((el) => {
@@ -116,8 +139,17 @@
       if (el.type === "radio") {
         if (!form.querySelector('input[name="' + CSS.escape(el.name) + '"]:checked')) fields[el.name] = T.choose;
       } else if (!el.value.trim()) {
-        fields[el.name] = el.tagName === "SELECT" ? T.choose : T.required;
+        fields[el.name] = el.dataset.need || (el.tagName === "SELECT" ? T.choose : T.required);
       }
+    });
+    const groups = {};
+    form.querySelectorAll("[data-one-of]").forEach((el) => {
+      (groups[el.dataset.oneOf] = groups[el.dataset.oneOf] || []).push(el);
+    });
+    Object.values(groups).forEach((members) => {
+      const first = members[0];
+      if (members.some((el) => el.value.trim()) || fields[first.name]) return;
+      fields[first.name] = first.dataset.need || T.required;
     });
     cad110.showFieldErrors(form, fields);
     const names = Object.keys(fields);
@@ -148,11 +180,29 @@
       form.closest("dialog").close();
       await after(form.dataset.then);
     } catch (error) {
-      form.querySelector(".error").textContent = error.message;
-      cad110.showFieldErrors(form, error.fields);
+      const refused = ownWords(form, error);
+      form.querySelector(".error").textContent = refused.message;
+      cad110.showFieldErrors(form, refused.fields);
       if (submit) submit.disabled = false;
       form.querySelectorAll("[data-results] button[data-free]").forEach((b) => (b.disabled = false));
     }
+  }
+
+  // A refusal of a needed field that has its own words (`data-need`: the agency, the caller)
+  // says them, as the form's own check would: the server's 422 `…_required` names the field.
+  function ownWords(form, error) {
+    const fields = Object.assign({}, error.fields || {});
+    let message = error.message;
+    const items = error.body && Array.isArray(error.body.detail) ? error.body.detail : [];
+    items.forEach((item) => {
+      const name = Array.isArray(item.loc) ? item.loc[item.loc.length - 1] : null;
+      if (typeof name !== "string" || !/_required$/.test(item.code || "")) return;
+      const field = form.querySelector('[name="' + CSS.escape(name) + '"][data-need]');
+      if (!field) return;
+      fields[name] = field.dataset.need;
+      message = field.dataset.need;
+    });
+    return { message: message, fields: fields };
   }
 
   const unitPath = (form) => form.dataset.path.replace("{unit}", encodeURIComponent(form.elements.from.value));
@@ -169,10 +219,11 @@
     else if (kind === "release") post(form, unitPath(form), bodyOf(form));
   });
 
-  // A field being corrected loses its message.
+  // A field being corrected loses its message (one of a group, the group's message).
   panel.addEventListener("input", (event) => {
-    const field = event.target;
+    let field = event.target;
     if (!field.name || !field.form) return;
+    if (field.dataset.oneOf) field = field.form.querySelector('[data-one-of="' + CSS.escape(field.dataset.oneOf) + '"]');
     const note = field.form.querySelector('.field-error[data-field="' + CSS.escape(field.name) + '"]');
     if (note) {
       note.remove();
