@@ -75,3 +75,20 @@ def test_a_read_only_role_is_offered_no_action_and_its_keys_say_why(api: Api, ro
     # And the server agrees: what the panel would have offered is refused.
     refused = api.post(f"/incidents/{accepted}/merge", role, json={"into": dispatched})
     assert refused.status_code == 403
+
+
+def test_an_incident_at_receipt_is_accepted_from_the_board(api: Api) -> None:
+    # Recorded through the API without 受理 (the desk does both at once).
+    received = new_incident(api, accept=False, category=None)["number"]
+    accepted = new_incident(api, accept=True)["number"]
+    html = _panel(api, "dispatcher", received)
+    assert {"accept"} <= _offered(html)
+    assert 'data-key="k" data-open="accept"' in html
+    # Without a category yet, none is chosen for the dispatcher.
+    assert '<option value="">请选择类别</option>' in html
+    assert "accept" not in _offered(_panel(api, "dispatcher", accepted))
+    assert "accept" not in _offered(_panel(api, "analyst", received))
+    # What the dialog sends is what the server takes.
+    body = {"category": "theft", "note": ""}
+    taken = ok(api.post(f"/incidents/{received}/accept", "dispatcher", json=body))
+    assert taken["status"] == "accepted"

@@ -195,3 +195,26 @@ def test_ending_actions_ask_first_and_close_offers_the_callback(
         page.keyboard.press("g")
         page.locator("#dlg-archive button[type=submit]").click()
         expect(page.locator("#panel .status")).to_have_text("归档")
+
+
+def test_an_incident_at_receipt_is_accepted_with_its_category_from_the_keyboard(
+    live_server: str, page: Page, world: World
+) -> None:
+    with api_of(live_server, world) as api:
+        # Recorded through the API without 受理 or a category (the desk does both at once).
+        number = incident(api, 0, accept=False, category=None)
+        open_board(page, live_server)
+        open_panel(page, number)
+        page.keyboard.press("k")
+        dialog = page.locator("#dlg-accept")
+        expect(dialog).to_be_visible()
+        # No category is chosen for the dispatcher: sent as it is, it is refused on the page.
+        page.keyboard.press("Enter")
+        expect(dialog).to_be_visible()
+        assert ok(api.get(f"/incidents/{number}", "dispatcher"))["status"] == "received"
+        page.select_option("#dlg-accept-category", "theft")
+        dialog.get_by_role("button", name="受理").click()
+        expect(dialog).to_be_hidden()
+        expect(page.locator("#panel button[data-key='d']")).to_be_visible()
+        incident_now = ok(api.get(f"/incidents/{number}", "dispatcher"))
+        assert (incident_now["status"], incident_now["category"]) == ("accepted", "theft")
