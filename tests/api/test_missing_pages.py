@@ -360,3 +360,19 @@ def test_the_desk_pages_a_long_ledger(
     shown = [n for n in numbers if n in first] + [n for n in numbers if n in second]
     assert sorted(shown) == sorted(numbers)
     assert api.client.get("/missing?page_no=abc").status_code == 200
+
+
+def test_an_officer_sent_to_the_incident_across_a_station_line_opens_its_case(
+    api: Api, clock: VirtualClock
+) -> None:
+    opened = open_case(api, clock, category="missing_person", who=person("林雨欣", "female", 13))
+    number, incident = str(opened["number"]), str(opened["incident"])
+    _login(api, "officer-35010202-1")
+    assert api.client.get(f"/missing/{number}").status_code == 404
+    if ok(api.get(f"/incidents/{incident}", "dispatcher"))["status"] == "received":
+        ok(api.post(f"/incidents/{incident}/accept", "dispatcher", json={}))
+    ok(api.post(f"/incidents/{incident}/dispatch", "dispatcher", json={"units": ["35010202-1"]}))
+    # Sent there, the unit works the case as it works the incident: the page opens and the
+    # phone links it.
+    assert api.client.get(f"/missing/{number}").status_code == 200
+    assert f'href="/missing/{number}"' in api.client.get("/unit").text

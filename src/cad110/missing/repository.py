@@ -1,9 +1,11 @@
 """Missing-person case queries (寻人).
 
 A read on a caller's behalf starts from the scope helper: a case outside the caller's subtree
-does not exist for them (404). Two reads deliberately reach further, and say why: a cluster
-alert is seen from the district down and from the levels above it, and a unit looks out for
-the cases pushed to it or on its incident wherever they lie.
+does not exist for them (404). Some reads deliberately reach further, and say why: a cluster
+alert is seen from the district down and from the levels above it; a unit looks out for the
+cases pushed to it or on its incident wherever they lie, and works (opens) a case whose
+incident it was sent to, as it works that incident; a lookout's photo is shown to the units
+asked to look out.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
@@ -50,10 +52,34 @@ WAITING_ROWS = 50
 # --- one case ---------------------------------------------------------------------------------
 
 
+def _sent_to_its_incident(by: Principal) -> ColumnElement[bool]:
+    """An officer whose unit was sent to the case's incident across a station boundary works
+    that case too, as it works the incident (incidents.repository: the same rule)."""
+    if by.unit_code is None:
+        return false()
+    return exists().where(
+        Assignment.incident_id == MissingCase.incident_id, Assignment.unit_code == by.unit_code
+    )
+
+
+def _readable(by: Principal) -> ColumnElement[bool]:
+    return or_(in_scope(MissingCase.jurisdiction_path, by), _sent_to_its_incident(by))
+
+
+def openable(session: Session, by: Principal, numbers: Collection[str]) -> set[str]:
+    """Which of the cases `numbers` the caller may open (`get_case`): a unit's lookouts reach
+    further than that, and a screen links only those it opens."""
+    if not numbers:
+        return set()
+    found = select(MissingCase.number).where(MissingCase.number.in_(list(numbers)), _readable(by))
+    return set(session.scalars(found))
+
+
 def get_case(ctx: Ctx, number: str) -> MissingCase:
-    """The case with this number, if the caller's scope holds it (else 404)."""
+    """The case with this number, if the caller's scope holds it or the caller's unit was sent
+    to its incident (else 404)."""
     case = ctx.session.scalars(
-        visible(MissingCase, ctx.by).where(MissingCase.number == number)
+        select(MissingCase).where(MissingCase.number == number, _readable(ctx.by))
     ).one_or_none()
     if case is None:
         raise NotFound(f"missing-person case {number} not found")

@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
 from cad110.api.routing import Router
 from cad110.auth.principal import Principal
@@ -17,9 +16,8 @@ from cad110.incidents.outcomes_schemas import MAX_ARRESTED, MAX_FEN
 from cad110.incidents.repository import current_assignment
 from cad110.incidents.views import incident_out
 from cad110.kernel.runtime import Runtime
-from cad110.kernel.scope import visible
 from cad110.missing.notices import LookoutOut, lookouts
-from cad110.models.missing import MissingCase
+from cad110.missing.repository import openable as cases_openable
 from cad110.models.unit import Unit
 from cad110.privacy import record
 from cad110.privacy.deps import where_of
@@ -45,17 +43,6 @@ async def desk(request: Request, rt: Rt) -> Response:
         return to_login(request)
     # The category is searched as it is typed (GET /api/v1/catalog/categories?q=): no list here.
     return page(request, "desk.html", by, history_days=rt.settings.history_days)
-
-
-def _openable(session: Session, by: Principal, found: list[LookoutOut]) -> set[str]:
-    """The lookouts' cases the officer may open: the case page reads a case only inside the
-    caller's subtree (`missing.repository.get_case`), while a search radius or a dispatch
-    crosses station and district lines; a case outside is shown without a link."""
-    numbers = [f.case for f in found]
-    if not numbers:
-        return set()
-    query = visible(MissingCase, by).where(MissingCase.number.in_(numbers))
-    return {case.number for case in session.scalars(query)}
 
 
 def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
@@ -90,7 +77,9 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
                     "recovered_fen": so_far.recovered_fen if so_far else 0,
                 }
             found = lookouts(rt.ctx(session, by), unit.code)
-            openable = _openable(session, by, found)
+            # A search radius or a dispatch crosses district lines; the case page opens only
+            # for some of them, and only those are links.
+            openable = cases_openable(session, by, [f.case for f in found])
             recent = recent_for_unit(session, unit.code, now)
     # The page shows the caller's phone (not the name): that is what is recorded. The page
     # reloads itself after each of the officer's steps and on every live change (unit.js: a
