@@ -24,7 +24,7 @@ ON_AN_ACCEPTED_INCIDENT = {
     "attach": "a",
     "invalidate": "i",
 }
-ON_A_DISPATCHED_INCIDENT = {"reassign": "r", "release": None, "cancel": None}
+ON_A_DISPATCHED_INCIDENT = {"reassign": "r", "release": None, "cancel": "z"}
 
 
 def _panel(api: Api, username: str, number: str) -> str:
@@ -57,7 +57,11 @@ def test_the_dispatcher_is_offered_every_action_the_state_allows(api: Api) -> No
     assert set(ON_AN_ACCEPTED_INCIDENT) <= _offered(html)
     for dialog, key in ON_AN_ACCEPTED_INCIDENT.items():
         assert f'data-key="{key}" data-open="{dialog}"' in html, dialog
-    assert set(ON_A_DISPATCHED_INCIDENT) <= _offered(_panel(api, "dispatcher", dispatched))
+    html = _panel(api, "dispatcher", dispatched)
+    assert set(ON_A_DISPATCHED_INCIDENT) <= _offered(html)
+    for dialog, key in ON_A_DISPATCHED_INCIDENT.items():
+        if key is not None:
+            assert f'data-key="{key}" data-open="{dialog}"' in html, dialog
 
 
 @pytest.mark.parametrize("role", ["analyst", "admin", "auditor"])

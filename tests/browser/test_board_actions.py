@@ -218,3 +218,23 @@ def test_an_incident_at_receipt_is_accepted_with_its_category_from_the_keyboard(
         expect(page.locator("#panel button[data-key='d']")).to_be_visible()
         incident_now = ok(api.get(f"/incidents/{number}", "dispatcher"))
         assert (incident_now["status"], incident_now["category"]) == ("accepted", "theft")
+
+
+def test_cancel_has_its_key_and_asks_first(live_server: str, page: Page, world: World) -> None:
+    with api_of(live_server, world) as api:
+        number = incident(api, 1)
+        dispatch(api, number, "35010201-1")
+        open_board(page, live_server)
+        open_panel(page, number)
+        # 撤销 (the caller withdraws): z opens the dialog; Esc leaves the incident as it was.
+        page.keyboard.press("z")
+        dialog = page.locator("#dlg-cancel")
+        expect(dialog).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        assert ok(api.get(f"/incidents/{number}", "dispatcher"))["status"] == "dispatched"
+        page.keyboard.press("z")
+        page.fill("#dlg-cancel-note", "报警人来电称已自行解决")
+        dialog.locator("button[type=submit]").click()
+        expect(page.locator(f"tr[data-number='{number}']")).to_have_count(0)
+        assert ok(api.get(f"/incidents/{number}", "dispatcher"))["status"] == "cancelled"
