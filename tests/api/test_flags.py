@@ -5,19 +5,22 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
+from cad110.models.user import User
 from tests.api.flag_steps import (
+    HOME_TEXT,
     add_place,
     flag_records,
     flags_of,
     person_flag,
     place_flag,
 )
-from tests.api.helpers import ok
+from tests.api.helpers import new_incident, ok
 from tests.conftest import Api
-from tests.world import MINHOU
+from tests.world import MINHOU, PASSWORD
 
 
 @pytest.fixture
@@ -214,3 +217,25 @@ def test_the_auditor_finds_the_reads_of_a_flag_in_the_access_log(api: Api, home:
     assert [(r["username"], r["subject_id"]) for r in log["items"]] == [
         ("calltaker", str(flag["id"]))
     ]
+
+
+def test_a_flag_names_the_person_who_set_it_on_every_screen(
+    api: Api, runtime: Runtime, home: str
+) -> None:
+    with runtime.sessions.begin() as session:
+        session.execute(
+            update(User).where(User.username == "dispatcher").values(display_name="林志强")
+        )
+    set_ = place_flag(api, home)
+    assert (set_["set_by"], set_["set_by_name"]) == ("dispatcher", "林志强")
+    assert [f["set_by_name"] for f in flags_of(api, "calltaker", place=home)] == ["林志强"]
+    # The officer sent there reads it on the phone's briefing, by the same name.
+    number = new_incident(api, address=HOME_TEXT, accept=True)["number"]
+    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": ["35010201-1"]}))
+    api.client.cookies.clear()
+    login = {"username": "officer-35010201-1", "password": PASSWORD}
+    assert api.client.post("/login", data=login, follow_redirects=False).status_code == 303
+    page = api.client.get("/unit").text
+    assert "林志强" in page
+    assert "林志强 标记" in page
+    assert "dispatcher 标记" not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated
 
@@ -68,7 +69,10 @@ class FlagOut(BaseModel):
     # Who a person flag is about, masked (a flag is found by what the desk already knows).
     person: dict[str, str | None] | None
     reason: str
+    # The account that set it, and the person's name a screen shows (the account's where the
+    # account has none).
     set_by: str
+    set_by_name: str
     set_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
@@ -77,7 +81,7 @@ class FlagOut(BaseModel):
     live: bool
 
     @classmethod
-    def of(cls, f: HazardFlag, at: datetime) -> FlagOut:
+    def of(cls, f: HazardFlag, at: datetime, names: Mapping[str, str] | None = None) -> FlagOut:
         kind = kinds().get(f.kind)
         return cls(
             id=f.id,
@@ -90,6 +94,7 @@ class FlagOut(BaseModel):
             person=masked_person(f) if f.subject is FlagSubject.PERSON else None,
             reason=f.reason,
             set_by=f.set_by,
+            set_by_name=(names or {}).get(f.set_by, f.set_by),
             set_at=f.set_at,
             expires_at=f.expires_at,
             revoked_at=f.revoked_at,

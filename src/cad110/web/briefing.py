@@ -16,6 +16,7 @@ from cad110.models.event import Event
 from cad110.models.subjects import SubjectType
 from cad110.privacy.policy import Action, Subject
 from cad110.privacy.record import Access
+from cad110.web.names import display_names
 
 
 def told(session: Session, number: str, unit_code: str, catalog: Catalog) -> dict[str, Any] | None:
@@ -33,7 +34,11 @@ def told(session: Session, number: str, unit_code: str, catalog: Catalog) -> dic
         payload = json.loads(event.payload)
         if unit_code in payload.get("units", ()) and isinstance(payload.get("briefing"), dict):
             briefing: dict[str, Any] = payload["briefing"]
-            for f in briefing.get("flags", ()):
+            flags = briefing.get("flags", ())
+            names = display_names(session, [f.get("set_by") for f in flags])
+            for f in flags:
+                # The person who set it, by name, as every screen names people.
+                f["set_by_name"] = names.get(f.get("set_by"), f.get("set_by"))
                 f["set_at"] = _moment(f.get("set_at"))
                 f["expires_at"] = _moment(f.get("expires_at"))
             for h in briefing.get("history", ()):

@@ -25,18 +25,6 @@ def unit_names(session: Session, codes: Collection[str], locale: str) -> dict[st
     return {code: zh if locale == "zh_CN" else en for code, zh, en in rows}
 
 
-def people_named(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
-    """Each account's display name (one not found, or without a name: its account name), so a
-    screen names the person who did a thing, as the incident's log does."""
-    wanted = sorted({u for u in usernames if u})
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(User.username, User.display_name).where(User.username.in_(wanted))
-    )
-    return {username: name or username for username, name in rows}
-
-
 def names_of_events(
     session: Session,
     events: Iterable[tuple[str, Mapping[str, Any]]],

@@ -33,7 +33,7 @@ from cad110.repeats import cases_views as views
 from cad110.repeats.cases_rules import CaseRules, in_force, type_of
 from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, page, to_login
-from cad110.web.names import people_named
+from cad110.web.names import display_names
 
 router = Router(include_in_schema=False)
 PAGE = 50
@@ -76,7 +76,7 @@ def _list(rt: Runtime, by: Principal, query: dict[str, str]) -> dict[str, Any]:
         }
         figures = views.figures(session, counted, rules)
         cases = views.summaries(rows, rules, now)
-        people = people_named(session, [c.owner for c in cases])
+        people = display_names(session, [c.owner for c in cases])
         incident = query.get("incident", "")[:40]
         suggested = _suggested_type(session, by, rules, incident)
     return {
@@ -119,7 +119,7 @@ def _case(rt: Runtime, by: Principal, number: str, where: Where) -> dict[str, An
         seen = repeat_case_sight(session, by, case)
         out = views.case_out(session, case, rt.catalog, rules, now, full=seen.full)
         changed = [e.payload for e in out.journal if e.kind == "owner_changed"]
-        people = people_named(
+        people = display_names(
             session,
             [out.owner, out.opened_by, out.reported_by, out.solved_by]
             + [e.actor for e in out.journal]

@@ -62,7 +62,7 @@
     head.append(el("span", "pk-about", about));
     li.append(head);
     li.append(el("p", "pk-reason", f.reason));
-    const by = fill(t.set_by, { who: f.set_by, when: when(f.set_at) });
+    const by = fill(t.set_by, { who: f.set_by_name || f.set_by, when: when(f.set_at) });
     const until = f.expires_at ? fill(t.until, { when: when(f.expires_at) }) : t.until_revoked;
     li.append(el("p", "pk-meta muted", by + " · " + until));
     if (section.querySelector(".pk-form")) li.append(revokeForm(section, f));
