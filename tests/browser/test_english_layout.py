@@ -1,6 +1,6 @@
 """Every screen in English at 1366×768 (the common console monitor): no button or control is
 cut off — its text fits inside it, and it lies inside the window and inside any box that clips
-what overflows it. English words run longer than Chinese ones (签阅 → Acknowledge), so a layout
+what overflows it —, and no link of the top bar is broken over two lines. English words run longer than Chinese ones (签阅 → Acknowledge), so a layout
 made for Chinese is checked in English; the missing-person case reads in English too."""
 
 from __future__ import annotations
@@ -45,6 +45,12 @@ CUT_OFF = """() => {
         break;
       }
     }
+  }
+  // A link of the top bar is read at a glance: never broken over two lines ("Dispatch / board").
+  for (const el of document.querySelectorAll('header.topbar nav a')) {
+    const line = parseFloat(getComputedStyle(el).lineHeight);
+    const height = el.getBoundingClientRect().height;
+    if (height > line * 1.5) cut.push(`nav "${el.textContent.trim()}": ${height}px high, two lines`);
   }
   return cut;
 }"""
