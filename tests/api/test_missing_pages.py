@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from cad110.clock import VirtualClock
+from cad110.kernel.runtime import Runtime
 from tests.api.helpers import new_incident, ok
 from tests.conftest import Api
-from tests.integration.missing_steps import open_case, person
+from tests.integration.missing_steps import advance, open_case, person
 from tests.world import GULOU_EAST, PASSWORD
 
 
@@ -376,3 +377,18 @@ def test_an_officer_sent_to_the_incident_across_a_station_line_opens_its_case(
     # phone links it.
     assert api.client.get(f"/missing/{number}").status_code == 200
     assert f'href="/missing/{number}"' in api.client.get("/unit").text
+
+
+def test_the_journal_names_the_system_for_the_steps_it_took(
+    api: Api, clock: VirtualClock, runtime: Runtime
+) -> None:
+    number = str(_elderly(api, clock)["number"])
+    ok(api.post(f"/missing/{number}/appeals", "dispatcher", json={"channels": ["wechat_groups"]}))
+    # The tick widens the appeal as the hours go by: a step of the system's own.
+    advance(runtime, clock, timedelta(hours=30))
+    journal = ok(api.get(f"/missing/{number}/journal", "dispatcher"))
+    assert "system" in {e["actor"] for e in journal}, "the tick took a step"
+    _login(api, "dispatcher")
+    page = api.client.get(f"/missing/{number}").text
+    assert '<td title="system">系统</td>' in page
+    assert '<td title="system">system</td>' not in page

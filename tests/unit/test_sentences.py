@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from cad110.auth.principal import SYSTEM
+from cad110.fraud.intake import PLATFORM
+from cad110.fraud.ladder import LADDER
+from cad110.sms.service import SMS_GATEWAY
+from cad110.telephony.service import PHONE_SYSTEM
 from cad110.web.i18n import translations
-from cad110.web.sentences import PATTERNS, VALUE_WORDS, Names, actor_name, sentence, units_named
+from cad110.web.sentences import (
+    MACHINES,
+    PATTERNS,
+    VALUE_WORDS,
+    Names,
+    actor_name,
+    sentence,
+    units_named,
+)
 
 ZH = translations("zh_CN").gettext
 EN = translations("en").gettext
@@ -114,6 +127,18 @@ def test_people_by_display_name() -> None:
     assert actor_name("wang", NAMES, ZH) == "王晓明"
     assert actor_name("system", NAMES, ZH) == "系统"
     assert actor_name("nobody", NAMES, ZH) == "nobody"
+
+
+def test_the_accounts_no_person_holds_are_named_for_what_they_are() -> None:
+    # Every principal the code acts as without a person behind it, by the name it journals.
+    machines = [SYSTEM.username, LADDER, PLATFORM.username, PHONE_SYSTEM.username]
+    machines.append(SMS_GATEWAY.username)
+    assert sorted(MACHINES) == sorted(machines)
+    assert actor_name(LADDER, NAMES, ZH) == "反诈预警流程"
+    assert actor_name(PHONE_SYSTEM.username, NAMES, EN) == "the phone system"
+    for machine in machines:
+        assert actor_name(machine, NAMES, ZH) != machine
+        assert actor_name(machine, NAMES, EN) != machine
 
 
 def test_units_named_collects_every_unit_mentioned() -> None:

@@ -35,7 +35,9 @@ from cad110.privacy.policy import CASE_FIELDS, INCIDENT_FIELDS, Action, Subject,
 from cad110.privacy.record import Access, Where
 from cad110.privacy.subjects import case_sight, incident_sight
 from cad110.web.access_log import pii
+from cad110.web.i18n import translations
 from cad110.web.names import display_names, unit_names
+from cad110.web.sentences import MACHINES
 
 # The desk's filters (寻人台账): every open case, the ledger, callbacks due now, closed cases.
 VIEWS = ("open", "ledger", "due", "closed")
@@ -209,8 +211,11 @@ def _shown(ctx: Ctx, out: CaseOut, journal: list[tuple[EventOut, Fields]], local
     units = {n.unit for n in out.notices} | _codes(fields, UNIT_KEYS)
     places = {out.first_station, out.jurisdiction} | _codes(fields, PLACE_KEYS)
     named = names_of(ctx.session, {p for p in places if p})
+    # The tick's steps (system) and the outside systems' are named for what they are.
+    gettext = translations(locale).gettext
+    machines = {m: gettext(words) for m, words in MACHINES.items() if m in people}
     return Shown(
-        people=display_names(ctx.session, people),
+        people=display_names(ctx.session, people) | machines,
         units=unit_names(ctx.session, units, locale),
         places={code: zh if locale == "zh_CN" else en for code, (zh, en) in named.items()},
     )

@@ -153,10 +153,24 @@ def units_named(payload: Mapping[str, Any]) -> set[str]:
     return found
 
 
+# The accounts no person holds, as a reader is told of them: the system's own steps
+# (auth.principal.SYSTEM), the anti-fraud ladder's (fraud.ladder.LADDER) and what the outside
+# systems post (telephony.service.PHONE_SYSTEM, fraud.intake.PLATFORM, sms.service.SMS_GATEWAY);
+# tests/unit/test_sentences.py holds the list to those names.
+MACHINES = {
+    "system": "the system",
+    "fraud_ladder": "the anti-fraud warning ladder",
+    "fraud_platform": "the anti-fraud platform",
+    "phone_system": "the phone system",
+    "sms_gateway": "the SMS gateway",
+}
+
+
 def actor_name(actor: str, names: Names, gettext: Gettext) -> str:
-    """A person by their display name; the system's own steps as the system."""
-    if actor == "system":
-        return gettext("the system")
+    """A person by their display name; the system's and the outside systems' own steps by
+    what they are."""
+    if actor in MACHINES:
+        return gettext(MACHINES[actor])
     return names.people.get(actor) or actor
 
 
