@@ -183,3 +183,17 @@ def test_the_sheet_names_units_keeps_their_codes_and_grades_are_numbers(api: Api
     assert row[header.index("处警单位")] == "巡逻35010201-2"
     assert row[header.index("警组编号")] == "35010201-2"
     assert row[header.index("等级")] == 2
+
+
+def test_the_units_sent_are_listed_in_the_reader_s_language(api: Api) -> None:
+    fight = new_incident(api, narrative="两名男子在路口斗殴", category="affray")["number"]
+    ok(api.post(f"/incidents/{fight}/accept", "calltaker", json={}))
+    units = {"units": ["35010201-1", "35010201-2"]}
+    ok(api.post(f"/incidents/{fight}/dispatch", "dispatcher", json=units))
+    _login(api, "analyst")
+    chinese = _search(api, number=fight)
+    assert '</span>、<span class="unit-name"' in chinese
+    api.client.get("/lang/en", follow_redirects=False)
+    english = _search(api, number=fight)
+    assert '</span>, <span class="unit-name"' in english
+    assert "、" not in english.split('class="units"')[1].split("</td>")[0]
