@@ -83,3 +83,38 @@ def test_an_empty_reason_or_summary_is_said_beside_the_field(
     expect(feedback.locator(".field-error")).to_have_text("请填写此项。")
     expect(feedback.locator("textarea[name=summary]")).to_be_focused()
     phone.context.close()
+
+
+# The controls on a page too small for a thumb: under 44 px high, a tick box under 24 px.
+TOO_SMALL = """() => [...document.querySelectorAll('main button, main select, main input, main summary')]
+  .filter((e) => {
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height || e.type === 'hidden' || e.type === 'file') return false;
+    const box = e.type === 'checkbox' || e.type === 'radio';
+    return box ? r.width < 24 || r.height < 24 : r.height < 44;
+  })
+  .map((e) => `${e.tagName} ${e.type || ''} "${(e.textContent || e.name || '').trim().slice(0, 30)}"`)"""
+
+
+def test_every_control_on_the_officer_s_screens_takes_a_thumb(
+    live_server: str, chromium_browser: Browser, api: Api
+) -> None:
+    number = new_incident(api, accept=True)["number"]
+    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": [UNIT]}))
+    for step in ("acknowledge", "depart"):
+        ok(api.post(f"/incidents/{number}/units/{UNIT}/{step}", OFFICER))
+    ok(api.post(f"/incidents/{number}/units/{UNIT}/arrive", OFFICER, json={"reason": "已到场"}))
+    context = chromium_browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(10_000)
+    phone = context.new_page()
+    login(phone, live_server, OFFICER)
+    expect(phone.locator("#feedback input[name=guide]").first).to_be_visible()
+    small = {"/unit": phone.evaluate(TOO_SMALL)}
+    for path in ("/repeats", "/handover", "/missing"):
+        phone.goto(f"{live_server}{path}")
+        expect(phone.locator("main h1").first).to_be_visible()
+        small[path] = phone.evaluate(TOO_SMALL)
+    assert small == {"/unit": [], "/repeats": [], "/handover": [], "/missing": []}
+    context.close()
