@@ -59,3 +59,19 @@ def test_admin_is_told_a_username_is_taken_and_asked_before_locking_a_user_out(
     assert len(sent) == 1
     users = {u["username"]: u for u in api.get("/admin/users", "admin").json()["items"]}
     assert users["dispatcher"]["active"] is False
+
+
+def test_the_users_table_lines_up_under_its_headings(live_server: str, page: Page) -> None:
+    login(page, live_server, "admin")
+    row = page.locator("tr[data-user=dispatcher]")
+    expect(row).to_be_visible()
+    # As many columns under the headings as in each row, and every control of a row on one line.
+    columns = page.evaluate(
+        """() => [...document.querySelectorAll('#users thead th')].reduce((n, th) => n + th.colSpan, 0)"""
+    )
+    cells = row.evaluate("tr => [...tr.children].reduce((n, td) => n + td.colSpan, 0)")
+    assert columns == cells
+    tops = row.evaluate(
+        "tr => [...tr.querySelectorAll('button, select, input')].map(e => e.getBoundingClientRect().top)"
+    )
+    assert max(tops) - min(tops) <= 4, tops
