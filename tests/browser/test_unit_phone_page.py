@@ -7,11 +7,13 @@ from __future__ import annotations
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
+from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
 from cad110.models.audit import AccessRecord
 from tests.api.helpers import new_incident, ok
 from tests.browser.steps import login
 from tests.conftest import Api
+from tests.integration.missing_steps import open_case, person
 
 UNIT = "35010201-1"  # ≈1.2 km from the incident: its arrival asks for a reason
 OFFICER = f"officer-{UNIT}"
@@ -118,3 +120,23 @@ def test_every_control_on_the_officer_s_screens_takes_a_thumb(
         small[path] = phone.evaluate(TOO_SMALL)
     assert small == {"/unit": [], "/repeats": [], "/handover": [], "/missing": []}
     context.close()
+
+
+def test_the_case_ledger_is_read_as_cards_on_a_phone(
+    live_server: str, chromium_browser: Browser, api: Api, clock: VirtualClock
+) -> None:
+    number = open_case(api, clock, category="missing_elderly", who=person("陈金水", "male", 79))[
+        "number"
+    ]
+    phone = _phone(chromium_browser)
+    login(phone, live_server, OFFICER)
+    phone.goto(f"{live_server}/missing")
+    row = phone.locator(f"tr[data-case='{number}']")
+    expect(row).to_be_visible()
+    # Nothing lies beyond the screen's right edge: each cell is a named line of the card.
+    right = row.evaluate(
+        "tr => Math.max(...[...tr.querySelectorAll('td')].map(td => td.getBoundingClientRect().right))"
+    )
+    assert right <= 390
+    expect(row.locator("td[data-label='最后出现']")).to_be_visible()
+    phone.context.close()
