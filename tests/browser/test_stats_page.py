@@ -12,7 +12,9 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from cad110.clock import VirtualClock
+from cad110.kernel.runtime import Runtime
 from tests.api.helpers import new_incident, ok, report_body, step_body
+from tests.api.test_fraud import WARNINGS, _post, _signed_in, _warning
 from tests.browser.steps import login, shot
 from tests.conftest import Api
 
@@ -254,3 +256,154 @@ def test_repeat_cases_have_their_section_and_group_by_type_in_the_readers_words(
     expect(page.locator("article[data-key=repeat_cases_opened] .why")).to_have_text(
         "不适用：重复警情档案按类型和风险等级统计，不分警情类别和等级。"
     )
+
+
+# Categories with long names (grouped by category they come by code, after "no category").
+LONG_NAMED = (
+    "affray",
+    "complaint_police_conduct",
+    "drunk_or_mentally_ill_person",
+    "medical_violence",
+    "property_damage",
+    "property_management_dispute",
+    "provocation",
+    "public_facility_hazard",
+    "theft",
+    "threat_extreme_behaviour",
+    "traffic_accident_injury",
+)
+
+WEEKS = 20  # a custom period's weeks, each with a call: grouped by week, labels slant
+
+# Each label the chart draws, where it lies in the chart's box (its canvas is the box's size).
+_LABELS = """id => {
+  const node = document.getElementById(id);
+  const chart = echarts.getInstanceByDom(node);
+  const option = chart.getOption();
+  const axis = [...option.xAxis, ...option.yAxis].find((a) => a.type === "category");
+  const names = new Set(axis.data.map(String));
+  const drawn = chart.getZr().storage.getDisplayList().filter((e) => e.type === "tspan");
+  const grid = chart.getModel().getComponent("grid").coordinateSystem.getRect();
+  return {
+    width: node.clientWidth,
+    height: node.clientHeight,
+    grid: { x: grid.x, y: grid.y, width: grid.width, height: grid.height },
+    names: axis.data,
+    labels: drawn
+      .filter((e) => names.has(e.style.text) || String(e.style.text).endsWith("…"))
+      .map((e) => {
+        const r = e.getBoundingRect().clone();
+        r.applyTransform(e.getComputedTransform());
+        return { text: e.style.text, x: r.x, y: r.y, right: r.x + r.width, bottom: r.y + r.height };
+      }),
+  };
+}"""
+
+
+def _labels_inside(page: Page, chart: str) -> dict[str, Any]:
+    """Every label of the chart's category axis lies wholly inside its box; the plot keeps
+    most of the box's height (the labels do not take it)."""
+    drawn: dict[str, Any] = page.evaluate(_LABELS, chart)
+    assert drawn["labels"], drawn
+    outside = [
+        label
+        for label in drawn["labels"]
+        if label["x"] < 0
+        or label["y"] < 0
+        or label["right"] > drawn["width"]
+        or label["bottom"] > drawn["height"]
+    ]
+    assert outside == [], (drawn["width"], drawn["height"], outside)
+    assert drawn["grid"]["height"] >= 0.6 * drawn["height"], drawn["grid"]
+    return drawn
+
+
+def test_long_group_names_are_cut_with_an_ellipsis_not_by_the_charts_edge(
+    api: Api, clock: VirtualClock, live_server: str, page: Page
+) -> None:
+    new_incident(api, category=None, narrative="无类别", caller_phone="13900000020")
+    for i, code in enumerate(LONG_NAMED):
+        new_incident(api, category=code, narrative=f"测试{i}", caller_phone=f"139000001{i:02d}")
+    login(page, live_server, "analyst")
+    page.goto(f"{live_server}/stats?group_by=category")
+    _ready(page)
+    drawn = _labels_inside(page, "chart-groups")
+    assert drawn["names"][0] == "未分类"
+    assert "水、电、气、热等公共设施险情" in drawn["names"]
+
+    page.get_by_role("link", name="English").click()
+    _ready(page)
+    drawn = _labels_inside(page, "chart-groups")
+    assert drawn["names"][0] == "no category"
+    shown = [label["text"] for label in drawn["labels"]]
+    assert "no category" in shown
+    # A name too long for its room is cut with "…"; the axis and the tooltip keep it whole.
+    page.set_viewport_size({"width": 1000, "height": 768})
+    page.wait_for_function(
+        "() => document.querySelector('#chart-groups canvas').getBoundingClientRect().width < 500"
+    )
+    drawn = _labels_inside(page, "chart-groups")
+    name = "Drunk or mentally ill person in public"
+    assert name in drawn["names"]
+    assert name not in [label["text"] for label in drawn["labels"]]
+    cut = [label["text"] for label in drawn["labels"] if label["text"].endswith("…")]
+    assert any(text.startswith("Drunk or mentally") for text in cut), cut
+    tip = page.evaluate(
+        """name => {
+          const chart = echarts.getInstanceByDom(document.getElementById("chart-groups"));
+          const index = chart.getOption().yAxis[0].data.indexOf(name);
+          chart.dispatchAction({ type: "showTip", seriesIndex: 0, dataIndex: index });
+          const texts = [];
+          chart.getZr().storage.getRoots().forEach(function walk(e) {
+            if (e.type === "text" && e.style && e.style.text) texts.push(String(e.style.text));
+            if (e.childrenRef) e.childrenRef().forEach(walk);
+          });
+          return texts.join("\\n");
+        }""",
+        name,
+    )
+    assert name in tip
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+    # Many weeks slant their labels: the first one is not cut by the left edge either.
+    for _ in range(WEEKS - 1):
+        clock.advance(timedelta(days=7))
+        new_incident(api, caller_phone="13900000030")
+    since, until = "2026-11-23", (clock.now() + timedelta(days=1)).date().isoformat()
+    login(page, live_server, "analyst")  # the session ended in the months gone by
+    page.goto(f"{live_server}/stats?period=custom&since={since}&until={until}&group_by=week")
+    _ready(page)
+    drawn = _labels_inside(page, "chart-groups")
+    assert len(drawn["names"]) == WEEKS
+    assert drawn["names"][0] == "week of 11-23"
+    assert drawn["names"][0] in [label["text"] for label in drawn["labels"]]
+
+
+def test_an_amount_moves_as_money_and_a_count_as_a_count(
+    api: Api, runtime: Runtime, clock: VirtualClock, live_server: str, page: Page
+) -> None:
+    _signed_in(runtime)
+    body = _warning("money", amount_at_risk="30000.00")
+    number = _post(api, clock, WARNINGS, body).json()["warning"]
+    dissuaded = {"outcome": "dissuaded"}
+    ok(api.post(f"/fraud/warnings/{number}/outcome", "calltaker", json=dissuaded))
+    login(page, live_server, "analyst")
+    page.goto(f"{live_server}/stats")
+    _ready(page)
+    protected = page.locator("article[data-key=fraud_amount_protected]")
+    expect(protected.locator(".value")).to_have_text("¥30,000.00")
+    expect(protected.locator(".change")).to_have_text("增加¥30,000.00")
+    # A count still moves as the API says it (增加1…).
+    counted = _figure(_summary(page, live_server, "2026-11-23", TODAY), "fraud_dissuaded")
+    dissuaded_change = page.locator("article[data-key=fraud_dissuaded] .change")
+    expect(dissuaded_change).to_have_text(counted["change"]["words"])
+
+    page.get_by_role("link", name="English").click()
+    _ready(page)
+    expect(protected.locator(".value")).to_have_text("¥30,000.00")
+    expect(protected.locator(".change")).to_have_text("up ¥30,000.00")
+    expect(dissuaded_change).to_have_text("up 1")
+    # Charted, an amount is in yuan, not in the fen it is counted in.
+    protected.locator("button.figure-name").click()
+    expect(page.locator("#chart-series[data-shows=fraud_amount_protected]")).to_have_count(1)
+    assert sum(v or 0 for v in _points(page, "chart-hours")) == 30000

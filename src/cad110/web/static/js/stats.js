@@ -145,13 +145,79 @@
   function axisText(def) {
     if (def.kind === "duration") return (n) => W.seconds(n);
     if (def.kind === "rate") return (n) => n + "%";
+    if (def.money) return (n) => W.money(n, true);
     return (n) => String(n);
   }
 
-  function draw(id, labels, series, def, manyLabels) {
+  // What a tooltip says of a value: as its axis, but an amount to the fen ("¥2,500.50").
+  function tipText(def) {
+    if (def.kind === "count" && def.money) return (n) => W.money(n);
+    return axisText(def);
+  }
+
+  // A category's name on an axis is cut to this width with "…" (the tooltip says it whole).
+  // Slanted time labels ("week of 11-23") are short; names lie flat beside their bars and get
+  // about a third of the chart.
+  const SLANT = 35;
+  const SLANTED_WIDTH = 100;
+  const nameWidth = (node) => Math.round(Math.min(220, Math.max(90, node.clientWidth * 0.34)));
+  const measure = document.createElement("canvas").getContext("2d");
+  measure.font = "12px sans-serif"; // ECharts' own label font
+
+  // How far left of its tick a label slanted by SLANT reaches: `containLabel` makes room for
+  // the labels' height only, so the first one ran off the chart's left edge.
+  function slantedReach(label) {
+    const width = Math.min(measure.measureText(String(label)).width, SLANTED_WIDTH);
+    const a = (SLANT * Math.PI) / 180;
+    return Math.ceil(width * Math.cos(a) + 14 * Math.sin(a));
+  }
+
+  // Names are drawn across: each group a horizontal bar with its name, cut to `nameWidth`,
+  // beside it, the first group on top; more groups than fit get a taller chart.
+  function draw(id, labels, series, def, options) {
     const node = $(id);
-    const chart = charts[id] || (charts[id] = made(node));
+    const how = options || {};
+    const across = Boolean(how.across);
     const text = axisText(def);
+    const tip = tipText(def);
+    // A name's bar needs about 20 px: the stylesheet's height, or more for many groups.
+    node.style.height = "";
+    const tall = labels.length * 20 + 50;
+    if (across && tall > node.clientHeight) node.style.height = tall + "px";
+    const chart = charts[id] || (charts[id] = made(node));
+    chart.resize();
+    const values = {
+      type: "value",
+      minInterval: def.kind === "count" && !def.money ? 1 : 0,
+      axisLabel: { formatter: text, hideOverlap: true },
+    };
+    let categories;
+    let left = 8;
+    if (across) {
+      categories = {
+        type: "category",
+        data: labels,
+        inverse: true,
+        axisLabel: { interval: 0, hideOverlap: true, width: nameWidth(node), overflow: "truncate", ellipsis: "…" },
+      };
+    } else if (how.many && labels.length > 6) {
+      categories = {
+        type: "category",
+        data: labels,
+        axisLabel: {
+          interval: 0,
+          rotate: SLANT,
+          hideOverlap: true,
+          width: SLANTED_WIDTH,
+          overflow: "truncate",
+          ellipsis: "…",
+        },
+      };
+      // The y axis' own labels and their gap (at least 15 px) already lie left of the grid.
+      left = Math.max(8, slantedReach(labels[0]) - 15);
+    } else {
+      categories = { type: "category", data: labels, axisLabel: { hideOverlap: true } };
+    }
     chart.setOption(
       {
         animation: false,
@@ -159,24 +225,20 @@
         textStyle: { color: "#1c2733" },
         tooltip: {
           trigger: "axis",
+          axisPointer: { type: across ? "shadow" : "line" },
           renderMode: "richText",
           confine: true,
-          valueFormatter: (n) => (n === null || n === undefined ? "—" : text(n)),
+          valueFormatter: (n) => (n === null || n === undefined ? "—" : tip(n)),
         },
         legend: series.length > 1 ? { top: 0, data: series.map((s) => s.name) } : { show: false },
-        grid: { left: 8, right: 16, top: series.length > 1 ? 30 : 14, bottom: 6, containLabel: true },
-        xAxis: {
-          type: "category",
-          data: labels,
-          axisLabel: manyLabels
-            ? { interval: 0, rotate: labels.length > 6 ? 35 : 0, hideOverlap: true }
-            : { hideOverlap: true },
-        },
-        yAxis: { type: "value", minInterval: def.kind === "count" ? 1 : 0, axisLabel: { formatter: text } },
+        grid: { left: left, right: across ? 32 : 16, top: series.length > 1 ? 30 : 14, bottom: 6, containLabel: true },
+        xAxis: across ? values : categories,
+        yAxis: across ? categories : values,
         series: series.map((s) => ({ name: s.name, type: s.type, data: s.data, barMaxWidth: 36 })),
       },
       true
     );
+    node.dataset.layout = across ? "across" : "up";
   }
 
   async function drawSeries(def) {
@@ -202,16 +264,22 @@
       series[0].name = "P50";
       series.push({ name: "P90", type: "line", data: answer.points.map((p) => p.value.p90_s) });
     }
-    draw("chart-series", labels, series, def, false);
+    draw("chart-series", labels, series, def);
     $("chart-series").dataset.shows = def.key;
   }
+
+  const TIME_GROUPS = ["day", "week", "month", "hour"];
 
   function drawGroups(def) {
     const groupWords = T.groups[summary.group_by] || summary.group_by;
     $("groups-title").textContent = W.fill(T.groups_title, { figure: nameOf(def), group: groupWords });
     const labels = summary.groups.map((g) => W.groupLabel(summary.group_by, g, config));
     const data = summary.groups.map((g) => W.plotted(def, (figureIn(g.figures, def.key) || {}).value));
-    draw("chart-groups", labels, [{ name: nameOf(def), type: "bar", data: data }], def, true);
+    // Places, categories, grades, case types… are names, often long: drawn across. Days,
+    // weeks, months and hours stay a row of columns in time order.
+    const across = !TIME_GROUPS.includes(summary.group_by);
+    const series = [{ name: nameOf(def), type: "bar", data: data }];
+    draw("chart-groups", labels, series, def, { across: across, many: true });
   }
 
   function drawHours(def) {
@@ -222,7 +290,7 @@
     // An hour without any record counted nothing; a rate or a time there has no value.
     const empty = def.kind === "count" ? 0 : null;
     const data = hours.map((h) => (h in byHour ? byHour[h] : empty));
-    draw("chart-hours", hours, [{ name: nameOf(def), type: "bar", data: data }], def, false);
+    draw("chart-hours", hours, [{ name: nameOf(def), type: "bar", data: data }], def);
   }
 
   function drawTable(def) {
@@ -269,7 +337,11 @@
   // because the page grew, and no resize event says so.
   function made(node) {
     const chart = echarts.init(node, null, { renderer: "canvas" });
-    new ResizeObserver(() => chart.resize()).observe(node);
+    new ResizeObserver(() => {
+      chart.resize();
+      // Names drawn across keep about a third of the chart, whatever its new width.
+      if (node.dataset.layout === "across") chart.setOption({ yAxis: { axisLabel: { width: nameWidth(node) } } });
+    }).observe(node);
     return chart;
   }
 

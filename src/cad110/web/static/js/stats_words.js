@@ -31,8 +31,13 @@
   }
 
   // {text, detail} of a value, or null where there is none (then `why` says why).
+  // "¥30,000.00" in both languages: the way the cards, the incident record and the exports say
+  // an amount (in English "CN¥" would be Intl's own, and no screen writes it).
   const YUAN = new Intl.NumberFormat("zh-CN", { style: "currency", currency: "CNY" });
+  const YUAN_ROUND = new Intl.NumberFormat("zh-CN", { style: "currency", currency: "CNY", maximumFractionDigits: 0 });
   const yuan = (fen) => YUAN.format(fen / 100);
+  // An amount in yuan (a chart plots amounts in yuan); `round` drops the fen, for an axis.
+  const money = (n, round) => (round ? YUAN_ROUND : YUAN).format(n);
 
   function valueText(def, v) {
     if (!v) return null;
@@ -82,13 +87,17 @@
 
   // The change from the period before: the API's own words in Chinese; in English from the
   // difference, in the same units (percentage points, seconds of the p50, hours of the mean).
+  // An amount moves as money in both languages, as its card says it ("增加¥30,000.00",
+  // "up ¥30,000.00"): the API's difference is in yuan, its words "增加30000元" a 通报's.
   function change(def, c) {
     if (!c) return T.no_change_base;
-    if (T.zh) return c.words;
+    const amount = def.kind === "count" && def.money;
+    if (T.zh && !amount) return c.words;
     const d = Number(c.difference);
     const M = T.moves;
     if (d === 0) return M.same;
     const n = Math.abs(d);
+    if (amount) return fill(d > 0 ? M.more : M.fewer, { n: money(n) });
     switch (def.kind) {
       case "rate":
         return fill(d > 0 ? M.points_up : M.points_down, { n: plain(n) });
@@ -102,10 +111,11 @@
   }
 
   // The number a chart plots for a value (rates in %, durations in seconds of the p50, hours
-  // of the mean); null where there is none.
+  // of the mean, amounts in yuan, not the fen they are counted in); null where there is none.
   function plotted(def, v) {
     if (!v) return null;
-    const pick = { count: v.count, rate: v.percent, average: v.average, hours: v.mean_hours };
+    const count = def.money && v.count !== null && v.count !== undefined ? v.count / 100 : v.count;
+    const pick = { count: count, rate: v.percent, average: v.average, hours: v.mean_hours };
     const n = def.kind in pick ? pick[def.kind] : v.p50_s;
     return n === null || n === undefined ? null : Number(n);
   }
@@ -155,6 +165,7 @@
     T: T,
     fill: fill,
     seconds: seconds,
+    money: money,
     valueText: valueText,
     why: why,
     change: change,
