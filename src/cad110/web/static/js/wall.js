@@ -239,7 +239,9 @@
     });
   }
 
-  // Bars across, their names on the left cut to a third of the chart's width (never past it).
+  // Bars across, their names whole on the left ("Drunk or mentally ill person in public"): a
+  // name is cut only past three fifths of the chart's width, which leaves the bars the rest. The
+  // tooltip names it in full.
   function bars(id, labels, values, color) {
     const f = fontSize();
     const c = chart(id);
@@ -248,7 +250,7 @@
       fontSize: f * 0.85,
       color: COLORS.text,
       interval: 0,
-      width: c.getWidth() * 0.33,
+      width: c.getWidth() * 0.6,
       overflow: "truncate",
     });
     c.setOption({
@@ -295,6 +297,32 @@
     }
     list.replaceChildren(...items);
     if (window.cad110 && cad110.tick) cad110.tick();
+    fit(list);
+  }
+
+  // The supervisions' rows as large as their panel allows: where the columns, each as wide as its
+  // longest entry, need more than the panel's width (English names are long), the rows are set
+  // smaller, down to SMALLEST of their size (about the charts' labels'); only past that is a
+  // name cut short, and then it carries its full text as its title. A phone's rows break into
+  // two lines instead (wall.css). Set by the style property, which the policy allows.
+  const SMALLEST = 0.7;
+  const SLACK = 0.97; // for the time left, which the clock rewrites each second
+  const PHONE = window.matchMedia("(max-width: 760px)");
+  function fit(list) {
+    list.style.fontSize = "";
+    const rows = Array.from(list.querySelectorAll("li:not(.none)"));
+    if (rows.length && !PHONE.matches) {
+      const style = getComputedStyle(list);
+      const widths = [];
+      rows.forEach((li) => Array.from(li.children).forEach((c, n) => (widths[n] = Math.max(widths[n] || 0, c.scrollWidth))));
+      const room = list.clientWidth - (parseFloat(style.columnGap) || 0) * (widths.length - 1);
+      const need = widths.reduce((a, b) => a + b, 0);
+      const size = parseFloat(style.fontSize);
+      if (need > room) list.style.fontSize = Math.max(size * SMALLEST, (size * SLACK * room) / need).toFixed(1) + "px";
+    }
+    list.querySelectorAll("li:not(.none) > span").forEach((cell) => {
+      if (cell.scrollWidth > cell.clientWidth) cell.title = cell.textContent;
+    });
   }
 
   function missing(data) {
