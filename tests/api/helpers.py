@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from cad110.clock import VirtualClock
+from cad110.db.engine import transaction
+from cad110.kernel.runtime import Runtime
+from cad110.supervision.service import tick
 from tests.conftest import Api
-from tests.world import GULOU_WEST, MINHOU
+from tests.world import GULOU_EAST, GULOU_WEST, MINHOU
 
 # The address said for a point, when a test moves the point and keeps the default address:
 # an address naming 鼓楼区 at a point in 闽侯县 is refused as a contradiction.
@@ -62,3 +67,14 @@ def report_body(
     """A feedback that confirms every item of the incident's guide as done."""
     guide = [{"code": g["code"], "done": True} for g in incident["guide"]]
     return {"summary": summary, "guide": guide, **extra}
+
+
+def late_dispatch(api: Api, clock: VirtualClock, runtime: Runtime) -> str:
+    """A theft dispatched and never signed for, five minutes on: a row of the supervision page."""
+    number = new_incident(api, lon=GULOU_EAST[0], lat=GULOU_EAST[1])["number"]
+    ok(api.post(f"/incidents/{number}/accept", "calltaker", json={}))
+    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": ["35010202-1"]}))
+    clock.advance(timedelta(minutes=5))
+    with transaction(runtime.sessions) as session:
+        tick(session, now=clock.now(), settings=runtime.settings)
+    return str(number)

@@ -3,17 +3,13 @@ alone may acknowledge, is offered the acknowledgement form."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from cad110.clock import VirtualClock
-from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
-from cad110.supervision.service import tick
-from tests.api.helpers import new_incident, ok
+from tests.api.helpers import late_dispatch, ok
 from tests.conftest import Api
-from tests.world import GULOU_EAST, PASSWORD
+from tests.world import PASSWORD
 
 
 def _page(api: Api, username: str) -> str:
@@ -27,14 +23,7 @@ def _page(api: Api, username: str) -> str:
 
 @pytest.fixture
 def late(api: Api, clock: VirtualClock, runtime: Runtime) -> str:
-    """A theft dispatched and never signed for."""
-    number = new_incident(api, lon=GULOU_EAST[0], lat=GULOU_EAST[1])["number"]
-    ok(api.post(f"/incidents/{number}/accept", "calltaker", json={}))
-    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": ["35010202-1"]}))
-    clock.advance(timedelta(minutes=5))
-    with transaction(runtime.sessions) as session:
-        tick(session, now=clock.now(), settings=runtime.settings)
-    return str(number)
+    return late_dispatch(api, clock, runtime)
 
 
 def test_the_leader_is_offered_the_acknowledgement(api: Api, late: str) -> None:

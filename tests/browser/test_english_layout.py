@@ -6,21 +6,17 @@ made for Chinese is checked in English; the missing-person case reads in English
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
 from cad110.clock import VirtualClock
-from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
-from cad110.supervision.service import tick
-from tests.api.helpers import new_incident, ok
+from tests.api.helpers import late_dispatch, new_incident, ok
 from tests.browser.conftest import VIEWPORT
 from tests.browser.steps import login
 from tests.conftest import Api
 from tests.integration.missing_steps import open_case, person
-from tests.world import GULOU_EAST
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -56,17 +52,6 @@ CUT_OFF = """() => {
 }"""
 
 
-def _late_dispatch(api: Api, clock: VirtualClock, runtime: Runtime) -> str:
-    """A theft dispatched and never signed for: a row on the supervision page."""
-    number = new_incident(api, lon=GULOU_EAST[0], lat=GULOU_EAST[1])["number"]
-    ok(api.post(f"/incidents/{number}/accept", "calltaker", json={}))
-    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": ["35010202-1"]}))
-    clock.advance(timedelta(minutes=5))
-    with transaction(runtime.sessions) as session:
-        tick(session, now=clock.now(), settings=runtime.settings)
-    return number
-
-
 def _english_page(browser: Browser, base: str, username: str) -> Page:
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Shanghai")
     context.add_cookies([{"name": "cad110_lang", "value": "en", "url": base}])
@@ -87,7 +72,7 @@ def _walk(page: Page, base: str, path: str, ready: str) -> list[str]:
 def test_no_button_is_cut_off_in_english_at_1366(
     live_server: str, chromium_browser: Browser, api: Api, clock: VirtualClock, runtime: Runtime
 ) -> None:
-    late = _late_dispatch(api, clock, runtime)
+    late = late_dispatch(api, clock, runtime)
     elderly = open_case(
         api,
         clock,

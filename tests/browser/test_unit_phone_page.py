@@ -19,9 +19,9 @@ UNIT = "35010201-1"  # ≈1.2 km from the incident: its arrival asks for a reaso
 OFFICER = f"officer-{UNIT}"
 
 
-def _phone(chromium_browser: Browser) -> Page:
+def _phone(chromium_browser: Browser, *, touch: bool = False) -> Page:
     context = chromium_browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=touch
     )
     context.set_default_timeout(10_000)
     return context.new_page()
@@ -106,11 +106,7 @@ def test_every_control_on_the_officer_s_screens_takes_a_thumb(
     for step in ("acknowledge", "depart"):
         ok(api.post(f"/incidents/{number}/units/{UNIT}/{step}", OFFICER))
     ok(api.post(f"/incidents/{number}/units/{UNIT}/arrive", OFFICER, json={"reason": "已到场"}))
-    context = chromium_browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
-    )
-    context.set_default_timeout(10_000)
-    phone = context.new_page()
+    phone = _phone(chromium_browser, touch=True)
     login(phone, live_server, OFFICER)
     expect(phone.locator("#feedback input[name=guide]").first).to_be_visible()
     small = {"/unit": phone.evaluate(TOO_SMALL)}
@@ -119,7 +115,7 @@ def test_every_control_on_the_officer_s_screens_takes_a_thumb(
         expect(phone.locator("main h1").first).to_be_visible()
         small[path] = phone.evaluate(TOO_SMALL)
     assert small == {"/unit": [], "/repeats": [], "/handover": [], "/missing": []}
-    context.close()
+    phone.context.close()
 
 
 def test_the_case_ledger_is_read_as_cards_on_a_phone(
