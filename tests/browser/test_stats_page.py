@@ -407,3 +407,24 @@ def test_an_amount_moves_as_money_and_a_count_as_a_count(
     protected.locator("button.figure-name").click()
     expect(page.locator("#chart-series[data-shows=fraud_amount_protected]")).to_have_count(1)
     assert sum(v or 0 for v in _points(page, "chart-hours")) == 30000
+
+
+def test_a_figure_the_grouping_does_not_count_is_said_not_drawn_empty(
+    api: Api, runtime: Runtime, clock: VirtualClock, live_server: str, page: Page
+) -> None:
+    _seed(api, clock)
+    _signed_in(runtime)
+    _post(api, clock, WARNINGS, _warning("grouped"))
+    login(page, live_server, "analyst")
+    page.goto(f"{live_server}/stats?group_by=category")
+    _ready(page)
+    expect(page.locator("#chart-groups")).to_be_visible()
+    expect(page.locator("#groups-note")).to_be_hidden()
+    # A fraud warning has no incident category: its figure is in no group of this grouping.
+    page.locator("article[data-key=fraud_warnings] button.figure-name").click()
+    expect(page.locator("#groups-note")).to_have_text("接收反诈预警数不按类别统计。")
+    expect(page.locator("#chart-groups")).to_be_hidden()
+    # Back on an incident figure, the chart is drawn again.
+    page.locator("article[data-key=calls_total] button.figure-name").click()
+    expect(page.locator("#chart-groups")).to_be_visible()
+    expect(page.locator("#groups-note")).to_be_hidden()

@@ -273,6 +273,15 @@
   function drawGroups(def) {
     const groupWords = T.groups[summary.group_by] || summary.group_by;
     $("groups-title").textContent = W.fill(T.groups_title, { figure: nameOf(def), group: groupWords });
+    // A figure of another record than the grouping's (a fraud warning has no incident
+    // category) has no value in any group (the API's null, where a figure it counts has one
+    // even when it is nothing): said so, not drawn as an empty chart.
+    const counted = summary.groups.some((g) => (figureIn(g.figures, def.key) || {}).value);
+    const note = $("groups-note");
+    note.hidden = counted || summary.groups.length === 0;
+    note.textContent = note.hidden ? "" : W.fill(T.not_grouped, { figure: nameOf(def), group: groupWords });
+    $("chart-groups").hidden = !note.hidden;
+    if (!note.hidden) return;
     const labels = summary.groups.map((g) => W.groupLabel(summary.group_by, g, config));
     const data = summary.groups.map((g) => W.plotted(def, (figureIn(g.figures, def.key) || {}).value));
     // Places, categories, grades, case types… are names, often long: drawn across. Days,
