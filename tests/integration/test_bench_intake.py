@@ -6,6 +6,7 @@ Only sanity is asserted (positive rates, consistent counts), never timings.
 from __future__ import annotations
 
 import io
+import math
 import sqlite3
 from pathlib import Path
 
@@ -40,6 +41,9 @@ def test_bench_intake_on_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert f.api_req_per_s > 0
     assert f.ratio > 0
     assert f.floor_ratio > 0
+    # What the server alone spent per request, read from /proc (the suite runs on Linux).
+    assert 0 < f.floor_cpu_ms < math.inf
+    assert 0 < f.api_cpu_ms < math.inf
     assert f.raw_incidents == 40
     # Its warm-up (4 × concurrency) and the throughput run.
     assert f.floor_incidents == 16 + 40
@@ -71,3 +75,4 @@ def test_bench_intake_on_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert "Intake bench — sqlite" in printed
     assert "ratio API / raw" in printed
     assert "ratio API / HTTP floor" in printed
+    assert "server CPU per request" in printed

@@ -99,6 +99,10 @@ class BackendFigures:
     incidents_in_db: int
     # Server processes for the floor and the API (PostgreSQL; SQLite is served by one).
     workers: int = 1
+    # The server's own CPU per request in the throughput runs (its workers included; NaN where
+    # /proc cannot say): the load generator and the database share the machine's cores.
+    floor_cpu_ms: float = math.nan
+    api_cpu_ms: float = math.nan
     notes: tuple[str, ...] = ()
 
     @property
@@ -301,11 +305,13 @@ def _bench(
                 harness.closed_loop(server.base_url, token, bodies[:warmup], concurrency)
             )
             before = harness.row_counts(engine)
+            cpu = harness.server_cpu_s(server.pid)
             floor = asyncio.run(
                 harness.closed_loop(
                     server.base_url, token, bodies[warmup : warmup + count], concurrency
                 )
             )
+            floor_cpu = harness.server_cpu_s(server.pid) - cpu
             after = harness.row_counts(engine)
         floor_rows = _per_incident(before, after)
 
@@ -318,11 +324,13 @@ def _bench(
             )
             console.print(f"{backend}: API, {count} incidents from {concurrency} clients…")
             before = harness.row_counts(engine)
+            cpu = harness.server_cpu_s(server.pid)
             load = asyncio.run(
                 harness.closed_loop(
                     server.base_url, token, bodies[warmup : warmup + count], concurrency
                 )
             )
+            api_cpu = harness.server_cpu_s(server.pid) - cpu
             after = harness.row_counts(engine)
             console.print(f"{backend}: API, {rate:g}/s offered for {latency_seconds:g} s…")
             steady = asyncio.run(
@@ -357,6 +365,8 @@ def _bench(
         raw_incidents=raw_incidents,
         floor_incidents=floor_warm.created + floor.created,
         workers=workers,
+        floor_cpu_ms=1000 * floor_cpu / floor.created if floor.created else math.nan,
+        api_cpu_ms=1000 * api_cpu / load.created if load.created else math.nan,
         incidents_in_db=final["incidents"],
         notes=tuple(notes),
     )
@@ -380,6 +390,10 @@ def print_figures(console: Console, f: BackendFigures) -> None:
     table.add_row("ratio API / raw", f"{f.ratio:.2f}")
     table.add_row("ratio HTTP floor / raw", f"{f.floor_req_per_s / f.raw_tx_per_s:.2f}")
     table.add_row("ratio API / HTTP floor", f"{f.floor_ratio:.2f}")
+    table.add_row(
+        "server CPU per request, HTTP floor / API",
+        f"{f.floor_cpu_ms:.2f} / {f.api_cpu_ms:.2f} ms",
+    )
     table.add_row("API under that load, p50 / p99", f"{t.p50_ms:.1f} / {t.p99_ms:.1f} ms")
     table.add_row(
         f"API at {f.rate:g}/s offered, p50 / p99 / max",
