@@ -206,7 +206,17 @@
           z: 5, // the names above the incidents' points
           tooltip: { show: false },
           symbolSize: 0,
-          label: { show: true, position: "inside", color: COLORS.text, fontSize: f * 0.9, formatter: (p) => plain(p.data.short) },
+          // A dark halo round each name: read from across the room over the incidents' points.
+          label: {
+            show: true,
+            position: "inside",
+            color: COLORS.text,
+            fontSize: f * 0.9,
+            fontWeight: 600,
+            textBorderColor: "#050b18",
+            textBorderWidth: Math.max(2, f * 0.18),
+            formatter: (p) => plain(p.data.short),
+          },
           labelLayout: { hideOverlap: true },
           data: labels,
         },
