@@ -63,6 +63,13 @@ def test_the_queue_is_worked_from_the_keyboard(
     # Said after the next one is shown: so by the number it was recorded for.
     expect(page.locator("#cb-msg")).to_have_text(f"{second} 已记录：不满意")
     expect(rows).to_have_count(1)
+    # The last one answered, nothing is left to answer: no answer buttons, and a key does nothing.
+    expect(page.locator("#cb-number")).to_have_text(first)
+    page.keyboard.press("1")
+    expect(rows).to_have_count(0)
+    expect(page.locator(".cb-answers")).to_be_hidden()
+    page.keyboard.press("3")
+    expect(page.locator("#cb-msg")).to_have_text(f"{first} 已记录：满意")
 
     incident = ok(api.get(f"/incidents/{second}", "dispatcher"))
     assert incident["outcome"]["callback"] == {
