@@ -76,3 +76,32 @@ def test_a_name_that_is_the_role_is_said_once(
     page.locator(".topbar button[type=submit]").click()
     login(page, live_server, "leader")
     expect(page.locator(".topbar .who")).to_have_text("李明 · 值班领导")
+
+
+def test_a_call_without_an_incident_is_refused_beside_the_fields_the_form_has(
+    chromium_browser: Browser, live_server: str
+) -> None:
+    context = chromium_browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    login(page, live_server, "calltaker")
+    page.goto(f"{live_server}/desk")
+    page.fill("#caller_phone", "12345")
+    # The form's 警情内容 is sent as the call's note: its refusal is said under it, by its name.
+    page.fill("textarea[name=narrative]", "长" * 4001)
+    page.keyboard.press("F2")
+    page.keyboard.press("3")
+    narrative = page.locator(".field-error[data-field=narrative]")
+    expect(narrative).to_contain_text("4000")
+    result = page.locator("#result")
+    expect(result).to_contain_text("报警电话：不是有效的电话号码；警情内容：")
+    expect(result).not_to_contain_text("备注")
+    # In English the refusals are joined with English punctuation.
+    page.goto(f"{live_server}/lang/en")
+    page.goto(f"{live_server}/desk")
+    page.fill("#caller_phone", "12345")
+    page.fill("textarea[name=narrative]", "long" * 1001)
+    page.keyboard.press("F2")
+    page.keyboard.press("3")
+    expect(result).to_contain_text("Caller phone: not a valid phone number; What happened: ")
+    expect(result).not_to_contain_text("；")
+    context.close()

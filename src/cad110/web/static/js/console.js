@@ -25,7 +25,8 @@
   const RETRIES = 2;
   const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  // options.idempotencyKey: reuse the key of an action the caller itself tries again.
+  // options.idempotencyKey: reuse the key of an action the caller itself tries again;
+  // options.fields: the form's name for an API field it calls otherwise ({note: "narrative"}).
   cad110.call = async function (method, url, body, options) {
     const headers = { "Content-Type": "application/json", "X-CSRF-Token": cad110.csrf() };
     if (!SAFE_METHODS.includes(method.toUpperCase())) {
@@ -56,7 +57,7 @@
     }
     if (!response.ok) {
       // Said in the user's language, by field (static/js/errors.js, loaded on every page).
-      const described = cad110.describeError(response.status, data);
+      const described = cad110.describeError(response.status, data, options && options.fields);
       const error = new Error(described.message);
       error.status = response.status;
       error.fields = described.fields;

@@ -390,7 +390,8 @@
     if (form.dataset.phoneCall) body.phone_call = form.dataset.phoneCall;
     try {
       callKey = callKey || cad110.newKey();
-      await cad110.call("POST", "/api/v1/calls", body, { idempotencyKey: callKey });
+      // The call's note is what the form calls 警情内容: a refusal of it is said there.
+      await cad110.call("POST", "/api/v1/calls", body, { idempotencyKey: callKey, fields: { note: "narrative" } });
       callKey = null;
       reset(texts.previous_call.replace("{outcome}", texts.outcomes[outcome] || outcome));
     } catch (error) {

@@ -48,19 +48,21 @@
     return fill(template, item.ctx);
   }
 
-  // {message, fields: {name: text}} for an answer that was not ok.
-  cad110.describeError = function (status, data) {
+  // {message, fields: {name: text}} for an answer that was not ok. `aliases` names the form's
+  // field for an API field the form calls otherwise (the desk's 警情内容 is a call's `note`).
+  cad110.describeError = function (status, data, aliases) {
     const t = load();
     const fields = {};
     if (data && Array.isArray(data.detail)) {
       const lines = data.detail.map((item) => {
-        const field = fieldOf(item.loc);
+        const sent = fieldOf(item.loc);
+        const field = (aliases && aliases[sent]) || sent;
         const text = itemMessage(item, field);
         if (field && !fields[field]) fields[field] = text;
         const label = t.fields[field] || field;
         return label ? fill(t.separator || "{field}: {message}", { field: label, message: text }) : text;
       });
-      return { message: lines.join("；"), fields: fields };
+      return { message: lines.join(t.joiner || "; "), fields: fields };
     }
     const code = data && (data.reason || data.code);
     const template = (code && t.codes[code]) || (data && data.code && t.codes[data.code]);
