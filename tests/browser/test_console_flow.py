@@ -108,8 +108,11 @@ def test_call_to_close_through_the_console(
     shot(leader, backend, "supervise")
     leader.fill("input[name=comment]", "立即电话督促")
     # The acknowledged row leaves the page; the live push that follows merges, never reloads.
+    late = leader.locator("tr[data-supervision] td.number code").inner_text()
     leader.get_by_role("button", name="签阅").click()
     expect(leader.locator("tr[data-supervision]")).to_have_count(0)
+    # Said with its incident, where the instruction now is.
+    expect(leader.locator("#supervise-message")).to_have_text(f"已签阅 {late}，批示已记入该警情。")
     leader.goto(f"{live_server}/incidents/35010201-20261123-0001")
     expect(leader.locator("table.events")).to_contain_text("officer-35010201-2")
     shot(leader, backend, "incident")

@@ -1,7 +1,8 @@
 """Every screen in English at 1366×768 (the common console monitor): no button or control is
 cut off — its text fits inside it, and it lies inside the window and inside any box that clips
-what overflows it —, and no link of the top bar is broken over two lines. English words run longer than Chinese ones (签阅 → Acknowledge), so a layout
-made for Chinese is checked in English; the missing-person case reads in English too."""
+what overflows it —, and no link of the top bar is broken over two lines. English words run
+longer than Chinese ones (签阅 → Acknowledge), so a layout made for Chinese is checked in
+English; the missing-person case reads in English too."""
 
 from __future__ import annotations
 

@@ -23,8 +23,10 @@
       const id = row.dataset.supervision;
       try {
         await cad110.call("POST", "/api/v1/supervision/" + encodeURIComponent(id) + "/acknowledge", { comment: form.comment.value });
+        // Said with its incident: the row goes, and the instruction is on the incident's record.
+        const number = row.querySelector("td.number code");
+        message.textContent = (message.dataset.acknowledged || "").replace("{number}", number ? number.textContent : id);
         row.remove();
-        message.textContent = "";
         recount();
       } catch (error) {
         cad110.showFieldErrors(form, error.fields || {});
