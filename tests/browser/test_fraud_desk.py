@@ -5,6 +5,8 @@ text in a warning shows as text and never runs."""
 
 from __future__ import annotations
 
+import json
+
 from playwright.sync_api import Browser, Page, expect
 
 from cad110.clock import VirtualClock
@@ -38,6 +40,9 @@ def test_a_warning_is_called_and_recorded_dissuaded_from_the_keyboard(
 
     page.keyboard.press("c")
     expect(page.locator("#fw-phone")).to_have_text("13800138000")
+    # A step done is said as a step, not as a missing-person callback (已回访).
+    states = json.loads(page.locator("#fw-step-states").text_content() or "{}")
+    assert (states["pending"], states["done"]) == ("进行中", "已完成")
     expect(page.locator("#fw-name")).to_have_text("黄某某")
     page.fill("#fw-money", "12000")
     page.keyboard.press("Escape")
@@ -87,6 +92,9 @@ def _follows_live_changes(
     expect(rows).to_have_count(1)
     page.keyboard.press("c")
     expect(page.locator("#fw-phone")).to_have_text("13800138000")
+    # A step done is said as a step, not as a missing-person callback (已回访).
+    states = json.loads(page.locator("#fw-step-states").text_content() or "{}")
+    assert (states["pending"], states["done"]) == ("进行中", "已完成")
     page.fill("#fw-money", "8000")
     page.fill("#fw-note", "正在通话")
     history = page.locator("#fw-history li")
