@@ -37,6 +37,9 @@ def test_a_warning_is_called_and_recorded_dissuaded_from_the_keyboard(
     expect(page.locator("#fw-phone")).to_have_text("138****8000")
     expect(page.locator("#fw-script")).to_contain_text("高回报")
     expect(page.locator("#fw-steps li").first).to_contain_text("96110劝阻电话")
+    # Its history names the platform that sent it, not the account it posts as.
+    expect(page.locator("#fw-history")).to_contain_text("反诈平台")
+    expect(page.locator("#fw-history")).not_to_contain_text("fraud_platform")
 
     page.keyboard.press("c")
     expect(page.locator("#fw-phone")).to_have_text("13800138000")

@@ -188,7 +188,9 @@ class HistoryOut(BaseModel):
     seq: int
     at: datetime
     kind: str
+    # The account, and the person's name a screen shows (the account's where it has none).
     actor: str
+    actor_name: str
     reasons: list[str]
 
 

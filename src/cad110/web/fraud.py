@@ -18,7 +18,9 @@ from cad110.fraud.rules import in_force
 from cad110.fraud.views import warnings_out
 from cad110.kernel.runtime import Runtime
 from cad110.models.fraud import WarningStatus
-from cad110.web.common import Rt, console_user, fragment_user, page, to_login
+from cad110.web.common import Rt, console_user, fragment_user, locale_of, page, to_login
+from cad110.web.i18n import translations
+from cad110.web.sentences import MACHINES
 
 router = Router(include_in_schema=False)
 
@@ -47,7 +49,11 @@ async def fraud_page(request: Request, rt: Rt, closed: bool = False) -> Response
     if not allowed(by.role, Permission.FRAUD):
         return page(request, "fraud.html", by, status_code=403, forbidden=True)
     data = await run_in_threadpool(_queue, rt, by, closed)
-    return page(request, "fraud.html", by, forbidden=False, closed=closed, **data)
+    gettext = translations(locale_of(request)).gettext
+    machines = {account: gettext(words) for account, words in MACHINES.items()}
+    return page(
+        request, "fraud.html", by, forbidden=False, closed=closed, machines=machines, **data
+    )
 
 
 @router.get("/fraud/rows")

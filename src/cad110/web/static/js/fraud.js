@@ -17,6 +17,8 @@
   const stepNames = JSON.parse($("fw-step-names").textContent);
   const stepStates = JSON.parse($("fw-step-states").textContent);
   const historyKinds = JSON.parse($("fw-history-kinds").textContent);
+  // The accounts no person holds (the platform, the ladder…), named for what they are.
+  const machines = JSON.parse($("fw-machines").textContent);
   const keepClosed = Boolean(room.dataset.keepClosed);
   const list = $("fw-list");
   const detail = $("fw-detail");
@@ -85,7 +87,8 @@
       ...w.history.map((h) => {
         const li = document.createElement("li");
         li.dataset.kind = h.kind;
-        const words = [cad110.when(h.at), historyKinds[h.kind] || h.kind, h.actor].concat(h.reasons);
+        const who = machines[h.actor] || h.actor_name || h.actor;
+        const words = [cad110.when(h.at), historyKinds[h.kind] || h.kind, who].concat(h.reasons);
         li.textContent = words.filter(Boolean).join(" · ");
         return li;
       }),
