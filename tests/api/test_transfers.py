@@ -32,6 +32,7 @@ from tests.api.helpers import new_incident, ok
 from tests.browser.conftest import live_server  # noqa: F401  (the server the fake posts to)
 from tests.conftest import Api
 from tests.hotline_fake import SECRET, fake_hotline
+from tests.world import PASSWORD
 
 EVENTS = "/api/v1/transfers/events"
 EMERGENCIES = "/api/v1/transfers/emergencies"
@@ -82,6 +83,15 @@ def test_a_board_transfer_leaves_once_and_comes_back_handled_on_the_incident(
         "request",
         "transport",
     )
+    # Named in both languages for the screens: an English page shows no code.
+    assert (ticket["hotline_type_en"], ticket["hotline_topic_en"]) == (
+        "Request for help",
+        "Transport",
+    )
+    login = {"username": "dispatcher", "password": PASSWORD}
+    assert api.client.post("/login", data=login, follow_redirects=False).status_code == 303
+    api.client.get("/lang/en", follow_redirects=False)
+    assert "<dd>Request for help · Transport</dd>" in api.client.get(f"/incidents/{number}").text
     ref = ticket["ref"]
     assert deliver(runtime.sessions, runtime.outbox_channels, clock.now()) == (1, 0)
     [sent] = httpx.get(f"{hotline}/tickets", timeout=5).json()

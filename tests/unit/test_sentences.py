@@ -9,6 +9,7 @@ from cad110.fraud.intake import PLATFORM
 from cad110.fraud.ladder import LADDER
 from cad110.sms.service import SMS_GATEWAY
 from cad110.telephony.service import PHONE_SYSTEM
+from cad110.transfers.intake import HOTLINE
 from cad110.web.i18n import translations
 from cad110.web.sentences import (
     MACHINES,
@@ -132,7 +133,7 @@ def test_people_by_display_name() -> None:
 def test_the_accounts_no_person_holds_are_named_for_what_they_are() -> None:
     # Every principal the code acts as without a person behind it, by the name it journals.
     machines = [SYSTEM.username, LADDER, PLATFORM.username, PHONE_SYSTEM.username]
-    machines.append(SMS_GATEWAY.username)
+    machines += [SMS_GATEWAY.username, HOTLINE.username, "cli"]
     assert sorted(MACHINES) == sorted(machines)
     assert actor_name(LADDER, NAMES, ZH) == "反诈预警流程"
     assert actor_name(PHONE_SYSTEM.username, NAMES, EN) == "the phone system"

@@ -114,8 +114,10 @@ class TicketOut(BaseModel):
     hotline_id: str | None
     hotline_type: str
     hotline_type_zh: str
+    hotline_type_en: str
     hotline_topic: str
     hotline_topic_zh: str
+    hotline_topic_en: str
     category: str | None
     created_at: datetime
     due_at: datetime

@@ -154,15 +154,18 @@ def units_named(payload: Mapping[str, Any]) -> set[str]:
 
 
 # The accounts no person holds, as a reader is told of them: the system's own steps
-# (auth.principal.SYSTEM), the anti-fraud ladder's (fraud.ladder.LADDER) and what the outside
-# systems post (telephony.service.PHONE_SYSTEM, fraud.intake.PLATFORM, sms.service.SMS_GATEWAY);
-# tests/unit/test_sentences.py holds the list to those names.
+# (auth.principal.SYSTEM), the anti-fraud ladder's (fraud.ladder.LADDER), what the outside
+# systems post (telephony.service.PHONE_SYSTEM, fraud.intake.PLATFORM, sms.service.SMS_GATEWAY,
+# transfers.intake.HOTLINE) and the command line's; tests/unit/test_sentences.py holds the list
+# to those names.
 MACHINES = {
     "system": "the system",
     "fraud_ladder": "the anti-fraud warning ladder",
     "fraud_platform": "the anti-fraud platform",
     "phone_system": "the phone system",
     "sms_gateway": "the SMS gateway",
+    "hotline_12345": "the 12345 platform",
+    "cli": "the command line",
 }
 
 

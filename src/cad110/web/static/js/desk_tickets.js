@@ -26,7 +26,7 @@
     const ref = document.createElement("code");
     ref.textContent = t.ref;
     const about = document.createElement("span");
-    const parts = [zh ? t.hotline_type_zh : t.hotline_type, zh ? t.status_zh : t.status];
+    const parts = [zh ? t.hotline_type_zh : t.hotline_type_en, zh ? t.status_zh : t.status];
     const when = cad110.when(t.created_at);
     if (when) parts.push(when);
     if (t.rang_again) parts.push("×" + (t.rang_again + 1));
