@@ -56,7 +56,8 @@ def test_a_closed_incident_waits_in_the_queue_masked_and_its_read_shows_the_numb
     assert item["number"] == number
     assert (item["reason"], item["attempts"], item["waiting"]) == ("required", 0, False)
     assert item["caller_phone"] != "13800138000"  # masked in the list
-    assert item["summary"] == "电动车被盗"
+    # What the caller reported, and what the police did: the second is what the caller is told.
+    assert (item["reported"], item["summary"]) == ("电动车被盗", "处置完毕")
     # The category in both languages: an English screen never shows 盗窃.
     assert (item["category_zh"], item["category_en"]) == ("盗窃", "Theft")
     one = ok(api.get(f"/callbacks/{number}", "calltaker"))

@@ -33,7 +33,8 @@ def test_the_queue_is_worked_from_the_keyboard(
     expect(rows).to_have_count(2)
     expect(page.locator("#cb-number")).to_have_text(first)
     expect(page.locator("#cb-phone")).not_to_have_text("13800138011")  # masked until asked
-    expect(page.locator("#cb-summary")).to_have_text("电动车被盗，车棚内")
+    expect(page.locator("#cb-reported")).to_have_text("电动车被盗，车棚内")
+    expect(page.locator("#cb-summary")).to_have_text("处置完毕")
 
     page.keyboard.press("r")
     expect(page.locator("#cb-phone")).to_have_text("13800138011")

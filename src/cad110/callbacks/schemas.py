@@ -33,6 +33,9 @@ class QueueItem(BaseModel):
     category_en: str | None
     grade: int | None
     address: str | None
+    # What the caller reported, and what the police did (结警's summary; "" before it): the
+    # call-taker tells the caller the second.
+    reported: str
     summary: str
     # Masked in the queue; in full on one item's read, for those whose duty it is.
     caller_name: str | None

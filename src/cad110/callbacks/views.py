@@ -12,7 +12,7 @@ from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.privacy.masking import mask_name, mask_phone
 
-SUMMARY = 200  # characters of the narrative the queue shows
+SUMMARY = 200  # characters of the narrative and of the closing summary the queue shows
 
 
 def queue_item(
@@ -30,7 +30,8 @@ def queue_item(
         category_en=category.en if category else None,
         grade=incident.grade,
         address=incident.address,
-        summary=incident.narrative[:SUMMARY],
+        reported=incident.narrative[:SUMMARY],
+        summary=str((incident.outcome.get("close") or {}).get("summary") or "")[:SUMMARY],
         caller_name=name,
         caller_phone=phone,
         reason=due.reason.value,

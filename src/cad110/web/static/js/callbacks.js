@@ -97,6 +97,7 @@
     }
     $("cb-address").textContent = item.address || "—";
     $("cb-closed").textContent = cad110.when(item.closed_at);
+    $("cb-reported").textContent = item.reported || "—";
     $("cb-summary").textContent = item.summary || "—";
     $("cb-reply").textContent = item.survey_reply || "—";
     $("cb-attempts").textContent = fill(room.dataset.attempts, { n: item.attempts, max: room.dataset.max });
