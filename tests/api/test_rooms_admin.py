@@ -149,8 +149,11 @@ def test_a_handover_note_is_left_read_and_journaled(api: Api, clock: VirtualCloc
     clock.advance(timedelta(hours=8))
     notes = ok(api.get("/handover?position=board", "dispatcher"))
     assert [(n["text"], n["read_at"]) for n in notes] == [("35010201-2 仍在现场", None)]
-    read = ok(api.post(f"/handover/{notes[0]['id']}/read", "dispatcher"))
-    assert read["read_by"] == "dispatcher"
+    # Read by the next shift, not by its writer: the writer's 已阅 would tell them nothing.
+    own = api.post(f"/handover/{notes[0]['id']}/read", "dispatcher")
+    assert (own.status_code, own.json()["code"]) == (409, "own_note")
+    read = ok(api.post(f"/handover/{notes[0]['id']}/read", "leader"))
+    assert read["read_by"] == "leader"
     # Another home does not see it; the analyst keeps no handover.
     assert ok(api.get("/handover?position=board", "minhou_dispatcher")) == []
     assert api.get("/handover?position=board", "analyst").status_code == 403

@@ -1,16 +1,18 @@
-"""The outgoing dispatcher leaves a handover note; the incoming one reads it and marks it read."""
+"""The outgoing dispatcher leaves a handover note; the incoming one, at the same seat, reads it
+and marks it read. Its writer cannot: the next shift would find it read by no one of theirs."""
 
 from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.steps import login
+from tests.conftest import Api
 
 NOTE = "35010201-2 仍在东街口现场，待反馈"
 
 
 def test_a_handover_note_passes_from_one_shift_to_the_next(
-    live_server: str, page: Page, chromium_browser: Browser
+    live_server: str, page: Page, chromium_browser: Browser, api: Api
 ) -> None:
     login(page, live_server, "dispatcher")
     page.get_by_role("link", name="交接班").click()
@@ -19,12 +21,25 @@ def test_a_handover_note_passes_from_one_shift_to_the_next(
     page.get_by_role("button", name="提交交接").click()
     note = page.locator("#handover-notes li.unread")
     expect(note).to_contain_text(NOTE)
+    page.reload()
+    expect(note).to_contain_text("等待下一班阅读")
+    expect(page.get_by_role("button", name="标为已阅")).to_have_count(0)
 
+    # The next shift's dispatcher, at the same seat and home.
+    body = {"username": "night_dispatcher", "role": "dispatcher", "jurisdiction": "350100"}
+    body["display_name"] = "夜班调度员"
+    created = api.post("/admin/users", "admin", json=body)
+    assert created.status_code == 201, created.text
+    password = created.json()["password"]
     context = chromium_browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     incoming = context.new_page()
-    login(incoming, live_server, "dispatcher")
+    incoming.goto(f"{live_server}/login")
+    incoming.fill("input[name=username]", "night_dispatcher")
+    incoming.fill("input[name=password]", password)
+    incoming.click("button[type=submit]")
+    incoming.wait_for_load_state("networkidle")
     incoming.goto(f"{live_server}/handover")
     incoming.get_by_role("button", name="标为已阅").click()
-    expect(incoming.locator("#handover-notes li.read")).to_contain_text("dispatcher")
+    expect(incoming.locator("#handover-notes li.read")).to_contain_text("夜班调度员")
     expect(incoming.locator("#handover-notes li.unread")).to_have_count(0)
     context.close()
