@@ -41,6 +41,7 @@ from sqlalchemy.engine import URL, make_url
 from cad110.accounts.service import add_user
 from cad110.auth.tokens import issue_token
 from cad110.bench import harness
+from cad110.bench.proc import server_cpu_s
 from cad110.clock import SystemClock
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import upgrade
@@ -305,13 +306,13 @@ def _bench(
                 harness.closed_loop(server.base_url, token, bodies[:warmup], concurrency)
             )
             before = harness.row_counts(engine)
-            cpu = harness.server_cpu_s(server.pid)
+            cpu = server_cpu_s(server.pid)
             floor = asyncio.run(
                 harness.closed_loop(
                     server.base_url, token, bodies[warmup : warmup + count], concurrency
                 )
             )
-            floor_cpu = harness.server_cpu_s(server.pid) - cpu
+            floor_cpu = server_cpu_s(server.pid) - cpu
             after = harness.row_counts(engine)
         floor_rows = _per_incident(before, after)
 
@@ -324,13 +325,13 @@ def _bench(
             )
             console.print(f"{backend}: API, {count} incidents from {concurrency} clients…")
             before = harness.row_counts(engine)
-            cpu = harness.server_cpu_s(server.pid)
+            cpu = server_cpu_s(server.pid)
             load = asyncio.run(
                 harness.closed_loop(
                     server.base_url, token, bodies[warmup : warmup + count], concurrency
                 )
             )
-            api_cpu = harness.server_cpu_s(server.pid) - cpu
+            api_cpu = server_cpu_s(server.pid) - cpu
             after = harness.row_counts(engine)
             console.print(f"{backend}: API, {rate:g}/s offered for {latency_seconds:g} s…")
             steady = asyncio.run(
