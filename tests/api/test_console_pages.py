@@ -77,3 +77,15 @@ def test_logout_ends_the_session(api: Api) -> None:
     assert api.client.get("/board", follow_redirects=False).status_code == 200
     api.client.post("/logout", follow_redirects=False)
     assert api.client.get("/board", follow_redirects=False).status_code == 303
+
+
+def test_the_record_names_the_grid_beside_its_code(api: Api) -> None:
+    # The default point lies in grid 3501020101 of 鼓东派出所 (tests/world.py).
+    number = new_incident(api, accept=True)["number"]
+    incident = api.get(f"/incidents/{number}", "dispatcher").json()
+    assert incident["grid"] == "3501020101"
+    assert _login(api, "dispatcher").status_code == 303  # type: ignore[attr-defined]
+    page = api.client.get(f"/incidents/{number}").text
+    assert "网格01 <code>3501020101</code>" in page
+    api.client.get("/lang/en", follow_redirects=False)
+    assert "Grid 01 <code>3501020101</code>" in api.client.get(f"/incidents/{number}").text

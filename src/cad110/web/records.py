@@ -20,7 +20,7 @@ from cad110.incidents.views import event_fields, incident_out, timeline_out
 from cad110.kernel.runtime import Runtime
 from cad110.lifecycles.incident import STAGE_NAMES_ZH, STAGES
 from cad110.missing.repository import case_number_of
-from cad110.models.jurisdiction import Jurisdiction
+from cad110.models.jurisdiction import Grid, Jurisdiction
 from cad110.privacy import record
 from cad110.privacy.deps import where_of
 from cad110.privacy.policy import INCIDENT_FIELDS, Action, Subject, shown
@@ -106,6 +106,7 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where, locale: str) 
         )
         units = unit_names(session, {a.unit for a in out.assignments}, locale)
         place = session.get(Jurisdiction, incident.jurisdiction_code)
+        grid = session.get(Grid, incident.grid_code) if incident.grid_code else None
         outcome = outcome_view(session, by, incident, out, rt.clock.now())
         found = follow_up_of(session, incident.id)
         now = rt.clock.now()
@@ -133,6 +134,8 @@ def _record(rt: Runtime, by: Principal, number: str, where: Where, locale: str) 
         "timeline": timeline,
         "log": log,
         "place": (place.name_zh if locale == "zh_CN" else place.name_en) if place else None,
+        # The grid by its name, its code beside it (a grid's code is how the field knows it).
+        "grid": (grid.name_zh if locale == "zh_CN" else grid.name_en) if grid else None,
         "transferred": _word(gettext, "to", out.transferred_to),
         "invalid": _word(gettext, "reason", out.invalid_reason),
         "units": units,
