@@ -5,26 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cad110.fraud import repository as repo
 from cad110.fraud.ladder import warning_ref
 from cad110.fraud.rules import FraudRules, age_on
 from cad110.fraud.schemas import FreezeOut, HistoryOut, StepOut, WarningOut, yuan
+from cad110.kernel.people import display_names
 from cad110.models.fraud import FraudWarning
-from cad110.models.user import User
 from cad110.privacy.masking import mask
-
-
-def _names(session: Session, usernames: set[str]) -> dict[str, str]:
-    """Each account's display name (its username where it has none)."""
-    if not usernames:
-        return {}
-    rows = session.execute(
-        select(User.username, User.display_name).where(User.username.in_(sorted(usernames)))
-    )
-    return {username: name or username for username, name in rows}
 
 
 def _reasons(p: dict[str, object]) -> list[str]:
@@ -45,7 +34,7 @@ def warnings_out(
     ids = [w.id for w in warnings]
     steps, freezes = repo.steps(session, ids), repo.freezes(session, ids)
     history = repo.histories(session, ids)
-    names = _names(session, {e.actor for events in history.values() for e in events})
+    names = display_names(session, [e.actor for events in history.values() for e in events])
     incident_ids = {w.incident_id for w in warnings if w.incident_id}
     incident_ids |= {s.incident_id for ss in steps.values() for s in ss if s.incident_id}
     numbers = repo.incident_numbers(session, incident_ids)

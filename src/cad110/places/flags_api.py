@@ -6,12 +6,10 @@ reader's duty and the route), and a lookup by a personal value records the maske
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import Path, Query, Response, status
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cad110.api.deps import Context
 from cad110.api.routing import Router
@@ -20,10 +18,10 @@ from cad110.auth.principal import Principal
 from cad110.errors import InvalidInput, NotFound
 from cad110.kernel.context import Ctx
 from cad110.kernel.inputs import Phone
+from cad110.kernel.people import display_names
 from cad110.kernel.scope import in_scope
 from cad110.models.hazard import FlagSubject, HazardFlag
 from cad110.models.incident import Incident
-from cad110.models.user import User
 from cad110.places import flags
 from cad110.places.flags import Persons, flag_reads, person_lookups
 from cad110.places.flags_schemas import (
@@ -43,17 +41,6 @@ from cad110.privacy.deps import AccessLog, Recorder
 router = Router(tags=["hazard flags"])
 
 FlagId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-def _named(session: Session, shown: Sequence[HazardFlag]) -> dict[str, str]:
-    """The display names of the accounts that set `shown` (a screen names the person)."""
-    wanted = sorted({f.set_by for f in shown})
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(User.username, User.display_name).where(User.username.in_(wanted))
-    )
-    return {username: name or username for username, name in rows}
 
 
 def record_shown(log: Recorder, by: Principal, person: Persons, shown: list[HazardFlag]) -> None:
@@ -96,7 +83,7 @@ def set_flag(body: FlagIn, ctx: Context) -> FlagOut:
         person=person,
         expires_at=body.expires_at,
     )
-    return FlagOut.of(flag, ctx.at, _named(ctx.session, [flag]))
+    return FlagOut.of(flag, ctx.at, display_names(ctx.session, [flag.set_by]))
 
 
 def _of_incident(ctx: Ctx, number: str, subject: FlagSubject) -> tuple[str | None, Persons]:
@@ -128,7 +115,7 @@ def revoke_flag(flag_id: FlagId, body: RevokeIn, ctx: Context, log: AccessLog) -
     ctx.by.require(Permission.FLAGS)
     flag = flags.revoke_flag(ctx, flag_id, body.reason)
     log.record(flag_reads(ctx.by, [flag]))
-    return FlagOut.of(flag, ctx.at, _named(ctx.session, [flag]))
+    return FlagOut.of(flag, ctx.at, display_names(ctx.session, [flag.set_by]))
 
 
 @router.get("/flags")
@@ -160,5 +147,5 @@ def find_flags(
     )
     record_shown(log, ctx.by, person, shown)
     response.headers["Cache-Control"] = "no-store"
-    names = _named(ctx.session, shown)
+    names = display_names(ctx.session, [f.set_by for f in shown])
     return FlagList(items=[FlagOut.of(f, ctx.at, names) for f in shown])

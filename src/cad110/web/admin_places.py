@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cad110.kernel.people import display_names
 from cad110.models.event import Event
 from cad110.models.place import PlaceKind
 from cad110.models.subjects import SubjectType
 from cad110.places import repository
-from cad110.web.names import display_names
 
 # The editable text fields, in the order the form shows them.
 TEXT_FIELDS = (

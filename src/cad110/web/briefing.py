@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from cad110.auth.principal import Principal
 from cad110.catalog.loader import Catalog
+from cad110.kernel.people import display_names
 from cad110.models.event import Event
 from cad110.models.subjects import SubjectType
 from cad110.privacy.policy import Action, Subject
 from cad110.privacy.record import Access
-from cad110.web.names import display_names
 
 
 def told(session: Session, number: str, unit_code: str, catalog: Catalog) -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ from cad110.kernel.runtime import Runtime
 from cad110.models.fraud import WarningStatus
 from cad110.web.common import Rt, console_user, fragment_user, locale_of, page, to_login
 from cad110.web.i18n import translations
-from cad110.web.sentences import MACHINES
+from cad110.web.sentences import machine_names
 
 router = Router(include_in_schema=False)
 
@@ -49,8 +49,7 @@ async def fraud_page(request: Request, rt: Rt, closed: bool = False) -> Response
     if not allowed(by.role, Permission.FRAUD):
         return page(request, "fraud.html", by, status_code=403, forbidden=True)
     data = await run_in_threadpool(_queue, rt, by, closed)
-    gettext = translations(locale_of(request)).gettext
-    machines = {account: gettext(words) for account, words in MACHINES.items()}
+    machines = machine_names(translations(locale_of(request)).gettext)
     return page(
         request, "fraud.html", by, forbidden=False, closed=closed, machines=machines, **data
     )

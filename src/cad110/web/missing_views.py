@@ -21,6 +21,7 @@ from cad110.incidents.schemas import EventOut
 from cad110.incidents.views import event_fields
 from cad110.jurisdictions.repository import names_of
 from cad110.kernel.context import Ctx
+from cad110.kernel.people import display_names
 from cad110.kernel.runtime import Runtime
 from cad110.missing import repository
 from cad110.missing.repository import CaseFilter, get_case
@@ -36,8 +37,8 @@ from cad110.privacy.record import Access, Where
 from cad110.privacy.subjects import case_sight, incident_sight
 from cad110.web.access_log import pii
 from cad110.web.i18n import translations
-from cad110.web.names import display_names, unit_names
-from cad110.web.sentences import MACHINES
+from cad110.web.names import unit_names
+from cad110.web.sentences import machine_names
 
 # The desk's filters (寻人台账): every open case, the ledger, callbacks due now, closed cases.
 VIEWS = ("open", "ledger", "due", "closed")
@@ -212,8 +213,7 @@ def _shown(ctx: Ctx, out: CaseOut, journal: list[tuple[EventOut, Fields]], local
     places = {out.first_station, out.jurisdiction} | _codes(fields, PLACE_KEYS)
     named = names_of(ctx.session, {p for p in places if p})
     # The tick's steps (system) and the outside systems' are named for what they are.
-    gettext = translations(locale).gettext
-    machines = {m: gettext(words) for m, words in MACHINES.items() if m in people}
+    machines = machine_names(translations(locale).gettext)
     return Shown(
         people=display_names(ctx.session, people) | machines,
         units=unit_names(ctx.session, units, locale),

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cad110.catalog.loader import Catalog
+from cad110.kernel.people import display_names
 from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.unit import Unit
-from cad110.models.user import User
 from cad110.web.sentences import Names, units_named
 
 
@@ -43,12 +43,7 @@ def names_of_events(
         for side in (payload, payload.get("before"), payload.get("after")):
             if isinstance(side, Mapping) and isinstance(side.get("category"), str):
                 categories.add(side["category"])
-    people = {
-        username: name or username
-        for username, name in session.execute(
-            select(User.username, User.display_name).where(User.username.in_(list(actors)))
-        )
-    }
+    people = display_names(session, actors)
     place_names = {
         code: zh if locale == "zh_CN" else en
         for code, zh, en in session.execute(
@@ -68,15 +63,3 @@ def names_of_events(
         places=place_names,
         categories=named,
     )
-
-
-def display_names(session: Session, usernames: Collection[str | None]) -> dict[str, str]:
-    """Each account's display name by username (its username where it has none); a username
-    with no account is left out, so a screen shows what it has (`.get(u, u)`)."""
-    wanted = sorted({u for u in usernames if u})
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(User.username, User.display_name).where(User.username.in_(wanted))
-    )
-    return {username: name or username for username, name in rows}

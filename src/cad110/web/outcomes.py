@@ -13,11 +13,11 @@ from cad110.auth.principal import Principal
 from cad110.incidents.outcome_rules import RECORDABLE
 from cad110.incidents.outcomes_views import outcomes_out
 from cad110.incidents.schemas import IncidentOut
+from cad110.kernel.people import display_names
 from cad110.lifecycles.incident import AssignmentState
 from cad110.models.incident import Incident
 from cad110.models.unit import Assignment
 from cad110.models.user import Role
-from cad110.web.names import display_names
 from cad110.web.render import TZ
 
 # The unit's phone lists the incidents it worked in this long, to add a late arrest or recovery.

@@ -18,6 +18,7 @@ from cad110.api.routing import Router
 from cad110.auth.permissions import Permission, allowed
 from cad110.auth.principal import Principal
 from cad110.errors import NotFound
+from cad110.kernel.people import display_names
 from cad110.kernel.runtime import Runtime
 from cad110.kernel.scope import in_scope
 from cad110.models.incident import Incident
@@ -33,7 +34,6 @@ from cad110.repeats import cases_views as views
 from cad110.repeats.cases_rules import CaseRules, in_force, type_of
 from cad110.web.access_log import pii, unrecorded
 from cad110.web.common import Rt, console_user, page, to_login
-from cad110.web.names import display_names
 
 router = Router(include_in_schema=False)
 PAGE = 50

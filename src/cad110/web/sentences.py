@@ -169,6 +169,11 @@ MACHINES = {
 }
 
 
+def machine_names(gettext: Gettext) -> dict[str, str]:
+    """`MACHINES` in the reader's language, by account."""
+    return {account: gettext(words) for account, words in MACHINES.items()}
+
+
 def actor_name(actor: str, names: Names, gettext: Gettext) -> str:
     """A person by their display name; the system's and the outside systems' own steps by
     what they are."""

@@ -12,12 +12,12 @@ from fastapi.responses import Response
 from cad110.api.routing import Router
 from cad110.auth.permissions import Permission, allowed
 from cad110.auth.principal import Principal
+from cad110.kernel.people import display_names
 from cad110.kernel.runtime import Runtime
 from cad110.models.shift import Position
 from cad110.shifts.repository import latest_notes
 from cad110.shifts.service import SEAT
 from cad110.web.common import Rt, console_user, page, to_login
-from cad110.web.names import display_names
 
 router = Router(include_in_schema=False)
 
