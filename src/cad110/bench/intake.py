@@ -36,7 +36,7 @@ import psycopg
 from psycopg import sql
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 
 from cad110.accounts.service import add_user
 from cad110.auth.tokens import issue_token
@@ -257,6 +257,21 @@ def build_world(url: str, *, now: datetime) -> str:
         engine.dispose()
 
 
+def _measured(
+    engine: Engine,
+    server: harness.Server,
+    token: str,
+    bodies: Sequence[bytes],
+    concurrency: int,
+) -> tuple[harness.LoadRun, dict[str, float], float]:
+    """The throughput run against `server`: its load, the rows it wrote per incident and the
+    server's own CPU seconds over it."""
+    before, cpu = harness.row_counts(engine), server_cpu_s(server.pid)
+    run = asyncio.run(harness.closed_loop(server.base_url, token, bodies, concurrency))
+    used = server_cpu_s(server.pid) - cpu
+    return run, _per_incident(before, harness.row_counts(engine)), used
+
+
 def _per_incident(before: dict[str, int], after: dict[str, int]) -> dict[str, float]:
     created = after["incidents"] - before["incidents"]
     return {k: (after[k] - before[k]) / created if created else math.nan for k in after}
@@ -305,16 +320,9 @@ def _bench(
             floor_warm = asyncio.run(
                 harness.closed_loop(server.base_url, token, bodies[:warmup], concurrency)
             )
-            before = harness.row_counts(engine)
-            cpu = server_cpu_s(server.pid)
-            floor = asyncio.run(
-                harness.closed_loop(
-                    server.base_url, token, bodies[warmup : warmup + count], concurrency
-                )
+            floor, floor_rows, floor_cpu = _measured(
+                engine, server, token, bodies[warmup : warmup + count], concurrency
             )
-            floor_cpu = server_cpu_s(server.pid) - cpu
-            after = harness.row_counts(engine)
-        floor_rows = _per_incident(before, after)
 
         # 3 and 4. The real server.
         log = root / f"server-{backend}.log"
@@ -324,20 +332,13 @@ def _bench(
                 harness.closed_loop(server.base_url, token, bodies[:warmup], concurrency)
             )
             console.print(f"{backend}: API, {count} incidents from {concurrency} clients…")
-            before = harness.row_counts(engine)
-            cpu = server_cpu_s(server.pid)
-            load = asyncio.run(
-                harness.closed_loop(
-                    server.base_url, token, bodies[warmup : warmup + count], concurrency
-                )
+            load, api_rows, api_cpu = _measured(
+                engine, server, token, bodies[warmup : warmup + count], concurrency
             )
-            api_cpu = server_cpu_s(server.pid) - cpu
-            after = harness.row_counts(engine)
             console.print(f"{backend}: API, {rate:g}/s offered for {latency_seconds:g} s…")
             steady = asyncio.run(
                 harness.open_loop(server.base_url, token, bodies[warmup + count :], rate)
             )
-        api_rows = _per_incident(before, after)
         final = harness.row_counts(engine)
     finally:
         engine.dispose()
