@@ -27,6 +27,15 @@ def _phone(chromium_browser: Browser, *, touch: bool = False) -> Page:
     return context.new_page()
 
 
+def _on_the_way(api: Api) -> str:
+    """An incident the unit was sent to, signed for and set out on."""
+    number = str(new_incident(api, accept=True)["number"])
+    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": [UNIT]}))
+    for step in ("acknowledge", "depart"):
+        ok(api.post(f"/incidents/{number}/units/{UNIT}/{step}", OFFICER))
+    return number
+
+
 def _reads(runtime: Runtime, number: str) -> int:
     with runtime.sessions() as session:
         return int(
@@ -62,10 +71,7 @@ def test_steps_that_reload_the_page_record_the_callers_phone_once(
 def test_an_empty_reason_or_summary_is_said_beside_the_field(
     live_server: str, chromium_browser: Browser, api: Api
 ) -> None:
-    number = new_incident(api, accept=True)["number"]
-    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": [UNIT]}))
-    for step in ("acknowledge", "depart"):
-        ok(api.post(f"/incidents/{number}/units/{UNIT}/{step}", OFFICER))
+    _on_the_way(api)
     phone = _phone(chromium_browser)
     login(phone, live_server, OFFICER)
     phone.get_by_role("button", name="到场").click()
@@ -101,10 +107,7 @@ TOO_SMALL = """() => [...document.querySelectorAll('main button, main select, ma
 def test_every_control_on_the_officer_s_screens_takes_a_thumb(
     live_server: str, chromium_browser: Browser, api: Api
 ) -> None:
-    number = new_incident(api, accept=True)["number"]
-    ok(api.post(f"/incidents/{number}/dispatch", "dispatcher", json={"units": [UNIT]}))
-    for step in ("acknowledge", "depart"):
-        ok(api.post(f"/incidents/{number}/units/{UNIT}/{step}", OFFICER))
+    number = _on_the_way(api)
     ok(api.post(f"/incidents/{number}/units/{UNIT}/arrive", OFFICER, json={"reason": "已到场"}))
     phone = _phone(chromium_browser, touch=True)
     login(phone, live_server, OFFICER)
