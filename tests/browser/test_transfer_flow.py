@@ -19,6 +19,7 @@ from cad110.models.transfers import TicketStatus, TransferTicket
 from tests.browser.board_steps import api_of, incident, open_board, open_panel
 from tests.browser.steps import login, shot
 from tests.hotline_fake import fake_hotline
+from tests.places_seed import WEST_LAKE, seed_places
 from tests.world import World
 
 # A flow from start to end: on PostgreSQL as well (tests/browser/conftest.py).
@@ -79,7 +80,7 @@ def test_the_desk_shows_the_open_ticket_of_a_number_as_it_is_typed(
     expect(box).to_be_visible()
     expect(box.locator("li[data-ticket]")).to_have_count(1)
     expect(box.locator("li[data-ticket]")).to_contain_text("gd-1 求助 · 已转出")
-    expect(box).to_contain_text("此号码现在来电将关联到其最新的未办结12345工单。")
+    expect(box).to_contain_text("此号码现在来电将关联到其最新的未办结12345工单；以另一类别或地点转12345的另开工单。")
     page.fill("#caller_phone", "13911113333")
     expect(box).to_be_hidden()
 
@@ -101,3 +102,31 @@ def test_the_desk_shows_the_ticket_it_just_made_when_the_number_rings_again(
     page.fill("#caller_phone", "13911114444")
     expect(box.locator("li[data-ticket]")).to_have_count(1)
     expect(box.locator("li[data-ticket]")).to_contain_text("求助 · 已转出")
+
+
+def test_the_desks_transfer_takes_the_address_and_category_to_its_ticket(
+    live_server: str, page: Page, runtime: Runtime
+) -> None:
+    seed_places(runtime)
+    login(page, live_server, "calltaker")
+    page.fill("#caller_phone", "13911115555")
+    page.fill("#address", "西湖公园")
+    options = page.locator("#address-places [role=option]")
+    expect(options).to_have_count(2)
+    page.keyboard.press("Enter")
+    expect(page.locator("#address")).to_have_value(WEST_LAKE["full_text"])
+    page.fill("#category", "市政设施故障")
+    page.keyboard.press("Enter")
+    page.fill("textarea[name=narrative]", "公园门口路灯不亮")
+    page.keyboard.press("F2")
+    page.keyboard.press("2")
+    expect(page.locator("#last")).to_contain_text("转 12345")
+    with transaction(runtime.sessions) as session:
+        ticket = session.scalars(select(TransferTicket)).one()
+        assert (ticket.address, ticket.category_code, ticket.hotline_topic) == (
+            WEST_LAKE["full_text"],
+            "municipal_facility",
+            "municipal",
+        )
+        assert (ticket.lon, ticket.lat) == (float(WEST_LAKE["lon"]), float(WEST_LAKE["lat"]))
+        assert ticket.words == "公园门口路灯不亮"

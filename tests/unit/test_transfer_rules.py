@@ -14,7 +14,7 @@ from cad110.models.transfers import TicketStatus as S
 from cad110.transfers.figures import transfer_figures
 from cad110.transfers.lifecycle import follow
 from cad110.transfers.platform import ticket_id_of, ticket_ref
-from cad110.transfers.rules import RulesError, due_at, load_rules, parse_rules
+from cad110.transfers.rules import RulesError, due_at, load_rules, parse_rules, same_matter
 
 TZ = ZoneInfo("Asia/Shanghai")
 RULES = load_rules()
@@ -53,6 +53,8 @@ def test_the_limit_skips_the_national_day_and_counts_the_adjusted_saturday() -> 
         ({"categories": {"move_car": {"type": "inquiry", "topic": "moon"}}}, "unknown topic"),
         ({"categories": {"move_car": {"type": "inquiry"}}}, "type and topic"),
         ({"surprise": 1}, "unknown keys"),
+        ({"same_matter_m": 0}, "10 to 5000"),
+        ({"same_matter_m": "300"}, "10 to 5000"),
     ],
 )
 def test_rules_that_cannot_work_are_refused_when_loaded(
@@ -67,6 +69,19 @@ def test_rules_that_cannot_work_are_refused_when_loaded(
     parse_rules(raw)
     with pytest.raises(RulesError, match=words):
         parse_rules(raw | change)
+
+
+def test_a_call_is_another_matter_by_its_category_or_a_point_further_than_the_rule() -> None:
+    lamp, here = "municipal_facility", (119.29, 26.08)
+    near, far = (119.292, 26.08), (119.31, 26.08)  # about 200 m and 2 km east
+    assert RULES.same_matter_m == 300
+    assert same_matter(RULES, (lamp, here), (lamp, near))
+    assert same_matter(RULES, (lamp, here), (None, None))  # nothing said cannot tell
+    assert same_matter(RULES, (None, here), ("construction_noise", near))
+    assert same_matter(RULES, (lamp, None), (lamp, far))
+    assert not same_matter(RULES, (lamp, here), ("construction_noise", None))
+    assert not same_matter(RULES, (lamp, here), (lamp, far))
+    assert not same_matter(RULES, (None, here), (None, far))
 
 
 def test_a_ticket_moves_forward_and_keeps_a_late_step_without_moving_back() -> None:

@@ -6,8 +6,10 @@ from datetime import datetime, timedelta
 
 from cad110.errors import Conflict, InvalidInput
 from cad110.events.log import NEW_SUBJECT
-from cad110.incidents.facts import CallRecorded
+from cad110.incidents.facts import CallMatter, CallRecorded
+from cad110.incidents.location import how_located, locate, resolve_place
 from cad110.incidents.repository import get_incident
+from cad110.incidents.schemas import CallCreate
 from cad110.kernel.context import Ctx
 from cad110.lifecycles.incident import Status
 from cad110.models.call import Call, CallOutcome
@@ -34,6 +36,42 @@ def checked_answered_at(ctx: Ctx, answered_at: datetime | None, field: str) -> d
     return answered_at
 
 
+def matter_of(ctx: Ctx, data: CallCreate) -> CallMatter | None:
+    """Where and what a call without an incident was about, checked as 接警 checks them (an
+    unknown category or standard address, a point outside the call-taker's jurisdiction, an
+    address contradicting the point: 422); None when the call said neither."""
+    if data.said_of_matter() is None:
+        return None
+    if data.category is not None and ctx.catalog.get(data.category) is None:
+        raise InvalidInput("category", f"unknown category {data.category}", code="unknown_category")
+    at = locate(ctx, data)
+    where = resolve_place(ctx, at, data.address)
+    return CallMatter(
+        address=data.address,
+        lon=at.lon,
+        lat=at.lat,
+        place_code=at.place_code,
+        category=data.category,
+        jurisdiction_code=where.jurisdiction_code,
+        jurisdiction_path=where.jurisdiction_path,
+        how=how_located(at),
+    )
+
+
+def _said(matter: CallMatter | None) -> dict[str, object]:
+    """What the call's event records of its matter."""
+    if matter is None:
+        return {}
+    return {
+        "address": matter.address,
+        "lon": matter.lon,
+        "lat": matter.lat,
+        **matter.how,
+        "jurisdiction": matter.jurisdiction_code,
+        "category": matter.category,
+    }
+
+
 def record_call(
     ctx: Ctx,
     *,
@@ -48,10 +86,16 @@ def record_call(
     phone_call_field: tuple[str, ...] = ("phone_call",),
     located: bool = False,
     place: str | None = None,
+    matter: CallMatter | None = None,
 ) -> Call:
     """Add a call record and its event (the caller flushes and commits); `phone_call` is the
     phone system's id of the call it records, when the client knows it; `located` and `place`
-    say where a new incident was received, when the caller knows (CallRecorded)."""
+    say where a new incident was received, when the caller knows; `matter` what a call
+    without an incident was about (CallRecorded)."""
+    if incident is not None:
+        scope = incident.jurisdiction_path
+    else:
+        scope = matter.jurisdiction_path if matter is not None else ctx.by.scope_path
     call = Call(
         caller_phone=caller_phone,
         caller_name=caller_name,
@@ -60,7 +104,7 @@ def record_call(
         calltaker=ctx.by.username,
         outcome=outcome,
         incident_id=incident.id if incident is not None else None,
-        jurisdiction_path=incident.jurisdiction_path if incident is not None else ctx.by.scope_path,
+        jurisdiction_path=scope,
         note=note,
     )
     ctx.session.add(call)
@@ -77,10 +121,11 @@ def record_call(
             "duration_s": duration_s,
             "incident": incident.number if incident is not None else None,
             "note": note,
+            **_said(matter),
         },
         head=NEW_SUBJECT,
     )
-    ctx.emit(CallRecorded(call, phone_call, phone_call_field, located, place))
+    ctx.emit(CallRecorded(call, phone_call, phone_call_field, located, place, matter))
     return call
 
 

@@ -10,7 +10,7 @@ from cad110.api.deps import Context
 from cad110.api.routing import Router, repeatable
 from cad110.auth.permissions import Permission
 from cad110.errors import InvalidInput
-from cad110.incidents.calls import attach_call, checked_answered_at, record_call
+from cad110.incidents.calls import attach_call, checked_answered_at, matter_of, record_call
 from cad110.incidents.calls_repository import CallFilter, get_call, list_calls
 from cad110.incidents.schemas import CallAttach, CallCreate, CallOut, CallPage
 from cad110.kernel.inputs import Moment
@@ -49,6 +49,9 @@ def create_call(data: CallCreate, ctx: Context) -> CallOut:
     if data.outcome is CallOutcome.ATTACHED:
         if data.incident is None:
             raise InvalidInput("incident", "an attached call names its incident")
+        said = data.said_of_matter()
+        if said is not None:
+            raise InvalidInput(said, "an attached call is where its incident is")
         call = attach_call(
             ctx,
             number=data.incident,
@@ -72,6 +75,7 @@ def create_call(data: CallCreate, ctx: Context) -> CallOut:
         note=data.note,
         incident=None,
         phone_call=data.phone_call,
+        matter=matter_of(ctx, data),
     )
     return _out(call, None)
 

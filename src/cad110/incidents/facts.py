@@ -7,7 +7,7 @@ transaction, so a refusal by any of them undoes the whole action.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cad110.lifecycles.incident import Action, Outcome, Status
@@ -59,3 +59,23 @@ class CallRecorded:
     # the place reads it from the incident's first event.
     located: bool = False
     place: str | None = None
+    # A call without an incident: where and what it was about, as the call-taker said it.
+    matter: CallMatter | None = None
+
+
+@dataclass(frozen=True)
+class CallMatter:
+    """Where and what a call without an incident was about (checked as at 接警): its ticket
+    takes it when the call is 转12345."""
+
+    address: str | None
+    lon: float | None
+    lat: float | None
+    # The standard address (地址编码) picked or geocoded, if any.
+    place_code: str | None
+    category: str | None
+    # Where it belongs: the point's jurisdiction, else the district the address names.
+    jurisdiction_code: str
+    jurisdiction_path: str
+    # What the event says of the point beyond lon/lat (location.how_located).
+    how: dict[str, object] = field(default_factory=dict)

@@ -307,7 +307,11 @@ class TimelineOut(BaseModel):
     events: list[EventOut]
 
 
-class CallCreate(Strict):
+class CallCreate(Location):
+    """A call without a new incident. Where and what it was about (address, point, standard
+    address, category) is checked as at 接警 and goes with a 转12345 to its ticket; an attached
+    call takes its incident's and may not say them (422 naming the field)."""
+
     caller_phone: Phone | None = None
     caller_name: Text64 | None = None
     answered_at: Moment | None = None
@@ -316,6 +320,27 @@ class CallCreate(Strict):
     incident: Code | None = Field(default=None, description="For outcome 'attached'")
     note: Note = ""
     phone_call: PhoneCallRef | None = None
+    address: Text255 | None = Field(
+        default=None,
+        description="As said; without a point it is geocoded against the standard addresses",
+    )
+    place: Code | None = Field(
+        default=None,
+        description="The standard address picked (地址编码); its point is used without lon/lat",
+    )
+    place_confirmed: bool = Field(
+        default=False,
+        description="The point is right although the address names another district "
+        "(refused with 422 `place_contradiction` otherwise)",
+    )
+    category: Code | None = Field(default=None, description="What the call was about")
+
+    def said_of_matter(self) -> str | None:
+        """The first field that says where or what, or None when none does."""
+        for name in ("address", "place", "lon", "category"):
+            if getattr(self, name) is not None:
+                return name
+        return "place_confirmed" if self.place_confirmed else None
 
 
 class CallAttach(Strict):

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cad110.geo.distance import haversine_m
 from cad110.kernel.context import Ctx
 from cad110.workdays import working_days_after
 
@@ -47,6 +48,7 @@ class TransferRules:
     topics: dict[str, Named]
     default: Mapping
     categories: dict[str, Mapping]
+    same_matter_m: int = 300
 
     def mapping(self, category: str | None) -> Mapping:
         """The hotline's type and topic for a 110 category (the default for none or unknown)."""
@@ -75,7 +77,7 @@ def _named(raw: Any, where: str) -> tuple[str, str]:
 
 def parse_rules(raw: dict[str, Any]) -> TransferRules:
     """Rules from a parsed TOML document; RulesError names what is wrong."""
-    unknown = set(raw) - {"types", "topics", "default", "categories"}
+    unknown = set(raw) - {"types", "topics", "default", "categories", "same_matter_m"}
     if unknown:
         raise RulesError(f"unknown keys {sorted(unknown)}")
     types: dict[str, HotlineType] = {}
@@ -97,7 +99,10 @@ def parse_rules(raw: dict[str, Any]) -> TransferRules:
         code: _mapping(m, f"categories.{code}", types, topics)
         for code, m in dict(raw.get("categories", {})).items()
     }
-    return TransferRules(types, topics, default, categories)
+    metres = raw.get("same_matter_m", 300)
+    if not isinstance(metres, int) or isinstance(metres, bool) or not 10 <= metres <= 5000:
+        raise RulesError("same_matter_m must be a whole number of metres from 10 to 5000")
+    return TransferRules(types, topics, default, categories, metres)
 
 
 def load_rules(path: str | Path | None = None) -> TransferRules:
@@ -119,3 +124,22 @@ def in_force(ctx: Ctx) -> TransferRules:
 def due_at(rules: TransferRules, hotline_type: str, created_at: datetime, tz: tzinfo) -> datetime:
     """办理时限 of a ticket of `hotline_type` transferred at `created_at`."""
     return working_days_after(created_at, rules.types[hotline_type].working_days, tz)
+
+
+Point = tuple[float, float] | None
+
+
+def same_matter(
+    rules: TransferRules,
+    ticket: tuple[str | None, Point],
+    call: tuple[str | None, Point],
+) -> bool:
+    """Whether a call (category, point) transferred from the number of an open ticket is that
+    ticket's matter: yes unless it names another category or a point further than
+    `same_matter_m` from the ticket's (what either left unsaid cannot tell them apart)."""
+    (ticket_category, ticket_point), (category, point) = ticket, call
+    if ticket_category and category and ticket_category != category:
+        return False
+    if ticket_point is None or point is None:
+        return True
+    return haversine_m(*ticket_point, *point) <= rules.same_matter_m

@@ -59,24 +59,43 @@ def transfer_when_incident_transferred(ctx: Ctx, fact: IncidentActed) -> None:
 
 def ticket_for_call(ctx: Ctx, fact: CallRecorded) -> None:
     """A call from the number of an open ticket is linked to it (the same matter rung in
-    again); otherwise a call the desk ends 转12345 opens a ticket of its own."""
-    call = fact.call
+    again), unless the desk transfers it as another matter (rules.same_matter); a call the
+    desk ends 转12345 otherwise opens a ticket of its own, with where and what it was about."""
+    call, matter = fact.call, fact.matter
+    transferred = call.outcome is CallOutcome.TRANSFERRED_12345
     again = _open_ticket_of(ctx, call.caller_phone) if call.caller_phone else None
-    if again is not None:
+    if again is not None and not (transferred and _another_matter(ctx, again, fact)):
         _link(ctx, again, call)
-    elif call.outcome is CallOutcome.TRANSFERRED_12345:
+    elif transferred:
         _open(
             ctx,
             TransferTicket(
                 call_id=call.id,
-                jurisdiction_code=ctx.by.jurisdiction_code,
+                jurisdiction_code=(
+                    matter.jurisdiction_code if matter is not None else ctx.by.jurisdiction_code
+                ),
                 jurisdiction_path=call.jurisdiction_path,
                 caller_phone=call.caller_phone,
                 caller_name=call.caller_name,
                 words=call.note,
+                address=matter.address if matter is not None else None,
+                lon=matter.lon if matter is not None else None,
+                lat=matter.lat if matter is not None else None,
+                category_code=matter.category if matter is not None else None,
             ),
             incident=None,
         )
+
+
+def _another_matter(ctx: Ctx, ticket: TransferTicket, fact: CallRecorded) -> bool:
+    if fact.matter is None:
+        return False
+    m = fact.matter
+    point = (m.lon, m.lat) if m.lon is not None and m.lat is not None else None
+    held = (ticket.lon, ticket.lat) if ticket.lon is not None and ticket.lat is not None else None
+    return not tr_rules.same_matter(
+        tr_rules.in_force(ctx), (ticket.category_code, held), (m.category, point)
+    )
 
 
 def _open_ticket_of(ctx: Ctx, phone: str) -> TransferTicket | None:

@@ -84,19 +84,22 @@
   const warning = document.getElementById("place-warning");
   const warningText = warning.querySelector(".place-warning-text");
   let confirmedPlace = false;
+  // What the confirmation goes on with: the save, or the call ended without an incident.
+  let afterConfirm = null;
   function hideWarning() {
     warning.hidden = true;
     confirmedPlace = false;
   }
-  function showWarning(message) {
+  function showWarning(message, then) {
     warningText.textContent = message;
     warning.hidden = false;
+    afterConfirm = then;
     document.getElementById("place-confirm").focus();
   }
   document.getElementById("place-confirm").addEventListener("click", (e) => {
     confirmedPlace = true;
     warning.hidden = true;
-    save(e);
+    afterConfirm(e);
   });
   document.getElementById("place-correct").addEventListener("click", () => {
     hideWarning();
@@ -302,15 +305,40 @@
   let pendingKey = null;
   let saving = false;
 
+  // Where the call was: the address, the point and the standard address picked, with the
+  // call-taker's confirmation of a point the address contradicts.
+  function placeOf(body) {
+    if (form.address.value.trim()) body.address = form.address.value.trim();
+    if (form.lon.value && form.lat.value) {
+      body.lon = Number(form.lon.value);
+      body.lat = Number(form.lat.value);
+    }
+    const box = form.querySelector("[data-place-search]");
+    if (box.dataset.code) body.place = box.dataset.code;
+    if (confirmedPlace) body.place_confirmed = true;
+  }
+  // The address names one district and the point lies in another: said once, in the warning
+  // that asks for the confirmation (and beside the address); confirmed, `then` goes on.
+  function contradicted(error, then) {
+    const item = error.body && Array.isArray(error.body.detail) ? error.body.detail[0] : null;
+    if (!item || item.code !== "place_contradiction") return false;
+    cad110.showFieldErrors(form, error.fields || {});
+    result.textContent = "";
+    result.className = "result";
+    showWarning(error.message, then);
+    return true;
+  }
+
   async function save(event) {
     event.preventDefault();
     if (saving) return;
     saving = true;
     try {
       const body = { accept: true, source: "call_110" };
-      ["caller_phone", "caller_name", "address", "narrative"].forEach((k) => {
+      ["caller_phone", "caller_name", "narrative"].forEach((k) => {
         if (form[k].value.trim()) body[k] = form[k].value.trim();
       });
+      placeOf(body);
       const code = await categoryCode();
       // The desk accepts (受理) as it saves, and 受理 needs a category: asked here, not by a 422.
       if (!code) {
@@ -319,13 +347,6 @@
         return;
       }
       body.category = code;
-      if (form.lon.value && form.lat.value) {
-        body.lon = Number(form.lon.value);
-        body.lat = Number(form.lat.value);
-      }
-      const box = form.querySelector("[data-place-search]");
-      if (box.dataset.code) body.place = box.dataset.code;
-      if (confirmedPlace) body.place_confirmed = true;
       if (form.grade.value) body.grade = Number(form.grade.value);
       const tags = form.tags.value.split(/[,，]/).map((t) => t.trim()).filter(Boolean);
       if (tags.length) body.tags = tags;
@@ -349,15 +370,7 @@
       reset(line);
     } catch (error) {
       if (error.status && error.status < 500) pendingKey = null;
-      const item = error.body && Array.isArray(error.body.detail) ? error.body.detail[0] : null;
-      if (item && item.code === "place_contradiction") {
-        // Said once, in the warning that asks for the confirmation (and beside the address).
-        cad110.showFieldErrors(form, error.fields || {});
-        result.textContent = "";
-        result.className = "result";
-        showWarning(error.message);
-        return;
-      }
+      if (contradicted(error, save)) return;
       refused(error);
     } finally {
       saving = false;
@@ -388,7 +401,17 @@
     const note = form.narrative.value.trim();
     if (note) body.note = note;
     if (form.dataset.phoneCall) body.phone_call = form.dataset.phoneCall;
+    // Where and what it was about go with it (a 转12345's ticket takes them); a category
+    // typed but not one of the list is asked for, as the save asks.
+    placeOf(body);
     try {
+      const code = await categoryCode();
+      if (code === undefined) {
+        refused({ message: texts.pick_category, fields: { category: texts.pick_category } });
+        input.focus();
+        return;
+      }
+      if (code) body.category = code;
       callKey = callKey || cad110.newKey();
       // The call's note is what the form calls 警情内容: a refusal of it is said there.
       await cad110.call("POST", "/api/v1/calls", body, { idempotencyKey: callKey, fields: { note: "narrative" } });
@@ -396,6 +419,7 @@
       reset(texts.previous_call.replace("{outcome}", texts.outcomes[outcome] || outcome));
     } catch (error) {
       if (error.status && error.status < 500) callKey = null;
+      if (contradicted(error, () => recordCall(outcome))) return;
       refused(error);
       (returnFocus || form.caller_phone).focus();
     }
