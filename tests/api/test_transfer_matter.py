@@ -33,9 +33,9 @@ def _transfer(api: Api, **said: object) -> Any:
 
 
 def _tickets(api: Api) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = ok(
-        api.get(f"/transfers/open?caller_phone={PHONE}", "calltaker")
-    )["items"]
+    items: list[dict[str, Any]] = ok(api.get(f"/transfers/open?caller_phone={PHONE}", "calltaker"))[
+        "items"
+    ]
     return sorted(items, key=lambda t: t["id"])
 
 

@@ -80,7 +80,9 @@ def test_the_desk_shows_the_open_ticket_of_a_number_as_it_is_typed(
     expect(box).to_be_visible()
     expect(box.locator("li[data-ticket]")).to_have_count(1)
     expect(box.locator("li[data-ticket]")).to_contain_text("gd-1 求助 · 已转出")
-    expect(box).to_contain_text("此号码现在来电将关联到其最新的未办结12345工单；以另一类别或地点转12345的另开工单。")
+    expect(box).to_contain_text(
+        "此号码现在来电将关联到其最新的未办结12345工单；以另一类别或地点转12345的另开工单。"
+    )
     page.fill("#caller_phone", "13911113333")
     expect(box).to_be_hidden()
 
