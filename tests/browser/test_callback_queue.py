@@ -3,7 +3,8 @@ the caller's number, 4 records an unreachable try (the callback goes below those
 now, the next is shown, and 4 is off on it until its next try is due), ↑/↓ move, N writes a
 note and 3 records a dissatisfied answer — which opens the station's follow-up, listed below
 with its due day in words. The queue follows the live changes of others
-without losing the callback chosen, its note or the number shown."""
+without losing the callback chosen, its note or the number shown. A number shown is hidden
+again by R, and each showing is a read of its own in the access log."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from tests.conftest import Api
 from tests.world import World
 
 # A flow from start to end: on PostgreSQL as well (tests/browser/conftest.py).
-pytestmark = pytest.mark.both_databases
+both_databases = pytest.mark.both_databases
 
 
+@both_databases
 def test_the_queue_is_worked_from_the_keyboard(
     api: Api, live_server: str, page: Page, backend: str
 ) -> None:
@@ -89,6 +91,7 @@ def test_the_queue_is_worked_from_the_keyboard(
     expect(follow_ups.first.locator("td").nth(3)).to_have_text(due["due_zh"])
 
 
+@both_databases
 def test_the_leader_answers_the_follow_up_from_the_supervision_list(
     api: Api, live_server: str, page: Page, backend: str
 ) -> None:
@@ -114,6 +117,7 @@ def test_the_leader_answers_the_follow_up_from_the_supervision_list(
     expect(page.locator("#follow-up-reply")).to_have_count(0)
 
 
+@both_databases
 def test_the_queue_follows_live_changes_and_keeps_the_one_chosen(
     live_server: str, world: World, chromium_browser: Browser
 ) -> None:
@@ -168,3 +172,61 @@ def test_the_queue_follows_live_changes_and_keeps_the_one_chosen(
             expect(page.locator("#cb-list li.current")).to_have_attribute("data-number", third)
         finally:
             context.close()
+
+
+def reads_of(api: Api, number: str) -> int:
+    """How many times the access log has the incident's personal data read in full."""
+    params = {"subject": number, "action": "read"}
+    return int(ok(api.get("/access-log", "auditor", params=params))["total"])
+
+
+def test_the_number_shown_is_hidden_again_and_each_showing_is_a_read(
+    api: Api, live_server: str, page: Page
+) -> None:
+    first = closed(api, caller_phone="13800138031")
+    second = closed(api, caller_phone="13800138032")
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/v1/callbacks/" in r.url else None)
+    login(page, live_server, "calltaker")
+    page.goto(f"{live_server}/callbacks")
+    phone, button = page.locator("#cb-phone"), page.locator("#cb-reveal")
+    expect(page.locator("#cb-number")).to_have_text(first)
+    expect(button).to_have_text("显示号码（R）")
+    expect(button).to_have_attribute("data-shown", "false")
+    masked = phone.inner_text()
+    assert "13800138031" not in masked
+    before = reads_of(api, first)
+
+    page.keyboard.press("r")
+    expect(phone).to_have_text("13800138031")
+    expect(button).to_have_text("隐藏号码（R）")
+    expect(button).to_have_attribute("data-shown", "true")
+    # R again hides it: the masked text is back and nothing is asked of the server.
+    page.keyboard.press("r")
+    expect(phone).to_have_text(masked)
+    expect(phone).to_have_class("pii masked")
+    expect(button).to_have_text("显示号码（R）")
+    expect(button).to_have_attribute("data-shown", "false")
+    # The button shows it once more, asked afresh: every sight of it is recorded.
+    button.click()
+    expect(phone).to_have_text("13800138031")
+    expect(button).to_have_attribute("data-shown", "true")
+    assert len(asked) == 2, asked
+    assert reads_of(api, first) == before + 2
+    button.click()
+    expect(phone).to_have_text(masked)
+    expect(button).to_have_attribute("data-shown", "false")
+
+    # Shown, then another callback chosen: the button starts over, with its masked number.
+    page.keyboard.press("r")
+    expect(phone).to_have_text("13800138031")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#cb-number")).to_have_text(second)
+    expect(phone).not_to_have_text("13800138032")
+    expect(phone).to_have_class("pii masked")
+    expect(button).to_have_text("显示号码（R）")
+    expect(button).to_have_attribute("data-shown", "false")
+    page.keyboard.press("r")
+    expect(phone).to_have_text("13800138032")
+    expect(button).to_have_text("隐藏号码（R）")
+    assert len(asked) == 4, asked

@@ -17,7 +17,8 @@
   });
 })();
 
-// 回访队列: choose a callback with ↑/↓, R shows the caller's number (a recorded read), 1–4
+// 回访队列: choose a callback with ↑/↓, R shows the caller's number (a recorded read) and
+// hides it again (the masked text back, nothing asked), 1–4
 // answer it (满意 / 基本满意 / 不满意 / 未接通; an unreachable one goes below those to call
 // now and the next is shown), N goes to the note. Data reaches the page only
 // through textContent. Live: each change (the board's SSE) fetches the queue's parts again
@@ -44,6 +45,10 @@
   let wakeUp = null;
   // One key per answer being tried: a retry of the same answer is not a second try.
   let pendingKey = null;
+  const revealButton = document.getElementById("cb-reveal");
+  // The number being asked for (a token): a second R meanwhile asks nothing, and an answer
+  // that comes after another callback was chosen is dropped.
+  let asking = null;
 
   function rows() {
     return Array.from(list.querySelectorAll("li[data-number]"));
@@ -83,6 +88,7 @@
     const item = row ? byNumber.get(row.dataset.number) : null;
     current = item;
     pendingKey = null;
+    asking = null;
     detail.hidden = !item;
     detail.querySelectorAll("dl, textarea, .cb-answers, label").forEach((e) => (e.hidden = !item));
     if (!item) return waitFor(null);
@@ -91,17 +97,14 @@
     link.textContent = item.number;
     link.setAttribute("href", "/incidents/" + encodeURIComponent(item.number));
     $("cb-category").textContent = (room.dataset.english ? item.category_en : item.category_zh) || item.category || "";
-    for (const [id, value] of [["cb-name", item.caller_name], ["cb-phone", item.caller_phone]]) {
-      $(id).textContent = value || "—";
-      $(id).classList.add("masked");
-    }
+    mask(item);
     $("cb-address").textContent = item.address || "—";
     $("cb-closed").textContent = cad110.when(item.closed_at);
     $("cb-reported").textContent = item.reported || "—";
     $("cb-summary").textContent = item.summary || "—";
     $("cb-reply").textContent = item.survey_reply || "—";
     $("cb-attempts").textContent = fill(room.dataset.attempts, { n: item.attempts, max: room.dataset.max });
-    $("cb-reveal").hidden = !item.caller_phone;
+    revealButton.hidden = !item.caller_phone;
     note.value = "";
     msg.textContent = "";
     waitFor(item);
@@ -114,16 +117,44 @@
     show(all[Math.min(all.length - 1, Math.max(0, at + step))]);
   }
 
+  // The button says what a press will do: show the number, or hide it again. Its label
+  // changes, so it is no toggle button with aria-pressed (which keeps one label).
+  function pressed(on) {
+    revealButton.dataset.shown = String(on);
+    revealButton.textContent = on ? revealButton.dataset.hide : revealButton.dataset.show;
+  }
+
+  // The caller's name and number as the queue lists them (masked), the button back to showing.
+  function mask(item) {
+    for (const [id, value] of [["cb-name", item.caller_name], ["cb-phone", item.caller_phone]]) {
+      $(id).textContent = value || "—";
+      $(id).classList.add("masked");
+    }
+    pressed(false);
+  }
+
+  // R (or the button) toggles. Hiding asks nothing; showing asks the server afresh each time
+  // and is kept nowhere, so every sight of the full number is a read in the access log.
   async function reveal() {
-    if (!current) return;
+    if (!current || asking) return;
+    if (revealButton.dataset.shown === "true") return mask(current);
+    const item = current;
+    const ask = {};
+    asking = ask;
     try {
-      const full = await cad110.call("GET", "/api/v1/callbacks/" + encodeURIComponent(current.number));
+      const full = await cad110.call("GET", "/api/v1/callbacks/" + encodeURIComponent(item.number));
+      // Another callback chosen meanwhile: the panel is no longer this answer's to fill.
+      if (asking !== ask) return;
+      const shown = full.caller_phone !== item.caller_phone;
       $("cb-name").textContent = full.caller_name || "—";
       $("cb-phone").textContent = full.caller_phone || "—";
-      $("cb-name").classList.toggle("masked", full.caller_phone === current.caller_phone);
-      $("cb-phone").classList.toggle("masked", full.caller_phone === current.caller_phone);
+      $("cb-name").classList.toggle("masked", !shown);
+      $("cb-phone").classList.toggle("masked", !shown);
+      pressed(shown);
     } catch (err) {
-      msg.textContent = room.dataset.failed + " " + err.message;
+      if (asking === ask) msg.textContent = room.dataset.failed + " " + err.message;
+    } finally {
+      if (asking === ask) asking = null;
     }
   }
 
@@ -184,7 +215,7 @@
     const row = event.target.closest("li[data-number]");
     if (row) show(row);
   });
-  $("cb-reveal").addEventListener("click", reveal);
+  revealButton.addEventListener("click", reveal);
   detail.querySelectorAll("button.answer").forEach((button) => {
     button.addEventListener("click", () => answer(button.dataset.answer));
   });
