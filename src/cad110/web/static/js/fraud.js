@@ -17,6 +17,10 @@
   const stepNames = JSON.parse($("fw-step-names").textContent);
   const stepStates = JSON.parse($("fw-step-states").textContent);
   const historyKinds = JSON.parse($("fw-history-kinds").textContent);
+  // The words of a history step's reasons, by the kind of step, and of their parameters by
+  // prefix (_fraud_words.html).
+  const reasonWords = JSON.parse($("fw-reasons").textContent);
+  const reasonParams = JSON.parse($("fw-reason-params").textContent);
   // The accounts no person holds (the platform, the ladder…), named for what they are.
   const machines = JSON.parse($("fw-machines").textContent);
   const keepClosed = Boolean(room.dataset.keepClosed);
@@ -88,11 +92,30 @@
         const li = document.createElement("li");
         li.dataset.kind = h.kind;
         const who = machines[h.actor] || h.actor_name || h.actor;
-        const words = [cad110.when(h.at), historyKinds[h.kind] || h.kind, who].concat(h.reasons);
+        const words = [cad110.when(h.at), historyKinds[h.kind] || h.kind, who].concat(
+          h.reasons.map((r) => reasonSaid(h.kind, r)),
+        );
         li.textContent = words.filter(Boolean).join(" · ");
         return li;
       }),
     );
+  }
+
+  function own(table, key) {
+    return table && Object.prototype.hasOwnProperty.call(table, key) ? table[key] : null;
+  }
+
+  // A reason in words: a code by the words of its kind of step, "prefix:parameter" by the
+  // prefix's sentence with the parameter in words where it is known; otherwise the code itself.
+  function reasonSaid(kind, code) {
+    const table = own(reasonWords, kind);
+    const cut = code.indexOf(":");
+    if (cut < 0) return own(table, code) || code;
+    const sentence = own(table, code.slice(0, cut + 1));
+    if (!sentence) return code;
+    const param = code.slice(cut + 1);
+    const words = own(reasonParams, code.slice(0, cut));
+    return sentence.replace(/%\([a-z_]+\)s/, () => own(words, param) || param);
   }
 
   async function threeWay() {
