@@ -1,9 +1,9 @@
 """Every action on an incident: load, decide (pure lifecycle), apply, record one event.
 
 Each action has a typed entry (`accept(ctx, number, body: AcceptBody)`, …) that runs its own
-`Step` through the one sequence in `Step.perform`. What follows in other packages — units'
-statuses, the recommendation kept with a dispatch, deadlines, queue offers — subscribes to the
-facts announced there (`incidents/facts.py`); incidents imports none of those packages.
+`Step` through the one sequence in `Step.perform`; what each does to the incident row is in
+`row_changes.py`. What follows in other packages — units' statuses, the recommendation kept
+with a dispatch, deadlines, queue offers — subscribes to the facts announced there (`incidents/facts.py`); incidents imports none of those packages.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from cad110.auth.permissions import Permission
-from cad110.catalog.loader import TransferTarget
-from cad110.errors import Forbidden, InvalidInput, NotFound
+from cad110.errors import Forbidden
+from cad110.incidents import row_changes as rows
 from cad110.incidents.arrival import judge_arrival
 from cad110.incidents.facts import ActionDecided, IncidentActed
 from cad110.incidents.feedback import close_content, report_content
@@ -41,7 +41,6 @@ from cad110.incidents.schemas import (
 )
 from cad110.incidents.snapshot import snapshot_of
 from cad110.kernel.context import Ctx
-from cad110.lifecycles.guards import check_lowering
 from cad110.lifecycles.incident import (
     ENDED_EARLY,
     NEVER_DISPATCHED,
@@ -49,17 +48,14 @@ from cad110.lifecycles.incident import (
     AssignmentState,
     Command,
     Outcome,
-    Status,
     decide,
 )
-from cad110.models.incident import Incident, IncidentLink
+from cad110.models.incident import Incident
 from cad110.models.subjects import SubjectType
 from cad110.models.unit import Assignment, Unit
 from cad110.models.user import Role
 
 B = TypeVar("B", bound=BaseModel)
-# What an action does to the incident row itself, given its body; it may add to the payload.
-Apply = Callable[[Ctx, Incident, B, dict[str, Any]], None]
 
 # The assignment's time stamp for each state a unit step moves it to.
 _STAMP = {
@@ -87,7 +83,7 @@ class Step(Generic[B]):
     action: Action
     permission: Permission
     body: type[B]
-    apply: Apply[B]
+    apply: rows.Apply[B]
     # The units a body names (a dispatch's); otherwise the unit of a unit step, if any.
     units: Callable[[B], tuple[str, ...]] | None = None
 
@@ -188,78 +184,7 @@ def _add_assignments(ctx: Ctx, incident: Incident, outcome: Outcome) -> None:
             )
 
 
-# --- what each action does to the incident row ---------------------------------------------
-
-
-def _classify(ctx: Ctx, incident: Incident, category: str | None, grade: int | None) -> None:
-    """Set a new category and/or grade, if given (受理 and 研判 may both correct them)."""
-    if category is not None:
-        if ctx.catalog.get(category) is None:
-            raise InvalidInput("category", f"unknown category {category}")
-        incident.category_code = category
-    if grade is not None:
-        incident.grade = grade
-
-
-def _accept(ctx: Ctx, incident: Incident, body: AcceptBody, payload: dict[str, Any]) -> None:
-    _classify(ctx, incident, body.category, body.grade)
-    if body.address is not None:
-        incident.address = body.address
-    if body.lon is not None and body.lat is not None:
-        incident.lon, incident.lat = body.lon, body.lat
-    if incident.category_code is None:
-        raise InvalidInput("category", "accepting needs a category", code="category_required")
-    if incident.grade is None:
-        incident.grade = ctx.catalog.categories[incident.category_code].default_grade
-    if incident.address is None and incident.lon is None:
-        raise InvalidInput(
-            "address", "accepting needs an address or a point on the map", code="address_required"
-        )
-    payload.update(category=incident.category_code, grade=incident.grade)
-
-
-def _assess(ctx: Ctx, incident: Incident, body: AssessBody, payload: dict[str, Any]) -> None:
-    """研判, as often as facts come in: raising risk or grade is free, lowering needs a reason."""
-    risk_before = incident.outcome.get("risk")
-    check_lowering(
-        risk_before=risk_before,
-        risk_after=body.risk,
-        grade_before=incident.grade,
-        grade_after=body.grade,
-        reason=body.reason,
-    )
-    before = {"category": incident.category_code, "grade": incident.grade, "risk": risk_before}
-    _classify(ctx, incident, body.category, body.grade)
-    for other_number in body.related:
-        other = _other_incident(ctx, other_number, "related")
-        if other.id == incident.id:
-            raise InvalidInput("related", "an incident cannot be related to itself")
-        ctx.session.merge(
-            IncidentLink(
-                incident_id=incident.id,
-                related_id=other.id,
-                created_at=ctx.at,
-                created_by=ctx.by.username,
-            )
-        )
-    if body.risk is not None:
-        incident.outcome = {**incident.outcome, "risk": body.risk}
-    payload["before"] = before
-
-
-def _reclassify(
-    ctx: Ctx, incident: Incident, body: ReclassifyBody, payload: dict[str, Any]
-) -> None:
-    """改类/改级: the event keeps both sides; deadlines follow the new limits (their subscriber)."""
-    before = {"category": incident.category_code, "grade": incident.grade}
-    _classify(ctx, incident, body.category, body.grade)
-    after = {"category": incident.category_code, "grade": incident.grade}
-    if after == before:
-        field = "category" if body.category is not None else "grade"
-        raise InvalidInput(
-            field, "the incident already has this category and grade", code="nothing_changes"
-        )
-    payload.update(before=before, after=after)
+# --- what an action does to the row, beyond row_changes.py ---------------------------------
 
 
 def _arrive(ctx: Ctx, incident: Incident, body: ArriveBody, payload: dict[str, Any]) -> None:
@@ -274,86 +199,26 @@ def _arrive(ctx: Ctx, incident: Incident, body: ArriveBody, payload: dict[str, A
     )
 
 
-def _merge(ctx: Ctx, incident: Incident, body: MergeBody, payload: dict[str, Any]) -> None:
-    target = _other_incident(ctx, body.into, "into")
-    if target.id == incident.id:
-        raise InvalidInput("into", "an incident cannot be merged into itself")
-    if target.status in ENDED_EARLY or target.status in {
-        Status.CLOSED,
-        Status.CALLED_BACK,
-        Status.ARCHIVED,
-    }:
-        raise InvalidInput(
-            "into", f"incident {target.number} is {target.status.value}; merge into an open one"
-        )
-    incident.merged_into_id = target.id
-    ctx.record(
-        SubjectType.INCIDENT,
-        target.number,
-        "absorbed",
-        {"merged": incident.number, "note": body.note},
-    )
-
-
-def _transfer(ctx: Ctx, incident: Incident, body: TransferBody, payload: dict[str, Any]) -> None:
-    if body.to is TransferTarget.OTHER_AGENCY and not body.agency:
-        raise InvalidInput("agency", "name the receiving agency", code="agency_required")
-    incident.transferred_to = body.to.value
-    # The event says so where a warning was overridden, and only then.
-    if not body.confirm:
-        payload.pop("confirm", None)
-
-
-def _invalidate(
-    ctx: Ctx, incident: Incident, body: InvalidateBody, payload: dict[str, Any]
-) -> None:
-    incident.invalid_reason = body.reason
-
-
-def _kept_as(key: str) -> Apply[BaseModel]:
-    """An action whose body is kept on the incident's outcome under `key`."""
-
-    def apply(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
-        incident.outcome = {**incident.outcome, key: body.model_dump(mode="json")}
-
-    return apply
-
-
-def _nothing(ctx: Ctx, incident: Incident, body: BaseModel, payload: dict[str, Any]) -> None:
-    """The status change (and what follows it) is the whole action."""
-
-
-def _other_incident(ctx: Ctx, number: str, field: str) -> Incident:
-    try:
-        return get_incident(ctx.session, number, by=ctx.by)
-    except NotFound as exc:
-        raise InvalidInput(field, f"unknown incident {number}") from exc
-
-
-def _dispatched(body: DispatchBody) -> tuple[str, ...]:
-    return tuple(body.units)
-
-
-_ACCEPT = Step(Action.ACCEPT, Permission.ACCEPT, AcceptBody, _accept)
-_ASSESS = Step(Action.ASSESS, Permission.ASSESS, AssessBody, _assess)
-_QUEUE = Step(Action.QUEUE, Permission.DISPATCH, NoteBody, _nothing)
+_ACCEPT = Step(Action.ACCEPT, Permission.ACCEPT, AcceptBody, rows.accept)
+_ASSESS = Step(Action.ASSESS, Permission.ASSESS, AssessBody, rows.assess)
+_QUEUE = Step(Action.QUEUE, Permission.DISPATCH, NoteBody, rows.nothing)
 # The recommendation is kept with the dispatch by its subscriber (dispatch/recommend.py).
-_DISPATCH = Step(Action.DISPATCH, Permission.DISPATCH, DispatchBody, _nothing, _dispatched)
-_ACKNOWLEDGE = Step(Action.ACKNOWLEDGE, Permission.UNIT_STEP, NoteBody, _nothing)
-_DEPART = Step(Action.DEPART, Permission.UNIT_STEP, NoteBody, _nothing)
+_DISPATCH = Step(Action.DISPATCH, Permission.DISPATCH, DispatchBody, rows.nothing, rows.dispatched)
+_ACKNOWLEDGE = Step(Action.ACKNOWLEDGE, Permission.UNIT_STEP, NoteBody, rows.nothing)
+_DEPART = Step(Action.DEPART, Permission.UNIT_STEP, NoteBody, rows.nothing)
 _ARRIVE = Step(Action.ARRIVE, Permission.UNIT_STEP, ArriveBody, _arrive)
-_RELEASE = Step(Action.RELEASE, Permission.RELEASE, NoteBody, _nothing)
-_HANDLE = Step(Action.HANDLE, Permission.HANDLE, NoteBody, _kept_as("handle"))
+_RELEASE = Step(Action.RELEASE, Permission.RELEASE, NoteBody, rows.nothing)
+_HANDLE = Step(Action.HANDLE, Permission.HANDLE, NoteBody, rows.kept_as("handle"))
 _REPORT = Step(Action.REPORT, Permission.REPORT, ReportBody, report_content)
 _CLOSE = Step(Action.CLOSE, Permission.CLOSE, CloseBody, close_content)
-_CALLBACK = Step(Action.CALLBACK, Permission.CALLBACK, CallbackBody, _kept_as("callback"))
-_ARCHIVE = Step(Action.ARCHIVE, Permission.ARCHIVE, NoteBody, _nothing)
-_MERGE = Step(Action.MERGE, Permission.MERGE, MergeBody, _merge)
-_TRANSFER = Step(Action.TRANSFER, Permission.TRANSFER, TransferBody, _transfer)
-_INVALIDATE = Step(Action.INVALIDATE, Permission.INVALIDATE, InvalidateBody, _invalidate)
-_CANCEL = Step(Action.CANCEL, Permission.CANCEL, NoteBody, _kept_as("cancel"))
+_CALLBACK = Step(Action.CALLBACK, Permission.CALLBACK, CallbackBody, rows.kept_as("callback"))
+_ARCHIVE = Step(Action.ARCHIVE, Permission.ARCHIVE, NoteBody, rows.nothing)
+_MERGE = Step(Action.MERGE, Permission.MERGE, MergeBody, rows.merge)
+_TRANSFER = Step(Action.TRANSFER, Permission.TRANSFER, TransferBody, rows.transfer)
+_INVALIDATE = Step(Action.INVALIDATE, Permission.INVALIDATE, InvalidateBody, rows.invalidate)
+_CANCEL = Step(Action.CANCEL, Permission.CANCEL, NoteBody, rows.kept_as("cancel"))
 # Correcting category or grade is the same judgement as 研判, so the same people may.
-_RECLASSIFY = Step(Action.RECLASSIFY, Permission.ASSESS, ReclassifyBody, _reclassify)
+_RECLASSIFY = Step(Action.RECLASSIFY, Permission.ASSESS, ReclassifyBody, rows.reclassify)
 # Where the incident is belongs to the same people's judgement (call-taker and dispatcher).
 _RELOCATE = Step(Action.RELOCATE, Permission.ASSESS, RelocateBody, relocate_to)
 
@@ -491,11 +356,13 @@ def reassign(ctx: Ctx, number: str, unit: str, body: ReassignBody) -> Incident:
     release(ctx, number, unit, NoteBody(note=body.note))
     # One unit replaces another: the number sent stays as it was. The dispatch event names
     # the unit replaced (`reassigned_from`), so the record says "改派：A → B" in any language.
-    step = Step(Action.DISPATCH, Permission.DISPATCH, DispatchBody, _replacing(unit), _dispatched)
+    step = Step(
+        Action.DISPATCH, Permission.DISPATCH, DispatchBody, _replacing(unit), rows.dispatched
+    )
     return step.act(ctx, number, DispatchBody(units=[body.to], note=body.note, add_unit=True))
 
 
-def _replacing(unit: str) -> Apply[DispatchBody]:
+def _replacing(unit: str) -> rows.Apply[DispatchBody]:
     def apply(ctx: Ctx, incident: Incident, body: DispatchBody, payload: dict[str, Any]) -> None:
         payload["reassigned_from"] = unit
 
