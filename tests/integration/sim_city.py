@@ -8,6 +8,7 @@ would only double the run time.
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,15 +17,25 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher, profiles
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from cad110.clock import SystemClock, VirtualClock
 from cad110.db.engine import make_engine, make_sessionmaker, transaction
 from cad110.db.migrate import upgrade
+from cad110.kernel.context import Ctx
 from cad110.kernel.runtime import Runtime
+from cad110.models.event import Event
+from cad110.models.incident import Incident
+from cad110.models.place import Place
+from cad110.models.unit import Unit
+from cad110.models.user import User
 from cad110.runtime import build_runtime
 from cad110.seed.demo import seed_demo
+from cad110.seed.places_demo import SOURCE as DEMO_SOURCE
 from cad110.settings import Settings
 from cad110.sim import TrafficGenerator
+from cad110.sim.actors import acting_as
 from cad110.supervision.service import tick
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -104,3 +115,45 @@ def starter(seeded: Path, tmp_path: Path) -> Iterator[StartSim]:
     yield from [start]
     for runtime in runtimes:
         runtime.engine.dispose()
+
+
+def fingerprint(runtime: Runtime) -> dict[str, object]:
+    with runtime.readers() as session:
+        return {
+            "events": sorted(
+                Counter(
+                    f"{t}:{k}" for t, k in session.execute(select(Event.subject_type, Event.kind))
+                ).items()
+            ),
+            "statuses": sorted(
+                (s.value, n)
+                for s, n in session.execute(
+                    select(Incident.status, func.count()).group_by(Incident.status)
+                )
+            ),
+            "numbers": session.scalars(select(Incident.number).order_by(Incident.id)).all(),
+            "places": session.execute(
+                select(Incident.address, Incident.lon, Incident.lat).order_by(Incident.id)
+            ).all(),
+            "units": session.execute(select(Unit.code, Unit.status).order_by(Unit.code)).all(),
+        }
+
+
+def from_the_library(runtime: Runtime, incidents: Sequence[Incident]) -> float:
+    """The share of `incidents` placed at a library address whose words name that address."""
+    at: dict[tuple[float, float], list[str]] = {}
+    with runtime.readers() as session:
+        for p in session.scalars(select(Place).where(Place.source == DEMO_SOURCE)):
+            # A building's flats share its point.
+            at.setdefault((p.lon, p.lat), []).extend((p.name, p.full_text, *p.aliases))
+    named = sum(
+        any(name in (i.address or "") for name in at.get((i.lon or 0.0, i.lat or 0.0), ()))
+        for i in incidents
+    )
+    return named / len(incidents)
+
+
+def ctx_of(runtime: Runtime, session: Session, username: str) -> Ctx:
+    user = session.scalar(select(User).where(User.username == username))
+    assert user is not None
+    return runtime.ctx(session, acting_as(session, user))

@@ -14,7 +14,7 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -23,7 +23,6 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from cad110.app import create_app
 from cad110.audit.verify import verify
@@ -33,9 +32,7 @@ from cad110.dispatch.recommend import recommend
 from cad110.incidents.actions import act
 from cad110.incidents.schemas import DispatchBody
 from cad110.incidents.snapshot import snapshot_of
-from cad110.kernel.context import Ctx
 from cad110.kernel.inputs import normalize_phone
-from cad110.kernel.runtime import Runtime
 from cad110.lifecycles.incident import Action, AssignmentState, Status
 from cad110.lifecycles.unit import UnitEvent, UnitStatus
 from cad110.live import Notice
@@ -43,7 +40,6 @@ from cad110.models.call import Call
 from cad110.models.event import Event
 from cad110.models.incident import Incident
 from cad110.models.missing import MissingCase
-from cad110.models.place import Place
 from cad110.models.repeat_cases import OpenedHow, RepeatCase
 from cad110.models.supervision import Supervision, UnitOffer
 from cad110.models.telephony import PhoneCall
@@ -52,11 +48,9 @@ from cad110.models.unit import Assignment, Unit
 from cad110.models.user import User
 from cad110.models.web_session import WebSession
 from cad110.runtime import build_runtime
-from cad110.seed.places_demo import SOURCE as DEMO_SOURCE
 from cad110.seed.places_demo import demo_place_rows
 from cad110.settings import Settings
 from cad110.sim import TrafficGenerator, run_demo_traffic
-from cad110.sim.actors import acting_as
 from cad110.sim.geography import CityMap
 from cad110.sim.rhythm import HOURLY, factor
 from cad110.units.service import change_status
@@ -66,6 +60,9 @@ from tests.integration.sim_city import (
     TICK,
     TZ,
     StartSim,
+    ctx_of,
+    fingerprint,
+    from_the_library,
     seed_file,
     sim_runtime,
     starter,
@@ -81,42 +78,6 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def start_sim(seeded: Path, tmp_path: Path) -> Iterator[StartSim]:
     yield from starter(seeded, tmp_path)
-
-
-def _fingerprint(runtime: Runtime) -> dict[str, object]:
-    with runtime.readers() as session:
-        return {
-            "events": sorted(
-                Counter(
-                    f"{t}:{k}" for t, k in session.execute(select(Event.subject_type, Event.kind))
-                ).items()
-            ),
-            "statuses": sorted(
-                (s.value, n)
-                for s, n in session.execute(
-                    select(Incident.status, func.count()).group_by(Incident.status)
-                )
-            ),
-            "numbers": session.scalars(select(Incident.number).order_by(Incident.id)).all(),
-            "places": session.execute(
-                select(Incident.address, Incident.lon, Incident.lat).order_by(Incident.id)
-            ).all(),
-            "units": session.execute(select(Unit.code, Unit.status).order_by(Unit.code)).all(),
-        }
-
-
-def _from_the_library(runtime: Runtime, incidents: Sequence[Incident]) -> float:
-    """The share of `incidents` placed at a library address whose words name that address."""
-    at: dict[tuple[float, float], list[str]] = {}
-    with runtime.readers() as session:
-        for p in session.scalars(select(Place).where(Place.source == DEMO_SOURCE)):
-            # A building's flats share its point.
-            at.setdefault((p.lon, p.lat), []).extend((p.name, p.full_text, *p.aliases))
-    named = sum(
-        any(name in (i.address or "") for name in at.get((i.lon or 0.0, i.lat or 0.0), ()))
-        for i in incidents
-    )
-    return named / len(incidents)
 
 
 def test_calls_come_from_library_addresses_of_the_kind_the_trouble_asks(seeded: Path) -> None:
@@ -190,7 +151,7 @@ def test_two_simulated_hours_of_a_living_city(start_sim: StartSim) -> None:
     assert all(i.grid_code is not None and i.lon is not None for i in incidents)
     assert all(i.address for i in incidents)
     # Callers call from the address library: at an address's point, naming it as people do.
-    assert _from_the_library(runtime, incidents) >= 0.6
+    assert from_the_library(runtime, incidents) >= 0.6
     urban = sum(1 for i in incidents if i.jurisdiction_path.split("/")[1] in URBAN_DISTRICTS)
     assert urban / len(incidents) > 0.5
 
@@ -308,18 +269,12 @@ def test_a_seed_gives_the_same_run(start_sim: StartSim) -> None:
     for name in ("first", "second"):
         sim = start_sim(name, seed=42)
         sim.run(timedelta(minutes=20))
-        prints.append(_fingerprint(sim.runtime))
+        prints.append(fingerprint(sim.runtime))
         assert sim.generator.stats["incidents"] > 0
     assert prints[0] == prints[1]
     other = start_sim("other", seed=43)
     other.run(timedelta(minutes=20))
-    assert _fingerprint(other.runtime) != prints[0]
-
-
-def _ctx(runtime: Runtime, session: Session, username: str) -> Ctx:
-    user = session.scalar(select(User).where(User.username == username))
-    assert user is not None
-    return runtime.ctx(session, acting_as(session, user))
+    assert fingerprint(other.runtime) != prints[0]
 
 
 def test_the_simulator_leaves_alone_what_a_person_touched(start_sim: StartSim) -> None:
@@ -333,7 +288,7 @@ def test_the_simulator_leaves_alone_what_a_person_touched(start_sim: StartSim) -
     with transaction(runtime.sessions) as session:
         number = session.scalars(select(Incident.number).order_by(Incident.id)).first()
         assert number is not None
-        ctx = _ctx(runtime, session, "dispatcher")
+        ctx = ctx_of(runtime, session, "dispatcher")
         incident = session.scalars(select(Incident).where(Incident.number == number)).one()
         assert incident.status is Status.ACCEPTED
         advice = recommend(ctx, incident, eta=ctx.eta, k=5)
@@ -444,7 +399,7 @@ def test_with_few_units_free_incidents_queue_and_offered_units_take_them(
     runtime = sim.runtime
     keep = {"35010201-1", "35010202-1", "35010203-1"}  # three patrols of 鼓楼
     with transaction(runtime.sessions) as session:
-        ctx = _ctx(runtime, session, "dispatcher")
+        ctx = ctx_of(runtime, session, "dispatcher")
         for unit in session.scalars(select(Unit).order_by(Unit.code)):
             if unit.code not in keep:
                 change_status(ctx, unit, UnitEvent.PAUSE, reason="演示测试：暂停")
