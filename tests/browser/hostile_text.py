@@ -92,7 +92,7 @@ class Planted:
         return str(self.incidents[label]["number"])
 
 
-def _incident(api: Api, label: str, user: str = "calltaker", **body: Any) -> dict[str, Any]:
+def hostile_incident(api: Api, label: str, user: str = "calltaker", **body: Any) -> dict[str, Any]:
     lon, lat = POINTS[label]
     created = api.post(
         "/incidents",
@@ -141,7 +141,9 @@ def plant_incidents(api: Api, planted: Planted) -> None:
         },
     )
     assert flagged.status_code == 201, flagged.text
-    a = _incident(api, "A", accept=True, call={"note": note("A-call", 4000), "duration_s": 60})
+    a = hostile_incident(
+        api, "A", accept=True, call={"note": note("A-call", 4000), "duration_s": 60}
+    )
     planted.incidents["A"] = a
     number = a["number"]
     attached = api.post(
@@ -163,7 +165,7 @@ def plant_incidents(api: Api, planted: Planted) -> None:
     )
     _unit_steps(api, number, "35010201-1")
 
-    b = _incident(api, "B", accept=True)
+    b = hostile_incident(api, "B", accept=True)
     planted.incidents["B"] = b
     number = b["number"]
     _act(api, number, "dispatch", "dispatcher", {"units": ["35010201-2"]})
@@ -216,7 +218,7 @@ def plant_incidents(api: Api, planted: Planted) -> None:
     )
     _act(api, number, "archive", "leader", {"note": note("B-archive", 4000)})
 
-    c = _incident(api, "C")
+    c = hostile_incident(api, "C")
     planted.incidents["C"] = c
     number = c["number"]
     _act(
@@ -234,7 +236,7 @@ def plant_incidents(api: Api, planted: Planted) -> None:
     _act(api, number, "relocate", "dispatcher", {**relocate, "reason": note("C-relocate", 500)})
     planted.incidents["C"] = ok(api.get(f"/incidents/{number}", "dispatcher"))
 
-    d = _incident(api, "D")
+    d = hostile_incident(api, "D")
     planted.incidents["D"] = d
     _act(
         api,
@@ -248,13 +250,13 @@ def plant_incidents(api: Api, planted: Planted) -> None:
             "confirm": True,  # whatever its category: the texts are what is tested here
         },
     )
-    e = _incident(api, "E")
+    e = hostile_incident(api, "E")
     planted.incidents["E"] = e
     _act(api, e["number"], "invalidate", "calltaker", {"reason": "hoax", "note": note("E", 4000)})
-    f = _incident(api, "F", accept=True)
+    f = hostile_incident(api, "F", accept=True)
     planted.incidents["F"] = f
     _act(api, f["number"], "cancel", "dispatcher", {"note": note("F-cancel", 4000)})
-    g = _incident(api, "G")
+    g = hostile_incident(api, "G")
     planted.incidents["G"] = g
     _act(
         api,
@@ -310,154 +312,6 @@ def plant_units(api: Api, planted: Planted) -> None:
         },
     )
     assert target.status_code in (200, 201), target.text
-
-
-def _details(label: str) -> dict[str, Any]:
-    short = {"ethnicity", "build", "accent", "plate"}
-    texts = [
-        "ethnicity",
-        "build",
-        "features",
-        "accent",
-        "mental_health",
-        "plate",
-        "clothing",
-        "belongings",
-        "habits",
-        "suspected_cause",
-        "search_done",
-    ]
-    details: dict[str, Any] = {
-        name: attack(f"{label}-{name}", 64 if name in short else 500, start=i)
-        for i, name in enumerate(texts)
-    }
-    details["aliases"] = [attack(f"{label}-alias{i}", 64, start=i) for i in range(3)]
-    details["social_accounts"] = [attack(f"{label}-social{i}", 64, start=i) for i in range(3)]
-    details["height_cm"] = 160
-    return details
-
-
-def _case(
-    api: Api, clock: VirtualClock, planted: Planted, label: str, category: str, same_as: str = ""
-) -> str:
-    """A case of its own person, or a second report of the person of case `same_as`."""
-    incident = _incident(api, label, accept=True, category=category)
-    planted.incidents[label] = incident
-    lon, lat = POINTS[label]
-    person = same_as or label
-    planted.names[label] = attack(f"{person}-name", 64)
-    body = {
-        "incident": incident["number"],
-        "person": {
-            "name": planted.names[label],
-            "sex": "female",
-            "age": 80,
-            "phone": {"M1": "13700137001", "M2": "13700137002", "M3": "13700137003"}[person],
-            "school_or_work": planted.school,
-            "home_address": attack(f"{label}-home", 255),
-            "conditions": ["dementia"],
-            "details": {**_details(label), "clothing": planted.clothing},
-        },
-        "informant": {
-            "name": attack(f"{label}-informant", 64),
-            "phone": "13900139000",
-            "relation": attack(f"{label}-rel", 32, start=1),
-        },
-        "last_seen": {
-            "at": (clock.now() - timedelta(hours=2)).isoformat(),
-            "place": attack(f"{label}-seen", 255),
-            "lon": lon,
-            "lat": lat,
-        },
-    }
-    opened = api.post("/missing", "calltaker", json=body)
-    assert opened.status_code == 201, opened.text
-    number = str(opened.json()["number"])
-    planted.cases[label] = number
-    return number
-
-
-def plant_missing(api: Api, clock: VirtualClock, planted: Planted) -> None:
-    """Missing-person cases worked in every part of their page, and a cluster of three."""
-    # The column holds 128 characters, though the API accepts 255 (refused on PostgreSQL).
-    planted.school = attack("school", 128, start=2)
-    planted.clothing = attack("clothing", 500, start=3)
-    planted.incidents["M0"] = _incident(api, "M0", accept=True, category="missing_person")
-    m1 = _case(api, clock, planted, "M1", "missing_elderly")
-    base = f"/missing/{m1}"
-    ok(api.post(f"{base}/notes", "dispatcher", json={"text": attack("M1-note", 4000)}))
-    for grade, tag in ((3, "M1-request-a"), (2, "M1-request-b")):
-        raised = api.post(
-            f"{base}/grade-requests",
-            "dispatcher",
-            json={"grade": grade, "reason": attack(tag, 2000)},
-        )
-        assert raised.status_code in (200, 201), raised.text
-    pending = [r for r in ok(api.get(base, "leader"))["requests"] if r["state"] == "pending"]
-    ok(
-        api.post(
-            f"{base}/requests/{pending[0]['id']}/decision",
-            "leader",
-            json={"approve": False, "comment": attack("M1-decision", 4000)},
-        )
-    )
-    ok(api.post(f"{base}/group", "dispatcher", json={"commander": attack("M1-commander", 64)}))
-    task = api.post(
-        f"{base}/tasks",
-        "dispatcher",
-        json={
-            "team": "patrol",
-            "title": attack("M1-task", 255),
-            "assignee": attack("M1-assignee", 64, start=1),
-        },
-    )
-    assert task.status_code == 201, task.text
-    ok(
-        api.post(
-            f"{base}/tasks/{task.json()['id']}",
-            "dispatcher",
-            json={"state": "doing", "result": attack("M1-result", 4000)},
-        )
-    )
-    ok(api.post(f"{base}/push", "dispatcher", json={"radius_km": 10}))
-    appeals = api.post(
-        f"{base}/appeals",
-        "dispatcher",
-        json={"channels": ["weibo", "wechat_groups"], "text": attack("M1-appeal", 2000)},
-    )
-    assert appeals.status_code == 200, appeals.text
-    photo = api.client.post(
-        f"/api/v1{base}/photos",
-        content=PNG,
-        headers={**api.as_("dispatcher"), "Content-Type": "image/png"},
-    )
-    assert photo.status_code == 201, photo.text
-
-    # Three people from one grid and one school within days: cluster alerts; the same woman
-    # reported again is linked to her case; one case closed.
-    _case(api, clock, planted, "M2", "missing_person")
-    m3 = _case(api, clock, planted, "M3", "missing_person")
-    _case(api, clock, planted, "M4", "missing_person", same_as="M1")
-    ok(
-        api.post(
-            f"/missing/{m3}/close",
-            "dispatcher",
-            json={
-                "outcome": "found_safe",
-                "note": attack("M3-close", 4000),
-                "found_place": attack("M3-found", 255),
-            },
-        )
-    )
-    clusters = ok_list(api.get("/missing/clusters", "leader"))
-    assert clusters, "three cases from one grid and school raise a cluster alert"
-    ok(
-        api.post(
-            f"/missing/clusters/{clusters[0]['id']}/acknowledge",
-            "leader",
-            json={"comment": attack("cluster-ack", 2000)},
-        )
-    )
 
 
 def plant_later(api: Api, runtime: Runtime, clock: VirtualClock, planted: Planted) -> None:
@@ -547,15 +401,3 @@ def plant_repeat_case(api: Api, planted: Planted) -> None:
         ok(api.post(f"{base}/journal", officer, json=entry))
     ok(api.post(f"{base}/tier", officer, json={"tier": "B", "reason": attack("R-tier", 2000)}))
     ok(api.post(f"{base}/threat", officer, json={"note": attack("R-threat", 2000)}))
-
-
-def plant_everything(api: Api, runtime: Runtime, clock: VirtualClock) -> Planted:
-    planted = Planted()
-    plant_places(runtime, planted)
-    plant_units(api, planted)
-    plant_incidents(api, planted)
-    plant_transfers(runtime, clock, planted)
-    plant_repeat_case(api, planted)
-    plant_missing(api, clock, planted)
-    plant_later(api, runtime, clock, planted)
-    return planted

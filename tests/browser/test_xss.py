@@ -16,7 +16,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
-from tests.browser.hostile_text import Planted, attack, plant_everything
+from tests.browser.hostile_city import plant_everything
+from tests.browser.hostile_text import Planted, attack
 from tests.browser.steps import login
 from tests.conftest import Api
 from tests.world import UNITS, World
