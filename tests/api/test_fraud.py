@@ -210,6 +210,8 @@ def test_grading_reads_age_amount_and_type_and_urgent_sends_an_officer_at_once(
     with transaction(runtime.sessions) as session:
         [told] = session.scalars(select(Notification).where(Notification.kind == "fraud_escalated"))
         assert urgent["warning"] in told.message
+        assert "96110劝阻电话超时未接通" in told.message  # in words, not call_not_done_in_time
+        assert "_" not in told.message
         assert told.target_code == "35010201"
 
 

@@ -127,6 +127,18 @@ def climb(
     return push_due(ctx, rules, w)
 
 
+# What made the ladder climb, in the words of the duty desk's notification (the web's words
+# for the history are in web/templates/_fraud_words.html).
+CLIMBED_ZH = {
+    "new_signal": "又收到新线索",
+    "call_unanswered": "96110劝阻电话未接通",
+    "sms_not_delivered": "预警短信未送达",
+    "sms_not_done_in_time": "预警短信超时未发出",
+    "call_not_done_in_time": "96110劝阻电话超时未接通",
+    "visit_not_done_in_time": "民警超时未到场",
+}
+
+
 def _tell_duty_desk(
     ctx: Ctx, rules: fr.FraudRules, w: FraudWarning, reasons: Sequence[str]
 ) -> None:
@@ -134,12 +146,16 @@ def _tell_duty_desk(
     if place is None:
         return
     kind = rules.type_of(w.fraud_type)
+    # The duty desk reads words: the ladder's own reasons are said, a rule's code is left to
+    # the warning's history (which names it in the reader's language).
+    words = [CLIMBED_ZH[r] for r in reasons if r in CLIMBED_ZH]
+    said = f"：{'、'.join(words)}" if words else ""
     ctx.session.add(
         Notification.to(
             place,
             kind="fraud_escalated",
             message=f"反诈预警 {warning_ref(w.id)}（{kind.zh}，{rules.levels[w.level].zh}）"
-            f"仍未劝阻：{'、'.join(reasons)}，请督办",
+            f"仍未劝阻{said}，请督办",
             at=ctx.at,
             incident_id=w.incident_id,
         )
