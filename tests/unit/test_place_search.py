@@ -170,3 +170,63 @@ def test_a_district_said_keeps_the_offer_inside_it(index: PlaceIndex) -> None:
     assert top(index, "仓山区西湖公园") == []
     assert top(index, "晋安区五一北路123号") == [7]
     assert top(index, "仓山区万达") == [8]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "wuyibeilu125",
+        "wuyibeilu 125",
+        "wuyibeilu125hao",
+        "wuyibeilu125号",
+        "WuYiBeiLu 125 Hao",
+        "wybl125",
+        "wybl 125",
+        "wybl125h",
+    ],
+)
+def test_pinyin_or_initials_with_a_house_number_find_that_house(index: PlaceIndex, q: str) -> None:
+    # Typed as 五一北路125号 is: that house first, not the road or another house on it.
+    hits = index.search(q, limit=5)
+    assert hits[0].place_id == 3
+    assert hits[0].score >= 85  # as sure as the Chinese, where the road's name is exact
+    assert all(h.score < hits[0].score for h in hits[1:])
+
+
+@pytest.mark.parametrize(
+    ("latin", "chinese"),
+    [
+        ("wuyibeilu124", "五一北路124号"),  # no such number: its neighbours, as a guess
+        ("wybl124hao", "五一北路124号"),
+        ("wuyibeilu123", "五一北路123号"),  # on two roads of that name: both, nearest first
+        ("晋安wuyibeilu123", "晋安五一北路123号"),
+    ],
+)
+def test_a_house_number_typed_in_pinyin_is_read_as_in_chinese(
+    index: PlaceIndex, latin: str, chinese: str
+) -> None:
+    for near in (None, (119.330, 26.100), (119.304, 26.080)):
+        assert top(index, latin, near=near) == top(index, chinese, near=near), near
+
+
+def test_a_number_missing_from_the_road_in_pinyin_is_only_a_guess(index: PlaceIndex) -> None:
+    hits = index.search("wuyibeilu124", limit=5)
+    assert {h.place_id for h in hits} >= {2, 3}
+    assert all(h.score < 85 for h in hits)  # never taken as the address without asking
+
+
+def test_pinyin_ending_in_digits_that_names_no_road_still_finds_the_name(
+    index: PlaceIndex,
+) -> None:
+    # Read first as a road (xihugongyuan) and number (2), but no road is called that.
+    assert top(index, "xihugongyuan2")[0] == 1
+    assert top(index, "zuohaigongyuan 1")[0] == 6
+
+
+def test_a_pinyin_road_and_number_are_read_in_parts() -> None:
+    for q in ("wusibeilu88", "wusibeilu 88", "wusibeilu88hao", "wusibeilu88号", "WSBL88H"):
+        parsed = parse(q, [])
+        assert (parsed.road, parsed.rest) in {("wusibeilu", ""), ("wsbl", "")}, q
+        assert parsed.number == 88, q
+    assert parse("110", []).number is None
+    assert parse("xihugongyuan", []).road is None

@@ -9,7 +9,8 @@ thousands of short names, not half a million addresses:
   the query, counted with numpy over posting arrays — a typo or a swapped word still shares
   most of them;
 - each candidate is scored 0–100 in Python with rapidfuzz (exact, prefix, substring, pinyin,
-  initials, typo, word order), and a road with a house number goes straight to that number;
+  initials, typo, word order), and a road with a house number goes straight to that number,
+  whether the road is typed in Chinese (五一北路123号) or in pinyin or initials (wybl123);
 - places are ranked by score, then by distance from the call when its location is known.
 
 Nearest address: a scipy cKDTree over the points projected to metres around the city
@@ -305,13 +306,17 @@ class PlaceIndex:
                 if score > best.get(r, -1.0):
                     best[r] = score
 
+        on_road = False
         if parsed.road is not None and parsed.number is not None:
-            self._road_and_number(parsed, offer)
-        fragment = parsed.rest if parsed.road is not None else _without_district(parsed)
+            on_road = self._road_and_number(parsed, offer)
+        # Letters then a number are a road and house only if they name a numbered road:
+        # otherwise (xihugongyuan2) what was typed is matched whole as a name, as without one.
+        beside_road = parsed.road is not None and (on_road or not is_latin(parsed.road))
+        fragment = parsed.rest if beside_road else parsed.as_name
         per_term = max(_PER_TERM, limit * 3)
         for t, s in self.match_terms(fragment):
             weight = 1.0 if self.role[t] == OWN else _CONTAINER_WEIGHT
-            if parsed.road is not None:
+            if beside_road:
                 weight *= 0.9  # what is left beside a road and number: a building or landmark
             offer(self._take(t, near, per_term), s * weight)
         if not best:
@@ -338,13 +343,17 @@ class PlaceIndex:
 
     def _road_and_number(
         self, parsed: Parsed, offer: Callable[[NDArray[np.int32], float], None]
-    ) -> None:
+    ) -> bool:
+        """Offer the house at that number on the roads the road's name (Chinese, pinyin or
+        initials) may mean, or its nearest numbers as a guess; whether any road was meant."""
         assert parsed.road is not None
         assert parsed.number is not None
+        found = False
         for t, s in self.match_terms(parsed.road, roads_only=True)[:5]:
             lo, hi = np.searchsorted(self.house_keys, [t * _NUMBERS, (t + 1) * _NUMBERS])
             if lo == hi:
                 continue
+            found = True
             numbers = self.house_keys[lo:hi] - t * _NUMBERS
             rows = self.house_rows[lo:hi]
             exact = rows[numbers == parsed.number]
@@ -355,10 +364,7 @@ class PlaceIndex:
             gaps = np.abs(numbers - parsed.number)
             for gap in np.unique(gaps)[:3].tolist():
                 offer(rows[gaps == gap], s * 0.8 - min(10.0, gap / 10))
-
-
-def _without_district(parsed: Parsed) -> str:
-    return parsed.rest if parsed.district is not None else parsed.text
+        return found
 
 
 # -- one index per engine, rebuilt when the table changes ------------------------------------

@@ -1,8 +1,9 @@
 """Reading what a call-taker types: the administrative part, road and house number, pinyin keys.
 
 A caller says 福州市鼓楼区五一北路一百二十三号, 鼓楼五一北路123号 or just 五一北路123; the
-call-taker may type `wuyibeilu` or `wybl`. Everything here is pure: the index calls it when it
-is built (pinyin of each name) and for every query (the parts of what was typed).
+call-taker may type `wuyibeilu` or `wybl`, and `wuyibeilu123` or `wybl 123hao` for a house.
+Everything here is pure: the index calls it when it is built (pinyin of each name) and for
+every query (the parts of what was typed).
 
 The administrative part is read by cpca (Chinese province/city/area recognition) rather than
 jionlp: both know 福建省 › 福州市 › 鼓楼区, but cpca answers in about 1.5 ms and imports in
@@ -30,6 +31,9 @@ _ROAD_NUMBER = re.compile(
     r"(?P<road>[\u3400-\u9fff\w]{1,20}?(?:大道|路|街|巷|弄|里|道))"
     r"(?P<number>[0-9]{1,5}|[零〇一二两三四五六七八九十百千]{1,8})(?:号|號)?"
 )
+# The same typed in pinyin or initials (wuyibeilu123, wybl 123hao, wybl123h): no road suffix
+# to end the road's name on, so only letters then a number at the very end are read so.
+_LATIN_ROAD_NUMBER = re.compile(r"(?P<road>[a-z]{2,40})(?P<number>[0-9]{1,5})(?:hao|h|号|號)?")
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 # Suffixes of an administrative name: 区 district, 县 county, 市 city.
@@ -96,9 +100,12 @@ class Parsed:
 
     text: str  # the whole query, normalised
     district: str | None  # the city's own district name: 鼓楼区
-    road: str | None  # 五一北路
+    road: str | None  # 五一北路, or as typed in pinyin or initials: wuyibeilu, wybl
     number: int | None  # 123
     rest: str  # the query without the administrative part and the road and number
+    # The query without the district it names, road and number kept: what is matched against
+    # names when no road is read, or when letters read as a road name none (xihugongyuan2).
+    as_name: str
 
 
 def _strip_suffix(name: str) -> str:
@@ -147,6 +154,7 @@ def parse(query: str, districts: Sequence[str] = ()) -> Parsed:
                         break
                 if district is not None:
                     break
+    as_name = rest if district is not None else text
     road = number = None
     match = _ROAD_NUMBER.search(rest)
     if match is not None:
@@ -154,7 +162,13 @@ def parse(query: str, districts: Sequence[str] = ()) -> Parsed:
         if number is not None:
             road = match.group("road")
             rest = (rest[: match.start()] + rest[match.end() :]).strip()
-    return Parsed(text=text, district=district, road=road, number=number, rest=rest)
+    else:
+        latin = _LATIN_ROAD_NUMBER.fullmatch(rest)
+        if latin is not None:
+            road, number, rest = latin.group("road"), int(latin.group("number")), ""
+    return Parsed(
+        text=text, district=district, road=road, number=number, rest=rest, as_name=as_name
+    )
 
 
 def bigrams(text: str) -> set[str]:
