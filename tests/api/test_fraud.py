@@ -289,6 +289,11 @@ def test_a_call_not_answered_climbs_to_a_visit_and_the_officer_ends_it_dissuaded
         assert session.scalar(
             select(Incident.category_code).where(Incident.number == incident)
         ) == ("telecom_fraud")
+        # The officer is there and finishes the incident: the desk is not asked to call it off.
+        moot = select(func.count()).where(Notification.kind == "fraud_visit_moot")
+        assert session.scalar(moot) == 0
+    events = ok(api.get(f"/incidents/{incident}/timeline", "dispatcher"))["events"]
+    assert events[-1]["kind"] == "fraud_warning_closed"
 
 
 def test_a_step_not_done_in_time_climbs_by_the_tick_and_a_new_signal_climbs_at_once(

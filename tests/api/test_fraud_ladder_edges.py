@@ -24,6 +24,7 @@ from cad110.live.capture import notices_of_flush
 from cad110.live.notice import Notice
 from cad110.models.fraud import FraudWarning, WarningStatus
 from cad110.models.outbox import OutboxMessage
+from cad110.models.supervision import Notification
 from tests.api.helpers import ok
 from tests.api.test_fraud import (
     ELDERLY,
@@ -182,3 +183,32 @@ def test_the_desk_refreshes_from_its_rows_and_hears_each_change_live(
     assert closed_too.status_code == 200
     _login(api, "analyst")
     assert api.client.get("/fraud/rows").status_code == 403
+
+
+def test_a_warning_closed_before_the_officer_got_there_says_so_on_its_visit(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    _signed_in(runtime)
+    body = _warning("v", amount_at_risk="300000.00", fraud_type="impersonate_police")
+    urgent = _post(api, clock, WARNINGS, body).json()
+    visit = _read(api, urgent["warning"])["incident"]
+    assert visit is not None
+    # The 96110 seat talked the person round before any officer was sent.
+    outcome = {"outcome": "dissuaded"}
+    ok(api.post(f"/fraud/warnings/{urgent['warning']}/outcome", "calltaker", json=outcome))
+
+    incident = ok(api.get(f"/incidents/{visit}", "dispatcher"))
+    assert incident["status"] == "accepted"  # still the board's to call off or let run
+    events = ok(api.get(f"/incidents/{visit}/timeline", "dispatcher"))["events"]
+    assert events[-1]["kind"] == "fraud_warning_closed"
+    assert events[-1]["payload"] == {"warning": urgent["warning"], "outcome": "dissuaded"}
+    with transaction(runtime.sessions) as session:
+        [told] = session.scalars(
+            select(Notification).where(Notification.kind == "fraud_visit_moot")
+        ).all()
+        assert told.target_code == "35010201"
+        assert visit in told.message
+        assert "劝阻成功" in told.message
+    _login(api, "dispatcher")
+    page = api.client.get(f"/incidents/{visit}")
+    assert f"反诈预警已结：{urgent['warning']}、劝阻成功" in page.text

@@ -12,6 +12,7 @@ from cad110.telephony.service import PHONE_SYSTEM
 from cad110.transfers.intake import HOTLINE
 from cad110.web.i18n import translations
 from cad110.web.sentences import (
+    FRAUD_OUTCOMES,
     MACHINES,
     PATTERNS,
     VALUE_WORDS,
@@ -150,11 +151,23 @@ def test_units_named_collects_every_unit_mentioned() -> None:
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
 def test_every_text_of_the_log_is_in_the_catalog(locale: str) -> None:
     catalog = translations(locale)
-    texts = [*PATTERNS.values(), *(w for words in VALUE_WORDS.values() for w in words.values())]
+    texts = [
+        *PATTERNS.values(),
+        *(w for words in VALUE_WORDS.values() for w in words.values()),
+        *FRAUD_OUTCOMES.values(),
+    ]
     if locale == "zh_CN":
         assert [t for t in texts if catalog.gettext(t) == t] == []
     else:
         assert [t for t in texts if t not in catalog._catalog] == []
+
+
+def test_a_closed_fraud_warning_is_said_on_its_visit_with_its_outcome_in_words() -> None:
+    payload = {"warning": "FW-2", "outcome": "dissuaded"}
+    assert sentence("fraud_warning_closed", payload, NAMES, ZH) == "反诈预警已结：FW-2、劝阻成功"
+    assert sentence("fraud_warning_closed", payload, NAMES, EN) == (
+        "Fraud warning closed: FW-2, Dissuaded"
+    )
 
 
 def test_a_report_keeps_the_reason_a_guide_item_was_not_done() -> None:

@@ -15,6 +15,7 @@ from cad110.fraud.platform import FREEZE_CHANNEL
 from cad110.fraud.schemas import FreezeIn, OutcomeIn, fen, yuan
 from cad110.kernel.context import Ctx
 from cad110.kernel.outbox import enqueue
+from cad110.lifecycles.incident import OPEN, Status
 from cad110.models.fraud import (
     FraudOutcome,
     FraudStep,
@@ -24,7 +25,10 @@ from cad110.models.fraud import (
     StepState,
     WarningStatus,
 )
+from cad110.models.incident import Incident
+from cad110.models.jurisdiction import Jurisdiction
 from cad110.models.subjects import SubjectType
+from cad110.models.supervision import Notification
 
 
 def record_outcome(ctx: Ctx, w: FraudWarning, body: OutcomeIn) -> FraudWarning:
@@ -78,6 +82,56 @@ def close(
             "dropped_steps": dropped,
         },
     )
+    if w.incident_id is not None:
+        _tell_the_visit(ctx, w, outcome)
+
+
+# The visit's incident before an officer got there: the warning's end may make it moot.
+_NOT_THERE_YET = frozenset(
+    {
+        Status.RECEIVED,
+        Status.ACCEPTED,
+        Status.ASSESSED,
+        Status.QUEUED,
+        Status.DISPATCHED,
+        Status.ACKNOWLEDGED,
+        Status.DEPARTED,
+    }
+)
+OUTCOME_ZH = {
+    FraudOutcome.DISSUADED: "劝阻成功",
+    FraudOutcome.LOST: "已被骗",
+    FraudOutcome.UNREACHABLE: "无法联系",
+    FraudOutcome.FALSE_ALARM: "误报",
+}
+
+
+def _tell_the_visit(ctx: Ctx, w: FraudWarning, outcome: FraudOutcome) -> None:
+    """The visit's incident stays the board's to finish (an officer may still be wanted at the
+    door), but its record says the warning ended, and while no officer is there yet the duty
+    desk of its place is told, to call the visit off (撤销) or let it run."""
+    incident = ctx.session.get(Incident, w.incident_id)
+    if incident is None or incident.status not in OPEN:
+        return
+    ref = ladder.warning_ref(w.id)
+    ctx.record(
+        SubjectType.INCIDENT,
+        incident.number,
+        "fraud_warning_closed",
+        {"warning": ref, "outcome": outcome.value},
+    )
+    place = ctx.session.get(Jurisdiction, incident.jurisdiction_code)
+    if incident.status in _NOT_THERE_YET and place is not None:
+        ctx.session.add(
+            Notification.to(
+                place,
+                kind="fraud_visit_moot",
+                message=f"反诈预警 {ref} 已结（{OUTCOME_ZH[outcome]}），其见面劝阻警情 "
+                f"{incident.number} 尚无民警到场：请决定撤销或继续",
+                at=ctx.at,
+                incident_id=incident.id,
+            )
+        )
 
 
 def request_freeze(ctx: Ctx, w: FraudWarning, body: FreezeIn) -> FreezeRequest:

@@ -42,6 +42,8 @@ NO_ROW_CHANGE = frozenset(
         "supervision_acknowledged",
         "missing_case_opened",
         "missing_case_closed",
+        # A fraud warning whose visit this is was closed (fraud/outcomes.py).
+        "fraud_warning_closed",
         # The outcome's entries and strikes (incidents/outcomes.py) have rows of their own.
         "outcome_recorded",
         "outcome_struck",

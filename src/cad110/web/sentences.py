@@ -24,6 +24,15 @@ STEP_NAMES: Mapping[str, str] = {
     "callback": "Callback",
 }
 
+# A fraud warning's outcome (models.fraud.FraudOutcome values → message ids, as the desk says
+# them in _fraud_words.html).
+FRAUD_OUTCOMES: Mapping[str, str] = {
+    "dissuaded": "Dissuaded",
+    "lost": "Money already lost",
+    "unreachable": "Could not be reached",
+    "false_alarm": "False alarm",
+}
+
 # One pattern per kind of event; `%(details)s` is the list of what the event set.
 PATTERNS: Mapping[str, str] = {
     "received": "Received: %(details)s",
@@ -54,6 +63,7 @@ PATTERNS: Mapping[str, str] = {
     "supervision_acknowledged": "Supervision acknowledged: %(details)s",
     "missing_case_opened": "Missing-person case opened: %(details)s",
     "missing_case_closed": "Missing-person case closed: %(details)s",
+    "fraud_warning_closed": "Fraud warning closed: %(details)s",
     "grade_raised": "Grade raised: %(details)s",
     "outcome_recorded": "Outcome recorded: %(details)s",
     "outcome_struck": "Outcome entry struck: %(details)s",
@@ -249,6 +259,12 @@ def _details(kind: str, p: Mapping[str, Any], names: Names, gettext: Gettext) ->
     elif kind == "supervision_escalated":
         old, new = (names.places.get(str(p.get(k))) or str(p.get(k) or "") for k in ("from", "to"))
         yield gettext(FROM_TO) % {"old": old, "new": new}
+    elif kind == "fraud_warning_closed":
+        yield str(p.get("warning") or "")
+        outcome = FRAUD_OUTCOMES.get(str(p.get("outcome")))
+        if outcome:
+            yield gettext(outcome)
+        return
     elif kind in ("missing_case_opened", "missing_case_closed", "repeat_case_linked"):
         yield str(p.get("case") or "")
         if p.get("outcome"):
