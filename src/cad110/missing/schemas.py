@@ -287,6 +287,8 @@ class CaseOut(CaseSummary):
     school_or_work: str | None
     home_address: str | None
     conditions: list[str]
+    # The conditions are there but not for this reader (health: privacy.policy.sees_health).
+    health_withheld: bool = False
     signs: list[str]
     details: dict[str, Any]
     informant_name: str

@@ -29,10 +29,11 @@ from cad110.missing.schemas import (
     TaskOut,
 )
 from cad110.missing.search import appeal_ref
-from cad110.models.missing import Appeal, CaseCallback, MissingCase
+from cad110.models.missing import Appeal, CaseCallback, MissingCase, RuleFiring
 from cad110.models.outbox import OutboxMessage
 from cad110.models.subjects import SubjectType
-from cad110.privacy.masking import Kind, mask, mask_payload, scrub, secrets_in
+from cad110.privacy.masking import Kind, mask, mask_payload, scrub, secrets_in, without
+from cad110.privacy.policy import HEALTH_FIELDS, sees_health
 
 
 def callback_out(c: CaseCallback, now: datetime) -> CallbackOut:
@@ -127,8 +128,25 @@ def _known(c: MissingCase) -> list[tuple[Kind, str | None]]:
 
 
 def journal_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> list[EventOut]:
-    """The case's journal, oldest first; personal values masked unless `full`."""
-    return events_out(repository.journal_of(ctx.session, c), full=full, known=_known(c))
+    """The case's journal, oldest first; personal values masked unless `full`, health left
+    out for those who do not see it (privacy.policy.sees_health)."""
+    events = events_out(repository.journal_of(ctx.session, c), full=full, known=_known(c))
+    if sees_health(ctx.by):
+        return events
+    return [e.model_copy(update={"payload": without(e.payload, HEALTH_FIELDS)}) for e in events]
+
+
+def _firing_out(f: RuleFiring, health: bool) -> FiringOut:
+    """A rule that fired; for a reader who does not see health, the vulnerable person's
+    conditions are left out of its reason and its words."""
+    params = f.params
+    if health or f.rule != "vulnerable" or not params or not params.get("conditions"):
+        return FiringOut(rule=f.rule, reason=f.reason, params=params, fired_at=f.fired_at)
+    age = f"（{params['age']}岁）" if params.get("age") is not None else ""
+    reason = f"易受伤害人员{age}，一级紧急，黄金{params.get('hours')}小时"
+    return FiringOut(
+        rule=f.rule, reason=reason, params={**params, "conditions": []}, fired_at=f.fired_at
+    )
 
 
 def case_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> CaseOut:
@@ -138,6 +156,7 @@ def case_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> CaseOut:
     s = ctx.session
     summary = summaries(ctx, [c])[0]
     secrets = {} if full else secrets_in((), _known(c))
+    health = sees_health(ctx.by)
 
     def text(value: str) -> str:
         return scrub(value, secrets) if secrets else value
@@ -166,7 +185,8 @@ def case_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> CaseOut:
         phone=personal("phone", c.phone),
         school_or_work=c.school_or_work,
         home_address=c.home_address,
-        conditions=c.conditions,
+        conditions=c.conditions if health else [],
+        health_withheld=not health and bool(c.conditions),
         signs=c.signs,
         details=c.details if full else mask_payload(c.details, secrets)[0],
         informant_name=personal("name", c.informant_name) or "",
@@ -182,10 +202,7 @@ def case_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> CaseOut:
         commander=c.commander,
         outcome_note=text(c.outcome_note),
         photos=repository.photo_ids(s, c.id),
-        firings=[
-            FiringOut(rule=f.rule, reason=f.reason, params=f.params, fired_at=f.fired_at)
-            for f in repository.firings_of(s, c.id)
-        ],
+        firings=[_firing_out(f, health) for f in repository.firings_of(s, c.id)],
         requests=[
             RequestOut.model_validate(r, from_attributes=True)
             for r in repository.requests_of(s, c.id)

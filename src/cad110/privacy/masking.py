@@ -8,7 +8,7 @@ number someone typed into free text (a note, a narrative) is masked where it app
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Literal
 
 Kind = Literal["phone", "name", "id_number"]
@@ -141,6 +141,15 @@ def mask_payload(
         return value
 
     return walk(payload, ()), frozenset(fields)
+
+
+def without(payload: Any, keys: Collection[str]) -> Any:
+    """A copy of an event payload with the fields named `keys` left out, at any depth."""
+    if isinstance(payload, Mapping):
+        return {k: without(v, keys) for k, v in payload.items() if k not in keys}
+    if isinstance(payload, list):
+        return [without(v, keys) for v in payload]
+    return payload
 
 
 def fields_in(payload: Any) -> frozenset[str]:

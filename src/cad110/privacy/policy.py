@@ -4,7 +4,9 @@
   caller or the family back;
 - an officer: the incidents their unit is or was sent to and the missing-person cases of
   those incidents, and the cases they are the case officer (专管员) of;
-- analyst, auditor, admin: masked values only.
+- analyst, auditor, admin: masked values only, and no health information (a missing
+  person's conditions, 医疗健康: sensitive personal information) at all: they are told it is
+  withheld. Those who look for the person (the duty roles and officers) see it.
 
 Lists carry masked values for everyone; full values come with one record's read, which is
 recorded with the duty that allowed it. A role with Permission.REVEAL may ask for one
@@ -32,6 +34,10 @@ FRAUD_FIELDS = ("phone", "name", "id_number")
 REPEAT_CASE_TEXTS = ("text", "note", "report", "comment", "reason", "with_whom", "why")
 
 DUTY_ROLES = frozenset({Role.CALLTAKER, Role.DISPATCHER, Role.LEADER})
+# The roles that read records without looking for anyone.
+READING_ROLES = frozenset({Role.ANALYST, Role.ADMIN, Role.AUDITOR})
+# A missing person's health, wherever a record or its log carries it.
+HEALTH_FIELDS = frozenset({"conditions"})
 
 
 class Subject(StrEnum):
@@ -82,6 +88,11 @@ def sight(
         if case_officer is not None and case_officer == by.username:
             return Sight(True, "case officer")
     return MASKED
+
+
+def sees_health(by: Principal) -> bool:
+    """Whether `by` sees a missing person's health conditions (withheld from READING_ROLES)."""
+    return by.role not in READING_ROLES
 
 
 def role_reason(by: Principal) -> str:
