@@ -8,29 +8,19 @@ import re
 import subprocess
 from datetime import timedelta
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from cad110.kernel.runtime import Runtime
 from tests.api.flag_steps import HOME_TEXT, add_place, place_flag
 from tests.api.helpers import ok
 from tests.browser.board_steps import api_of, dispatch, incident, open_panel
-from tests.browser.conftest import VIEWPORT
-from tests.browser.steps import login, shot
+from tests.browser.steps import english_page, shot
 from tests.world import GULOU_WEST, START, World
 
 UNIT = "35010201-1"
 FC_LIST = "/usr/bin/fc-list"  # fontconfig, installed with Chromium
 # "12-01 01:27" (with seconds on the record): month and day in ISO order, in both languages.
 WHEN = r"\d\d-\d\d \d\d:\d\d"
-
-
-def _english(browser: Browser, base: str, username: str) -> Page:
-    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Shanghai")
-    context.add_cookies([{"name": "cad110_lang", "value": "en", "url": base}])
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    login(page, base, username)
-    return page
 
 
 def _fonts_lack(text: str) -> set[str]:
@@ -53,7 +43,7 @@ def test_the_panel_and_the_record_read_one_way_in_english(
         number = incident(api, address=HOME_TEXT, lon=GULOU_WEST[0], lat=GULOU_WEST[1])
         place_flag(api, kind="firearm", expires_at=(START + timedelta(days=30)).isoformat())
         place_flag(api, kind="dog")
-    page = _english(chromium_browser, live_server, "dispatcher")
+    page = english_page(chromium_browser, live_server, "dispatcher")
     try:
         open_panel(page, number)
         panel = page.locator("#panel")

@@ -29,8 +29,7 @@ from tests.api.test_fraud import (
     _signed_in,
     _warning,
 )
-from tests.browser.steps import login
-from tests.browser.test_dates_and_words import _english
+from tests.browser.steps import english_page, login
 from tests.conftest import Api
 
 # A rule of the centre's own, beside the shipped ones: the desk has no words for its reason.
@@ -158,7 +157,7 @@ def test_a_warnings_history_says_its_reasons_in_english_words(
     chromium_browser: Browser,
 ) -> None:
     number = _a_warning_with_a_long_history(api, runtime, clock)
-    page = _english(chromium_browser, live_server, "calltaker")
+    page = english_page(chromium_browser, live_server, "calltaker")
     try:
         page.goto(f"{live_server}/fraud?closed=1")
         history = _history(page, number)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from cad110.clock import VirtualClock
@@ -17,7 +17,7 @@ from cad110.kernel.outbox import deliver
 from cad110.kernel.runtime import Runtime
 from cad110.models.transfers import TicketStatus, TransferTicket
 from tests.browser.board_steps import api_of, incident, open_board, open_panel
-from tests.browser.steps import login, shot
+from tests.browser.steps import english_page, login, shot
 from tests.hotline_fake import fake_hotline
 from tests.places_seed import WEST_LAKE, seed_places
 from tests.world import World
@@ -79,7 +79,7 @@ def test_the_desk_shows_the_open_ticket_of_a_number_as_it_is_typed(
     page.fill("#caller_phone", "13911112222")
     expect(box).to_be_visible()
     expect(box.locator("li[data-ticket]")).to_have_count(1)
-    expect(box.locator("li[data-ticket]")).to_contain_text("gd-1 求助 · 已转出")
+    expect(box.locator("li[data-ticket]")).to_contain_text("gd-1 求助 · 其他 · 已转出")
     expect(box).to_contain_text(
         "此号码现在来电将关联到其最新的未办结12345工单；以另一类别或地点转12345的另开工单。"
     )
@@ -103,7 +103,7 @@ def test_the_desk_shows_the_ticket_it_just_made_when_the_number_rings_again(
     expect(page.locator("#last")).to_contain_text("转 12345")
     page.fill("#caller_phone", "13911114444")
     expect(box.locator("li[data-ticket]")).to_have_count(1)
-    expect(box.locator("li[data-ticket]")).to_contain_text("求助 · 已转出")
+    expect(box.locator("li[data-ticket]")).to_contain_text("求助 · 其他 · 已转出")
 
 
 def test_the_desks_transfer_takes_the_address_and_category_to_its_ticket(
@@ -132,3 +132,28 @@ def test_the_desks_transfer_takes_the_address_and_category_to_its_ticket(
         )
         assert (ticket.lon, ticket.lat) == (float(WEST_LAKE["lon"]), float(WEST_LAKE["lat"]))
         assert ticket.words == "公园门口路灯不亮"
+    # The number rings again: the desk shows what and where the open ticket is about.
+    page.fill("#caller_phone", "13911115555")
+    expect(page.locator("#open-tickets li[data-ticket]")).to_contain_text(
+        f"求助 · 城乡建设 · 已转出 · {WEST_LAKE['full_text']}"
+    )
+
+
+def test_the_english_desk_says_the_open_tickets_status_in_english(
+    live_server: str, chromium_browser: Browser, world: World
+) -> None:
+    with api_of(live_server, world) as api:
+        call = {
+            "outcome": "transferred_12345",
+            "caller_phone": "13911116666",
+            "category": "construction_noise",
+        }
+        assert api.post("/calls", "calltaker", json=call).status_code == 201
+    page = english_page(chromium_browser, live_server, "calltaker")
+    try:
+        page.fill("#caller_phone", "13911116666")
+        expect(page.locator("#open-tickets li[data-ticket]")).to_contain_text(
+            "Complaint · Environment · Sent to 12345"
+        )
+    finally:
+        page.context.close()

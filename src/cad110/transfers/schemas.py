@@ -119,6 +119,8 @@ class TicketOut(BaseModel):
     hotline_topic_zh: str
     hotline_topic_en: str
     category: str | None
+    # Where, as 110 took it (the desk's call or the incident's address).
+    address: str | None
     created_at: datetime
     due_at: datetime
     accepted_at: datetime | None

@@ -59,6 +59,7 @@ def tickets_out(
                 hotline_topic_zh=topic.zh if topic else t.hotline_topic,
                 hotline_topic_en=topic.en if topic else t.hotline_topic,
                 category=t.category_code,
+                address=t.address,
                 created_at=t.created_at,
                 due_at=t.due_at,
                 accepted_at=t.accepted_at,

@@ -1,6 +1,7 @@
 // The desk's 12345 box: the caller's tickets still open at 12345 (转12345, not yet handled).
-// A call from the number now is linked to the newest of them (transfers/service.py), so the
-// call-taker sees the matter was rung in before and how far 12345 has come. Looked up once per
+// A call from the number now is linked to the newest of them unless it is transferred as
+// another matter (transfers/service.py), so the call-taker sees the matter was rung in before,
+// what and where it is about, and how far 12345 has come. Looked up once per
 // complete number; each lookup is a recorded search of personal data. Every word shown comes
 // from the page or is the record's own data, set as text.
 (function () {
@@ -11,6 +12,8 @@
   if (!form || !box) return;
   const list = box.querySelector("ul");
   const zh = document.documentElement.lang === "zh-CN";
+  // An open ticket's status in the page's language (the code where a new one has no words).
+  const statuses = JSON.parse(document.getElementById("ticket-statuses").textContent);
   const looked = new Map(); // number → tickets
   let shown = null;
 
@@ -26,7 +29,13 @@
     const ref = document.createElement("code");
     ref.textContent = t.ref;
     const about = document.createElement("span");
-    const parts = [zh ? t.hotline_type_zh : t.hotline_type_en, zh ? t.status_zh : t.status];
+    // Its type and topic and where it is: a call about another category or place is
+    // transferred as a ticket of its own, so the call-taker sees what the open one is about.
+    const parts = [
+      zh ? t.hotline_type_zh + " · " + t.hotline_topic_zh : t.hotline_type_en + " · " + t.hotline_topic_en,
+      statuses[t.status] || t.status,
+    ];
+    if (t.address) parts.push(t.address);
     const when = cad110.when(t.created_at);
     if (when) parts.push(when);
     if (t.rang_again) parts.push("×" + (t.rang_again + 1));
