@@ -15,7 +15,7 @@ from cad110.fraud.platform import FREEZE_CHANNEL
 from cad110.fraud.schemas import FreezeIn, OutcomeIn, fen, yuan
 from cad110.kernel.context import Ctx
 from cad110.kernel.outbox import enqueue
-from cad110.lifecycles.incident import OPEN, Status
+from cad110.lifecycles.incident import ALLOWED_FROM, OPEN, Action, Status
 from cad110.models.fraud import (
     FraudOutcome,
     FraudStep,
@@ -86,18 +86,8 @@ def close(
         _tell_the_visit(ctx, w, outcome)
 
 
-# The visit's incident before an officer got there: the warning's end may make it moot.
-_NOT_THERE_YET = frozenset(
-    {
-        Status.RECEIVED,
-        Status.ACCEPTED,
-        Status.ASSESSED,
-        Status.QUEUED,
-        Status.DISPATCHED,
-        Status.ACKNOWLEDGED,
-        Status.DEPARTED,
-    }
-)
+# The visit's incident while it may still be called off (撤销) and no officer is there yet.
+_NOT_THERE_YET = ALLOWED_FROM[Action.CANCEL] - {Status.ARRIVED}
 OUTCOME_ZH = {
     FraudOutcome.DISSUADED: "劝阻成功",
     FraudOutcome.LOST: "已被骗",

@@ -57,10 +57,9 @@ class Location(Strict):
         return self
 
 
-class IncidentCreate(Location):
-    source: Source = Source.CALL_110
-    caller_name: Text64 | None = None
-    caller_phone: Phone | None = None
+class SaidPlace(Location):
+    """Where the caller said it is, as the desk takes it (checked by incidents/location.py)."""
+
     address: Text255 | None = Field(
         default=None,
         description="As said; without a point it is geocoded against the standard addresses",
@@ -74,6 +73,12 @@ class IncidentCreate(Location):
         description="The call-taker checked that the point is right although the address names "
         "another district (refused with 422 `place_contradiction` otherwise)",
     )
+
+
+class IncidentCreate(SaidPlace):
+    source: Source = Source.CALL_110
+    caller_name: Text64 | None = None
+    caller_phone: Phone | None = None
     jurisdiction: Code | None = Field(default=None, description="Override the point lookup")
     narrative: Note = ""
     tags: Annotated[list[Tag], Field(max_length=20)] = []
@@ -307,7 +312,7 @@ class TimelineOut(BaseModel):
     events: list[EventOut]
 
 
-class CallCreate(Location):
+class CallCreate(SaidPlace):
     """A call without a new incident. Where and what it was about (address, point, standard
     address, category) is checked as at 接警 and goes with a 转12345 to its ticket; an attached
     call takes its incident's and may not say them (422 naming the field)."""
@@ -320,19 +325,6 @@ class CallCreate(Location):
     incident: Code | None = Field(default=None, description="For outcome 'attached'")
     note: Note = ""
     phone_call: PhoneCallRef | None = None
-    address: Text255 | None = Field(
-        default=None,
-        description="As said; without a point it is geocoded against the standard addresses",
-    )
-    place: Code | None = Field(
-        default=None,
-        description="The standard address picked (地址编码); its point is used without lon/lat",
-    )
-    place_confirmed: bool = Field(
-        default=False,
-        description="The point is right although the address names another district "
-        "(refused with 422 `place_contradiction` otherwise)",
-    )
     category: Code | None = Field(default=None, description="What the call was about")
 
     def said_of_matter(self) -> str | None:
