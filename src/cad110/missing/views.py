@@ -157,6 +157,7 @@ def case_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> CaseOut:
     summary = summaries(ctx, [c])[0]
     secrets = {} if full else secrets_in((), _known(c))
     health = sees_health(ctx.by)
+    details = c.details if full else mask_payload(c.details, secrets)[0]
 
     def text(value: str) -> str:
         return scrub(value, secrets) if secrets else value
@@ -186,9 +187,9 @@ def case_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> CaseOut:
         school_or_work=c.school_or_work,
         home_address=c.home_address,
         conditions=c.conditions if health else [],
-        health_withheld=not health and bool(c.conditions),
+        health_withheld=not health and bool(c.conditions or c.details.get("mental_health")),
         signs=c.signs,
-        details=c.details if full else mask_payload(c.details, secrets)[0],
+        details=details if health else without(details, HEALTH_FIELDS),
         informant_name=personal("name", c.informant_name) or "",
         informant_phone=personal("phone", c.informant_phone) or "",
         informant_relation=c.informant_relation,

@@ -5,7 +5,7 @@
 - an officer: the incidents their unit is or was sent to and the missing-person cases of
   those incidents, and the cases they are the case officer (专管员) of;
 - analyst, auditor, admin: masked values only, and no health information (a missing
-  person's conditions, 医疗健康: sensitive personal information) at all: they are told it is
+  person's conditions and mental health, 医疗健康: sensitive personal information) at all: they are told it is
   withheld. Those who look for the person (the duty roles and officers) see it.
 
 Lists carry masked values for everyone; full values come with one record's read, which is
@@ -36,8 +36,9 @@ REPEAT_CASE_TEXTS = ("text", "note", "report", "comment", "reason", "with_whom",
 DUTY_ROLES = frozenset({Role.CALLTAKER, Role.DISPATCHER, Role.LEADER})
 # The roles that read records without looking for anyone.
 READING_ROLES = frozenset({Role.ANALYST, Role.ADMIN, Role.AUDITOR})
-# A missing person's health, wherever a record or its log carries it.
-HEALTH_FIELDS = frozenset({"conditions"})
+# A missing person's health, wherever a record or its log carries it: the conditions the
+# rules read and the record's free text on mental health.
+HEALTH_FIELDS = frozenset({"conditions", "mental_health"})
 
 
 class Subject(StrEnum):
