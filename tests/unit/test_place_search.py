@@ -230,3 +230,13 @@ def test_a_pinyin_road_and_number_are_read_in_parts() -> None:
         assert parsed.number == 88, q
     assert parse("110", []).number is None
     assert parse("xihugongyuan", []).road is None
+
+
+def test_a_number_missing_from_the_road_typed_is_not_found_on_a_road_one_letter_apart() -> None:
+    wusi = (10, A, "五四北路100号", "福州市晋安区五四北路100号", "晋安区", "", "", "五四北路", "100号", [], 119.31, 26.11)  # fmt: skip
+    index = PlaceIndex([*ROWS, wusi], ["鼓楼区", "仓山区", "晋安区"])
+    for typed in ("wuyibeilu100", "wybl100", "五一北路100号"):
+        hits = index.search(typed, limit=5)
+        assert 10 not in {h.place_id for h in hits}, typed  # 五四北路 is another road
+        assert hits[0].place_id in {2, 3, 7}, typed  # a guess on 五一北路, to confirm
+    assert top(index, "wusibeilu100")[0] == 10

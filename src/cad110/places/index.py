@@ -51,6 +51,8 @@ _CANDIDATES = 300
 _PER_TERM = 60
 # House numbers below this (a key is road × this + number).
 _NUMBERS = 100_000
+# A road named with a house number is looked for on the roads scoring within this of the best.
+_ROAD_MARGIN = 5.0
 
 
 # id, kind, name, full_text, district, town, community, road, house_number, aliases, lon, lat
@@ -348,12 +350,17 @@ class PlaceIndex:
         initials) may mean, or its nearest numbers as a guess; whether any road was meant."""
         assert parsed.road is not None
         assert parsed.number is not None
-        found = False
+        roads = []
         for t, s in self.match_terms(parsed.road, roads_only=True)[:5]:
             lo, hi = np.searchsorted(self.house_keys, [t * _NUMBERS, (t + 1) * _NUMBERS])
-            if lo == hi:
+            if lo < hi:
+                roads.append((t, s, lo, hi))
+        # The roads as good a match as the best one: 五一北路 typed in pinyin is not 五四北路
+        # (one letter apart), though only 五四北路 has the number asked for.
+        best = max((s for _, s, _, _ in roads), default=0.0)
+        for t, s, lo, hi in roads:
+            if s < best - _ROAD_MARGIN:
                 continue
-            found = True
             numbers = self.house_keys[lo:hi] - t * _NUMBERS
             rows = self.house_rows[lo:hi]
             exact = rows[numbers == parsed.number]
@@ -364,7 +371,7 @@ class PlaceIndex:
             gaps = np.abs(numbers - parsed.number)
             for gap in np.unique(gaps)[:3].tolist():
                 offer(rows[gaps == gap], s * 0.8 - min(10.0, gap / 10))
-        return found
+        return bool(roads)
 
 
 # -- one index per engine, rebuilt when the table changes ------------------------------------
