@@ -20,7 +20,7 @@ from tests.browser.board_steps import api_of, incident, open_board, open_panel
 from tests.browser.steps import english_page, login, shot
 from tests.hotline_fake import fake_hotline
 from tests.places_seed import WEST_LAKE, seed_places
-from tests.world import World
+from tests.world import MINHOU, World
 
 # A flow from start to end: on PostgreSQL as well (tests/browser/conftest.py).
 pytestmark = pytest.mark.both_databases
@@ -157,3 +157,25 @@ def test_the_english_desk_says_the_open_tickets_status_in_english(
         )
     finally:
         page.context.close()
+
+
+def test_a_transfer_whose_point_the_address_contradicts_is_recorded_once_confirmed(
+    live_server: str, page: Page, runtime: Runtime
+) -> None:
+    seed_places(runtime)
+    login(page, live_server, "calltaker")
+    page.fill("#caller_phone", "13911117777")
+    page.fill("#address", "鼓楼区湖滨路西湖公园")
+    page.keyboard.press("Escape")
+    page.fill("#lon", str(MINHOU[0]))
+    page.fill("#lat", str(MINHOU[1]))
+    page.keyboard.press("F2")
+    page.keyboard.press("2")
+    confirm = page.locator("#place-confirm")
+    expect(confirm).to_be_visible()
+    expect(confirm).to_have_text("定位无误，确认并记录来电")  # not "保存": no incident is made
+    confirm.click()
+    expect(page.locator("#last")).to_contain_text("转 12345")
+    with transaction(runtime.sessions) as session:
+        ticket = session.scalars(select(TransferTicket)).one()
+        assert (ticket.jurisdiction_code, ticket.lon) == ("35012101", MINHOU[0])

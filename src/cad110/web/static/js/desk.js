@@ -91,10 +91,13 @@
     confirmedPlace = false;
   }
   function showWarning(message, then) {
+    const confirm = document.getElementById("place-confirm");
     warningText.textContent = message;
     warning.hidden = false;
     afterConfirm = then;
-    document.getElementById("place-confirm").focus();
+    // It says what the confirmation goes on with: the incident saved, or the call recorded.
+    confirm.textContent = then === save ? confirm.dataset.save : confirm.dataset.record;
+    confirm.focus();
   }
   document.getElementById("place-confirm").addEventListener("click", (e) => {
     confirmedPlace = true;
