@@ -47,7 +47,8 @@ class Call(Base):
     calltaker: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[CallOutcome] = mapped_column(str_enum(CallOutcome))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
-    # Calls are scoped like incidents: the incident's place, or the answering centre's.
+    # Calls are scoped like incidents: the incident's place, else the place the call was about
+    # (a 转12345's address), else the answering centre's.
     jurisdiction_path: Mapped[str] = mapped_column(String(255))
     note: Mapped[str] = mapped_column(Text, default="")
 

@@ -49,7 +49,7 @@ class TransferTicket(Base):
     # What it came from: the incident the board transferred, or the desk's call (or both).
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
-    # Scoped like incidents: the incident's place, or the answering centre's.
+    # Scoped like incidents: the incident's place, or the call's (its place, else the centre's).
     jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"))
     jurisdiction_path: Mapped[str] = mapped_column(String(255))
     caller_phone: Mapped[str | None] = mapped_column(String(32))
