@@ -128,6 +128,9 @@ def test_a_warnings_history_says_its_reasons_in_chinese_words(
         "等级不变，提请督办 · 反诈平台 · 96110劝阻电话未接通"
     )
     expect(_step(page, "three_way_call")).to_contain_text(CENTRE)
+    pushed = _step(page, "step_pushed").all_inner_texts()
+    assert pushed
+    assert all(any(w in t for w in ("预警短信", "96110劝阻电话", "上门见面劝阻")) for t in pushed)
     expect(_step(page, "closed")).to_contain_text("预警办结")
     expect(_step(page, "closed")).to_contain_text("已被骗")
     expect(_step(page, "freeze_result")).to_contain_text("银行回复")

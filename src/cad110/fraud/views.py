@@ -20,7 +20,8 @@ def _reasons(p: dict[str, object]) -> list[str]:
     found = p.get("reasons")
     if isinstance(found, list):
         return [str(r) for r in found]
-    return [str(p[k]) for k in ("outcome", "result", "status", "centre") if p.get(k)]
+    # A step pushed or overdue says which (sms, call, visit).
+    return [str(p[k]) for k in ("outcome", "result", "status", "centre", "kind") if p.get(k)]
 
 
 def warnings_out(
