@@ -27,6 +27,17 @@ def _received(api: Api, number: str) -> dict[str, Any]:
     return payload
 
 
+# Whether every district outline lies within the desk map (the whole city in sight).
+CITY_IN_SIGHT = """() => {
+  const m = document.querySelector("#desk-map").getBoundingClientRect();
+  const paths = [...document.querySelectorAll("#desk-map .leaflet-overlay-pane path")];
+  return paths.length > 0 && paths.every((p) => {
+    const b = p.getBoundingClientRect();
+    return b.left >= m.left - 2 && b.right <= m.right + 2 && b.top >= m.top - 2 && b.bottom <= m.bottom + 2;
+  });
+}"""
+
+
 def _click_centre(page: Page, target: Locator) -> None:
     box = target.bounding_box()
     assert box is not None
@@ -84,10 +95,12 @@ def test_keyboard_only_intake_from_the_desk_to_a_dispatch(
     keys.press("Enter")
     expect(page.locator("#category")).to_have_value("盗窃")
     shot(page, backend, "desk-place")
+    assert not page.evaluate(CITY_IN_SIGHT)  # zoomed in on the picked address
     keys.press("Control+Enter")
     expect(page.locator("#last a")).to_have_text("35010201-20261123-0001")
     expect(page.locator("#last .no-point")).to_have_count(0)
     expect(page.locator("#lon")).to_be_editable()  # a clean desk for the next call
+    page.wait_for_function(CITY_IN_SIGHT)  # and the whole city on the map again
     number = "35010201-20261123-0001"
     incident = api.get(f"/incidents/{number}", "dispatcher").json()
     assert (incident["lon"], incident["grid"]) == (float(WEST_LAKE_GATE["lon"]), "3501020101")

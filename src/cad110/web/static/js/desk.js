@@ -23,12 +23,17 @@
   const map = L.map("desk-map").setView([26.08, 119.3], 11);
   cad110.tiles(map);
   let marker = null;
+  // The whole city, to come back to for the next call (a picked place zooms in).
+  let city = null;
   fetch("/api/v1/jurisdictions?geometry=true", { credentials: "same-origin" })
     .then((r) => r.json())
     .then((data) => {
       const districts = data.items.filter((j) => j.level === "district" && j.boundary);
       const layer = L.geoJSON(districts.map((d) => ({ type: "Feature", geometry: d.boundary })), { style: { color: "#334e68", weight: 1, fillOpacity: 0.03 } }).addTo(map);
-      if (districts.length) map.fitBounds(layer.getBounds());
+      if (districts.length) {
+        city = layer.getBounds();
+        map.fitBounds(city);
+      }
     });
   function place(lat, lon) {
     if (marker) marker.setLatLng([lat, lon]);
@@ -291,6 +296,7 @@
       map.removeLayer(marker);
       marker = null;
     }
+    if (city) map.fitBounds(city);
   });
   function reset(previous) {
     form.reset();
