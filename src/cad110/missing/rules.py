@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -191,14 +192,11 @@ def on_opening(person: Person, rules: Rules) -> list[Firing]:
     conditions = [c for c in person.conditions if c in rules.vulnerable_conditions]
     old = age if age is not None and age >= rules.vulnerable_age else None
     if conditions or old is not None:
-        what = "、".join(
-            [f"{old}岁"] * (old is not None) + [CONDITION_ZH.get(c, c) for c in conditions]
-        )
         fired.append(
             Firing(
                 "vulnerable",
                 Effect.URGENT,
-                f"易受伤害人员（{what}），一级紧急，黄金{rules.golden_hours}小时",
+                vulnerable_reason(old, conditions, rules.golden_hours),
                 {"age": old, "conditions": conditions, "hours": rules.golden_hours},
             )
         )
@@ -310,3 +308,12 @@ def on_incident_ended(status: str) -> Firing:
         f"对应警情已{ENDED_ZH.get(status, status)}，请核实寻人案件是否继续查找或结案",
         {"status": status},
     )
+
+
+def vulnerable_reason(age: int | None, conditions: Sequence[str], hours: int) -> str:
+    """The vulnerable rule's reason as recorded: the age and conditions that made it fire
+    (none named where they are withheld from the reader)."""
+    what = "、".join(
+        [f"{age}岁"] * (age is not None) + [CONDITION_ZH.get(c, c) for c in conditions]
+    )
+    return f"易受伤害人员{f'（{what}）' if what else ''}，一级紧急，黄金{hours}小时"

@@ -142,8 +142,7 @@ def _firing_out(f: RuleFiring, health: bool) -> FiringOut:
     params = f.params
     if health or f.rule != "vulnerable" or not params or not params.get("conditions"):
         return FiringOut(rule=f.rule, reason=f.reason, params=params, fired_at=f.fired_at)
-    age = f"（{params['age']}岁）" if params.get("age") is not None else ""
-    reason = f"易受伤害人员{age}，一级紧急，黄金{params.get('hours')}小时"
+    reason = risk.vulnerable_reason(params.get("age"), (), params["hours"])
     return FiringOut(
         rule=f.rule, reason=reason, params={**params, "conditions": []}, fired_at=f.fired_at
     )
@@ -158,6 +157,7 @@ def case_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> CaseOut:
     secrets = {} if full else secrets_in((), _known(c))
     health = sees_health(ctx.by)
     details = c.details if full else mask_payload(c.details, secrets)[0]
+    shown_details = details if health else without(details, HEALTH_FIELDS)
 
     def text(value: str) -> str:
         return scrub(value, secrets) if secrets else value
@@ -187,9 +187,9 @@ def case_out(ctx: Ctx, c: MissingCase, *, full: bool = False) -> CaseOut:
         school_or_work=c.school_or_work,
         home_address=c.home_address,
         conditions=c.conditions if health else [],
-        health_withheld=not health and bool(c.conditions or c.details.get("mental_health")),
+        health_withheld=not health and (bool(c.conditions) or shown_details != details),
         signs=c.signs,
-        details=details if health else without(details, HEALTH_FIELDS),
+        details=shown_details,
         informant_name=personal("name", c.informant_name) or "",
         informant_phone=personal("phone", c.informant_phone) or "",
         informant_relation=c.informant_relation,

@@ -15,7 +15,7 @@ from cad110.auth.permissions import Permission
 from cad110.errors import Conflict
 from cad110.events.log import NEW_SUBJECT
 from cad110.incidents.calls_repository import get_call
-from cad110.incidents.facts import CallRecorded, IncidentActed
+from cad110.incidents.facts import CallMatter, CallRecorded, IncidentActed
 from cad110.kernel.context import Ctx
 from cad110.kernel.outbox import enqueue
 from cad110.lifecycles.incident import Action
@@ -61,41 +61,44 @@ def ticket_for_call(ctx: Ctx, fact: CallRecorded) -> None:
     """A call from the number of an open ticket is linked to it (the same matter rung in
     again), unless the desk transfers it as another matter (rules.same_matter); a call the
     desk ends 转12345 otherwise opens a ticket of its own, with where and what it was about."""
-    call, matter = fact.call, fact.matter
+    call = fact.call
+    # A call that said neither where nor what is the answering centre's, about nothing known.
+    said = fact.matter or CallMatter(
+        None, None, None, None, None, ctx.by.jurisdiction_code, call.jurisdiction_path
+    )
     transferred = call.outcome is CallOutcome.TRANSFERRED_12345
     again = _open_ticket_of(ctx, call.caller_phone) if call.caller_phone else None
-    if again is not None and not (transferred and _another_matter(ctx, again, fact)):
+    if again is not None and not (transferred and _another_matter(ctx, again, said)):
         _link(ctx, again, call)
     elif transferred:
         _open(
             ctx,
             TransferTicket(
                 call_id=call.id,
-                jurisdiction_code=(
-                    matter.jurisdiction_code if matter is not None else ctx.by.jurisdiction_code
-                ),
+                jurisdiction_code=said.jurisdiction_code,
                 jurisdiction_path=call.jurisdiction_path,
                 caller_phone=call.caller_phone,
                 caller_name=call.caller_name,
                 words=call.note,
-                address=matter.address if matter is not None else None,
-                lon=matter.lon if matter is not None else None,
-                lat=matter.lat if matter is not None else None,
-                category_code=matter.category if matter is not None else None,
+                address=said.address,
+                lon=said.lon,
+                lat=said.lat,
+                category_code=said.category,
             ),
             incident=None,
         )
 
 
-def _another_matter(ctx: Ctx, ticket: TransferTicket, fact: CallRecorded) -> bool:
-    if fact.matter is None:
-        return False
-    m = fact.matter
-    point = (m.lon, m.lat) if m.lon is not None and m.lat is not None else None
-    held = (ticket.lon, ticket.lat) if ticket.lon is not None and ticket.lat is not None else None
+def _another_matter(ctx: Ctx, ticket: TransferTicket, said: CallMatter) -> bool:
     return not tr_rules.same_matter(
-        tr_rules.in_force(ctx), (ticket.category_code, held), (m.category, point)
+        tr_rules.in_force(ctx),
+        (ticket.category_code, _point(ticket.lon, ticket.lat)),
+        (said.category, _point(said.lon, said.lat)),
     )
+
+
+def _point(lon: float | None, lat: float | None) -> tuple[float, float] | None:
+    return (lon, lat) if lon is not None and lat is not None else None
 
 
 def _open_ticket_of(ctx: Ctx, phone: str) -> TransferTicket | None:
