@@ -9,7 +9,7 @@ again by R, and each showing is a read of its own in the access log."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import APIResponse, Browser, Page, Route, expect
 
 from tests.api.helpers import ok
 from tests.api.test_callbacks import closed
@@ -230,3 +230,41 @@ def test_the_number_shown_is_hidden_again_and_each_showing_is_a_read(
     expect(phone).to_have_text("13800138032")
     expect(button).to_have_text("隐藏号码（R）")
     assert len(asked) == 4, asked
+
+
+def test_a_refresh_read_before_an_answer_does_not_bring_the_answered_one_back(
+    live_server: str, world: World, page: Page
+) -> None:
+    """The queue's rows read before this page's answer was committed, arriving after the
+    answer did: the answered callback stays answered, and the page does not call it recorded
+    elsewhere when the next refresh finds it gone."""
+    with api_of(live_server, world) as api:
+        first = closed(api, caller_phone="13800138031")
+        login(page, live_server, "calltaker")
+        page.goto(f"{live_server}/callbacks")
+        expect(page.locator("#cb-number")).to_have_text(first)
+        held: list[tuple[Route, APIResponse]] = []
+
+        def hold(route: Route) -> None:
+            if held:
+                route.continue_()
+            else:
+                held.append((route, route.fetch()))  # read now, answered later
+
+        page.route("**/callbacks/rows", hold)
+        closed(api, caller_phone="13800138032")  # a change: the page asks for its rows
+        for _ in range(100):
+            if held:
+                break
+            page.wait_for_timeout(50)
+        assert held, "the change set off no refresh"
+        page.keyboard.press("1")
+        expect(page.locator("#cb-msg")).to_have_text(f"{first} 已记录：满意")
+        route, stale = held[0]
+        route.fulfill(response=stale)
+        # The stale rows hold the answered callback (and not yet the new one); the refresh after
+        # them, set off meanwhile by the answer itself, holds only the new one.
+        rows = page.locator("#cb-list li[data-number]")
+        expect(rows).to_have_count(1)
+        expect(rows.first).not_to_have_attribute("data-number", first)
+        expect(page.locator("#cb-msg")).to_have_text(f"{first} 已记录：满意")

@@ -49,6 +49,11 @@
   // The number being asked for (a token): a second R meanwhile asks nothing, and an answer
   // that comes after another callback was chosen is dropped.
   let asking = null;
+  // Callbacks this page answered: a refresh read before an answer was committed can come back
+  // after its answer did, and must not bring the answered row back (nor later call it answered
+  // elsewhere). `answering` is the one whose answer is on its way.
+  const answeredHere = new Set();
+  let answering = null;
 
   function rows() {
     return Array.from(list.querySelectorAll("li[data-number]"));
@@ -162,6 +167,7 @@
     if (!current) return;
     const number = current.number;
     pendingKey = pendingKey || cad110.newKey();
+    answering = number;
     try {
       const out = await cad110.call(
         "POST",
@@ -170,6 +176,7 @@
         { idempotencyKey: pendingKey },
       );
       pendingKey = null;
+      if (out.done) answeredHere.add(number);
       const row = list.querySelector('li[data-number="' + CSS.escape(number) + '"]');
       if (!row) {
         // A live refresh took the row away while the answer was on its way: said, nothing more.
@@ -208,6 +215,8 @@
       }
     } catch (err) {
       msg.textContent = room.dataset.failed + " " + err.message;
+    } finally {
+      if (answering === number) answering = null;
     }
   }
 
@@ -250,7 +259,10 @@
   // focused if it was), the list's scroll kept; the panel is left alone while its callback
   // is still waiting, so a note being typed or a number shown stays.
   function merge(doc) {
-    const fresh = itemsOf(doc);
+    doc.querySelectorAll("#cb-list li[data-number]").forEach((li) => {
+      if (answeredHere.has(li.dataset.number)) li.remove();
+    });
+    const fresh = itemsOf(doc).filter((item) => !answeredHere.has(item.number));
     byNumber = new Map(fresh.map((item) => [item.number, item]));
     const had = current ? current.number : null;
     const focused = list.contains(document.activeElement);
@@ -259,7 +271,7 @@
     const at = had ? Math.max(0, old.indexOf(had)) : 0;
     list.replaceChildren(...Array.from(doc.getElementById("cb-list").children, (li) => document.importNode(li, true)));
     list.scrollTop = scroll;
-    $("cb-waiting").textContent = doc.getElementById("cb-waiting").textContent;
+    recount();
     $("cb-follow-up-rows").replaceChildren(
       ...Array.from(doc.getElementById("cb-follow-up-rows").children, (tr) => document.importNode(tr, true)),
     );
@@ -275,9 +287,13 @@
       // Answered elsewhere (another 回访员, the board, an SMS reply): the one now in its place.
       show(all[Math.min(at, all.length - 1)] || null, focused);
       detail.hidden = false;
-      msg.textContent = fill(room.dataset.gone, { number: had });
+      // This page's own answer, still on its way, says what was recorded when it comes.
+      if (had !== answering) msg.textContent = fill(room.dataset.gone, { number: had });
     } else if (all.length) {
+      // A callback joins an empty queue: chosen, and what was last recorded still said.
+      const said = msg.textContent;
       show(all[0], false);
+      msg.textContent = said;
     }
   }
 
