@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -129,6 +130,11 @@ class Settings(BaseSettings):
     admit_writes: int = Field(default=8, ge=1)
     admit_reads: int = Field(default=8, ge=1)
     admit_wait_s: float = Field(default=0.5, ge=0)
+    # How long an idle HTTP connection is kept open. Longer than any client's or proxy's own
+    # idle pool (httpx 5 s, an nginx upstream pool 60 s): a server that closes first races the
+    # client's next request on that connection, which is lost unanswered ("server
+    # disconnected"). uvicorn's own default is 5 s; nginx's 75 s.
+    keep_alive_s: int = Field(default=75, ge=1, le=3600)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -139,3 +145,17 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The settings of this process (read once)."""
     return Settings()
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """What uvicorn is told about the outside world, wherever cad110 is served (`cad110
+    serve`, the benches' servers, the tests' live servers)."""
+    return {
+        # No banner naming the server software.
+        "server_header": False,
+        # The scheme (Secure cookies) and the client address come from the centre's reverse
+        # proxy, and only from the addresses it runs on.
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+        "timeout_keep_alive": settings.keep_alive_s,
+    }

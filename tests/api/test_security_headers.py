@@ -4,6 +4,7 @@ banner; /docs works offline; cookies are Secure over HTTPS."""
 from __future__ import annotations
 
 import dataclasses
+import http.client
 import re
 import socket
 import threading
@@ -20,8 +21,8 @@ from fastapi.testclient import TestClient
 
 from cad110.api.security import content_security_policy, tile_source
 from cad110.app import create_app
-from cad110.cli.serve import server_options
 from cad110.kernel.runtime import Runtime
+from cad110.settings import server_options
 from tests.conftest import Api
 from tests.world import PASSWORD
 
@@ -275,3 +276,24 @@ def test_served_by_uvicorn_no_banner_and_https_from_the_proxy_makes_cookies_secu
         assert proxied.status_code == 303
         assert "server" not in proxied.headers
         assert "; secure" in _set_cookie(proxied, "cad110_session")
+
+
+def test_an_idle_connection_outlives_the_clients_own_pool(runtime: Runtime) -> None:
+    """A connection left idle for longer than a client's pool keeps it (httpx: 5 s, as
+    uvicorn's own default) is still open: a server that closed it first would race the
+    client's next request on it, which would then be lost unanswered."""
+    with _served(runtime) as base:
+        host, port = base.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        try:
+            connection.request("GET", "/healthz")
+            first = connection.getresponse()
+            first.read()
+            assert first.status == 200
+            time.sleep(6)
+            connection.request("GET", "/healthz")
+            again = connection.getresponse()
+            again.read()
+            assert again.status == 200
+        finally:
+            connection.close()

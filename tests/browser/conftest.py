@@ -23,8 +23,8 @@ import uvicorn
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from cad110.app import create_app
-from cad110.cli.serve import server_options
 from cad110.kernel.runtime import Runtime
+from cad110.settings import server_options
 
 CHROMIUM = Path("/usr/bin/chromium")
 

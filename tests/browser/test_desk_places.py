@@ -154,7 +154,10 @@ def test_a_point_in_another_district_is_shown_and_must_be_confirmed(
     page.keyboard.press("Control+Enter")
     warning = page.locator("#place-warning")
     expect(warning).to_be_visible()
-    expect(warning).to_contain_text("地址写的是鼓楼区，定位点却在闽侯县")
+    # The sentence alone, not "地址：地址写的是…": the warning names the address itself.
+    expect(warning.locator(".place-warning-text")).to_have_text(
+        "地址写的是鼓楼区，定位点却在闽侯县：请核实地点后确认"
+    )
     expect(page.locator("#place-confirm")).to_be_focused()
     shot(page, backend, "desk-place-contradiction")
     assert api.get("/incidents", "dispatcher").json()["total"] == 0  # nothing saved yet

@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from cad110.db.base import Base
 from cad110.events.keys import signing_ring
 from cad110.events.log import GENESIS, canonical_json, event_hash
+from cad110.settings import get_settings, server_options
 
 CITY, DISTRICT = "350100", "350102"
 # The API's incidents fall in STATION; the raw baseline writes RAW_STATION's, so that the two
@@ -101,6 +102,19 @@ class Server:
     pid: int
 
 
+def uvicorn_flags(options: dict[str, Any]) -> list[str]:
+    """`uvicorn.run`'s keyword options as its command line says them: a bench measures the
+    server as `cad110 serve` runs it."""
+    flags = []
+    for key, value in options.items():
+        name = key.replace("_", "-")
+        if isinstance(value, bool):
+            flags.append(f"--{name}" if value else f"--no-{name}")
+        else:
+            flags += [f"--{name}", str(value)]
+    return flags
+
+
 @contextmanager
 def api_server(
     url: str,
@@ -118,6 +132,7 @@ def api_server(
     env = {**os.environ, **(extra_env or {}), "CAD110_DATABASE_URL": url}
     command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1"]
     command += ["--port", str(port), "--log-level", "warning", "--workers", str(workers)]
+    command += uvicorn_flags(server_options(get_settings()))
     with log_path.open("wb") as log:
         proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     base_url = f"http://127.0.0.1:{port}"

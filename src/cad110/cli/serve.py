@@ -6,13 +6,13 @@ import logging
 import os
 import subprocess
 import threading
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from cad110.cli import demo_fakes
 from cad110.cli.common import app, err, sim_app
-from cad110.settings import Settings, get_settings
+from cad110.settings import Settings, get_settings, server_options
 
 
 def _demo_traffic(speed: float, stop: threading.Event, phone_url: str | None) -> None:
@@ -33,18 +33,6 @@ def _demo_traffic(speed: float, stop: threading.Event, phone_url: str | None) ->
         log.error("demo traffic not started: %s", exc)
     except Exception:
         log.exception("demo traffic stopped by an error")
-
-
-def server_options(settings: Settings) -> dict[str, Any]:
-    """What uvicorn is told about the outside world, wherever cad110 is served."""
-    return {
-        # No banner naming the server software.
-        "server_header": False,
-        # The scheme (Secure cookies) and the client address come from the centre's reverse
-        # proxy, and only from the addresses it runs on.
-        "proxy_headers": True,
-        "forwarded_allow_ips": settings.forwarded_allow_ips,
-    }
 
 
 def _workers(settings: Settings, asked: int | None, sim_speed: float) -> int:

@@ -334,7 +334,8 @@
     cad110.showFieldErrors(form, error.fields || {});
     result.textContent = "";
     result.className = "result";
-    showWarning(error.message, then);
+    // The warning says the sentence alone: it is about the address, which it names itself.
+    showWarning(Object.values(error.fields || {})[0] || error.message, then);
     return true;
   }
 
