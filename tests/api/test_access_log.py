@@ -18,7 +18,7 @@ from cad110.kernel.runtime import Runtime
 from cad110.models.audit import AccessRecord
 from cad110.models.user import Role
 from tests.api.helpers import new_incident, ok
-from tests.api.test_privacy import PHONE, access_log
+from tests.api.privacy_steps import PHONE, access_log
 from tests.conftest import Api
 from tests.world import MINHOU, PASSWORD, START
 

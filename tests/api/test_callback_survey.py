@@ -16,9 +16,9 @@ from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
 from cad110.kernel.ticks import run_jobs
 from cad110.models.outbox import OutboxMessage
+from tests.api.callback_steps import closed, queue
 from tests.api.helpers import ok
-from tests.api.test_callbacks import closed, queue
-from tests.api.test_sms import gateway  # noqa: F401  (the fake gateway process)
+from tests.api.sms_gateway import gateway  # noqa: F401  (the fake gateway process)
 from tests.browser.conftest import live_server  # noqa: F401  (the server the fake posts to)
 from tests.conftest import Api
 

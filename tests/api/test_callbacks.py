@@ -4,7 +4,6 @@ tries retried and then recorded, and the follow-up a dissatisfied answer opens."
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select
 
@@ -20,32 +19,9 @@ from cad110.models.audit import AccessRecord
 from cad110.models.callbacks import CallbackAttempt
 from cad110.models.supervision import Deadline, Notification, Step, Supervision
 from cad110.models.user import Role
-from tests.api.helpers import new_incident, ok, report_body, walk_to_arrival
+from tests.api.callback_steps import answer, closed, queue
+from tests.api.helpers import ok
 from tests.conftest import Api
-
-UNIT = "35010201-1"
-OFFICER = f"officer-{UNIT}"
-
-
-def closed(api: Api, **overrides: object) -> str:
-    """An incident walked through to 结警."""
-    number = str(new_incident(api, **overrides)["number"])
-    incident = walk_to_arrival(api, number, UNIT)
-    ok(api.post(f"/incidents/{number}/handle", OFFICER, json={"note": "现场处置"}))
-    ok(api.post(f"/incidents/{number}/report", OFFICER, json=report_body(incident)))
-    ok(api.post(f"/incidents/{number}/units/{UNIT}/release", OFFICER))
-    ok(api.post(f"/incidents/{number}/close", "dispatcher", json={"summary": "处置完毕"}))
-    return number
-
-
-def queue(api: Api, user: str = "calltaker") -> list[dict[str, Any]]:
-    return ok(api.get("/callbacks", user))["items"]  # type: ignore[no-any-return]
-
-
-def answer(api: Api, number: str, said: str, note: str = "", **kw: Any) -> Any:
-    return api.post(
-        f"/callbacks/{number}/answer", "calltaker", json={"answer": said, "note": note}, **kw
-    )
 
 
 def test_a_closed_incident_waits_in_the_queue_masked_and_its_read_shows_the_number(

@@ -15,71 +15,25 @@ from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
 from cad110.fraud.supervise import run_ladder
 from cad110.kernel.runtime import Runtime
-from cad110.kernel.signing import signed_headers
 from cad110.models.audit import AccessRecord
 from cad110.models.fraud import FraudSignal, FraudWarning
 from cad110.models.incident import Incident
-from cad110.models.outbox import OutboxMessage
 from cad110.models.supervision import Notification
+from tests.api.fraud_steps import (
+    ELDERLY,
+    EVENTS,
+    WARNINGS,
+    id_number,
+    login,
+    messages,
+    post,
+    read,
+    result,
+    signed_in,
+    warning,
+)
 from tests.api.helpers import ok, step_body
 from tests.conftest import Api
-from tests.world import GULOU_WEST, PASSWORD
-
-SECRET = "fraud-test-secret"
-WARNINGS = "/api/v1/fraud/warnings"
-EVENTS = "/api/v1/fraud/events"
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def id_number(first17: str) -> str:
-    """An ID number with its right check character."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return first17 + "10X98765432"[total % 11]
-
-
-ELDERLY = id_number("35010219500101123")  # born 1950: 76 at the test clock
-YOUNG_ADULT = id_number("35010219900101123")  # born 1990
-
-
-def _post(api: Api, clock: VirtualClock, path: str, body: dict[str, Any], secret: str = SECRET):  # type: ignore[no-untyped-def]
-    raw = json.dumps(body, ensure_ascii=False).encode()
-    stamp = int(clock.now().timestamp())
-    return api.client.post(path, content=raw, headers=signed_headers(secret, stamp, raw))
-
-
-def _warning(n: str, **extra: object) -> dict[str, Any]:
-    return {
-        "source": "gjfzpt",
-        "warning_id": f"w-{n}",
-        "kind": "fraud_call",
-        "at": "2026-11-23T09:58:00+08:00",
-        "phone": "13800138000",
-        "name": "黄某某",
-        "id_number": YOUNG_ADULT,
-        "lon": GULOU_WEST[0],
-        "lat": GULOU_WEST[1],
-        "address": "鼓楼区东街口",
-        "fraud_type": "fake_investment",
-        "amount_at_risk": "12000.00",
-        "score": 70,
-        **extra,
-    }
-
-
-def _signed_in(runtime: Runtime) -> None:
-    runtime.settings.fraud_secret = SECRET
-
-
-def _messages(runtime: Runtime, channel: str) -> list[dict[str, Any]]:
-    with transaction(runtime.sessions) as session:
-        return [
-            dict(m.payload)
-            for m in session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.channel == channel)
-                .order_by(OutboxMessage.id)
-            )
-        ]
 
 
 def _count(runtime: Runtime, model: type[Any]) -> int:
@@ -87,53 +41,49 @@ def _count(runtime: Runtime, model: type[Any]) -> int:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def _read(api: Api, number: str, user: str = "calltaker") -> dict[str, Any]:
-    return ok(api.get(f"/fraud/warnings/{number}", user))
-
-
 def test_a_warning_is_signed_taken_once_and_refused_whole_when_wrong(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:
-    _signed_in(runtime)
-    body = _warning("1")
+    signed_in(runtime)
+    body = warning("1")
     raw = json.dumps(body).encode()
     assert api.client.post(WARNINGS, content=raw).status_code == 401
-    assert _post(api, clock, WARNINGS, body, secret="not the secret").status_code == 401
+    assert post(api, clock, WARNINGS, body, secret="not the secret").status_code == 401
 
-    first = _post(api, clock, WARNINGS, body)
+    first = post(api, clock, WARNINGS, body)
     assert first.status_code == 201, first.text
     assert first.json() == {"warning": first.json()["warning"], "level": "medium", "created": True}
     number = first.json()["warning"]
     assert number.startswith("FW-")
-    again = _post(api, clock, WARNINGS, body)
+    again = post(api, clock, WARNINGS, body)
     assert (again.status_code, again.json()) == (200, {**first.json(), "created": False})
 
     for wrong, field in (
-        (_warning("2", id_number=id_number("35010219900101123")[:17] + "0"), "id_number"),
-        (_warning("3", fraud_type="no_such_type"), "fraud_type"),
-        (_warning("4", amount_at_risk="12000"), "amount_at_risk"),
-        (_warning("5", phone="12"), "phone"),
-        (_warning("6", kind="rumour"), "kind"),
-        (_warning("7", score=101), "score"),
-        ({**_warning("8"), "surprise": 1}, "surprise"),
-        (_warning("9", at="yesterday"), "at"),
-        ({k: v for k, v in _warning("10").items() if k != "warning_id"}, "warning_id"),
+        (warning("2", id_number=id_number("35010219900101123")[:17] + "0"), "id_number"),
+        (warning("3", fraud_type="no_such_type"), "fraud_type"),
+        (warning("4", amount_at_risk="12000"), "amount_at_risk"),
+        (warning("5", phone="12"), "phone"),
+        (warning("6", kind="rumour"), "kind"),
+        (warning("7", score=101), "score"),
+        ({**warning("8"), "surprise": 1}, "surprise"),
+        (warning("9", at="yesterday"), "at"),
+        ({k: v for k, v in warning("10").items() if k != "warning_id"}, "warning_id"),
     ):
-        answer = _post(api, clock, WARNINGS, wrong)
+        answer = post(api, clock, WARNINGS, wrong)
         assert answer.status_code == 422, (wrong, answer.text)
         assert any(d["loc"][-1] == field for d in answer.json()["detail"]), answer.json()
-    lone = _post(api, clock, WARNINGS, _warning("11", lat=None))
+    lone = post(api, clock, WARNINGS, warning("11", lat=None))
     assert lone.status_code == 422
     # Nothing of the refused ones was kept.
     assert (_count(runtime, FraudWarning), _count(runtime, FraudSignal)) == (1, 1)
 
     # Medium: the 12381 text at once, through the SMS gateway's channel; the call waits.
-    [sms] = _messages(runtime, "sms")
+    [sms] = messages(runtime, "sms")
     assert sms["phone"] == "13800138000"
     assert "96110" in sms["text"]
     assert "http" not in sms["text"]
-    assert _messages(runtime, "fraud_call") == []
-    shown = _read(api, number)
+    assert messages(runtime, "fraud_call") == []
+    shown = read(api, number)
     assert (shown["level"], shown["fraud_type_zh"], shown["amount_at_risk"]) == (
         "medium",
         "虚假网络投资理财",
@@ -147,26 +97,26 @@ def test_a_warning_is_signed_taken_once_and_refused_whole_when_wrong(
 def test_grading_reads_age_amount_and_type_and_urgent_sends_an_officer_at_once(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:
-    _signed_in(runtime)
-    elderly = _post(api, clock, WARNINGS, _warning("e", id_number=ELDERLY)).json()
+    signed_in(runtime)
+    elderly = post(api, clock, WARNINGS, warning("e", id_number=ELDERLY)).json()
     assert elderly["level"] == "high"
-    app = _post(
+    app = post(
         api,
         clock,
         WARNINGS,
-        _warning("a", kind="fraud_app", phone="13900139000", amount_at_risk=None),
+        warning("a", kind="fraud_app", phone="13900139000", amount_at_risk=None),
     ).json()
     assert app["level"] == "low"
-    urgent = _post(
+    urgent = post(
         api,
         clock,
         WARNINGS,
-        _warning(
+        warning(
             "u", phone="13700137000", amount_at_risk="300000.00", fraud_type="impersonate_police"
         ),
     ).json()
     assert urgent["level"] == "urgent"
-    shown = _read(api, urgent["warning"])
+    shown = read(api, urgent["warning"])
     assert sorted(s["kind"] for s in shown["steps"]) == ["call", "visit"]
     assert "amount_at_least_300000" in shown["history"][0]["reasons"]
     incident = ok(api.get(f"/incidents/{shown['incident']}", "dispatcher"))
@@ -176,7 +126,7 @@ def test_grading_reads_age_amount_and_type_and_urgent_sends_an_officer_at_once(
         "accepted",
     )
     assert urgent["warning"] in incident["narrative"]
-    [task] = [m for m in _messages(runtime, "fraud_call") if m["warning"] == urgent["warning"]]
+    [task] = [m for m in messages(runtime, "fraud_call") if m["warning"] == urgent["warning"]]
     assert set(task) == {
         "task_id",
         "warning",
@@ -198,10 +148,10 @@ def test_grading_reads_age_amount_and_type_and_urgent_sends_an_officer_at_once(
     # Urgent cannot climb: a call not done in time is not pushed again, the duty desk of the
     # place is told (督办) once, and the visit runs on.
     clock.advance(timedelta(minutes=11))
-    before = len(_messages(runtime, "fraud_call"))
+    before = len(messages(runtime, "fraud_call"))
     run_ladder(runtime, clock.now())
-    assert len(_messages(runtime, "fraud_call")) == before
-    again = _read(api, urgent["warning"])
+    assert len(messages(runtime, "fraud_call")) == before
+    again = read(api, urgent["warning"])
     assert [(s["kind"], s["state"]) for s in again["steps"]] == [
         ("visit", "pending"),
         ("call", "overdue"),
@@ -215,36 +165,30 @@ def test_grading_reads_age_amount_and_type_and_urgent_sends_an_officer_at_once(
         assert told.target_code == "35010201"
 
 
-def _result(event_id: str, kind: str, **ref: object) -> dict[str, Any]:
-    return {"event_id": event_id, "type": kind, "at": "2026-11-23T10:20:00+08:00", **ref}
-
-
 def test_a_call_not_answered_climbs_to_a_visit_and_the_officer_ends_it_dissuaded(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:
-    _signed_in(runtime)
-    number = _post(api, clock, WARNINGS, _warning("1")).json()["warning"]
+    signed_in(runtime)
+    number = post(api, clock, WARNINGS, warning("1")).json()["warning"]
     assert run_ladder(runtime, clock.now()) == (0, 0)
     clock.advance(timedelta(minutes=10))
     assert run_ladder(runtime, clock.now()) == (1, 0)
-    [task] = _messages(runtime, "fraud_call")
+    [task] = messages(runtime, "fraud_call")
     assert (task["warning"], task["level"], task["name"]) == (number, "medium", "黄某某")
 
-    unsigned = api.client.post(EVENTS, content=json.dumps(_result("r0", "call_answered")).encode())
+    unsigned = api.client.post(EVENTS, content=json.dumps(result("r0", "call_answered")).encode())
     assert unsigned.status_code == 401
     assert (
-        _post(
-            api, clock, EVENTS, _result("r1", "call_answered", task_id="FW-999-call-9")
-        ).status_code
+        post(api, clock, EVENTS, result("r1", "call_answered", task_id="FW-999-call-9")).status_code
         == 404
     )
-    assert _post(api, clock, EVENTS, _result("r2", "call_answered")).status_code == 422
-    missed = _post(api, clock, EVENTS, _result("r3", "call_unanswered", task_id=task["task_id"]))
+    assert post(api, clock, EVENTS, result("r2", "call_answered")).status_code == 422
+    missed = post(api, clock, EVENTS, result("r3", "call_unanswered", task_id=task["task_id"]))
     assert missed.json() == {"ok": True, "applied": True}
-    replay = _post(api, clock, EVENTS, _result("r3", "call_unanswered", task_id=task["task_id"]))
+    replay = post(api, clock, EVENTS, result("r3", "call_unanswered", task_id=task["task_id"]))
     assert replay.json() == {"ok": True, "applied": False}
 
-    shown = _read(api, number)
+    shown = read(api, number)
     assert shown["level"] == "high"
     assert [(s["kind"], s["state"]) for s in shown["steps"]] == [
         ("sms", "done"),
@@ -268,7 +212,7 @@ def test_a_call_not_answered_climbs_to_a_visit_and_the_officer_ends_it_dissuaded
             )
         )
     # The officer sent reads the person in full; the read is recorded.
-    officer_view = _read(api, number, f"officer-{unit}")
+    officer_view = read(api, number, f"officer-{unit}")
     assert officer_view["phone"] == "13800138000"
     assert [s["state"] for s in officer_view["steps"]][-1] == "done"
     closed = ok(
@@ -299,14 +243,14 @@ def test_a_call_not_answered_climbs_to_a_visit_and_the_officer_ends_it_dissuaded
 def test_a_step_not_done_in_time_climbs_by_the_tick_and_a_new_signal_climbs_at_once(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:
-    _signed_in(runtime)
-    number = _post(api, clock, WARNINGS, _warning("1")).json()["warning"]
+    signed_in(runtime)
+    number = post(api, clock, WARNINGS, warning("1")).json()["warning"]
     clock.advance(timedelta(minutes=10))
     run_ladder(runtime, clock.now())
     clock.advance(timedelta(minutes=61))
     assert run_ladder(runtime, clock.now()) == (1, 1)
     assert run_ladder(runtime, clock.now()) == (0, 0)  # once only
-    shown = _read(api, number)
+    shown = read(api, number)
     assert shown["level"] == "high"
     assert [(s["kind"], s["state"]) for s in shown["steps"]][1:] == [
         ("call", "overdue"),
@@ -315,10 +259,10 @@ def test_a_step_not_done_in_time_climbs_by_the_tick_and_a_new_signal_climbs_at_o
     assert "call_not_done_in_time" in [r for h in shown["history"] for r in h["reasons"]]
 
     # The same person again, from another platform's id, while the warning is open: it joins.
-    joined = _post(api, clock, WARNINGS, _warning("2", kind="suspicious_transfer"))
+    joined = post(api, clock, WARNINGS, warning("2", kind="suspicious_transfer"))
     assert joined.status_code == 200
     assert joined.json() == {"warning": number, "level": "urgent", "created": False}
-    shown = _read(api, number)
+    shown = read(api, number)
     assert shown["signals"] == 2
     assert shown["history"][-2]["kind"] in ("level_raised", "step_pushed")
     # Urgent: the visit is under way already, so the call goes with it.
@@ -328,8 +272,8 @@ def test_a_step_not_done_in_time_climbs_by_the_tick_and_a_new_signal_climbs_at_o
 def test_a_loss_sends_a_freeze_request_and_the_banks_answer_is_kept(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:
-    _signed_in(runtime)
-    number = _post(api, clock, WARNINGS, _warning("1")).json()["warning"]
+    signed_in(runtime)
+    number = post(api, clock, WARNINGS, warning("1")).json()["warning"]
     bad = api.post(f"/fraud/warnings/{number}/outcome", "calltaker", json={"outcome": "lost"})
     assert bad.status_code == 422
     freeze = {
@@ -350,25 +294,25 @@ def test_a_loss_sends_a_freeze_request_and_the_banks_answer_is_kept(
         "12000.00",
         None,
     )
-    [request] = _messages(runtime, "fraud_freeze")
+    [request] = messages(runtime, "fraud_freeze")
     assert set(request) == {"request_id", "warning", "bank", "account", "amount", "at"}
     assert (request["warning"], request["bank"], request["amount"]) == (
         number,
         "中国工商银行",
         "12000.00",
     )
-    done = _post(
+    done = post(
         api,
         clock,
         EVENTS,
-        _result("b1", "freeze_done", request_id=request["request_id"], frozen_amount="11800.00"),
+        result("b1", "freeze_done", request_id=request["request_id"], frozen_amount="11800.00"),
     )
     assert done.json()["applied"] is True
-    [kept] = _read(api, number)["freezes"]
+    [kept] = read(api, number)["freezes"]
     assert (kept["status"], kept["frozen_amount"]) == ("done", "11800.00")
     # A late "accepted" does not undo it.
-    _post(api, clock, EVENTS, _result("b2", "freeze_accepted", request_id=request["request_id"]))
-    assert _read(api, number)["freezes"][0]["status"] == "done"
+    post(api, clock, EVENTS, result("b2", "freeze_accepted", request_id=request["request_id"]))
+    assert read(api, number)["freezes"][0]["status"] == "done"
     # The pending call was dropped: the tick pushes nothing more for a closed warning.
     clock.advance(timedelta(hours=2))
     assert run_ladder(runtime, clock.now()) == (0, 0)
@@ -377,9 +321,9 @@ def test_a_loss_sends_a_freeze_request_and_the_banks_answer_is_kept(
 def test_the_queue_is_masked_by_level_then_age_and_a_full_read_is_recorded(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:
-    _signed_in(runtime)
-    low = _post(api, clock, WARNINGS, _warning("1", kind="fraud_app", phone="13900139000"))
-    high = _post(api, clock, WARNINGS, _warning("2", id_number=ELDERLY))
+    signed_in(runtime)
+    low = post(api, clock, WARNINGS, warning("1", kind="fraud_app", phone="13900139000"))
+    high = post(api, clock, WARNINGS, warning("2", id_number=ELDERLY))
     queue = ok(api.get("/fraud/warnings", "dispatcher"))["items"]
     assert [w["number"] for w in queue] == [high.json()["warning"], low.json()["warning"]]
     assert queue[0]["phone"] == "138****8000"
@@ -392,7 +336,7 @@ def test_the_queue_is_masked_by_level_then_age_and_a_full_read_is_recorded(
     assert (
         api.get(f"/fraud/warnings/{high.json()['warning']}", "minhou_dispatcher").status_code == 404
     )
-    full = _read(api, high.json()["warning"])
+    full = read(api, high.json()["warning"])
     assert (full["phone"], full["name"], full["id_number"]) == ("13800138000", "黄某某", ELDERLY)
     with transaction(runtime.sessions) as session:
         records = list(
@@ -406,18 +350,12 @@ def test_the_queue_is_masked_by_level_then_age_and_a_full_read_is_recorded(
     assert [r["subject_id"] for r in found["items"]] == [high.json()["warning"]]
 
 
-def _login(api: Api, username: str) -> None:
-    api.client.cookies.clear()
-    answer = api.client.post("/login", data={"username": username, "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
-
-
 def test_the_warning_desk_page_lists_the_queue_masked_in_chinese_first(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:
-    _signed_in(runtime)
-    number = _post(api, clock, WARNINGS, _warning("1", name="<b>黄</b>某")).json()["warning"]
-    _login(api, "calltaker")
+    signed_in(runtime)
+    number = post(api, clock, WARNINGS, warning("1", name="<b>黄</b>某")).json()["warning"]
+    login(api, "calltaker")
     page = api.client.get("/fraud")
     assert page.status_code == 200
     assert "反诈预警台" in page.text
@@ -431,25 +369,25 @@ def test_the_warning_desk_page_lists_the_queue_masked_in_chinese_first(
     assert "Fraud warning desk" in english
     assert "Medium risk" in english
     api.client.get("/lang/zh_CN", follow_redirects=False)
-    _login(api, "analyst")
+    login(api, "analyst")
     assert api.client.get("/fraud").status_code == 403
 
 
 def test_a_call_that_dissuades_closes_the_warning_with_the_amount_protected(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:
-    _signed_in(runtime)
-    number = _post(api, clock, WARNINGS, _warning("1", id_number=ELDERLY)).json()["warning"]
-    [task] = _messages(runtime, "fraud_call")  # high: the call at once
-    answered = _post(api, clock, EVENTS, _result("c1", "call_answered", task_id=task["task_id"]))
+    signed_in(runtime)
+    number = post(api, clock, WARNINGS, warning("1", id_number=ELDERLY)).json()["warning"]
+    [task] = messages(runtime, "fraud_call")  # high: the call at once
+    answered = post(api, clock, EVENTS, result("c1", "call_answered", task_id=task["task_id"]))
     assert answered.json()["applied"] is True
-    shown = _read(api, number)
+    shown = read(api, number)
     assert [(s["kind"], s["state"]) for s in shown["steps"]] == [("call", "done")]
-    dissuaded = _post(
-        api, clock, EVENTS, _result("c2", "call_dissuaded", task_id=task["task_id"], note="已劝阻")
+    dissuaded = post(
+        api, clock, EVENTS, result("c2", "call_dissuaded", task_id=task["task_id"], note="已劝阻")
     )
     assert dissuaded.status_code == 200
-    closed = _read(api, number)
+    closed = read(api, number)
     assert (closed["status"], closed["outcome"], closed["amount_protected"]) == (
         "closed",
         "dissuaded",

@@ -16,8 +16,8 @@ from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
 from cad110.models.event import Event
 from cad110.models.subjects import SubjectType
+from tests.api.fraud_steps import WARNINGS, post, signed_in, warning
 from tests.api.helpers import ok
-from tests.api.test_fraud import WARNINGS, _post, _signed_in, _warning
 from tests.conftest import Api
 
 
@@ -36,8 +36,8 @@ def _three_way_events(runtime: Runtime) -> list[Event]:
 def test_a_three_way_call_is_kept_in_the_warnings_history_once(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:
-    _signed_in(runtime)
-    number = _post(api, clock, WARNINGS, _warning("1")).json()["warning"]
+    signed_in(runtime)
+    number = post(api, clock, WARNINGS, warning("1")).json()["warning"]
     path = f"/fraud/warnings/{number}/three-way-call"
     body = {"centre": "市反诈中心 3号席", "note": "对方已停止转账"}
     headers = {"Idempotency-Key": "three-way-1"}
@@ -58,8 +58,8 @@ def test_a_three_way_call_is_kept_in_the_warnings_history_once(
 def test_a_three_way_call_is_refused_with_the_field_named_unknown_or_closed(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:
-    _signed_in(runtime)
-    number = _post(api, clock, WARNINGS, _warning("1")).json()["warning"]
+    signed_in(runtime)
+    number = post(api, clock, WARNINGS, warning("1")).json()["warning"]
     path = f"/fraud/warnings/{number}/three-way-call"
     for wrong, field in (({"centre": "x" * 65}, "centre"), ({"surprise": 1}, "surprise")):
         refused = api.post(path, "calltaker", json=wrong)
@@ -77,11 +77,9 @@ def test_a_three_way_call_is_refused_with_the_field_named_unknown_or_closed(
 def test_a_unit_sent_across_the_boundary_works_the_warning_from_its_phone(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:
-    _signed_in(runtime)
+    signed_in(runtime)
     # ¥300,000 at risk on station 35010201's ground: urgent, a visit at once.
-    number = _post(api, clock, WARNINGS, _warning("1", amount_at_risk="300000.00")).json()[
-        "warning"
-    ]
+    number = post(api, clock, WARNINGS, warning("1", amount_at_risk="300000.00")).json()["warning"]
     incident = ok(api.get(f"/fraud/warnings/{number}", "calltaker"))["incident"]
     neighbour = "officer-35010202-1"
     assert api.get(f"/fraud/warnings/{number}", neighbour).status_code == 404

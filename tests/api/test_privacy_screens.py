@@ -12,7 +12,7 @@ from sqlalchemy import text
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
 from tests.api.helpers import new_incident, ok
-from tests.api.test_privacy import MASKED_PHONE, PHONE, access_log, dispatched
+from tests.api.privacy_steps import MASKED_PHONE, PHONE, access_log, dispatched
 from tests.conftest import Api
 from tests.integration.missing_steps import ok_list, open_case, person
 from tests.world import PASSWORD

@@ -15,7 +15,7 @@ from cad110.kernel.runtime import Runtime
 from cad110.models.event import Event
 from cad110.web.i18n import LANG_COOKIE
 from tests.api.helpers import new_incident, ok
-from tests.api.test_privacy import access_log
+from tests.api.privacy_steps import access_log
 from tests.conftest import Api
 from tests.world import PASSWORD
 

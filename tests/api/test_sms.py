@@ -4,10 +4,7 @@ kept once and announced — against the fake gateway, a process of its own speak
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,35 +26,15 @@ from cad110.settings import Settings
 from cad110.sms.facts import SmsReceipt, SmsReplied
 from cad110.sms.gateway import SmsChannel, outbox_id_of, sms_channel
 from cad110.sms.service import SMS_GATEWAY
+from tests.api.sms_gateway import (
+    SECRET,
+    UNREACHABLE,
+    gateway,  # noqa: F401  (the fake gateway process)
+)
 from tests.browser.conftest import live_server  # noqa: F401  (the server the fake posts to)
 from tests.conftest import Api
 
-SECRET = "the gateway's shared secret"
-UNREACHABLE = "13700000000"
 EVENTS = "/api/v1/sms/events"
-
-
-@pytest.fixture
-def gateway(live_server: str, runtime: Runtime, clock: VirtualClock) -> Iterator[str]:  # noqa: F811
-    """The fake gateway posting to the live server; yields its URL. Both sign by the wall
-    clock, so the server's clock is set to it."""
-    runtime.settings.sms_gateway_secret = SECRET
-    clock.set(datetime.now(UTC))
-    command = [sys.executable, "-m", "cad110.sms.fake", "--port", "0", "--target", live_server]
-    command += ["--secret", SECRET, "--unreachable", UNREACHABLE]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
-    try:
-        assert process.stdout is not None
-        words = process.stdout.readline().split()
-        assert words[:2] == ["listening", "on"], words
-        url = f"http://127.0.0.1:{words[2]}"
-        runtime.outbox_channels = sms_channel(
-            Settings(sms_gateway_url=url, sms_gateway_secret=SECRET)
-        )
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _heard(runtime: Runtime) -> list[object]:
@@ -99,7 +76,9 @@ def _events(runtime: Runtime, kind: SmsEventKind, until_s: float = 10.0) -> list
 
 
 def test_a_message_goes_out_once_and_its_receipt_and_reply_come_back(
-    gateway: str, runtime: Runtime, clock: VirtualClock
+    gateway: str,  # noqa: F811
+    runtime: Runtime,
+    clock: VirtualClock,
 ) -> None:
     heard = _heard(runtime)
     message_id = _send(runtime, "13800138000", "【110】请回复1-4评价本次处警")
@@ -140,7 +119,9 @@ def test_a_message_goes_out_once_and_its_receipt_and_reply_come_back(
 
 
 def test_a_number_out_of_service_gets_a_failed_receipt_with_the_reason(
-    gateway: str, runtime: Runtime, clock: VirtualClock
+    gateway: str,  # noqa: F811
+    runtime: Runtime,
+    clock: VirtualClock,
 ) -> None:
     heard = _heard(runtime)
     message_id = _send(runtime, UNREACHABLE, "【110】回访")
@@ -153,7 +134,8 @@ def test_a_number_out_of_service_gets_a_failed_receipt_with_the_reason(
 
 
 def test_a_text_out_of_the_blue_is_kept_and_announced_without_a_message(
-    gateway: str, runtime: Runtime
+    gateway: str,  # noqa: F811
+    runtime: Runtime,
 ) -> None:
     heard = _heard(runtime)
     answer = httpx.post(

@@ -15,8 +15,8 @@ from cad110.kernel.runtime import Runtime
 from cad110.kernel.ticks import run_jobs
 from cad110.models.user import Role
 from cad110.stats import service
+from tests.api.callback_steps import answer, closed
 from tests.api.helpers import ok
-from tests.api.test_callbacks import answer, closed
 from tests.conftest import Api
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

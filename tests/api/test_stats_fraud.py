@@ -19,10 +19,10 @@ from cad110.stats.report.text import anti_fraud, sections
 from cad110.stats.rollup_job import build_days
 from cad110.stats.rules import load_rules
 from cad110.stats.schemas import Summary
+from tests.api.fraud_steps import ELDERLY, EVENTS, WARNINGS, messages, post, signed_in, warning
 from tests.api.helpers import ok
-from tests.api.test_fraud import ELDERLY, EVENTS, WARNINGS, _messages, _post, _signed_in, _warning
-from tests.api.test_stats_page import _config, _login
-from tests.api.test_stats_rollups import CITY
+from tests.api.rollup_steps import CITY
+from tests.api.stats_page_steps import login, stats_config
 from tests.conftest import Api
 
 FIRST = date(2026, 11, 23)  # START's local day
@@ -42,7 +42,7 @@ def _result(clock: VirtualClock, event_id: str, kind: str, **ref: object) -> dic
 
 
 def _task(runtime: Runtime, number: str) -> str:
-    [task] = [m for m in _messages(runtime, "fraud_call") if m["warning"] == number]
+    [task] = [m for m in messages(runtime, "fraud_call") if m["warning"] == number]
     return str(task["task_id"])
 
 
@@ -51,18 +51,18 @@ def _history(api: Api, runtime: Runtime, clock: VirtualClock) -> tuple[str, str,
     time and who is dissuaded (¥12,000 protected, recorded by the call-taker); a high one (an
     elderly person) whose call goes unanswered, who loses ¥5,000 of which the bank freezes
     ¥4,000 (recorded by the dispatcher); a low one (an app) left open with its SMS only."""
-    _signed_in(runtime)
-    medium = _post(api, clock, WARNINGS, _warning("m", phone="13800000001")).json()
-    high = _post(api, clock, WARNINGS, _warning("h", phone="13800000002", id_number=ELDERLY)).json()
-    low = _post(api, clock, WARNINGS, _warning("l", phone="13800000003", kind="fraud_app")).json()
+    signed_in(runtime)
+    medium = post(api, clock, WARNINGS, warning("m", phone="13800000001")).json()
+    high = post(api, clock, WARNINGS, warning("h", phone="13800000002", id_number=ELDERLY)).json()
+    low = post(api, clock, WARNINGS, warning("l", phone="13800000003", kind="fraud_app")).json()
     assert [w["level"] for w in (medium, high, low)] == ["medium", "high", "low"]
     clock.advance(timedelta(minutes=10))
     run_ladder(runtime, clock.now())  # medium's call task falls due
     clock.advance(timedelta(minutes=5))
     answered = _result(clock, "a1", "call_answered", task_id=_task(runtime, medium["warning"]))
-    assert _post(api, clock, EVENTS, answered).json()["applied"] is True
+    assert post(api, clock, EVENTS, answered).json()["applied"] is True
     missed = _result(clock, "a2", "call_unanswered", task_id=_task(runtime, high["warning"]))
-    assert _post(api, clock, EVENTS, missed).json()["applied"] is True
+    assert post(api, clock, EVENTS, missed).json()["applied"] is True
     ok(
         api.post(
             f"/fraud/warnings/{medium['warning']}/outcome",
@@ -83,11 +83,11 @@ def _history(api: Api, runtime: Runtime, clock: VirtualClock) -> tuple[str, str,
             json={"outcome": "lost", "amount_lost": "5000.00", "freeze": freeze},
         )
     )
-    [request] = _messages(runtime, "fraud_freeze")
+    [request] = messages(runtime, "fraud_freeze")
     done = _result(
         clock, "b1", "freeze_done", request_id=request["request_id"], frozen_amount="4000.00"
     )
-    assert _post(api, clock, EVENTS, done).json()["applied"] is True
+    assert post(api, clock, EVENTS, done).json()["applied"] is True
     return medium["warning"], high["warning"], low["warning"]
 
 
@@ -186,8 +186,8 @@ def test_the_wall_counts_todays_warnings_by_level_without_a_person(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:
     _history(api, runtime, clock)
-    urgent = _warning("u", phone="13800000004", amount_at_risk="300000.00", name="陈某某")
-    assert _post(api, clock, WARNINGS, urgent).json()["level"] == "urgent"
+    urgent = warning("u", phone="13800000004", amount_at_risk="300000.00", name="陈某某")
+    assert post(api, clock, WARNINGS, urgent).json()["level"] == "urgent"
     answer = api.get("/stats/wall", "leader")
     assert answer.status_code == 200, answer.text
     block = answer.json()["fraud"]
@@ -214,10 +214,10 @@ def test_the_wall_counts_todays_warnings_by_level_without_a_person(
 
 
 def test_the_stats_page_has_the_fraud_section_and_groupings(api: Api) -> None:
-    _login(api, "analyst")
+    login(api, "analyst")
     page = api.client.get("/stats", params={"group_by": "fraud_type"})
     assert page.status_code == 200
-    config = _config(page.text)
+    config = stats_config(page.text)
     sections = dict(config["sections"])
     assert sections["fraud"][0] == "fraud_warnings"
     assert "other" not in sections

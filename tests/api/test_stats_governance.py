@@ -21,7 +21,7 @@ from cad110.stats.schemas import Summary
 from cad110.transfers.intake import receive_emergency
 from cad110.transfers.schemas import EmergencyIn
 from tests.api.helpers import new_incident, ok
-from tests.api.test_stats_rollups import CITY
+from tests.api.rollup_steps import CITY
 from tests.conftest import Api
 from tests.world import MINHOU
 

@@ -3,29 +3,14 @@ URL to the API and the exports, shows a refused filter as it came, and is linked
 
 from __future__ import annotations
 
-import json
 import re
 from html import unescape
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.api.stats_page_steps import login, stats_config
 from tests.conftest import Api
-from tests.world import PASSWORD
-
-
-def _login(api: Api, username: str) -> None:
-    response = api.client.post(
-        "/login", data={"username": username, "password": PASSWORD}, follow_redirects=False
-    )
-    assert response.status_code == 303, response.text
-
-
-def _config(html: str) -> dict[str, Any]:
-    found = re.search(r'<script type="application/json" id="stats-config">(.*?)</script>', html)
-    assert found is not None
-    return json.loads(found.group(1))  # type: ignore[no-any-return]
 
 
 def _query(url: str) -> dict[str, list[str]]:
@@ -34,7 +19,7 @@ def _query(url: str) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("role", ["calltaker", "admin", "auditor", "officer-35010201-1"])
 def test_roles_without_the_stats_permission_are_refused(api: Api, role: str) -> None:
-    _login(api, role)
+    login(api, role)
     page = api.client.get("/stats")
     assert page.status_code == 403
     assert "stats-config" not in page.text
@@ -49,7 +34,7 @@ def test_without_a_session_the_page_sends_to_the_login(api: Api) -> None:
 
 @pytest.mark.parametrize("role", ["analyst", "leader", "dispatcher"])
 def test_analysts_leaders_and_dispatchers_open_it_from_the_nav(api: Api, role: str) -> None:
-    _login(api, role)
+    login(api, role)
     page = api.client.get("/stats")
     assert page.status_code == 200
     assert '<a href="/stats">统计</a>' in page.text
@@ -57,7 +42,7 @@ def test_analysts_leaders_and_dispatchers_open_it_from_the_nav(api: Api, role: s
 
 
 def test_the_filters_of_the_url_reach_the_api_and_the_exports(api: Api) -> None:
-    _login(api, "analyst")
+    login(api, "analyst")
     page = api.client.get(
         "/stats",
         params={
@@ -71,7 +56,7 @@ def test_the_filters_of_the_url_reach_the_api_and_the_exports(api: Api) -> None:
         },
     )
     assert page.status_code == 200
-    config = _config(page.text)
+    config = stats_config(page.text)
     # The last day chosen is counted: the API's until is the day after it.
     wanted = {
         "since": ["2026-11-01"],
@@ -107,20 +92,20 @@ def test_the_filters_of_the_url_reach_the_api_and_the_exports(api: Api) -> None:
 
 def test_a_preset_names_its_days_on_the_centre_clock(api: Api) -> None:
     # The test clock starts on Monday 2026-11-23 (centre time).
-    _login(api, "leader")
-    config = _config(api.client.get("/stats", params={"period": "last_week"}).text)
+    login(api, "leader")
+    config = stats_config(api.client.get("/stats", params={"period": "last_week"}).text)
     assert _query(config["summary"])["since"] == ["2026-11-16"]
     assert _query(config["summary"])["until"] == ["2026-11-23"]
 
 
 def test_a_refused_filter_goes_to_the_api_as_it_came_and_the_page_still_opens(api: Api) -> None:
-    _login(api, "analyst")
+    login(api, "analyst")
     page = api.client.get(
         "/stats", params={"category": "<b>no</b>", "grade": "9", "group_by": "weekday"}
     )
     assert page.status_code == 200
     assert "<b>no</b>" not in page.text
-    config = _config(page.text)
+    config = stats_config(page.text)
     refused = api.client.get(config["summary"])
     assert refused.status_code == 422
     fields = {item["loc"][-1] for item in refused.json()["detail"]}

@@ -1,4 +1,4 @@
-"""The 通报 of a known day (tests/api/test_stats.py's history): `cad110 report daily` writes the
+"""The 通报 of a known day (tests/api/stats_history.py): `cad110 report daily` writes the
 text, the workbook and the PDF with the right numbers, and `GET /stats/export` gives the same
 report in each format, refusing bad fields and places outside the caller's subtree."""
 
@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from cad110.cli import app as cli
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
-from tests.api.test_stats import DAY, PERIOD, build_history
+from tests.api.stats_history import DAY, PERIOD, build_history
 from tests.conftest import Api
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

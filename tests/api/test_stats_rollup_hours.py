@@ -1,7 +1,7 @@
 """Today's ended hours as rollups: the tick builds them, the live figures read them with the
 hour under way raw and give exactly the raw figures, an hour touched after its build is read
 raw until the tick rebuilds it, and a grouping by category reads today raw — on SQLite and
-PostgreSQL, over the known history of test_stats.py taken as today."""
+PostgreSQL, over the known history of stats_history.py taken as today."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from cad110.stats.periods import GroupBy, Period
 from cad110.stats.rollup_job import RollupJob
 from cad110.stats.tally import Rolled
 from tests.api.helpers import new_incident, ok
-from tests.api.test_stats import DAY, build_history
-from tests.api.test_stats_rollups import CITY, _both, _incidents
+from tests.api.rollup_steps import CITY, both, incidents
+from tests.api.stats_history import DAY, build_history
 from tests.conftest import Api
 from tests.world import GULOU_WEST
 
@@ -73,10 +73,10 @@ def test_the_live_figures_read_todays_ended_hours_from_rows_and_equal_the_raw(
     today = service.Filters()
     for group_by in (None, "hour", "jurisdiction", "day", "category"):
         by: GroupBy | None = group_by  # type: ignore[assignment]
-        raw, rolled = _both(runtime, today, by)
+        raw, rolled = both(runtime, today, by)
         assert rolled == raw, group_by
-    raw, _ = _both(runtime, today)
-    assert _incidents(raw) == 7  # I1–I6 and the new one
+    raw, _ = both(runtime, today)
+    assert incidents(raw) == 7  # I1–I6 and the new one
     # The history's hours (09:00, 10:00) came from their rows; only the new incident raw.
     hours, raw_facts = _read(runtime, [None])
     assert hours == [9, 10]
@@ -95,7 +95,7 @@ def test_the_live_figures_read_todays_ended_hours_from_rows_and_equal_the_raw(
     assert response.status_code == 201, response.text
     hours, _ = _read(runtime, [None])
     assert hours == [10]
-    raw_now, rolled_now = _both(runtime, today)
+    raw_now, rolled_now = both(runtime, today)
     assert rolled_now == raw_now != raw
     RollupJob().run(runtime, clock.now())
     rebuilt = _marks(runtime)
@@ -106,7 +106,7 @@ def test_the_live_figures_read_todays_ended_hours_from_rows_and_equal_the_raw(
     assert _read(runtime, [None])[0] == [10]
     RollupJob().run(runtime, clock.now())
     assert _read(runtime, [None])[0] == [9, 10]
-    assert _both(runtime, today) == (raw_now, raw_now)
+    assert both(runtime, today) == (raw_now, raw_now)
 
 
 def test_the_tick_keeps_only_todays_and_yesterdays_hours(

@@ -10,50 +10,29 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from cad110.auth.principal import Principal
 from cad110.cli import app
 from cad110.clock import VirtualClock
 from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
 from cad110.kernel.ticks import run_jobs
 from cad110.models.rollup import Rollup, RollupDay, RollupMonth
-from cad110.models.user import Role
 from cad110.stats import rollup_splits, rollups, service
 from cad110.stats.periods import GroupBy
 from cad110.stats.rollup_job import RollupJob, build_days
 from cad110.stats.rules import load_rules
-from cad110.stats.schemas import Group, Summary
 from cad110.stats.tally import Histogram, Tally
 from tests.api.helpers import new_incident, ok
-from tests.api.test_stats import BEFORE, build_history
+from tests.api.rollup_steps import CITY, both, incidents
+from tests.api.stats_history import BEFORE, build_history
 from tests.conftest import Api
 
 FIRST = date.fromisoformat(BEFORE)  # 2026-11-23, the test clock's first day
-CITY = Principal.acting_for("350100/", username="analyst", role=Role.ANALYST)
 
 
 def _build(runtime: Runtime, clock: VirtualClock, since: date, until: date) -> int:
     days = rollups.days_of(since, until)
     tz = runtime.settings.tz
     return build_days(runtime.sessions, runtime.catalog, load_rules(), tz, days, clock.now())
-
-
-def _both(
-    runtime: Runtime, f: service.Filters, group_by: GroupBy | None = None
-) -> tuple[Summary, Summary]:
-    with transaction(runtime.sessions) as session:
-        ctx = runtime.ctx(session, CITY)
-        return (
-            service.summary(ctx, f, group_by, rolled=False),
-            service.summary(ctx, f, group_by),
-        )
-
-
-def _incidents(summary: Summary | Group) -> int:
-    found = next(f for f in summary.figures if f.key == "incidents_total")
-    assert found.value is not None
-    assert found.value.count is not None
-    return found.value.count
 
 
 def test_rollups_give_the_raw_figures_of_a_known_history(
@@ -73,7 +52,7 @@ def test_rollups_give_the_raw_figures_of_a_known_history(
     ]
     for f in periods:
         for group_by in (None, "jurisdiction", "day", "week", "day_type", "category", "hour"):
-            raw, rolled = _both(runtime, f, group_by)
+            raw, rolled = both(runtime, f, group_by)
             assert rolled == raw, (f, group_by)
     with transaction(runtime.sessions) as session:
         ctx = runtime.ctx(session, CITY)
@@ -115,7 +94,7 @@ def test_rollups_give_the_raw_figures_of_a_known_history(
 
     # The rolled path does read the stored tallies: one changed shows.
     f = service.Filters(FIRST, FIRST + timedelta(days=3))
-    raw, _ = _both(runtime, f)
+    raw, _ = both(runtime, f)
     with transaction(runtime.sessions) as session:
         key = (Rollup.span == "day", Rollup.reach == "tree", Rollup.jurisdiction_path == "350100/")
         at = (*key, Rollup.first_day == FIRST + timedelta(days=1))
@@ -123,10 +102,10 @@ def test_rollups_give_the_raw_figures_of_a_known_history(
         tally = rollups.decode(stored)
         tally.counts["incidents"] += 100
         session.execute(update(Rollup).where(*at).values(tally=rollups.encode(tally)))
-    _, rolled = _both(runtime, f)
-    assert _incidents(rolled) == _incidents(raw) + 100
+    _, rolled = both(runtime, f)
+    assert incidents(rolled) == incidents(raw) + 100
     # ...and so does a grouping by category: the stored breakdown, a category changed.
-    raw_by, _ = _both(runtime, day, "category")
+    raw_by, _ = both(runtime, day, "category")
     with transaction(runtime.sessions) as session:
         split = (Rollup.reach == "category", Rollup.first_day == FIRST + timedelta(days=1))
         stored = session.execute(
@@ -147,11 +126,11 @@ def test_rollups_give_the_raw_figures_of_a_known_history(
             .where(*split, Rollup.jurisdiction_path == path)
             .values(tally=rollup_splits.pack(cells))
         )
-    _, rolled_by = _both(runtime, day, "category")
-    assert _incidents(rolled_by) == _incidents(raw_by) + 100
+    _, rolled_by = both(runtime, day, "category")
+    assert incidents(rolled_by) == incidents(raw_by) + 100
     moved = next(g for g in rolled_by.groups if g.key == changed)
     was = next(g for g in raw_by.groups if g.key == changed)
-    assert _incidents(moved) == _incidents(was) + 100
+    assert incidents(moved) == incidents(was) + 100
 
 
 def _tally(counts: dict[str, int], durations: dict[str, Histogram]) -> Tally:
@@ -182,7 +161,7 @@ def test_whole_months_read_as_month_rows_give_the_raw_figures(
     ]
     for f in periods:
         for group_by in (None, "jurisdiction", "month", "day"):
-            raw, rolled = _both(runtime, f, group_by)
+            raw, rolled = both(runtime, f, group_by)
             assert rolled == raw, (f, group_by)
     with transaction(runtime.sessions) as session:
         ctx = runtime.ctx(session, CITY)
@@ -206,16 +185,16 @@ def test_whole_months_read_as_month_rows_give_the_raw_figures(
         tally = rollups.decode(session.scalars(select(Rollup.tally).where(*at)).one())
         tally.counts["incidents"] += 100
         session.execute(update(Rollup).where(*at).values(tally=rollups.encode(tally)))
-    raw, rolled = _both(runtime, periods[0])
-    assert _incidents(rolled) == _incidents(raw) + 100
-    raw, rolled = _both(runtime, periods[0], "day")
+    raw, rolled = both(runtime, periods[0])
+    assert incidents(rolled) == incidents(raw) + 100
+    raw, rolled = both(runtime, periods[0], "day")
     assert rolled == raw
 
     # A day of the month rebuilt drops the month's rows until the month is whole again.
     _build(runtime, clock, november, november + timedelta(days=1))
     with transaction(runtime.sessions) as session:
         assert session.get(RollupMonth, november) is not None
-    raw, rolled = _both(runtime, periods[0])
+    raw, rolled = both(runtime, periods[0])
     assert rolled == raw
 
 
@@ -231,13 +210,13 @@ def test_a_late_change_to_an_old_day_is_read_raw_until_the_tick_rebuilds_it(
         assert built is not None
         first_built = built.built_at
     day = service.Filters(FIRST, FIRST + timedelta(days=1))
-    raw, rolled = _both(runtime, day)
+    raw, rolled = both(runtime, day)
     assert rolled == raw
-    assert _incidents(raw) == 2
+    assert incidents(raw) == 2
 
     # Two days later the first incident is found a hoax: it counts invalid on its own day.
     ok(api.post(f"/incidents/{number}/invalidate", "dispatcher", json={"reason": "hoax"}))
-    raw, rolled = _both(runtime, day)
+    raw, rolled = both(runtime, day)
     assert rolled == raw  # the stale day is read raw before any tick
     valid = next(f for f in raw.figures if f.key == "valid_incidents")
     assert valid.value is not None
@@ -251,7 +230,7 @@ def test_a_late_change_to_an_old_day_is_read_raw_until_the_tick_rebuilds_it(
         rebuilt = session.get(RollupDay, FIRST)
         assert rebuilt is not None
         assert rebuilt.built_at > first_built
-    raw_after, rolled_after = _both(runtime, day)
+    raw_after, rolled_after = both(runtime, day)
     assert rolled_after == raw_after == raw
 
     # The next tick reads that stretch of the log again (an event may commit after a later
@@ -262,7 +241,7 @@ def test_a_late_change_to_an_old_day_is_read_raw_until_the_tick_rebuilds_it(
     last = RollupJob().run(runtime, clock.now())
     assert last is not None
     assert last.startswith("0 days forgotten")
-    assert _both(runtime, day) == (raw, raw)
+    assert both(runtime, day) == (raw, raw)
 
 
 def test_the_tick_runs_the_rollups_once(runtime: Runtime, clock: VirtualClock) -> None:

@@ -13,7 +13,7 @@ from cad110.db.engine import transaction
 from cad110.kernel.runtime import Runtime
 from cad110.supervision.service import tick
 from tests.api.helpers import new_incident, ok
-from tests.api.test_stats import DAY, build_history, figures
+from tests.api.stats_history import DAY, build_history, figures
 from tests.conftest import Api
 from tests.integration.missing_steps import open_case, person
 from tests.world import UNITS

@@ -15,29 +15,13 @@ from cad110.kernel.signing import TIMESTAMP_HEADER, signed_headers
 from cad110.models.event import Event
 from cad110.models.telephony import PhoneCall, PhoneEvent
 from tests.api.helpers import new_incident, ok
+from tests.api.telephony_steps import SECRET, claim, event, ringing, send
 from tests.conftest import Api
-
-SECRET = "a shared secret of the switch"
 
 
 @pytest.fixture(autouse=True)
 def phone_secret(runtime: Runtime) -> None:
     runtime.settings.phone_events_secret = SECRET
-
-
-def send(api: Api, clock: VirtualClock, event: dict[str, Any], **headers: str) -> Any:
-    body = json.dumps(event).encode()
-    signed = signed_headers(SECRET, int(clock.now().timestamp()), body)
-    return api.client.post("/api/v1/telephony/events", content=body, headers={**signed, **headers})
-
-
-def event(clock: VirtualClock, kind: str, call_id: str, n: int, **fields: Any) -> dict[str, Any]:
-    at = (clock.now() + timedelta(seconds=n)).isoformat()
-    return {"event_id": f"{call_id}-{n}", "type": kind, "call_id": call_id, "at": at, **fields}
-
-
-def ringing(clock: VirtualClock, call_id: str, caller: str = "13800138000", **more: Any) -> Any:
-    return event(clock, "ringing", call_id, 0, caller=caller, **more)
 
 
 def stored(runtime: Runtime) -> tuple[int, int, int]:
@@ -48,10 +32,6 @@ def stored(runtime: Runtime) -> tuple[int, int, int]:
             session.scalar(select(func.count(Event.id)).where(Event.subject_type == "phone_call"))
             or 0,
         )
-
-
-def claim(api: Api, user: str, seat: str) -> None:
-    ok(api.client.put("/api/v1/telephony/seat", json={"seat": seat}, headers=api.as_(user)))
 
 
 def test_unsigned_badly_signed_and_old_events_are_refused_and_change_nothing(

@@ -17,7 +17,7 @@ from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
 from cad110.models.event import Event
 from tests.api.helpers import new_incident, ok
-from tests.api.test_telephony import SECRET, claim, event, ringing, send
+from tests.api.telephony_steps import SECRET, claim, event, ringing, send
 from tests.conftest import Api
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import APIResponse, Browser, Page, Route, expect
 
+from tests.api.callback_steps import closed
 from tests.api.helpers import ok
-from tests.api.test_callbacks import closed
 from tests.browser.board_steps import api_of
 from tests.browser.steps import login, shot
 from tests.conftest import Api

@@ -12,8 +12,8 @@ from cad110.kernel.runtime import Runtime
 from tests.api.flag_steps import HOME, HOME_TEXT, add_place
 from tests.api.helpers import new_incident
 from tests.browser.phone_steps import answered, sit_at, use_phone
+from tests.browser.place_steps import pick
 from tests.browser.steps import login, shot
-from tests.browser.test_place_flags import _pick
 from tests.conftest import Api
 from tests.places_seed import WEST_LAKE, seed_places
 
@@ -95,7 +95,7 @@ def test_the_flag_form_starts_clean_and_the_history_box_speaks_of_the_number(
     history = page.locator(".number-history")
     expect(history.locator("h2")).to_have_text("此号码以往警情（近30天）")
     page.fill("#caller_phone", "13800138000")
-    _pick(page)
+    pick(page)
     known = page.locator(".desk-side .place-known")
     expect(known.locator(".pk-incidents li")).to_have_count(1)
     expect(history.locator("li")).to_have_text("此号码近30天无以往警情。")

@@ -11,12 +11,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
+from tests.api.fraud_steps import ELDERLY, WARNINGS, post, signed_in, warning
 from tests.api.helpers import ok
-from tests.api.test_fraud import ELDERLY, WARNINGS, _post, _signed_in, _warning
 from tests.browser.board_steps import api_of
 from tests.browser.hostile_text import attack
 from tests.browser.steps import login, shot
-from tests.browser.test_xss import Watch, _as
+from tests.browser.watch import Watch, page_as
 from tests.conftest import Api
 from tests.world import World
 
@@ -24,9 +24,9 @@ from tests.world import World
 def test_a_warning_is_called_and_recorded_dissuaded_from_the_keyboard(
     api: Api, runtime: Runtime, clock: VirtualClock, live_server: str, page: Page, backend: str
 ) -> None:
-    _signed_in(runtime)
-    low = _post(api, clock, WARNINGS, _warning("1", kind="fraud_app", phone="13900139000"))
-    high = _post(api, clock, WARNINGS, _warning("2", id_number=ELDERLY)).json()["warning"]
+    signed_in(runtime)
+    low = post(api, clock, WARNINGS, warning("1", kind="fraud_app", phone="13900139000"))
+    high = post(api, clock, WARNINGS, warning("2", id_number=ELDERLY)).json()["warning"]
     login(page, live_server, "calltaker")
     page.get_by_role("link", name="反诈预警", exact=True).click()
     expect(page).to_have_url(f"{live_server}/fraud")
@@ -62,11 +62,11 @@ def test_a_warning_is_called_and_recorded_dissuaded_from_the_keyboard(
 def test_hostile_text_in_a_warning_shows_as_text_on_the_desk(
     api: Api, runtime: Runtime, clock: VirtualClock, live_server: str, chromium_browser: Browser
 ) -> None:
-    _signed_in(runtime)
+    signed_in(runtime)
     name, address = attack("fw-name", 64), attack("fw-address", 255, start=1)
-    _post(api, clock, WARNINGS, _warning("1", name=name, address=address))
+    post(api, clock, WARNINGS, warning("1", name=name, address=address))
     watch = Watch()
-    page = _as(chromium_browser, watch, live_server, "dispatcher")
+    page = page_as(chromium_browser, watch, live_server, "dispatcher")
     page.goto(f"{live_server}/fraud")
     expect(page.locator("#fw-address")).to_have_text(address)
     page.keyboard.press("c")
@@ -87,8 +87,8 @@ def test_the_desk_follows_live_changes_and_keeps_the_warning_chosen(
 def _follows_live_changes(
     api: Api, runtime: Runtime, clock: VirtualClock, live_server: str, page: Page
 ) -> None:
-    _signed_in(runtime)
-    high = _post(api, clock, WARNINGS, _warning("1", id_number=ELDERLY)).json()["warning"]
+    signed_in(runtime)
+    high = post(api, clock, WARNINGS, warning("1", id_number=ELDERLY)).json()["warning"]
     login(page, live_server, "calltaker")
     page.goto(f"{live_server}/fraud")
     rows = page.locator("#fw-list li[data-number]")
@@ -104,8 +104,8 @@ def _follows_live_changes(
     expect(history).to_have_count(2)  # received, the call pushed
 
     # A new warning comes in, urgent: it is listed first, and the one chosen stays as it was.
-    urgent = _post(
-        api, clock, WARNINGS, _warning("2", phone="13700137000", amount_at_risk="300000.00")
+    urgent = post(
+        api, clock, WARNINGS, warning("2", phone="13700137000", amount_at_risk="300000.00")
     ).json()["warning"]
     expect(rows).to_have_count(2)
     expect(rows.first).to_have_attribute("data-number", urgent)
@@ -118,7 +118,7 @@ def _follows_live_changes(
     # The 96110 call goes unanswered: the chosen warning's ladder and history move on screen.
     task = ok(api.get(f"/fraud/warnings/{high}", "calltaker"))["steps"][0]["task_id"]
     result = {"event_id": "r1", "type": "call_unanswered", "at": clock.now().isoformat()}
-    assert _post(api, clock, "/api/v1/fraud/events", {**result, "task_id": task}).is_success
+    assert post(api, clock, "/api/v1/fraud/events", {**result, "task_id": task}).is_success
     # High climbs to urgent: the visit, and a call beside it.
     expect(page.locator("#fw-steps li")).to_have_count(3)
     expect(page.locator("#fw-steps li").filter(has_text="上门")).to_have_count(1)

@@ -18,17 +18,8 @@ from cad110.fraud.rules import KINDS, FraudRules, load_rules, parse_rules
 from cad110.fraud.schemas import ResultKind
 from cad110.kernel.runtime import Runtime
 from cad110.models.fraud import FraudOutcome, FreezeStatus, StepKind
+from tests.api.fraud_steps import EVENTS, WARNINGS, messages, post, read, result, signed_in, warning
 from tests.api.helpers import ok
-from tests.api.test_fraud import (
-    EVENTS,
-    WARNINGS,
-    _messages,
-    _post,
-    _read,
-    _result,
-    _signed_in,
-    _warning,
-)
 from tests.browser.steps import english_page, login
 from tests.conftest import Api
 
@@ -58,14 +49,14 @@ def _a_warning_with_a_long_history(api: Api, runtime: Runtime, clock: VirtualClo
     fraud number calls the same person (medium, warned again, the SMS ignored: urgent); the
     96110 call is not answered (kept at urgent, 督办); a three-way call; the money is lost, and
     the bank freezes the account."""
-    _signed_in(runtime)
+    signed_in(runtime)
     _with_a_centre_rule(runtime)
-    number = _post(api, clock, WARNINGS, _warning("1", kind="fraud_app")).json()["warning"]
-    joined = _post(api, clock, WARNINGS, _warning("2", kind="fraud_call"))
+    number = post(api, clock, WARNINGS, warning("1", kind="fraud_app")).json()["warning"]
+    joined = post(api, clock, WARNINGS, warning("2", kind="fraud_call"))
     assert joined.json() == {"warning": number, "level": "urgent", "created": False}
-    [call] = [s for s in _read(api, number)["steps"] if s["kind"] == "call"]
-    unanswered = _result("r1", "call_unanswered", task_id=call["task_id"])
-    assert _post(api, clock, EVENTS, unanswered).json()["applied"] is True
+    [call] = [s for s in read(api, number)["steps"] if s["kind"] == "call"]
+    unanswered = result("r1", "call_unanswered", task_id=call["task_id"])
+    assert post(api, clock, EVENTS, unanswered).json()["applied"] is True
     three_way = api.post(
         f"/fraud/warnings/{number}/three-way-call", "calltaker", json={"centre": CENTRE}
     )
@@ -78,10 +69,10 @@ def _a_warning_with_a_long_history(api: Api, runtime: Runtime, clock: VirtualClo
     }
     body = {"outcome": "lost", "amount_lost": "12000.00", "freeze": freeze}
     ok(api.post(f"/fraud/warnings/{number}/outcome", "calltaker", json=body))
-    [request] = _messages(runtime, "fraud_freeze")
-    frozen = _result("b1", "freeze_done", request_id=request["request_id"])
-    assert _post(api, clock, EVENTS, frozen).json()["applied"] is True
-    reasons = {h["kind"]: h["reasons"] for h in _read(api, number)["history"]}
+    [request] = messages(runtime, "fraud_freeze")
+    frozen = result("b1", "freeze_done", request_id=request["request_id"])
+    assert post(api, clock, EVENTS, frozen).json()["applied"] is True
+    reasons = {h["kind"]: h["reasons"] for h in read(api, number)["history"]}
     assert reasons["warning_received"] == ["base:fraud_app", CENTRE_RULE]
     assert reasons["signal_joined"] == [
         "base:fraud_call",

@@ -18,20 +18,11 @@ from cad110.clock import VirtualClock
 from cad110.fraud.supervise import run_ladder
 from cad110.kernel.runtime import Runtime
 from cad110.models.audit import AccessRecord
+from tests.api.fraud_steps import EVENTS, WARNINGS, messages, post, read, result, signed_in, warning
 from tests.api.helpers import ok, step_body
-from tests.api.test_fraud import (
-    EVENTS,
-    WARNINGS,
-    _messages,
-    _post,
-    _read,
-    _result,
-    _signed_in,
-    _warning,
-)
 from tests.browser.hostile_text import attack
 from tests.browser.steps import login, shot
-from tests.browser.test_xss import Watch, _as
+from tests.browser.watch import Watch, page_as
 from tests.conftest import Api
 
 # A flow from start to end: on PostgreSQL as well (tests/browser/conftest.py).
@@ -67,14 +58,14 @@ def _officer_reads(runtime: Runtime, number: str) -> list[str]:
 
 def _climb_to_a_visit(api: Api, runtime: Runtime, clock: VirtualClock) -> tuple[str, str]:
     """A medium warning: its SMS at once, ignored; its call ten minutes later, not answered."""
-    _signed_in(runtime)
-    number = _post(api, clock, WARNINGS, _warning("1")).json()["warning"]
+    signed_in(runtime)
+    number = post(api, clock, WARNINGS, warning("1")).json()["warning"]
     clock.advance(timedelta(minutes=10))
     assert run_ladder(runtime, clock.now()) == (1, 0)
-    [task] = _messages(runtime, "fraud_call")
-    missed = _post(api, clock, EVENTS, _result("r1", "call_unanswered", task_id=task["task_id"]))
+    [task] = messages(runtime, "fraud_call")
+    missed = post(api, clock, EVENTS, result("r1", "call_unanswered", task_id=task["task_id"]))
     assert missed.json() == {"ok": True, "applied": True}
-    shown = _read(api, number)
+    shown = read(api, number)
     assert shown["level"] == "high"
     assert [(s["kind"], s["state"]) for s in shown["steps"]] == [
         ("sms", "done"),
@@ -141,7 +132,7 @@ def test_a_warning_ignored_twice_climbs_to_the_officers_phone_and_ends_dissuaded
         form.get_by_role("button", name="劝阻成功").click()
     expect(phone.locator("#fraud-visit .fv-closed")).to_have_text("预警已结：劝阻成功 · ¥8000.00")
 
-    closed = _read(api, number)
+    closed = read(api, number)
     assert (closed["status"], closed["outcome"], closed["amount_protected"]) == (
         "closed",
         "dissuaded",
@@ -167,19 +158,19 @@ def test_a_warning_ignored_twice_climbs_to_the_officers_phone_and_ends_dissuaded
 def test_hostile_text_in_a_warning_shows_as_text_on_the_officers_phone(
     api: Api, runtime: Runtime, clock: VirtualClock, live_server: str, chromium_browser: Browser
 ) -> None:
-    _signed_in(runtime)
+    signed_in(runtime)
     name, address = attack("fv-name", 64), attack("fv-address", 255, start=1)
     # ¥300,000 at risk: urgent, an officer sent at once.
-    posted = _post(
+    posted = post(
         api,
         clock,
         WARNINGS,
-        _warning("1", name=name, address=address, amount_at_risk="300000.00"),
+        warning("1", name=name, address=address, amount_at_risk="300000.00"),
     )
-    incident = _read(api, posted.json()["warning"])["incident"]
+    incident = read(api, posted.json()["warning"])["incident"]
     ok(api.post(f"/incidents/{incident}/dispatch", "dispatcher", json={"units": [UNIT]}))
     watch = Watch()
-    phone = _as(chromium_browser, watch, live_server, OFFICER, phone=True)
+    phone = page_as(chromium_browser, watch, live_server, OFFICER, phone=True)
     phone.goto(f"{live_server}/unit")
     expect(phone.locator("#fraud-visit .fv-name")).to_have_text(name)
     expect(phone.locator("#fraud-visit .fv-address")).to_have_text(address)

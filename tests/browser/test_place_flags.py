@@ -6,23 +6,14 @@ from __future__ import annotations
 from playwright.sync_api import Browser, Page, expect
 
 from cad110.kernel.runtime import Runtime
-from tests.api.flag_steps import HOME, HOME_TEXT, add_place, flag_records
+from tests.api.flag_steps import HOME_TEXT, add_place, flag_records
 from tests.browser.board_steps import api_of, dispatch, incident, open_panel
+from tests.browser.place_steps import pick
 from tests.browser.steps import login, shot
 from tests.world import GULOU_WEST, World
 
 UNIT = "35010201-1"
 REASON = "院内有两条藏獒，曾咬伤民警"
-
-
-def _pick(page: Page) -> None:
-    """What the desk's place search does when a place is picked (contract: `cad110:place`)."""
-    page.evaluate(
-        """([code, text, lon, lat]) => document.dispatchEvent(new CustomEvent("cad110:place", {
-             detail: {code: code, lon: lon, lat: lat, full_text: text, district: "鼓楼区",
-                      station: "35010201", grid: null, source: "search"}}))""",
-        [HOME, HOME_TEXT, GULOU_WEST[0], GULOU_WEST[1]],
-    )
 
 
 def test_a_flag_set_at_the_desk_is_shown_on_the_board_and_pushed_to_the_unit(
@@ -38,7 +29,7 @@ def test_a_flag_set_at_the_desk_is_shown_on_the_board_and_pushed_to_the_unit(
     known = page.locator(".desk-side .place-known")
     expect(known).to_be_hidden()
     page.fill("#caller_phone", "13800138000")
-    _pick(page)
+    pick(page)
     expect(known).to_be_visible()
     expect(known.locator(".pk-where")).to_have_text(HOME_TEXT)
     expect(known.locator(".pk-noflag")).to_have_text("此处无警示标记。")

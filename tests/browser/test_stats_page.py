@@ -13,8 +13,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
+from tests.api.fraud_steps import WARNINGS, post, signed_in, warning
 from tests.api.helpers import new_incident, ok, report_body, step_body
-from tests.api.test_fraud import WARNINGS, _post, _signed_in, _warning
 from tests.browser.steps import login, shot
 from tests.conftest import Api
 
@@ -382,9 +382,9 @@ def test_long_group_names_are_cut_with_an_ellipsis_not_by_the_charts_edge(
 def test_an_amount_moves_as_money_and_a_count_as_a_count(
     api: Api, runtime: Runtime, clock: VirtualClock, live_server: str, page: Page
 ) -> None:
-    _signed_in(runtime)
-    body = _warning("money", amount_at_risk="30000.00")
-    number = _post(api, clock, WARNINGS, body).json()["warning"]
+    signed_in(runtime)
+    body = warning("money", amount_at_risk="30000.00")
+    number = post(api, clock, WARNINGS, body).json()["warning"]
     dissuaded = {"outcome": "dissuaded"}
     ok(api.post(f"/fraud/warnings/{number}/outcome", "calltaker", json=dissuaded))
     login(page, live_server, "analyst")
@@ -413,8 +413,8 @@ def test_a_figure_the_grouping_does_not_count_is_said_not_drawn_empty(
     api: Api, runtime: Runtime, clock: VirtualClock, live_server: str, page: Page
 ) -> None:
     _seed(api, clock)
-    _signed_in(runtime)
-    _post(api, clock, WARNINGS, _warning("grouped"))
+    signed_in(runtime)
+    post(api, clock, WARNINGS, warning("grouped"))
     login(page, live_server, "analyst")
     page.goto(f"{live_server}/stats?group_by=category")
     _ready(page)

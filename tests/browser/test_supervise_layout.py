@@ -11,7 +11,7 @@ from playwright.sync_api import Locator, Page, expect
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
 from tests.browser.steps import login
-from tests.browser.test_supervise_live import _dispatched, _run_late
+from tests.browser.supervise_steps import dispatched, run_late
 from tests.world import GULOU_EAST, GULOU_WEST
 
 # The test's clock stands still while the browser's runs on: the lateness may be hours.
@@ -31,10 +31,10 @@ def _uncut(element: Locator) -> None:
 
 def _late_rows(runtime: Runtime, clock: VirtualClock) -> list[str]:
     numbers = [
-        _dispatched(runtime, clock, "35010202-1", GULOU_EAST),
-        _dispatched(runtime, clock, "35010201-1", GULOU_WEST),
+        dispatched(runtime, clock, "35010202-1", GULOU_EAST),
+        dispatched(runtime, clock, "35010201-1", GULOU_WEST),
     ]
-    _run_late(runtime, clock)
+    run_late(runtime, clock)
     return numbers
 
 

@@ -2,54 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
 
-from cad110.auth.principal import principal_of
 from cad110.clock import VirtualClock
-from cad110.db.engine import transaction
-from cad110.incidents.actions import act
-from cad110.incidents.intake import create_incident
-from cad110.incidents.schemas import DispatchBody, IncidentCreate
 from cad110.kernel.runtime import Runtime
-from cad110.lifecycles.incident import Action
-from cad110.models.jurisdiction import Jurisdiction
-from cad110.models.user import User
-from cad110.supervision.service import tick
 from tests.browser.steps import login
+from tests.browser.supervise_steps import dispatched, run_late
 from tests.world import GULOU_EAST, GULOU_WEST
-
-
-def _dispatched(
-    runtime: Runtime, clock: VirtualClock, unit: str, point: tuple[float, float]
-) -> str:
-    """An incident dispatched to `unit` now, which will never be signed for."""
-    with transaction(runtime.sessions) as session:
-        user = session.scalars(select(User).where(User.username == "dispatcher")).one()
-        home = session.get(Jurisdiction, user.jurisdiction_code)
-        assert home is not None
-        ctx = runtime.ctx(session, principal_of(user, home), clock.now())
-        data = IncidentCreate(
-            address="鼓楼区", lon=point[0], lat=point[1], category="theft", accept=True
-        )
-        incident = create_incident(ctx, data, idempotency_key=None)
-        act(ctx, incident.number, Action.DISPATCH, DispatchBody(units=[unit]))
-        return incident.number
-
-
-def _run_late(runtime: Runtime, clock: VirtualClock) -> None:
-    clock.advance(timedelta(minutes=5))
-    with transaction(runtime.sessions) as session:
-        tick(session, now=clock.now(), settings=runtime.settings)
 
 
 def test_a_half_typed_instruction_survives_live_changes(
     live_server: str, page: Page, runtime: Runtime, clock: VirtualClock
 ) -> None:
-    first = _dispatched(runtime, clock, "35010202-1", GULOU_EAST)
-    _run_late(runtime, clock)
+    first = dispatched(runtime, clock, "35010202-1", GULOU_EAST)
+    run_late(runtime, clock)
     login(page, live_server, "leader")
     expect(page).to_have_url(f"{live_server}/supervise")
     rows = page.locator("tr[data-supervision]")
@@ -65,8 +31,8 @@ def test_a_half_typed_instruction_survives_live_changes(
     page.keyboard.type("请立即电话督促，十分钟内")
 
     # Live changes arrive: another incident runs late (a new row), and the first is escalated.
-    second = _dispatched(runtime, clock, "35010201-1", GULOU_WEST)
-    _run_late(runtime, clock)
+    second = dispatched(runtime, clock, "35010201-1", GULOU_WEST)
+    run_late(runtime, clock)
     expect(page.locator("tr[data-supervision]", has_text=second)).to_have_count(1)
     expect(page.locator("#supervise-count")).to_have_text(str(rows.count()))
 
@@ -81,8 +47,8 @@ def test_a_half_typed_instruction_survives_live_changes(
 def test_rows_done_elsewhere_leave_and_new_ones_come_without_a_reload(
     live_server: str, page: Page, runtime: Runtime, clock: VirtualClock
 ) -> None:
-    _dispatched(runtime, clock, "35010202-1", GULOU_EAST)
-    _run_late(runtime, clock)
+    dispatched(runtime, clock, "35010202-1", GULOU_EAST)
+    run_late(runtime, clock)
     login(page, live_server, "leader")
     rows = page.locator("tr[data-supervision]")
     expect(rows).to_have_count(1)

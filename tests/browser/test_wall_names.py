@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Route, expect
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
 from tests.browser.board_steps import api_of, incident
-from tests.browser.test_wall import _check_charts, _check_layout, _day, _open_wall
+from tests.browser.wall_steps import check_charts, check_layout, day, open_wall
 from tests.world import World
 
 # The open supervisions as a living city fills them: numbers of their full length, a station by
@@ -105,16 +105,16 @@ def test_the_walls_names_and_headings_are_whole_at_1920(
         route.fulfill(response=response, json=body)
 
     with api_of(live_server, world) as api:
-        _day(api, runtime, clock)
+        day(api, runtime, clock)
         for n, code in enumerate(CATEGORIES):
             incident(api, 30 + n, category=code)
-        page = _open_wall(chromium_browser, live_server, 1920, 1080, locale, answer=answer)
+        page = open_wall(chromium_browser, live_server, 1920, 1080, locale, answer=answer)
         try:
             expect(page.locator("#sup-oldest li:not(.none)")).to_have_count(5)
-            _check_charts(page, categories=8)
+            check_charts(page, categories=8)
             assert set(names) <= set(page.evaluate(CATEGORY_LABELS))
             assert page.evaluate(CUT) == {"cells": [], "headings": []}
-            _check_layout(page, 1920, 1080)
+            check_layout(page, 1920, 1080)
             # A category no panel could hold, after the next change: cut, titled in full.
             rows[1] = rows[1] | {"category_zh": ENDLESS, "category_en": ENDLESS}
             incident(api, 40)

@@ -7,42 +7,19 @@ violation, or if a script errors; and the planted text must show, as text."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 
 from cad110.clock import VirtualClock
 from cad110.kernel.runtime import Runtime
 from tests.browser.hostile_city import plant_everything
 from tests.browser.hostile_text import Planted, attack
-from tests.browser.steps import login
+from tests.browser.watch import Watch, page_as, watched_context
 from tests.conftest import Api
 from tests.world import UNITS, World
-
-# Runs before any script of the page (outside its Content-Security-Policy): reports every
-# violation, and keeps each Leaflet map so that the test can find its markers.
-OBSERVER = """
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.cspViolation([location.pathname, e.violatedDirective, e.blockedURI,
-                       e.sourceFile + ":" + e.lineNumber, e.sample].join(" | "));
-});
-(() => {
-  let leaflet;
-  Object.defineProperty(window, "L", {
-    configurable: true,
-    get() { return leaflet; },
-    set(value) {
-      leaflet = value;
-      if (value && value.Map && value.Map.addInitHook) {
-        value.Map.addInitHook(function () { (window.__maps = window.__maps || []).push(this); });
-      }
-    },
-  });
-})();
-"""
 
 # Every marker with a tooltip, one at a time: centred at a close zoom, where it is alone.
 MARKERS = """
@@ -86,66 +63,6 @@ BOUNDARIES_DRAWN = """
 """
 
 
-@dataclass
-class Watch:
-    """What the browser saw that it must never see."""
-
-    ran: list[str] = field(default_factory=list)
-    violations: list[str] = field(default_factory=list)
-    injected: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def attach(self, context: BrowserContext) -> BrowserContext:
-        context.expose_function("xss", lambda tag: self.ran.append(str(tag)))
-        context.expose_function("cspViolation", lambda text: self.violations.append(str(text)))
-        context.add_init_script(OBSERVER)
-        context.on("request", self._request)
-        context.on("page", lambda page: page.on("pageerror", self._error))
-        context.set_default_timeout(10_000)
-        return context
-
-    def _request(self, request: object) -> None:
-        url = str(getattr(request, "url", ""))
-        if urlsplit(url).path.endswith("/x"):
-            self.injected.append(url)
-
-    def _error(self, error: object) -> None:
-        self.errors.append(str(error))
-
-    def assert_clean(self) -> None:
-        seen = {
-            "planted script ran": self.ran,
-            "planted markup was parsed": self.injected,
-            "Content-Security-Policy violations": self.violations,
-            "script errors": self.errors,
-        }
-        assert not any(seen.values()), "\n".join(f"{k}: {v}" for k, v in seen.items() if v)
-
-
-def _context(
-    browser: Browser, watch: Watch, *, phone: bool = False, locale: str = "zh-CN"
-) -> BrowserContext:
-    size: ViewportSize = {"width": 390, "height": 844} if phone else {"width": 1366, "height": 768}
-    context = browser.new_context(
-        viewport=size, locale=locale, timezone_id="Asia/Shanghai", is_mobile=phone
-    )
-    return watch.attach(context)
-
-
-def _as(
-    browser: Browser,
-    watch: Watch,
-    base: str,
-    user: str,
-    *,
-    phone: bool = False,
-    locale: str = "zh-CN",
-) -> Page:
-    page = _context(browser, watch, phone=phone, locale=locale).new_page()
-    login(page, base, user)
-    return page
-
-
 def _hover_every_marker(page: Page, at_least: int) -> list[str]:
     page.wait_for_function(BOUNDARIES_DRAWN)
     page.wait_for_function(f"(n) => ({MARKERS})().length >= n", arg=at_least)
@@ -179,7 +96,7 @@ def _hover_every_marker(page: Page, at_least: int) -> list[str]:
 
 
 def _walk_board(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
-    page = _as(browser, watch, base, "dispatcher")
+    page = page_as(browser, watch, base, "dispatcher")
     page.goto(f"{base}/board")
     # htmx evaluates no code from attributes, runs no swapped-in script, adds no <style>.
     settings = (
@@ -218,7 +135,7 @@ def _walk_board(browser: Browser, watch: Watch, base: str, planted: Planted) -> 
 
 
 def _walk_desk(browser: Browser, watch: Watch, base: str, planted: Planted, now: datetime) -> None:
-    page = _as(browser, watch, base, "calltaker")
+    page = page_as(browser, watch, base, "calltaker")
     expect(page).to_have_url(f"{base}/desk")
     # The history looks back from the browser's clock: the server's virtual day.
     page.clock.set_fixed_time(now)
@@ -241,7 +158,7 @@ def _walk_desk(browser: Browser, watch: Watch, base: str, planted: Planted, now:
 
 
 def _walk_records(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
-    page = _as(browser, watch, base, "dispatcher")
+    page = page_as(browser, watch, base, "dispatcher")
     for incident in planted.incidents.values():
         page.goto(f"{base}/incidents/{incident['number']}")
         record = page.locator("article.record")
@@ -266,7 +183,7 @@ def _walk_records(browser: Browser, watch: Watch, base: str, planted: Planted) -
 
 
 def _walk_supervision(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
-    page = _as(browser, watch, base, "leader")
+    page = page_as(browser, watch, base, "leader")
     expect(page).to_have_url(f"{base}/supervise")
     expect(page.locator("table.supervise")).to_contain_text(planted.incidents["A"]["address"])
     page.goto(f"{base}/incidents/{planted.number('A')}")
@@ -276,13 +193,13 @@ def _walk_supervision(browser: Browser, watch: Watch, base: str, planted: Plante
 def _walk_callbacks(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
     """B's dissatisfied callback opened a follow-up: its complaint shows as text on the queue
     page, in the supervision list and on the record."""
-    page = _as(browser, watch, base, "dispatcher")
+    page = page_as(browser, watch, base, "dispatcher")
     page.goto(f"{base}/callbacks")
     expect(page.locator(".cb-follow-ups")).to_contain_text('xss("B-callback")')
     page.goto(f"{base}/incidents/{planted.number('B')}")
     expect(page.locator("#follow-up")).to_contain_text('xss("B-callback")')
     page.context.close()
-    page = _as(browser, watch, base, "leader")
+    page = page_as(browser, watch, base, "leader")
     expect(page.locator("table.cb-follow-ups")).to_contain_text('xss("B-callback")')
     page.context.close()
 
@@ -292,7 +209,7 @@ def _walk_repeats(browser: Browser, watch: Watch, base: str, planted: Planted) -
     text as text, in both languages and on a phone."""
     number = planted.repeat_case
     for locale, phone in (("zh-CN", False), ("en-US", True)):
-        page = _as(browser, watch, base, "officer-35010201-1", phone=phone, locale=locale)
+        page = page_as(browser, watch, base, "officer-35010201-1", phone=phone, locale=locale)
         page.goto(f"{base}/repeats")
         expect(page.locator("#repeat-list")).to_contain_text(number)
         page.goto(f"{base}/repeats/{number}")
@@ -306,7 +223,7 @@ def _walk_repeats(browser: Browser, watch: Watch, base: str, planted: Planted) -
 
 def _walk_unit(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
     for locale, name in (("zh-CN", planted.unit_name_zh), ("en-US", planted.unit_name_en)):
-        page = _as(browser, watch, base, "officer-35010201-1", phone=True, locale=locale)
+        page = page_as(browser, watch, base, "officer-35010201-1", phone=True, locale=locale)
         expect(page).to_have_url(f"{base}/unit")
         expect(page.locator("h1")).to_contain_text(name)
         assignment = page.locator(".assignment")
@@ -320,7 +237,7 @@ def _walk_unit(browser: Browser, watch: Watch, base: str, planted: Planted) -> N
 
 def _walk_missing(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
     for user in ("dispatcher", "leader"):
-        page = _as(browser, watch, base, user)
+        page = page_as(browser, watch, base, user)
         page.goto(f"{base}/missing")
         cases = page.locator("#cases")
         for label in ("M1", "M2", "M4"):
@@ -359,7 +276,7 @@ def _walk_missing(browser: Browser, watch: Watch, base: str, planted: Planted) -
 def _walk_stats(browser: Browser, watch: Watch, base: str) -> None:
     """统计: the filters of its URL come back in its form as text and reach the API as they
     came (refused there, beside the field); its charts draw under the policy."""
-    page = _as(browser, watch, base, "analyst")
+    page = page_as(browser, watch, base, "analyst")
     hostile = attack("stats", 40)
     settled = page.locator("#stats-error:not([hidden]), body[data-stats-ready]")
     for name in ("category", "grade", "group_by", "jurisdiction"):
@@ -377,7 +294,7 @@ def _walk_stats(browser: Browser, watch: Watch, base: str) -> None:
 def _walk_wall(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
     """The wall draws from the same record (its map, its lists) and shows no address, caller
     or unit name: nothing planted reaches it, and nothing on it errs."""
-    page = _as(browser, watch, base, "leader")
+    page = page_as(browser, watch, base, "leader")
     page.goto(f"{base}/wall")
     expect(page.locator("body[data-updated]")).to_have_count(1)
     page.wait_for_function(
@@ -391,7 +308,7 @@ def _walk_wall(browser: Browser, watch: Watch, base: str, planted: Planted) -> N
 
 
 def _walk_login(browser: Browser, watch: Watch, base: str) -> None:
-    page = _context(browser, watch).new_page()
+    page = watched_context(browser, watch).new_page()
     planted_next = '/"><svg onload=xss("next")>'
     page.goto(f"{base}/login?next={quote(planted_next)}")
     expect(page.locator("input[name=next]")).to_have_value(planted_next)
@@ -403,7 +320,7 @@ def _walk_login(browser: Browser, watch: Watch, base: str) -> None:
 
 def _no_script_urls(browser: Browser, watch: Watch, base: str, planted: Planted) -> None:
     """A javascript: URL from data never becomes a link, a source or a form target."""
-    page = _as(browser, watch, base, "dispatcher")
+    page = page_as(browser, watch, base, "dispatcher")
     for path in (
         f"/incidents/{planted.number('A')}",
         f"/missing/{planted.cases['M1']}",
@@ -449,7 +366,7 @@ def test_the_api_docs_work_offline_under_the_policy(
     live_server: str, chromium_browser: Browser
 ) -> None:
     watch = Watch()
-    context = _context(chromium_browser, watch)
+    context = watched_context(chromium_browser, watch)
     elsewhere: list[str] = []
     context.on(
         "request",

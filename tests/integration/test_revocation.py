@@ -33,7 +33,7 @@ from cad110.models.user import User
 from cad110.models.web_session import WebSession
 from cad110.runtime import build_runtime
 from cad110.settings import Settings
-from tests.integration.test_live import TIMEOUT, Stream, new_incident, serving, stream
+from tests.integration.live_stream import TIMEOUT, Stream, new_incident, serving, stream
 from tests.world import World
 
 # --- steps -----------------------------------------------------------------------------------

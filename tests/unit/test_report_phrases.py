@@ -3,20 +3,15 @@ divide by; and the days a daily, weekly or monthly report covers."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from cad110.errors import InvalidInput
-from cad110.stats.measure import Change, change_of, value_of
+from cad110.stats.measure import Change
 from cad110.stats.periods import Period
-from cad110.stats.registry import FIGURES
 from cad110.stats.report.content import (
-    Line,
-    ReportContent,
-    ReportKind,
     period_of,
     previous_of,
 )
@@ -31,7 +26,7 @@ from cad110.stats.report.phrases import (
     seconds_text,
 )
 from cad110.stats.report.text import report_text
-from cad110.stats.tally import DAYS, Tally
+from tests.unit.report_content import empty_report
 
 
 @pytest.mark.parametrize(
@@ -125,34 +120,8 @@ def test_a_day_out_of_range_is_refused_naming_it() -> None:
     assert refused.value.loc == ["query", "day"]
 
 
-def _empty(kind: ReportKind, period: Period) -> ReportContent:
-    """A report over a period with nothing in it, compared with another such period."""
-    nothing = Tally()
-    nothing.counts[DAYS] = period.days
-    lines = {}
-    for figure in FIGURES:
-        value = value_of(figure, nothing)
-        lines[figure.key] = Line(figure, value, value, change_of(figure, value, value))
-    return ReportContent(
-        kind=kind,
-        jurisdiction="350100",
-        name="福州市公安局",
-        period=period,
-        previous=previous_of(kind, period),
-        category=None,
-        category_name=None,
-        grade=None,
-        made_at=datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
-        lines=lines,
-        timeline_by="day",
-        timeline=[],
-        categories=[],
-        districts=[],
-    )
-
-
 def test_a_report_over_nothing_leaves_out_every_rate_and_time() -> None:
-    text = report_text(_empty("weekly", Period(date(2026, 11, 23), date(2026, 11, 30))))
+    text = report_text(empty_report("weekly", Period(date(2026, 11, 23), date(2026, 11, 30))))
     assert text.startswith("福州市公安局110指挥中心 2026年11月23日至29日 警情通报\n")
     assert "共接报警情0起（环比持平），其中有效警情0起（环比持平），日均有效警情0起" in text
     assert "有效警情率" not in text  # 0 / 0 is no rate
@@ -167,7 +136,7 @@ def test_a_report_over_nothing_leaves_out_every_rate_and_time() -> None:
 
 def test_a_day_not_over_yet_is_reported_as_far_as_it_has_come() -> None:
     # Made at 09:00 on 1 December: that day is not over, the day before is.
-    today = report_text(_empty("daily", Period(date(2026, 12, 1), date(2026, 12, 2))))
+    today = report_text(empty_report("daily", Period(date(2026, 12, 1), date(2026, 12, 2))))
     assert today.startswith("福州市公安局110指挥中心 2026年12月1日 警情通报（截至09:00）\n")
-    yesterday = report_text(_empty("daily", Period(date(2026, 11, 30), date(2026, 12, 1))))
+    yesterday = report_text(empty_report("daily", Period(date(2026, 11, 30), date(2026, 12, 1))))
     assert yesterday.startswith("福州市公安局110指挥中心 2026年11月30日 警情通报\n")

@@ -18,7 +18,7 @@ from cad110.stats.repeat_case_facts import calls_around, episode_start
 from cad110.stats.report.content import ReportContent
 from cad110.stats.report.text import fell, overall, report_text, source_governance
 from cad110.stats.tally import tally_of
-from tests.unit.test_report_phrases import _empty
+from tests.unit.report_content import empty_report
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -108,7 +108,7 @@ def test_case_figures_have_no_category_and_group_by_type_and_tier_alone() -> Non
 
 def _report(counts: dict[str, int]) -> ReportContent:
     """A week's report with nothing in it but these counts."""
-    empty = _empty("weekly", Period(date(2026, 11, 23), date(2026, 11, 30)))
+    empty = empty_report("weekly", Period(date(2026, 11, 23), date(2026, 11, 30)))
     lines = dict(empty.lines)
     for key, n in counts.items():
         line = lines[key]
