@@ -141,6 +141,26 @@ def test_a_step_overdue_now_counts_until_it_is_done(
     assert oldest[0]["done"] is False
 
 
+def test_the_wall_lists_what_is_late_now_before_what_is_only_left_to_sign(
+    api: Api, runtime: Runtime, clock: VirtualClock
+) -> None:
+    """An older supervision whose step was done late waits only for its 签阅; a later one
+    whose step is still not done is what the wall shows first."""
+    clock.set(datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
+    signed = new_incident(api, accept=True)["number"]
+    ok(api.post(f"/incidents/{signed}/dispatch", "dispatcher", json={"units": ["35010201-1"]}))
+    clock.advance(timedelta(minutes=2))
+    waiting = new_incident(api, accept=True)["number"]
+    ok(api.post(f"/incidents/{waiting}/dispatch", "dispatcher", json={"units": ["35010202-1"]}))
+    clock.advance(timedelta(minutes=5))
+    with transaction(runtime.sessions) as session:
+        tick(session, now=clock.now(), settings=runtime.settings)
+    officer = "officer-35010201-1"
+    ok(api.post(f"/incidents/{signed}/units/35010201-1/acknowledge", officer))
+    oldest = ok(api.get("/stats/wall", "dispatcher"))["supervisions"]["oldest"]
+    assert [(s["incident"], s["done"]) for s in oldest[:2]] == [(waiting, False), (signed, True)]
+
+
 def test_a_missing_person_counts_inside_their_first_72_hours(
     api: Api, runtime: Runtime, clock: VirtualClock
 ) -> None:

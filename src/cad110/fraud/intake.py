@@ -17,7 +17,7 @@ from cad110.auth.principal import Principal
 from cad110.errors import InvalidInput, NotFound
 from cad110.fraud import ladder
 from cad110.fraud import rules as fr
-from cad110.fraud.schemas import WarningAnswer, WarningIn, fen
+from cad110.fraud.schemas import WarningAnswer, WarningIn, fen, yuan
 from cad110.jurisdictions.lookup import geo_index
 from cad110.kernel.context import Ctx
 from cad110.models.fraud import (
@@ -28,7 +28,9 @@ from cad110.models.fraud import (
     StepState,
     WarningStatus,
 )
+from cad110.models.incident import Incident
 from cad110.models.jurisdiction import Jurisdiction
+from cad110.models.subjects import SubjectType
 from cad110.models.user import Role
 
 # Who the platforms' warnings are journalled as.
@@ -178,14 +180,35 @@ def _join(
     ctx: Ctx, rules: fr.FraudRules, w: FraudWarning, data: WarningIn, graded: fr.Graded
 ) -> None:
     w.signals += 1
+    before = w.amount_at_risk_fen
     if w.amount_at_risk_fen is None or (fen(data.amount_at_risk) or 0) > w.amount_at_risk_fen:
         w.amount_at_risk_fen = fen(data.amount_at_risk) or w.amount_at_risk_fen
+    if w.amount_at_risk_fen != before:
+        _amount_raised(ctx, w, before)
     signal = _signal_row(w, data, ctx.at)
     ctx.session.add(signal)
     ctx.session.flush()  # a racing delivery of the same warning collides here
     ladder.record(ctx, w, "signal_joined", _received(data, graded, w.jurisdiction_code))
     ladder.climb(ctx, rules, w, ["new_signal", *graded.reasons[1:]], to=graded.level)
     signal.level = w.level
+
+
+def _amount_raised(ctx: Ctx, w: FraudWarning, before: int | None) -> None:
+    """A visit already opened said the amount first reported (its 警情描述, written once):
+    its record is told the amount now at risk, which the visit's officer sees on the warning."""
+    incident = ctx.session.get(Incident, w.incident_id) if w.incident_id is not None else None
+    if incident is None:
+        return
+    ctx.record(
+        SubjectType.INCIDENT,
+        incident.number,
+        "fraud_amount_raised",
+        {
+            "warning": ladder.warning_ref(w.id),
+            "from": yuan(before),
+            "to": yuan(w.amount_at_risk_fen),
+        },
+    )
 
 
 def _received(data: WarningIn, graded: fr.Graded, place: str) -> dict[str, Any]:

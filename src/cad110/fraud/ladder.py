@@ -244,7 +244,9 @@ def _visit(ctx: Ctx, rules: fr.FraudRules, w: FraudWarning) -> Incident:
     amount = yuan(w.amount_at_risk_fen)
     words = [
         f"反诈预警 {warning_ref(w.id)}：{kind.zh}，{rules.levels[w.level].zh}",
-        f"涉及金额 {amount} 元" if amount else "",
+        # As first reported: a later signal that raises it is told on the record
+        # (fraud_amount_raised), and the warning itself always says the amount now.
+        f"首报涉及金额 {amount} 元" if amount else "",
         f"劝阻要点：{kind.script}",
     ]
     incident = create_incident(

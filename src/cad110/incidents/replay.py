@@ -44,6 +44,7 @@ NO_ROW_CHANGE = frozenset(
         "missing_case_closed",
         # A fraud warning whose visit this is was closed (fraud/outcomes.py).
         "fraud_warning_closed",
+        "fraud_amount_raised",  # the warning's amount at risk, raised by a later signal
         # The outcome's entries and strikes (incidents/outcomes.py) have rows of their own.
         "outcome_recorded",
         "outcome_struck",

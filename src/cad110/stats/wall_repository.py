@@ -146,7 +146,9 @@ class SupervisionRow:
 
 
 def oldest_supervisions(session: Session, path: str, limit: int) -> list[SupervisionRow]:
-    """Open supervisions, the longest overdue first (by the deadline they missed)."""
+    """Open supervisions: the steps still not done first, then those done late and not yet
+    acknowledged (签阅), each the longest overdue first (by the deadline it missed). A wall
+    shows what is late now before what is only left to sign."""
     s, i, owner = Supervision, Incident, aliased(Jurisdiction)
     rows = session.execute(
         select(
@@ -163,7 +165,7 @@ def oldest_supervisions(session: Session, path: str, limit: int) -> list[Supervi
         .join(i, i.id == s.incident_id)
         .join(owner, owner.code == s.owner_code)
         .where(in_scope(s.incident_path, path), s.acknowledged_at.is_(None))
-        .order_by(s.due_at, s.id)
+        .order_by(s.step_done_at.is_not(None), s.due_at, s.id)
         .limit(limit)
     )
     return [

@@ -64,6 +64,7 @@ PATTERNS: Mapping[str, str] = {
     "missing_case_opened": "Missing-person case opened: %(details)s",
     "missing_case_closed": "Missing-person case closed: %(details)s",
     "fraud_warning_closed": "Fraud warning closed: %(details)s",
+    "fraud_amount_raised": "Amount at risk raised: %(details)s",
     "grade_raised": "Grade raised: %(details)s",
     "outcome_recorded": "Outcome recorded: %(details)s",
     "outcome_struck": "Outcome entry struck: %(details)s",
@@ -259,6 +260,11 @@ def _details(kind: str, p: Mapping[str, Any], names: Names, gettext: Gettext) ->
     elif kind == "supervision_escalated":
         old, new = (names.places.get(str(p.get(k))) or str(p.get(k) or "") for k in ("from", "to"))
         yield gettext(FROM_TO) % {"old": old, "new": new}
+    elif kind == "fraud_amount_raised":
+        yield str(p.get("warning") or "")
+        old, new = (f"¥{p[k]}" if p.get(k) else "—" for k in ("from", "to"))
+        yield gettext(FROM_TO) % {"old": old, "new": new}
+        return
     elif kind == "fraud_warning_closed":
         yield str(p.get("warning") or "")
         outcome = FRAUD_OUTCOMES.get(str(p.get("outcome")))
