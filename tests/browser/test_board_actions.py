@@ -23,6 +23,9 @@ def test_the_dispatch_key_sends_the_recommendation_once(
         page.keyboard.press("d")
         page.keyboard.press("d")
         expect(page.locator("#panel .assignments li")).to_have_count(1)
+        # Said by the unit's name, in the colour of done.
+        expect(page.locator("#panel .message")).to_have_text("已派警：巡逻35010201-2")
+        expect(page.locator("#panel .message")).to_have_class("message done")
         page.wait_for_timeout(500)
         timeline = ok(api.get(f"/incidents/{number}/timeline", "dispatcher"))
         assert [e["kind"] for e in timeline["events"]].count("dispatch") == 1
@@ -55,6 +58,13 @@ def test_the_manual_picker_finds_units_and_marks_busy_ones(
         expect(busy_pick).to_be_disabled()
         expect(busy_pick).to_contain_text("忙碌")
         expect(dialog.locator("button.pick").first).to_contain_text("分钟")
+        # Esc closes the dialog, also with words in its search box (the browser would only
+        # empty the box, and the next key would be typed into it).
+        page.keyboard.type("35012101")
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        page.keyboard.press("u")
+        expect(page.locator("#dlg-pick-q")).to_be_focused()
         page.keyboard.type("35012101")
         expect(dialog.locator("button.pick")).to_have_count(1)
         page.keyboard.press("ArrowDown")

@@ -113,6 +113,8 @@ def test_call_to_close_through_the_console(
     expect(leader.locator("tr[data-supervision]")).to_have_count(0)
     # Said with its incident, where the instruction now is.
     expect(leader.locator("#supervise-message")).to_have_text(f"已签阅 {late}，批示已记入该警情。")
+    # Done, not refused: not in a refusal's red.
+    expect(leader.locator("#supervise-message")).to_have_class("message done")
     leader.goto(f"{live_server}/incidents/35010201-20261123-0001")
     expect(leader.locator("table.events")).to_contain_text("officer-35010201-2")
     shot(leader, backend, "incident")

@@ -43,3 +43,17 @@ def test_a_handover_note_passes_from_one_shift_to_the_next(
     expect(incoming.locator("#handover-notes li.read")).to_contain_text("夜班调度员")
     expect(incoming.locator("#handover-notes li.unread")).to_have_count(0)
     context.close()
+
+
+def test_a_note_without_spaces_wraps_inside_the_page(live_server: str, page: Page) -> None:
+    """A pasted link or number runs on without a space: it wraps, and the page stays as wide
+    as the window for everyone who reads the notes after."""
+    login(page, live_server, "dispatcher")
+    page.goto(f"{live_server}/handover")
+    pasted = "https://example.invalid/" + "A" * 600
+    page.get_by_label("给下一班的交接内容").fill(pasted)
+    page.get_by_role("button", name="提交交接").click()
+    expect(page.locator("#handover-notes li.unread")).to_contain_text("AAAA")
+    page.reload()
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, wide

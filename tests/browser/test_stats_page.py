@@ -190,6 +190,10 @@ def test_a_refused_filter_is_said_beside_its_field(api: Api, live_server: str, p
     # Nothing was counted: no empty cards or chart boxes under the refusal.
     expect(page.locator("#stats-cards")).to_be_hidden()
     expect(page.locator("#stats-charts")).to_be_hidden()
+    # Nor an export of it, which would be refused off the page, in the API's words.
+    expect(page.locator("a.export")).to_have_count(3)
+    for export in page.locator("a.export").all():
+        expect(export).to_be_hidden()
     page.goto(f"{live_server}/stats?category=nosuch")
     expect(page.locator(".field-error[data-field=category]")).to_have_text(
         "没有这个警情类别，请从列表中选择"

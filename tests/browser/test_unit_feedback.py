@@ -44,6 +44,8 @@ def test_the_officer_gives_reasons_for_a_doubtful_arrival_and_each_item_not_done
     context.set_default_timeout(10_000)
     phone = context.new_page()
     login(phone, live_server, OFFICER)
+    # What the officer is going to, first.
+    expect(phone.locator(".assignment .unit-category")).to_have_text("盗窃")
     reason_form = phone.locator("#arrive-reason")
     expect(reason_form).to_be_hidden()
     phone.get_by_role("button", name="到场").click()
@@ -74,6 +76,11 @@ def test_the_officer_gives_reasons_for_a_doubtful_arrival_and_each_item_not_done
     missing.locator("input[name=why-list_losses]").fill("报警人暂无法确认损失")
     phone.get_by_role("button", name="反馈并结束").click()
     expect(phone.locator(".idle")).to_be_visible()
+    # Said on the page that follows (the next task, or none), once.
+    expect(phone.locator("#unit-message")).to_have_text(f"已反馈并结束：{number}")
+    expect(phone.locator("#unit-message")).to_have_class("message done")
+    phone.reload()
+    expect(phone.locator("#unit-message")).to_have_text("")
     context.close()
 
     report = _report(api, number)

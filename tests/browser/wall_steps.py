@@ -197,3 +197,13 @@ def check_charts(page: Page, categories: int = 7) -> None:
     assert charts["chart-map"]["items"] >= 2 + 9
     assert charts["chart-hours"]["items"] == 48
     assert charts["chart-categories"]["items"] == categories
+    # The units' seven states each in a column of its own, named below it: as rows, in a panel
+    # this low, their names overlapped at 1366×768.
+    units = page.evaluate(
+        "(() => { const x = echarts.getInstanceByDom(document.getElementById('chart-units'))"
+        ".getOption().xAxis[0]; return { type: x.type, names: x.data.length,"
+        " size: x.axisLabel.fontSize }; })()"
+    )
+    assert units["type"] == "category"
+    assert units["names"] == 7
+    assert units["size"] >= 12 * 0.6, units

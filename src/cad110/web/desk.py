@@ -67,6 +67,10 @@ def _unit_view(rt: Runtime, by: Principal, where: Where) -> dict[str, Any]:
                 so_far = totals_of(session, incident.id)
                 current = {
                     "incident": out,
+                    # What the officer is going to, said first (案由).
+                    "category": rt.catalog.get(incident.category_code)
+                    if incident.category_code
+                    else None,
                     "state": active.state.value,
                     "briefing": briefing,
                     "due": next_due(session, incident.id, unit.code, now),

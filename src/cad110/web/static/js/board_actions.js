@@ -13,9 +13,12 @@
   const incidentOf = () => panel.querySelector(".incident");
   const api = (path) => "/api/v1/incidents/" + encodeURIComponent(incidentOf().dataset.number) + path;
 
-  function say(text) {
+  // `done`: what was done (said in the colour of done), else why it was not.
+  function say(text, done) {
     const message = panel.querySelector(".message");
-    if (message) message.textContent = text;
+    if (!message) return;
+    message.textContent = text;
+    message.classList.toggle("done", Boolean(done));
   }
 
   // After an action: the queue, the map's units and the panel follow at once.
@@ -43,6 +46,15 @@
       await cad110.call("POST", api("/dispatch"), body, key ? { idempotencyKey: key } : undefined);
       if (dialog) dialog.close();
       await after();
+      // Said by the units' names, as the reloaded panel lists them (if it is still this one).
+      if (incidentOf() && incidentOf().dataset.number === number) {
+        const names = units.map((u) => {
+          const name = panel.querySelector('li[data-unit="' + CSS.escape(u) + '"] .unit-name');
+          return name ? name.textContent : u;
+        });
+        const message = panel.querySelector(".message");
+        if (message) say((message.dataset.sent || "%(units)s").replace("%(units)s", names.join("、")), true);
+      }
       return true;
     } catch (error) {
       say(error.message);
@@ -77,6 +89,18 @@
     if (first) first.focus();
     if (form.querySelector("[data-search]")) search(form);
   }
+
+  // Esc closes a dialog, as its button says, also from a search box with text in it (which
+  // the browser would only empty, leaving the next key typed into it).
+  document.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key !== "Escape" || !event.target.matches || !event.target.matches("dialog[open] input[type=search]")) return;
+      event.preventDefault();
+      event.target.closest("dialog").close();
+    },
+    true,
+  );
 
   panel.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-open]");

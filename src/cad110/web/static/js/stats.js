@@ -56,8 +56,10 @@
     const gap = /[\u3000-\u303f\uff00-\uffef]$/.test(T.refused) ? "" : " ";
     box.textContent = err.status && err.status < 500 ? T.refused + gap + err.message : T.failed;
     box.hidden = false;
-    // Nothing was counted: no empty cards or chart boxes under the refusal.
+    // Nothing was counted: no empty cards or chart boxes under the refusal, and no export of
+    // the same period (it would be refused as well, off the page).
     ["stats-cards", "stats-charts", "groups-table"].forEach((id) => ($(id).hidden = true));
+    form.querySelectorAll("a.export").forEach((a) => (a.hidden = true));
   }
 
   // --- Cards --------------------------------------------------------------------------------

@@ -26,10 +26,12 @@
         // Said with its incident: the row goes, and the instruction is on the incident's record.
         const number = row.querySelector("td.number code");
         message.textContent = (message.dataset.acknowledged || "").replace("{number}", number ? number.textContent : id);
+        message.classList.add("done");
         row.remove();
         recount();
       } catch (error) {
         cad110.showFieldErrors(form, error.fields || {});
+        message.classList.remove("done");
         message.textContent = error.message;
       }
     });

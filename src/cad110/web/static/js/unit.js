@@ -17,6 +17,16 @@
     incidentUrl(number) + "/units/" + encodeURIComponent(unit) + "/" + encodeURIComponent(step);
   const arriveReason = document.getElementById("arrive-reason");
 
+  // The feedback's answer is a reload (the next task, or none): what was reported is said on
+  // the page that follows, once.
+  const REPORTED = "cad110-unit-reported";
+  const reported = sessionStorage.getItem(REPORTED);
+  if (reported && message) {
+    sessionStorage.removeItem(REPORTED);
+    message.textContent = (message.dataset.reported || "%(number)s").replace("%(number)s", reported);
+    message.classList.add("done");
+  }
+
   document.querySelectorAll(".big-buttons button").forEach((button) => {
     button.addEventListener("click", async () => {
       const number = button.closest(".assignment").dataset.number;
@@ -181,6 +191,7 @@
           sentParts[name] = true;
         }
         await cad110.call("POST", base + "/units/" + encodeURIComponent(unit) + "/release", {});
+        sessionStorage.setItem(REPORTED, number);
         location.reload();
       } catch (error) {
         message.textContent = error.message;

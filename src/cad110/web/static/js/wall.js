@@ -23,16 +23,8 @@
   // The server's clock less this screen's: the clock and the countdowns keep the centre's
   // time even where the wall's own computer runs fast or slow.
   let skew = 0;
+  const { fill, plain, centroid, fit } = window.cad110Wall;
 
-  // "%(name)s" patterns of the words block; "%%" is a percent sign.
-  function fill(pattern, values) {
-    return pattern.replace(/%\((\w+)\)s/g, (_, k) => String(values[k])).replace(/%%/g, "%");
-  }
-  // Chart text is drawn on the canvas (richText tooltips, labels): never markup. Braces and bars
-  // would be read as rich-text styling, so they are shown as their full-width forms.
-  function plain(text) {
-    return String(text == null ? "" : text).replace(/[{}|]/g, (c) => ({ "{": "｛", "}": "｝", "|": "｜" })[c]);
-  }
   const word = (code) => WORDS.codes[code] || code;
   const named = (zh, en) => (WORDS.english ? en || zh : zh || en) || "";
   // A bureau by its place alone on the map, where full names overlap at 1920×1080: 鼓楼分局 →
@@ -44,22 +36,6 @@
       (en || "").replace(/\s+((District|County|City)\s+)?(Public Security (Sub-)?Bureau|PSB|Sub-bureau)$/i, ""),
     ) || named(zh, en);
 
-  // The area-weighted centroid of a GeoJSON geometry's largest outer ring.
-  function centroid(geometry) {
-    const rings = geometry.type === "Polygon" ? [geometry.coordinates[0]] : geometry.coordinates.map((p) => p[0]);
-    let best = null;
-    rings.forEach((ring) => {
-      let area = 0, x = 0, y = 0;
-      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-        const cross = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
-        area += cross;
-        x += (ring[j][0] + ring[i][0]) * cross;
-        y += (ring[j][1] + ring[i][1]) * cross;
-      }
-      if (area && (!best || Math.abs(area) > Math.abs(best.area))) best = { area: area, at: [x / (3 * area), y / (3 * area)] };
-    });
-    return best ? best.at : null;
-  }
   // Chart text grows with the screen: by its height on a wall, by its width on a phone.
   const fontSize = () => Math.max(12, Math.round(Math.min(window.innerHeight / 60, window.innerWidth / 32)));
   const seconds = (s) => (s == null ? WORDS.no_data : fill(WORDS.seconds, { s: s }));
@@ -280,6 +256,41 @@
     });
   }
 
+  // Columns, their names below: the units' seven states in a panel too low for seven rows
+  // of names (at 1366×768 they overlapped). A name wraps at its spaces; its longest word sets
+  // the names' size, smaller where one would not fit its column ("Unavailable" at 1366).
+  const measure = document.createElement("canvas").getContext("2d");
+  function columns(id, labels, values, color) {
+    const f = fontSize();
+    const c = chart(id);
+    const width = (c.getWidth() / Math.max(1, labels.length)) * 0.9;
+    measure.font = f * 0.8 + "px sans-serif";
+    const widest = Math.max(1, ...labels.flatMap((l) => String(l).split(/\s+/)).map((w) => measure.measureText(w).width));
+    const names = Object.assign(axis(f), { type: "category", data: labels.map(plain) });
+    names.axisLabel = Object.assign(names.axisLabel, {
+      fontSize: Math.max(f * 0.6, Math.min(f * 0.8, (f * 0.8 * width) / widest)),
+      color: COLORS.text,
+      interval: 0,
+      width: width,
+      overflow: "break",
+    });
+    c.setOption({
+      tooltip: Object.assign(tooltip(), { trigger: "axis" }),
+      grid: { left: f * 0.5, right: f * 0.5, top: f * 1.4, bottom: f * 0.3, containLabel: true },
+      xAxis: names,
+      yAxis: Object.assign(axis(f), { type: "value", minInterval: 1, axisLabel: { show: false } }),
+      series: [
+        {
+          type: "bar",
+          data: values,
+          barMaxWidth: f * 1.6,
+          itemStyle: { color: color },
+          label: { show: true, position: "top", color: COLORS.text, fontSize: f * 0.85 },
+        },
+      ],
+    });
+  }
+
   function supervisions(data) {
     const s = data.supervisions;
     setText("#sup-open", String(s.open));
@@ -310,30 +321,6 @@
     fit(list);
   }
 
-  // The supervisions' rows as large as their panel allows: where the columns, each as wide as its
-  // longest entry, need more than the panel's width (English names are long), the rows are set
-  // smaller, down to SMALLEST of their size (about the charts' labels'); only past that is a
-  // name cut short, and then it carries its full text as its title. A phone's rows break into
-  // two lines instead (wall.css). Set by the style property, which the policy allows.
-  const SMALLEST = 0.7;
-  const SLACK = 0.97; // for the time left, which the clock rewrites each second
-  const PHONE = window.matchMedia("(max-width: 760px)");
-  function fit(list) {
-    list.style.fontSize = "";
-    const rows = Array.from(list.querySelectorAll("li:not(.none)"));
-    if (rows.length && !PHONE.matches) {
-      const style = getComputedStyle(list);
-      const widths = [];
-      rows.forEach((li) => Array.from(li.children).forEach((c, n) => (widths[n] = Math.max(widths[n] || 0, c.scrollWidth))));
-      const room = list.clientWidth - (parseFloat(style.columnGap) || 0) * (widths.length - 1);
-      const need = widths.reduce((a, b) => a + b, 0);
-      const size = parseFloat(style.fontSize);
-      if (need > room) list.style.fontSize = Math.max(size * SMALLEST, (size * SLACK * room) / need).toFixed(1) + "px";
-    }
-    list.querySelectorAll("li:not(.none) > span").forEach((cell) => {
-      if (cell.scrollWidth > cell.clientWidth) cell.title = cell.textContent;
-    });
-  }
 
   function missing(data) {
     const m = data.missing;
@@ -405,7 +392,7 @@
     gauges(data);
     hours(data);
     bars("chart-categories", data.categories.map((c) => named(c.zh, c.en)), data.categories.map((c) => c.incidents), "#4f8dff");
-    bars("chart-units", data.units.map((u) => word(u.status)), data.units.map((u) => u.units), "#2ecc71");
+    columns("chart-units", data.units.map((u) => word(u.status)), data.units.map((u) => u.units), "#2ecc71");
     supervisions(data);
     missing(data);
     source(data);
