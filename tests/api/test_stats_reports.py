@@ -147,6 +147,16 @@ def test_the_export_gives_the_report_in_each_format(
     assert book.sheetnames == ["Overview", "By hour", "By category", "By district"]
     assert book["Overview"]["A2"].value == "Calls"
     assert book["Overview"]["L2"].value.startswith("call records answered in the period")
+    # English throughout: no Chinese counter as a unit, categories, places and hours by their
+    # English names.
+    units = {row[2] for row in book["Overview"].iter_rows(min_row=2, values_only=True)}
+    assert not [u for u in units if u and any("\u4e00" <= ch <= "\u9fff" for ch in u)], units
+    assert book["By hour"]["A2"].value == "00:00"
+    names = {row[0] for row in book["By category"].iter_rows(min_row=2, values_only=True)}
+    assert "Theft" in names, names
+    places = [row[0] for row in book["By district"].iter_rows(min_row=2, values_only=True)]
+    assert places
+    assert not [p for p in places if any("\u4e00" <= ch <= "\u9fff" for ch in p)]
 
     pdf = api.get("/stats/export", "leader", params={**PERIOD, "format": "pdf"})
     assert pdf.headers["content-type"] == "application/pdf"

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from cad110.errors import InvalidInput
+from cad110.jurisdictions.repository import names_of
 from cad110.kernel.context import Ctx
 from cad110.stats import rules as stats_rules
 from cad110.stats import service
@@ -49,6 +50,9 @@ class Slice:
     label: str
     values: Mapping[str, Value | None]
     previous: Mapping[str, Value | None]
+    # The same in English, for the workbook exported from an English screen (the 通报's text
+    # and PDF are Chinese documents).
+    label_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,24 +123,38 @@ def _timeline(summary: Summary, hourly: bool, period: Period) -> list[Slice]:
     out = []
     for key in keys:
         group = found.get(key)
-        label = f"{key}时" if hourly else key
-        out.append(Slice(key, label, _values(group.figures) if group else {}, {}))
+        label, label_en = (f"{key}时", f"{key}:00") if hourly else (key, key)
+        values = _values(group.figures) if group else {}
+        out.append(Slice(key, label, values, {}, label_en))
     return out
 
 
-def _categories(now: Summary, before: Sequence[Group]) -> list[Slice]:
+def _categories(ctx: Ctx, now: Summary, before: Sequence[Group]) -> list[Slice]:
     """Categories with incidents, most valid incidents first (calls without an incident,
     filed under "", are no category)."""
     then = {g.key: _values(g.figures) for g in before}
-    rows = [
-        Slice(g.key, g.label, _values(g.figures), then.get(g.key, {})) for g in now.groups if g.key
-    ]
+    rows = []
+    for g in now.groups:
+        if not g.key:
+            continue
+        found = ctx.catalog.get(g.key)
+        english = found.en if found else g.label
+        rows.append(Slice(g.key, g.label, _values(g.figures), then.get(g.key, {}), english))
     return sorted(rows, key=lambda s: (-_count(s.values, "valid_incidents"), s.key))
 
 
-def _districts(summary: Summary) -> list[Slice]:
+def _districts(ctx: Ctx, summary: Summary) -> list[Slice]:
     """One level down; calls answered at the level reported on are its own row (本级)."""
-    return [Slice(g.key, g.label, _values(g.figures), {}) for g in summary.groups]
+    names = names_of(ctx.session, {g.key for g in summary.groups})
+    return [
+        Slice(g.key, g.label, _values(g.figures), {}, _place_en(g, summary, names))
+        for g in summary.groups
+    ]
+
+
+def _place_en(g: Group, summary: Summary, names: Mapping[str, tuple[str, str]]) -> str:
+    english = names[g.key][1] if g.key in names else g.label
+    return english + (" (own level)" if g.key == summary.jurisdiction else "")
 
 
 def _lines(now: Summary) -> dict[str, Line]:
@@ -178,8 +196,8 @@ def build_content(
         lines=_lines(now),
         timeline_by="hour" if hourly else "day",
         timeline=_timeline(timeline, hourly, period),
-        categories=_categories(now, read.previous_groups),
-        districts=_districts(districts),
+        categories=_categories(ctx, now, read.previous_groups),
+        districts=_districts(ctx, districts),
         solved_window_days=stats_rules.in_force(ctx).solved_window_days,
     )
 

@@ -79,7 +79,7 @@ WORDS: dict[Lang, dict[str, str]] = {
         "percent": "%",
         "seconds": "s (p50)",
         "hours": "hours (mean)",
-        "per_day": " a day",
+        "per_day": " per day",
     },
 }
 # The figures each per-hour, per-day, per-category and per-district row shows.
@@ -124,16 +124,22 @@ def main_number(figure: Figure, value: Value | None) -> int | float | None:
     return _number(value.mean_hours)
 
 
-def _unit(figure: Figure, w: Mapping[str, str]) -> str:
+# A count's unit in English: none (起, 条, 人, 件 are Chinese counters), but for money and
+# percentage points.
+_UNITS_EN = {"元": "yuan", "个百分点": "percentage points"}
+
+
+def _unit(figure: Figure, w: Mapping[str, str], lang: Lang) -> str:
     if figure.kind is Kind.RATE:
         return w["percent"]
     if figure.kind is Kind.DURATION:
         return w["seconds"]
     if figure.kind is Kind.HOURS:
         return w["hours"]
+    unit = figure.unit_zh if lang == "zh" else _UNITS_EN.get(figure.unit_zh, "")
     if figure.kind is Kind.AVERAGE:
-        return figure.unit_zh + w["per_day"]
-    return figure.unit_zh
+        return (unit + w["per_day"]).strip()
+    return unit
 
 
 def _sheet(book: Workbook, name: str, header: Sequence[str], widths: Sequence[int]) -> Worksheet:
@@ -173,7 +179,7 @@ def _overview(book: Workbook, c: ReportContent, lang: Lang) -> None:
             [
                 fig.zh if lang == "zh" else fig.en,
                 fig.key,
-                _unit(fig, w),
+                _unit(fig, w, lang),
                 main_number(fig, v),
                 main_number(fig, line.previous),
                 _number(line.change.difference) if line.change else None,
@@ -207,7 +213,7 @@ def _slices(
         widths.append(16)
     sheet = _sheet(book, name, header, widths)
     for s in rows:
-        cells: list[Cell] = [s.label]
+        cells: list[Cell] = [s.label if lang == "zh" else s.label_en or s.label]
         for f in figures:
             value = s.values.get(f.key)
             # An empty hour or day has no group at all: its counts are 0, its rates none.
