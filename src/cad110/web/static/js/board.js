@@ -277,6 +277,7 @@
       if (why && message) {
         event.preventDefault();
         message.textContent = why.textContent.trim();
+        message.classList.remove("done");
       }
     }
   });
