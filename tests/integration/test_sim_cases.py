@@ -167,3 +167,20 @@ def test_troubled_households_open_repeat_cases_that_are_worked_to_solved(
         assert case.solved_by not in officers
     assert stats["repeat_cases_solved"] == len(solved)
     assert audit.ok, audit.first_break
+
+
+def test_the_households_there_at_the_start_open_their_cases_within_the_first_hour(
+    start_sim: StartSim,
+) -> None:
+    """Someone trying the demo finds repeat cases to work within its first hour: the troubled
+    households it starts with call again within the half hour (a new one later takes its time),
+    so each has called three times, and has its case, by then."""
+    quiet = {"calls_per_day": 2.0, "fix_interval_s": 1800.0, "household_every_h": 0.0}
+    sim = start_sim("households-start", **quiet)
+    sim.run(timedelta(minutes=50), every=timedelta(minutes=5))
+    assert sim.generator.stats["households"] == 3
+    with sim.runtime.readers() as session:
+        opened = session.scalars(
+            select(RepeatCase.number).where(RepeatCase.opened_how == OpenedHow.RULE)
+        ).all()
+    assert len(opened) == 3, sim.generator.stats
