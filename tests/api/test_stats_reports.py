@@ -152,6 +152,9 @@ def test_the_export_gives_the_report_in_each_format(
     units = {row[2] for row in book["Overview"].iter_rows(min_row=2, values_only=True)}
     assert not [u for u in units if u and any("\u4e00" <= ch <= "\u9fff" for ch in u)], units
     assert book["By hour"]["A2"].value == "00:00"
+    moved = {row[6] for row in book["Overview"].iter_rows(min_row=2, values_only=True)}
+    assert "no change" in moved or any(str(m).startswith(("up ", "down ")) for m in moved)
+    assert not [m for m in moved if m and any("\u4e00" <= ch <= "\u9fff" for ch in m)], moved
     names = {row[0] for row in book["By category"].iter_rows(min_row=2, values_only=True)}
     assert "Theft" in names, names
     places = [row[0] for row in book["By district"].iter_rows(min_row=2, values_only=True)]

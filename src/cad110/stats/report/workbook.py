@@ -14,7 +14,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cad110.stats.measure import Value
+from cad110.stats.measure import Change, Value
 from cad110.stats.registry import BY_KEY, Figure, Kind
 from cad110.stats.report.content import Lang, ReportContent, Slice
 from cad110.stats.report.text import title
@@ -142,6 +142,25 @@ def _unit(figure: Figure, w: Mapping[str, str], lang: Lang) -> str:
     return unit
 
 
+def _change_words(figure: Figure, change: Change | None, lang: Lang) -> str:
+    """How the figure moved, in words: the 通报's own in Chinese ("增加3起", "缩短23秒"); in
+    English from the same difference ("up 3", "23 s shorter", "up 1.2 points")."""
+    if change is None:
+        return ""
+    if lang == "zh":
+        return change.words
+    d = change.difference
+    if d == 0:
+        return "no change"
+    n = format(abs(d).normalize(), "f")
+    if figure.kind is Kind.DURATION:
+        return f"{n} s {'longer' if d > 0 else 'shorter'}"
+    if figure.kind is Kind.HOURS:
+        return f"{n} h {'longer' if d > 0 else 'shorter'}"
+    points = " points" if figure.kind is Kind.RATE else ""
+    return f"{'up' if d > 0 else 'down'} {n}{points}"
+
+
 def _sheet(book: Workbook, name: str, header: Sequence[str], widths: Sequence[int]) -> Worksheet:
     sheet = book.create_sheet(name)
     sheet.append(list(header))
@@ -183,7 +202,7 @@ def _overview(book: Workbook, c: ReportContent, lang: Lang) -> None:
                 main_number(fig, v),
                 main_number(fig, line.previous),
                 _number(line.change.difference) if line.change else None,
-                line.change.words if line.change else "",
+                _change_words(fig, line.change, lang),
                 v.numerator,
                 v.denominator,
                 v.measured,
