@@ -57,6 +57,8 @@ def test_the_desk_lists_open_cases_urgent_first_with_the_golden_clock(
     assert text.index(str(elderly["number"])) < text.index(str(adult["number"]))
     # Golden 72 hours counted from last seen two hours ago; the browser ticks it down.
     assert 'data-left="252000"' in text
+    assert text.count('data-left="') == 1  # the adult's case has no clock, and says why
+    assert "非紧急，不计时" in text
     assert "王秀英" in text
     assert "女 · 78岁" in text
     assert "鼓楼区西湖公园" in text
