@@ -89,3 +89,8 @@ def test_the_shipped_catalog_reads_common_words_callers_use() -> None:
     assert search("家暴", categories)[0].code == "domestic_violence"
     assert search("酒驾", categories)[0].code == "drunk_driving"
     assert search("lljf", categories)[0].code == "neighbour_dispute"
+    # And the words an English-speaking call-taker types.
+    assert search("fight", categories)[0].code == "affray"
+    assert search("stolen", categories)[0].code == "theft"
+    assert search("scam", categories)[0].code == "fraud"
+    assert search("crash", categories)[0].code == "traffic_accident"
