@@ -110,3 +110,21 @@ def test_a_refused_filter_goes_to_the_api_as_it_came_and_the_page_still_opens(ap
     assert refused.status_code == 422
     fields = {item["loc"][-1] for item in refused.json()["detail"]}
     assert fields == {"category", "grade", "group_by"}
+
+
+def test_the_categories_are_listed_as_a_reader_looks_for_them(api: Api) -> None:
+    """By pinyin in Chinese (a dictionary's order), by the alphabet in English."""
+    login(api, "analyst")
+    chinese = _category_names(api.client.get("/stats").text)
+    assert chinese.index("打架斗殴") < chinese.index("盗窃") < chinese.index("诈骗")
+    api.client.cookies.set("cad110_lang", "en")
+    english = _category_names(api.client.get("/stats").text)
+    assert english == sorted(english, key=str.lower)
+    assert len(english) == len(chinese) > 20
+
+
+def _category_names(page: str) -> list[str]:
+    select = re.search(r'<select name="category">(.*?)</select>', page, re.S)
+    assert select is not None
+    options = re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', select.group(1))
+    return [unescape(name) for _code, name in options]

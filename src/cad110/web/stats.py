@@ -225,10 +225,14 @@ def _view(rt: Runtime, by: Principal, params: dict[str, str], zh: bool) -> dict[
     assert isinstance(cases, CaseRules)
     fraud = rt.parts.get(FraudRules) or load_fraud_rules()
     assert isinstance(fraud, FraudRules)
-    categories = sorted(
-        ((c.code, c.zh if zh else c.en) for c in catalog.categories.values()),
-        key=lambda c: c[0],
-    )
+    # In the order a reader looks for a name: by its pinyin in Chinese (as a dictionary), by
+    # the alphabet in English.
+    categories = [
+        (c.code, c.zh if zh else c.en)
+        for c in sorted(
+            catalog.categories.values(), key=lambda c: c.keys.pinyin if zh else c.en.lower()
+        )
+    ]
     grades = [(g, (catalog.grades[g].zh if zh else catalog.grades[g].en)) for g in catalog.grades]
     summary = urlencode({**query, "group_by": group_by})
     config = {
