@@ -53,7 +53,7 @@
           return name ? name.textContent : u;
         });
         const message = panel.querySelector(".message");
-        if (message) say((message.dataset.sent || "%(units)s").replace("%(units)s", names.join("、")), true);
+        if (message) say(cad110.fill(message.dataset.sent || "%(units)s", { units: names.join("、") }), true);
       }
       return true;
     } catch (error) {

@@ -36,7 +36,7 @@
   const note = document.getElementById("cb-note");
   const msg = document.getElementById("cb-msg");
   const $ = (id) => document.getElementById(id);
-  const fill = (pattern, values) => pattern.replace(/%\((\w+)\)s/g, (_, k) => values[k]);
+  const fill = cad110.fill;
   let current = null;
   // The server's clock less this browser's: a waiting row's next try is judged by the clock
   // the API refuses an early try with.

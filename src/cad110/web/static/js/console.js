@@ -3,6 +3,10 @@
   "use strict";
   const cad110 = (window.cad110 = window.cad110 || {});
 
+  // A translated pattern's "%(name)s" places filled (the gettext form the templates hand
+  // to the scripts in data attributes and word blocks).
+  cad110.fill = (pattern, values) => String(pattern).replace(/%\((\w+)\)s/g, (_, k) => values[k]);
+
   cad110.csrf = function () {
     const headers = document.body.getAttribute("hx-headers");
     return headers ? JSON.parse(headers)["X-CSRF-Token"] : "";
@@ -107,7 +111,7 @@
     const sign = seconds < 0 ? "-" : "";
     const h = Math.floor(abs / 3600), m = Math.floor((abs % 3600) / 60), s = abs % 60;
     if (!format) return sign + Math.floor(abs / 60) + ":" + String(s).padStart(2, "0");
-    const fill = (pattern, values) => pattern.replace(/%\((\w)\)s/g, (_, k) => values[k]);
+    const fill = cad110.fill;
     // A page whose block has words for a passed deadline says it so: the board in whole
     // units ("超时 3分"), supervision with the full time ("超时 2分55秒"); else "-".
     if (seconds < 0 && format.overdue_minutes) {
@@ -129,7 +133,7 @@
     const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60);
     if (format === undefined) remaining(0); // reads the page's words once
     if (!format || !format.age_minutes) return h + ":" + String(m).padStart(2, "0");
-    const fill = (pattern, values) => pattern.replace(/%\((\w)\)s/g, (_, k) => values[k]);
+    const fill = cad110.fill;
     if (h > 0) return fill(format.hours, { h: h, m: m });
     return m > 0 ? fill(format.age_minutes, { m: m }) : fill(format.age_seconds, { s: seconds });
   }

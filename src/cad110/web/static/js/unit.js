@@ -23,7 +23,7 @@
   const reported = sessionStorage.getItem(REPORTED);
   if (reported && message) {
     sessionStorage.removeItem(REPORTED);
-    message.textContent = (message.dataset.reported || "%(number)s").replace("%(number)s", reported);
+    message.textContent = cad110.fill(message.dataset.reported || "%(number)s", { number: reported });
     message.classList.add("done");
   }
 

@@ -244,16 +244,19 @@
       grid: { left: f * 0.5, right: f * 2.2, top: f * 0.5, bottom: f * 1.6, containLabel: true },
       xAxis: Object.assign(axis(f), { type: "value", minInterval: 1 }),
       yAxis: names,
-      series: [
-        {
-          type: "bar",
-          data: values,
-          barMaxWidth: f * 1.4,
-          itemStyle: { color: color },
-          label: { show: true, position: "right", color: COLORS.text, fontSize: f * 0.85 },
-        },
-      ],
+      series: [counted(values, color, "right", f * 1.4)],
     });
+  }
+
+  // One bar per name, at most `thickness` thick, its count written at its end.
+  function counted(values, color, position, thickness) {
+    return {
+      type: "bar",
+      data: values,
+      barMaxWidth: thickness,
+      itemStyle: { color: color },
+      label: { show: true, position: position, color: COLORS.text, fontSize: fontSize() * 0.85 },
+    };
   }
 
   // Columns, their names below: the units' seven states in a panel too low for seven rows
@@ -279,15 +282,7 @@
       grid: { left: f * 0.5, right: f * 0.5, top: f * 1.4, bottom: f * 0.3, containLabel: true },
       xAxis: names,
       yAxis: Object.assign(axis(f), { type: "value", minInterval: 1, axisLabel: { show: false } }),
-      series: [
-        {
-          type: "bar",
-          data: values,
-          barMaxWidth: f * 1.6,
-          itemStyle: { color: color },
-          label: { show: true, position: "top", color: COLORS.text, fontSize: f * 0.85 },
-        },
-      ],
+      series: [counted(values, color, "top", f * 1.6)],
     });
   }
 
