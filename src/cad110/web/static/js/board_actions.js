@@ -13,13 +13,27 @@
   const incidentOf = () => panel.querySelector(".incident");
   const api = (path) => "/api/v1/incidents/" + encodeURIComponent(incidentOf().dataset.number) + path;
 
-  // `done`: what was done (said in the colour of done), else why it was not.
+  // `done`: what was done (said in the colour of done), else why it was not. Said again when
+  // the same incident's panel is swapped in within SAID_FOR_MS (a live change reloads it, and
+  // the line would go empty before it was read).
+  const SAID_FOR_MS = 10000;
+  let said = null;
   function say(text, done) {
     const message = panel.querySelector(".message");
+    const incident = incidentOf();
     if (!message) return;
     message.textContent = text;
     message.classList.toggle("done", Boolean(done));
+    said = { number: incident && incident.dataset.number, text: text, done: Boolean(done), at: Date.now() };
   }
+  document.addEventListener("board:panel", () => {
+    const message = panel.querySelector(".message");
+    const incident = incidentOf();
+    if (!said || !message || !incident || message.textContent) return;
+    if (incident.dataset.number !== said.number || Date.now() - said.at > SAID_FOR_MS) return;
+    message.textContent = said.text;
+    message.classList.toggle("done", said.done);
+  });
 
   // After an action: the queue, the map's units and the panel follow at once.
   async function after(then) {
